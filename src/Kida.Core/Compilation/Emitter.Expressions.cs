@@ -1,0 +1,393 @@
+using System.Linq.Expressions;
+using Kida.Runtime;
+using Kida.Syntax;
+using E = System.Linq.Expressions.Expression;
+
+namespace Kida.Compilation;
+
+internal sealed partial class Emitter
+{
+    /// <summary>Emits an expression producing a boxed value (type object).</summary>
+    private E EmitExpr(Expr e)
+    {
+        var r = EmitExprCore(e);
+        return r.Type == typeof(object) ? r : E.Convert(r, typeof(object));
+    }
+
+    private E EmitExprCore(Expr e)
+    {
+        switch (e)
+        {
+            case ConstExpr c:
+                return E.Constant(c.Value, typeof(object));
+            case NameExpr n:
+                return EmitName(n);
+            case GetAttrExpr ga:
+                return Rt(ga.Optional ? "GetAttrOptional" : "GetAttr", _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name));
+            case GetItemExpr gi:
+                if (gi.Key is SliceExpr sl)
+                    return Rt("Slice", EmitExpr(gi.Target), Opt(sl.Start), Opt(sl.Stop), Opt(sl.Step));
+                return Rt(gi.Optional ? "GetItemOptional" : "GetItem", _fn.Rs, EmitExpr(gi.Target), EmitExpr(gi.Key));
+            case SliceExpr sl2:
+                return Rt("MakeSlice", Opt(sl2.Start), Opt(sl2.Stop), Opt(sl2.Step));
+            case CallExpr call:
+                return EmitCall(call, null);
+            case FilterExpr f:
+                return EmitFilter(f);
+            case TestExpr t:
+                return EmitTest(t);
+            case UnaryExpr u:
+                return u.Op switch
+                {
+                    UnaryOp.Not => E.Convert(E.Not(Truth(u.Operand)), typeof(object)),
+                    UnaryOp.Neg => Rt("Neg", EmitExpr(u.Operand)),
+                    _ => Rt("Pos", EmitExpr(u.Operand)),
+                };
+            case BinaryExpr b:
+                return EmitBinary(b);
+            case CompareExpr c:
+                return EmitCompare(c);
+            case CondExpr c:
+                return E.Condition(Truth(c.Test), EmitExpr(c.Then), c.Else is null ? Rt("EmptyIfShort") : EmitExpr(c.Else), typeof(object));
+            case CoalesceExpr c:
+                return E.Condition(Rt("IsMissing", Guarded(c.Left, out var leftVar)), EmitExpr(c.Right), leftVar, typeof(object)) is var cond
+                    ? E.Block(typeof(object), [leftVar], cond)
+                    : throw new InvalidOperationException();
+            case ListExpr l:
+                return Rt("MakeList", E.NewArrayInit(typeof(object), l.Items.Select(EmitExpr)));
+            case TupleExpr t:
+                return Rt("MakeTuple", E.NewArrayInit(typeof(object), t.Items.Select(EmitExpr)));
+            case DictExpr d:
+                return Rt("MakeDict", E.NewArrayInit(typeof(object), d.Items.SelectMany(kv => new[] { EmitExpr(kv.Key), EmitExpr(kv.Value) })));
+            case ListCompExpr lc:
+                return EmitListComp(lc);
+            case RangeExpr r:
+                return Rt("RangeLiteral", _fn.Rs, EmitExpr(r.Start), EmitExpr(r.End), Opt(r.Step), E.Constant(r.Inclusive));
+            default:
+                throw Error($"Unsupported expression {e.GetType().Name}", e.Pos);
+        }
+    }
+
+    private E Opt(Expr? e) => e is null ? NullObject : EmitExpr(e);
+
+    private E EmitName(NameExpr n)
+    {
+        var local = FindLocal(n.Name, _fn.Scope);
+        if (local is not null) return local;
+        switch (n.Name)
+        {
+            case "self":
+                return Rt("SelfObject", _fn.Rs, _fn.Ctx);
+        }
+        return E.Call(_fn.Ctx, ResolveMethod, E.Constant(n.Name));
+    }
+
+    /// <summary>Evaluates an operand of a special form (default, defined, ??), turning UndefinedException into Undefined.</summary>
+    private E Guarded(Expr operand, out ParameterExpression result)
+    {
+        result = E.Variable(typeof(object), "guarded");
+        return Guard(operand, result);
+    }
+
+    private E Guard(Expr operand, ParameterExpression result)
+    {
+        var value = EmitExpr(operand);
+        if (operand is ConstExpr or NameExpr) return E.Assign(result, value);
+        var ex = E.Parameter(typeof(UndefinedException), "undefined");
+        return E.Block(typeof(object),
+            E.TryCatch(E.Assign(result, value),
+                E.Catch(ex, E.Assign(result, Rt("UndefinedFrom", ex)))),
+            result);
+    }
+
+    private E EmitBinary(BinaryExpr b)
+    {
+        switch (b.Op)
+        {
+            case BinaryOp.And:
+            case BinaryOp.Or:
+            {
+                var left = E.Variable(typeof(object), "left");
+                var test = E.Call(TruthyMethod, left);
+                return E.Block(typeof(object), [left],
+                    E.Assign(left, EmitExpr(b.Left)),
+                    b.Op == BinaryOp.And
+                        ? E.Condition(test, EmitExpr(b.Right), left, typeof(object))
+                        : E.Condition(test, left, EmitExpr(b.Right), typeof(object)));
+            }
+            case BinaryOp.Concat:
+                return Rt("Concat", EmitExpr(b.Left), EmitExpr(b.Right));
+            default:
+                var name = b.Op switch
+                {
+                    BinaryOp.Add => "Add",
+                    BinaryOp.Sub => "Sub",
+                    BinaryOp.Mul => "Mul",
+                    BinaryOp.Div => "Div",
+                    BinaryOp.FloorDiv => "FloorDiv",
+                    BinaryOp.Mod => "Mod",
+                    _ => "Pow",
+                };
+                return Rt(name, EmitExpr(b.Left), EmitExpr(b.Right));
+        }
+    }
+
+    private E EmitCompare(CompareExpr c)
+    {
+        // a < b < c  ==>  (a < b) and (b < c), each operand evaluated once
+        var temps = new List<ParameterExpression>();
+        var left = E.Variable(typeof(object), "cmp0");
+        temps.Add(left);
+        var exprs = new List<E> { E.Assign(left, EmitExpr(c.First)) };
+        E? result = null;
+        var current = left;
+        for (var i = 0; i < c.Rest.Count; i++)
+        {
+            var (op, operand) = c.Rest[i];
+            var right = E.Variable(typeof(object), "cmp" + (i + 1));
+            temps.Add(right);
+            var test = E.Block(typeof(bool), E.Assign(right, EmitExpr(operand)), Rt("CompareOp", E.Constant(op), current, right));
+            result = result is null ? test : E.AndAlso(result, test);
+            current = right;
+        }
+        exprs.Add(E.Convert(result!, typeof(object)));
+        return E.Block(typeof(object), temps, exprs);
+    }
+
+    private E EmitListComp(ListCompExpr lc)
+    {
+        var result = E.Variable(typeof(List<object?>), "result");
+        var en = E.Variable(typeof(IEnumerator<object?>), "en");
+        var item = E.Variable(typeof(object), "item");
+        var brk = E.Label("done");
+        var names = new List<string>();
+        CollectTargetNames(lc.Target, names);
+        E inner = null!;
+        var scoped = WithScope([], scope =>
+        {
+            var bind = Assign(lc.Target, item, SetKind.Set);
+            var add = E.Call(result, typeof(List<object?>).GetMethod("Add")!, EmitExpr(lc.Element));
+            inner = E.Block(typeof(void), bind, lc.Condition is null ? add : E.IfThen(Truth(lc.Condition), add));
+            return E.Empty();
+        }, names, initFromOuter: false);
+        var vars = ((BlockExpression)scoped).Variables;
+        var moveNext = E.Call(E.Convert(en, typeof(System.Collections.IEnumerator)), typeof(System.Collections.IEnumerator).GetMethod("MoveNext")!);
+        return E.Block(typeof(object), [result, en],
+            E.Assign(result, E.New(typeof(List<object?>))),
+            E.Assign(en, Rt("GetIterator", EmitExpr(lc.Iterable))),
+            E.Loop(E.Block(
+                E.IfThen(E.Not(moveNext), E.Break(brk)),
+                E.Block(typeof(void), vars.Append(item), E.Assign(item, E.Property(en, "Current")), inner)), brk),
+            E.Convert(result, typeof(object)));
+    }
+
+    // ------------------------------------------------------------------ calls, filters, tests
+
+    private E BuildArgs(Arguments args, E? extraNamedName = null, E? extraNamedValue = null)
+    {
+        var positional = E.NewArrayInit(typeof(object), args.Positional.Select(EmitExpr));
+        var named = args.Named.Select(kv => (E)E.New(NamedArgCtor, E.Constant(kv.Key), EmitExpr(kv.Value))).ToList();
+        if (extraNamedName is not null) named.Add(E.New(NamedArgCtor, extraNamedName, extraNamedValue!));
+        E namedArr = named.Count == 0 ? E.Constant(null, typeof(KeyValuePair<string, object?>[])) : E.NewArrayInit(typeof(KeyValuePair<string, object?>), named);
+        E built = E.New(CallArgsCtor, positional, namedArr);
+        if (args.DynArgs is not null || args.DynKwargs is not null)
+            built = Rt("SpreadArgs", built, Opt(args.DynArgs), Opt(args.DynKwargs));
+        return built;
+    }
+
+    private E EmitCall(CallExpr call, E? caller)
+    {
+        var args = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);
+        var pos = SetPos(call.Pos);
+        if (call.Callee is NameExpr { Name: "super" } && FindLocal("super", _fn.Scope) is null)
+        {
+            if (_fn.BlockName is null) throw Error("super() is only available inside a block", call.Pos);
+            return E.Block(pos, Rt("Super", _fn.Rs, _fn.Ctx, E.Constant(_ct), E.Constant(_fn.BlockName)));
+        }
+        if (call.Callee is NameExpr { Name: "has_slot" } && FindLocal("has_slot", _fn.Scope) is null && _fn.Caller is not null)
+            return Rt("HasSlot", _fn.Caller, args);
+        if (call.Callee is GetAttrExpr { Optional: false } ga)
+            return E.Block(pos, Rt("CallMethod", _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), args));
+        return E.Block(pos, Rt("Call", _fn.Rs, EmitExpr(call.Callee), args));
+    }
+
+    private E EmitFilter(FilterExpr f)
+    {
+        if (f.Value is null) throw Error("Filter without a value", f.Pos);
+        if (f.Name is "default" or "d" && f.Style == FilterStyle.Pipe)
+        {
+            var guarded = Guarded(f.Value, out var v);
+            return E.Block(typeof(object), [v], guarded, ApplyFilter(f, v));
+        }
+        if (f.Style is FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline)
+        {
+            var v = E.Variable(typeof(object), "value");
+            return E.Block(typeof(object), [v],
+                E.Assign(v, EmitExpr(f.Value)),
+                E.Condition(E.Equal(v, NullObject), NullObject, ApplyFilter(f, v), typeof(object)));
+        }
+        return ApplyFilter(f, EmitExpr(f.Value));
+    }
+
+    private E ApplyFilter(FilterExpr f, E value)
+    {
+        if (!_filters.TryGetValue(f.Name, out var fn))
+        {
+            var hint = Suggest.Closest(f.Name, _filters.Keys);
+            throw _ct.Source.WithPosition(new TemplateSyntaxException($"No filter named '{f.Name}'", "K-PAR-004", _ct.Name,
+                hint: hint is null ? null : $"did you mean '{hint}'?"), f.Pos);
+        }
+        return E.Block(typeof(object), SetPos(f.Pos),
+            E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args)));
+    }
+
+    private E EmitTest(TestExpr t)
+    {
+        E result;
+        if (t.Name is "defined" or "undefined")
+        {
+            var guarded = Guarded(t.Value, out var v);
+            E test = Rt("IsDefined", v);
+            if (t.Name == "undefined") test = E.Not(test);
+            result = E.Block(typeof(bool), [v], guarded, test);
+        }
+        else
+        {
+            if (!_tests.TryGetValue(t.Name, out var fn))
+            {
+                var hint = Suggest.Closest(t.Name, _tests.Keys);
+                throw _ct.Source.WithPosition(new TemplateSyntaxException($"No test named '{t.Name}'", "K-PAR-005", _ct.Name,
+                    hint: hint is null ? null : $"did you mean '{hint}'?"), t.Pos);
+            }
+            result = E.Invoke(E.Constant(fn), _fn.Rs, EmitExpr(t.Value), BuildArgs(t.Args));
+        }
+        if (t.Negated) result = E.Not(result);
+        return E.Convert(result, typeof(object));
+    }
+
+    // ------------------------------------------------------------------ macros, call blocks, slots
+
+    private E EmitMacro(MacroStmt m)
+    {
+        var usesVarargs = UsesName(m.Body, "varargs") && m.Parameters.All(p => p.Name != "varargs");
+        var usesKwargs = UsesName(m.Body, "kwargs") && m.Parameters.All(p => p.Name != "kwargs");
+        var usesCaller = m.IsDef || NameWalker.UsesCaller(m.Body);
+        var names = m.Parameters.Select(p => p.Name).ToArray();
+        var body = EmitFunctionBody(m.Body, m.Parameters, usesVarargs, usesKwargs, usesCaller, out var rs, out var args);
+        var lambda = E.Lambda<Func<RenderState, object?[], string>>(body, rs, args);
+        var ctor = typeof(Macro).GetConstructors()[0];
+        return E.New(ctor, E.Constant(m.Name), E.Constant(names), E.Constant(usesVarargs), E.Constant(usesKwargs),
+            E.Constant(usesCaller), _fn.Escape, lambda);
+    }
+
+    /// <summary>A macro-like function body: binds parameters (evaluating defaults) and renders into a string.</summary>
+    private E EmitFunctionBody(IReadOnlyList<Stmt> stmts, IReadOnlyList<Parameter> parameters, bool varargs, bool kwargs, bool caller,
+        out ParameterExpression rs, out ParameterExpression args)
+    {
+        rs = E.Parameter(typeof(RenderState), "rs");
+        args = E.Parameter(typeof(object[]), "args");
+        var saved = _fn;
+        var inner = new Fn(rs, _fn.Ctx, E.Variable(typeof(Output), "out"), _fn, _fn.Escape);
+        _fn = inner;
+        try
+        {
+            var extra = parameters.Select(p => p.Name).ToList();
+            if (varargs) extra.Add("varargs");
+            if (kwargs) extra.Add("kwargs");
+            if (caller) extra.Add("caller");
+            var argsLocal = args;
+            var rsLocal = rs;
+            var n = parameters.Count;
+            var scopeOuter = saved.Scope;
+            inner.Scope = scopeOuter;
+            var body = WithScope(stmts, scope =>
+            {
+                var exprs = new List<E>();
+                for (var i = 0; i < n; i++)
+                {
+                    var p = parameters[i];
+                    var v = scope.Vars[p.Name];
+                    var raw = E.ArrayIndex(argsLocal, E.Constant(i));
+                    var missing = E.ReferenceEqual(raw, E.Constant(Macro.Missing));
+                    E fallback = p.Default is null
+                        ? Rt("MissingArgument", rsLocal, E.Constant(p.Name))
+                        : EmitExpr(p.Default);
+                    exprs.Add(E.Assign(v, E.Condition(missing, fallback, raw, typeof(object))));
+                }
+                if (varargs) exprs.Add(E.Assign(scope.Vars["varargs"], E.ArrayIndex(argsLocal, E.Constant(n))));
+                if (kwargs) exprs.Add(E.Assign(scope.Vars["kwargs"], E.ArrayIndex(argsLocal, E.Constant(n + 1))));
+                if (caller)
+                {
+                    exprs.Add(E.Assign(scope.Vars["caller"], E.ArrayIndex(argsLocal, E.Constant(n + 2))));
+                    inner.Caller = scope.Vars["caller"];
+                }
+                exprs.Add(EmitScopeBody(stmts, scope));
+                return E.Block(typeof(void), exprs);
+            }, extra, initFromOuter: false);
+            return CaptureBody(inner.Out, WrapFunction(body));
+        }
+        finally
+        {
+            _fn = saved;
+        }
+    }
+
+    private E EmitCallBlock(CallBlockStmt cb)
+    {
+        var callerMacro = EmitCallerMacro(cb);
+        var result = EmitCall(cb.Call, callerMacro);
+        return E.Call(_fn.Out, WriteValueMethod, result, _fn.Escape);
+    }
+
+    private E EmitCallerMacro(CallBlockStmt cb)
+    {
+        // default slot / Jinja caller(args): a macro whose body is the call block's content
+        var body = EmitFunctionBody(cb.Body, cb.CallerParameters, false, false, false, out var rs, out var args);
+        var lambda = E.Lambda<Func<RenderState, object?[], string>>(body, rs, args);
+        var defaultSlot = EmitSlotFunction(cb.Body);
+        var slots = cb.Slots.Select(kv => (kv.Key, Fn: EmitSlotFunction(kv.Value))).ToList();
+        var names = cb.CallerParameters.Select(p => p.Name).ToArray();
+        return Rt("MakeCaller", E.Constant(names), _fn.Escape, lambda, defaultSlot,
+            E.NewArrayInit(typeof(string), slots.Select(s => E.Constant(s.Key))),
+            E.NewArrayInit(typeof(Func<RenderState, Dictionary<string, object?>?, string>), slots.Select(s => s.Fn)));
+    }
+
+    /// <summary>A slot body: rendered in the caller's scope, with scoped bindings visible as variables.</summary>
+    private E EmitSlotFunction(IReadOnlyList<Stmt> stmts)
+    {
+        var rs = E.Parameter(typeof(RenderState), "rs");
+        var bindings = E.Parameter(typeof(Dictionary<string, object?>), "bindings");
+        var saved = _fn;
+        var slotCtx = E.Variable(typeof(Context), "slotCtx");
+        var inner = new Fn(rs, slotCtx, E.Variable(typeof(Output), "out"), _fn, _fn.Escape) { Caller = null };
+        inner.Scope = saved.Scope;
+        _fn = inner;
+        try
+        {
+            var body = WithScope(stmts, scope => EmitScopeBody(stmts, scope));
+            var withCtx = E.Block(typeof(void), [slotCtx],
+                E.Assign(slotCtx, Rt("SlotContext", saved.Ctx, bindings)),
+                body);
+            return E.Lambda<Func<RenderState, Dictionary<string, object?>?, string>>(CaptureBody(inner.Out, WrapFunction(withCtx)), rs, bindings);
+        }
+        finally
+        {
+            _fn = saved;
+        }
+    }
+
+    private E EmitSlot(SlotStmt slot)
+    {
+        var caller = _fn.Caller ?? FindLocal("caller", _fn.Scope);
+        E bindings = slot.Bindings.Count == 0
+            ? E.Constant(null, typeof(Dictionary<string, object?>))
+            : Rt("MakeLocals", E.NewArrayInit(typeof(string), slot.Bindings.Select(b => E.Constant(b.Key))),
+                E.NewArrayInit(typeof(object), slot.Bindings.Select(b => EmitExpr(b.Value))));
+        E fallback = slot.DefaultBody is null ? E.Empty() : WithScope(slot.DefaultBody, sc => EmitScopeBody(slot.DefaultBody, sc));
+        if (caller is null) return fallback;
+        return E.Block(SetPos(slot.Pos),
+            E.IfThenElse(E.ReferenceEqual(caller, NullObject),
+                fallback,
+                E.Call(_fn.Out, WriteString, Rt("RenderSlot", _fn.Rs, caller, E.Constant(slot.Name, typeof(string)), bindings))));
+    }
+}

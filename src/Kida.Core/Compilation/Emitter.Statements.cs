@@ -1,0 +1,491 @@
+using System.Linq.Expressions;
+using Kida.Runtime;
+using Kida.Syntax;
+using E = System.Linq.Expressions.Expression;
+
+namespace Kida.Compilation;
+
+internal sealed partial class Emitter
+{
+    private E EmitStmt(Stmt s)
+    {
+        switch (s)
+        {
+            case TextStmt t:
+                return E.Call(_fn.Out, WriteString, E.Constant(t.Text));
+            case OutputStmt o:
+                return E.Block(SetPos(o.Pos), EmitOutput(o.Value));
+            case IfStmt i:
+                return EmitIf(i);
+            case ForStmt f:
+                return E.Block(SetPos(f.Pos), EmitFor(f));
+            case WhileStmt w:
+                return EmitWhile(w);
+            case SetStmt set:
+                return E.Block(SetPos(set.Pos), EmitSet(set));
+            case SetBlockStmt sb:
+                return E.Block(SetPos(sb.Pos), EmitSetBlock(sb));
+            case ScopeStmt sc:
+                return EmitScopeBody(sc.Body, _fn.Scope);
+            case BlockStmt b:
+                return E.Block(SetPos(b.Pos), EmitBlockCall(b));
+            case IncludeStmt inc:
+                return E.Block(SetPos(inc.Pos), Rt("Include", _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(inc.Template),
+                    E.Constant(inc.IgnoreMissing), inc.WithContext ? LocalsDictionary(false) : E.Constant(null, typeof(Dictionary<string, object?>)),
+                    E.Constant(inc.WithContext)));
+            case ImportStmt imp:
+                return E.Block(SetPos(imp.Pos), Assign(new NameTarget(imp.Pos, imp.Alias),
+                    Rt("Import", _fn.Rs, _fn.Ctx, EmitExpr(imp.Template), E.Constant(imp.WithContext)), SetKind.Set));
+            case FromImportStmt fi:
+                return EmitFromImport(fi);
+            case MacroStmt m:
+                return E.Block(SetPos(m.Pos), Assign(new NameTarget(m.Pos, m.Name), EmitMacro(m), SetKind.Set));
+            case CallBlockStmt cb:
+                return E.Block(SetPos(cb.Pos), EmitCallBlock(cb));
+            case SlotStmt slot:
+                return EmitSlot(slot);
+            case FilterBlockStmt fb:
+                return E.Block(SetPos(fb.Pos), EmitFilterBlock(fb));
+            case WithStmt w:
+                return EmitWith(w);
+            case WithIfStmt wi:
+                return EmitWithIf(wi);
+            case DoStmt d:
+                return E.Block(SetPos(d.Pos), E.Convert(EmitExpr(d.Value), typeof(object)), E.Empty());
+            case BreakStmt br:
+                if (_fn.Loops.Count == 0) throw Error("'break' outside loop", br.Pos);
+                return E.Break(_fn.Loops.Peek().Break);
+            case ContinueStmt co:
+                if (_fn.Loops.Count == 0) throw Error("'continue' outside loop", co.Pos);
+                return E.Continue(_fn.Loops.Peek().Continue);
+            case AutoescapeStmt a:
+                return EmitAutoescape(a);
+            case MatchStmt m:
+                return E.Block(SetPos(m.Pos), EmitMatch(m));
+            case TryStmt t:
+                return EmitTry(t);
+            case SpacelessStmt sp:
+                return E.Call(_fn.Out, WriteString, Rt("Spaceless", Capture(sp.Body)));
+            case ProvideStmt p:
+                return EmitProvide(p);
+            case PushStmt pu:
+                return Rt("PushStack", _fn.Rs, E.Constant(pu.Stack), Capture(pu.Body));
+            case StackStmt st:
+                return E.Call(_fn.Out, WriteString, Rt("ReadStack", _fn.Rs, E.Constant(st.Stack)));
+            case CacheStmt c:
+                return EmitScopeBody(c.Body, _fn.Scope);
+            case ExtendsStmt e:
+                throw Error("{% extends %} may only appear at the top level of a template", e.Pos);
+            default:
+                throw Error($"Unsupported statement {s.GetType().Name}", s.Pos);
+        }
+    }
+
+    private E EmitOutput(Expr value)
+    {
+        if (value is ConstExpr { Value: string s })
+            return E.Call(_fn.Out, WriteString, E.Constant(_fn.Escape is ConstantExpression { Value: true } ? Output.Escape(s) : s));
+        var v = EmitExpr(value);
+        if (value is GetAttrExpr { Optional: true } or GetItemExpr { Optional: true } or FilterExpr { Style: FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline })
+            v = Rt("NoneToEmpty", v);
+        return E.Call(_fn.Out, WriteValueMethod, E.Convert(v, typeof(object)), _fn.Escape);
+    }
+
+    private E Truth(Expr e) => E.Call(TruthyMethod, E.Convert(EmitExpr(e), typeof(object)));
+
+    private E EmitIf(IfStmt i)
+    {
+        E? result = i.Else is null ? null : WithScope(i.Else, sc => EmitScopeBody(i.Else, sc));
+        for (var k = i.Branches.Count - 1; k >= 0; k--)
+        {
+            var br = i.Branches[k];
+            var body = WithScope(br.Body, sc => EmitScopeBody(br.Body, sc));
+            var test = E.Block(SetPos(br.Condition.Pos), Truth(br.Condition));
+            result = result is null ? E.IfThen(test, body) : E.IfThenElse(test, body, result);
+        }
+        return result!;
+    }
+
+    private static bool UsesName(IEnumerable<Node> nodes, string name) => nodes.Any(n => NameWalker.Uses(n, name));
+
+    private E EmitFor(ForStmt f)
+    {
+        var usesLoop = f.Recursive || NameWalker.UsesLoop(f.Body) || (f.Filter is not null && NameWalker.Uses(f.Filter, "loop"));
+        var iterable = EmitExpr(f.Iterable);
+        if (!f.Recursive) return EmitForCore(f, iterable, usesLoop, depth: E.Constant(0), recurse: E.Constant(null, typeof(Func<RenderState, object?, int, string>)));
+
+        // recursive loop: the loop body becomes a function (iterable, depth) -> rendered text
+        var rs = E.Parameter(typeof(RenderState), "rs");
+        var iter = E.Parameter(typeof(object), "iter");
+        var depth = E.Parameter(typeof(int), "depth");
+        var self = E.Variable(typeof(Func<RenderState, object?, int, string>), "recurse");
+        var saved = _fn;
+        var inner = new Fn(rs, _fn.Ctx, E.Variable(typeof(Output), "out"), _fn, _fn.Escape) { BlockName = _fn.BlockName, Caller = _fn.Caller };
+        inner.Scope = new Scope(_fn.Scope, false);
+        _fn = inner;
+        E body;
+        try
+        {
+            body = EmitForCore(f, iter, true, depth, self);
+        }
+        finally
+        {
+            _fn = saved;
+        }
+        var lambda = E.Lambda<Func<RenderState, object?, int, string>>(CaptureBody(inner.Out, body), rs, iter, depth);
+        return E.Block(typeof(void), [self],
+            E.Assign(self, lambda),
+            E.Call(_fn.Out, WriteString, E.Invoke(self, _fn.Rs, iterable, E.Constant(0))));
+    }
+
+    private E CaptureBody(ParameterExpression @out, E body) =>
+        E.Block(typeof(string), [@out],
+            E.Assign(@out, E.New(typeof(Output).GetConstructor([typeof(int)])!, E.Constant(256))),
+            E.TryFinally(
+                E.Block(body, E.Call(@out, typeof(Output).GetMethod(nameof(Output.ToString))!)),
+                E.Call(@out, typeof(Output).GetMethod(nameof(Output.Dispose))!)));
+
+    private E EmitForCore(ForStmt f, E iterable, bool usesLoop, E depth, E recurse)
+    {
+        var breakLabel = E.Label("break");
+        var continueLabel = E.Label("continue");
+        var any = E.Variable(typeof(bool), "any");
+        var targetNames = new List<string>();
+        CollectTargetNames(f.Target, targetNames);
+        if (usesLoop) targetNames.Add("loop");
+        E loopBody = null!;
+        E? filterTest = null;
+        ParameterExpression? loopVar = null;
+        var scopeExpr = WithScope(f.Body, scope =>
+        {
+            _fn.Loops.Push((breakLabel, continueLabel));
+            try
+            {
+                loopVar = usesLoop ? scope.Vars["loop"] : null;
+                if (f.Filter is not null) filterTest = Truth(f.Filter);
+                loopBody = EmitScopeBody(f.Body, scope);
+            }
+            finally
+            {
+                _fn.Loops.Pop();
+            }
+            return E.Empty();
+        }, targetNames, initFromOuter: true);
+        // re-open the scope variables: build the loop with the scope's variables declared around each iteration
+        var scopeBlock = (BlockExpression)scopeExpr;
+        var vars = scopeBlock.Variables;
+        var inits = scopeBlock.Expressions.Take(scopeBlock.Expressions.Count - 1).ToList();
+        var targetScope = new Scope(_fn.Scope, false);
+        foreach (var v in vars) targetScope.Vars[v.Name!] = v;
+        var savedScope = _fn.Scope;
+        _fn.Scope = targetScope;
+        var itemVar = E.Variable(typeof(object), "item");
+        var bindTarget = Assign(f.Target, itemVar, SetKind.Set);
+        _fn.Scope = savedScope;
+
+        var exprs = new List<E>();
+        var locals = new List<ParameterExpression> { any };
+        exprs.Add(E.Assign(any, E.Constant(false)));
+        if (usesLoop)
+        {
+            // materialise (filtering first, as Jinja does), then iterate by index with a loop object
+            var list = E.Variable(typeof(List<object?>), "items");
+            var idx = E.Variable(typeof(int), "i");
+            locals.Add(list);
+            locals.Add(idx);
+            E source = Rt("ToItemList", iterable);
+            if (filterTest is not null)
+            {
+                var src = E.Variable(typeof(List<object?>), "source");
+                var j = E.Variable(typeof(int), "j");
+                var brk = E.Label("fbreak");
+                var filterLoop = E.Block(typeof(void), vars.Concat([src, j, itemVar]),
+                    E.Assign(src, source),
+                    E.Assign(list, E.New(typeof(List<object?>))),
+                    E.Assign(j, E.Constant(0)),
+                    E.Loop(E.Block(
+                        E.IfThen(E.GreaterThanOrEqual(j, E.Property(src, "Count")), E.Break(brk)),
+                        E.Assign(itemVar, E.Property(src, "Item", j)),
+                        E.Block(inits),
+                        bindTarget,
+                        E.IfThen(filterTest, E.Call(list, typeof(List<object?>).GetMethod("Add")!, itemVar)),
+                        E.PostIncrementAssign(j)), brk));
+                exprs.Add(filterLoop);
+            }
+            else
+            {
+                exprs.Add(E.Assign(list, source));
+            }
+            var ctor = typeof(LoopContext).GetConstructors()[0];
+            var iteration = E.Block(typeof(void), vars.Append(itemVar),
+                inits.Append(E.Assign(itemVar, E.Property(list, "Item", idx)))
+                    .Append(bindTarget)
+                    .Append(E.Assign(loopVar!, E.New(ctor, list, depth, recurse, _fn.Rs)))
+                    .Append(E.Assign(E.Field(E.Convert(loopVar!, typeof(LoopContext)), "Index0"), idx))
+                    .Append(E.Assign(any, E.Constant(true)))
+                    .Append(loopBody));
+            // a LoopContext per iteration keeps 'loop' values stable if captured; cheap enough
+            exprs.Add(E.Assign(idx, E.Constant(0)));
+            exprs.Add(E.Loop(E.Block(
+                E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, "Count")), E.Break(breakLabel)),
+                iteration,
+                E.Label(continueLabel),
+                E.PostIncrementAssign(idx)), breakLabel));
+        }
+        else
+        {
+            var en = E.Variable(typeof(IEnumerator<object?>), "en");
+            locals.Add(en);
+            var moveNext = E.Call(E.Convert(en, typeof(System.Collections.IEnumerator)), typeof(System.Collections.IEnumerator).GetMethod("MoveNext")!);
+            var stepBody = new List<E>(inits)
+            {
+                E.Assign(itemVar, E.Property(en, "Current")),
+                bindTarget,
+            };
+            if (filterTest is not null)
+                stepBody.Add(E.IfThen(E.Not(filterTest), E.Continue(continueLabel)));
+            stepBody.Add(E.Assign(any, E.Constant(true)));
+            stepBody.Add(loopBody);
+            exprs.Add(E.Assign(en, Rt("GetIterator", iterable)));
+            exprs.Add(E.TryFinally(
+                E.Loop(E.Block(
+                    E.IfThen(E.Not(moveNext), E.Break(breakLabel)),
+                    E.Block(typeof(void), vars.Append(itemVar), stepBody),
+                    E.Label(continueLabel),
+                    E.Call(typeof(Rt).GetMethod(nameof(Runtime.Rt.CheckCancel))!, _fn.Rs)), breakLabel),
+                E.Call(E.Convert(en, typeof(IDisposable)), typeof(IDisposable).GetMethod("Dispose")!)));
+        }
+        if (f.Else is not null)
+            exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
+        return E.Block(typeof(void), locals, exprs);
+    }
+
+    private E EmitWhile(WhileStmt w)
+    {
+        var breakLabel = E.Label("break");
+        var continueLabel = E.Label("continue");
+        var count = E.Variable(typeof(int), "iterations");
+        _fn.Loops.Push((breakLabel, continueLabel));
+        try
+        {
+            var body = WithScope(w.Body, sc => EmitScopeBody(w.Body, sc));
+            return E.Block(typeof(void), [count],
+                E.Assign(count, E.Constant(0)),
+                E.Loop(E.Block(
+                    SetPos(w.Pos),
+                    E.IfThen(E.Not(Truth(w.Condition)), E.Break(breakLabel)),
+                    Rt("CountIteration", _fn.Rs, count),
+                    E.PostIncrementAssign(count),
+                    body,
+                    E.Label(continueLabel)), breakLabel));
+        }
+        finally
+        {
+            _fn.Loops.Pop();
+        }
+    }
+
+    private E EmitSet(SetStmt set)
+    {
+        var value = EmitExpr(set.Value);
+        if (!set.OnlyIfMissing) return Assign(set.Target, value, set.Kind);
+        var current = set.Target is NameTarget n ? (set.Kind == SetKind.Set ? LookupName(n.Name, _fn.Scope) : E.Call(_fn.Ctx, ResolveMethod, E.Constant(n.Name))) : throw Error("'??=' needs a single name", set.Pos);
+        return E.IfThen(Rt("IsMissing", current), Assign(set.Target, value, set.Kind));
+    }
+
+    /// <summary>Renders statements into a fresh buffer and yields the text.</summary>
+    private E Capture(IReadOnlyList<Stmt> body, bool newScope = false)
+    {
+        var saved = _fn.Out;
+        var tmp = E.Variable(typeof(Output), "capture");
+        var fn = _fn;
+        // swap the output variable the statements write to
+        var inner = new Fn(fn.Rs, fn.Ctx, tmp, fn.Parent, fn.Escape) { BlockName = fn.BlockName, Caller = fn.Caller, IsRoot = fn.IsRoot };
+        inner.Scope = fn.Scope;
+        foreach (var l in fn.Loops.Reverse()) inner.Loops.Push(l);
+        _fn = inner;
+        try
+        {
+            var stmts = newScope ? WithScope(body, sc => EmitScopeBody(body, sc)) : EmitScopeBody(body, _fn.Scope);
+            return CaptureBody(tmp, stmts);
+        }
+        finally
+        {
+            fn.Scope = inner.Scope;
+            _fn = fn;
+        }
+    }
+
+    private E EmitSetBlock(SetBlockStmt sb)
+    {
+        E value = Capture(sb.Body);
+        E result = sb.AsMarkup ? Rt("MarkupIf", value, _fn.Escape) : value;
+        foreach (var f in sb.Filters) result = ApplyFilter(f, result);
+        return Assign(sb.Target, result, sb.Kind);
+    }
+
+    private E EmitFilterBlock(FilterBlockStmt fb)
+    {
+        E value = Rt("MarkupIf", Capture(fb.Body), _fn.Escape);
+        foreach (var f in fb.Filters) value = ApplyFilter(f, value);
+        return E.Call(_fn.Out, WriteString, Rt("StrOf", value));
+    }
+
+    private E EmitBlockCall(BlockStmt b)
+    {
+        var ctx = b.Scoped ? E.Call(_fn.Ctx, typeof(Context).GetMethod(nameof(Context.Derive))!, LocalsDictionary(false)) : (E)_fn.Ctx;
+        E call = Rt("RenderBlock", _fn.Rs, ctx, _fn.Out, E.Constant(_ct.Blocks[b.Name]));
+        if (b.Fragment) return E.Empty();
+        if (b.Condition is not null) call = E.IfThen(Truth(b.Condition), call);
+        return call;
+    }
+
+    private E EmitFromImport(FromImportStmt fi)
+    {
+        var module = E.Variable(typeof(object), "module");
+        var exprs = new List<E>
+        {
+            SetPos(fi.Pos),
+            E.Assign(module, Rt("Import", _fn.Rs, _fn.Ctx, EmitExpr(fi.Template), E.Constant(fi.WithContext))),
+        };
+        foreach (var (name, alias) in fi.Names)
+            exprs.Add(Assign(new NameTarget(fi.Pos, alias), Rt("ImportName", _fn.Rs, module, E.Constant(name)), SetKind.Set));
+        exprs.Add(E.Empty());
+        return E.Block(typeof(void), [module], exprs);
+    }
+
+    private E EmitWith(WithStmt w)
+    {
+        var names = new List<string>();
+        foreach (var (t, _) in w.Assignments) CollectTargetNames(t, names);
+        // values are evaluated in the enclosing scope, then bound in the new one
+        var temps = w.Assignments.Select((a, i) => (Var: E.Variable(typeof(object), "with" + i), a.Key, Value: EmitExpr(a.Value))).ToList();
+        var inner = WithScope(w.Body, scope =>
+        {
+            var exprs = new List<E>();
+            foreach (var (v, target, _) in temps) exprs.Add(Assign(target, v, SetKind.Set));
+            exprs.Add(EmitScopeBody(w.Body, scope));
+            return E.Block(typeof(void), exprs);
+        }, names);
+        var all = temps.Select(t => (E)E.Assign(t.Var, E.Convert(t.Value, typeof(object)))).ToList();
+        all.Add(inner);
+        return E.Block(typeof(void), temps.Select(t => t.Var), all);
+    }
+
+    private E EmitWithIf(WithIfStmt wi)
+    {
+        var subject = E.Variable(typeof(object), "subject");
+        var names = new List<string>();
+        CollectTargetNames(wi.Target, names);
+        var body = WithScope(wi.Body, scope => E.Block(typeof(void), Assign(wi.Target, subject, SetKind.Set), EmitScopeBody(wi.Body, scope)), names);
+        E? otherwise = wi.Else is null ? null : WithScope(wi.Else, sc => EmitScopeBody(wi.Else, sc));
+        var test = Rt("WithTruthy", subject, E.Constant(wi.AllTruthy));
+        return E.Block(typeof(void), [subject],
+            SetPos(wi.Pos),
+            E.Assign(subject, E.Convert(EmitExpr(wi.Subject), typeof(object))),
+            otherwise is null ? E.IfThen(test, body) : E.IfThenElse(test, body, otherwise));
+    }
+
+    private E EmitAutoescape(AutoescapeStmt a)
+    {
+        var saved = _fn.Escape;
+        E flag = a.Enabled is ConstExpr c ? E.Constant(Py.Truthy(c.Value)) : Truth(a.Enabled);
+        var tmp = E.Variable(typeof(bool), "autoescape");
+        _fn.Escape = flag is ConstantExpression ? flag : tmp;
+        try
+        {
+            var body = EmitScopeBody(a.Body, _fn.Scope);
+            return flag is ConstantExpression ? body : E.Block(typeof(void), [tmp], E.Assign(tmp, flag), body);
+        }
+        finally
+        {
+            _fn.Escape = saved;
+        }
+    }
+
+    private E EmitMatch(MatchStmt m)
+    {
+        var subject = E.Variable(typeof(object), "subject");
+        E? chain = null;
+        for (var k = m.Cases.Count - 1; k >= 0; k--)
+        {
+            var c = m.Cases[k];
+            var names = new List<string>();
+            if (c.Pattern is not null) PatternNames(c.Pattern, names);
+            E caseExpr = null!;
+            var scoped = WithScope(c.Body, scope =>
+            {
+                var bind = c.Pattern is null ? E.Constant(true) : EmitPattern(c.Pattern, subject);
+                E test = c.Guard is null ? bind : E.AndAlso(bind, Truth(c.Guard));
+                var body = EmitScopeBody(c.Body, scope);
+                var matched = E.Variable(typeof(bool), "matched");
+                caseExpr = E.Block(typeof(bool), [matched], E.Assign(matched, test), E.IfThen(matched, body), matched);
+                return E.Empty();
+            }, names, initFromOuter: false);
+            var block = (BlockExpression)scoped;
+            var caseWithVars = E.Block(typeof(bool), block.Variables, caseExpr);
+            chain = chain is null ? E.Block(typeof(void), caseWithVars) : E.IfThen(E.Not(caseWithVars), chain);
+        }
+        return E.Block(typeof(void), [subject],
+            E.Assign(subject, m.Subject is null ? NullObject : E.Convert(EmitExpr(m.Subject), typeof(object))),
+            chain ?? E.Empty());
+    }
+
+    private static void PatternNames(Expr p, List<string> names)
+    {
+        switch (p)
+        {
+            case NameExpr { Name: not "_" } n: names.Add(n.Name); break;
+            case TupleExpr t: foreach (var x in t.Items) PatternNames(x, names); break;
+            case ListExpr l: foreach (var x in l.Items) PatternNames(x, names); break;
+        }
+    }
+
+    /// <summary>A bool expression: does the subject match, binding capture names as it goes.</summary>
+    private E EmitPattern(Expr pattern, E subject)
+    {
+        switch (pattern)
+        {
+            case NameExpr { Name: "_" }:
+                return E.Constant(true);
+            case NameExpr n:
+                return E.Block(typeof(bool), Assign(new NameTarget(n.Pos, n.Name), subject, SetKind.Set), E.Constant(true));
+            case TupleExpr t:
+            {
+                var items = E.Variable(typeof(object[]), "parts");
+                E test = E.NotEqual(E.Assign(items, Rt("MatchSequence", subject, E.Constant(t.Items.Count))), E.Constant(null, typeof(object[])));
+                for (var i = 0; i < t.Items.Count; i++)
+                    test = E.AndAlso(test, EmitPattern(t.Items[i], E.ArrayIndex(items, E.Constant(i))));
+                return E.Block(typeof(bool), [items], test);
+            }
+            default:
+                return Rt("Equal", subject, EmitExpr(pattern));
+        }
+    }
+
+    private E EmitTry(TryStmt t)
+    {
+        var ex = E.Parameter(typeof(TemplateException), "error");
+        var text = E.Variable(typeof(string), "text");
+        var names = t.ErrorName is null ? [] : new List<string> { t.ErrorName };
+        var fallback = WithScope(t.Fallback, scope =>
+        {
+            var exprs = new List<E>();
+            if (t.ErrorName is not null) exprs.Add(Assign(new NameTarget(t.Pos, t.ErrorName), Rt("ErrorInfo", _fn.Rs, ex), SetKind.Set));
+            exprs.Add(EmitScopeBody(t.Fallback, scope));
+            return E.Block(typeof(void), exprs);
+        }, names, initFromOuter: false);
+        return E.Block(typeof(void), [text],
+            E.TryCatch(
+                E.Block(typeof(void), E.Assign(text, Capture(t.Body)), E.Call(_fn.Out, WriteString, text)),
+                E.Catch(ex, E.Block(typeof(void), Rt("Locate", _fn.Rs, ex), fallback))));
+    }
+
+    private E EmitProvide(ProvideStmt p)
+    {
+        return E.Block(
+            SetPos(p.Pos),
+            Rt("Provide", _fn.Rs, E.Constant(p.Key), EmitExpr(p.Value)),
+            E.TryFinally(EmitScopeBody(p.Body, _fn.Scope), Rt("Unprovide", _fn.Rs, E.Constant(p.Key))));
+    }
+}

@@ -1,0 +1,382 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Kida.Runtime;
+using Kida.Syntax;
+using E = System.Linq.Expressions.Expression;
+
+namespace Kida.Compilation;
+
+/// <summary>
+/// Turns the syntax tree into <see cref="System.Linq.Expressions"/> lambdas (one for the root, one per block) and
+/// compiles them, to IL or, when asked, to the expression interpreter. The emitted code is control flow, locals
+/// and calls to the runtime helpers in <see cref="Rt"/>.
+/// </summary>
+internal sealed partial class Emitter
+{
+    private static readonly Dictionary<string, MethodInfo> RtMethods = typeof(Rt)
+        .GetMethods(BindingFlags.Public | BindingFlags.Static)
+        .GroupBy(m => m.Name)
+        .ToDictionary(g => g.Key, g => g.First());
+
+    private static readonly FieldInfo PosField = typeof(RenderState).GetField(nameof(RenderState.Pos))!;
+    private static readonly FieldInfo CurrentField = typeof(RenderState).GetField(nameof(RenderState.Current))!;
+    private static readonly ConstructorInfo CallArgsCtor = typeof(CallArgs).GetConstructor([typeof(object[]), typeof(KeyValuePair<string, object?>[])])!;
+    private static readonly ConstructorInfo NamedArgCtor = typeof(KeyValuePair<string, object?>).GetConstructor([typeof(string), typeof(object)])!;
+    private static readonly MethodInfo WriteString = typeof(Output).GetMethod(nameof(Output.Write), [typeof(string)])!;
+    private static readonly MethodInfo WriteValueMethod = typeof(Output).GetMethod(nameof(Output.WriteValue))!;
+    private static readonly MethodInfo TruthyMethod = typeof(Py).GetMethod(nameof(Py.Truthy))!;
+    private static readonly MethodInfo ResolveMethod = typeof(Context).GetMethod(nameof(Context.Resolve))!;
+    private static readonly MethodInfo CtxSetMethod = typeof(Context).GetMethod(nameof(Context.Set))!;
+    private static readonly E NullObject = E.Constant(null, typeof(object));
+
+    private readonly KidaEnvironment _env;
+    private readonly CompiledTemplate _ct;
+    private readonly IReadOnlyDictionary<string, FilterFn> _filters;
+    private readonly IReadOnlyDictionary<string, TestFn> _tests;
+    private Fn _fn = null!;
+
+    private Emitter(KidaEnvironment env, CompiledTemplate ct)
+    {
+        _env = env;
+        _ct = ct;
+        _filters = env.FilterTable;
+        _tests = env.TestTable;
+    }
+
+    private sealed class Fn
+    {
+        public Fn(ParameterExpression rs, ParameterExpression ctx, ParameterExpression @out, Fn? parent, E escape)
+        {
+            Rs = rs;
+            Ctx = ctx;
+            Out = @out;
+            Parent = parent;
+            Escape = escape;
+        }
+
+        public ParameterExpression Rs { get; }
+        public ParameterExpression Ctx { get; set; }
+        public ParameterExpression Out { get; }
+        public Fn? Parent { get; }
+        public E Escape { get; set; }
+        public Scope Scope { get; set; } = null!;
+        public Stack<(LabelTarget Break, LabelTarget Continue)> Loops { get; } = new();
+        public string? BlockName { get; init; }
+        public ParameterExpression? Caller { get; set; }
+        public bool IsRoot { get; init; }
+    }
+
+    private sealed class Scope(Scope? parent, bool isRoot)
+    {
+        public Dictionary<string, ParameterExpression> Vars { get; } = new(StringComparer.Ordinal);
+        public Scope? Parent { get; } = parent;
+        public bool IsRoot { get; } = isRoot;
+    }
+
+    public static void Emit(KidaEnvironment env, CompiledTemplate ct, TemplateNode tree)
+    {
+        var emitter = new Emitter(env, ct);
+        emitter.EmitTemplate(tree);
+    }
+
+    private T CompileLambda<T>(Expression<T> lambda) where T : Delegate =>
+        _env.Options.PreferInterpretation ? lambda.Compile(preferInterpretation: true) : lambda.Compile();
+
+    private static E Rt(string name, params E[] args)
+    {
+        if (!RtMethods.TryGetValue(name, out var m)) throw new InvalidOperationException($"Rt.{name} is missing");
+        var ps = m.GetParameters();
+        var converted = new E[args.Length];
+        for (var i = 0; i < args.Length; i++)
+            converted[i] = args[i].Type == ps[i].ParameterType ? args[i] : E.Convert(args[i], ps[i].ParameterType);
+        return E.Call(m, converted);
+    }
+
+    private E SetPos(int pos) => E.Assign(E.Field(_fn.Rs, PosField), E.Constant(pos));
+
+    private TemplateSyntaxException Error(string message, int pos, string code = "K-PAR-001") =>
+        _ct.Source.WithPosition(new TemplateSyntaxException(message, code, _ct.Name), pos);
+
+    // ------------------------------------------------------------------ template, blocks
+
+    private void EmitTemplate(TemplateNode tree)
+    {
+        var blocks = new List<BlockStmt>();
+        CollectBlocks(tree.Body, blocks);
+        _ct.BlockOrder = blocks.Select(b => b.Name).ToList();
+        _ct.HasExtends = tree.Body.Any(s => s is ExtendsStmt);
+        foreach (var block in Enumerable.Reverse(blocks))
+        {
+            var body = CompileFunction(block.Body, isRoot: false, blockName: block.Name, extends: false);
+            _ct.Blocks[block.Name] = new BlockFunction(block.Name, _ct, body);
+        }
+        _ct.Root = CompileFunction(tree.Body, isRoot: true, blockName: null, extends: _ct.HasExtends);
+    }
+
+    private static void CollectBlocks(IEnumerable<Stmt> body, List<BlockStmt> into)
+    {
+        foreach (var s in body)
+        {
+            if (s is BlockStmt b) into.Add(b);
+            foreach (var child in Children(s)) CollectBlocks(child, into);
+        }
+    }
+
+    /// <summary>The statement lists nested in a statement (excluding macro bodies, which can't hold blocks usefully).</summary>
+    private static IEnumerable<IReadOnlyList<Stmt>> Children(Stmt s)
+    {
+        switch (s)
+        {
+            case BlockStmt b: yield return b.Body; break;
+            case IfStmt i:
+                foreach (var br in i.Branches) yield return br.Body;
+                if (i.Else is not null) yield return i.Else;
+                break;
+            case ForStmt f:
+                yield return f.Body;
+                if (f.Else is not null) yield return f.Else;
+                break;
+            case WhileStmt w: yield return w.Body; break;
+            case WithStmt w: yield return w.Body; break;
+            case WithIfStmt w:
+                yield return w.Body;
+                if (w.Else is not null) yield return w.Else;
+                break;
+            case FilterBlockStmt fb: yield return fb.Body; break;
+            case AutoescapeStmt a: yield return a.Body; break;
+            case SetBlockStmt sb: yield return sb.Body; break;
+            case MatchStmt m:
+                foreach (var c in m.Cases) yield return c.Body;
+                break;
+            case TryStmt t:
+                yield return t.Body;
+                yield return t.Fallback;
+                break;
+            case SpacelessStmt sp: yield return sp.Body; break;
+            case ProvideStmt p: yield return p.Body; break;
+            case PushStmt pu: yield return pu.Body; break;
+            case CacheStmt c: yield return c.Body; break;
+            case ScopeStmt sc: yield return sc.Body; break;
+        }
+    }
+
+    private Action<RenderState, Context, Output> CompileFunction(IReadOnlyList<Stmt> body, bool isRoot, string? blockName, bool extends)
+    {
+        var rs = E.Parameter(typeof(RenderState), "rs");
+        var ctx = E.Parameter(typeof(Context), "ctx");
+        var @out = E.Parameter(typeof(Output), "out");
+        var saved = _fn;
+        _fn = new Fn(rs, ctx, @out, null, E.Constant(_ct.Autoescape)) { BlockName = blockName, IsRoot = isRoot };
+        _fn.Scope = new Scope(null, isRoot);
+        try
+        {
+            var exprs = new List<E>();
+            if (isRoot && _ct.Blocks.Count > 0) exprs.Add(Rt("RegisterBlocks", rs, E.Constant(_ct)));
+            E bodyExpr;
+            if (extends) bodyExpr = EmitExtendingRoot(body);
+            else bodyExpr = EmitScopeBody(body, _fn.Scope);
+            exprs.Add(bodyExpr);
+            var lambdaBody = WrapFunction(E.Block(exprs));
+            return CompileLambda(E.Lambda<Action<RenderState, Context, Output>>(lambdaBody, rs, ctx, @out));
+        }
+        finally
+        {
+            _fn = saved;
+        }
+    }
+
+    /// <summary>Sets the current template for error positions, converts stray exceptions, restores state.</summary>
+    private E WrapFunction(E body)
+    {
+        var rs = _fn.Rs;
+        var savedCur = E.Variable(typeof(CompiledTemplate), "savedCur");
+        var savedPos = E.Variable(typeof(int), "savedPos");
+        var ex = E.Parameter(typeof(Exception), "ex");
+        var tryBody = E.Block(typeof(void), body);
+        return E.Block(typeof(void), [savedCur, savedPos],
+            E.Assign(savedCur, E.Field(rs, CurrentField)),
+            E.Assign(savedPos, E.Field(rs, PosField)),
+            E.Assign(E.Field(rs, CurrentField), E.Constant(_ct)),
+            E.TryCatchFinally(
+                tryBody,
+                E.Block(
+                    E.Assign(E.Field(rs, CurrentField), savedCur),
+                    E.Assign(E.Field(rs, PosField), savedPos)),
+                E.Catch(ex, E.Throw(Rt("Fail", rs, ex), typeof(void)))));
+    }
+
+    private E EmitExtendingRoot(IReadOnlyList<Stmt> body)
+    {
+        // Jinja semantics: content before extends renders; after it only set-up statements run; then the parent.
+        var exprs = new List<E>();
+        ExtendsStmt? ext = null;
+        var parent = E.Variable(typeof(object), "parentName");
+        foreach (var s in body)
+        {
+            if (ext is null)
+            {
+                if (s is ExtendsStmt e)
+                {
+                    ext = e;
+                    exprs.Add(SetPos(e.Pos));
+                    exprs.Add(E.Assign(parent, EmitExpr(e.Template)));
+                    continue;
+                }
+                exprs.Add(EmitStmt(s));
+            }
+            else if (s is SetStmt or SetBlockStmt or ImportStmt or FromImportStmt or MacroStmt or DoStmt or ScopeStmt)
+            {
+                exprs.Add(EmitStmt(s));
+            }
+            else if (s is ExtendsStmt e2)
+            {
+                throw Error("Template may only extend one parent", e2.Pos);
+            }
+        }
+        exprs.Add(SetPos(ext!.Pos));
+        exprs.Add(Rt("RenderParent", _fn.Rs, _fn.Ctx, _fn.Out, parent, E.Constant(_ct)));
+        return E.Block(typeof(void), [parent], exprs);
+    }
+
+    private E EmitScopeBody(IReadOnlyList<Stmt> body, Scope scope)
+    {
+        var exprs = new List<E>(body.Count + 1);
+        foreach (var s in body)
+        {
+            if (s is ExtendsStmt e) throw Error("{% extends %} may only appear at the top level of a template", e.Pos);
+            exprs.Add(EmitStmt(s));
+        }
+        if (exprs.Count == 0) exprs.Add(E.Empty());
+        return E.Block(typeof(void), exprs);
+    }
+
+    // ------------------------------------------------------------------ scopes
+
+    /// <summary>Runs <paramref name="emit"/> inside a new scope whose assigned names become locals initialised from outside.</summary>
+    private E WithScope(IReadOnlyList<Stmt> body, Func<Scope, E> emit, IEnumerable<string>? extraLocals = null, bool initFromOuter = true)
+    {
+        var scope = new Scope(_fn.Scope, isRoot: false);
+        var names = new List<string>();
+        CollectAssigned(body, names);
+        var inits = new List<E>();
+        foreach (var name in names.Distinct())
+        {
+            var v = E.Variable(typeof(object), name);
+            if (initFromOuter) inits.Add(E.Assign(v, LookupName(name, _fn.Scope)));
+            scope.Vars[name] = v;
+        }
+        if (extraLocals is not null)
+            foreach (var name in extraLocals)
+                if (!scope.Vars.ContainsKey(name)) scope.Vars[name] = E.Variable(typeof(object), name);
+        var saved = _fn.Scope;
+        _fn.Scope = scope;
+        try
+        {
+            var inner = emit(scope);
+            inits.Add(inner);
+            return E.Block(typeof(void), scope.Vars.Values, inits);
+        }
+        finally
+        {
+            _fn.Scope = saved;
+        }
+    }
+
+    /// <summary>Names assigned by <c>set</c>/macro/import directly in a body (descending into non-scoping statements).</summary>
+    private static void CollectAssigned(IEnumerable<Stmt> body, List<string> names)
+    {
+        foreach (var s in body)
+        {
+            switch (s)
+            {
+                case SetStmt { Kind: SetKind.Set } set: CollectTargetNames(set.Target, names); break;
+                case SetBlockStmt { Kind: SetKind.Set } sb: CollectTargetNames(sb.Target, names); break;
+                case MacroStmt m: names.Add(m.Name); break;
+                case ImportStmt i: names.Add(i.Alias); break;
+                case FromImportStmt fi: names.AddRange(fi.Names.Select(n => n.Value)); break;
+                case ScopeStmt sc: CollectAssigned(sc.Body, names); break;
+                case FilterBlockStmt fb: CollectAssigned(fb.Body, names); break;
+                case AutoescapeStmt a: CollectAssigned(a.Body, names); break;
+                case SpacelessStmt sp: CollectAssigned(sp.Body, names); break;
+                case TryStmt t: CollectAssigned(t.Body, names); CollectAssigned(t.Fallback, names); break;
+                case MatchStmt m2: foreach (var c in m2.Cases) CollectAssigned(c.Body, names); break;
+                case ProvideStmt p: CollectAssigned(p.Body, names); break;
+                case CacheStmt c2: CollectAssigned(c2.Body, names); break;
+                case PushStmt pu: CollectAssigned(pu.Body, names); break;
+            }
+        }
+    }
+
+    private static void CollectTargetNames(Target t, List<string> names)
+    {
+        switch (t)
+        {
+            case NameTarget n: names.Add(n.Name); break;
+            case TupleTarget tt: foreach (var x in tt.Items) CollectTargetNames(x, names); break;
+        }
+    }
+
+    private ParameterExpression? FindLocal(string name, Scope? scope)
+    {
+        for (var s = scope; s is not null; s = s.Parent)
+            if (s.Vars.TryGetValue(name, out var v)) return v;
+        return null;
+    }
+
+    private E LookupName(string name, Scope? scope)
+    {
+        var local = FindLocal(name, scope);
+        if (local is not null) return local;
+        return E.Call(_fn.Ctx, ResolveMethod, E.Constant(name));
+    }
+
+    /// <summary>Every local visible here, as a dictionary (for includes and scoped blocks).</summary>
+    private E LocalsDictionary(bool includeLoop)
+    {
+        var seen = new Dictionary<string, ParameterExpression>(StringComparer.Ordinal);
+        for (var s = _fn.Scope; s is not null; s = s.Parent)
+            foreach (var (k, v) in s.Vars)
+                if (!seen.ContainsKey(k) && (includeLoop || k != "loop") && !k.StartsWith('$')) seen[k] = v;
+        if (seen.Count == 0) return E.Constant(null, typeof(Dictionary<string, object?>));
+        var keys = E.NewArrayInit(typeof(string), seen.Keys.Select(k => E.Constant(k)));
+        var values = E.NewArrayInit(typeof(object), seen.Values);
+        return Rt("MakeLocals", keys, values);
+    }
+
+    private E Assign(Target target, E value, SetKind kind)
+    {
+        switch (target)
+        {
+            case NameTarget n:
+                if (kind == SetKind.Set)
+                {
+                    var local = FindLocalInFunction(n.Name);
+                    if (local is not null) return E.Assign(local, value);
+                    if (!_fn.Scope.IsRoot)
+                    {
+                        // a name not pre-declared (e.g. assigned in a nested helper): declare in the current scope
+                        var v = E.Variable(typeof(object), n.Name);
+                        _fn.Scope.Vars[n.Name] = v;
+                        return E.Assign(v, value);
+                    }
+                }
+                return E.Call(_fn.Ctx, CtxSetMethod, E.Constant(n.Name), E.Convert(value, typeof(object)));
+            case TupleTarget t:
+            {
+                var tmp = E.Variable(typeof(object[]), "unpacked");
+                var exprs = new List<E> { E.Assign(tmp, Rt("Unpack", value, E.Constant(t.Items.Count))) };
+                for (var i = 0; i < t.Items.Count; i++)
+                    exprs.Add(Assign(t.Items[i], E.ArrayIndex(tmp, E.Constant(i)), kind));
+                exprs.Add(E.Empty());
+                return E.Block(typeof(void), [tmp], exprs);
+            }
+            case AttrTarget a:
+                return Rt("SetAttribute", LookupName(a.Name, _fn.Scope), E.Constant(a.Attr), value);
+            default:
+                throw Error("Invalid assignment target", target.Pos);
+        }
+    }
+
+    /// <summary>A local of the current function's scopes (not captured from an enclosing function).</summary>
+    private ParameterExpression? FindLocalInFunction(string name) => FindLocal(name, _fn.Scope);
+}

@@ -1,0 +1,491 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Kida.Runtime;
+
+namespace Kida.Filters;
+
+internal static partial class BuiltinFilters
+{
+    /// <summary>Resolves an attribute path such as <c>meta.kind</c> or <c>items.0</c> (dict key first).</summary>
+    internal static object? AttrPath(RenderState rs, object? item, object? attribute)
+    {
+        if (attribute is null) return item;
+        if (Numbers.IsInteger(attribute)) return Rt.TryGetItem(item, attribute, out var v0) ? v0 : new Undefined("item", "no such item", rs.Strict);
+        var value = item;
+        foreach (var part in Str(attribute).Split('.'))
+        {
+            if (value is null or Undefined) return new Undefined(part, $"no attribute '{part}'", rs.Strict);
+            object? next;
+            if (long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var idx) && Rt.TryGetItem(value, idx, out var byIndex)) next = byIndex;
+            else if (Rt.TryGetAttr(rs, value, part, out var found)) next = found;
+            else return new Undefined(part, $"'{Py.TypeName(value)} object' has no attribute '{part}'", rs.Strict);
+            value = next;
+        }
+        return value;
+    }
+
+    private static IComparer<object?> SortComparer(bool caseSensitive) => Comparer<object?>.Create((x, y) =>
+    {
+        if (!caseSensitive)
+        {
+            if (Py.AsString(x) is { } sx) x = sx.ToLowerInvariant();
+            if (Py.AsString(y) is { } sy) y = sy.ToLowerInvariant();
+        }
+        return Py.Compare(x, y);
+    });
+
+    private static object? Sort(RenderState rs, object? v, CallArgs a)
+    {
+        var reverse = Py.Truthy(a.Get(0, "reverse", false));
+        var caseSensitive = Py.Truthy(a.Get(1, "case_sensitive", false));
+        var attribute = a.Get(2, "attribute");
+        var items = Py.Iterate(v).ToList();
+        var attrs = attribute is null ? [null] : Str(attribute).Split(',').Select(s => (object?)s.Trim()).ToArray();
+        var cmp = SortComparer(caseSensitive);
+        var keyed = items.Select((x, i) => (Item: x, Keys: attrs.Select(at => at is null ? x : AttrPath(rs, x, at)).ToArray(), Index: i)).ToList();
+        keyed.Sort((p, q) =>
+        {
+            for (var k = 0; k < p.Keys.Length; k++)
+            {
+                var c = cmp.Compare(p.Keys[k], q.Keys[k]);
+                if (c != 0) return reverse ? -c : c;
+            }
+            return p.Index.CompareTo(q.Index);
+        });
+        return keyed.Select(k => k.Item).ToList();
+    }
+
+    private static object? DictSort(RenderState rs, object? v, CallArgs a)
+    {
+        var caseSensitive = Py.Truthy(a.Get(0, "case_sensitive", false));
+        var by = Str(a.Get(1, "by", "key"));
+        var reverse = Py.Truthy(a.Get(2, "reverse", false));
+        if (by is not ("key" or "value")) throw new TemplateRuntimeException("You can only sort by either \"key\" or \"value\"", "K-RUN-002");
+        var pairs = Py.MapItems(v!).ToList();
+        var cmp = SortComparer(caseSensitive);
+        var sorted = pairs.OrderBy(p => by == "key" ? p.Key : p.Value, cmp).ToList();
+        if (reverse) sorted.Reverse();
+        return sorted.Select(p => (object?)new PyTuple([p.Key, p.Value])).ToList();
+    }
+
+    private static object? Map(RenderState rs, object? v, CallArgs a)
+    {
+        if (v is null) return new List<object?>();
+        var items = Py.Iterate(v);
+        var attribute = a.Get(-1, "attribute");
+        if (attribute is not null)
+        {
+            var hasDefault = a.Has(-1, "default");
+            var def = a.Get(-1, "default");
+            return items.Select(x =>
+            {
+                var r = AttrPath(rs, x, attribute);
+                return r is Undefined && hasDefault ? def : r;
+            }).ToList();
+        }
+        if (a.Count == 0) return items.ToList();
+        var name = Str(a.Positional[0]);
+        if (!rs.Environment.FilterTable.TryGetValue(name, out var filter))
+            throw new TemplateRuntimeException($"No filter named '{name}'", "K-RUN-002");
+        var rest = a.Skip(1);
+        return items.Select(x => filter(rs, x, rest)).ToList();
+    }
+
+    private static object? SelectOrReject(RenderState rs, object? v, CallArgs a, bool select, bool byAttr)
+    {
+        var items = Py.Iterate(v);
+        object? attr = null;
+        var rest = a;
+        if (byAttr)
+        {
+            attr = a.Get(0, "attribute");
+            rest = a.Skip(1);
+        }
+        Func<object?, bool> test;
+        if (rest.Count == 0) test = Py.Truthy;
+        else
+        {
+            var name = Str(rest.Positional[0]);
+            if (!rs.Environment.TestTable.TryGetValue(name, out var t))
+                throw new TemplateRuntimeException($"No test named '{name}'", "K-RUN-003");
+            var targs = rest.Skip(1);
+            test = x => t(rs, x, targs);
+        }
+        return items.Where(x =>
+        {
+            var value = byAttr ? AttrPath(rs, x, attr) : x;
+            if (byAttr && value is Undefined && rest.Count == 0) value = null;
+            return test(value) == select;
+        }).ToList();
+    }
+
+    private static object? GroupBy(RenderState rs, object? v, CallArgs a)
+    {
+        var attribute = a.Get(0, "attribute");
+        var hasDefault = a.Has(1, "default");
+        var def = a.Get(1, "default");
+        var caseSensitive = Py.Truthy(a.Get(2, "case_sensitive", false));
+        var keyed = Py.Iterate(v).Select(x =>
+        {
+            var k = AttrPath(rs, x, attribute);
+            if (k is Undefined u) { if (hasDefault) k = def; else u.Use(); }
+            return (Key: k, Item: x);
+        }).ToList();
+        var cmp = SortComparer(caseSensitive);
+        keyed = keyed.OrderBy(p => p.Key, cmp).ToList();
+        var groups = new List<object?>();
+        foreach (var item in keyed)
+        {
+            var norm = !caseSensitive && Py.AsString(item.Key) is { } s ? s.ToLowerInvariant() : item.Key;
+            if (groups.Count > 0 && groups[^1] is GroupTuple g && Py.Eq(g.Norm, norm)) g.List.Add(item.Item);
+            else groups.Add(new GroupTuple(item.Key, norm, [item.Item]));
+        }
+        return groups;
+    }
+
+    /// <summary>A <c>(grouper, list)</c> pair that unpacks like a tuple and reads as <c>.grouper</c>/<c>.list</c>.</summary>
+    private sealed class GroupTuple(object? grouper, object? norm, List<object?> list) : IKidaObject, IReadOnlyList<object?>, System.Collections.IList
+    {
+        public object? Grouper { get; } = grouper;
+        public object? Norm { get; } = norm;
+        public List<object?> List { get; } = list;
+        public bool TryGetMember(string name, out object? value)
+        {
+            value = name switch { "grouper" => Grouper, "list" => List, _ => null };
+            return name is "grouper" or "list";
+        }
+        public object? this[int index] => index switch { 0 => Grouper, 1 => List, _ => throw new IndexOutOfRangeException() };
+        public int Count => 2;
+        public IEnumerator<object?> GetEnumerator() { yield return Grouper; yield return List; }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        object? System.Collections.IList.this[int index] { get => this[index]; set => throw new NotSupportedException(); }
+        bool System.Collections.IList.IsFixedSize => true;
+        bool System.Collections.IList.IsReadOnly => true;
+        bool System.Collections.ICollection.IsSynchronized => false;
+        object System.Collections.ICollection.SyncRoot => this;
+        int System.Collections.IList.Add(object? value) => throw new NotSupportedException();
+        void System.Collections.IList.Clear() => throw new NotSupportedException();
+        bool System.Collections.IList.Contains(object? value) => Py.Eq(value, Grouper) || Py.Eq(value, List);
+        int System.Collections.IList.IndexOf(object? value) => -1;
+        void System.Collections.IList.Insert(int index, object? value) => throw new NotSupportedException();
+        void System.Collections.IList.Remove(object? value) => throw new NotSupportedException();
+        void System.Collections.IList.RemoveAt(int index) => throw new NotSupportedException();
+        void System.Collections.ICollection.CopyTo(Array array, int index) { array.SetValue(Grouper, index); array.SetValue(List, index + 1); }
+        public override string ToString() => Py.Repr(new PyTuple([Grouper, List]));
+    }
+
+    private static object? Batch(RenderState rs, object? v, CallArgs a)
+    {
+        var size = (int)Numbers.ToLong(a.Get(0, "linecount"));
+        if (size <= 0) throw new TemplateRuntimeException("batch size must be positive", "K-RUN-002");
+        var hasFill = a.Has(1, "fill_with") && a.Get(1, "fill_with") is not null;
+        var fill = a.Get(1, "fill_with");
+        var result = new List<object?>();
+        List<object?>? current = null;
+        foreach (var x in Py.Iterate(v))
+        {
+            current ??= new List<object?>();
+            current.Add(x);
+            if (current.Count == size) { result.Add(current); current = null; }
+        }
+        if (current is not null)
+        {
+            if (hasFill) while (current.Count < size) current.Add(fill);
+            result.Add(current);
+        }
+        return result;
+    }
+
+    private static object? SliceFilter(RenderState rs, object? v, CallArgs a)
+    {
+        var slices = (int)Numbers.ToLong(a.Get(0, "slices"));
+        if (slices <= 0) throw new TemplateRuntimeException("slice count must be positive", "K-RUN-002");
+        var hasFill = a.Get(1, "fill_with") is not null;
+        var fill = a.Get(1, "fill_with");
+        var seq = Py.Iterate(v).ToList();
+        var length = seq.Count;
+        var perSlice = length / slices;
+        var withExtra = length % slices;
+        var offset = 0;
+        var result = new List<object?>();
+        for (var i = 0; i < slices; i++)
+        {
+            var start = offset + i * perSlice;
+            if (i < withExtra) offset++;
+            var end = offset + (i + 1) * perSlice;
+            var tmp = seq.GetRange(start, end - start);
+            if (hasFill && i >= withExtra) tmp.Add(fill);
+            result.Add(tmp);
+        }
+        return result;
+    }
+
+    private static object? Sum(RenderState rs, object? v, CallArgs a)
+    {
+        var attribute = a.Get(0, "attribute");
+        object? total = a.Get(1, "start", 0L);
+        foreach (var x in Py.Iterate(v)) total = Rt.Add(total, attribute is null ? x : AttrPath(rs, x, attribute));
+        return total;
+    }
+
+    private static object? MinMax(RenderState rs, object? v, CallArgs a, int sign)
+    {
+        var caseSensitive = Py.Truthy(a.Get(0, "case_sensitive", false));
+        var attribute = a.Get(1, "attribute");
+        var cmp = SortComparer(caseSensitive);
+        object? best = null;
+        object? bestKey = null;
+        var any = false;
+        foreach (var x in Py.Iterate(v))
+        {
+            var key = attribute is null ? x : AttrPath(rs, x, attribute);
+            if (!any || cmp.Compare(key, bestKey) * sign > 0) { best = x; bestKey = key; any = true; }
+        }
+        return any ? best : new Undefined(sign > 0 ? "max" : "min", "No aggregated item, sequence was empty.", rs.Strict);
+    }
+
+    private static object? Unique(RenderState rs, object? v, CallArgs a)
+    {
+        var caseSensitive = Py.Truthy(a.Get(0, "case_sensitive", false));
+        var attribute = a.Get(1, "attribute");
+        var seen = new List<object?>();
+        var result = new List<object?>();
+        foreach (var x in Py.Iterate(v))
+        {
+            var key = attribute is null ? x : AttrPath(rs, x, attribute);
+            if (!caseSensitive && Py.AsString(key) is { } s) key = s.ToLowerInvariant();
+            if (seen.Any(k => Py.Eq(k, key))) continue;
+            seen.Add(key);
+            result.Add(x);
+        }
+        return result;
+    }
+
+    private static object? Indent(RenderState rs, object? v, CallArgs a)
+    {
+        var width = a.Get(0, "width", 4L);
+        var first = Py.Truthy(a.Get(1, "first", false));
+        var blank = Py.Truthy(a.Get(2, "blank", false));
+        var indention = Py.AsString(width) ?? new string(' ', (int)Numbers.ToLong(width));
+        var markup = v is Markup;
+        var s = Str(v);
+        if (markup && Py.AsString(width) is not null && width is not Markup) indention = Output.Escape(indention);
+        var newline = "\n";
+        s += newline;
+        var lines = s.Split('\n').ToList();
+        lines.RemoveAt(lines.Count - 1);
+        string result;
+        if (blank)
+            result = string.Join(newline, lines.Select((l, i) => i == 0 ? l : indention + l));
+        else
+            result = string.Join(newline, lines.Select((l, i) => i == 0 || l.Length == 0 ? l : indention + l));
+        if (first) result = indention + result;
+        var text = result;
+        return markup ? new Markup(text) : text;
+    }
+
+    private static object? ToJson(RenderState rs, object? v, CallArgs a)
+    {
+        var indent = a.Get(0, "indent");
+        var attr = Py.Truthy(a.Get(-1, "attr", false));
+        var sb = new StringBuilder();
+        Json.Write(sb, v, indent is null ? -1 : (int)Numbers.ToLong(indent), 0);
+        var text = sb.ToString();
+        text = attr ? Output.Escape(text) : text.Replace("</", "\\u003c/", StringComparison.Ordinal);
+        return new Markup(text);
+    }
+
+    private static object? UrlEncode(RenderState rs, object? v, CallArgs a)
+    {
+        static string Quote(string s, string safe) =>
+            string.Concat(Encoding.UTF8.GetBytes(s).Select(b =>
+                (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || "_.-~".Contains((char)b) || safe.Contains((char)b)
+                    ? ((char)b).ToString()
+                    : "%" + b.ToString("X2", CultureInfo.InvariantCulture)));
+        if (Py.IsString(v)) return Quote(Str(v), "/");
+        IEnumerable<KeyValuePair<object?, object?>> pairs;
+        if (Py.IsMapping(v)) pairs = Py.MapItems(v!);
+        else if (v is System.Collections.IEnumerable) pairs = Py.Iterate(v).Select(p => { var l = Py.AsList(p); return new KeyValuePair<object?, object?>(l[0], l[1]); });
+        else return Quote(Str(v), "/");
+        return string.Join("&", pairs.Select(p => Quote(Str(p.Key), "") + "=" + Quote(Str(p.Value), "")));
+    }
+
+    private static object? XmlAttr(RenderState rs, object? v, CallArgs a)
+    {
+        var autospace = Py.Truthy(a.Get(0, "autospace", true));
+        var parts = new List<string>();
+        foreach (var (k, val) in Py.MapItems(v!))
+        {
+            if (val is null or Undefined) continue;
+            var key = Str(k);
+            if (key.Length == 0 || key.Any(c => char.IsWhiteSpace(c) || c is '/' or '>' or '=' or '"' or '\'' or '\0'))
+                throw new TemplateRuntimeException($"Invalid character in attribute name: {Py.Repr(key)}", "K-RUN-002");
+            parts.Add($"{Output.Escape(key)}=\"{(val is Markup m ? m.Value : Output.Escape(Str(val)))}\"");
+        }
+        var text = string.Join(" ", parts);
+        if (autospace && text.Length > 0) text = " " + text;
+        return new Markup(text);
+    }
+
+    private static object? WordWrap(RenderState rs, object? v, CallArgs a)
+    {
+        var width = (int)Numbers.ToLong(a.Get(0, "width", 79L));
+        var breakLong = Py.Truthy(a.Get(1, "break_long_words", true));
+        var wrapstring = Str(a.Get(2, "wrapstring", "\n"));
+        var breakOnHyphens = Py.Truthy(a.Get(3, "break_on_hyphens", true));
+        var paragraphs = Str(v).Replace("\r\n", "\n").Split('\n');
+        return string.Join(wrapstring, paragraphs.Select(p => string.Join(wrapstring, Wrap(p, width, breakLong, breakOnHyphens))));
+    }
+
+    private static List<string> Wrap(string text, int width, bool breakLong, bool breakOnHyphens)
+    {
+        var chunks = Regex.Split(text.Replace('\t', ' '), breakOnHyphens ? @"(\s+|(?<=[\w!""'&.,?])-{1,2}(?=\w))" : @"(\s+)").Where(c => c.Length > 0).ToList();
+        var lines = new List<string>();
+        var cur = new StringBuilder();
+        foreach (var raw in chunks)
+        {
+            var chunk = raw;
+            if (cur.Length == 0 && string.IsNullOrWhiteSpace(chunk) && lines.Count > 0) continue;
+            while (cur.Length + chunk.Length > width)
+            {
+                if (string.IsNullOrWhiteSpace(chunk)) { chunk = ""; break; }
+                if (chunk.Length > width && breakLong)
+                {
+                    var room = Math.Max(1, width - cur.Length);
+                    cur.Append(chunk[..room]);
+                    chunk = chunk[room..];
+                }
+                if (cur.Length > 0) { lines.Add(cur.ToString().TrimEnd()); cur.Clear(); }
+                else if (!breakLong) break;
+                if (string.IsNullOrWhiteSpace(chunk)) { chunk = ""; break; }
+            }
+            cur.Append(chunk);
+        }
+        if (cur.ToString().Trim().Length > 0) lines.Add(cur.ToString().TrimEnd());
+        return lines;
+    }
+
+    private static readonly Regex UrlRegex = new(@"(https?://[^\s<>""']+|www\.[^\s<>""']+|[\w.+-]+@[\w-]+\.[\w.-]+)", RegexOptions.Compiled);
+
+    private static object? Urlize(RenderState rs, object? v, CallArgs a)
+    {
+        var trim = a.Get(0, "trim_url_limit") is { } t ? (int?)Numbers.ToLong(t) : null;
+        var nofollow = Py.Truthy(a.Get(1, "nofollow", false));
+        var target = a.Get(2, "target") is { } tg ? Str(tg) : null;
+        var rel = a.Get(3, "rel") is { } r ? Str(r) : null;
+        var relParts = new List<string>();
+        if (rel is not null) relParts.AddRange(rel.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        if (nofollow && !relParts.Contains("nofollow")) relParts.Add("nofollow");
+        if (!relParts.Contains("noopener")) relParts.Add("noopener");
+        var relAttr = string.Join(" ", relParts.Distinct().OrderBy(x => x, StringComparer.Ordinal));
+        var text = Str(v);
+        var sb = new StringBuilder();
+        var last = 0;
+        foreach (Match m in UrlRegex.Matches(text))
+        {
+            var url = m.Value.TrimEnd('.', ',', ')', ';', ':', '!', '?');
+            sb.Append(Output.Escape(text[last..m.Index]));
+            var href = url.Contains('@') && !url.StartsWith("http", StringComparison.Ordinal) ? "mailto:" + url : url.StartsWith("www.", StringComparison.Ordinal) ? "https://" + url : url;
+            var shown = trim is not null && url.Length > trim ? url[..Math.Max(0, trim.Value)] + (trim > 3 ? "..." : "") : url;
+            sb.Append("<a href=\"").Append(Output.Escape(href)).Append('"');
+            if (!href.StartsWith("mailto:", StringComparison.Ordinal))
+            {
+                sb.Append(" rel=\"").Append(relAttr).Append('"');
+                if (target is not null) sb.Append(" target=\"").Append(Output.Escape(target)).Append('"');
+            }
+            sb.Append('>').Append(Output.Escape(shown)).Append("</a>");
+            last = m.Index + url.Length;
+        }
+        sb.Append(Output.Escape(text[last..]));
+        return new Markup(sb.ToString());
+    }
+}
+
+/// <summary>JSON output with Python <c>json.dumps</c> conventions (", " and ": " separators, ASCII escapes).</summary>
+internal static class Json
+{
+    public static void Write(StringBuilder sb, object? v, int indent, int level)
+    {
+        v = Py.Unwrap(v);
+        switch (v)
+        {
+            case null or Undefined: sb.Append("null"); return;
+            case bool b: sb.Append(b ? "true" : "false"); return;
+            case string or Markup: WriteString(sb, Py.Str(v)); return;
+            case double d:
+                sb.Append(double.IsNaN(d) ? "NaN" : double.IsPositiveInfinity(d) ? "Infinity" : double.IsNegativeInfinity(d) ? "-Infinity" : Numbers.FormatDouble(d));
+                return;
+            case JsonElement je: sb.Append(je.GetRawText()); return;
+        }
+        if (Numbers.IsNumber(v)) { sb.Append(Numbers.Format(v!)); return; }
+        if (Py.IsMapping(v))
+        {
+            var items = Py.MapItems(v!).ToList();
+            if (items.Count == 0) { sb.Append("{}"); return; }
+            sb.Append('{');
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (i > 0) sb.Append(indent >= 0 ? "," : ", ");
+                NewLine(sb, indent, level + 1);
+                WriteString(sb, Py.Str(items[i].Key));
+                sb.Append(": ");
+                Write(sb, items[i].Value, indent, level + 1);
+            }
+            NewLine(sb, indent, level);
+            sb.Append('}');
+            return;
+        }
+        if (v is System.Collections.IEnumerable && v is not KidaCallable)
+        {
+            var items = Py.Iterate(v).ToList();
+            if (items.Count == 0) { sb.Append("[]"); return; }
+            sb.Append('[');
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (i > 0) sb.Append(indent >= 0 ? "," : ", ");
+                NewLine(sb, indent, level + 1);
+                Write(sb, items[i], indent, level + 1);
+            }
+            NewLine(sb, indent, level);
+            sb.Append(']');
+            return;
+        }
+        if (v is DateTime or DateTimeOffset or Guid) { WriteString(sb, Py.Str(v)); return; }
+        var props = v!.GetType().GetProperties().Where(p => p.GetIndexParameters().Length == 0).ToList();
+        if (props.Count == 0) { WriteString(sb, Py.Str(v)); return; }
+        var dict = new Dictionary<string, object?>();
+        foreach (var p in props) dict[p.Name] = p.GetValue(v);
+        Write(sb, dict, indent, level);
+    }
+
+    private static void NewLine(StringBuilder sb, int indent, int level)
+    {
+        if (indent < 0) return;
+        sb.Append('\n').Append(' ', indent * level);
+    }
+
+    public static void WriteString(StringBuilder sb, string s)
+    {
+        sb.Append('"');
+        foreach (var c in s)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                default:
+                    if (c < 0x20 || c > 0x7e) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    else sb.Append(c);
+                    break;
+            }
+        }
+        sb.Append('"');
+    }
+}

@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Kida.Runtime;
+
+namespace Kida.Filters;
+
+/// <summary>The built-in filters (Jinja2's set plus Kida's), with Jinja2's argument names.</summary>
+internal static partial class BuiltinFilters
+{
+    public static readonly Dictionary<string, FilterFn> All = Build();
+
+    private static Dictionary<string, FilterFn> Build()
+    {
+        var f = new Dictionary<string, FilterFn>(StringComparer.Ordinal)
+        {
+            ["default"] = Default, ["d"] = Default,
+            ["escape"] = (_, v, _) => Escape(v), ["e"] = (_, v, _) => Escape(v),
+            ["forceescape"] = (_, v, _) => new Markup(Output.Escape(Str(v))),
+            ["safe"] = (_, v, _) => v is Markup ? v : new Markup(Str(v)),
+            ["upper"] = (_, v, _) => KeepMarkup(v, Str(v).ToUpperInvariant()),
+            ["lower"] = (_, v, _) => KeepMarkup(v, Str(v).ToLowerInvariant()),
+            ["title"] = (_, v, _) => KeepMarkup(v, JinjaTitle(Str(v))),
+            ["capitalize"] = (_, v, _) => { var s = Str(v); return KeepMarkup(v, s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant()); },
+            ["trim"] = Trim, ["strip"] = Trim,
+            ["length"] = (_, v, _) => (long)Py.Length(v), ["count"] = (_, v, _) => (long)Py.Length(v),
+            ["join"] = Join,
+            ["first"] = First, ["last"] = Last,
+            ["list"] = (_, v, _) => Py.Iterate(v).ToList(),
+            ["sort"] = Sort,
+            ["reverse"] = (_, v, _) => Py.AsString(v) is { } s ? KeepMarkup(v, string.Concat(s.EnumerateRunes().Reverse())) : Py.Iterate(v).Reverse().ToList(),
+            ["replace"] = Replace,
+            ["truncate"] = Truncate,
+            ["format"] = FormatFilter,
+            ["int"] = Int, ["float"] = Float,
+            ["round"] = Round,
+            ["abs"] = (_, v, _) => Numbers.IsNumber(v) ? (Numbers.Compare(v, 0L) < 0 ? Numbers.Negate(v) : v is bool b ? (b ? 1L : 0L) : v) : throw new TemplateRuntimeException($"bad operand type for abs(): '{Py.TypeName(v)}'", "K-RUN-002"),
+            ["tojson"] = ToJson,
+            ["urlencode"] = UrlEncode,
+            ["striptags"] = StripTags,
+            ["dictsort"] = DictSort,
+            ["map"] = Map,
+            ["select"] = (rs, v, a) => SelectOrReject(rs, v, a, true, false),
+            ["reject"] = (rs, v, a) => SelectOrReject(rs, v, a, false, false),
+            ["selectattr"] = (rs, v, a) => SelectOrReject(rs, v, a, true, true),
+            ["rejectattr"] = (rs, v, a) => SelectOrReject(rs, v, a, false, true),
+            ["groupby"] = GroupBy,
+            ["batch"] = Batch,
+            ["slice"] = SliceFilter,
+            ["sum"] = Sum,
+            ["min"] = (rs, v, a) => MinMax(rs, v, a, -1),
+            ["max"] = (rs, v, a) => MinMax(rs, v, a, 1),
+            ["unique"] = Unique,
+            ["indent"] = Indent,
+            ["wordcount"] = (_, v, _) => (long)Regex.Matches(Str(v), @"\w+").Count,
+            ["center"] = (_, v, a) => TextUtil.Center(Str(v), (int)Numbers.ToLong(a.Get(0, "width", 80L))),
+            ["attr"] = (rs, v, a) => v is null ? new Undefined("attr", "None has no attributes", rs.Strict) : Rt.TryGetAttr(rs, v, Str(a.Get(0, "name")), out var r) ? r : new Undefined(Str(a.Get(0, "name")), $"'{Py.TypeName(v)} object' has no attribute '{Str(a.Get(0, "name"))}'", rs.Strict),
+            ["items"] = (_, v, _) => v is null or Undefined ? new List<object?>() : Py.MapItems(v).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
+            ["string"] = (_, v, _) => v is Markup ? v : Str(v),
+            ["filesizeformat"] = FileSizeFormat,
+            ["xmlattr"] = XmlAttr,
+            ["wordwrap"] = WordWrap,
+            ["urlize"] = Urlize,
+            ["pprint"] = (_, v, _) => Py.Repr(v),
+            ["random"] = (_, v, _) => { var l = Py.AsList(v); return l.Count == 0 ? null : l[Random.Shared.Next(l.Count)]; },
+            ["take"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Take((int)Numbers.ToLong(a.Get(0, "count"))).ToList(),
+            ["skip"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Skip((int)Numbers.ToLong(a.Get(0, "count"))).ToList(),
+            ["compact"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Where(x => Py.Truthy(a.Get(-1, "truthy", true)) ? Py.Truthy(x) : x is not null).ToList(),
+            ["get"] = (rs, v, a) => v is null ? a.Get(1, "default") : Py.IsMapping(v) ? (Py.MapTryGet(v, a.Get(0, "key"), out var r) ? r : a.Get(1, "default")) : Rt.TryGetAttr(rs, v, Str(a.Get(0, "key")), out var r2) ? r2 : a.Get(1, "default"),
+            ["slug"] = (_, v, _) => v is null ? "" : Regex.Replace(Str(v).ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-'),
+            ["classes"] = Classes,
+            ["typeof"] = (_, v, _) => v switch { null => "none", bool => "bool", string or Markup => "str", _ when Numbers.IsInteger(v) => "int", _ when Numbers.IsNumber(v) => "float", _ when Py.IsMapping(v) => "dict", System.Collections.IEnumerable => "list", _ => v.GetType().Name },
+            ["require"] = (_, v, a) => v is null or Undefined ? throw new TemplateRuntimeException(Py.AsString(a.Get(0, "message")) ?? $"Required value '{Py.AsString(a.Get(1, "field_name")) ?? "value"}' is None or missing", "K-RUN-004") : v,
+            ["decimal"] = (_, v, a) => Numbers.IsNumber(v) || Numbers.TryParseFloat(Str(v), out double _) ? Numbers.ToDouble(Numbers.IsNumber(v) ? v : double.Parse(Str(v), CultureInfo.InvariantCulture)).ToString("F" + Numbers.ToLong(a.Get(0, "places", 2L)), CultureInfo.InvariantCulture) : Str(v),
+            ["format_number"] = FormatNumber,
+            ["commas"] = (rs, v, _) => FormatNumber(rs, v, CallArgs.None),
+            ["pluralize"] = Pluralize,
+        };
+        return f;
+    }
+
+    internal static string Str(object? v) => Py.Str(v);
+
+    private static object KeepMarkup(object? input, string result) => input is Markup ? new Markup(result) : result;
+
+    private static object Escape(object? v) => v is Markup m ? m : SafeHtml.TryGetHtml(v, out var html) ? new Markup(html) : new Markup(Output.Escape(Str(v)));
+
+    private static object? Default(RenderState rs, object? v, CallArgs a)
+    {
+        var fallback = a.Get(0, "default_value", "");
+        var boolean = Py.Truthy(a.Get(1, "boolean", false));
+        if (v is Undefined || v is null) return fallback;
+        if (boolean && !Py.Truthy(v)) return fallback;
+        return v;
+    }
+
+    private static object? Trim(RenderState rs, object? v, CallArgs a)
+    {
+        var chars = a.Get(0, "chars");
+        var s = Str(v);
+        return KeepMarkup(v, chars is null ? s.Trim() : s.Trim(Str(chars).ToCharArray()));
+    }
+
+    private static string JinjaTitle(string s)
+    {
+        // Jinja: capitalise the first letter of each word (words split on whitespace, brackets and hyphens)
+        var sb = new StringBuilder(s.Length);
+        var start = true;
+        foreach (var c in s)
+        {
+            sb.Append(start ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c));
+            start = char.IsWhiteSpace(c) || c is '-' or '(' or '[' or '{' or '<' or '"' or '\'' && start;
+            if (char.IsWhiteSpace(c) || c is '(' or '[' or '{' or '<' or '-') start = true;
+        }
+        return sb.ToString();
+    }
+
+    private static object? Join(RenderState rs, object? v, CallArgs a)
+    {
+        var sep = a.Get(0, "d", "");
+        var attribute = a.Get(1, "attribute");
+        var items = Py.Iterate(v);
+        if (attribute is not null) items = items.Select(x => AttrPath(rs, x, attribute));
+        var list = items.ToList();
+        if (sep is Markup || list.Any(x => x is Markup))
+        {
+            var sepHtml = sep is Markup ms ? ms.Value : Output.Escape(Str(sep));
+            return new Markup(string.Join(sepHtml, list.Select(x => x is Markup m ? m.Value : Output.Escape(Str(x)))));
+        }
+        return string.Join(Str(sep), list.Select(Str));
+    }
+
+    private static object? First(RenderState rs, object? v, CallArgs a)
+    {
+        foreach (var x in Py.Iterate(v)) return x;
+        return new Undefined("first", "No first item, sequence was empty.", rs.Strict);
+    }
+
+    private static object? Last(RenderState rs, object? v, CallArgs a)
+    {
+        var list = Py.AsList(v);
+        return list.Count > 0 ? list[^1] : new Undefined("last", "No last item, sequence was empty.", rs.Strict);
+    }
+
+    private static object? Replace(RenderState rs, object? v, CallArgs a)
+    {
+        var old = Str(a.Get(0, "old"));
+        var @new = a.Get(1, "new");
+        var count = a.Get(2, "count") is { } c ? Numbers.ToLong(c) : -1;
+        if (v is Markup m)
+        {
+            var oldEsc = a.Get(0, "old") is Markup mo ? mo.Value : Output.Escape(old);
+            var newEsc = @new is Markup mn ? mn.Value : Output.Escape(Str(@new));
+            return new Markup(TextUtil.Replace(m.Value, oldEsc, newEsc, count));
+        }
+        return TextUtil.Replace(Str(v), old, Str(@new), count);
+    }
+
+    private static object? Truncate(RenderState rs, object? v, CallArgs a)
+    {
+        var s = Str(v);
+        var length = (int)Numbers.ToLong(a.Get(0, "length", 255L));
+        var killwords = Py.Truthy(a.Get(1, "killwords", false));
+        var end = Str(a.Get(2, "end", "..."));
+        var leeway = a.Get(3, "leeway") is { } l ? (int)Numbers.ToLong(l) : 5;
+        var runes = s.EnumerateRunes().Select(r => r.ToString()).ToArray();
+        if (runes.Length <= length + leeway) return s;
+        var cut = Math.Max(0, length - end.Length);
+        if (killwords) return string.Concat(runes.Take(cut)) + end;
+        var head = string.Concat(runes.Take(cut));
+        var space = head.LastIndexOf(' ');
+        var result = space >= 0 ? head[..space] : head;
+        return result + end;
+    }
+
+    private static object? FormatFilter(RenderState rs, object? v, CallArgs a)
+    {
+        var s = Str(v);
+        if ((a.Count > 0 || a.HasNamed) && !s.Contains('{') && Regex.IsMatch(s, @"%[-+ #0-9.]*[sdifeEgGxXor%]"))
+            throw new TemplateRuntimeException("format filter uses str.format() with {} placeholders; %-style formatting is not supported", "K-RUN-002");
+        return KeepMarkup(v, PyFormat.Format(s, a, v is Markup));
+    }
+
+    private static object? Int(RenderState rs, object? v, CallArgs a)
+    {
+        var def = a.Get(0, "default", 0L);
+        var @base = (int)Numbers.ToLong(a.Get(1, "base", 10L));
+        if (v is bool b) return b ? 1L : 0L;
+        if (Numbers.IsInteger(v)) return v;
+        if (Numbers.IsNumber(v)) { var d = Numbers.ToDouble(v); return double.IsFinite(d) ? Numbers.Normalize(new System.Numerics.BigInteger(Math.Truncate(d))) : def; }
+        var s = Py.AsString(v);
+        if (s is null) return def;
+        if (Numbers.TryParseInt(s, @base == 10 ? 10 : @base, out var r)) return r;
+        if (@base == 10 && Numbers.TryParseFloat(s, out var f) && double.IsFinite(f)) return Numbers.Normalize(new System.Numerics.BigInteger(Math.Truncate(f)));
+        return def;
+    }
+
+    private static object? Float(RenderState rs, object? v, CallArgs a)
+    {
+        var def = a.Get(0, "default", 0.0);
+        if (Numbers.IsNumber(v)) return Numbers.ToDouble(v);
+        return Py.AsString(v) is { } s && Numbers.TryParseFloat(s, out var d) ? d : def;
+    }
+
+    private static object? Round(RenderState rs, object? v, CallArgs a)
+    {
+        var precision = (int)Numbers.ToLong(a.Get(0, "precision", 0L));
+        var method = Str(a.Get(1, "method", "common"));
+        if (method is not ("common" or "ceil" or "floor")) throw new TemplateRuntimeException("method must be common, ceil or floor", "K-RUN-002");
+        if (!Numbers.IsNumber(v)) throw new TemplateRuntimeException($"round: expected a number, got '{Py.TypeName(v)}'", "K-RUN-002");
+        if (method == "common" && Numbers.IsInteger(v) && precision >= 0) return v;
+        var d = Numbers.ToDouble(v);
+        var factor = Math.Pow(10, precision);
+        return method switch
+        {
+            "ceil" => Math.Ceiling(d * factor) / factor,
+            "floor" => Math.Floor(d * factor) / factor,
+            _ => PyRound(d, precision),
+        };
+    }
+
+    /// <summary>Python's round(x, n): correctly rounded half-to-even on the decimal value.</summary>
+    private static double PyRound(double d, int precision)
+    {
+        if (!double.IsFinite(d)) return d;
+        var dec = (decimal)0;
+        try { dec = (decimal)d; }
+        catch (OverflowException) { return d; }
+        var exact = new decimal(d);
+        _ = dec;
+        return (double)Math.Round(exact, Math.Clamp(precision, 0, 28), MidpointRounding.ToEven);
+    }
+
+    private static object? StripTags(RenderState rs, object? v, CallArgs a)
+    {
+        var s = Regex.Replace(Str(v), @"<!--.*?-->|<[^>]*>", "", RegexOptions.Singleline);
+        s = System.Net.WebUtility.HtmlDecode(s);
+        return Regex.Replace(s, @"\s+", " ").Trim();
+    }
+
+    private static object? FileSizeFormat(RenderState rs, object? v, CallArgs a)
+    {
+        var binary = Py.Truthy(a.Get(0, "binary", false));
+        var bytes = Numbers.IsNumber(v) ? Numbers.ToDouble(v) : double.Parse(Str(v), CultureInfo.InvariantCulture);
+        var @base = binary ? 1024.0 : 1000.0;
+        string[] prefixes = binary ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"] : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+        if (bytes == 1) return "1 Byte";
+        if (bytes < @base) return $"{(long)bytes} Bytes";
+        for (var i = 0; i < prefixes.Length; i++)
+        {
+            var unit = Math.Pow(@base, i + 2);
+            if (bytes < unit) return (@base * bytes / unit).ToString("0.0", CultureInfo.InvariantCulture) + " " + prefixes[i];
+        }
+        return (@base * bytes / Math.Pow(@base, prefixes.Length + 1)).ToString("0.0", CultureInfo.InvariantCulture) + " " + prefixes[^1];
+    }
+
+    private static object? FormatNumber(RenderState rs, object? v, CallArgs a)
+    {
+        var places = (int)Numbers.ToLong(a.Get(0, "decimal_places", 0L));
+        if (!Numbers.IsNumber(v)) return Str(v);
+        if (places > 0) return Numbers.ToDouble(v).ToString("N" + places, CultureInfo.InvariantCulture);
+        return Numbers.ToBig(v).ToString("N0", CultureInfo.InvariantCulture);
+    }
+
+    private static object? Pluralize(RenderState rs, object? v, CallArgs a)
+    {
+        var suffix = Str(a.Get(0, "suffix", "s"));
+        var parts = suffix.Split(',');
+        var (one, many) = parts.Length > 1 ? (parts[0].Trim(), parts[1].Trim()) : ("", suffix.Trim());
+        if (v is null) return many;
+        var n = Numbers.IsNumber(v) ? Numbers.ToLong(v) : long.Parse(Str(v).Trim(), CultureInfo.InvariantCulture);
+        return n == 1 ? one : many;
+    }
+
+    private static object? Classes(RenderState rs, object? v, CallArgs a)
+    {
+        if (v is null) return "";
+        if (Py.IsString(v) || v is not System.Collections.IEnumerable) return Str(v);
+        var parts = new List<string>();
+        foreach (var x in Py.Iterate(v))
+        {
+            if (!Py.Truthy(x)) continue;
+            if (x is System.Collections.IEnumerable && !Py.IsString(x) && !Py.IsMapping(x))
+                parts.AddRange(Py.Iterate(x).Where(Py.Truthy).Select(Str));
+            else parts.Add(Str(x));
+        }
+        return string.Join(" ", parts);
+    }
+}

@@ -1,0 +1,95 @@
+using Kida.Runtime;
+
+namespace Kida.Globals;
+
+/// <summary>The built-in globals: range, dict, cycler, joiner, namespace, lipsum and Kida's helpers.</summary>
+internal static class BuiltinGlobals
+{
+    public static readonly Dictionary<string, object?> All = Build();
+
+    public static object MakeRange(RenderState rs, long start, long stop, long step)
+    {
+        var r = new PyRange(start, stop, step);
+        if (r.Count > rs.Environment.Options.MaxRangeLength)
+            throw new TemplateRuntimeException($"range() would produce {r.Count} items, more than the limit of {rs.Environment.Options.MaxRangeLength}", "K-SEC-003");
+        return r;
+    }
+
+    private static Dictionary<string, object?> Build()
+    {
+        var g = new Dictionary<string, object?>(StringComparer.Ordinal);
+        void Add(string name, Func<RenderState, CallArgs, object?> fn) => g[name] = new BuiltinFunction(name, fn);
+        Add("range", (rs, a) =>
+        {
+            var p = a.Positional.Select(x => Rt.ToIndex(x, "range")).ToArray();
+            return p.Length switch
+            {
+                1 => MakeRange(rs, 0, p[0], 1),
+                2 => MakeRange(rs, p[0], p[1], 1),
+                3 => MakeRange(rs, p[0], p[1], p[2]),
+                _ => throw new TemplateRuntimeException("range expected 1 to 3 arguments", "K-RUN-012"),
+            };
+        });
+        Add("dict", (_, a) =>
+        {
+            var d = Py.NewDict();
+            if (a.Count > 0)
+                foreach (var (k, v) in Py.IsMapping(a.Positional[0]) ? Py.MapItems(a.Positional[0]!) : Py.Iterate(a.Positional[0]).Select(p => { var l = Py.AsList(p); return new KeyValuePair<object?, object?>(l[0], l[1]); }))
+                    d[k ?? NullKey.Instance] = v;
+            if (a.Named is not null) foreach (var (k, v) in a.Named) d[k] = v;
+            return d;
+        });
+        Add("namespace", (_, a) =>
+        {
+            var ns = new Namespace();
+            if (a.Count > 0) foreach (var (k, v) in Py.MapItems(a.Positional[0]!)) ns.Values[Py.Str(k)] = v;
+            if (a.Named is not null) foreach (var (k, v) in a.Named) ns.Values[k] = v;
+            return ns;
+        });
+        Add("cycler", (_, a) => new Cycler(a.Positional));
+        Add("joiner", (_, a) => new Joiner(Py.Str(a.Get(0, "sep", ", "))));
+        Add("lipsum", (_, a) => Lipsum((int)Numbers.ToLong(a.Get(0, "n", 5L)), Py.Truthy(a.Get(1, "html", true))));
+        Add("consume", (rs, a) =>
+        {
+            var key = Py.Str(a.Get(0, "key"));
+            return rs.Provided is not null && rs.Provided.TryGetValue(key, out var st) && st.Count > 0 ? st.Peek() : a.Get(1, "default");
+        });
+        Add("len", (_, a) => (long)Py.Length(a.Get(0, "obj")));
+        Add("str", (_, a) => a.Count == 0 ? "" : Py.Str(a.Positional[0]));
+        Add("int", (rs, a) => Filters.BuiltinFilters.All["int"](rs, a.Get(0, "x", 0L), a.Skip(1)));
+        Add("float", (rs, a) => Filters.BuiltinFilters.All["float"](rs, a.Get(0, "x", 0.0), CallArgs.None));
+        Add("bool", (_, a) => a.Count > 0 && Py.Truthy(a.Positional[0]));
+        Add("list", (_, a) => a.Count == 0 ? new List<object?>() : Py.Iterate(a.Positional[0]).ToList());
+        Add("tuple", (_, a) => a.Count == 0 ? PyTuple.Empty : new PyTuple(Py.Iterate(a.Positional[0]).ToArray()));
+        Add("sorted", (rs, a) => Filters.BuiltinFilters.All["sort"](rs, a.Get(0, "iterable"), new CallArgs([], [new("reverse", a.Get(-1, "reverse", false)), new("case_sensitive", true)])));
+        Add("reversed", (_, a) => Py.Iterate(a.Get(0, "seq")).Reverse().ToList());
+        Add("enumerate", (_, a) => Py.Iterate(a.Get(0, "iterable")).Select((x, i) => (object?)new PyTuple([(long)i + Numbers.ToLong(a.Get(1, "start", 0L)), x])).ToList());
+        Add("zip", (_, a) =>
+        {
+            var lists = a.Positional.Select(p => Py.Iterate(p).ToList()).ToList();
+            var n = lists.Count == 0 ? 0 : lists.Min(l => l.Count);
+            return Enumerable.Range(0, n).Select(i => (object?)new PyTuple(lists.Select(l => l[i]).ToArray())).ToList();
+        });
+        Add("abs", (rs, a) => Filters.BuiltinFilters.All["abs"](rs, a.Get(0, "x"), CallArgs.None));
+        Add("min", (rs, a) => Filters.BuiltinFilters.All["min"](rs, a.Count == 1 ? a.Positional[0] : new List<object?>(a.Positional), new CallArgs([], [new("case_sensitive", true)])));
+        Add("max", (rs, a) => Filters.BuiltinFilters.All["max"](rs, a.Count == 1 ? a.Positional[0] : new List<object?>(a.Positional), new CallArgs([], [new("case_sensitive", true)])));
+        Add("sum", (rs, a) => Filters.BuiltinFilters.All["sum"](rs, a.Get(0, "iterable"), new CallArgs([], [new("start", a.Get(1, "start", 0L))])));
+        return g;
+    }
+
+    private static readonly string[] Words =
+        "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua ut enim ad minim veniam quis nostrud exercitation ullamco laboris nisi aliquip ex ea commodo consequat".Split(' ');
+
+    private static object Lipsum(int n, bool html)
+    {
+        var paragraphs = new List<string>();
+        for (var p = 0; p < n; p++)
+        {
+            var count = 20 + Random.Shared.Next(80);
+            var words = Enumerable.Range(0, count).Select(_ => Words[Random.Shared.Next(Words.Length)]).ToArray();
+            words[0] = char.ToUpperInvariant(words[0][0]) + words[0][1..];
+            paragraphs.Add(string.Join(' ', words) + ".");
+        }
+        return html ? new Markup(string.Join("\n\n", paragraphs.Select(x => "<p>" + x + "</p>"))) : string.Join("\n\n", paragraphs);
+    }
+}

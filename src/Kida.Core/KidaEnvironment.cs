@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using Kida.Compilation;
+using Kida.Runtime;
+
+namespace Kida;
+
+/// <summary>
+/// The shared, thread-safe home of templates: frozen options, registries of filters, tests and globals
+/// (copy-on-write), and a cache that compiles each template name once.
+/// </summary>
+public sealed class KidaEnvironment
+{
+    private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
+    private Dictionary<string, FilterFn> _filters;
+    private Dictionary<string, TestFn> _tests;
+    private Dictionary<string, object?> _globals;
+    private long _compilations;
+    private long _clock;
+
+    /// <summary>Creates an environment with default options.</summary>
+    public KidaEnvironment() : this(new KidaOptions()) { }
+
+    /// <summary>Creates an environment; <paramref name="options"/> are frozen from here on.</summary>
+    public KidaEnvironment(KidaOptions options)
+    {
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.CacheSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "CacheSize must be at least 1");
+        _filters = new Dictionary<string, FilterFn>(Filters.BuiltinFilters.All, StringComparer.Ordinal);
+        _tests = new Dictionary<string, TestFn>(Predicates.BuiltinTests.All, StringComparer.Ordinal);
+        _globals = new Dictionary<string, object?>(Globals.BuiltinGlobals.All, StringComparer.Ordinal);
+        if (options.Filters is not null)
+            foreach (var (k, v) in options.Filters) _filters[k] = Adapters.Filter(k, v);
+        if (options.Tests is not null)
+            foreach (var (k, v) in options.Tests) _tests[k] = Adapters.Test(k, v);
+        if (options.Globals is not null)
+            foreach (var (k, v) in options.Globals) _globals[k] = Adapters.Global(v);
+    }
+
+    /// <summary>The options this environment was built with.</summary>
+    public KidaOptions Options { get; }
+
+    /// <summary>How many templates this environment has compiled (cache misses plus <see cref="FromString"/>).</summary>
+    public long CompilationCount => Interlocked.Read(ref _compilations);
+
+    /// <summary>Raised after a template has been compiled (name, elapsed time).</summary>
+    public event EventHandler<TemplateCompiledEventArgs>? TemplateCompiled;
+
+    /// <summary>Raised when a cached template is evicted (LRU or a change token).</summary>
+    public event EventHandler<TemplateEvictedEventArgs>? TemplateEvicted;
+
+    internal IReadOnlyDictionary<string, FilterFn> FilterTable => Volatile.Read(ref _filters);
+    internal IReadOnlyDictionary<string, TestFn> TestTable => Volatile.Read(ref _tests);
+    internal IReadOnlyDictionary<string, object?> GlobalsSnapshot => Volatile.Read(ref _globals);
+
+    /// <summary>Names of the registered filters.</summary>
+    public IReadOnlyCollection<string> FilterNames => FilterTable.Keys.ToArray();
+
+    /// <summary>Names of the registered tests.</summary>
+    public IReadOnlyCollection<string> TestNames => TestTable.Keys.ToArray();
+
+    /// <summary>
+    /// Registers a filter. The delegate's first parameter receives the filtered value, the others the filter's
+    /// arguments (by position or name). Thread-safe; templates compiled before the call keep the filters they bound.
+    /// </summary>
+    public void AddFilter(string name, Delegate filter)
+    {
+        ValidateName(name);
+        ArgumentNullException.ThrowIfNull(filter);
+        Swap(ref _filters, name, Adapters.Filter(name, filter));
+        ClearCache();
+    }
+
+    /// <summary>Registers a test (<c>x is name</c>); the delegate returns bool. Thread-safe.</summary>
+    public void AddTest(string name, Delegate test)
+    {
+        ValidateName(name);
+        ArgumentNullException.ThrowIfNull(test);
+        Swap(ref _tests, name, Adapters.Test(name, test));
+        ClearCache();
+    }
+
+    /// <summary>Registers a global variable or function (a delegate becomes callable). Thread-safe; seen by later renders.</summary>
+    public void AddGlobal(string name, object? value)
+    {
+        ValidateName(name);
+        Swap(ref _globals, name, Adapters.Global(value));
+    }
+
+    private static void ValidateName(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+    }
+
+    private static void Swap<T>(ref Dictionary<string, T> field, string name, T value)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref field);
+            var next = new Dictionary<string, T>(current, StringComparer.Ordinal) { [name] = value };
+            if (Interlocked.CompareExchange(ref field, next, current) == current) return;
+        }
+    }
+
+    /// <summary>Compiles a template from a string (not cached).</summary>
+    public Template FromString(string source, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return Compile(new TemplateSource(name ?? "<string>", source), name);
+    }
+
+    /// <summary>Returns the compiled template <paramref name="name"/>, loading and compiling it once per name.</summary>
+    public Template GetTemplate(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var task = GetTemplateCore(name, sync: true, default);
+        return task.IsCompletedSuccessfully ? task.Result : task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Asynchronous <see cref="GetTemplate"/>: loader I/O does not block a thread.</summary>
+    public Task<Template> GetTemplateAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return GetTemplateCore(name, sync: false, cancellationToken);
+    }
+
+    /// <summary>Returns the first of <paramref name="names"/> that exists.</summary>
+    public Template SelectTemplate(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var tried = new List<string>();
+        foreach (var name in names)
+        {
+            tried.Add(name);
+            try { return GetTemplate(name); }
+            catch (TemplateNotFoundException) { }
+        }
+        throw new TemplateNotFoundException(string.Join(", ", tried), tried, $"None of the templates exist: {string.Join(", ", tried)}");
+    }
+
+    /// <summary>Drops every cached template; the next request compiles again.</summary>
+    public void ClearCache()
+    {
+        foreach (var key in _cache.Keys) Evict(key, "cleared");
+    }
+
+    private async Task<Template> GetTemplateCore(string name, bool sync, CancellationToken cancellationToken)
+    {
+        var loader = Options.Loader ?? throw new TemplateRuntimeException("No loader configured for this environment", "K-RUN-016");
+        while (true)
+        {
+            var entry = _cache.GetOrAdd(name, static (n, state) => new CacheEntry(state.Item1, n, state.Item2, state.Item3), (this, loader, sync));
+            entry.LastUse = Interlocked.Increment(ref _clock);
+            try
+            {
+                var template = await entry.Task.Value.ConfigureAwait(false);
+                if (_cache.Count > Options.CacheSize) TrimCache();
+                return template;
+            }
+            catch
+            {
+                _cache.TryRemove(new KeyValuePair<string, CacheEntry>(name, entry));
+                throw;
+            }
+        }
+    }
+
+    private void TrimCache()
+    {
+        var excess = _cache.Count - Options.CacheSize;
+        if (excess <= 0) return;
+        foreach (var (key, _) in _cache.OrderBy(kv => kv.Value.LastUse).Take(excess).ToList())
+            Evict(key, "capacity");
+    }
+
+    private void Evict(string name, string reason)
+    {
+        if (_cache.TryRemove(name, out _)) TemplateEvicted?.Invoke(this, new TemplateEvictedEventArgs(name, reason));
+    }
+
+    private Template Compile(TemplateSource source, string? name)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var compiled = TemplateCompiler.Compile(this, source.Text, name ?? source.Name);
+        Interlocked.Increment(ref _compilations);
+        var template = new Template(this, compiled, source.Path);
+        TemplateCompiled?.Invoke(this, new TemplateCompiledEventArgs(name ?? source.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
+        return template;
+    }
+
+    private sealed class CacheEntry
+    {
+        public CacheEntry(KidaEnvironment env, string name, ITemplateLoader loader, bool sync)
+        {
+            Task = new Lazy<Task<Template>>(() => sync ? LoadSync(env, name, loader) : LoadAsync(env, name, loader), LazyThreadSafetyMode.ExecutionAndPublication);
+            Name = name;
+            Env = env;
+        }
+
+        public string Name { get; }
+        public KidaEnvironment Env { get; }
+        public Lazy<Task<Template>> Task { get; }
+        public long LastUse;
+
+        private Task<Template> LoadSync(KidaEnvironment env, string name, ITemplateLoader loader)
+        {
+            try
+            {
+                var source = loader.GetSource(name);
+                return System.Threading.Tasks.Task.FromResult(Finish(env, source));
+            }
+            catch (Exception ex)
+            {
+                return System.Threading.Tasks.Task.FromException<Template>(ex);
+            }
+        }
+
+        private async Task<Template> LoadAsync(KidaEnvironment env, string name, ITemplateLoader loader)
+        {
+            var source = await loader.GetSourceAsync(name).ConfigureAwait(false);
+            return Finish(env, source);
+        }
+
+        private Template Finish(KidaEnvironment env, TemplateSource source)
+        {
+            var template = env.Compile(source, Name);
+            if (env.Options.AutoReload && source.ChangeToken is { } token)
+            {
+                token.RegisterChangeCallback(static state =>
+                {
+                    var entry = (CacheEntry)state!;
+                    if (entry.Env._cache.TryRemove(new KeyValuePair<string, CacheEntry>(entry.Name, entry)))
+                        entry.Env.TemplateEvicted?.Invoke(entry.Env, new TemplateEvictedEventArgs(entry.Name, "changed"));
+                }, this);
+            }
+            return template;
+        }
+    }
+}
+
+/// <summary>Data of <see cref="KidaEnvironment.TemplateCompiled"/>.</summary>
+public sealed class TemplateCompiledEventArgs(string name, TimeSpan elapsed) : EventArgs
+{
+    /// <summary>The template name.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>How long lexing, parsing and compiling took.</summary>
+    public TimeSpan Elapsed { get; } = elapsed;
+}
+
+/// <summary>Data of <see cref="KidaEnvironment.TemplateEvicted"/>.</summary>
+public sealed class TemplateEvictedEventArgs(string name, string reason) : EventArgs
+{
+    /// <summary>The template name.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>Why: "capacity", "changed" or "cleared".</summary>
+    public string Reason { get; } = reason;
+}

@@ -1,0 +1,56 @@
+namespace Kida;
+
+/// <summary>
+/// Settings of a <see cref="KidaEnvironment"/>. Init-only: the environment copies what it needs when it is built,
+/// so its configuration cannot change under running renders.
+/// </summary>
+public sealed record KidaOptions
+{
+    /// <summary>Where templates come from. Without a loader only <see cref="KidaEnvironment.FromString"/> works.</summary>
+    public ITemplateLoader? Loader { get; init; }
+
+    /// <summary>HTML-escape every <c>{{ }}</c> output (default true).</summary>
+    public bool Autoescape { get; init; } = true;
+
+    /// <summary>Decides autoescaping per template name; overrides <see cref="Autoescape"/> when set.</summary>
+    public Func<string?, bool>? AutoescapeSelector { get; init; }
+
+    /// <summary>Remove the first newline after a block tag (Jinja's <c>trim_blocks</c>).</summary>
+    public bool TrimBlocks { get; init; }
+
+    /// <summary>Strip whitespace from the start of a line up to a block tag (Jinja's <c>lstrip_blocks</c>).</summary>
+    public bool LstripBlocks { get; init; }
+
+    /// <summary>
+    /// Raise <see cref="UndefinedException"/> when an undefined value is used (default true). When false, undefined
+    /// values render as empty text, are falsy and iterate as empty, as in Jinja2's default mode.
+    /// </summary>
+    public bool StrictUndefined { get; init; } = true;
+
+    /// <summary>Evict cached templates when the loader reports that their source changed.</summary>
+    public bool AutoReload { get; init; }
+
+    /// <summary>How many compiled templates the cache keeps (least recently used are evicted). Default 400.</summary>
+    public int CacheSize { get; init; } = 400;
+
+    /// <summary>Run compiled templates through the expression interpreter instead of generating IL.</summary>
+    public bool PreferInterpretation { get; init; }
+
+    /// <summary>The largest number of elements <c>range()</c> may produce (default 100,000).</summary>
+    public int MaxRangeLength { get; init; } = 100_000;
+
+    /// <summary>The deepest include/import/extends nesting allowed (default 50).</summary>
+    public int MaxIncludeDepth { get; init; } = 50;
+
+    /// <summary>The most iterations a <c>while</c> loop may run (default 1,000,000).</summary>
+    public int MaxLoopIterations { get; init; } = 1_000_000;
+
+    /// <summary>Initial global variables and functions.</summary>
+    public IReadOnlyDictionary<string, object?>? Globals { get; init; }
+
+    /// <summary>Initial custom filters (delegates whose first parameter receives the value).</summary>
+    public IReadOnlyDictionary<string, Delegate>? Filters { get; init; }
+
+    /// <summary>Initial custom tests (delegates whose first parameter receives the value, returning bool).</summary>
+    public IReadOnlyDictionary<string, Delegate>? Tests { get; init; }
+}

@@ -1,0 +1,67 @@
+using Kida.Runtime;
+
+namespace Kida.Predicates;
+
+/// <summary>The built-in tests (<c>x is name</c>).</summary>
+internal static class BuiltinTests
+{
+    public static readonly Dictionary<string, TestFn> All = Build();
+
+    private static object? Arg(CallArgs a) => a.Count > 0 ? a.Positional[0] : a.Named is { Length: > 0 } n ? n[0].Value : null;
+
+    private static Dictionary<string, TestFn> Build()
+    {
+        TestFn eq = (_, v, a) => Py.Eq(v, Arg(a));
+        TestFn ne = (_, v, a) => !Py.Eq(v, Arg(a));
+        TestFn lt = (_, v, a) => Py.Compare(v, Arg(a), "<") < 0;
+        TestFn le = (_, v, a) => Py.Compare(v, Arg(a), "<=") <= 0;
+        TestFn gt = (_, v, a) => Py.Compare(v, Arg(a), ">") > 0;
+        TestFn ge = (_, v, a) => Py.Compare(v, Arg(a), ">=") >= 0;
+        return new Dictionary<string, TestFn>(StringComparer.Ordinal)
+        {
+            ["defined"] = (_, v, _) => v is not Undefined && v is not null,
+            ["undefined"] = (_, v, _) => v is Undefined || v is null,
+            ["none"] = (_, v, _) => v is null,
+            ["true"] = (_, v, _) => v is true,
+            ["false"] = (_, v, _) => v is false,
+            ["boolean"] = (_, v, _) => v is bool,
+            ["number"] = (_, v, _) => Numbers.IsNumberNotBool(v),
+            ["integer"] = (_, v, _) => Numbers.IsInteger(v),
+            ["float"] = (_, v, _) => v is double or float or decimal,
+            ["string"] = (_, v, _) => Py.IsString(v),
+            ["mapping"] = (_, v, _) => Py.IsMapping(v),
+            ["sequence"] = (_, v, _) => Py.IsSequence(v) || Py.IsMapping(v),
+            ["iterable"] = (_, v, _) => v is string or Markup or System.Collections.IEnumerable || Py.IsMapping(v),
+            ["callable"] = (_, v, _) => v is KidaCallable or Delegate,
+            ["odd"] = (_, v, _) => Numbers.IsInteger(v) || v is bool ? Py.Truthy(Rt.Mod(v, 2L)) : throw NotInt("odd", v),
+            ["even"] = (_, v, _) => Numbers.IsInteger(v) || v is bool ? !Py.Truthy(Rt.Mod(v, 2L)) : throw NotInt("even", v),
+            ["divisibleby"] = (_, v, a) => !Py.Truthy(Rt.Mod(v, Arg(a))),
+            ["eq"] = eq, ["equalto"] = eq, ["=="] = eq,
+            ["ne"] = ne, ["!="] = ne,
+            ["lt"] = lt, ["lessthan"] = lt, ["<"] = lt,
+            ["le"] = le, ["<="] = le,
+            ["gt"] = gt, ["greaterthan"] = gt, [">"] = gt,
+            ["ge"] = ge, [">="] = ge,
+            ["in"] = (_, v, a) => Py.Contains(Arg(a), v),
+            ["sameas"] = (_, v, a) => SameAs(v, Arg(a)),
+            ["lower"] = (_, v, _) => Py.Str(v) is var s && s.Any(char.IsLetter) && !s.Any(char.IsUpper),
+            ["upper"] = (_, v, _) => Py.Str(v) is var s && s.Any(char.IsLetter) && !s.Any(char.IsLower),
+            ["escaped"] = (_, v, _) => v is Markup || SafeHtml.TryGetHtml(v, out _),
+            ["filter"] = (rs, v, _) => Py.AsString(v) is { } s && rs.Environment.FilterTable.ContainsKey(s),
+            ["test"] = (rs, v, _) => Py.AsString(v) is { } s && rs.Environment.TestTable.ContainsKey(s),
+            ["match"] = (_, v, a) => v is not null && System.Text.RegularExpressions.Regex.IsMatch(Py.Str(v), "^(?:" + Py.Str(Arg(a)) + ")"),
+        };
+    }
+
+    private static TemplateRuntimeException NotInt(string test, object? v) => new($"'{test}' test needs an integer, got '{Py.TypeName(v)}'", "K-RUN-003");
+
+    private static bool SameAs(object? a, object? b)
+    {
+        if (a is null || b is null) return a is null && b is null;
+        if (a is bool x && b is bool y) return x == y;
+        if (a is bool || b is bool) return false;
+        if (Numbers.IsNumber(a) && Numbers.IsNumber(b)) return a.GetType() == b.GetType() && Py.Eq(a, b);
+        if (a is string sa && b is string sb) return ReferenceEquals(sa, sb) || sa == sb;
+        return ReferenceEquals(a, b);
+    }
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Reflection;
+
+namespace Kida.Runtime;
+
+/// <summary>Positional and keyword arguments of a call.</summary>
+internal readonly struct CallArgs
+{
+    public static readonly CallArgs None = new([], null);
+
+    public CallArgs(object?[] positional, KeyValuePair<string, object?>[]? named)
+    {
+        Positional = positional;
+        Named = named;
+    }
+
+    public object?[] Positional { get; }
+    public KeyValuePair<string, object?>[]? Named { get; }
+    public int Count => Positional.Length;
+    public bool HasNamed => Named is { Length: > 0 };
+
+    /// <summary>Argument <paramref name="index"/> by position, or by <paramref name="name"/>, or the default.</summary>
+    public object? Get(int index, string name, object? defaultValue = null)
+    {
+        if (index >= 0 && index < Positional.Length) return Positional[index];
+        if (Named is not null)
+            foreach (var kv in Named)
+                if (kv.Key == name) return kv.Value;
+        return defaultValue;
+    }
+
+    public bool Has(int index, string name)
+    {
+        if (index >= 0 && index < Positional.Length) return true;
+        if (Named is not null)
+            foreach (var kv in Named)
+                if (kv.Key == name) return true;
+        return false;
+    }
+
+    /// <summary>Throws when an argument name is not one of <paramref name="allowed"/> or too many positionals are given.</summary>
+    public void Check(string function, int maxPositional, params string[] allowed)
+    {
+        if (Positional.Length > maxPositional)
+            throw new TemplateRuntimeException($"{function}() takes at most {maxPositional} positional argument(s) ({Positional.Length} given)", "K-RUN-012");
+        if (Named is null) return;
+        foreach (var kv in Named)
+            if (Array.IndexOf(allowed, kv.Key) < 0)
+                throw new TemplateRuntimeException($"{function}() got an unexpected keyword argument '{kv.Key}'", "K-RUN-012");
+    }
+
+    public CallArgs Prepend(object? first)
+    {
+        var p = new object?[Positional.Length + 1];
+        p[0] = first;
+        Positional.CopyTo(p, 1);
+        return new CallArgs(p, Named);
+    }
+
+    public CallArgs Skip(int n) => new(Positional.Length <= n ? [] : Positional[n..], Named);
+}
+
+/// <summary>Anything a template can call: macros, built-in functions, bound methods, registered delegates.</summary>
+internal abstract class KidaCallable
+{
+    public virtual string TypeName => "function";
+
+    public abstract object? Invoke(RenderState rs, in CallArgs args);
+}
+
+internal sealed class BuiltinFunction(string name, Func<RenderState, CallArgs, object?> body) : KidaCallable
+{
+    public string Name { get; } = name;
+    public override string TypeName => "builtin_function_or_method";
+    public override object? Invoke(RenderState rs, in CallArgs args) => body(rs, args);
+    public override string ToString() => $"<built-in function {Name}>";
+}
+
+/// <summary>A user-supplied delegate (global function) adapted to template calls.</summary>
+internal sealed class DelegateCallable : KidaCallable
+{
+    private readonly Delegate _delegate;
+    private readonly ParameterInfo[] _parameters;
+
+    public DelegateCallable(Delegate d)
+    {
+        _delegate = d;
+        _parameters = d.Method.GetParameters();
+    }
+
+    public override object? Invoke(RenderState rs, in CallArgs args)
+    {
+        if (!ArgBinder.TryBind(_parameters, args, out var bound))
+            throw new TemplateRuntimeException($"Arguments do not match {_delegate.Method.Name}({string.Join(", ", _parameters.Select(p => p.Name))})", "K-RUN-012");
+        return ArgBinder.Invoke(_delegate, bound);
+    }
+}
+
+/// <summary>Binds template arguments to .NET parameters, converting numbers and strings where needed.</summary>
+internal static class ArgBinder
+{
+    public static bool TryBind(ParameterInfo[] parameters, in CallArgs args, out object?[] bound)
+    {
+        bound = new object?[parameters.Length];
+        var filled = new bool[parameters.Length];
+        var pos = args.Positional;
+        var paramsIndex = parameters.Length > 0 && parameters[^1].GetCustomAttribute<ParamArrayAttribute>() is not null ? parameters.Length - 1 : -1;
+        for (var i = 0; i < pos.Length; i++)
+        {
+            if (paramsIndex >= 0 && i >= paramsIndex)
+            {
+                var elemType = parameters[paramsIndex].ParameterType.GetElementType()!;
+                var rest = Array.CreateInstance(elemType, pos.Length - paramsIndex);
+                for (var j = paramsIndex; j < pos.Length; j++)
+                {
+                    if (!TryConvert(pos[j], elemType, out var c)) return false;
+                    rest.SetValue(c, j - paramsIndex);
+                }
+                bound[paramsIndex] = rest;
+                filled[paramsIndex] = true;
+                break;
+            }
+            if (i >= parameters.Length) return false;
+            if (!TryConvert(pos[i], parameters[i].ParameterType, out bound[i])) return false;
+            filled[i] = true;
+        }
+        if (args.Named is not null)
+        {
+            foreach (var (key, value) in args.Named)
+            {
+                var idx = Array.FindIndex(parameters, p => p.Name == key);
+                if (idx < 0) idx = Array.FindIndex(parameters, p => string.Equals(p.Name, key.Replace("_", ""), StringComparison.OrdinalIgnoreCase));
+                if (idx < 0 || filled[idx]) return false;
+                if (!TryConvert(value, parameters[idx].ParameterType, out bound[idx])) return false;
+                filled[idx] = true;
+            }
+        }
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (filled[i]) continue;
+            if (i == paramsIndex) { bound[i] = Array.CreateInstance(parameters[i].ParameterType.GetElementType()!, 0); continue; }
+            if (!parameters[i].HasDefaultValue) return false;
+            bound[i] = parameters[i].DefaultValue;
+        }
+        return true;
+    }
+
+    public static bool TryConvert(object? value, Type type, out object? result)
+    {
+        result = value;
+        if (type == typeof(object)) return true;
+        if (value is null) return !type.IsValueType || Nullable.GetUnderlyingType(type) is not null;
+        if (type.IsInstanceOfType(value)) return true;
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        if (target == typeof(string)) { result = Py.Str(value); return true; }
+        if (Numbers.IsNumber(value) && (target.IsPrimitive || target == typeof(decimal)) && target != typeof(bool) && target != typeof(char))
+        {
+            try { result = Convert.ChangeType(Numbers.Classify(value) == Numbers.Kind.Big ? (double)Numbers.ToBig(value) : value, target, CultureInfo.InvariantCulture); return true; }
+            catch (OverflowException) { return false; }
+        }
+        if (target == typeof(bool)) { result = Py.Truthy(value); return true; }
+        return false;
+    }
+
+    public static object? Invoke(Delegate d, object?[] args)
+    {
+        try
+        {
+            return Py.Normalize(d.DynamicInvoke(args));
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            if (ex.InnerException is TemplateException te) throw te;
+            throw new TemplateRuntimeException($"{d.Method.Name} failed: {ex.InnerException.Message}", "K-RUN-007", ex.InnerException);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+namespace Kida.Runtime;
+
+/// <summary>
+/// The template-level variables of one render: names assigned at top level (set, let, import, macro), layered
+/// over an optional parent context (includes, scoped blocks), the render data and the environment's globals.
+/// </summary>
+internal sealed class Context
+{
+    private readonly Dictionary<string, object?> _vars = new(StringComparer.Ordinal);
+    private readonly Context? _parent;
+    private readonly object? _data;
+    private readonly IReadOnlyDictionary<string, object?> _globals;
+
+    public Context(RenderState state, object? data, IReadOnlyDictionary<string, object?> globals, Context? parent = null)
+    {
+        State = state;
+        _data = data;
+        _globals = globals;
+        _parent = parent;
+    }
+
+    public RenderState State { get; }
+
+    /// <summary>Names exported for <c>import</c> (top-level set/let/macro), in assignment order.</summary>
+    public IEnumerable<KeyValuePair<string, object?>> Exported => _vars;
+
+    public object? Resolve(string name)
+    {
+        if (_vars.TryGetValue(name, out var v)) return v;
+        if (TryResolveOuter(name, out v)) return v;
+        return Undefined.Variable(name, State.Strict, AllNames());
+    }
+
+    public bool TryResolve(string name, out object? value)
+    {
+        if (_vars.TryGetValue(name, out value)) return true;
+        return TryResolveOuter(name, out value);
+    }
+
+    private bool TryResolveOuter(string name, out object? value)
+    {
+        if (_parent is not null) return _parent.TryResolve(name, out value);
+        if (_data is not null && DataLookup(_data, name, out value)) return true;
+        return _globals.TryGetValue(name, out value);
+    }
+
+    private static bool DataLookup(object data, string name, out object? value)
+    {
+        if (data is IReadOnlyDictionary<string, object?> d)
+        {
+            var ok = d.TryGetValue(name, out value);
+            if (ok) value = Py.Unwrap(value);
+            return ok;
+        }
+        if (Py.IsMapping(data)) return Py.MapTryGet(data, name, out value);
+        if (data is IKidaObject ko) return ko.TryGetMember(name, out value);
+        return Members.TryGet(data, name, out value);
+    }
+
+    public void Set(string name, object? value) => _vars[name] = value;
+
+    public void Remove(string name) => _vars.Remove(name);
+
+    public bool HasOwn(string name) => _vars.ContainsKey(name);
+
+    private IEnumerable<string> AllNames()
+    {
+        foreach (var k in _vars.Keys) yield return k;
+        if (_data is IReadOnlyDictionary<string, object?> d)
+            foreach (var k in d.Keys) yield return k;
+        foreach (var k in _globals.Keys) yield return k;
+    }
+
+    /// <summary>A snapshot of everything visible, for <c>include</c> and scoped blocks.</summary>
+    public Context Derive(Dictionary<string, object?>? locals)
+    {
+        var child = new Context(State, null, _globals, this);
+        if (locals is not null)
+            foreach (var (k, v) in locals)
+                child._vars[k] = v;
+        return child;
+    }
+}

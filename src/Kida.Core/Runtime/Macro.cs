@@ -1,0 +1,216 @@
+namespace Kida.Runtime;
+
+/// <summary>A macro or def: binds arguments Jinja-style and renders its body to (safe) text.</summary>
+internal sealed class Macro : KidaCallable
+{
+    /// <summary>Marks a parameter the caller did not pass (the body then evaluates its default).</summary>
+    public static readonly object Missing = new();
+
+    public Macro(string name, string[] parameters, bool catchVarargs, bool catchKwargs, bool acceptsCaller, bool returnsMarkup,
+        Func<RenderState, object?[], string> body)
+    {
+        Name = name;
+        Parameters = parameters;
+        CatchVarargs = catchVarargs;
+        CatchKwargs = catchKwargs;
+        AcceptsCaller = acceptsCaller;
+        ReturnsMarkup = returnsMarkup;
+        Body = body;
+    }
+
+    public string Name { get; }
+    public string[] Parameters { get; }
+    public bool CatchVarargs { get; }
+    public bool CatchKwargs { get; }
+    public bool AcceptsCaller { get; }
+    public bool ReturnsMarkup { get; }
+    public Func<RenderState, object?[], string> Body { get; }
+
+    /// <summary>Named slot bodies of a caller built from <c>{% call %}</c>, taking optional scoped bindings.</summary>
+    public Dictionary<string, Func<RenderState, Dictionary<string, object?>?, string>>? Slots { get; init; }
+
+    /// <summary>The default slot of a caller, taking optional scoped bindings.</summary>
+    public Func<RenderState, Dictionary<string, object?>?, string>? DefaultSlot { get; init; }
+
+    public bool IsCaller { get; init; }
+
+    public override string TypeName => "macro";
+
+    public override object? Invoke(RenderState rs, in CallArgs args)
+    {
+        if (IsCaller && Parameters.Length == 0 && args.Count == 1 && !args.HasNamed && Py.AsString(args.Positional[0]) is { } slotName)
+            return Wrap(RenderSlot(rs, slotName, null));
+        var n = Parameters.Length;
+        var bound = new object?[n + 3];
+        for (var i = 0; i < n; i++) bound[i] = Missing;
+        var pos = args.Positional;
+        if (pos.Length > n && !CatchVarargs)
+            throw new TemplateRuntimeException($"macro '{Name}' takes not more than {n} argument(s)", "K-RUN-012");
+        for (var i = 0; i < Math.Min(n, pos.Length); i++) bound[i] = pos[i];
+        bound[n] = pos.Length > n ? new PyTuple(pos[n..]) : PyTuple.Empty;
+        Dictionary<object, object?>? kwargs = CatchKwargs ? Py.NewDict() : null;
+        if (args.Named is not null)
+        {
+            foreach (var (key, value) in args.Named)
+            {
+                var idx = Array.IndexOf(Parameters, key);
+                if (idx >= 0)
+                {
+                    if (idx < pos.Length) throw new TemplateRuntimeException($"macro '{Name}' got multiple values for argument '{key}'", "K-RUN-012");
+                    bound[idx] = value;
+                }
+                else if (key == "caller" && AcceptsCaller) bound[n + 2] = value;
+                else if (kwargs is not null) kwargs[key] = value;
+                else throw new TemplateRuntimeException($"macro '{Name}' takes no keyword argument '{key}'", "K-RUN-012");
+            }
+        }
+        bound[n + 1] = kwargs;
+        rs.Enter();
+        try
+        {
+            return Wrap(Body(rs, bound));
+        }
+        finally
+        {
+            rs.Exit();
+        }
+    }
+
+    private object Wrap(string s) => ReturnsMarkup ? new Markup(s) : s;
+
+    public string RenderSlot(RenderState rs, string? name, Dictionary<string, object?>? bindings)
+    {
+        if (name is null or "default")
+        {
+            if (DefaultSlot is not null) return DefaultSlot(rs, bindings);
+            return "";
+        }
+        if (Slots is not null && Slots.TryGetValue(name, out var slot)) return slot(rs, bindings);
+        return "";
+    }
+
+    public bool HasSlot(string? name)
+    {
+        if (name is null or "default") return DefaultSlot is not null;
+        return Slots is not null && Slots.ContainsKey(name);
+    }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>The <c>loop</c> variable of a for loop.</summary>
+internal sealed class LoopContext : IKidaObject
+{
+    private readonly IReadOnlyList<object?> _items;
+    private object? _lastChanged = Macro.Missing;
+
+    public LoopContext(IReadOnlyList<object?> items, int depth0, Func<RenderState, object?, int, string>? recurse, RenderState rs)
+    {
+        _items = items;
+        Depth0 = depth0;
+        Recurse = recurse;
+        State = rs;
+    }
+
+    public int Index0;
+    public int Depth0 { get; }
+    public Func<RenderState, object?, int, string>? Recurse { get; }
+    public RenderState State { get; }
+    public int Length => _items.Count;
+
+    public bool TryGetMember(string name, out object? value)
+    {
+        switch (name)
+        {
+            case "index": value = (long)Index0 + 1; return true;
+            case "index0": value = (long)Index0; return true;
+            case "revindex": value = (long)(Length - Index0); return true;
+            case "revindex0": value = (long)(Length - Index0 - 1); return true;
+            case "first": value = Index0 == 0; return true;
+            case "last": value = Index0 == Length - 1; return true;
+            case "length": value = (long)Length; return true;
+            case "depth": value = (long)Depth0 + 1; return true;
+            case "depth0": value = (long)Depth0; return true;
+            case "previtem":
+                value = Index0 > 0 ? _items[Index0 - 1] : new Undefined("loop.previtem", "there is no previous item", State.Strict);
+                return true;
+            case "nextitem":
+                value = Index0 + 1 < Length ? _items[Index0 + 1] : new Undefined("loop.nextitem", "there is no next item", State.Strict);
+                return true;
+            case "cycle":
+                value = new BuiltinFunction("cycle", (_, a) =>
+                {
+                    if (a.Count == 0) throw new TemplateRuntimeException("no items for cycling given", "K-RUN-012");
+                    return a.Positional[Index0 % a.Count];
+                });
+                return true;
+            case "changed":
+                value = new BuiltinFunction("changed", (_, a) =>
+                {
+                    object? current = a.Count == 1 ? a.Positional[0] : new PyTuple(a.Positional);
+                    if (_lastChanged != Macro.Missing && Py.Eq(_lastChanged, current)) return false;
+                    _lastChanged = current;
+                    return true;
+                });
+                return true;
+        }
+        value = null;
+        return false;
+    }
+
+    public object? Call(RenderState rs, object? iterable)
+    {
+        if (Recurse is null) throw new TemplateRuntimeException("'loop' is only callable in recursive loops", "K-RUN-012");
+        return new Markup(Recurse(rs, iterable, Depth0 + 1));
+    }
+}
+
+/// <summary>Jinja's <c>namespace()</c>: a mutable attribute bag that survives scopes.</summary>
+internal sealed class Namespace : IKidaObject
+{
+    public Dictionary<string, object?> Values { get; } = new(StringComparer.Ordinal);
+
+    public bool TryGetMember(string name, out object? value) => Values.TryGetValue(name, out value);
+
+    public override string ToString() => "<Namespace " + string.Join(", ", Values.Select(kv => $"{kv.Key}={Py.Repr(kv.Value)}")) + ">";
+}
+
+/// <summary>Jinja's <c>cycler(…)</c>.</summary>
+internal sealed class Cycler(object?[] items) : IKidaObject
+{
+    private int _pos;
+
+    public bool TryGetMember(string name, out object? value)
+    {
+        switch (name)
+        {
+            case "current": value = items.Length == 0 ? null : items[_pos]; return true;
+            case "next":
+                value = new BuiltinFunction("next", (_, _) =>
+                {
+                    if (items.Length == 0) return null;
+                    var v = items[_pos];
+                    _pos = (_pos + 1) % items.Length;
+                    return v;
+                });
+                return true;
+            case "reset": value = new BuiltinFunction("reset", (_, _) => { _pos = 0; return null; }); return true;
+            case "items": value = new List<object?>(items); return true;
+        }
+        value = null;
+        return false;
+    }
+}
+
+/// <summary>Jinja's <c>joiner(sep)</c>: returns "" the first time and the separator afterwards.</summary>
+internal sealed class Joiner(string separator) : KidaCallable
+{
+    private bool _used;
+
+    public override object? Invoke(RenderState rs, in CallArgs args)
+    {
+        if (_used) return separator;
+        _used = true;
+        return "";
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace Kida.Runtime;
+
+/// <summary>Objects of the runtime (loop, cycler, namespace…) that expose members to templates themselves.</summary>
+internal interface IKidaObject
+{
+    bool TryGetMember(string name, out object? value);
+}
+
+/// <summary>
+/// Reads members of .NET objects the way templates written for Python expect: exact name, then case-insensitive,
+/// then snake_case to PascalCase (<c>first_name</c> finds <c>FirstName</c>). Accessors are compiled once per
+/// (type, name) and cached.
+/// </summary>
+internal static class Members
+{
+    private static readonly ConcurrentDictionary<(Type, string), Func<object, object?>?> Getters = new();
+    private static readonly ConcurrentDictionary<(Type, string), MethodInfo[]?> Methods = new();
+
+    public static bool TryGet(object obj, string name, out object? value)
+    {
+        var getter = Getters.GetOrAdd((obj.GetType(), name), static key => BuildGetter(key.Item1, key.Item2));
+        if (getter is null) { value = null; return false; }
+        try
+        {
+            value = getter(obj);
+        }
+        catch (Exception ex) when (ex is not TemplateException)
+        {
+            throw new TemplateRuntimeException($"Reading '{obj.GetType().Name}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
+        }
+        return true;
+    }
+
+    public static MethodInfo[]? FindMethods(Type type, string name) =>
+        Methods.GetOrAdd((type, name), static key =>
+        {
+            var all = key.Item1.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+                .Where(m => !m.IsSpecialName && !m.IsGenericMethodDefinition && m.DeclaringType != typeof(object))
+                .ToArray();
+            foreach (var match in Matchers(key.Item2))
+            {
+                var found = all.Where(m => match(m.Name)).ToArray();
+                if (found.Length > 0) return found;
+            }
+            return null;
+        });
+
+    private static IEnumerable<Func<string, bool>> Matchers(string name)
+    {
+        yield return n => n == name;
+        yield return n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase);
+        if (name.Contains('_'))
+        {
+            var compact = name.Replace("_", "");
+            yield return n => string.Equals(n, compact, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    private static Func<object, object?>? BuildGetter(Type type, string name)
+    {
+        const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance;
+        var props = type.GetProperties(flags).Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.GetMethod!.IsPublic).ToArray();
+        var fields = type.GetFields(flags);
+        foreach (var match in Matchers(name))
+        {
+            var prop = props.FirstOrDefault(p => match(p.Name));
+            if (prop is not null) return Compile(type, prop);
+            var field = fields.FirstOrDefault(f => match(f.Name));
+            if (field is not null) return Compile(type, field);
+        }
+        return null;
+    }
+
+    private static Func<object, object?> Compile(Type type, MemberInfo member)
+    {
+        if (!RuntimeFeature.IsDynamicCodeCompiled)
+        {
+            return member is PropertyInfo p ? p.GetValue : ((FieldInfo)member).GetValue;
+        }
+        var obj = Expression.Parameter(typeof(object), "obj");
+        var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
+        var body = Expression.Convert(access, typeof(object));
+        return Expression.Lambda<Func<object, object?>>(body, obj).Compile();
+    }
+}
+
+/// <summary>A .NET method bound to its target, callable from templates.</summary>
+internal sealed class BoundClrMethod(object target, MethodInfo[] candidates) : KidaCallable
+{
+    public override string TypeName => "method";
+
+    public override object? Invoke(RenderState rs, in CallArgs args)
+    {
+        foreach (var m in candidates.OrderBy(m => m.GetParameters().Length))
+        {
+            if (ArgBinder.TryBind(m.GetParameters(), args, out var bound))
+            {
+                try
+                {
+                    return m.Invoke(target, bound);
+                }
+                catch (TargetInvocationException ex) when (ex.InnerException is not null)
+                {
+                    if (ex.InnerException is TemplateException) throw ex.InnerException;
+                    throw new TemplateRuntimeException($"{m.Name}() failed: {ex.InnerException.Message}", "K-RUN-007", ex.InnerException);
+                }
+            }
+        }
+        throw new TemplateRuntimeException($"No overload of '{candidates[0].Name}' accepts these arguments", "K-RUN-012");
+    }
+
+    public override string ToString() => $"<method {candidates[0].Name}>";
+}

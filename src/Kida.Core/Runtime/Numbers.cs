@@ -1,0 +1,366 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace Kida.Runtime;
+
+/// <summary>Python number semantics over .NET numeric types: long, BigInteger, double, decimal (bool counts as int).</summary>
+internal static class Numbers
+{
+    internal enum Kind : byte { None, Int, Big, Float, Decimal }
+
+    public static object Normalize(BigInteger value) =>
+        value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+
+    public static Kind Classify(object? v) => v switch
+    {
+        long or int or bool or short or byte or sbyte or ushort or uint => Kind.Int,
+        double or float or Half => Kind.Float,
+        BigInteger => Kind.Big,
+        ulong u => u <= long.MaxValue ? Kind.Int : Kind.Big,
+        decimal => Kind.Decimal,
+        _ => Kind.None,
+    };
+
+    public static bool IsNumber(object? v) => Classify(v) != Kind.None;
+
+    /// <summary>Python's "number" test: int or float, not bool.</summary>
+    public static bool IsNumberNotBool(object? v) => v is not bool && IsNumber(v);
+
+    public static bool IsInteger(object? v) => v is not bool && Classify(v) is Kind.Int or Kind.Big;
+
+    public static long ToLong(object? v) => v switch
+    {
+        long l => l,
+        int i => i,
+        bool b => b ? 1 : 0,
+        short s => s,
+        byte b8 => b8,
+        sbyte sb => sb,
+        ushort us => us,
+        uint ui => ui,
+        ulong ul => (long)ul,
+        BigInteger bi => (long)bi,
+        double d => (long)d,
+        float f => (long)f,
+        decimal m => (long)m,
+        _ => 0,
+    };
+
+    public static BigInteger ToBig(object? v) => v switch
+    {
+        BigInteger b => b,
+        ulong ul => ul,
+        double d => new BigInteger(d),
+        decimal m => new BigInteger(m),
+        _ => ToLong(v),
+    };
+
+    public static double ToDouble(object? v) => v switch
+    {
+        double d => d,
+        float f => f,
+        long l => l,
+        int i => i,
+        BigInteger b => (double)b,
+        decimal m => (double)m,
+        Half h => (double)h,
+        _ => ToLong(v),
+    };
+
+    public static decimal ToDecimal(object? v) => v switch
+    {
+        decimal m => m,
+        double d => (decimal)d,
+        float f => (decimal)f,
+        BigInteger b => (decimal)b,
+        _ => ToLong(v),
+    };
+
+    private static Kind Common(Kind a, Kind b)
+    {
+        if (a == Kind.Float || b == Kind.Float) return Kind.Float;
+        if (a == Kind.Decimal || b == Kind.Decimal) return Kind.Decimal;
+        if (a == Kind.Big || b == Kind.Big) return Kind.Big;
+        return Kind.Int;
+    }
+
+    public static bool TryArith(char op, object? a, object? b, out object? result)
+    {
+        var ka = Classify(a);
+        var kb = Classify(b);
+        if (ka == Kind.None || kb == Kind.None) { result = null; return false; }
+        result = Arith(op, Common(ka, kb), a, b);
+        return true;
+    }
+
+    private static object Arith(char op, Kind kind, object? a, object? b)
+    {
+        switch (kind)
+        {
+            case Kind.Int:
+            {
+                var x = ToLong(a);
+                var y = ToLong(b);
+                switch (op)
+                {
+                    case '+': { var r = x + y; if (((x ^ r) & (y ^ r)) < 0) return Normalize((BigInteger)x + y); return r; }
+                    case '-': { var r = x - y; if (((x ^ y) & (x ^ r)) < 0) return Normalize((BigInteger)x - y); return r; }
+                    case '*':
+                    {
+                        var r = Math.BigMul(x, y, out var low);
+                        if ((r == 0 && low >= 0) || (r == -1 && low < 0)) return low;
+                        return Normalize((BigInteger)x * y);
+                    }
+                    case '/': if (y == 0) throw DivZero(); return (double)x / y;
+                    case 'f':
+                    {
+                        if (y == 0) throw DivZero();
+                        if (x == long.MinValue && y == -1) return Normalize(-(BigInteger)x);
+                        var q = x / y;
+                        if ((x % y != 0) && ((x < 0) != (y < 0))) q--;
+                        return q;
+                    }
+                    case '%':
+                    {
+                        if (y == 0) throw DivZero();
+                        if (y == -1) return 0L;
+                        var m = x % y;
+                        if (m != 0 && ((m < 0) != (y < 0))) m += y;
+                        return m;
+                    }
+                    case 'p':
+                        if (y < 0) return Math.Pow(x, y);
+                        return Normalize(BigInteger.Pow(x, (int)Math.Min(y, 100_000)));
+                }
+                break;
+            }
+            case Kind.Big:
+            {
+                var x = ToBig(a);
+                var y = ToBig(b);
+                switch (op)
+                {
+                    case '+': return Normalize(x + y);
+                    case '-': return Normalize(x - y);
+                    case '*': return Normalize(x * y);
+                    case '/': if (y.IsZero) throw DivZero(); return (double)x / (double)y;
+                    case 'f':
+                    {
+                        if (y.IsZero) throw DivZero();
+                        var q = BigInteger.DivRem(x, y, out var rem);
+                        if (!rem.IsZero && ((x.Sign < 0) != (y.Sign < 0))) q -= 1;
+                        return Normalize(q);
+                    }
+                    case '%':
+                    {
+                        if (y.IsZero) throw DivZero();
+                        var m = BigInteger.Remainder(x, y);
+                        if (!m.IsZero && ((m.Sign < 0) != (y.Sign < 0))) m += y;
+                        return Normalize(m);
+                    }
+                    case 'p':
+                        if (y.Sign < 0) return Math.Pow((double)x, (double)y);
+                        if (y > 100_000) throw new TemplateRuntimeException("Exponent too large", "K-RUN-012");
+                        return Normalize(BigInteger.Pow(x, (int)y));
+                }
+                break;
+            }
+            case Kind.Decimal:
+            {
+                var x = ToDecimal(a);
+                var y = ToDecimal(b);
+                switch (op)
+                {
+                    case '+': return x + y;
+                    case '-': return x - y;
+                    case '*': return x * y;
+                    case '/': if (y == 0) throw DivZero(); return x / y;
+                    case 'f': if (y == 0) throw DivZero(); return Math.Floor(x / y);
+                    case '%':
+                    {
+                        if (y == 0) throw DivZero();
+                        var m = x % y;
+                        if (m != 0 && ((m < 0) != (y < 0))) m += y;
+                        return m;
+                    }
+                    case 'p': return (decimal)Math.Pow((double)x, (double)y);
+                }
+                break;
+            }
+            default:
+            {
+                var x = ToDouble(a);
+                var y = ToDouble(b);
+                switch (op)
+                {
+                    case '+': return x + y;
+                    case '-': return x - y;
+                    case '*': return x * y;
+                    case '/': if (y == 0) throw DivZero(); return x / y;
+                    case 'f': if (y == 0) throw DivZero(); return Math.Floor(x / y);
+                    case '%':
+                    {
+                        if (y == 0) throw DivZero();
+                        var m = x % y;
+                        if (m != 0 && ((m < 0) != (y < 0))) m += y;
+                        return m;
+                    }
+                    case 'p':
+                        if (x == 0 && y < 0) throw DivZero();
+                        return Math.Pow(x, y);
+                }
+                break;
+            }
+        }
+        throw new InvalidOperationException("unknown operator");
+    }
+
+    public static TemplateRuntimeException DivZero() => new("division by zero", "K-RUN-011");
+
+    public static int Compare(object? a, object? b)
+    {
+        var kind = Common(Classify(a), Classify(b));
+        return kind switch
+        {
+            Kind.Int => ToLong(a).CompareTo(ToLong(b)),
+            Kind.Big => ToBig(a).CompareTo(ToBig(b)),
+            Kind.Decimal => ToDecimal(a).CompareTo(ToDecimal(b)),
+            _ => CompareDouble(ToDouble(a), ToDouble(b)),
+        };
+    }
+
+    private static int CompareDouble(double x, double y) => x < y ? -1 : x > y ? 1 : 0;
+
+    public static bool NumEquals(object? a, object? b)
+    {
+        var kind = Common(Classify(a), Classify(b));
+        return kind switch
+        {
+            Kind.Int => ToLong(a) == ToLong(b),
+            Kind.Big => ToBig(a) == ToBig(b),
+            Kind.Decimal => ToDecimal(a) == ToDecimal(b),
+            _ => ToDouble(a) == ToDouble(b),
+        };
+    }
+
+    public static object Negate(object? v) => Classify(v) switch
+    {
+        Kind.Int => ToLong(v) == long.MinValue ? -(BigInteger)long.MinValue : -ToLong(v),
+        Kind.Big => Normalize(-ToBig(v)),
+        Kind.Decimal => -ToDecimal(v),
+        _ => -ToDouble(v),
+    };
+
+    /// <summary>Python repr/str of a float.</summary>
+    public static string FormatDouble(double d)
+    {
+        if (double.IsNaN(d)) return "nan";
+        if (double.IsPositiveInfinity(d)) return "inf";
+        if (double.IsNegativeInfinity(d)) return "-inf";
+        if (d == 0) return double.IsNegative(d) ? "-0.0" : "0.0";
+        var r = Math.Abs(d).ToString("R", CultureInfo.InvariantCulture);
+        var exp = 0;
+        var e = r.IndexOfAny(['E', 'e']);
+        var mantissa = r;
+        if (e >= 0)
+        {
+            exp = int.Parse(r.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            mantissa = r[..e];
+        }
+        var dot = mantissa.IndexOf('.');
+        string digits;
+        int point;
+        if (dot >= 0) { digits = mantissa.Remove(dot, 1); point = dot; }
+        else { digits = mantissa; point = mantissa.Length; }
+        point += exp;
+        var lead = 0;
+        while (lead < digits.Length - 1 && digits[lead] == '0') lead++;
+        digits = digits[lead..];
+        point -= lead;
+        digits = digits.TrimEnd('0');
+        if (digits.Length == 0) digits = "0";
+        var sci = point - 1;
+        var sb = new System.Text.StringBuilder();
+        if (d < 0) sb.Append('-');
+        if (sci >= -4 && sci < 16)
+        {
+            if (point <= 0) sb.Append("0.").Append('0', -point).Append(digits);
+            else if (point >= digits.Length) sb.Append(digits).Append('0', point - digits.Length).Append(".0");
+            else sb.Append(digits, 0, point).Append('.').Append(digits, point, digits.Length - point);
+        }
+        else
+        {
+            sb.Append(digits[0]);
+            if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);
+            sb.Append('e').Append(sci < 0 ? '-' : '+');
+            var abs = Math.Abs(sci);
+            if (abs < 10) sb.Append('0');
+            sb.Append(abs.ToString(CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+
+    public static string Format(object v) => v switch
+    {
+        double d => FormatDouble(d),
+        float f => FormatDouble(f),
+        bool b => b ? "True" : "False",
+        decimal m => m.ToString(CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+
+    /// <summary>Parses a Python int literal from a string (surrounding whitespace allowed, underscores between digits).</summary>
+    public static bool TryParseInt(string s, int radix, out object? value)
+    {
+        value = null;
+        var t = s.Trim();
+        if (t.Length == 0) return false;
+        var neg = false;
+        if (t[0] is '+' or '-') { neg = t[0] == '-'; t = t[1..]; }
+        if (radix == 0)
+        {
+            radix = 10;
+            if (t.Length > 2 && t[0] == '0')
+            {
+                var p = char.ToLowerInvariant(t[1]);
+                if (p == 'x') { radix = 16; t = t[2..]; }
+                else if (p == 'o') { radix = 8; t = t[2..]; }
+                else if (p == 'b') { radix = 2; t = t[2..]; }
+            }
+        }
+        else if (radix == 16 && t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) t = t[2..];
+        else if (radix == 8 && t.StartsWith("0o", StringComparison.OrdinalIgnoreCase)) t = t[2..];
+        else if (radix == 2 && t.StartsWith("0b", StringComparison.OrdinalIgnoreCase)) t = t[2..];
+        if (t.Length == 0 || t[0] == '_' || t[^1] == '_') return false;
+        BigInteger acc = 0;
+        foreach (var c in t)
+        {
+            if (c == '_') continue;
+            int digit = c switch
+            {
+                >= '0' and <= '9' => c - '0',
+                >= 'a' and <= 'z' => c - 'a' + 10,
+                >= 'A' and <= 'Z' => c - 'A' + 10,
+                _ => 99,
+            };
+            if (digit >= radix) return false;
+            acc = acc * radix + digit;
+        }
+        value = Normalize(neg ? -acc : acc);
+        return true;
+    }
+
+    public static bool TryParseFloat(string s, out double value)
+    {
+        var t = s.Trim().Replace("_", "");
+        switch (t.ToLowerInvariant())
+        {
+            case "inf" or "+inf" or "infinity" or "+infinity": value = double.PositiveInfinity; return true;
+            case "-inf" or "-infinity": value = double.NegativeInfinity; return true;
+            case "nan" or "+nan" or "-nan": value = double.NaN; return true;
+        }
+        return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && t.Length > 0 && !t.EndsWith('.') == true
+            || double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace Kida.Runtime;
+
+/// <summary>
+/// The character sink a render writes into: a pooled, growable buffer. Captures (block <c>set</c>,
+/// <c>caller()</c>, filter blocks, macro calls) use their own short-lived instance.
+/// </summary>
+internal sealed class Output : IDisposable
+{
+    private static readonly SearchValues<char> HtmlSpecial = SearchValues.Create("&<>\"'\0");
+    private char[] _buffer;
+    private int _length;
+
+    public Output(int capacity = 256)
+    {
+        _buffer = ArrayPool<char>.Shared.Rent(capacity);
+    }
+
+    public int Length => _length;
+
+    public ReadOnlySpan<char> Span => _buffer.AsSpan(0, _length);
+
+    public ReadOnlyMemory<char> Memory => _buffer.AsMemory(0, _length);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(string? s)
+    {
+        if (s is null) return;
+        if (s.Length <= _buffer.Length - _length)
+        {
+            s.CopyTo(0, _buffer, _length, s.Length);
+            _length += s.Length;
+            return;
+        }
+        WriteSlow(s.AsSpan());
+    }
+
+    public void Write(ReadOnlySpan<char> s)
+    {
+        if (s.Length <= _buffer.Length - _length)
+        {
+            s.CopyTo(_buffer.AsSpan(_length));
+            _length += s.Length;
+            return;
+        }
+        WriteSlow(s);
+    }
+
+    public void Write(char c)
+    {
+        if (_length == _buffer.Length) Grow(1);
+        _buffer[_length++] = c;
+    }
+
+    private void WriteSlow(ReadOnlySpan<char> s)
+    {
+        Grow(s.Length);
+        s.CopyTo(_buffer.AsSpan(_length));
+        _length += s.Length;
+    }
+
+    private void Grow(int needed)
+    {
+        var size = Math.Max(_buffer.Length * 2, _length + needed);
+        var next = ArrayPool<char>.Shared.Rent(size);
+        _buffer.AsSpan(0, _length).CopyTo(next);
+        ArrayPool<char>.Shared.Return(_buffer);
+        _buffer = next;
+    }
+
+    /// <summary>Writes text HTML-escaped with Kida's table, copying clean runs in bulk.</summary>
+    public void WriteEscaped(ReadOnlySpan<char> s)
+    {
+        while (true)
+        {
+            var i = s.IndexOfAny(HtmlSpecial);
+            if (i < 0) { Write(s); return; }
+            if (i > 0) Write(s[..i]);
+            switch (s[i])
+            {
+                case '&': Write("&amp;"); break;
+                case '<': Write("&lt;"); break;
+                case '>': Write("&gt;"); break;
+                case '"': Write("&quot;"); break;
+                case '\'': Write("&#39;"); break;
+            }
+            s = s[(i + 1)..];
+        }
+    }
+
+    public void WriteEscaped(string? s)
+    {
+        if (s is null) return;
+        WriteEscaped(s.AsSpan());
+    }
+
+    /// <summary>Writes a value as <c>{{ }}</c> does: converted with Python <c>str()</c>, escaped unless safe.</summary>
+    public void WriteValue(object? value, bool escape)
+    {
+        switch (value)
+        {
+            case string s:
+                if (escape) WriteEscaped(s.AsSpan()); else Write(s);
+                return;
+            case Markup m:
+                Write(m.Value);
+                return;
+            case long l:
+                WriteInt(l);
+                return;
+            case int i:
+                WriteInt(i);
+                return;
+            case null:
+                Write("None");
+                return;
+            case Undefined u:
+                u.Use();
+                return;
+        }
+        if (escape && SafeHtml.TryGetHtml(value, out var html)) { Write(html); return; }
+        var text = Py.Str(value);
+        if (escape) WriteEscaped(text.AsSpan()); else Write(text);
+    }
+
+    private void WriteInt(long value)
+    {
+        if (_buffer.Length - _length < 20) Grow(20);
+        value.TryFormat(_buffer.AsSpan(_length), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+        _length += written;
+    }
+
+    public void Clear() => _length = 0;
+
+    public override string ToString() => _length == 0 ? "" : new string(_buffer, 0, _length);
+
+    public void Dispose()
+    {
+        var b = _buffer;
+        _buffer = [];
+        _length = 0;
+        if (b.Length > 0) ArrayPool<char>.Shared.Return(b);
+    }
+
+    public static string Escape(string s)
+    {
+        if (s.AsSpan().IndexOfAny(HtmlSpecial) < 0) return s;
+        using var o = new Output(s.Length + 16);
+        o.WriteEscaped(s.AsSpan());
+        return o.ToString();
+    }
+}
+
+/// <summary>
+/// Recognises values that carry their own safe HTML (an <c>__html__</c>-like contract): Kida's <see cref="Markup"/>,
+/// and any type registered by a host such as ASP.NET Core (<c>IHtmlContent</c>).
+/// </summary>
+public static class SafeHtml
+{
+    private static Func<object, string?>[] _converters = [];
+
+    /// <summary>Registers a converter that returns the safe HTML of values it recognises, or null for others.</summary>
+    public static void Register(Func<object, string?> converter)
+    {
+        ArgumentNullException.ThrowIfNull(converter);
+        while (true)
+        {
+            var current = Volatile.Read(ref _converters);
+            if (current.Contains(converter)) return;
+            var next = current.Append(converter).ToArray();
+            if (Interlocked.CompareExchange(ref _converters, next, current) == current) return;
+        }
+    }
+
+    internal static bool TryGetHtml(object? value, out string html)
+    {
+        if (value is Markup m) { html = m.Value; return true; }
+        if (value is not null)
+        {
+            foreach (var c in Volatile.Read(ref _converters))
+            {
+                var s = c(value);
+                if (s is not null) { html = s; return true; }
+            }
+        }
+        html = "";
+        return false;
+    }
+}

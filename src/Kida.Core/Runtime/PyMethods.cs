@@ -1,0 +1,259 @@
+using System.Collections;
+
+namespace Kida.Runtime;
+
+/// <summary>Python methods of str, dict and list that templates call (<c>s.upper()</c>, <c>d.items()</c>, <c>xs.append(x)</c>).</summary>
+internal static class PyMethods
+{
+    public static object? Bind(object obj, string name)
+    {
+        if (!Known(obj, name)) return null;
+        return new BuiltinFunction(name, (rs, args) => TryCall(rs, obj, name, args, out var r) ? r
+            : throw new TemplateRuntimeException($"'{Py.TypeName(obj)}' object has no attribute '{name}'", "K-RUN-010"));
+    }
+
+    private static readonly HashSet<string> StrMethods = new(StringComparer.Ordinal)
+    {
+        "upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "split", "rsplit", "join", "replace",
+        "startswith", "endswith", "find", "rfind", "index", "rindex", "count", "format", "isdigit", "isalpha", "isalnum", "isspace",
+        "islower", "isupper", "isnumeric", "isdecimal", "removeprefix", "removesuffix", "splitlines", "center", "ljust", "rjust",
+        "zfill", "swapcase", "casefold", "partition", "rpartition", "istitle",
+    };
+
+    private static readonly HashSet<string> DictMethods = new(StringComparer.Ordinal) { "items", "keys", "values", "get", "copy", "update", "pop", "setdefault", "clear" };
+    private static readonly HashSet<string> ListMethods = new(StringComparer.Ordinal) { "append", "extend", "insert", "pop", "remove", "index", "count", "sort", "reverse", "clear", "copy" };
+
+    private static bool Known(object obj, string name) =>
+        Py.IsString(obj) ? StrMethods.Contains(name) : Py.IsMapping(obj) ? DictMethods.Contains(name) : obj is IList && ListMethods.Contains(name);
+
+    public static bool TryCall(RenderState rs, object obj, string name, CallArgs a, out object? result)
+    {
+        result = null;
+        if (Py.AsString(obj) is { } s)
+        {
+            if (!StrMethods.Contains(name)) return false;
+            result = StrMethod(rs, obj, s, name, a);
+            return true;
+        }
+        if (Py.IsMapping(obj))
+        {
+            if (!DictMethods.Contains(name)) return false;
+            result = DictMethod(obj, name, a);
+            return true;
+        }
+        if (obj is IList list)
+        {
+            if (!ListMethods.Contains(name)) return false;
+            result = ListMethod(list, name, a);
+            return true;
+        }
+        return false;
+    }
+
+    private static string Arg(CallArgs a, int i, string name) => Py.AsString(a.Get(i, name)) ?? throw new TemplateRuntimeException($"{name} must be a string", "K-RUN-012");
+
+    private static object? StrMethod(RenderState rs, object original, string s, string name, CallArgs a)
+    {
+        string? chars = a.Count > 0 && a.Positional[0] is not null ? Py.Str(a.Positional[0]) : null;
+        switch (name)
+        {
+            case "upper": return s.ToUpperInvariant();
+            case "lower": return s.ToLowerInvariant();
+            case "casefold": return s.ToLowerInvariant();
+            case "swapcase": return string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)));
+            case "title": return TextUtil.PyTitle(s);
+            case "capitalize": return s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant();
+            case "strip": return chars is null ? s.Trim() : s.Trim(chars.ToCharArray());
+            case "lstrip": return chars is null ? s.TrimStart() : s.TrimStart(chars.ToCharArray());
+            case "rstrip": return chars is null ? s.TrimEnd() : s.TrimEnd(chars.ToCharArray());
+            case "split": return TextUtil.Split(s, a.Get(0, "sep") is { } sep ? Py.Str(sep) : null, a.Get(1, "maxsplit") is { } m ? (int)Numbers.ToLong(m) : -1, false);
+            case "rsplit": return TextUtil.Split(s, a.Get(0, "sep") is { } sep2 ? Py.Str(sep2) : null, a.Get(1, "maxsplit") is { } m2 ? (int)Numbers.ToLong(m2) : -1, true);
+            case "splitlines": return s.Split('\n').Select(x => (object?)x.TrimEnd('\r')).Where((x, i) => i < s.Split('\n').Length - 1 || ((string)x!).Length > 0).ToList();
+            case "join":
+                var joined = string.Join(s, Py.Iterate(a.Get(0, "iterable")).Select(Py.Str));
+                return original is Markup ? new Markup(joined) : joined;
+            case "replace":
+            {
+                var old = Arg(a, 0, "old");
+                var @new = Arg(a, 1, "new");
+                var count = a.Get(2, "count") is { } c ? Numbers.ToLong(c) : -1;
+                return TextUtil.Replace(s, old, @new, count);
+            }
+            case "startswith":
+            case "endswith":
+            {
+                var p = a.Get(0, "prefix");
+                var options = p is PyTuple or IList && p is not string ? Py.Iterate(p).Select(Py.Str) : [Py.Str(p)];
+                return name == "startswith" ? options.Any(o => s.StartsWith(o, StringComparison.Ordinal)) : options.Any(o => s.EndsWith(o, StringComparison.Ordinal));
+            }
+            case "find": return (long)s.IndexOf(Arg(a, 0, "sub"), StringComparison.Ordinal);
+            case "rfind": return (long)s.LastIndexOf(Arg(a, 0, "sub"), StringComparison.Ordinal);
+            case "index":
+            case "rindex":
+            {
+                var i = name == "index" ? s.IndexOf(Arg(a, 0, "sub"), StringComparison.Ordinal) : s.LastIndexOf(Arg(a, 0, "sub"), StringComparison.Ordinal);
+                if (i < 0) throw new TemplateRuntimeException("substring not found", "K-RUN-007");
+                return (long)i;
+            }
+            case "count":
+            {
+                var sub = Arg(a, 0, "sub");
+                if (sub.Length == 0) return (long)(s.Length + 1);
+                long n = 0;
+                for (var i = s.IndexOf(sub, StringComparison.Ordinal); i >= 0; i = s.IndexOf(sub, i + sub.Length, StringComparison.Ordinal)) n++;
+                return n;
+            }
+            case "format": return original is Markup ? new Markup(PyFormat.Format(s, a, escapeArgs: true)) : PyFormat.Format(s, a, false);
+            case "isdigit" or "isnumeric" or "isdecimal": return s.Length > 0 && s.All(char.IsDigit);
+            case "isalpha": return s.Length > 0 && s.All(char.IsLetter);
+            case "isalnum": return s.Length > 0 && s.All(char.IsLetterOrDigit);
+            case "isspace": return s.Length > 0 && s.All(char.IsWhiteSpace);
+            case "islower": return s.Any(char.IsLetter) && !s.Any(char.IsUpper);
+            case "isupper": return s.Any(char.IsLetter) && !s.Any(char.IsLower);
+            case "istitle": return s.Length > 0 && TextUtil.PyTitle(s) == s;
+            case "removeprefix": { var p = Arg(a, 0, "prefix"); return s.StartsWith(p, StringComparison.Ordinal) ? s[p.Length..] : s; }
+            case "removesuffix": { var p = Arg(a, 0, "suffix"); return p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s[..^p.Length] : s; }
+            case "center": return TextUtil.Center(s, (int)Numbers.ToLong(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0]);
+            case "ljust": return s.PadRight((int)Numbers.ToLong(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0]);
+            case "rjust": return s.PadLeft((int)Numbers.ToLong(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0]);
+            case "zfill":
+            {
+                var w = (int)Numbers.ToLong(a.Get(0, "width", 0L));
+                if (s.Length >= w) return s;
+                var sign = s.Length > 0 && s[0] is '+' or '-' ? s[0].ToString() : "";
+                return sign + new string('0', w - s.Length) + s[sign.Length..];
+            }
+            case "partition":
+            case "rpartition":
+            {
+                var psep = Arg(a, 0, "sep");
+                var i = name == "partition" ? s.IndexOf(psep, StringComparison.Ordinal) : s.LastIndexOf(psep, StringComparison.Ordinal);
+                if (i < 0) return name == "partition" ? new PyTuple([s, "", ""]) : new PyTuple(["", "", s]);
+                return new PyTuple([s[..i], psep, s[(i + psep.Length)..]]);
+            }
+        }
+        return null;
+    }
+
+    private static object? DictMethod(object map, string name, CallArgs a)
+    {
+        switch (name)
+        {
+            case "items": return Py.MapItems(map).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList();
+            case "keys": return Py.MapKeys(map).ToList();
+            case "values": return Py.MapItems(map).Select(kv => kv.Value).ToList();
+            case "get": return Py.MapTryGet(map, a.Get(0, "key"), out var v) ? v : a.Get(1, "default");
+            case "copy":
+            {
+                var d = Py.NewDict();
+                foreach (var (k, val) in Py.MapItems(map)) d[k ?? NullKey.Instance] = val;
+                return d;
+            }
+        }
+        if (map is IDictionary nd)
+        {
+            switch (name)
+            {
+                case "update":
+                    if (a.Count > 0)
+                        foreach (var (k, val) in Py.IsMapping(a.Positional[0]) ? Py.MapItems(a.Positional[0]!) : Py.Iterate(a.Positional[0]).Select(p => { var t = Py.AsList(p); return new KeyValuePair<object?, object?>(t[0], t[1]); }))
+                            nd[k!] = val;
+                    if (a.Named is not null) foreach (var (k, val) in a.Named) nd[k] = val;
+                    return null;
+                case "pop":
+                {
+                    var key = a.Get(0, "key");
+                    if (Py.MapTryGet(map, key, out var val)) { nd.Remove(key!); return val; }
+                    if (a.Count > 1) return a.Positional[1];
+                    throw new TemplateRuntimeException($"KeyError: {Py.Repr(key)}", "K-RUN-009");
+                }
+                case "setdefault":
+                {
+                    var key = a.Get(0, "key");
+                    if (Py.MapTryGet(map, key, out var val)) return val;
+                    nd[key!] = a.Get(1, "default");
+                    return a.Get(1, "default");
+                }
+                case "clear": nd.Clear(); return null;
+            }
+        }
+        if (map is IDictionary<string, object?> sd)
+        {
+            switch (name)
+            {
+                case "update":
+                    if (a.Count > 0) foreach (var (k, val) in Py.MapItems(a.Positional[0]!)) sd[Py.Str(k)] = val;
+                    if (a.Named is not null) foreach (var (k, val) in a.Named) sd[k] = val;
+                    return null;
+                case "pop":
+                {
+                    var key = Py.Str(a.Get(0, "key"));
+                    if (sd.Remove(key, out var val)) return val;
+                    if (a.Count > 1) return a.Positional[1];
+                    throw new TemplateRuntimeException($"KeyError: '{key}'", "K-RUN-009");
+                }
+                case "clear": sd.Clear(); return null;
+            }
+        }
+        throw new TemplateRuntimeException($"'{name}' is not supported on this mapping", "K-RUN-012");
+    }
+
+    private static object? ListMethod(IList list, string name, CallArgs a)
+    {
+        switch (name)
+        {
+            case "index":
+            {
+                var x = a.Get(0, "value");
+                for (var i = 0; i < list.Count; i++) if (Py.Eq(list[i], x)) return (long)i;
+                throw new TemplateRuntimeException($"{Py.Repr(x)} is not in list", "K-RUN-007");
+            }
+            case "count": return (long)list.Cast<object?>().Count(x => Py.Eq(x, a.Get(0, "value")));
+            case "copy": return list.Cast<object?>().ToList();
+        }
+        if (list.IsReadOnly || list.IsFixedSize) throw new TemplateRuntimeException($"'{name}' is not supported on an immutable sequence", "K-RUN-012");
+        switch (name)
+        {
+            case "append": list.Add(a.Get(0, "value")); return null;
+            case "extend": foreach (var x in Py.Iterate(a.Get(0, "iterable")).ToList()) list.Add(x); return null;
+            case "insert":
+            {
+                var i = (int)Numbers.ToLong(a.Get(0, "index"));
+                if (i < 0) i = Math.Max(0, i + list.Count);
+                list.Insert(Math.Min(i, list.Count), a.Get(1, "value"));
+                return null;
+            }
+            case "pop":
+            {
+                if (list.Count == 0) throw new TemplateRuntimeException("pop from empty list", "K-RUN-007");
+                var i = a.Count > 0 ? (int)Numbers.ToLong(a.Positional[0]) : list.Count - 1;
+                if (i < 0) i += list.Count;
+                var v = list[i];
+                list.RemoveAt(i);
+                return v;
+            }
+            case "remove":
+            {
+                var x = a.Get(0, "value");
+                for (var i = 0; i < list.Count; i++) if (Py.Eq(list[i], x)) { list.RemoveAt(i); return null; }
+                throw new TemplateRuntimeException("list.remove(x): x not in list", "K-RUN-007");
+            }
+            case "reverse":
+            {
+                var items = list.Cast<object?>().Reverse().ToList();
+                for (var i = 0; i < items.Count; i++) list[i] = items[i];
+                return null;
+            }
+            case "sort":
+            {
+                var items = list.Cast<object?>().ToList();
+                items.Sort((x, y) => Py.Compare(x, y));
+                if (Py.Truthy(a.Get(-1, "reverse", false))) items.Reverse();
+                for (var i = 0; i < items.Count; i++) list[i] = items[i];
+                return null;
+            }
+            case "clear": list.Clear(); return null;
+        }
+        return null;
+    }
+}

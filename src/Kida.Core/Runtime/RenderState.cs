@@ -1,0 +1,60 @@
+using Kida.Text;
+
+using Kida.Compilation;
+
+namespace Kida.Runtime;
+
+/// <summary>The state one render owns: nothing in it is shared with another render.</summary>
+internal sealed class RenderState
+{
+    public const int MaxCallDepth = 200;
+
+    public RenderState(KidaEnvironment environment, CancellationToken cancellationToken = default)
+    {
+        Environment = environment;
+        Strict = environment.Options.StrictUndefined;
+        CancellationToken = cancellationToken;
+    }
+
+    public KidaEnvironment Environment { get; }
+    public bool Strict { get; }
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>Source offset of the statement or expression running now (one field write per statement).</summary>
+    public int Pos;
+
+    /// <summary>The template whose code is running now.</summary>
+    public CompiledTemplate? Current;
+
+    /// <summary>Block overrides of the inheritance chain: name to implementations, most derived first.</summary>
+    public Dictionary<string, List<BlockFunction>>? Blocks;
+
+    public int Depth;
+    public int IncludeDepth;
+
+    public Dictionary<string, Stack<object?>>? Provided;
+    public Dictionary<string, List<string>>? Stacks;
+    public HashSet<string>? ImportStack;
+
+    public void Enter()
+    {
+        if (++Depth > MaxCallDepth)
+        {
+            Depth = 0;
+            throw new TemplateRuntimeException($"Maximum recursion depth ({MaxCallDepth}) exceeded", "K-RUN-006");
+        }
+    }
+
+    public void Exit() => Depth--;
+
+    /// <summary>Attaches the current position to an exception that lacks one.</summary>
+    public TemplateException Locate(TemplateException ex)
+    {
+        if (!ex.HasPosition && Current is not null)
+            Current.Source.WithPosition(ex, Pos);
+        return ex;
+    }
+}
+
+/// <summary>A compiled block body with the template it belongs to.</summary>
+internal sealed record BlockFunction(string Name, CompiledTemplate Template, Action<RenderState, Context, Output> Body);

@@ -1,0 +1,283 @@
+using System.Collections;
+using System.Text.Json;
+
+namespace Kida.Runtime;
+
+internal static partial class Rt
+{
+    // ------------------------------------------------------------------ attribute and item access
+
+    /// <summary><c>obj.name</c>: mapping key first, then members/methods; a None found this way reads as "".</summary>
+    public static object? GetAttr(RenderState rs, object? obj, string name)
+    {
+        if (obj is Undefined) return obj;
+        if (obj is null) return new Undefined($"None.{name}", $"'None' has no attribute '{name}'", rs.Strict);
+        if (TryGetAttr(rs, obj, name, out var value)) return value ?? "";
+        return Undefined.Attribute(obj, name, rs.Strict);
+    }
+
+    /// <summary><c>obj?.name</c>: None for a None receiver or a missing member, None preserved.</summary>
+    public static object? GetAttrOptional(RenderState rs, object? obj, string name)
+    {
+        if (obj is null or Undefined) return null;
+        return TryGetAttr(rs, obj, name, out var value) ? value : null;
+    }
+
+    internal static bool TryGetAttr(RenderState rs, object obj, string name, out object? value)
+    {
+        switch (obj)
+        {
+            case IKidaObject ko:
+                return ko.TryGetMember(name, out value);
+            case string or Markup:
+                value = PyMethods.Bind(obj, name);
+                return value is not null;
+        }
+        if (Py.IsMapping(obj))
+        {
+            if (Py.MapTryGet(obj, name, out value)) return true;
+            value = PyMethods.Bind(obj, name);
+            return value is not null;
+        }
+        if (obj is JsonElement { ValueKind: JsonValueKind.Array } or IList)
+        {
+            value = PyMethods.Bind(obj, name);
+            if (value is not null) return true;
+        }
+        if (Members.TryGet(obj, name, out value))
+        {
+            value = Py.Unwrap(value);
+            return true;
+        }
+        var methods = Members.FindMethods(obj.GetType(), name);
+        if (methods is not null)
+        {
+            value = new BoundClrMethod(obj, methods);
+            return true;
+        }
+        value = null;
+        return false;
+    }
+
+    /// <summary><c>obj[key]</c>: mapping key, sequence index (negative from the end), then attribute (Jinja).</summary>
+    public static object? GetItem(RenderState rs, object? obj, object? key)
+    {
+        if (obj is Undefined) return obj;
+        if (key is Undefined uk) uk.Use();
+        if (TryGetItem(obj, key, out var value)) return value;
+        if (obj is not null && Py.AsString(key) is { } name && !Py.IsMapping(obj) && TryGetAttr(rs, obj, name, out value)) return value;
+        return Undefined.Item(obj, key, rs.Strict);
+    }
+
+    public static object? GetItemOptional(RenderState rs, object? obj, object? key)
+    {
+        if (obj is null or Undefined) return null;
+        return TryGetItem(obj, key, out var value) ? value : null;
+    }
+
+    internal static bool TryGetItem(object? obj, object? key, out object? value)
+    {
+        value = null;
+        if (obj is null) return false;
+        key = Py.Unwrap(key);
+        if (key is PySlice s)
+        {
+            value = Slice(obj, s.Start, s.Stop, s.Step);
+            return true;
+        }
+        if (Py.IsMapping(obj)) return Py.MapTryGet(obj, key, out value);
+        if (!Numbers.IsInteger(key) && key is not bool) return false;
+        var index = Numbers.ToLong(key);
+        switch (obj)
+        {
+            case string str: return TryIndexString(str, index, out value);
+            case Markup m: return TryIndexString(m.Value, index, out value);
+            case IList list:
+                if (index < 0) index += list.Count;
+                if (index < 0 || index >= list.Count) return false;
+                value = Py.Unwrap(list[(int)index]);
+                return true;
+            case IReadOnlyList<object?> rl:
+                if (index < 0) index += rl.Count;
+                if (index < 0 || index >= rl.Count) return false;
+                value = Py.Unwrap(rl[(int)index]);
+                return true;
+            case JsonElement { ValueKind: JsonValueKind.Array } ja:
+                var len = ja.GetArrayLength();
+                if (index < 0) index += len;
+                if (index < 0 || index >= len) return false;
+                value = Py.Unwrap(ja[(int)index]);
+                return true;
+        }
+        if (obj is IEnumerable e and not KidaCallable && index >= 0)
+        {
+            var items = e.Cast<object?>().ToList();
+            if (index >= items.Count) return false;
+            value = Py.Unwrap(items[(int)index]);
+            return true;
+        }
+        return false;
+    }
+
+    private static bool TryIndexString(string s, long index, out object? value)
+    {
+        value = null;
+        if (!Py.HasSurrogates(s))
+        {
+            if (index < 0) index += s.Length;
+            if (index < 0 || index >= s.Length) return false;
+            value = CharStrings.Get(s[(int)index]);
+            return true;
+        }
+        var runes = s.EnumerateRunes().ToArray();
+        if (index < 0) index += runes.Length;
+        if (index < 0 || index >= runes.Length) return false;
+        value = runes[index].ToString();
+        return true;
+    }
+
+    public static object? MakeSlice(object? start, object? stop, object? step) => new PySlice(start, stop, step);
+
+    public static object? Slice(object? obj, object? start, object? stop, object? step)
+    {
+        if (obj is Undefined u) u.Use();
+        long? Opt(object? v) => v is null ? null : ToIndex(v, "slice");
+        var st = Opt(step) ?? 1;
+        if (st == 0) throw new TemplateRuntimeException("slice step cannot be zero", "K-RUN-012");
+        switch (obj)
+        {
+            case string s: return SliceString(s, Opt(start), Opt(stop), st);
+            case Markup m: return new Markup(SliceString(m.Value, Opt(start), Opt(stop), st));
+        }
+        var items = Py.AsList(obj);
+        var picked = SliceIndices(items.Count, Opt(start), Opt(stop), st).Select(i => items[i]).ToArray();
+        return obj is PyTuple ? new PyTuple(picked) : new List<object?>(picked);
+    }
+
+    private static string SliceString(string s, long? start, long? stop, long step)
+    {
+        if (!Py.HasSurrogates(s))
+        {
+            if (step == 1)
+            {
+                var (a, b) = Bounds(s.Length, start, stop);
+                return b > a ? s.Substring(a, b - a) : "";
+            }
+            return string.Concat(SliceIndices(s.Length, start, stop, step).Select(i => s[i]));
+        }
+        var runes = s.EnumerateRunes().ToArray();
+        return string.Concat(SliceIndices(runes.Length, start, stop, step).Select(i => runes[i].ToString()));
+    }
+
+    private static (int, int) Bounds(int len, long? start, long? stop)
+    {
+        long a = start ?? 0, b = stop ?? len;
+        if (a < 0) a = Math.Max(0, a + len);
+        if (b < 0) b = Math.Max(0, b + len);
+        return ((int)Math.Min(a, len), (int)Math.Min(b, len));
+    }
+
+    private static IEnumerable<int> SliceIndices(int len, long? start, long? stop, long step)
+    {
+        if (step > 0)
+        {
+            var (a, b) = Bounds(len, start, stop);
+            for (long i = a; i < b; i += step) yield return (int)i;
+        }
+        else
+        {
+            long a = start ?? len - 1, b = stop ?? -len - 1;
+            if (a < 0) a += len;
+            if (a >= len) a = len - 1;
+            if (b < 0) b += len;
+            for (var i = a; i > b && i >= 0; i += step) yield return (int)i;
+        }
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    public static CallArgs SpreadArgs(CallArgs args, object? dynArgs, object? dynKwargs)
+    {
+        var pos = args.Positional.ToList();
+        if (dynArgs is not null) pos.AddRange(Py.Iterate(dynArgs));
+        var named = args.Named?.ToList() ?? new();
+        if (dynKwargs is not null)
+            foreach (var (k, v) in Py.MapItems(dynKwargs)) named.Add(new(Py.Str(k), v));
+        return new CallArgs(pos.ToArray(), named.Count == 0 ? null : named.ToArray());
+    }
+
+    public static object? Call(RenderState rs, object? callee, CallArgs args)
+    {
+        switch (callee)
+        {
+            case KidaCallable kc:
+                return kc.Invoke(rs, args);
+            case Undefined u:
+                u.Use();
+                return u;
+            case LoopContext loop:
+                if (args.Count != 1) throw new TemplateRuntimeException("loop() takes exactly one argument", "K-RUN-012");
+                return loop.Call(rs, args.Positional[0]);
+            case Delegate d:
+                return new DelegateCallable(d).Invoke(rs, args);
+            case null:
+                throw new TemplateRuntimeException("'NoneType' object is not callable", "K-RUN-012");
+        }
+        throw new TemplateRuntimeException($"'{Py.TypeName(callee)}' object is not callable", "K-RUN-012");
+    }
+
+    /// <summary><c>obj.name(args)</c> without allocating a bound method for Python-style methods.</summary>
+    public static object? CallMethod(RenderState rs, object? obj, string name, CallArgs args)
+    {
+        if (obj is Undefined u) { u.Use(); return u; }
+        if (obj is null) throw new UndefinedException($"'None' has no attribute '{name}'", $"None.{name}");
+        if (Py.IsMapping(obj) && Py.MapTryGet(obj, name, out var member)) return Call(rs, member, args);
+        if (obj is IKidaObject ko)
+        {
+            if (ko.TryGetMember(name, out var m)) return Call(rs, m, args);
+            throw Undefined.Attribute(obj, name, true).ToException();
+        }
+        if (PyMethods.TryCall(rs, obj, name, args, out var result)) return result;
+        if (TryGetAttr(rs, obj, name, out var attr)) return Call(rs, attr, args);
+        throw Undefined.Attribute(obj, name, true).ToException();
+    }
+
+    public static bool HasSlot(object? caller, CallArgs args)
+    {
+        if (caller is not Macro m) return false;
+        var name = args.Count > 0 ? Py.AsString(args.Positional[0]) : null;
+        if (name is null) return true;
+        return m.HasSlot(name);
+    }
+
+    public static object? MakeCaller(string[] parameters, bool escape, Func<RenderState, object?[], string> body,
+        Func<RenderState, Dictionary<string, object?>?, string> defaultSlot, string[] slotNames,
+        Func<RenderState, Dictionary<string, object?>?, string>[] slots)
+    {
+        Dictionary<string, Func<RenderState, Dictionary<string, object?>?, string>>? map = null;
+        if (slotNames.Length > 0)
+        {
+            map = new(StringComparer.Ordinal);
+            for (var i = 0; i < slotNames.Length; i++) map[slotNames[i]] = slots[i];
+        }
+        return new Macro("caller", parameters, false, false, false, escape, body)
+        {
+            IsCaller = true,
+            DefaultSlot = defaultSlot,
+            Slots = map,
+        };
+    }
+
+    public static Context SlotContext(Context ctx, Dictionary<string, object?>? bindings) =>
+        bindings is null ? ctx : ctx.Derive(bindings);
+
+    public static string RenderSlot(RenderState rs, object? caller, string? name, Dictionary<string, object?>? bindings)
+    {
+        if (caller is Macro m) return m.RenderSlot(rs, name, bindings);
+        if (caller is Undefined) return "";
+        return Py.Str(Call(rs, caller, CallArgs.None));
+    }
+}
+
+/// <summary>A slice used as a subscript key.</summary>
+internal sealed record PySlice(object? Start, object? Stop, object? Step);

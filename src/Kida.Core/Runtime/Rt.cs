@@ -1,0 +1,319 @@
+using System.Collections;
+using System.Text.RegularExpressions;
+using Kida.Compilation;
+using Kida.Syntax;
+
+namespace Kida.Runtime;
+
+/// <summary>Runtime helpers called by compiled templates. Public members are looked up by name by the emitter.</summary>
+internal static partial class Rt
+{
+    // ------------------------------------------------------------------ errors
+
+    public static Exception Fail(RenderState rs, Exception ex)
+    {
+        if (ex is OperationCanceledException) return ex;
+        var te = ex as TemplateException ?? Wrap(ex);
+        return rs.Locate(te);
+    }
+
+    public static TemplateException Wrap(Exception ex) => ex switch
+    {
+        TemplateException te => te,
+        DivideByZeroException => new TemplateRuntimeException("division by zero", "K-RUN-011", ex),
+        KeyNotFoundException => new TemplateRuntimeException($"KeyError: {ex.Message}", "K-RUN-009", ex),
+        InvalidCastException or ArgumentException or FormatException or OverflowException or NotSupportedException
+            => new TemplateRuntimeException($"TypeError: {ex.Message}", "K-RUN-012", ex),
+        IndexOutOfRangeException => new TemplateRuntimeException($"IndexError: {ex.Message}", "K-RUN-007", ex),
+        InsufficientExecutionStackException => new TemplateRuntimeException("Template recursion is too deep", "K-RUN-006", ex),
+        _ => new TemplateRuntimeException($"{ex.GetType().Name}: {ex.Message}", "K-RUN-007", ex),
+    };
+
+    public static void Locate(RenderState rs, TemplateException ex) => rs.Locate(ex);
+
+    public static object ErrorInfo(RenderState rs, TemplateException ex)
+    {
+        var d = Py.NewDict();
+        d["message"] = ex.RawMessage;
+        d["type"] = ex switch
+        {
+            UndefinedException => "UndefinedError",
+            TemplateSyntaxException => "TemplateSyntaxError",
+            TemplateNotFoundException => "TemplateNotFoundError",
+            _ => "TemplateRuntimeError",
+        };
+        d["template"] = ex.TemplateName;
+        d["line"] = ex.Line > 0 ? (long)ex.Line : null;
+        d["code"] = ex.Code;
+        return d;
+    }
+
+    public static void CheckCancel(RenderState rs) => rs.CancellationToken.ThrowIfCancellationRequested();
+
+    public static void CountIteration(RenderState rs, int count)
+    {
+        if (count >= rs.Environment.Options.MaxLoopIterations)
+            throw new TemplateRuntimeException($"while loop exceeded {rs.Environment.Options.MaxLoopIterations} iterations", "K-RUN-007");
+        if ((count & 1023) == 0) rs.CancellationToken.ThrowIfCancellationRequested();
+    }
+
+    // ------------------------------------------------------------------ values
+
+    public static object? UndefinedFrom(UndefinedException ex) => new Undefined(ex.Name, ex.RawMessage, true, ex.Hint);
+
+    public static bool IsMissing(object? v) => v is null or Undefined;
+
+    public static bool IsDefined(object? v) => v is not Undefined && v is not null;
+
+    public static object? EmptyIfShort() => "";
+
+    public static object? NoneToEmpty(object? v) => v is null ? "" : v;
+
+    public static object? MissingArgument(RenderState rs, string name) =>
+        new Undefined(name, $"parameter '{name}' was not provided", rs.Strict);
+
+    public static object? MarkupIf(string text, bool escape) => escape ? new Markup(text) : text;
+
+    public static string StrOf(object? v) => Py.Str(v);
+
+    public static bool WithTruthy(object? subject, bool all)
+    {
+        if (all && subject is PyTuple t) return t.All(Py.Truthy);
+        return Py.Truthy(subject);
+    }
+
+    public static bool Equal(object? a, object? b) => Py.Eq(a, b);
+
+    public static object? MakeList(object?[] items) => new List<object?>(items);
+
+    public static object? MakeTuple(object?[] items) => items.Length == 0 ? PyTuple.Empty : new PyTuple(items);
+
+    public static object? MakeDict(object?[] kv)
+    {
+        var d = Py.NewDict();
+        for (var i = 0; i < kv.Length; i += 2)
+        {
+            var key = kv[i];
+            if (key is Undefined u) u.Use();
+            d[key ?? NullKey.Instance] = kv[i + 1];
+        }
+        return d;
+    }
+
+    public static Dictionary<string, object?>? MakeLocals(string[] keys, object?[] values)
+    {
+        var d = new Dictionary<string, object?>(keys.Length, StringComparer.Ordinal);
+        for (var i = 0; i < keys.Length; i++) d[keys[i]] = values[i];
+        return d;
+    }
+
+    public static object?[] Unpack(object? value, int count)
+    {
+        if (value is Undefined u) u.Use();
+        var items = Py.Iterate(value).ToArray();
+        if (items.Length != count)
+            throw new TemplateRuntimeException(items.Length > count
+                ? $"too many values to unpack (expected {count})"
+                : $"not enough values to unpack (expected {count}, got {items.Length})", "K-RUN-007");
+        return items;
+    }
+
+    public static object?[]? MatchSequence(object? subject, int count)
+    {
+        if (subject is null or string or Markup or Undefined || Py.IsMapping(subject) || !Py.IsSequence(subject)) return null;
+        var items = Py.Iterate(subject).ToArray();
+        return items.Length == count ? items : null;
+    }
+
+    public static void SetAttribute(object? target, string attr, object? value)
+    {
+        switch (target)
+        {
+            case Namespace ns: ns.Values[attr] = value; return;
+            case Undefined u: u.Use(); break;
+        }
+        throw new TemplateRuntimeException($"Cannot assign attribute '{attr}' on a '{Py.TypeName(target)}' object; only namespace() objects support it", "K-RUN-012");
+    }
+
+    public static List<object?> ToItemList(object? iterable) => iterable switch
+    {
+        List<object?> l => l,
+        _ => Py.Iterate(iterable).ToList(),
+    };
+
+    public static IEnumerator<object?> GetIterator(object? iterable) => iterable switch
+    {
+        List<object?> l => l.GetEnumerator(),
+        _ => Py.Iterate(iterable).GetEnumerator(),
+    };
+
+    public static object? RangeLiteral(RenderState rs, object? start, object? end, object? step, bool inclusive)
+    {
+        var s = ToIndex(start, "range");
+        var e = ToIndex(end, "range");
+        var st = step is null ? 1 : ToIndex(step, "range");
+        if (inclusive) e += st > 0 ? 1 : -1;
+        return Globals.BuiltinGlobals.MakeRange(rs, s, e, st);
+    }
+
+    internal static long ToIndex(object? v, string what)
+    {
+        if (v is Undefined u) u.Use();
+        if (Numbers.IsInteger(v) || v is bool) return Numbers.ToLong(v);
+        throw new TemplateRuntimeException($"{what}: expected an integer, got '{Py.TypeName(v)}'", "K-RUN-012");
+    }
+
+    // ------------------------------------------------------------------ arithmetic
+
+    public static object? Add(object? a, object? b)
+    {
+        if (a is long x && b is long y)
+        {
+            var r = x + y;
+            if (((x ^ r) & (y ^ r)) >= 0) return r;
+        }
+        Use(a, b);
+        if (Numbers.TryArith('+', a, b, out var num)) return num;
+        if (Py.IsString(a) || Py.IsString(b)) return Concat(a, b);
+        if (a is PyTuple ta && b is PyTuple tb) return new PyTuple(ta.Concat(tb).ToArray());
+        if (a is IList && b is IList && !Py.IsMapping(a)) return Py.Iterate(a).Concat(Py.Iterate(b)).ToList();
+        throw TypeError("+", a, b);
+    }
+
+    public static object? Sub(object? a, object? b) => Arith('-', "-", a, b);
+    public static object? Div(object? a, object? b) => Arith('/', "/", a, b);
+    public static object? FloorDiv(object? a, object? b) => Arith('f', "//", a, b);
+    public static object? Pow(object? a, object? b) => Arith('p', "**", a, b);
+
+    public static object? Mod(object? a, object? b)
+    {
+        Use(a, b);
+        if (Numbers.TryArith('%', a, b, out var r)) return r;
+        if (Py.AsString(a) is { } fmt) return PyFormat.PercentFormat(fmt, b);
+        throw TypeError("%", a, b);
+    }
+
+    public static object? Mul(object? a, object? b)
+    {
+        Use(a, b);
+        if (Numbers.TryArith('*', a, b, out var r)) return r;
+        if (Py.IsString(a) && Numbers.IsInteger(b)) return Repeat(a!, b);
+        if (Py.IsString(b) && Numbers.IsInteger(a)) return Repeat(b!, a);
+        if (a is IList && Numbers.IsInteger(b)) return RepeatList(a, Numbers.ToLong(b));
+        if (b is IList && Numbers.IsInteger(a)) return RepeatList(b, Numbers.ToLong(a));
+        throw TypeError("*", a, b);
+    }
+
+    private static object Repeat(object s, object? count)
+    {
+        var n = Numbers.ToLong(count);
+        var text = Py.AsString(s)!;
+        if (n <= 0 || text.Length == 0) return s is Markup ? Markup.Empty : "";
+        if (n * text.Length > 10_000_000) throw new TemplateRuntimeException("string repetition result is too large", "K-RUN-007");
+        var result = string.Concat(Enumerable.Repeat(text, (int)n));
+        return s is Markup ? new Markup(result) : result;
+    }
+
+    private static object RepeatList(object list, long n)
+    {
+        var items = Py.Iterate(list).ToList();
+        var result = new List<object?>();
+        for (var i = 0; i < n; i++) result.AddRange(items);
+        return list is PyTuple ? new PyTuple(result.ToArray()) : result;
+    }
+
+    private static object? Arith(char op, string symbol, object? a, object? b)
+    {
+        if (op == '-' && a is long x && b is long y)
+        {
+            var r = x - y;
+            if (((x ^ y) & (x ^ r)) >= 0) return r;
+        }
+        Use(a, b);
+        if (Numbers.TryArith(op, a, b, out var num)) return num;
+        throw TypeError(symbol, a, b);
+    }
+
+    private static void Use(object? a, object? b)
+    {
+        if (a is Undefined ua) ua.Use();
+        if (b is Undefined ub) ub.Use();
+    }
+
+    private static TemplateRuntimeException TypeError(string op, object? a, object? b) =>
+        new($"unsupported operand type(s) for {op}: '{Py.TypeName(a)}' and '{Py.TypeName(b)}'", "K-RUN-012");
+
+    public static object? Neg(object? v)
+    {
+        if (v is Undefined u) u.Use();
+        if (Numbers.IsNumber(v)) return Numbers.Negate(v);
+        throw new TemplateRuntimeException($"bad operand type for unary -: '{Py.TypeName(v)}'", "K-RUN-012");
+    }
+
+    public static object? Pos(object? v)
+    {
+        if (v is Undefined u) u.Use();
+        if (Numbers.IsNumber(v)) return v is bool b ? (b ? 1L : 0L) : v;
+        throw new TemplateRuntimeException($"bad operand type for unary +: '{Py.TypeName(v)}'", "K-RUN-012");
+    }
+
+    /// <summary><c>~</c>: str of both sides; if either side is Markup the result is Markup and the other side is escaped.</summary>
+    public static object? Concat(object? a, object? b)
+    {
+        Use(a, b);
+        if (a is Markup || b is Markup)
+        {
+            var left = a is Markup ma ? ma.Value : Output.Escape(Py.Str(a));
+            var right = b is Markup mb ? mb.Value : Output.Escape(Py.Str(b));
+            return new Markup(left + right);
+        }
+        return string.Concat(Py.Str(a), Py.Str(b));
+    }
+
+    public static bool CompareOp(CompareOp op, object? a, object? b) => op switch
+    {
+        Syntax.CompareOp.Eq => Py.Eq(a, b),
+        Syntax.CompareOp.Ne => !Py.Eq(a, b),
+        Syntax.CompareOp.Lt => Py.Compare(a, b, "<") < 0,
+        Syntax.CompareOp.Le => Py.Compare(a, b, "<=") <= 0,
+        Syntax.CompareOp.Gt => Py.Compare(a, b, ">") > 0,
+        Syntax.CompareOp.Ge => Py.Compare(a, b, ">=") >= 0,
+        Syntax.CompareOp.In => Py.Contains(b, a),
+        _ => !Py.Contains(b, a),
+    };
+
+    // ------------------------------------------------------------------ whitespace, stacks, provide
+
+    private static readonly Regex SpacelessRegex = new(@">\s+<", RegexOptions.Compiled);
+
+    public static string Spaceless(string text) => SpacelessRegex.Replace(text, "><").Trim();
+
+    public static void PushStack(RenderState rs, string name, string text)
+    {
+        rs.Stacks ??= new(StringComparer.Ordinal);
+        if (!rs.Stacks.TryGetValue(name, out var list)) rs.Stacks[name] = list = new();
+        list.Add(text);
+    }
+
+    public static string ReadStack(RenderState rs, string name) =>
+        rs.Stacks is not null && rs.Stacks.TryGetValue(name, out var list) ? string.Concat(list) : "";
+
+    public static void Provide(RenderState rs, string key, object? value)
+    {
+        rs.Provided ??= new(StringComparer.Ordinal);
+        if (!rs.Provided.TryGetValue(key, out var stack)) rs.Provided[key] = stack = new();
+        stack.Push(value);
+    }
+
+    public static void Unprovide(RenderState rs, string key)
+    {
+        if (rs.Provided is not null && rs.Provided.TryGetValue(key, out var stack) && stack.Count > 0) stack.Pop();
+    }
+}
+
+/// <summary>Stands in for a None dictionary key.</summary>
+internal sealed class NullKey
+{
+    public static readonly NullKey Instance = new();
+    public override string ToString() => "None";
+}

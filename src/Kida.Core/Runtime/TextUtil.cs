@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Text;
+
+namespace Kida.Runtime;
+
+internal static class TextUtil
+{
+    /// <summary>Python <c>str.title()</c>: upper-case after any non-letter.</summary>
+    public static string PyTitle(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        var prevLetter = false;
+        foreach (var c in s)
+        {
+            sb.Append(prevLetter ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c));
+            prevLetter = char.IsLetter(c);
+        }
+        return sb.ToString();
+    }
+
+    public static object Split(string s, string? sep, int maxsplit, bool fromRight)
+    {
+        var result = new List<object?>();
+        if (sep is null)
+        {
+            var parts = s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (maxsplit < 0 || parts.Length <= maxsplit + 1) return parts.Cast<object?>().ToList();
+            if (!fromRight)
+            {
+                var trimmed = s.TrimStart();
+                for (var i = 0; i < maxsplit; i++)
+                {
+                    var idx = trimmed.IndexOfAny([' ', '\t', '\n', '\r', '\f', '\v']);
+                    result.Add(trimmed[..idx]);
+                    trimmed = trimmed[idx..].TrimStart();
+                }
+                result.Add(trimmed);
+                return result;
+            }
+            var keep = parts.Length - maxsplit;
+            var head = s.TrimEnd();
+            var tail = new List<object?>();
+            for (var i = 0; i < maxsplit; i++)
+            {
+                var idx = head.LastIndexOfAny([' ', '\t', '\n', '\r', '\f', '\v']);
+                tail.Insert(0, head[(idx + 1)..]);
+                head = head[..idx].TrimEnd();
+            }
+            result.Add(head);
+            result.AddRange(tail);
+            _ = keep;
+            return result;
+        }
+        if (sep.Length == 0) throw new TemplateRuntimeException("empty separator", "K-RUN-007");
+        var all = s.Split(sep);
+        if (maxsplit < 0 || all.Length <= maxsplit + 1) return all.Cast<object?>().ToList();
+        if (!fromRight)
+        {
+            result.AddRange(all.Take(maxsplit));
+            result.Add(string.Join(sep, all.Skip(maxsplit)));
+        }
+        else
+        {
+            result.Add(string.Join(sep, all.Take(all.Length - maxsplit)));
+            result.AddRange(all.Skip(all.Length - maxsplit));
+        }
+        return result;
+    }
+
+    public static string Replace(string s, string old, string @new, long count)
+    {
+        if (count < 0) return old.Length == 0 ? string.Join(@new, s.Select(c => c.ToString()).Prepend("").Append("")) : s.Replace(old, @new, StringComparison.Ordinal);
+        var sb = new StringBuilder();
+        var pos = 0;
+        for (long n = 0; n < count; n++)
+        {
+            var i = s.IndexOf(old, pos, StringComparison.Ordinal);
+            if (i < 0) break;
+            sb.Append(s, pos, i - pos).Append(@new);
+            pos = i + old.Length;
+            if (old.Length == 0) { if (pos < s.Length) sb.Append(s[pos]); pos++; }
+        }
+        if (pos < s.Length) sb.Append(s, pos, s.Length - pos);
+        return sb.ToString();
+    }
+
+    /// <summary>Python <c>str.center</c> (extra padding goes to the right when the split is uneven, as CPython does).</summary>
+    public static string Center(string s, int width, char fill = ' ')
+    {
+        var len = Py.StrLen(s);
+        if (width <= len) return s;
+        var marg = width - len;
+        var left = marg / 2 + (marg & width & 1);
+        return new string(fill, left) + s + new string(fill, marg - left);
+    }
+}
+
+/// <summary>Python <c>str.format</c> and <c>%</c> formatting.</summary>
+internal static class PyFormat
+{
+    public static string Format(string format, CallArgs args, bool escapeArgs)
+    {
+        var sb = new StringBuilder();
+        var auto = 0;
+        for (var i = 0; i < format.Length; i++)
+        {
+            var c = format[i];
+            if (c == '{')
+            {
+                if (i + 1 < format.Length && format[i + 1] == '{') { sb.Append('{'); i++; continue; }
+                var end = format.IndexOf('}', i);
+                if (end < 0) throw new TemplateRuntimeException("Single '{' encountered in format string", "K-RUN-007");
+                var field = format[(i + 1)..end];
+                string? spec = null;
+                var colon = field.IndexOf(':');
+                if (colon >= 0) { spec = field[(colon + 1)..]; field = field[..colon]; }
+                string? conv = null;
+                var bang = field.IndexOf('!');
+                if (bang >= 0) { conv = field[(bang + 1)..]; field = field[..bang]; }
+                object? value;
+                var path = field.Split('.', 2);
+                var head = path[0];
+                if (head.Length == 0) value = GetPositional(args, auto++);
+                else if (int.TryParse(head, NumberStyles.None, CultureInfo.InvariantCulture, out var idx)) value = GetPositional(args, idx);
+                else value = args.Named?.FirstOrDefault(kv => kv.Key == head) is { Key: not null } kv ? kv.Value
+                    : throw new TemplateRuntimeException($"KeyError: '{head}'", "K-RUN-009");
+                if (path.Length > 1)
+                    foreach (var part in path[1].Split('.'))
+                        value = Rt.TryGetAttr(null!, value!, part, out var v) ? v : throw new TemplateRuntimeException($"no attribute '{part}'", "K-RUN-010");
+                if (conv == "r") value = Py.Repr(value);
+                var text = FormatValue(value, spec ?? "");
+                sb.Append(escapeArgs && value is not Markup ? Output.Escape(text) : text);
+                i = end;
+                continue;
+            }
+            if (c == '}')
+            {
+                if (i + 1 < format.Length && format[i + 1] == '}') { sb.Append('}'); i++; continue; }
+                throw new TemplateRuntimeException("Single '}' encountered in format string", "K-RUN-007");
+            }
+            sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    private static object? GetPositional(CallArgs args, int i) =>
+        i < args.Count ? args.Positional[i] : throw new TemplateRuntimeException($"Replacement index {i} out of range for positional args tuple", "K-RUN-007");
+
+    /// <summary>Applies a Python format spec: [[fill]align][sign][#][0][width][,][.precision][type].</summary>
+    public static string FormatValue(object? value, string spec)
+    {
+        if (value is Undefined u) u.Use();
+        if (spec.Length == 0) return Py.Str(value);
+        var i = 0;
+        char fill = ' ', align = '\0', sign = '-';
+        if (spec.Length >= 2 && spec[1] is '<' or '>' or '^' or '=') { fill = spec[0]; align = spec[1]; i = 2; }
+        else if (spec.Length >= 1 && spec[0] is '<' or '>' or '^' or '=') { align = spec[0]; i = 1; }
+        if (i < spec.Length && spec[i] is '+' or '-' or ' ') sign = spec[i++];
+        var alt = false;
+        if (i < spec.Length && spec[i] == '#') { alt = true; i++; }
+        if (i < spec.Length && spec[i] == '0') { if (align == '\0') { fill = '0'; align = '='; } i++; }
+        var ws = i;
+        while (i < spec.Length && char.IsAsciiDigit(spec[i])) i++;
+        var width = i > ws ? int.Parse(spec[ws..i], CultureInfo.InvariantCulture) : 0;
+        var grouping = '\0';
+        if (i < spec.Length && spec[i] is ',' or '_') grouping = spec[i++];
+        int? precision = null;
+        if (i < spec.Length && spec[i] == '.')
+        {
+            i++;
+            var ps = i;
+            while (i < spec.Length && char.IsAsciiDigit(spec[i])) i++;
+            precision = int.Parse(spec[ps..i], CultureInfo.InvariantCulture);
+        }
+        var type = i < spec.Length ? spec[i] : '\0';
+        string body;
+        var negative = false;
+        if (Numbers.IsNumber(value) && type != 's')
+        {
+            if (type == '\0' && value is bool) { body = Py.Str(value); }
+            else
+            {
+                var isInt = Numbers.IsInteger(value) || value is bool;
+                var d = Numbers.ToDouble(value);
+                negative = d < 0 || (d == 0 && double.IsNegative(d) && !isInt);
+                switch (type)
+                {
+                    case 'd' or 'n':
+                        if (!isInt) throw new TemplateRuntimeException($"Unknown format code '{type}' for object of type 'float'", "K-RUN-012");
+                        body = System.Numerics.BigInteger.Abs(Numbers.ToBig(value)).ToString(CultureInfo.InvariantCulture);
+                        break;
+                    case 'f' or 'F':
+                        body = Math.Abs(d).ToString("F" + (precision ?? 6), CultureInfo.InvariantCulture);
+                        break;
+                    case 'e' or 'E':
+                    {
+                        var t = Math.Abs(d).ToString((type == 'e' ? "e" : "E") + (precision ?? 6), CultureInfo.InvariantCulture);
+                        var ePos = t.IndexOfAny(['e', 'E']);
+                        var exp = int.Parse(t[(ePos + 1)..], CultureInfo.InvariantCulture);
+                        body = t[..(ePos + 1)] + (exp < 0 ? "-" : "+") + Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture);
+                        break;
+                    }
+                    case '%':
+                        body = (Math.Abs(d) * 100).ToString("F" + (precision ?? 6), CultureInfo.InvariantCulture) + "%";
+                        break;
+                    case 'x' or 'X' or 'o' or 'b':
+                    {
+                        var n = System.Numerics.BigInteger.Abs(Numbers.ToBig(value));
+                        body = type switch
+                        {
+                            'x' => n.ToString("x", CultureInfo.InvariantCulture).TrimStart('0'),
+                            'X' => n.ToString("X", CultureInfo.InvariantCulture).TrimStart('0'),
+                            'o' => ToBase(n, 8),
+                            _ => ToBase(n, 2),
+                        };
+                        if (body.Length == 0) body = "0";
+                        if (alt) body = (type switch { 'x' => "0x", 'X' => "0X", 'o' => "0o", _ => "0b" }) + body;
+                        break;
+                    }
+                    case 'g':
+                    case 'G':
+                    {
+                        var p = precision ?? 6;
+                        if (p == 0) p = 1;
+                        var exp = d == 0 ? 0 : (int)Math.Floor(Math.Log10(Math.Abs(d)));
+                        if (exp < -4 || exp >= p)
+                        {
+                            body = FormatValue(Math.Abs(d), "." + (p - 1) + (type == 'g' ? "e" : "E"));
+                            var mant = body[..body.IndexOfAny(['e', 'E'])];
+                            if (mant.Contains('.') && !alt) mant = mant.TrimEnd('0').TrimEnd('.');
+                            body = mant + body[body.IndexOfAny(['e', 'E'])..];
+                        }
+                        else
+                        {
+                            body = Math.Abs(d).ToString("F" + Math.Max(0, p - 1 - exp), CultureInfo.InvariantCulture);
+                            if (body.Contains('.') && !alt) body = body.TrimEnd('0').TrimEnd('.');
+                        }
+                        break;
+                    }
+                    default:
+                        if (precision is not null && !isInt) { body = FormatValue(Math.Abs(d), "." + precision + "g"); break; }
+                        body = isInt ? System.Numerics.BigInteger.Abs(Numbers.ToBig(value)).ToString(CultureInfo.InvariantCulture) : Numbers.FormatDouble(Math.Abs(d));
+                        break;
+                }
+                if (grouping != '\0')
+                {
+                    var dot = body.IndexOfAny(['.', 'e', 'E', '%']);
+                    var intPart = dot < 0 ? body : body[..dot];
+                    var rest = dot < 0 ? "" : body[dot..];
+                    var sbg = new StringBuilder();
+                    for (var k = 0; k < intPart.Length; k++)
+                    {
+                        if (k > 0 && (intPart.Length - k) % 3 == 0) sbg.Append(grouping);
+                        sbg.Append(intPart[k]);
+                    }
+                    body = sbg + rest;
+                }
+            }
+            var signText = negative ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "";
+            if (align == '\0') align = '>';
+            if (align == '=')
+                return signText + Pad(body, width - signText.Length, fill, '>');
+            return Pad(signText + body, width, fill, align);
+        }
+        body = Py.Str(value);
+        if (type is not ('\0' or 's')) throw new TemplateRuntimeException($"Unknown format code '{type}' for object of type '{Py.TypeName(value)}'", "K-RUN-012");
+        if (precision is not null && body.Length > precision) body = body[..precision.Value];
+        return Pad(body, width, fill, align == '\0' ? '<' : align);
+    }
+
+    private static string ToBase(System.Numerics.BigInteger n, int b)
+    {
+        if (n.IsZero) return "0";
+        var sb = new StringBuilder();
+        while (n > 0) { sb.Insert(0, (char)('0' + (int)(n % b))); n /= b; }
+        return sb.ToString();
+    }
+
+    private static string Pad(string s, int width, char fill, char align)
+    {
+        if (s.Length >= width) return s;
+        var total = width - s.Length;
+        return align switch
+        {
+            '<' => s + new string(fill, total),
+            '^' => new string(fill, total / 2) + s + new string(fill, total - total / 2),
+            _ => new string(fill, total) + s,
+        };
+    }
+
+    /// <summary>Python <c>%</c> formatting: %s %r %d %i %f %e %g %x %o %% with flags, width and precision.</summary>
+    public static string PercentFormat(string format, object? args)
+    {
+        IReadOnlyList<object?> list = args is PyTuple t ? t : [args];
+        var map = Py.IsMapping(args) ? args : null;
+        var sb = new StringBuilder();
+        var ai = 0;
+        for (var i = 0; i < format.Length; i++)
+        {
+            var c = format[i];
+            if (c != '%') { sb.Append(c); continue; }
+            i++;
+            if (i >= format.Length) throw new TemplateRuntimeException("incomplete format", "K-RUN-007");
+            if (format[i] == '%') { sb.Append('%'); continue; }
+            object? value;
+            if (format[i] == '(')
+            {
+                var close = format.IndexOf(')', i);
+                var key = format[(i + 1)..close];
+                value = map is not null && Py.MapTryGet(map, key, out var v) ? v : throw new TemplateRuntimeException($"KeyError: '{key}'", "K-RUN-009");
+                i = close + 1;
+            }
+            else value = null;
+            var specStart = i;
+            while (i < format.Length && "-+ #0123456789.".Contains(format[i])) i++;
+            if (i >= format.Length) throw new TemplateRuntimeException("incomplete format", "K-RUN-007");
+            var flags = format[specStart..i];
+            var conv = format[i];
+            if (map is null)
+            {
+                if (ai >= list.Count) throw new TemplateRuntimeException("not enough arguments for format string", "K-RUN-012");
+                value = list[ai++];
+            }
+            var left = flags.Contains('-');
+            var spec = flags.Replace("-", "").Replace("#", "");
+            var pySpec = (left ? "<" : "") + spec;
+            sb.Append(conv switch
+            {
+                's' => FormatValue(Py.Str(value), pySpec),
+                'r' => FormatValue(Py.Repr(value), pySpec),
+                'd' or 'i' or 'u' => FormatValue(Numbers.IsNumber(value) ? (object)Numbers.ToBig(value) : throw new TemplateRuntimeException("%d format: a number is required", "K-RUN-012"), pySpec + "d"),
+                'f' or 'F' or 'e' or 'E' or 'g' or 'G' or 'x' or 'X' or 'o' => FormatValue(value, pySpec + conv),
+                _ => throw new TemplateRuntimeException($"unsupported format character '{conv}'", "K-RUN-007"),
+            });
+        }
+        if (map is null && ai < list.Count) throw new TemplateRuntimeException("not all arguments converted during string formatting", "K-RUN-012");
+        return sb.ToString();
+    }
+}

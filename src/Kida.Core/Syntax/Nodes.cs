@@ -1,0 +1,153 @@
+namespace Kida.Syntax;
+
+/// <summary>Base of the immutable syntax tree. <see cref="Pos"/> is the source offset of the node.</summary>
+internal abstract record Node(int Pos);
+
+// ---------------------------------------------------------------- expressions
+
+internal abstract record Expr(int Pos) : Node(Pos);
+
+internal sealed record ConstExpr(int Pos, object? Value) : Expr(Pos);
+
+internal sealed record NameExpr(int Pos, string Name) : Expr(Pos);
+
+internal sealed record GetAttrExpr(int Pos, Expr Target, string Name, bool Optional) : Expr(Pos);
+
+internal sealed record GetItemExpr(int Pos, Expr Target, Expr Key, bool Optional) : Expr(Pos);
+
+internal sealed record SliceExpr(int Pos, Expr? Start, Expr? Stop, Expr? Step) : Expr(Pos);
+
+internal sealed record Arguments(IReadOnlyList<Expr> Positional, IReadOnlyList<KeyValuePair<string, Expr>> Named, Expr? DynArgs, Expr? DynKwargs)
+{
+    public static readonly Arguments Empty = new([], [], null, null);
+    public bool IsEmpty => Positional.Count == 0 && Named.Count == 0 && DynArgs is null && DynKwargs is null;
+}
+
+internal sealed record CallExpr(int Pos, Expr Callee, Arguments Args) : Expr(Pos);
+
+internal enum FilterStyle : byte { Pipe, OptionalPipe, Pipeline, OptionalPipeline }
+
+/// <summary>A filter application. <see cref="Value"/> is null inside <c>{% filter %}</c> blocks.</summary>
+internal sealed record FilterExpr(int Pos, Expr? Value, string Name, Arguments Args, FilterStyle Style) : Expr(Pos);
+
+internal sealed record TestExpr(int Pos, Expr Value, string Name, Arguments Args, bool Negated) : Expr(Pos);
+
+internal enum UnaryOp : byte { Neg, Pos, Not }
+
+internal sealed record UnaryExpr(int Pos, UnaryOp Op, Expr Operand) : Expr(Pos);
+
+internal enum BinaryOp : byte { Add, Sub, Mul, Div, FloorDiv, Mod, Pow, Concat, And, Or }
+
+internal sealed record BinaryExpr(int Pos, BinaryOp Op, Expr Left, Expr Right) : Expr(Pos);
+
+internal enum CompareOp : byte { Eq, Ne, Lt, Le, Gt, Ge, In, NotIn }
+
+internal sealed record CompareExpr(int Pos, Expr First, IReadOnlyList<KeyValuePair<CompareOp, Expr>> Rest) : Expr(Pos);
+
+/// <summary><c>a if cond else b</c>; <see cref="Else"/> null means the short form, which yields an empty string.</summary>
+internal sealed record CondExpr(int Pos, Expr Test, Expr Then, Expr? Else) : Expr(Pos);
+
+internal sealed record CoalesceExpr(int Pos, Expr Left, Expr Right) : Expr(Pos);
+
+internal sealed record ListExpr(int Pos, IReadOnlyList<Expr> Items) : Expr(Pos);
+
+internal sealed record TupleExpr(int Pos, IReadOnlyList<Expr> Items) : Expr(Pos);
+
+internal sealed record DictExpr(int Pos, IReadOnlyList<KeyValuePair<Expr, Expr>> Items) : Expr(Pos);
+
+internal sealed record ListCompExpr(int Pos, Expr Element, Target Target, Expr Iterable, Expr? Condition) : Expr(Pos);
+
+internal sealed record RangeExpr(int Pos, Expr Start, Expr End, Expr? Step, bool Inclusive) : Expr(Pos);
+
+// ---------------------------------------------------------------- assignment targets
+
+internal abstract record Target(int Pos) : Node(Pos);
+
+internal sealed record NameTarget(int Pos, string Name) : Target(Pos);
+
+internal sealed record TupleTarget(int Pos, IReadOnlyList<Target> Items) : Target(Pos);
+
+/// <summary><c>ns.attr</c> as an assignment target (namespace objects).</summary>
+internal sealed record AttrTarget(int Pos, string Name, string Attr) : Target(Pos);
+
+// ---------------------------------------------------------------- statements
+
+internal abstract record Stmt(int Pos) : Node(Pos);
+
+internal sealed record TextStmt(int Pos, string Text) : Stmt(Pos);
+
+internal sealed record OutputStmt(int Pos, Expr Value) : Stmt(Pos);
+
+internal sealed record IfBranch(Expr Condition, IReadOnlyList<Stmt> Body);
+
+internal sealed record IfStmt(int Pos, IReadOnlyList<IfBranch> Branches, IReadOnlyList<Stmt>? Else) : Stmt(Pos);
+
+internal sealed record ForStmt(int Pos, Target Target, Expr Iterable, Expr? Filter, IReadOnlyList<Stmt> Body,
+    IReadOnlyList<Stmt>? Else, bool Recursive) : Stmt(Pos);
+
+internal sealed record WhileStmt(int Pos, Expr Condition, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+
+internal enum SetKind : byte { Set, Let, Export }
+
+internal sealed record SetStmt(int Pos, Target Target, Expr Value, SetKind Kind, bool OnlyIfMissing) : Stmt(Pos);
+
+/// <summary><c>{% set x %}…{% endset %}</c> (and <c>capture</c>): renders the body into a variable.</summary>
+internal sealed record SetBlockStmt(int Pos, Target Target, IReadOnlyList<Stmt> Body, IReadOnlyList<FilterExpr> Filters,
+    SetKind Kind, bool AsMarkup) : Stmt(Pos);
+
+internal sealed record BlockStmt(int Pos, string Name, IReadOnlyList<Stmt> Body, bool Scoped, bool Required,
+    Expr? Condition, bool Fragment) : Stmt(Pos);
+
+internal sealed record ExtendsStmt(int Pos, Expr Template) : Stmt(Pos);
+
+internal sealed record IncludeStmt(int Pos, Expr Template, bool IgnoreMissing, bool WithContext) : Stmt(Pos);
+
+internal sealed record ImportStmt(int Pos, Expr Template, string Alias, bool WithContext) : Stmt(Pos);
+
+internal sealed record FromImportStmt(int Pos, Expr Template, IReadOnlyList<KeyValuePair<string, string>> Names, bool WithContext) : Stmt(Pos);
+
+internal sealed record Parameter(string Name, Expr? Default);
+
+internal sealed record MacroStmt(int Pos, string Name, IReadOnlyList<Parameter> Parameters, IReadOnlyList<Stmt> Body, bool IsDef) : Stmt(Pos);
+
+internal sealed record CallBlockStmt(int Pos, CallExpr Call, IReadOnlyList<Parameter> CallerParameters, IReadOnlyList<Stmt> Body,
+    IReadOnlyDictionary<string, IReadOnlyList<Stmt>> Slots) : Stmt(Pos);
+
+/// <summary>Inside a def: renders the caller's slot <see cref="Name"/> (default when null), or the default body.</summary>
+internal sealed record SlotStmt(int Pos, string? Name, IReadOnlyList<KeyValuePair<string, Expr>> Bindings, IReadOnlyList<Stmt>? DefaultBody, bool IsYield) : Stmt(Pos);
+
+internal sealed record FilterBlockStmt(int Pos, IReadOnlyList<FilterExpr> Filters, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+
+internal sealed record WithStmt(int Pos, IReadOnlyList<KeyValuePair<Target, Expr>> Assignments, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+
+/// <summary>Kida's conditional <c>{% with expr as name %}…{% empty %}…{% end %}</c>.</summary>
+internal sealed record WithIfStmt(int Pos, Expr Subject, Target Target, bool AllTruthy, IReadOnlyList<Stmt> Body, IReadOnlyList<Stmt>? Else) : Stmt(Pos);
+
+internal sealed record DoStmt(int Pos, Expr Value) : Stmt(Pos);
+
+internal sealed record BreakStmt(int Pos) : Stmt(Pos);
+
+internal sealed record ContinueStmt(int Pos) : Stmt(Pos);
+
+internal sealed record AutoescapeStmt(int Pos, Expr Enabled, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+
+internal sealed record MatchCase(Expr? Pattern, Expr? Guard, IReadOnlyList<Stmt> Body);
+
+internal sealed record MatchStmt(int Pos, Expr? Subject, IReadOnlyList<MatchCase> Cases) : Stmt(Pos);
+
+internal sealed record TryStmt(int Pos, IReadOnlyList<Stmt> Body, string? ErrorName, IReadOnlyList<Stmt> Fallback) : Stmt(Pos);
+
+internal sealed record SpacelessStmt(int Pos, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+
+internal sealed record ProvideStmt(int Pos, string Key, Expr Value, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+
+internal sealed record PushStmt(int Pos, string Stack, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+
+internal sealed record StackStmt(int Pos, string Stack) : Stmt(Pos);
+
+internal sealed record CacheStmt(int Pos, Expr Key, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+
+/// <summary>A block of statements with its own scope (used for <c>scoped</c> helpers and bodies).</summary>
+internal sealed record ScopeStmt(int Pos, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+
+internal sealed record TemplateNode(int Pos, IReadOnlyList<Stmt> Body) : Node(Pos);

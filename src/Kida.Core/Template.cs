@@ -1,0 +1,121 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using Kida.Compilation;
+using Kida.Runtime;
+
+namespace Kida;
+
+/// <summary>
+/// A compiled template. Immutable and safe to render from any number of threads at once: every render owns its
+/// own state.
+/// </summary>
+public sealed class Template
+{
+    internal Template(KidaEnvironment environment, CompiledTemplate compiled, string? path)
+    {
+        Environment = environment;
+        Compiled = compiled;
+        Path = path;
+    }
+
+    internal KidaEnvironment Environment { get; }
+    internal CompiledTemplate Compiled { get; }
+
+    /// <summary>The name the template was loaded by, or the name given to <see cref="KidaEnvironment.FromString"/>.</summary>
+    public string? Name => Compiled.Name;
+
+    /// <summary>The file path or location reported by the loader, when there is one.</summary>
+    public string? Path { get; }
+
+    /// <summary>The names of the blocks this template defines, in source order.</summary>
+    public IReadOnlyList<string> BlockNames => Compiled.BlockOrder;
+
+    /// <summary>Renders with the given variables.</summary>
+    public string Render(IReadOnlyDictionary<string, object?> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RenderToString(context, null);
+    }
+
+    /// <summary>Renders with the public properties and fields of <paramref name="model"/> (or a dictionary's entries) as variables.</summary>
+    public string Render(object? model = null) => RenderToString(model, null);
+
+    /// <summary>Renders one block (with the template's top-level setup), for fragments such as HTMX responses.</summary>
+    public string RenderBlock(string block, object? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return RenderToString(model, block);
+    }
+
+    private string RenderToString(object? model, string? block)
+    {
+        using var output = new Output(1024);
+        RenderInto(output, model, block, default);
+        return output.ToString();
+    }
+
+    internal void RenderInto(Output output, object? model, string? block, CancellationToken cancellationToken)
+    {
+        var rs = new RenderState(Environment, cancellationToken);
+        var ctx = new Context(rs, model, Environment.GlobalsSnapshot);
+        try
+        {
+            if (block is null) Compiled.Root(rs, ctx, output);
+            else Rt.RenderBlockOnly(rs, ctx, output, Compiled, block);
+        }
+        catch (TemplateException ex)
+        {
+            rs.Locate(ex);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            throw rs.Locate(Rt.Wrap(ex));
+        }
+    }
+
+    /// <summary>Renders into a <see cref="TextWriter"/>.</summary>
+    public async ValueTask RenderAsync(TextWriter writer, object? model = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        using var output = new Output(4096);
+        RenderInto(output, model, null, cancellationToken);
+        await writer.WriteAsync(output.Memory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Renders as UTF-8 into a <see cref="PipeWriter"/> (such as ASP.NET Core's response body), flushing between chunks.</summary>
+    public ValueTask RenderAsync(PipeWriter writer, object? model = null, CancellationToken cancellationToken = default) =>
+        RenderToPipeAsync(writer, model, null, cancellationToken);
+
+    /// <summary>Renders one block as UTF-8 into a <see cref="PipeWriter"/>.</summary>
+    public ValueTask RenderBlockAsync(PipeWriter writer, string block, object? model = null, CancellationToken cancellationToken = default) =>
+        RenderToPipeAsync(writer, model, block ?? throw new ArgumentNullException(nameof(block)), cancellationToken);
+
+    private async ValueTask RenderToPipeAsync(PipeWriter writer, object? model, string? block, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var output = new Output(4096);
+        try
+        {
+            RenderInto(output, model, block, cancellationToken);
+            var remaining = output.Memory;
+            const int chunk = 16 * 1024;
+            while (remaining.Length > 0)
+            {
+                var part = remaining.Length > chunk ? remaining[..chunk] : remaining;
+                if (part.Length == chunk && char.IsHighSurrogate(part.Span[^1])) part = part[..^1];
+                var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(part.Length));
+                var written = Encoding.UTF8.GetBytes(part.Span, span);
+                writer.Advance(written);
+                remaining = remaining[part.Length..];
+                var result = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (result.IsCanceled || result.IsCompleted) break;
+            }
+        }
+        finally
+        {
+            output.Dispose();
+        }
+    }
+}

@@ -33,8 +33,13 @@ public sealed record KidaOptions
     /// <summary>How many compiled templates the cache keeps (least recently used are evicted). Default 400.</summary>
     public int CacheSize { get; init; } = 400;
 
-    /// <summary>Run compiled templates through the expression interpreter instead of generating IL.</summary>
-    public bool PreferInterpretation { get; init; }
+    /// <summary>
+    /// Run compiled templates through the expression interpreter instead of generating IL. Defaults to true where
+    /// dynamic code cannot run (NativeAOT) or when the environment variable <c>KIDA_PREFER_INTERPRETATION</c> is 1.
+    /// </summary>
+    public bool PreferInterpretation { get; init; } =
+        !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled
+        || Environment.GetEnvironmentVariable("KIDA_PREFER_INTERPRETATION") == "1";
 
     /// <summary>The largest number of elements <c>range()</c> may produce (default 100,000).</summary>
     public int MaxRangeLength { get; init; } = 100_000;

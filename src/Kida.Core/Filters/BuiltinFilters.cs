@@ -222,13 +222,15 @@ internal static partial class BuiltinFilters
     /// <summary>Python's round(x, n): correctly rounded half-to-even on the decimal value.</summary>
     private static double PyRound(double d, int precision)
     {
-        if (!double.IsFinite(d)) return d;
-        var dec = (decimal)0;
-        try { dec = (decimal)d; }
-        catch (OverflowException) { return d; }
-        var exact = new decimal(d);
-        _ = dec;
-        return (double)Math.Round(exact, Math.Clamp(precision, 0, 28), MidpointRounding.ToEven);
+        if (!double.IsFinite(d) || Math.Abs(d) >= 1e15) return d;
+        // the exact binary value, as Python rounds it (2.675 is really 2.67499999…)
+        var exact = decimal.Parse(d.ToString("E20", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (precision < 0)
+        {
+            var factor = (decimal)Math.Pow(10, -precision);
+            return (double)(Math.Round(exact / factor, MidpointRounding.ToEven) * factor);
+        }
+        return (double)Math.Round(exact, Math.Min(precision, 28), MidpointRounding.ToEven);
     }
 
     private static object? StripTags(RenderState rs, object? v, CallArgs a)

@@ -383,7 +383,18 @@ internal sealed partial class Emitter
             ? E.Constant(null, typeof(Dictionary<string, object?>))
             : Rt("MakeLocals", E.NewArrayInit(typeof(string), slot.Bindings.Select(b => E.Constant(b.Key))),
                 E.NewArrayInit(typeof(object), slot.Bindings.Select(b => EmitExpr(b.Value))));
-        E fallback = slot.DefaultBody is null ? E.Empty() : WithScope(slot.DefaultBody, sc => EmitScopeBody(slot.DefaultBody, sc));
+        E fallback = E.Empty();
+        if (slot.DefaultBody is not null)
+        {
+            // without a caller the default body renders, seeing the scoped bindings as variables
+            var values = slot.Bindings.Select(b => (b.Key, Value: EmitExpr(b.Value))).ToList();
+            fallback = WithScope(slot.DefaultBody, sc =>
+            {
+                var exprs = values.Select(v => (E)E.Assign(sc.Vars[v.Key], v.Value)).ToList();
+                exprs.Add(EmitScopeBody(slot.DefaultBody, sc));
+                return E.Block(typeof(void), exprs);
+            }, slot.Bindings.Select(b => b.Key));
+        }
         if (caller is null) return fallback;
         return E.Block(SetPos(slot.Pos),
             E.IfThenElse(E.ReferenceEqual(caller, NullObject),

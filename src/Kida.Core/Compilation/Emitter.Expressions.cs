@@ -23,7 +23,9 @@ internal sealed partial class Emitter
             case NameExpr n:
                 return EmitName(n);
             case GetAttrExpr ga:
-                return Rt(ga.Optional ? "GetAttrOptional" : "GetAttr", _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name));
+                return ga.Optional
+                    ? Rt("GetAttrOptional", _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name))
+                    : Rt("GetAttrSite", _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()));
             case GetItemExpr gi:
                 if (gi.Key is SliceExpr sl)
                     return Rt("Slice", EmitExpr(gi.Target), Opt(sl.Start), Opt(sl.Stop), Opt(sl.Step));

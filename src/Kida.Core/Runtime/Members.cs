@@ -36,6 +36,10 @@ internal static class Members
         return true;
     }
 
+    /// <summary>The cached getter of a property or field, or null when the type has no such member.</summary>
+    public static Func<object, object?>? GetGetter(Type type, string name) =>
+        Getters.GetOrAdd((type, name), static key => BuildGetter(key.Item1, key.Item2));
+
     public static MethodInfo[]? FindMethods(Type type, string name) =>
         Methods.GetOrAdd((type, name), static key =>
         {

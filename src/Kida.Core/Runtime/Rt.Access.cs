@@ -16,6 +16,38 @@ internal static partial class Rt
         return Undefined.Attribute(obj, name, rs.Strict);
     }
 
+    /// <summary>
+    /// <c>obj.name</c> with a per-call-site cache: when the receiver is a plain .NET object of the type seen last
+    /// time, the compiled getter runs directly, skipping the mapping checks and the global accessor lookup.
+    /// </summary>
+    public static object? GetAttrSite(RenderState rs, object? obj, string name, MemberSite site)
+    {
+        if (obj is not null)
+        {
+            var entry = Volatile.Read(ref site.Entry);
+            var type = obj.GetType();
+            if (entry is not null && ReferenceEquals(entry.Type, type))
+            {
+                object? value;
+                try
+                {
+                    value = entry.Getter(obj);
+                }
+                catch (Exception ex) when (ex is not TemplateException)
+                {
+                    throw new TemplateRuntimeException($"Reading '{type.Name}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
+                }
+                return Py.Unwrap(value) ?? "";
+            }
+            if (entry is null && IsPlainObject(obj) && Members.GetGetter(type, name) is { } getter)
+                Volatile.Write(ref site.Entry, new MemberSiteEntry(type, getter));
+        }
+        return GetAttr(rs, obj, name);
+    }
+
+    private static bool IsPlainObject(object obj) =>
+        obj is not (IKidaObject or string or Markup or IList or JsonElement or Undefined) && !Py.IsMapping(obj);
+
     /// <summary><c>obj?.name</c>: None for a None receiver or a missing member, None preserved.</summary>
     public static object? GetAttrOptional(RenderState rs, object? obj, string name)
     {
@@ -278,6 +310,14 @@ internal static partial class Rt
         return Py.Str(Call(rs, caller, CallArgs.None));
     }
 }
+
+/// <summary>The member-access cache of one <c>obj.name</c> site in a compiled template.</summary>
+internal sealed class MemberSite
+{
+    public MemberSiteEntry? Entry;
+}
+
+internal sealed record MemberSiteEntry(Type Type, Func<object, object?> Getter);
 
 /// <summary>A slice used as a subscript key.</summary>
 internal sealed record PySlice(object? Start, object? Stop, object? Step);

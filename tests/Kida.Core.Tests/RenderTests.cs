@@ -37,6 +37,7 @@ public class RenderTests
             ("{{ 1 < 2 < 3 }}|{{ 2 in [1, 2] }}|{{ 'b' not in 'abc' }}", "True|True|False"),
             ("a  {{- 'b' -}}  c", "abc"),
             ("{% for c in '😀✓' %}[{{ c }}]{% endfor %}{{ '😀✓'|length }}", "[😀][✓]2"),
+            ("{{ 'straße'|upper }}|{{ 'e\u0301'|length }}", "STRASSE|2"),
             ("{{ {'b': 1, 'a': '</x>'}|tojson }}", "{\"b\": 1, \"a\": \"\\u003c/x>\"}"),
         };
         foreach (var (t, e) in cases)

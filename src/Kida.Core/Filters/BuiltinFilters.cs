@@ -18,7 +18,7 @@ internal static partial class BuiltinFilters
             ["escape"] = (_, v, _) => Escape(v), ["e"] = (_, v, _) => Escape(v),
             ["forceescape"] = (_, v, _) => new Markup(Output.Escape(Str(v))),
             ["safe"] = (_, v, _) => v is Markup ? v : new Markup(Str(v)),
-            ["upper"] = (_, v, _) => KeepMarkup(v, Str(v).ToUpperInvariant()),
+            ["upper"] = (_, v, _) => KeepMarkup(v, TextUtil.PyUpper(Str(v))),
             ["lower"] = (_, v, _) => KeepMarkup(v, Str(v).ToLowerInvariant()),
             ["title"] = (_, v, _) => KeepMarkup(v, JinjaTitle(Str(v))),
             ["capitalize"] = (_, v, _) => { var s = Str(v); return KeepMarkup(v, s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant()); },

@@ -57,7 +57,7 @@ internal static class PyMethods
         string? chars = a.Count > 0 && a.Positional[0] is not null ? Py.Str(a.Positional[0]) : null;
         switch (name)
         {
-            case "upper": return s.ToUpperInvariant();
+            case "upper": return TextUtil.PyUpper(s);
             case "lower": return s.ToLowerInvariant();
             case "casefold": return s.ToLowerInvariant();
             case "swapcase": return string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)));

@@ -5,6 +5,17 @@ namespace Kida.Runtime;
 
 internal static class TextUtil
 {
+    private static readonly System.Buffers.SearchValues<char> SpecialUpper = System.Buffers.SearchValues.Create("ßﬀﬁﬂﬃﬄﬅﬆŉ");
+
+    /// <summary>Python's <c>str.upper()</c>: invariant upper case plus the full case mappings (ß becomes SS).</summary>
+    public static string PyUpper(string s)
+    {
+        var upper = s.ToUpperInvariant();
+        if (upper.AsSpan().IndexOfAny(SpecialUpper) < 0) return upper;
+        return upper.Replace("ß", "SS").Replace("ﬀ", "FF").Replace("ﬁ", "FI").Replace("ﬂ", "FL").Replace("ﬃ", "FFI")
+            .Replace("ﬄ", "FFL").Replace("ﬅ", "ST").Replace("ﬆ", "ST").Replace("ŉ", "ʼN");
+    }
+
     /// <summary>Python <c>str.title()</c>: upper-case after any non-letter.</summary>
     public static string PyTitle(string s)
     {

@@ -1,23 +1,17 @@
-using Kida;
+using Kida.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddKida();
+builder.Services.AddControllersWithViews().AddKida();
 
 var app = builder.Build();
 
-app.MapGet("/", async (KidaEnvironment kida, HttpContext http) =>
-{
-    var template = await kida.GetTemplateAsync("Views/Home/Index.html", http.RequestAborted);
-    http.Response.ContentType = "text/html; charset=utf-8";
-    await template.RenderAsync(http.Response.BodyWriter, new { title = "Kida for .NET", items = new[] { "Fast", "Thread-safe", "Jinja-compatible" } }, http.RequestAborted);
-});
+app.UseRouting();
+app.UseAntiforgery();
 
-app.MapGet("/hello", async (string? name, KidaEnvironment kida, HttpContext http) =>
-{
-    var template = await kida.GetTemplateAsync("Views/Home/Hello.html", http.RequestAborted);
-    http.Response.ContentType = "text/html; charset=utf-8";
-    await template.RenderAsync(http.Response.BodyWriter, new { name = name ?? "world" }, http.RequestAborted);
-});
+app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
+
+app.MapGet("/hello", (string? name) =>
+    Results.Extensions.Kida("Views/Home/Hello.html", new { name = name ?? "world" }));
 
 app.Run();
 

@@ -1,6 +1,12 @@
+using System.Text.Encodings.Web;
 using Kida;
+using Kida.AspNetCore;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,22 +14,54 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class KidaServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds one singleton <see cref="KidaEnvironment"/> that loads templates from the content root (through its
-    /// <c>IFileProvider</c>). Calling it more than once registers it once.
+    /// Adds one singleton <see cref="KidaEnvironment"/> that loads templates from the content root (or
+    /// <see cref="KidaViewOptions.FileProvider"/>), the <see cref="KidaViewEngine"/> and its registration in
+    /// <see cref="MvcViewOptions"/>. Calling it more than once registers every service once.
     /// </summary>
-    public static IServiceCollection AddKida(this IServiceCollection services, Func<KidaOptions, KidaOptions>? configure = null)
+    public static IServiceCollection AddKida(this IServiceCollection services, Action<KidaViewOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(sp =>
-        {
-            var env = sp.GetRequiredService<IWebHostEnvironment>();
-            var options = new KidaOptions
-            {
-                Loader = new FileProviderLoader(env.ContentRootFileProvider),
-                AutoReload = env.EnvironmentName == "Development",
-            };
-            return new KidaEnvironment(configure is null ? options : configure(options));
-        });
+        Kida.Runtime.SafeHtml.Register(HtmlContentToString);
+        services.AddOptions();
+        if (configure is not null) services.Configure(configure);
+        services.TryAddSingleton(CreateEnvironment);
+        services.TryAddSingleton<KidaViewEngine>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcViewOptions>, KidaMvcViewOptionsSetup>());
         return services;
+    }
+
+    private static KidaEnvironment CreateEnvironment(IServiceProvider sp)
+    {
+        var host = sp.GetRequiredService<IWebHostEnvironment>();
+        var o = sp.GetRequiredService<IOptions<KidaViewOptions>>().Value;
+        var options = new KidaOptions
+        {
+            Loader = new FileProviderLoader(o.FileProvider ?? host.ContentRootFileProvider),
+            AutoReload = o.AutoReload ?? host.IsDevelopment(),
+        };
+        if (o.ConfigureEnvironment is not null) options = o.ConfigureEnvironment(options);
+        var env = new KidaEnvironment(options);
+        foreach (var setup in o.EnvironmentSetup) setup(env);
+        return env;
+    }
+
+    private static string? HtmlContentToString(object value)
+    {
+        if (value is not IHtmlContent content) return null;
+        using var writer = new StringWriter();
+        content.WriteTo(writer, HtmlEncoder.Default);
+        return writer.ToString();
+    }
+}
+
+/// <summary>Registers Kida on an MVC builder.</summary>
+public static class KidaMvcBuilderExtensions
+{
+    /// <summary>Adds Kida views next to the other view engines (Razor keeps working).</summary>
+    public static IMvcBuilder AddKida(this IMvcBuilder builder, Action<KidaViewOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddKida(configure);
+        return builder;
     }
 }

@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace MvcSample.Controllers;
+
+/// <summary>The home page.</summary>
+public sealed class HomeController : Controller
+{
+    /// <summary>GET /: the home page rendered through the layout.</summary>
+    public IActionResult Index()
+    {
+        ViewData["Title"] = "Kida for .NET";
+        ViewData["Items"] = new[] { "Fast", "Thread-safe", "Jinja-compatible" };
+        return View();
+    }
+}

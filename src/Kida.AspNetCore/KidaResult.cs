@@ -1,0 +1,48 @@
+using Kida;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kida.AspNetCore;
+
+/// <summary>An <see cref="IResult"/> that renders a Kida template (or one of its blocks) into the response body.</summary>
+public sealed class KidaResult : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+{
+    /// <summary>Creates a result rendering <paramref name="templateName"/>, or only <paramref name="block"/> if given.</summary>
+    public KidaResult(string templateName, object? model = null, int? statusCode = null, string? block = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(templateName);
+        TemplateName = templateName;
+        Model = model;
+        StatusCode = statusCode;
+        Block = block;
+    }
+
+    /// <summary>The template's name as the loader knows it.</summary>
+    public string TemplateName { get; }
+
+    /// <summary>The model; its members (or a dictionary's keys) become template variables.</summary>
+    public object? Model { get; }
+
+    /// <summary>The block to render alone (HTMX fragments), or null for the whole template.</summary>
+    public string? Block { get; }
+
+    /// <summary>The response status code (200 when null).</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>Always <c>text/html; charset=utf-8</c>.</summary>
+    public string ContentType => "text/html; charset=utf-8";
+
+    /// <inheritdoc />
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var environment = httpContext.RequestServices.GetRequiredService<KidaEnvironment>();
+        var ct = httpContext.RequestAborted;
+        var template = await environment.GetTemplateAsync(TemplateName, ct).ConfigureAwait(false);
+        httpContext.Response.StatusCode = StatusCode ?? StatusCodes.Status200OK;
+        httpContext.Response.ContentType = ContentType;
+        if (Block is null) await template.RenderAsync(httpContext.Response.BodyWriter, Model, ct).ConfigureAwait(false);
+        else await template.RenderBlockAsync(httpContext.Response.BodyWriter, Block, Model, ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,59 @@
+using Kida;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Mvc.Routing;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.AspNetCore.Mvc.ViewEngines;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kida.AspNetCore;
+
+/// <summary>A Kida template rendered as an MVC view.</summary>
+internal sealed class KidaView(KidaEnvironment environment, string path, bool isMainPage) : IView
+{
+    public string Path { get; } = path;
+
+    public bool IsMainPage { get; } = isMainPage;
+
+    public async Task RenderAsync(ViewContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.HttpContext;
+        var template = await environment.GetTemplateAsync(Path, http.RequestAborted).ConfigureAwait(false);
+        var html = template.Render(BuildContext(context));
+        await context.Writer.WriteAsync(html).ConfigureAwait(false);
+    }
+
+    internal static Dictionary<string, object?> BuildContext(ViewContext context)
+    {
+        var http = context.HttpContext;
+        var vars = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, value) in context.ViewData)
+        {
+            vars[key] = value;
+            vars.TryAdd(key.ToLowerInvariant(), value);
+        }
+        vars["model"] = context.ViewData.Model;
+        vars["temp_data"] = context.TempData;
+        vars["model_state"] = context.ViewData.ModelState;
+        vars["request"] = http.Request;
+        vars["user"] = http.User;
+        var urlFactory = http.RequestServices.GetService<IUrlHelperFactory>();
+        if (urlFactory is not null) vars["url"] = urlFactory.GetUrlHelper(context);
+        var antiforgery = http.RequestServices.GetService<IAntiforgery>();
+        if (antiforgery is not null)
+        {
+            AntiforgeryTokenSet? tokens = null;
+            AntiforgeryTokenSet Tokens() => tokens ??= antiforgery.GetAndStoreTokens(http);
+            vars["csrf_token"] = new Func<string>(() => Tokens().RequestToken ?? "");
+            vars["csrf_input"] = new Func<IHtmlContent>(() =>
+            {
+                var t = Tokens();
+                var name = System.Net.WebUtility.HtmlEncode(t.FormFieldName);
+                var value = System.Net.WebUtility.HtmlEncode(t.RequestToken ?? "");
+                return new HtmlString($"<input type=\"hidden\" name=\"{name}\" value=\"{value}\">");
+            });
+        }
+        return vars;
+    }
+}

@@ -1,0 +1,32 @@
+using Kida;
+using Microsoft.Extensions.FileProviders;
+
+namespace Kida.AspNetCore;
+
+/// <summary>Options for Kida in ASP.NET Core: where views live and how the <see cref="KidaEnvironment"/> is built.</summary>
+public sealed class KidaViewOptions
+{
+    /// <summary>View location formats; <c>{0}</c> is the view name, <c>{1}</c> the controller, <c>{2}</c> the area.</summary>
+    public IList<string> ViewLocationFormats { get; } = new List<string> { "Views/{1}/{0}.html", "Views/Shared/{0}.html" };
+
+    /// <summary>Location formats used when the route has an area; <c>{2}</c> is the area name.</summary>
+    public IList<string> AreaViewLocationFormats { get; } = new List<string>
+    {
+        "Areas/{2}/Views/{1}/{0}.html", "Areas/{2}/Views/Shared/{0}.html", "Views/Shared/{0}.html",
+    };
+
+    /// <summary>The file extension of Kida views (default <c>.html</c>).</summary>
+    public string FileExtension { get; set; } = ".html";
+
+    /// <summary>The file provider templates are loaded from; null means the content root.</summary>
+    public IFileProvider? FileProvider { get; set; }
+
+    /// <summary>Whether edited templates are recompiled; null means true in Development only.</summary>
+    public bool? AutoReload { get; set; }
+
+    /// <summary>Adjusts the <see cref="KidaOptions"/> before the environment is created.</summary>
+    public Func<KidaOptions, KidaOptions>? ConfigureEnvironment { get; set; }
+
+    /// <summary>Actions run on the environment once created (register filters and globals here).</summary>
+    public IList<Action<KidaEnvironment>> EnvironmentSetup { get; } = new List<Action<KidaEnvironment>>();
+}

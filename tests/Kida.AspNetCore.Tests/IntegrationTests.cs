@@ -1,0 +1,150 @@
+using System.Net;
+using Kida.AspNetCore;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace Kida.AspNetCore.Tests;
+
+public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+{
+    [Fact]
+    public async Task Products_page_lists_every_product_escaped()
+    {
+        var response = await factory.CreateClient().GetAsync("/products");
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("<title>Products</title>", html);
+        Assert.Contains("<li id=\"product-1\">Teapot: 24.50</li>", html);
+        Assert.Contains("Cup &amp; saucer", html);
+        Assert.Contains("&lt;Kettle&gt;", html);
+        Assert.DoesNotContain("<Kettle>", html);
+    }
+
+    [Fact]
+    public async Task Htmx_fragment_equals_the_list_part_of_the_full_page()
+    {
+        var client = factory.CreateClient();
+        var full = await client.GetStringAsync("/products");
+        var request = new HttpRequestMessage(HttpMethod.Get, "/products");
+        request.Headers.Add("HX-Request", "true");
+        var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        var fragment = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("<html", fragment);
+        Assert.Contains("product-3", fragment);
+        var start = full.IndexOf("<ul id=\"products\">", StringComparison.Ordinal) + "<ul id=\"products\">".Length;
+        var end = full.IndexOf("</ul>", start, StringComparison.Ordinal);
+        Assert.Equal(full[start..end], fragment);
+    }
+
+    [Fact]
+    public async Task Unknown_route_is_404()
+    {
+        var response = await factory.CreateClient().GetAsync("/no/such/page");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Hello_defaults_to_world()
+    {
+        var response = await factory.CreateClient().GetAsync("/hello");
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Contains("Hello, world!", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Hostile_query_value_is_escaped_including_quotes()
+    {
+        var html = await factory.CreateClient().GetStringAsync("/hello?name=" + Uri.EscapeDataString("\"><img src=x onerror=alert(1)>&"));
+        Assert.DoesNotContain("<img", html);
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;&amp;", html);
+    }
+
+    [Fact]
+    public void View_engine_is_registered_in_mvc()
+    {
+        var options = factory.Services.GetRequiredService<IOptions<MvcViewOptions>>().Value;
+        Assert.Contains(options.ViewEngines, e => e is KidaViewEngine);
+    }
+
+    [Fact]
+    public void View_not_found_lists_every_searched_location()
+    {
+        var engine = factory.Services.GetRequiredService<KidaViewEngine>();
+        var result = engine.FindView(ActionContextFor("Home"), "Missing", isMainPage: true);
+        Assert.False(result.Success);
+        Assert.Equal(["Views/Home/Missing.html", "Views/Shared/Missing.html"], result.SearchedLocations);
+    }
+
+    [Fact]
+    public void View_is_found_by_controller_and_by_app_relative_path()
+    {
+        var engine = factory.Services.GetRequiredService<KidaViewEngine>();
+        Assert.True(engine.FindView(ActionContextFor("Home"), "Index", isMainPage: true).Success);
+        Assert.True(engine.FindView(ActionContextFor("Products"), "Layout", isMainPage: false).Success);
+        Assert.True(engine.GetView(null, "~/Views/Home/Index.html", isMainPage: true).Success);
+        Assert.True(engine.GetView(null, "/Views/Home/Hello.html", isMainPage: true).Success);
+        Assert.False(engine.GetView(null, "~/Views/Home/Nope.html", isMainPage: true).Success);
+        Assert.False(engine.FindView(ActionContextFor("Home"), "~/Views/Home/Index.html", isMainPage: true).Success);
+    }
+
+    [Fact]
+    public void View_in_area_searches_area_locations()
+    {
+        var engine = factory.Services.GetRequiredService<KidaViewEngine>();
+        var context = ActionContextFor("Orders");
+        context.RouteData.Values["area"] = "Admin";
+        var result = engine.FindView(context, "List", isMainPage: true);
+        Assert.Equal(["Areas/Admin/Views/Orders/List.html", "Areas/Admin/Views/Shared/List.html", "Views/Shared/List.html"], result.SearchedLocations);
+    }
+
+    [Fact]
+    public void AddKida_twice_registers_once()
+    {
+        var services = new ServiceCollection();
+        services.AddKida();
+        services.AddKida(o => o.FileExtension = ".html");
+        services.AddMvc().AddKida();
+        Assert.Single(services, d => d.ServiceType == typeof(KidaEnvironment));
+        Assert.Single(services, d => d.ServiceType == typeof(KidaViewEngine));
+        Assert.Single(services, d => d.ServiceType == typeof(IConfigureOptions<MvcViewOptions>) && d.ImplementationType?.Assembly == typeof(KidaViewEngine).Assembly);
+    }
+
+    [Fact]
+    public void Default_options()
+    {
+        var o = new KidaViewOptions();
+        Assert.Equal(["Views/{1}/{0}.html", "Views/Shared/{0}.html"], o.ViewLocationFormats);
+        Assert.Equal(".html", o.FileExtension);
+        Assert.Null(o.FileProvider);
+        Assert.Null(o.AutoReload);
+    }
+
+    [Fact]
+    public void KidaResult_reports_status_and_content_type()
+    {
+        var result = Results.Extensions.Kida("Views/Home/Hello.html", new { name = "x" }, statusCode: 201);
+        Assert.Equal(201, ((IStatusCodeHttpResult)result).StatusCode);
+        Assert.Equal("text/html; charset=utf-8", ((IContentTypeHttpResult)result).ContentType);
+        var block = Results.Extensions.KidaBlock("Views/Products/Index.html", "list");
+        Assert.Equal("list", block.Block);
+    }
+
+    private ActionContext ActionContextFor(string controller)
+    {
+        var http = new DefaultHttpContext { RequestServices = factory.Services };
+        var route = new RouteData();
+        route.Values["controller"] = controller;
+        return new ActionContext(http, route, new ActionDescriptor());
+    }
+}

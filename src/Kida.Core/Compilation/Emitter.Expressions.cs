@@ -320,7 +320,7 @@ internal sealed partial class Emitter
                 if (kwargs) exprs.Add(E.Assign(scope.Vars["kwargs"], E.ArrayIndex(argsLocal, E.Constant(n + 1))));
                 if (caller)
                 {
-                    exprs.Add(E.Assign(scope.Vars["caller"], E.ArrayIndex(argsLocal, E.Constant(n + 2))));
+                    exprs.Add(E.Assign(scope.Vars["caller"], Rt("CallerOrUndefined", rsLocal, E.ArrayIndex(argsLocal, E.Constant(n + 2)))));
                     inner.Caller = scope.Vars["caller"];
                 }
                 exprs.Add(EmitScopeBody(stmts, scope));
@@ -399,7 +399,7 @@ internal sealed partial class Emitter
         }
         if (caller is null) return fallback;
         return E.Block(SetPos(slot.Pos),
-            E.IfThenElse(E.ReferenceEqual(caller, NullObject),
+            E.IfThenElse(Rt("IsMissing", caller),
                 fallback,
                 E.Call(_fn.Out, WriteString, Rt("RenderSlot", _fn.Rs, caller, E.Constant(slot.Name, typeof(string)), bindings))));
     }

@@ -72,6 +72,9 @@ internal static partial class Rt
     public static object? MissingArgument(RenderState rs, string name) =>
         new Undefined(name, $"parameter '{name}' was not provided", rs.Strict);
 
+    public static object? CallerOrUndefined(RenderState rs, object? caller) =>
+        caller ?? new Undefined("caller", "'caller' is undefined (the macro was not called from a {% call %} block)", rs.Strict);
+
     public static object? MarkupIf(string text, bool escape) => escape ? new Markup(text) : text;
 
     public static string StrOf(object? v) => Py.Str(v);

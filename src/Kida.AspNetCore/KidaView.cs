@@ -36,6 +36,12 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
         vars["model"] = context.ViewData.Model;
         vars["temp_data"] = context.TempData;
         vars["model_state"] = context.ViewData.ModelState;
+        var errors = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, entry) in context.ViewData.ModelState)
+        {
+            if (entry.Errors.Count > 0) errors[key] = entry.Errors.Select(e => (object?)e.ErrorMessage).ToList();
+        }
+        vars["errors"] = errors;
         vars["request"] = http.Request;
         vars["user"] = http.User;
         var urlFactory = http.RequestServices.GetService<IUrlHelperFactory>();

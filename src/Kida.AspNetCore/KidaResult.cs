@@ -39,7 +39,16 @@ public sealed class KidaResult : IResult, IStatusCodeHttpResult, IContentTypeHtt
         ArgumentNullException.ThrowIfNull(httpContext);
         var environment = httpContext.RequestServices.GetRequiredService<KidaEnvironment>();
         var ct = httpContext.RequestAborted;
-        var template = await environment.GetTemplateAsync(TemplateName, ct).ConfigureAwait(false);
+        Template template;
+        try
+        {
+            template = await environment.GetTemplateAsync(TemplateName, ct).ConfigureAwait(false);
+        }
+        catch (TemplateSyntaxException ex)
+        {
+            var files = httpContext.RequestServices.GetService<Microsoft.AspNetCore.Hosting.IWebHostEnvironment>()?.ContentRootFileProvider;
+            throw new KidaCompilationException(ex, files);
+        }
         httpContext.Response.StatusCode = StatusCode ?? StatusCodes.Status200OK;
         httpContext.Response.ContentType = ContentType;
         if (Block is null) await template.RenderAsync(httpContext.Response.BodyWriter, Model, ct).ConfigureAwait(false);

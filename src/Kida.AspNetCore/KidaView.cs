@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kida.AspNetCore;
 
 /// <summary>A Kida template rendered as an MVC view.</summary>
-internal sealed class KidaView(KidaEnvironment environment, string path, bool isMainPage) : IView
+internal sealed class KidaView(KidaEnvironment environment, string path, bool isMainPage, Microsoft.Extensions.FileProviders.IFileProvider? files = null) : IView
 {
     public string Path { get; } = path;
 
@@ -19,7 +19,15 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
     {
         ArgumentNullException.ThrowIfNull(context);
         var http = context.HttpContext;
-        var template = await environment.GetTemplateAsync(Path, http.RequestAborted).ConfigureAwait(false);
+        Template template;
+        try
+        {
+            template = await environment.GetTemplateAsync(Path, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (TemplateSyntaxException ex)
+        {
+            throw new KidaCompilationException(ex, files);
+        }
         var html = template.Render(BuildContext(context));
         await context.Writer.WriteAsync(html).ConfigureAwait(false);
     }

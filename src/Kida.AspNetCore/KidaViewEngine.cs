@@ -45,7 +45,7 @@ public sealed class KidaViewEngine : IViewEngine
                 .Distinct(StringComparer.Ordinal).ToArray();
         });
         return result.Found is { } path
-            ? ViewEngineResult.Found(viewName, new KidaView(_environment, path, isMainPage))
+            ? ViewEngineResult.Found(viewName, new KidaView(_environment, path, isMainPage, _files))
             : ViewEngineResult.NotFound(viewName, result.Searched);
     }
 
@@ -66,7 +66,7 @@ public sealed class KidaViewEngine : IViewEngine
         else path = viewPath;
         var result = Lookup(new LookupKey(path, null, null, isMainPage), () => [path]);
         return result.Found is { } found
-            ? ViewEngineResult.Found(viewPath, new KidaView(_environment, found, isMainPage))
+            ? ViewEngineResult.Found(viewPath, new KidaView(_environment, found, isMainPage, _files))
             : ViewEngineResult.NotFound(viewPath, result.Searched);
     }
 

@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Xunit;
+
+namespace Kida.AspNetCore.Tests;
+
+public sealed class FileProviderTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "kida-aspnet-" + Guid.NewGuid().ToString("N"));
+
+    public FileProviderTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "Views", "Home"));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    private WebApplicationFactory<Program> Factory(WebApplicationFactory<Program> baseFactory) =>
+        baseFactory.WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Development");
+            b.ConfigureTestServices(s => s.Configure<KidaViewOptions>(o =>
+            {
+                o.FileProvider = new PhysicalFileProvider(_root);
+                o.AutoReload = true;
+            }));
+        });
+
+    private void Write(string text) => File.WriteAllText(Path.Combine(_root, "Views", "Home", "Hello.html"), text);
+
+    [Fact]
+    public async Task Edited_template_is_served_on_a_later_request()
+    {
+        Write("first {{ name }}");
+        using var factory = Factory(new WebApplicationFactory<Program>());
+        var client = factory.CreateClient();
+        Assert.Equal("first world", await client.GetStringAsync("/hello"));
+        Write("second {{ name }}");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string html;
+        do
+        {
+            await Task.Delay(200);
+            html = await client.GetStringAsync("/hello");
+        } while (html != "second world" && DateTime.UtcNow < deadline);
+        Assert.Equal("second world", html);
+    }
+
+    [Fact]
+    public async Task Syntax_error_shows_the_template_and_line_on_the_developer_page()
+    {
+        Write("line one\n{% if %}broken");
+        using var factory = Factory(new WebApplicationFactory<Program>());
+        var response = await factory.CreateClient().GetAsync("/hello");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Views/Home/Hello.html", body);
+        Assert.Contains("broken", body);
+    }
+}

@@ -64,4 +64,21 @@ public sealed class FileProviderTests : IDisposable
         Assert.Contains("Views/Home/Hello.html", body);
         Assert.Contains("broken", body);
     }
+
+    [Fact]
+    public async Task Large_page_on_real_Kestrel_without_synchronous_io()
+    {
+        Write("{% for i in range(20000) %}<p>{{ name }} {{ i }}</p>{% endfor %}");
+        using var factory = Factory(new WebApplicationFactory<Program>());
+        factory.UseKestrel(0);
+        factory.StartServer();
+        using var client = factory.CreateClient();
+        var response = await client.GetAsync("/hello?name=%3Cx%3E");
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith("<p>&lt;x&gt; 0</p>", html);
+        Assert.EndsWith("<p>&lt;x&gt; 19999</p>", html);
+        Assert.True(html.Length > 300_000);
+    }
 }

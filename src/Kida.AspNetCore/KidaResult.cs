@@ -34,9 +34,14 @@ public sealed class KidaResult : IResult, IStatusCodeHttpResult, IContentTypeHtt
     public string ContentType => "text/html; charset=utf-8";
 
     /// <inheritdoc />
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
+        return KidaTelemetry.RenderAsync(httpContext, TemplateName, () => ExecuteCoreAsync(httpContext));
+    }
+
+    private async Task ExecuteCoreAsync(HttpContext httpContext)
+    {
         var environment = httpContext.RequestServices.GetRequiredService<KidaEnvironment>();
         var ct = httpContext.RequestAborted;
         Template template;

@@ -15,9 +15,14 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
 
     public bool IsMainPage { get; } = isMainPage;
 
-    public async Task RenderAsync(ViewContext context)
+    public Task RenderAsync(ViewContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return KidaTelemetry.RenderAsync(context.HttpContext, Path, () => RenderCoreAsync(context));
+    }
+
+    private async Task RenderCoreAsync(ViewContext context)
+    {
         var http = context.HttpContext;
         Template template;
         try

@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Xunit;
+
+namespace Kida.AspNetCore.Tests;
+
+public class TelemetryTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+{
+    [Fact]
+    public async Task Render_duration_is_recorded_on_the_Kida_meter()
+    {
+        var templates = new ConcurrentBag<string?>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Kida" && instrument.Name == "kida.render.duration") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags) if (tag.Key == "kida.template") templates.Add(tag.Value as string);
+        });
+        listener.Start();
+        var client = factory.CreateClient();
+        (await client.GetAsync("/hello")).EnsureSuccessStatusCode();
+        (await client.GetAsync("/")).EnsureSuccessStatusCode();
+        Assert.Contains("Views/Home/Hello.html", templates);
+        Assert.Contains("Views/Home/Index.html", templates);
+    }
+}

@@ -5,6 +5,16 @@ builder.Services.AddControllersWithViews().AddKida();
 
 var app = builder.Build();
 
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler(error => error.Run(async context =>
+    {
+        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync("An error occurred.", context.RequestAborted);
+    }));
+}
+
 app.UseRouting();
 app.UseAntiforgery();
 

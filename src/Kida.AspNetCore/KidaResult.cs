@@ -51,7 +51,8 @@ public sealed class KidaResult : IResult, IStatusCodeHttpResult, IContentTypeHtt
         }
         catch (TemplateSyntaxException ex)
         {
-            var files = httpContext.RequestServices.GetService<Microsoft.AspNetCore.Hosting.IWebHostEnvironment>()?.ContentRootFileProvider;
+            var files = httpContext.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<KidaViewOptions>>()?.Value.FileProvider
+                ?? httpContext.RequestServices.GetService<Microsoft.AspNetCore.Hosting.IWebHostEnvironment>()?.ContentRootFileProvider;
             throw new KidaCompilationException(ex, files);
         }
         httpContext.Response.StatusCode = StatusCode ?? StatusCodes.Status200OK;

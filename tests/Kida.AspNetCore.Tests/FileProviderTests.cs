@@ -22,10 +22,10 @@ public sealed class FileProviderTests : IDisposable
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 
-    private WebApplicationFactory<Program> Factory(WebApplicationFactory<Program> baseFactory) =>
+    private WebApplicationFactory<Program> Factory(WebApplicationFactory<Program> baseFactory, string environment = "Development") =>
         baseFactory.WithWebHostBuilder(b =>
         {
-            b.UseEnvironment("Development");
+            b.UseEnvironment(environment);
             b.ConfigureTestServices(s => s.Configure<KidaViewOptions>(o =>
             {
                 o.FileProvider = new PhysicalFileProvider(_root);
@@ -80,5 +80,28 @@ public sealed class FileProviderTests : IDisposable
         Assert.StartsWith("<p>&lt;x&gt; 0</p>", html);
         Assert.EndsWith("<p>&lt;x&gt; 19999</p>", html);
         Assert.True(html.Length > 300_000);
+    }
+
+    [Fact]
+    public async Task Syntax_error_in_production_is_a_plain_500()
+    {
+        Write("line one\n{% if %}broken");
+        using var factory = Factory(new WebApplicationFactory<Program>(), "Production");
+        var response = await factory.CreateClient().GetAsync("/hello");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("broken", body);
+        Assert.DoesNotContain("Hello.html", body);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_requests_all_render_the_same_page()
+    {
+        Write("{% for i in range(50) %}{{ name }}{{ i }}{% endfor %}");
+        using var factory = Factory(new WebApplicationFactory<Program>());
+        var client = factory.CreateClient();
+        var pages = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => client.GetStringAsync("/hello?name=a")));
+        Assert.Single(pages.Distinct());
+        Assert.StartsWith("a0a1", pages[0]);
     }
 }

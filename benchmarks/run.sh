@@ -37,7 +37,7 @@ with open(out, "w", encoding="utf-8") as f:
     f.write(f"- Date: {now}\n- Machine: {cpu}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}\n")
     f.write("- Job: BenchmarkDotNet ShortRun (3 warmups, 3 iterations, 1 launch), in-process toolchain — indicative only\n")
     f.write("- Workload: 500 products (name, decimal price, description with `<`, `&`, `\"`, 3 tags, in-stock flag) to ~140 KB of HTML; render only, templates compiled in setup; all outputs checked equal before measuring\n")
-    f.write("- Ratio is relative to the hand-written StringBuilder renderer (baseline)\n\n")
+    f.write("- Ratio is relative to the hand-written renderer (pooled char buffer, span-based escaping; the baseline)\n\n")
     f.write("| " + " | ".join(head[i] for i in idx) + " |\n")
     f.write("|" + "|".join("---:" if head[i] != "Method" else "---" for i in idx) + "|\n")
     for l in rows[2:]:

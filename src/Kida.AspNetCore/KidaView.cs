@@ -58,7 +58,11 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
         vars["request"] = http.Request;
         vars["user"] = http.User;
         var urlFactory = http.RequestServices.GetService<IUrlHelperFactory>();
-        if (urlFactory is not null) vars["url"] = urlFactory.GetUrlHelper(context);
+        if (urlFactory is not null) {
+            var url = new KidaUrlHelper(urlFactory.GetUrlHelper(context));
+            vars["url"] = url;
+            vars["url_for"] = new Func<string, string, string?>((action, controller) => url.Action(action, controller));
+        }
         var antiforgery = http.RequestServices.GetService<IAntiforgery>();
         if (antiforgery is not null)
         {

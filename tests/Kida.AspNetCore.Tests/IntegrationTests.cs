@@ -47,6 +47,14 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
+    public async Task Home_links_through_url_helpers()
+    {
+        var html = await factory.CreateClient().GetStringAsync("/");
+        Assert.Contains("<a href=\"/Products\">Products</a>", html);
+        Assert.Contains("<a href=\"/Contact\">Contact</a>", html);
+    }
+
+    [Fact]
     public async Task Unknown_route_is_404()
     {
         var response = await factory.CreateClient().GetAsync("/no/such/page");

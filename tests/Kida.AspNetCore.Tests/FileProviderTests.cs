@@ -30,6 +30,7 @@ public sealed class FileProviderTests : IDisposable
             {
                 o.FileProvider = new PhysicalFileProvider(_root);
                 o.AutoReload = true;
+                o.EnvironmentSetup.Add(env => env.AddGlobal("site_name", "Kida Shop"));
             }));
         });
 
@@ -103,5 +104,13 @@ public sealed class FileProviderTests : IDisposable
         var pages = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => client.GetStringAsync("/hello?name=a")));
         Assert.Single(pages.Distinct());
         Assert.StartsWith("a0a1", pages[0]);
+    }
+
+    [Fact]
+    public async Task Globals_registered_through_options_are_visible()
+    {
+        Write("{{ site_name }}: {{ name }}");
+        using var factory = Factory(new WebApplicationFactory<Program>());
+        Assert.Equal("Kida Shop: world", await factory.CreateClient().GetStringAsync("/hello"));
     }
 }

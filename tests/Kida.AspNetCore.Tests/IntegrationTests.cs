@@ -107,6 +107,15 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
+    public void Partial_view_path_is_relative_to_the_executing_view()
+    {
+        var engine = factory.Services.GetRequiredService<KidaViewEngine>();
+        var result = engine.GetView("/Views/Home/Index.html", "Hello.html", isMainPage: false);
+        Assert.True(result.Success);
+        Assert.Equal("Views/Home/Hello.html", result.View?.Path);
+    }
+
+    [Fact]
     public void View_in_area_searches_area_locations()
     {
         var engine = factory.Services.GetRequiredService<KidaViewEngine>();

@@ -50,3 +50,30 @@ public class KidaFeatureTests
         Assert.Equal(expected, Modes.Render(interpret, template, context));
     }
 }
+
+public class BlockRenderingTests
+{
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Macro_inside_nested_blocks_compiles(bool interpret)
+    {
+        var env = Modes.Env(interpret, new()
+        {
+            ["p.html"] = "{% block outer %}<{% block inner %}{% macro row(x) %}[{{ x }}]{% endmacro %}{% set n = 2 %}{{ row(n) }}{% endblock %}>{% endblock %}",
+        });
+        Assert.Equal("<[2]>", env.GetTemplate("p.html").Render());
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Render_block_runs_only_setup_and_the_block(bool interpret)
+    {
+        var env = Modes.Env(interpret, new()
+        {
+            ["layout.html"] = "{% set site = 'S' %}<title>{% block title %}{{ title }}{% endblock %}</title>{{ needs_title }}{% block list %}{% endblock %}",
+            ["page.html"] = "{% extends 'layout.html' %}{% import 'm.html' as m %}{% block title %}{{ title }}{% endblock %}{% block list %}{{ site }}:{{ m.b(n) }}{% endblock %}",
+            ["m.html"] = "{% macro b(x) %}<b>{{ x }}</b>{% endmacro %}",
+        });
+        Assert.Equal("S:<b>3</b>", env.GetTemplate("page.html").RenderBlock("list", new { n = 3 }));
+    }
+}

@@ -17,6 +17,9 @@ internal sealed class CompiledTemplate
     public SourceText Source { get; }
     public bool Autoescape { get; }
     public Action<RenderState, Context, Output> Root { get; set; } = null!;
+
+    /// <summary>Top-level set-up only (assignments, imports, macros, the parent's set-up): what a block render needs.</summary>
+    public Action<RenderState, Context, Output> Setup { get; set; } = null!;
     public Dictionary<string, BlockFunction> Blocks { get; } = new(StringComparer.Ordinal);
     public IReadOnlyList<string> BlockOrder { get; set; } = [];
     public bool HasExtends { get; set; }

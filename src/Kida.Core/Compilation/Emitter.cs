@@ -34,6 +34,7 @@ internal sealed partial class Emitter
     private readonly IReadOnlyDictionary<string, FilterFn> _filters;
     private readonly IReadOnlyDictionary<string, TestFn> _tests;
     private Fn _fn = null!;
+    private bool _setupMode;
 
     private Emitter(KidaEnvironment env, CompiledTemplate ct)
     {
@@ -111,6 +112,16 @@ internal sealed partial class Emitter
             _ct.Blocks[block.Name] = new BlockFunction(block.Name, _ct, body);
         }
         _ct.Root = CompileFunction(tree.Body, isRoot: true, blockName: null, extends: _ct.HasExtends);
+        var setup = tree.Body.Where(s => s is SetStmt or SetBlockStmt or ImportStmt or FromImportStmt or MacroStmt or ScopeStmt or ExtendsStmt).ToList();
+        _setupMode = true;
+        try
+        {
+            _ct.Setup = CompileFunction(setup, isRoot: true, blockName: null, extends: false);
+        }
+        finally
+        {
+            _setupMode = false;
+        }
     }
 
     private static void CollectBlocks(IEnumerable<Stmt> body, List<BlockStmt> into)
@@ -176,7 +187,7 @@ internal sealed partial class Emitter
             if (extends) bodyExpr = EmitExtendingRoot(body);
             else bodyExpr = EmitScopeBody(body, _fn.Scope);
             exprs.Add(bodyExpr);
-            var lambdaBody = WrapFunction(E.Block(exprs));
+            var lambdaBody = WrapFunction(E.Block(typeof(void), _fn.Scope.Vars.Values, exprs));
             return CompileLambda(E.Lambda<Action<RenderState, Context, Output>>(lambdaBody, rs, ctx, @out));
         }
         finally
@@ -243,7 +254,13 @@ internal sealed partial class Emitter
         var exprs = new List<E>(body.Count + 1);
         foreach (var s in body)
         {
-            if (s is ExtendsStmt e) throw Error("{% extends %} may only appear at the top level of a template", e.Pos);
+            if (s is ExtendsStmt e)
+            {
+                if (!_setupMode || !_fn.IsRoot) throw Error("{% extends %} may only appear at the top level of a template", e.Pos);
+                exprs.Add(SetPos(e.Pos));
+                exprs.Add(Rt("SetupParent", _fn.Rs, _fn.Ctx, EmitExpr(e.Template)));
+                continue;
+            }
             exprs.Add(EmitStmt(s));
         }
         if (exprs.Count == 0) exprs.Add(E.Empty());

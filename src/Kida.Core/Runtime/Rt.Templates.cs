@@ -92,6 +92,20 @@ internal static partial class Rt
         }
     }
 
+    public static void SetupParent(RenderState rs, Context ctx, object? parentName)
+    {
+        EnterInclude(rs);
+        try
+        {
+            using var discard = new Output();
+            LoadTemplate(rs, parentName, "extends").Compiled.Setup(rs, ctx, discard);
+        }
+        finally
+        {
+            rs.IncludeDepth--;
+        }
+    }
+
     private static void EnterInclude(RenderState rs)
     {
         if (++rs.IncludeDepth > rs.Environment.Options.MaxIncludeDepth)
@@ -177,7 +191,7 @@ internal static partial class Rt
     {
         using (var discard = new Output())
         {
-            ct.Root(rs, ctx, discard);
+            ct.Setup(rs, ctx, discard);
         }
         if (rs.Blocks is null || !rs.Blocks.TryGetValue(block, out var list) || list.Count == 0)
         {

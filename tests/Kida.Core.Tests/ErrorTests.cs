@@ -96,6 +96,13 @@ public class ErrorTests
     }
 
     [Fact]
+    public void Undefined_names_suggest_a_close_match()
+    {
+        var ex = Assert.Throws<UndefinedException>(() => new KidaEnvironment().FromString("{{ nme }}").Render(new { name = "x" }));
+        Assert.Equal("did you mean 'name'?", ex.Hint);
+    }
+
+    [Fact]
     public void Missing_template_is_not_found()
     {
         var env = Modes.Env(false, new() { ["a.html"] = "x" });

@@ -28,7 +28,7 @@ internal sealed class Context
     {
         if (_vars.TryGetValue(name, out var v)) return v;
         if (TryResolveOuter(name, out v)) return v;
-        return Undefined.Variable(name, State.Strict, AllNames());
+        return Undefined.Variable(name, State.Strict, AllNames);
     }
 
     public bool TryResolve(string name, out object? value)
@@ -68,6 +68,12 @@ internal sealed class Context
         foreach (var k in _vars.Keys) yield return k;
         if (_data is IReadOnlyDictionary<string, object?> d)
             foreach (var k in d.Keys) yield return k;
+        else if (_data is not null && Py.IsMapping(_data))
+            foreach (var k in Py.MapKeys(_data)) yield return Py.Str(k);
+        else if (_data is not null)
+            foreach (var p in _data.GetType().GetProperties()) yield return p.Name;
+        if (_parent is not null)
+            foreach (var k in _parent.AllNames()) yield return k;
         foreach (var k in _globals.Keys) yield return k;
     }
 

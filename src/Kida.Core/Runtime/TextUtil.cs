@@ -48,7 +48,6 @@ internal static class TextUtil
                 result.Add(trimmed);
                 return result;
             }
-            var keep = parts.Length - maxsplit;
             var head = s.TrimEnd();
             var tail = new List<object?>();
             for (var i = 0; i < maxsplit; i++)
@@ -59,7 +58,6 @@ internal static class TextUtil
             }
             result.Add(head);
             result.AddRange(tail);
-            _ = keep;
             return result;
         }
         if (sep.Length == 0) throw new TemplateRuntimeException("empty separator", "K-RUN-007");

@@ -7,18 +7,23 @@ namespace Kida.Runtime;
 /// </summary>
 internal sealed class Undefined
 {
-    public Undefined(string name, string message, bool strict, string? hint = null)
+    private readonly Func<string?>? _hintFactory;
+    private string? _hint;
+
+    public Undefined(string name, string message, bool strict, string? hint = null, Func<string?>? hintFactory = null)
     {
         Name = name;
         Message = message;
         Strict = strict;
-        Hint = hint;
+        _hint = hint;
+        _hintFactory = hintFactory;
     }
 
     public string Name { get; }
     public string Message { get; }
     public bool Strict { get; }
-    public string? Hint { get; }
+    /// <summary>A "did you mean" hint, computed only when an error is actually raised.</summary>
+    public string? Hint => _hint ??= _hintFactory?.Invoke();
 
     public UndefinedException ToException() => new(Message, Name, Hint);
 
@@ -30,11 +35,9 @@ internal sealed class Undefined
 
     public override string ToString() => "";
 
-    public static Undefined Variable(string name, bool strict, IEnumerable<string>? candidates = null)
-    {
-        var hint = Suggest.Closest(name, candidates);
-        return new Undefined(name, $"'{name}' is undefined", strict, hint is null ? null : $"did you mean '{hint}'?");
-    }
+    public static Undefined Variable(string name, bool strict, Func<IEnumerable<string>>? candidates = null) =>
+        new(name, $"'{name}' is undefined", strict, hintFactory: candidates is null ? null : () =>
+            Suggest.Closest(name, candidates()) is { } hint ? $"did you mean '{hint}'?" : null);
 
     public static Undefined Attribute(object? obj, string name, bool strict) =>
         new($"{Py.TypeName(obj)}.{name}", $"'{Py.TypeName(obj)} object' has no attribute '{name}'", strict);

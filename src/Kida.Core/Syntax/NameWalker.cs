@@ -53,15 +53,8 @@ internal static class NameWalker
         return false;
     }
 
-    /// <summary>Does the loop body read <c>loop</c> (not counting nested loops' own bodies)?</summary>
-    public static bool UsesLoop(IEnumerable<Stmt> body) =>
-        body.Any(s => Uses(s, "loop", SkipNestedLoopBody));
-
-    private static bool SkipNestedLoopBody(object node)
-    {
-        // nested for loops rebind 'loop' in their bodies; their iterable and filter still see the outer one
-        return false;
-    }
+    /// <summary>Does the loop body read <c>loop</c>? (Conservative: a nested loop's own use counts too.)</summary>
+    public static bool UsesLoop(IEnumerable<Stmt> body) => body.Any(s => Uses(s, "loop"));
 
     public static bool UsesCaller(IEnumerable<Stmt> body) =>
         body.Any(s => Uses(s, "caller", n => n is MacroStmt) || ContainsSlot(s));

@@ -85,6 +85,8 @@ internal sealed partial class Emitter
     {
         if (value is ConstExpr { Value: string s })
             return E.Call(_fn.Out, WriteString, E.Constant(_fn.Escape is ConstantExpression { Value: true } ? Output.Escape(s) : s));
+        if (value is GetAttrExpr { Optional: false } ga)
+            return Rt("WriteAttrSite", _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
         var v = EmitExpr(value);
         if (value is GetAttrExpr { Optional: true } or GetItemExpr { Optional: true } or FilterExpr { Style: FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline })
             v = Rt("NoneToEmpty", v);
@@ -145,6 +147,9 @@ internal sealed partial class Emitter
                 E.Block(body, E.Call(@out, typeof(Output).GetMethod(nameof(Output.ToString))!)),
                 E.Call(@out, typeof(Output).GetMethod(nameof(Output.Dispose))!)));
 
+    private static readonly System.Reflection.PropertyInfo SeqCount = typeof(IReadOnlyCollection<object?>).GetProperty("Count")!;
+    private static readonly System.Reflection.PropertyInfo SeqItem = typeof(IReadOnlyList<object?>).GetProperty("Item")!;
+
     private E EmitForCore(ForStmt f, E iterable, bool usesLoop, E depth, E recurse)
     {
         var breakLabel = E.Label("break");
@@ -153,108 +158,98 @@ internal sealed partial class Emitter
         var targetNames = new List<string>();
         CollectTargetNames(f.Target, targetNames);
         if (usesLoop) targetNames.Add("loop");
-        E loopBody = null!;
-        E? filterTest = null;
-        ParameterExpression? loopVar = null;
-        var scopeExpr = WithScope(f.Body, scope =>
-        {
-            _fn.Loops.Push((breakLabel, continueLabel));
-            try
-            {
-                loopVar = usesLoop ? scope.Vars["loop"] : null;
-                if (f.Filter is not null) filterTest = Truth(f.Filter);
-                loopBody = EmitScopeBody(f.Body, scope);
-            }
-            finally
-            {
-                _fn.Loops.Pop();
-            }
-            return E.Empty();
-        }, targetNames, initFromOuter: true);
-        // re-open the scope variables: build the loop with the scope's variables declared around each iteration
-        var scopeBlock = (BlockExpression)scopeExpr;
-        var vars = scopeBlock.Variables;
-        var inits = scopeBlock.Expressions.Take(scopeBlock.Expressions.Count - 1).ToList();
-        var targetScope = new Scope(_fn.Scope, false);
-        foreach (var v in vars) targetScope.Vars[v.Name!] = v;
-        var savedScope = _fn.Scope;
-        _fn.Scope = targetScope;
+        var (scope, inits) = OpenScope(f.Body, targetNames, initFromOuter: true);
+        var vars = scope.Vars.Values.ToList();
         var itemVar = E.Variable(typeof(object), "item");
-        var bindTarget = Assign(f.Target, itemVar, SetKind.Set);
-        _fn.Scope = savedScope;
+        E loopBody, bindTarget;
+        E? filterTest = null;
+        var savedScope = _fn.Scope;
+        _fn.Scope = scope;
+        _fn.Loops.Push((breakLabel, continueLabel));
+        try
+        {
+            bindTarget = Assign(f.Target, itemVar, SetKind.Set);
+            if (f.Filter is not null) filterTest = Truth(f.Filter);
+            loopBody = EmitScopeBody(f.Body, scope);
+        }
+        finally
+        {
+            _fn.Loops.Pop();
+            _fn.Scope = savedScope;
+        }
 
-        var exprs = new List<E>();
-        var locals = new List<ParameterExpression> { any };
-        exprs.Add(E.Assign(any, E.Constant(false)));
+        // Sequences are walked by index (no enumerator allocated); anything else through an enumerator. With 'loop'
+        // in use, a non-list source is materialised first (length, revindex and nextitem need it) and, with an
+        // inline filter, filtered first, as Jinja does. One LoopContext serves the whole loop.
+        var list = E.Variable(typeof(IReadOnlyList<object?>), "items");
+        var en = E.Variable(typeof(IEnumerator<object?>), "en");
+        var idx = E.Variable(typeof(int), "i");
+        var lc = E.Variable(typeof(LoopContext), "lc");
+        var locals = new List<ParameterExpression> { any, list, en, idx, lc };
+        var exprs = new List<E> { E.Assign(any, E.Constant(false)), E.Assign(idx, E.Constant(0)) };
         if (usesLoop)
         {
-            // materialise (filtering first, as Jinja does), then iterate by index with a loop object
-            var list = E.Variable(typeof(List<object?>), "items");
-            var idx = E.Variable(typeof(int), "i");
-            locals.Add(list);
-            locals.Add(idx);
-            E source = Rt("ToItemList", iterable);
+            exprs.Add(E.Assign(list, Rt("ToItemList", iterable)));
             if (filterTest is not null)
             {
-                var src = E.Variable(typeof(List<object?>), "source");
+                var filtered = E.Variable(typeof(List<object?>), "filtered");
                 var j = E.Variable(typeof(int), "j");
                 var brk = E.Label("fbreak");
-                var filterLoop = E.Block(typeof(void), vars.Concat([src, j, itemVar]),
-                    E.Assign(src, source),
-                    E.Assign(list, E.New(typeof(List<object?>))),
+                exprs.Add(E.Block(typeof(void), vars.Concat([filtered, j, itemVar]),
+                    E.Assign(filtered, E.New(typeof(List<object?>))),
                     E.Assign(j, E.Constant(0)),
                     E.Loop(E.Block(
-                        E.IfThen(E.GreaterThanOrEqual(j, E.Property(src, "Count")), E.Break(brk)),
-                        E.Assign(itemVar, E.Property(src, "Item", j)),
-                        E.Block(inits),
+                        E.IfThen(E.GreaterThanOrEqual(j, E.Property(list, SeqCount)), E.Break(brk)),
+                        E.Assign(itemVar, E.Property(list, SeqItem, j)),
+                        E.Block(inits.Append(E.Empty())),
                         bindTarget,
-                        E.IfThen(filterTest, E.Call(list, typeof(List<object?>).GetMethod("Add")!, itemVar)),
-                        E.PostIncrementAssign(j)), brk));
-                exprs.Add(filterLoop);
+                        E.IfThen(filterTest, E.Call(filtered, typeof(List<object?>).GetMethod("Add")!, itemVar)),
+                        E.PostIncrementAssign(j)), brk),
+                    E.Assign(list, filtered)));
             }
-            else
-            {
-                exprs.Add(E.Assign(list, source));
-            }
-            var ctor = typeof(LoopContext).GetConstructors()[0];
-            var iteration = E.Block(typeof(void), vars.Append(itemVar),
-                inits.Append(E.Assign(itemVar, E.Property(list, "Item", idx)))
-                    .Append(bindTarget)
-                    .Append(E.Assign(loopVar!, E.New(ctor, list, depth, recurse, _fn.Rs)))
-                    .Append(E.Assign(E.Field(E.Convert(loopVar!, typeof(LoopContext)), "Index0"), idx))
-                    .Append(E.Assign(any, E.Constant(true)))
-                    .Append(loopBody));
-            // a LoopContext per iteration keeps 'loop' values stable if captured; cheap enough
-            exprs.Add(E.Assign(idx, E.Constant(0)));
-            exprs.Add(E.Loop(E.Block(
-                E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, "Count")), E.Break(breakLabel)),
-                iteration,
-                E.Label(continueLabel),
-                E.PostIncrementAssign(idx)), breakLabel));
+            exprs.Add(E.Assign(lc, E.New(typeof(LoopContext).GetConstructors()[0], list, depth, recurse, _fn.Rs)));
         }
         else
         {
-            var en = E.Variable(typeof(IEnumerator<object?>), "en");
-            locals.Add(en);
-            var moveNext = E.Call(E.Convert(en, typeof(System.Collections.IEnumerator)), typeof(System.Collections.IEnumerator).GetMethod("MoveNext")!);
-            var stepBody = new List<E>(inits)
-            {
-                E.Assign(itemVar, E.Property(en, "Current")),
-                bindTarget,
-            };
-            if (filterTest is not null)
-                stepBody.Add(E.IfThen(E.Not(filterTest), E.Continue(continueLabel)));
-            stepBody.Add(E.Assign(any, E.Constant(true)));
-            stepBody.Add(loopBody);
-            exprs.Add(E.Assign(en, Rt("GetIterator", iterable)));
-            exprs.Add(E.TryFinally(
-                E.Loop(E.Block(
-                    E.IfThen(E.Not(moveNext), E.Break(breakLabel)),
-                    E.Block(typeof(void), vars.Append(itemVar), stepBody),
-                    E.Label(continueLabel),
-                    E.Call(typeof(Rt).GetMethod(nameof(Runtime.Rt.CheckCancel))!, _fn.Rs)), breakLabel),
-                E.Call(E.Convert(en, typeof(IDisposable)), typeof(IDisposable).GetMethod("Dispose")!)));
+            exprs.Add(E.Assign(list, Rt("AsSequence", iterable)));
+            exprs.Add(E.IfThen(E.Equal(list, E.Constant(null, list.Type)), E.Assign(en, Rt("GetIterator", iterable))));
         }
+
+        var step = new List<E>(inits);
+        if (usesLoop)
+        {
+            step.Add(E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, SeqCount)), E.Break(breakLabel)));
+            step.Add(E.Assign(itemVar, E.Property(list, SeqItem, idx)));
+        }
+        else
+        {
+            step.Add(E.IfThenElse(E.NotEqual(list, E.Constant(null, list.Type)),
+                E.Block(
+                    E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, SeqCount)), E.Break(breakLabel)),
+                    E.Assign(itemVar, Rt("UnwrapItem", E.Property(list, SeqItem, idx)))),
+                E.Block(
+                    E.IfThen(E.Not(E.Call(en, typeof(System.Collections.IEnumerator).GetMethod("MoveNext")!)), E.Break(breakLabel)),
+                    E.Assign(itemVar, E.Property(en, "Current")))));
+        }
+        step.Add(bindTarget);
+        if (usesLoop)
+        {
+            step.Add(E.Assign(E.Field(lc, "Index0"), idx));
+            step.Add(E.Assign(scope.Vars["loop"], lc));
+        }
+        else if (filterTest is not null)
+        {
+            step.Add(E.IfThen(E.Not(filterTest), E.Continue(continueLabel)));
+        }
+        step.Add(E.Assign(any, E.Constant(true)));
+        step.Add(loopBody);
+        var loop = E.Loop(E.Block(
+            E.Block(typeof(void), vars.Append(itemVar), step),
+            E.Label(continueLabel),
+            E.PostIncrementAssign(idx),
+            E.Call(typeof(Rt).GetMethod(nameof(Runtime.Rt.CheckCancel))!, _fn.Rs)), breakLabel);
+        exprs.Add(usesLoop ? loop : E.TryFinally(loop,
+            E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, typeof(IDisposable).GetMethod("Dispose")!))));
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
         return E.Block(typeof(void), locals, exprs);

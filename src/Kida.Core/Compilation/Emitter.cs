@@ -272,31 +272,51 @@ internal sealed partial class Emitter
     /// <summary>Runs <paramref name="emit"/> inside a new scope whose assigned names become locals initialised from outside.</summary>
     private E WithScope(IReadOnlyList<Stmt> body, Func<Scope, E> emit, IEnumerable<string>? extraLocals = null, bool initFromOuter = true)
     {
-        var scope = new Scope(_fn.Scope, isRoot: false);
-        var names = new List<string>();
-        CollectAssigned(body, names);
-        var inits = new List<E>();
-        foreach (var name in names.Distinct())
-        {
-            var v = E.Variable(typeof(object), name);
-            if (initFromOuter) inits.Add(E.Assign(v, LookupName(name, _fn.Scope)));
-            scope.Vars[name] = v;
-        }
-        if (extraLocals is not null)
-            foreach (var name in extraLocals)
-                if (!scope.Vars.ContainsKey(name)) scope.Vars[name] = E.Variable(typeof(object), name);
+        var (scope, inits) = OpenScope(body, extraLocals, initFromOuter);
         var saved = _fn.Scope;
         _fn.Scope = scope;
         try
         {
-            var inner = emit(scope);
-            inits.Add(inner);
+            inits.Add(emit(scope));
             return E.Block(typeof(void), scope.Vars.Values, inits);
         }
         finally
         {
             _fn.Scope = saved;
         }
+    }
+
+    /// <summary>
+    /// A nested scope for <paramref name="body"/>: one local per name the body assigns (plus <paramref name="extraLocals"/>),
+    /// and the expressions that initialise them from the enclosing scope. A local the body never reads (and that no
+    /// include or scoped block could observe) needs no initialisation.
+    /// </summary>
+    private (Scope Scope, List<E> Inits) OpenScope(IReadOnlyList<Stmt> body, IEnumerable<string>? extraLocals, bool initFromOuter)
+    {
+        var scope = new Scope(_fn.Scope, isRoot: false);
+        var names = new List<string>();
+        CollectAssigned(body, names);
+        var inits = new List<E>();
+        var observed = initFromOuter && names.Count > 0 && body.Any(ExposesLocals);
+        foreach (var name in names.Distinct())
+        {
+            var v = E.Variable(typeof(object), name);
+            if (initFromOuter && (observed || UsesName(body, name))) inits.Add(E.Assign(v, LookupName(name, _fn.Scope)));
+            scope.Vars[name] = v;
+        }
+        if (extraLocals is not null)
+            foreach (var name in extraLocals)
+                if (!scope.Vars.ContainsKey(name)) scope.Vars[name] = E.Variable(typeof(object), name);
+        return (scope, inits);
+    }
+
+    /// <summary>Does the subtree hand its locals to something else (an include with context, a scoped block)?</summary>
+    private static bool ExposesLocals(object node)
+    {
+        if (node is IncludeStmt { WithContext: true } or BlockStmt { Scoped: true }) return true;
+        foreach (var c in NameWalker.Children(node))
+            if (ExposesLocals(c)) return true;
+        return false;
     }
 
     /// <summary>Names assigned by <c>set</c>/macro/import directly in a body (descending into non-scoping statements).</summary>

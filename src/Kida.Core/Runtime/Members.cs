@@ -40,6 +40,35 @@ internal static class Members
     public static Func<object, object?>? GetGetter(Type type, string name) =>
         Getters.GetOrAdd((type, name), static key => BuildGetter(key.Item1, key.Item2));
 
+    private static readonly ConcurrentDictionary<(Type, string), Action<object, Output, bool>?> Writers = new();
+
+    /// <summary>
+    /// A compiled writer that reads the member and formats it straight into the output without boxing, for members
+    /// of type string, bool, int, long, double or decimal; null for other member types (or without dynamic code).
+    /// </summary>
+    public static Action<object, Output, bool>? GetWriter(Type type, string name) =>
+        Writers.GetOrAdd((type, name), static key => BuildWriter(key.Item1, key.Item2));
+
+    private static Action<object, Output, bool>? BuildWriter(Type type, string name)
+    {
+        if (!RuntimeFeature.IsDynamicCodeCompiled) return null;
+        var member = FindMember(type, name);
+        if (member is null) return null;
+        var memberType = member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
+        var obj = Expression.Parameter(typeof(object), "obj");
+        var output = Expression.Parameter(typeof(Output), "output");
+        var escape = Expression.Parameter(typeof(bool), "escape");
+        var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
+        Expression? body = null;
+        if (memberType == typeof(string)) body = Expression.Call(output, nameof(Output.WriteText), null, access, escape);
+        else if (memberType == typeof(bool)) body = Expression.Call(output, nameof(Output.WriteBool), null, access);
+        else if (memberType == typeof(int) || memberType == typeof(long) || memberType == typeof(short) || memberType == typeof(byte))
+            body = Expression.Call(output, nameof(Output.WriteInt), null, Expression.Convert(access, typeof(long)));
+        else if (memberType == typeof(double)) body = Expression.Call(output, nameof(Output.WriteDouble), null, access);
+        else if (memberType == typeof(decimal)) body = Expression.Call(output, nameof(Output.WriteDecimal), null, access);
+        return body is null ? null : Expression.Lambda<Action<object, Output, bool>>(body, obj, output, escape).Compile();
+    }
+
     public static MethodInfo[]? FindMethods(Type type, string name) =>
         Methods.GetOrAdd((type, name), static key =>
         {
@@ -65,7 +94,10 @@ internal static class Members
         }
     }
 
-    private static Func<object, object?>? BuildGetter(Type type, string name)
+    private static Func<object, object?>? BuildGetter(Type type, string name) =>
+        FindMember(type, name) is { } member ? Compile(type, member) : null;
+
+    private static MemberInfo? FindMember(Type type, string name)
     {
         const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance;
         var props = type.GetProperties(flags).Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.GetMethod!.IsPublic).ToArray();
@@ -73,9 +105,9 @@ internal static class Members
         foreach (var match in Matchers(name))
         {
             var prop = props.FirstOrDefault(p => match(p.Name));
-            if (prop is not null) return Compile(type, prop);
+            if (prop is not null) return prop;
             var field = fields.FirstOrDefault(f => match(f.Name));
-            if (field is not null) return Compile(type, field);
+            if (field is not null) return field;
         }
         return null;
     }

@@ -113,6 +113,15 @@ internal sealed class Output : IDisposable
             case int i:
                 WriteInt(i);
                 return;
+            case bool b:
+                Write(b ? "True" : "False");
+                return;
+            case decimal m:
+                WriteDecimal(m);
+                return;
+            case double d:
+                WriteDouble(d);
+                return;
             case null:
                 Write("None");
                 return;
@@ -125,7 +134,36 @@ internal sealed class Output : IDisposable
         if (escape) WriteEscaped(text.AsSpan()); else Write(text);
     }
 
-    private void WriteInt(long value)
+    /// <summary>A string member value as <c>{{ }}</c> writes it (None read through an attribute prints nothing).</summary>
+    public void WriteText(string? s, bool escape)
+    {
+        if (s is null) return;
+        if (escape) WriteEscaped(s.AsSpan()); else Write(s);
+    }
+
+    public void WriteBool(bool b) => Write(b ? "True" : "False");
+
+    /// <summary>A decimal formatted straight into the buffer (Python <c>str(Decimal)</c> keeps the scale, as .NET does).</summary>
+    public void WriteDecimal(decimal value)
+    {
+        if (_buffer.Length - _length < 32) Grow(32);
+        value.TryFormat(_buffer.AsSpan(_length), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+        _length += written;
+    }
+
+    /// <summary>A double as Python's <c>repr</c>; integral values below 1e16 are formatted without a temporary string.</summary>
+    public void WriteDouble(double d)
+    {
+        if (d == Math.Floor(d) && Math.Abs(d) < 1e15 && !(d == 0 && double.IsNegative(d)))
+        {
+            WriteInt((long)d);
+            Write(".0");
+            return;
+        }
+        Write(Numbers.FormatDouble(d));
+    }
+
+    public void WriteInt(long value)
     {
         if (_buffer.Length - _length < 20) Grow(20);
         value.TryFormat(_buffer.AsSpan(_length), out var written, default, System.Globalization.CultureInfo.InvariantCulture);

@@ -40,9 +40,34 @@ internal static partial class Rt
                 return Py.Unwrap(value) ?? "";
             }
             if (entry is null && IsPlainObject(obj) && Members.GetGetter(type, name) is { } getter)
-                Volatile.Write(ref site.Entry, new MemberSiteEntry(type, getter));
+                Volatile.Write(ref site.Entry, new MemberSiteEntry(type, getter, Members.GetWriter(type, name)));
         }
         return GetAttr(rs, obj, name);
+    }
+
+    /// <summary>
+    /// <c>{{ obj.name }}</c>: like <see cref="GetAttrSite"/>, but a member of a primitive type seen at this site is
+    /// formatted straight into the output (no boxing, no temporary string).
+    /// </summary>
+    public static void WriteAttrSite(RenderState rs, Output output, object? obj, string name, MemberSite site, bool escape)
+    {
+        if (obj is not null)
+        {
+            var entry = Volatile.Read(ref site.Entry);
+            if (entry?.Writer is { } writer && ReferenceEquals(entry.Type, obj.GetType()))
+            {
+                try
+                {
+                    writer(obj, output, escape);
+                }
+                catch (Exception ex) when (ex is not TemplateException)
+                {
+                    throw new TemplateRuntimeException($"Reading '{entry.Type.Name}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
+                }
+                return;
+            }
+        }
+        output.WriteValue(GetAttrSite(rs, obj, name, site), escape);
     }
 
     private static bool IsPlainObject(object obj) =>
@@ -317,7 +342,7 @@ internal sealed class MemberSite
     public MemberSiteEntry? Entry;
 }
 
-internal sealed record MemberSiteEntry(Type Type, Func<object, object?> Getter);
+internal sealed record MemberSiteEntry(Type Type, Func<object, object?> Getter, Action<object, Output, bool>? Writer);
 
 /// <summary>A slice used as a subscript key.</summary>
 internal sealed record PySlice(object? Start, object? Stop, object? Step);

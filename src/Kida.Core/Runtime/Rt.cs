@@ -138,11 +138,24 @@ internal static partial class Rt
         throw new TemplateRuntimeException($"Cannot assign attribute '{attr}' on a '{Py.TypeName(target)}' object; only namespace() objects support it", "K-RUN-012");
     }
 
-    public static List<object?> ToItemList(object? iterable) => iterable switch
+    /// <summary>The items a loop with <c>loop</c> walks: a sequence as it is, anything else materialised.</summary>
+    public static IReadOnlyList<object?> ToItemList(object? iterable) => AsSequence(iterable) is { } list ? list : Py.Iterate(iterable).ToList();
+
+    /// <summary>
+    /// The value as an indexable sequence of references when it is one (a list, array or tuple of any reference type;
+    /// not a string or mapping), so loops walk it by index without an enumerator; null otherwise.
+    /// </summary>
+    public static IReadOnlyList<object?>? AsSequence(object? iterable) => iterable switch
     {
         List<object?> l => l,
-        _ => Py.Iterate(iterable).ToList(),
+        PyTuple t => t,
+        string or null => null,
+        IReadOnlyList<object?> l when !Py.IsMapping(iterable) => l,
+        _ => null,
     };
+
+    /// <summary>An item read from a sequence as templates see it (JSON values converted).</summary>
+    public static object? UnwrapItem(object? item) => item is System.Text.Json.JsonElement or System.Text.Json.Nodes.JsonValue ? Py.Unwrap(item) : item;
 
     public static IEnumerator<object?> GetIterator(object? iterable) => iterable switch
     {

@@ -1,4 +1,6 @@
 using Kida.AspNetCore;
+using Microsoft.AspNetCore.Http.HttpResults;
+using MvcSample.Models;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddControllersWithViews().AddKida();
@@ -15,6 +17,7 @@ if (!app.Environment.IsDevelopment())
     }));
 }
 
+app.UseStaticFiles();
 app.UseRouting();
 app.UseAntiforgery();
 
@@ -22,6 +25,11 @@ app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
 
 app.MapGet("/hello", (string? name) =>
     Results.Extensions.Kida("Views/Home/Hello.html", new { name = name ?? "world" }));
+
+app.MapGet("/products/{id:int}", Results<KidaResult, NotFound> (int id) =>
+    Product.All.FirstOrDefault(p => p.Id == id) is { } product
+        ? Results.Extensions.Kida("Views/Products/Detail.html", new { product })
+        : TypedResults.NotFound());
 
 app.Run();
 

@@ -1,12 +1,18 @@
+using System.Reflection;
 using Kida;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kida.AspNetCore;
 
-/// <summary>An <see cref="IResult"/> that renders a Kida template (or one of its blocks) into the response body.</summary>
-public sealed class KidaResult : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+/// <summary>
+/// An <see cref="IResult"/> that renders a Kida template (or one of its blocks) into the response body. Declare it as
+/// a route handler's return type (alone or in <c>Results&lt;KidaResult, NotFound&gt;</c>) and the endpoint advertises
+/// <c>200 text/html</c> to OpenAPI.
+/// </summary>
+public sealed class KidaResult : IResult, IStatusCodeHttpResult, IContentTypeHttpResult, IEndpointMetadataProvider
 {
     /// <summary>Creates a result rendering <paramref name="templateName"/>, or only <paramref name="block"/> if given.</summary>
     public KidaResult(string templateName, object? model = null, int? statusCode = null, string? block = null)
@@ -32,6 +38,13 @@ public sealed class KidaResult : IResult, IStatusCodeHttpResult, IContentTypeHtt
 
     /// <summary>Always <c>text/html; charset=utf-8</c>.</summary>
     public string ContentType => "text/html; charset=utf-8";
+
+    /// <summary>Adds <c>200 text/html</c> response metadata to endpoints whose handlers return <see cref="KidaResult"/>.</summary>
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/html"]));
+    }
 
     /// <inheritdoc />
     public Task ExecuteAsync(HttpContext httpContext)

@@ -3,6 +3,7 @@ using Kida;
 using Kida.AspNetCore;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -23,6 +24,7 @@ public static class KidaServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         Kida.Runtime.SafeHtml.Register(HtmlContentToString);
         services.AddOptions();
+        services.AddHttpContextAccessor();
         if (configure is not null) services.Configure(configure);
         services.TryAddSingleton(CreateEnvironment);
         services.TryAddSingleton<KidaViewEngine>();
@@ -41,6 +43,7 @@ public static class KidaServiceCollectionExtensions
         };
         if (o.ConfigureEnvironment is not null) options = o.ConfigureEnvironment(options);
         var env = new KidaEnvironment(options);
+        KidaRequestGlobals.Register(env, sp.GetRequiredService<IHttpContextAccessor>());
         foreach (var setup in o.EnvironmentSetup) setup(env);
         return env;
     }

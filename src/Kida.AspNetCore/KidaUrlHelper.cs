@@ -1,33 +1,76 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Mvc.Routing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kida.AspNetCore;
 
 /// <summary>The <c>url</c> object templates see: <c>url.action(...)</c>, <c>url.content(...)</c>, <c>url.route_url(...)</c>.</summary>
 public sealed class KidaUrlHelper
 {
-    private readonly IUrlHelper _inner;
+    private readonly IUrlHelper? _inner;
+    private readonly IHttpContextAccessor? _accessor;
 
     /// <summary>Wraps an MVC <see cref="IUrlHelper"/>.</summary>
     public KidaUrlHelper(IUrlHelper inner) => _inner = inner ?? throw new ArgumentNullException(nameof(inner));
 
-    /// <summary>The URL of an action of the current controller.</summary>
-    public string? Action(string action) => _inner.Action(action);
+    /// <summary>
+    /// A helper bound to whatever request is current (registered as the <c>url</c> global, so templates rendered by
+    /// <see cref="KidaResult"/> can use it too). Inside an MVC action it behaves as the action's <see cref="IUrlHelper"/>;
+    /// elsewhere (minimal APIs) it asks <see cref="LinkGenerator"/> without ambient route values, so a minimal API's
+    /// own route values (<c>{id}</c>) do not leak into links to other endpoints.
+    /// </summary>
+    internal KidaUrlHelper(IHttpContextAccessor accessor) => _accessor = accessor;
+
+    /// <summary>The URL of an action of the current controller (null outside an MVC action).</summary>
+    public string? Action(string action) => Resolve(out _) is { } mvc
+        ? mvc.Action(action)
+        : null;
 
     /// <summary>The URL of an action of a controller.</summary>
-    public string? Action(string action, string controller) => _inner.Action(action, controller);
+    public string? Action(string action, string controller) => Action(action, controller, null);
 
     /// <summary>The URL of an action of a controller with route values.</summary>
-    public string? Action(string action, string controller, object? values) => _inner.Action(action, controller, values);
+    public string? Action(string action, string controller, object? values) => Resolve(out var http) is { } mvc
+        ? mvc.Action(action, controller, values)
+        : Links(http).GetPathByAction(action, controller, values, http.Request.PathBase);
 
     /// <summary>An app-relative path (<c>~/x.css</c>) made absolute for the request's path base.</summary>
-    public string Content(string path) => _inner.Content(path);
+    public string Content(string path)
+    {
+        if (Resolve(out var http) is { } mvc) return mvc.Content(path);
+        ArgumentNullException.ThrowIfNull(path);
+        return path.StartsWith('~') ? http.Request.PathBase.Add(new PathString(path[1..].Length == 0 ? "/" : path[1..])).Value! : path;
+    }
 
-    /// <summary>The URL of a named route.</summary>
-    public string? RouteUrl(string routeName) => _inner.RouteUrl(routeName, values: null);
+    /// <summary>The URL of a named route (or a minimal API endpoint given a name with <c>WithName</c>).</summary>
+    public string? RouteUrl(string routeName) => RouteUrl(routeName, null);
 
     /// <summary>The URL of a named route with route values.</summary>
-    public string? RouteUrl(string routeName, object? values) => _inner.RouteUrl(routeName, values);
+    public string? RouteUrl(string routeName, object? values) => Resolve(out var http) is { } mvc
+        ? mvc.RouteUrl(routeName, values)
+        : Links(http).GetPathByName(routeName, values, http.Request.PathBase);
 
     /// <inheritdoc />
-    public override string ToString() => _inner.Content("~/");
+    public override string ToString() => Content("~/");
+
+    private IUrlHelper? Resolve(out HttpContext http)
+    {
+        if (_inner is not null)
+        {
+            http = _inner.ActionContext.HttpContext;
+            return _inner;
+        }
+        http = _accessor!.HttpContext
+            ?? throw new InvalidOperationException("The Kida 'url' global is only available while rendering for an HTTP request.");
+        var action = http.GetEndpoint()?.Metadata.GetMetadata<ActionDescriptor>();
+        var factory = http.RequestServices.GetService<IUrlHelperFactory>();
+        return action is not null && factory is not null
+            ? factory.GetUrlHelper(new ActionContext(http, http.GetRouteData(), action))
+            : null;
+    }
+
+    private static LinkGenerator Links(HttpContext http) => http.RequestServices.GetRequiredService<LinkGenerator>();
 }

@@ -33,8 +33,9 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
         {
             throw new KidaCompilationException(ex, files);
         }
-        var html = template.Render(BuildContext(context));
-        await context.Writer.WriteAsync(html).ConfigureAwait(false);
+        // Rendered into Kida's pooled buffer, then written asynchronously to the view's writer (the response stream
+        // writer for main views, a view buffer for partials and view components): never a synchronous write.
+        await template.RenderAsync(context.Writer, BuildContext(context), http.RequestAborted).ConfigureAwait(false);
     }
 
     internal static Dictionary<string, object?> BuildContext(ViewContext context)
@@ -69,13 +70,7 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
             AntiforgeryTokenSet? tokens = null;
             AntiforgeryTokenSet Tokens() => tokens ??= antiforgery.GetAndStoreTokens(http);
             vars["csrf_token"] = new Func<string>(() => Tokens().RequestToken ?? "");
-            vars["csrf_input"] = new Func<IHtmlContent>(() =>
-            {
-                var t = Tokens();
-                var name = System.Net.WebUtility.HtmlEncode(t.FormFieldName);
-                var value = System.Net.WebUtility.HtmlEncode(t.RequestToken ?? "");
-                return new HtmlString($"<input type=\"hidden\" name=\"{name}\" value=\"{value}\">");
-            });
+            vars["csrf_input"] = new Func<IHtmlContent>(() => KidaRequestGlobals.CsrfInput(Tokens()));
         }
         return vars;
     }

@@ -12,4 +12,12 @@ public sealed class HomeController : Controller
         ViewData["Items"] = new[] { "Fast", "Thread-safe", "Jinja-compatible" };
         return View();
     }
+
+    /// <summary>GET /home/about: a Razor view (About.cshtml) in the same app, using a Kida view component and partial.</summary>
+    public IActionResult About()
+    {
+        ViewData["Title"] = "About";
+        ViewData["Message"] = "Razor & Kida side by side";
+        return View();
+    }
 }

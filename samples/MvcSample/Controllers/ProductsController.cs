@@ -17,6 +17,13 @@ public sealed class ProductsController : Controller
         return View(products);
     }
 
+    /// <summary>GET /products/item/{id}: one product row as a partial view (Views/Products/Item.html, no layout).</summary>
+    public IActionResult Item(int id) =>
+        Product.All.FirstOrDefault(p => p.Id == id) is { } product ? PartialView(product) : NotFound();
+
+    /// <summary>GET /products/count: the ProductCount view component (a Kida view) on its own.</summary>
+    public IActionResult Count() => ViewComponent("ProductCount");
+
     private sealed class FromResult(IResult result) : IActionResult
     {
         public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);

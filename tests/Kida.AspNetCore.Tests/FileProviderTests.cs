@@ -1,5 +1,8 @@
 using System.Net;
+using Kida;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,7 +37,13 @@ public sealed class FileProviderTests : IDisposable
             }));
         });
 
-    private void Write(string text) => File.WriteAllText(Path.Combine(_root, "Views", "Home", "Hello.html"), text);
+    private void Write(string text) => WriteView("Home", "Hello", text);
+
+    private void WriteView(string folder, string name, string text)
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "Views", folder));
+        File.WriteAllText(Path.Combine(_root, "Views", folder, name + ".html"), text);
+    }
 
     [Fact]
     public async Task Edited_template_is_served_on_a_later_request()
@@ -67,20 +76,83 @@ public sealed class FileProviderTests : IDisposable
     }
 
     [Fact]
-    public async Task Large_page_on_real_Kestrel_without_synchronous_io()
+    public async Task Large_pages_on_real_Kestrel_without_synchronous_io_through_mvc_view_and_minimal_api()
     {
-        Write("{% for i in range(20000) %}<p>{{ name }} {{ i }}</p>{% endfor %}");
-        using var factory = Factory(new WebApplicationFactory<Program>());
+        const int rows = 60_000;
+        Write("{% for i in range(" + rows + ") %}<p>{{ name }} {{ i }}</p>\n{% endfor %}");
+        WriteView("Home", "Index", "{% for i in range(" + rows + ") %}<li>{{ title }} {{ i }}</li>\n{% endfor %}");
+        using var factory = Factory(new WebApplicationFactory<Program>()).WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+        {
+            s.Configure<KestrelServerOptions>(o => o.AllowSynchronousIO = false);
+            s.AddTransient<IStartupFilter, SyncWriteProbe>();
+        }));
         factory.UseKestrel(0);
         factory.StartServer();
         using var client = factory.CreateClient();
-        var response = await client.GetAsync("/hello?name=%3Cx%3E");
-        response.EnsureSuccessStatusCode();
-        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        var html = await response.Content.ReadAsStringAsync();
-        Assert.StartsWith("<p>&lt;x&gt; 0</p>", html);
-        Assert.EndsWith("<p>&lt;x&gt; 19999</p>", html);
-        Assert.True(html.Length > 300_000);
+        Assert.False(client.BaseAddress!.IsDefaultPort, "the client talks to Kestrel on an ephemeral loopback port, not TestServer");
+
+        // the server really refuses synchronous writes
+        var probe = await client.GetAsync("/sync-write-probe");
+        Assert.Equal(HttpStatusCode.InternalServerError, probe.StatusCode);
+
+        var hello = await client.GetAsync("/hello?name=%3Cx%3E");
+        Assert.Equal(HttpStatusCode.OK, hello.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", hello.Content.Headers.ContentType?.ToString());
+        var expectedHello = string.Concat(Enumerable.Range(0, rows).Select(i => $"<p>&lt;x&gt; {i}</p>\n"));
+        Assert.True(expectedHello.Length > 1_000_000);
+        var helloHtml = await hello.Content.ReadAsStringAsync();
+        Assert.Equal(expectedHello.Length, helloHtml.Length);
+        Assert.Equal(expectedHello, helloHtml);
+
+        var home = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", home.Content.Headers.ContentType?.ToString());
+        var expectedHome = string.Concat(Enumerable.Range(0, rows).Select(i => $"<li>Kida for .NET {i}</li>\n"));
+        Assert.True(expectedHome.Length > 1_000_000);
+        var homeHtml = await home.Content.ReadAsStringAsync();
+        Assert.Equal(expectedHome.Length, homeHtml.Length);
+        Assert.Equal(expectedHome, homeHtml);
+    }
+
+    private sealed class SyncWriteProbe : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Map("/sync-write-probe", probe => probe.Run(context =>
+            {
+                context.Response.Body.Write("synchronous"u8);
+                return Task.CompletedTask;
+            }));
+            next(app);
+        };
+    }
+
+    [Fact]
+    public async Task Concurrent_first_requests_to_a_minimal_api_template_compile_it_once()
+    {
+        Write("{% for i in range(50) %}{{ name }}{{ i }}{% endfor %}");
+        using var factory = Factory(new WebApplicationFactory<Program>());
+        var client = factory.CreateClient();
+        var environment = factory.Services.GetRequiredService<KidaEnvironment>();
+        var before = environment.CompilationCount;
+        var pages = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => client.GetStringAsync("/hello?name=a"))));
+        Assert.Equal(before + 1, environment.CompilationCount);
+        Assert.Single(pages.Distinct());
+        Assert.StartsWith("a0a1", pages[0]);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_requests_to_an_mvc_view_compile_it_once()
+    {
+        WriteView("Home", "Index", "<h1>{{ title }}</h1>{% for item in items %}<li>{{ item }}</li>{% endfor %}");
+        using var factory = Factory(new WebApplicationFactory<Program>());
+        var client = factory.CreateClient();
+        var environment = factory.Services.GetRequiredService<KidaEnvironment>();
+        var before = environment.CompilationCount;
+        var pages = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => client.GetStringAsync("/"))));
+        Assert.Equal(before + 1, environment.CompilationCount);
+        Assert.Single(pages.Distinct());
+        Assert.Equal("<h1>Kida for .NET</h1><li>Fast</li><li>Thread-safe</li><li>Jinja-compatible</li>", pages[0]);
     }
 
     [Fact]

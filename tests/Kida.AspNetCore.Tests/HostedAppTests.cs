@@ -1,0 +1,194 @@
+using System.Net;
+using Kida.AspNetCore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.AspNetCore.Mvc.Razor;
+using Microsoft.AspNetCore.Mvc.ViewEngines;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace Kida.AspNetCore.Tests;
+
+/// <summary>
+/// Counts how far a template got through a long lazy sequence; the sequence aborts the request (cancels
+/// <see cref="HttpContext.RequestAborted"/>) once <see cref="CancelAfter"/> items have been produced.
+/// </summary>
+public sealed class AbortProbe
+{
+    public const int CancelAfter = 100;
+    public const int Length = 1_000_000;
+
+    private int _produced;
+
+    public int Produced => Volatile.Read(ref _produced);
+
+    public IEnumerable<object?> Sequence(HttpContext context)
+    {
+        var abort = (CancellationTokenSource)context.Items[typeof(CancellationTokenSource)]!;
+        for (var i = 0; i < Length; i++)
+        {
+            if (Interlocked.Increment(ref _produced) == CancelAfter) abort.Cancel();
+            yield return i;
+        }
+    }
+}
+
+/// <summary>An MVC controller of the test app (not part of the sample).</summary>
+public sealed class AbortController(AbortProbe probe) : Controller
+{
+    public IActionResult Index() => View(probe.Sequence(HttpContext));
+}
+
+/// <summary>Apps built in the test (TestServer), for behaviour the sample has no route for.</summary>
+public sealed class HostedAppTests : IDisposable
+{
+    private const string LoopTemplate = "{% for x in model %}<i>{{ x }}</i>{% endfor %}";
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "kida-hosted-" + Guid.NewGuid().ToString("N"));
+
+    public HostedAppTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "Views", "Abort"));
+        File.WriteAllText(Path.Combine(_root, "Views", "Abort", "Index.html"), LoopTemplate);
+        Directory.CreateDirectory(Path.Combine(_root, "Views", "Pages"));
+        File.WriteAllText(Path.Combine(_root, "Views", "Pages", "Hi.html"), "<p>Hi {{ model }}</p>");
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    private WebApplicationBuilder Builder()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = _root,
+            EnvironmentName = "Production",
+            ApplicationName = typeof(HostedAppTests).Assembly.GetName().Name,
+        });
+        builder.WebHost.UseTestServer();
+        return builder;
+    }
+
+    private async Task<WebApplication> StartAbortAppAsync()
+    {
+        var builder = Builder();
+        builder.Services.AddSingleton<AbortProbe>();
+        builder.Services.AddControllersWithViews()
+            .ConfigureApplicationPartManager(m =>
+            {
+                m.ApplicationParts.Clear();
+                m.ApplicationParts.Add(new AssemblyPart(typeof(AbortController).Assembly));
+            })
+            .AddKida();
+        var app = builder.Build();
+        // the request is "aborted" by the template's own model: RequestAborted is a token the sequence cancels
+        app.Use(async (context, next) =>
+        {
+            using var abort = new CancellationTokenSource();
+            context.RequestAborted = abort.Token;
+            context.Items[typeof(CancellationTokenSource)] = abort;
+            await next(context);
+        });
+        app.MapControllerRoute("default", "{controller}/{action=Index}");
+        app.MapGet("/result", (HttpContext context, AbortProbe probe) =>
+            Results.Extensions.Kida("Views/Abort/Index.html", new { model = probe.Sequence(context) }));
+        await app.StartAsync();
+        return app;
+    }
+
+    [Theory]
+    [InlineData("/abort")]
+    [InlineData("/result")]
+    public async Task Aborted_request_stops_rendering(string path)
+    {
+        await using var app = await StartAbortAppAsync();
+        var probe = app.Services.GetRequiredService<AbortProbe>();
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            var response = await app.GetTestClient().GetAsync(path);
+            await response.Content.ReadAsStringAsync();
+        });
+        Assert.IsAssignableFrom<OperationCanceledException>(error);
+        // the loop stopped right after the abort instead of running through the million items
+        Assert.InRange(probe.Produced, AbortProbe.CancelAfter, AbortProbe.CancelAfter + 1);
+    }
+
+    [Fact]
+    public async Task Unaborted_request_renders_the_whole_sequence()
+    {
+        File.WriteAllText(Path.Combine(_root, "Views", "Pages", "Few.html"), LoopTemplate);
+        var builder = Builder();
+        builder.Services.AddKida();
+        await using var app = builder.Build();
+        app.MapGet("/few", () => Results.Extensions.Kida("Views/Pages/Few.html", new { model = Enumerable.Range(0, 3).Select(i => (object?)i) }));
+        await app.StartAsync();
+        Assert.Equal("<i>0</i><i>1</i><i>2</i>", await app.GetTestClient().GetStringAsync("/few"));
+    }
+
+    [Fact]
+    public async Task Handlers_declared_as_returning_KidaResult_advertise_200_text_html()
+    {
+        var builder = Builder();
+        builder.Services.AddKida();
+        await using var app = builder.Build();
+        app.MapGet("/typed", () => new KidaResult("Views/Pages/Hi.html", new { model = "typed" }));
+        app.MapGet("/union/{id:int}", Results<KidaResult, NotFound> (int id) =>
+            id == 1 ? new KidaResult("Views/Pages/Hi.html", new { model = "union" }) : TypedResults.NotFound());
+        app.MapGet("/untyped", () => Results.Text("x"));
+        await app.StartAsync();
+
+        var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        IReadOnlyList<IProducesResponseTypeMetadata> Produces(string pattern) =>
+            endpoints.Single(e => e.RoutePattern.RawText == pattern).Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>();
+        foreach (var pattern in new[] { "/typed", "/union/{id:int}" })
+        {
+            var html = Assert.Single(Produces(pattern), p => p.StatusCode == StatusCodes.Status200OK);
+            Assert.Equal(["text/html"], html.ContentTypes);
+            Assert.Equal(typeof(string), html.Type);
+        }
+        Assert.Contains(Produces("/union/{id:int}"), p => p.StatusCode == StatusCodes.Status404NotFound);
+        Assert.Empty(Produces("/untyped"));
+
+        var client = app.GetTestClient();
+        var typed = await client.GetAsync("/typed");
+        Assert.Equal("text/html; charset=utf-8", typed.Content.Headers.ContentType?.ToString());
+        Assert.Equal("<p>Hi typed</p>", await typed.Content.ReadAsStringAsync());
+        Assert.Equal("<p>Hi union</p>", await client.GetStringAsync("/union/1"));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/union/2")).StatusCode);
+    }
+
+    public static TheoryData<string> MvcBuilders => ["AddMvc", "AddRazorPages", "AddControllersWithViews"];
+
+    [Theory]
+    [MemberData(nameof(MvcBuilders))]
+    public async Task Mvc_builder_overloads_add_kida_beside_razor(string method)
+    {
+        var builder = Builder();
+        var mvc = method switch
+        {
+            "AddMvc" => builder.Services.AddMvc(),
+            "AddRazorPages" => builder.Services.AddRazorPages(),
+            _ => builder.Services.AddControllersWithViews(),
+        };
+        mvc.AddKida().AddKida();
+        await using var app = builder.Build();
+        var engines = app.Services.GetRequiredService<IOptions<MvcViewOptions>>().Value.ViewEngines;
+        Assert.Single(engines, e => e is KidaViewEngine);
+        Assert.Contains(engines, e => e is IRazorViewEngine);
+        // MVC's composite engine (what partials, view components and Razor's Html.PartialAsync use) finds Kida views
+        var composite = app.Services.GetRequiredService<ICompositeViewEngine>();
+        var found = composite.GetView(null, "~/Views/Pages/Hi.html", isMainPage: false);
+        Assert.True(found.Success);
+        Assert.Equal("Views/Pages/Hi.html", found.View!.Path);
+    }
+}

@@ -1,27 +1,38 @@
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Json;
+using Perfolizer.Horology;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Kida.Benchmarks;
 
-// `--verify` only renders every engine once and checks the outputs agree.
-// `--short` uses a ShortRun job in-process (fast; what benchmarks/run.sh uses).
-// Anything else is passed to BenchmarkSwitcher (e.g. --filter '*Products*' --job short).
+// Every workload is first rendered by every engine and checked equal (whitespace-normalised); any difference
+// throws before anything is measured.
+//   --verify   only verify (KIDA_BENCH_WORKLOADS=products,page limits the workloads everywhere)
+//   --short    in-process short job (3 warm-ups, 5 iterations of ~250 ms): what benchmarks/run.sh uses
+//   anything else goes to BenchmarkSwitcher, e.g. --filter '*Render*' --job dry
 Console.WriteLine("Verifying that every engine renders the same HTML...");
-new Renderers(Workload.Create()).VerifyAllEqual(Console.Out);
+foreach (var w in Suite.SelectedWorkloads) Suite.Prepare(w, Console.Out);
 
 if (args.Contains("--verify")) return 0;
 
 IConfig config = DefaultConfig.Instance
     .AddColumn(StatisticColumn.Median)
-    .AddExporter(MarkdownExporter.GitHub);
+    .AddExporter(MarkdownExporter.GitHub)
+    .AddExporter(JsonExporter.Brief)
+    .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
 var rest = args;
 if (args.Contains("--short"))
 {
-    config = config.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortRun-InProcess"));
+    config = config.AddJob(Job.ShortRun
+        .WithToolchain(InProcessEmitToolchain.Instance)
+        .WithWarmupCount(3)
+        .WithIterationCount(5)
+        .WithIterationTime(TimeInterval.FromMilliseconds(250))
+        .WithId("Short-InProcess"));
     rest = args.Where(a => a != "--short").ToArray();
 }
-BenchmarkSwitcher.FromAssembly(typeof(ProductsBenchmark).Assembly).Run(rest, config);
+BenchmarkSwitcher.FromAssembly(typeof(Render).Assembly).Run(rest, config);
 return 0;

@@ -1,47 +1,51 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
 namespace Kida.Benchmarks;
 
-public sealed class Product
+/// <summary>A workload: a model (POCO and dictionary form), the hand-written baseline and the template files
+/// of every engine under templates/&lt;name&gt;/&lt;engine&gt;/ (entry point: index.*).</summary>
+public sealed class Workload
 {
-    public string Name { get; set; } = "";
-    public decimal Price { get; set; }
-    public string Description { get; set; } = "";
-    public List<string> Tags { get; set; } = new();
-    public bool InStock { get; set; }
-}
+    public static readonly string[] AllNames = ["minimal", "small", "medium", "large", "complex", "products", "page"];
 
-/// <summary>Razor needs a named model type; the other engines get the same list.</summary>
-public sealed class Catalog
-{
-    public List<Product> Products { get; set; } = new();
-}
+    public required string Name { get; init; }
+    public required object Model { get; init; }
+    public required Func<string> HandWritten { get; init; }
+    public Dictionary<string, object?> Dict => _dict ??= Data.ToDictionary(Model);
+    public IReadOnlyList<Type> Types => _types ??= Data.ModelTypes(Model.GetType()).ToList();
 
-public static class Workload
-{
-    public const int ProductCount = 500;
+    private Dictionary<string, object?>? _dict;
+    private IReadOnlyList<Type>? _types;
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _files = new();
 
-    /// <summary>Deterministic data. Text uses only characters every engine escapes the same way
-    /// (apart from the spelling of the double-quote entity, which <see cref="Normalise"/> unifies):
-    /// no apostrophes, plus signs, backticks, '=' or non-ASCII.</summary>
-    public static Catalog Create(int count = ProductCount)
+    public static Workload Create(string name) => name switch
     {
-        var products = new List<Product>(count);
-        for (var i = 0; i < count; i++)
+        "minimal" => Make(name, Data.Minimal(), HandWrittenRenderer.Minimal),
+        "small" => Make(name, Data.Small(), HandWrittenRenderer.Small),
+        "medium" => Make(name, Data.Medium(), HandWrittenRenderer.Medium),
+        "large" => Make(name, Data.Large(), HandWrittenRenderer.Large),
+        "complex" => Make(name, Data.Complex(), HandWrittenRenderer.Complex),
+        "products" => Make(name, Data.Products(), HandWrittenRenderer.Products),
+        "page" => Make(name, Data.Page(), HandWrittenRenderer.Page),
+        _ => throw new ArgumentException("unknown workload " + name),
+    };
+
+    private static Workload Make<T>(string name, T model, Func<T, string> hw) where T : class =>
+        new() { Name = name, Model = model, HandWritten = () => hw(model) };
+
+    /// <summary>File name to source of templates/&lt;name&gt;/&lt;dir&gt; (the first of the directories that exists).</summary>
+    public IReadOnlyDictionary<string, string> Files(params string[] dirs) => _files.GetOrAdd(string.Join("|", dirs), _ =>
+    {
+        foreach (var dir in dirs)
         {
-            products.Add(new Product
-            {
-                Name = "Product " + i.ToString(CultureInfo.InvariantCulture),
-                // cents always 11..18, so no engine drops a trailing zero
-                Price = (i * 100 + 11 + i % 8) / 100m,
-                Description = "Fast & \"light\" <b>widget</b> number " + i.ToString(CultureInfo.InvariantCulture) + " with a < b & c > d",
-                Tags = new List<string> { "tag" + (i % 7).ToString(CultureInfo.InvariantCulture), "cat" + (i % 3).ToString(CultureInfo.InvariantCulture), "sale" },
-                InStock = i % 3 != 0,
-            });
+            var path = Path.Combine(AppContext.BaseDirectory, "templates", Name, dir);
+            if (!Directory.Exists(path)) continue;
+            return Directory.GetFiles(path).ToDictionary(Path.GetFileName, File.ReadAllText, StringComparer.Ordinal)!;
         }
-        return new Catalog { Products = products };
-    }
+        throw new DirectoryNotFoundException($"no templates for {Name} in {string.Join(", ", dirs)}");
+    });
 
     /// <summary>Whitespace normalisation (every run collapses to one space, whitespace next to tags dropped)
     /// plus unification of equivalent entity spellings for '"'.</summary>
@@ -64,92 +68,78 @@ public static class Workload
     }
 }
 
-/// <summary>The baseline: what a careful developer would write by hand — one pooled char buffer,
-/// span-based escaping, a single string allocation at the end.</summary>
-public static class HandWritten
+/// <summary>A workload with every engine compiled once and every output verified equal.</summary>
+public sealed class Prepared
 {
-    public static string Render(Catalog catalog)
+    public required Workload W { get; init; }
+    public required IReadOnlyDictionary<string, Func<string>> Renderers { get; init; }
+    public Func<string> this[string engine] => Renderers[engine];
+}
+
+public static class Suite
+{
+    public const string HandWritten = "HandWritten";
+    public const string KidaDict = "Kida (dict)";
+
+    /// <summary>Workloads to run: KIDA_BENCH_WORKLOADS=products,page or all.</summary>
+    public static IEnumerable<string> SelectedWorkloads
     {
-        var w = new Writer(System.Buffers.ArrayPool<char>.Shared.Rent(64 * 1024));
-        try
+        get
         {
-            w.Raw("<ul class=\"products\">\n");
-            foreach (var p in catalog.Products)
-            {
-                w.Raw("<li class=\"product\">\n<h2>");
-                w.Escaped(p.Name);
-                w.Raw("</h2>\n<p class=\"price\">$");
-                w.Decimal(p.Price);
-                w.Raw("</p>\n<p class=\"desc\">");
-                w.Escaped(p.Description);
-                w.Raw("</p>\n<ul class=\"tags\">");
-                foreach (var t in p.Tags)
-                {
-                    w.Raw("<li>");
-                    w.Escaped(t);
-                    w.Raw("</li>");
-                }
-                w.Raw("</ul>\n");
-                w.Raw(p.InStock ? "<span class=\"stock\">In stock</span>\n" : "<span class=\"stock out\">Sold out</span>\n");
-                w.Raw("</li>\n");
-            }
-            w.Raw("</ul>\n");
-            return w.ToString();
-        }
-        finally
-        {
-            w.Return();
+            var env = Environment.GetEnvironmentVariable("KIDA_BENCH_WORKLOADS");
+            if (string.IsNullOrWhiteSpace(env)) return Workload.AllNames;
+            var wanted = env.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var w in wanted) if (!Workload.AllNames.Contains(w)) throw new ArgumentException("unknown workload " + w);
+            return Workload.AllNames.Where(wanted.Contains).ToArray();
         }
     }
 
-    private struct Writer(char[] buffer)
+    private static readonly ConcurrentDictionary<string, Lazy<Prepared>> Cache = new();
+
+    public static Prepared Get(string workload) =>
+        Cache.GetOrAdd(workload, n => new Lazy<Prepared>(() => Prepare(n, null))).Value;
+
+    public static Prepared Prepare(string name, TextWriter? log)
     {
-        private char[] _buf = buffer;
-        private int _len;
-
-        public void Raw(ReadOnlySpan<char> s)
+        var w = Workload.Create(name);
+        var renderers = new Dictionary<string, Func<string>>(StringComparer.Ordinal) { [HandWritten] = w.HandWritten };
+        var failures = new List<string>();
+        foreach (var e in Engine.All)
         {
-            if (_len + s.Length > _buf.Length) Grow(s.Length);
-            s.CopyTo(_buf.AsSpan(_len));
-            _len += s.Length;
+            try { renderers[e.Name] = e.Compile(w); }
+            catch (Exception ex) { failures.Add($"{e.Name}: compile threw {ex.GetType().Name}: {ex.Message}"); }
         }
+        try { renderers[KidaDict] = Engine.Kida.CompileDict(w); }
+        catch (Exception ex) { failures.Add($"{KidaDict}: compile threw {ex.GetType().Name}: {ex.Message}"); }
 
-        public void Decimal(decimal d)
+        var expected = Workload.Normalise(w.HandWritten());
+        foreach (var (engine, render) in renderers)
         {
-            int written;
-            while (!d.TryFormat(_buf.AsSpan(_len), out written, default, CultureInfo.InvariantCulture)) Grow(64);
-            _len += written;
+            var problem = Check(engine, render, expected);
+            if (problem is not null) failures.Add(problem);
+            else log?.WriteLine($"  ok  {name,-9} {engine,-15} ({expected.Length.ToString(CultureInfo.InvariantCulture)} chars normalised)");
         }
-
-        public void Escaped(ReadOnlySpan<char> s)
-        {
-            while (true)
-            {
-                var i = s.IndexOfAny("<>&\"'");
-                if (i < 0) { Raw(s); return; }
-                Raw(s[..i]);
-                Raw(s[i] switch
-                {
-                    '<' => "&lt;",
-                    '>' => "&gt;",
-                    '&' => "&amp;",
-                    '"' => "&quot;",
-                    _ => "&#39;",
-                });
-                s = s[(i + 1)..];
-            }
-        }
-
-        private void Grow(int need)
-        {
-            var bigger = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(_buf.Length * 2, _len + need));
-            _buf.AsSpan(0, _len).CopyTo(bigger);
-            System.Buffers.ArrayPool<char>.Shared.Return(_buf);
-            _buf = bigger;
-        }
-
-        public override readonly string ToString() => new string(_buf, 0, _len);
-
-        public readonly void Return() => System.Buffers.ArrayPool<char>.Shared.Return(_buf);
+        if (failures.Count > 0)
+            throw new InvalidOperationException($"ENGINE OUTPUTS DIFFER in workload '{name}' — the benchmark would compare different work:\n" + string.Join("\n", failures));
+        return new Prepared { W = w, Renderers = renderers };
     }
+
+    /// <summary>Null if <paramref name="render"/> (run twice: first and cached paths) matches, else a description.</summary>
+    public static string? Check(string engine, Func<string> render, string expectedNormalised)
+    {
+        for (var round = 0; round < 2; round++)
+        {
+            string actual;
+            try { actual = Workload.Normalise(render()); }
+            catch (Exception ex) { return $"{engine}: render threw {ex.GetType().Name}: {ex.Message}"; }
+            if (actual == expectedNormalised) continue;
+            var i = 0;
+            while (i < actual.Length && i < expectedNormalised.Length && actual[i] == expectedNormalised[i]) i++;
+            var from = Math.Max(0, i - 60);
+            return $"{engine} (render {round + 1}): output differs at char {i}\n    expected: ...{Slice(expectedNormalised, from)}...\n    actual:   ...{Slice(actual, from)}...";
+        }
+        return null;
+    }
+
+    private static string Slice(string s, int from) => from >= s.Length ? "" : s.Substring(from, Math.Min(200, s.Length - from));
 }

@@ -1,0 +1,139 @@
+using BenchmarkDotNet.Attributes;
+
+namespace Kida.Benchmarks;
+
+/// <summary>Render only: every template compiled (and verified) in setup.</summary>
+[MemoryDiagnoser]
+public class Render
+{
+    [ParamsSource(nameof(Workloads))]
+    public string Workload { get; set; } = "";
+
+    public static IEnumerable<string> Workloads => Suite.SelectedWorkloads;
+
+    private Prepared _p = null!;
+    private Func<string> _hw = null!, _kida = null!, _kidaDict = null!, _fluid = null!, _scriban = null!, _hb = null!, _dl = null!, _razor = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _p = Suite.Get(Workload);
+        _hw = _p[Suite.HandWritten];
+        _kida = _p[Engine.Kida.Name];
+        _kidaDict = _p[Suite.KidaDict];
+        _fluid = _p[Engine.Fluid.Name];
+        _scriban = _p[Engine.Scriban.Name];
+        _hb = _p[Engine.Handlebars.Name];
+        _dl = _p[Engine.DotLiquid.Name];
+        _razor = _p[Engine.RazorLight.Name];
+    }
+
+    [Benchmark(Baseline = true)] public string HandWritten() => _hw();
+    [Benchmark] public string Kida() => _kida();
+    [Benchmark] public string KidaDict() => _kidaDict();
+    [Benchmark] public string Fluid() => _fluid();
+    [Benchmark] public string Scriban() => _scriban();
+    [Benchmark] public string HandlebarsNet() => _hb();
+    [Benchmark] public string DotLiquid() => _dl();
+    [Benchmark] public string RazorLight() => _razor();
+}
+
+/// <summary>Parse + compile only: a fresh environment per engine, every template file of the workload
+/// parsed and compiled, nothing rendered (engines that compile lazily do the rest on first render: see Cold).</summary>
+[MemoryDiagnoser]
+public class Compile
+{
+    [ParamsSource(nameof(Workloads))]
+    public string Workload { get; set; } = "";
+
+    public static IEnumerable<string> Workloads => Suite.SelectedWorkloads;
+
+    private Workload _w = null!;
+
+    [GlobalSetup]
+    public void Setup() => _w = Suite.Get(Workload).W;
+
+    [Benchmark] public object Kida() => Engine.Kida.Compile(_w);
+    [Benchmark] public object Fluid() => Engine.Fluid.Compile(_w);
+    [Benchmark] public object Scriban() => Engine.Scriban.Compile(_w);
+    [Benchmark] public object HandlebarsNet() => Engine.Handlebars.Compile(_w);
+    [Benchmark] public object DotLiquid() => Engine.DotLiquid.Compile(_w);
+    [Benchmark] public object RazorLight() => Engine.RazorLight.Compile(_w);
+}
+
+/// <summary>First render cold: new environment + parse + compile + one render.</summary>
+[MemoryDiagnoser]
+public class Cold
+{
+    [ParamsSource(nameof(Workloads))]
+    public string Workload { get; set; } = "";
+
+    public static IEnumerable<string> Workloads => Suite.SelectedWorkloads;
+
+    private Workload _w = null!;
+
+    [GlobalSetup]
+    public void Setup() => _w = Suite.Get(Workload).W;
+
+    [Benchmark] public string Kida() => Engine.Kida.Compile(_w)();
+    [Benchmark] public string Fluid() => Engine.Fluid.Compile(_w)();
+    [Benchmark] public string Scriban() => Engine.Scriban.Compile(_w)();
+    [Benchmark] public string HandlebarsNet() => Engine.Handlebars.Compile(_w)();
+    [Benchmark] public string DotLiquid() => Engine.DotLiquid.Compile(_w)();
+    [Benchmark] public string RazorLight() => Engine.RazorLight.Compile(_w)();
+}
+
+/// <summary>Thread scaling: <see cref="RendersPerInvoke"/> renders of the products list split across
+/// <see cref="Threads"/> threads, all sharing one compiled template. Time is per render; throughput = 1/time.</summary>
+[MemoryDiagnoser]
+public class Threads
+{
+    public const int RendersPerInvoke = 48;
+
+    [ParamsSource(nameof(Engines))]
+    public string Engine { get; set; } = "";
+
+    [ParamsSource(nameof(ThreadCounts))]
+    public int ThreadCount { get; set; }
+
+    public static IEnumerable<string> Engines =>
+        new[] { Suite.HandWritten }.Concat(Benchmarks.Engine.All.Select(e => e.Name));
+
+    public static IEnumerable<int> ThreadCounts => new[] { 1, 2, Environment.ProcessorCount }.Distinct().Order();
+
+    private Func<string> _render = null!;
+    private string[] _outputs = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var p = Suite.Get("products");
+        _render = p[Engine];
+        _outputs = new string[RendersPerInvoke];
+        // Concurrent correctness: every render of a threaded round must equal the hand-written output.
+        Run();
+        var expected = Workload.Normalise(p[Suite.HandWritten]());
+        foreach (var o in _outputs.Distinct())
+            if (Workload.Normalise(o) != expected)
+                throw new InvalidOperationException($"{Engine} renders differently with {ThreadCount} threads");
+    }
+
+    [Benchmark(OperationsPerInvoke = RendersPerInvoke)]
+    public void Products() => Run();
+
+    private void Run()
+    {
+        var threads = ThreadCount;
+        var render = _render;
+        var outputs = _outputs;
+        if (threads == 1)
+        {
+            for (var i = 0; i < RendersPerInvoke; i++) outputs[i] = render();
+            return;
+        }
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            for (var i = t; i < RendersPerInvoke; i += threads) outputs[i] = render();
+        });
+    }
+}

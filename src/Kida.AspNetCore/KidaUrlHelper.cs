@@ -34,8 +34,8 @@ public sealed class KidaUrlHelper
 
     /// <summary>The URL of an action of a controller with route values.</summary>
     public string? Action(string action, string controller, object? values) => Resolve(out var http) is { } mvc
-        ? mvc.Action(action, controller, values)
-        : Links(http).GetPathByAction(action, controller, values, http.Request.PathBase);
+        ? mvc.Action(action, controller, RouteValues(values))
+        : Links(http).GetPathByAction(action, controller, RouteValues(values), http.Request.PathBase);
 
     /// <summary>An app-relative path (<c>~/x.css</c>) made absolute for the request's path base.</summary>
     public string Content(string path)
@@ -50,8 +50,8 @@ public sealed class KidaUrlHelper
 
     /// <summary>The URL of a named route with route values.</summary>
     public string? RouteUrl(string routeName, object? values) => Resolve(out var http) is { } mvc
-        ? mvc.RouteUrl(routeName, values)
-        : Links(http).GetPathByName(routeName, values, http.Request.PathBase);
+        ? mvc.RouteUrl(routeName, RouteValues(values))
+        : Links(http).GetPathByName(routeName, RouteValues(values), http.Request.PathBase);
 
     /// <inheritdoc />
     public override string ToString() => Content("~/");
@@ -70,6 +70,16 @@ public sealed class KidaUrlHelper
         return action is not null && factory is not null
             ? factory.GetUrlHelper(new ActionContext(http, http.GetRouteData(), action))
             : null;
+    }
+
+    /// <summary>A template's dict literal (<c>{"id": 7}</c>) becomes route values; other objects pass as they are.</summary>
+    private static object? RouteValues(object? values)
+    {
+        if (values is not System.Collections.IDictionary dictionary || values is RouteValueDictionary) return values;
+        var result = new RouteValueDictionary();
+        foreach (System.Collections.DictionaryEntry entry in dictionary)
+            result[Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] = entry.Value;
+        return result;
     }
 
     private static LinkGenerator Links(HttpContext http) => http.RequestServices.GetRequiredService<LinkGenerator>();

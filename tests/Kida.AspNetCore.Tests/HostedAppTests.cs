@@ -167,6 +167,31 @@ public sealed class HostedAppTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/union/2")).StatusCode);
     }
 
+    [Fact]
+    public async Task Minimal_api_templates_get_url_and_csrf_helpers_bound_to_the_request()
+    {
+        File.WriteAllText(Path.Combine(_root, "Views", "Pages", "Links.html"),
+            "{{ url.content(\"~/lib/app.js\") }}|{{ url.route_url(\"product\", {\"id\": 7}) }}|{{ url }}|{{ csrf_input() }}|{{ csrf_token() }}");
+        var builder = Builder();
+        builder.Services.AddAntiforgery();
+        builder.Services.AddKida();
+        await using var app = builder.Build();
+        app.UsePathBase("/shop");
+        app.UseRouting();
+        app.UseAntiforgery();
+        app.MapGet("/products/{id:int}", (int id) => id).WithName("product");
+        app.MapGet("/links/{id:int}", (int id) => Results.Extensions.Kida("Views/Pages/Links.html"));
+        await app.StartAsync();
+
+        var parts = (await app.GetTestClient().GetStringAsync("/shop/links/3")).Split('|');
+        Assert.Equal("/shop/lib/app.js", parts[0]);
+        Assert.Equal("/shop/products/7", parts[1]);
+        Assert.Equal("/shop/", parts[2]);
+        var token = parts[4];
+        Assert.False(string.IsNullOrEmpty(token));
+        Assert.Equal($"<input type=\"hidden\" name=\"__RequestVerificationToken\" value=\"{token}\">", parts[3]);
+    }
+
     public static TheoryData<string> MvcBuilders => ["AddMvc", "AddRazorPages", "AddControllersWithViews"];
 
     [Theory]

@@ -52,6 +52,7 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Contains("<h1 id=\"product-3\">&lt;Kettle&gt;</h1>", html);
         Assert.Contains("<p class=\"price\">39.90</p>", html);
         Assert.Contains("<a href=\"/Products\">All products</a>", html);
+        Assert.Contains("<ul id=\"row\" hx-get=\"/Products/Item/3\" hx-trigger=\"load\"></ul>", html);
         Assert.DoesNotContain("<Kettle>", html);
     }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -43,6 +44,7 @@ public static class KidaServiceCollectionExtensions
         };
         if (o.ConfigureEnvironment is not null) options = o.ConfigureEnvironment(options);
         var env = new KidaEnvironment(options);
+        KidaTelemetry.Observe(env, sp.GetService<ILoggerFactory>()?.CreateLogger("Kida.AspNetCore"));
         KidaRequestGlobals.Register(env, sp.GetRequiredService<IHttpContextAccessor>());
         foreach (var setup in o.EnvironmentSetup) setup(env);
         return env;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Kida;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,12 @@ internal static partial class KidaTelemetry
 
     private static readonly Counter<long> RenderErrors =
         Meter.CreateCounter<long>("kida.render.errors", description: "Kida renders that failed.");
+
+    private static readonly Counter<long> Compilations =
+        Meter.CreateCounter<long>("kida.compilations", description: "Kida templates compiled (cache misses).");
+
+    private static readonly Histogram<double> CompileDuration =
+        Meter.CreateHistogram<double>("kida.compile.duration", "ms", "Time to lex, parse and compile a Kida template.");
 
     private static readonly TimeSpan SlowRender = TimeSpan.FromMilliseconds(500);
 
@@ -44,6 +51,25 @@ internal static partial class KidaTelemetry
         RenderDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("kida.template", template));
         if (elapsed > SlowRender && logger is not null) LogSlowRender(logger, template, elapsed.TotalMilliseconds);
     }
+
+    /// <summary>Counts, times and logs the compilations and cache evictions of <paramref name="environment"/>.</summary>
+    public static void Observe(KidaEnvironment environment, ILogger? logger)
+    {
+        environment.TemplateCompiled += (_, e) =>
+        {
+            var tag = new KeyValuePair<string, object?>("kida.template", e.Name);
+            Compilations.Add(1, tag);
+            CompileDuration.Record(e.Elapsed.TotalMilliseconds, tag);
+            if (logger is not null) LogCompiled(logger, e.Name, e.Elapsed.TotalMilliseconds);
+        };
+        if (logger is not null) environment.TemplateEvicted += (_, e) => LogEvicted(logger, e.Name, e.Reason);
+    }
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Compiled Kida template {Template} in {Milliseconds} ms")]
+    private static partial void LogCompiled(ILogger logger, string template, double milliseconds);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Evicted Kida template {Template} from the cache ({Reason})")]
+    private static partial void LogEvicted(ILogger logger, string template, string reason);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Rendering Kida template {Template} failed")]
     private static partial void LogRenderFailed(ILogger logger, Exception exception, string template);

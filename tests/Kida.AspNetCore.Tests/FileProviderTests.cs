@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using Kida;
 using Microsoft.AspNetCore.Builder;
@@ -7,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Kida.AspNetCore.Tests;
@@ -61,6 +64,60 @@ public sealed class FileProviderTests : IDisposable
             html = await client.GetStringAsync("/hello");
         } while (html != "second world" && DateTime.UtcNow < deadline);
         Assert.Equal("second world", html);
+    }
+
+    [Fact]
+    public async Task Compilations_are_counted_on_the_Kida_meter_and_logged_with_cache_evictions()
+    {
+        Write("v1 {{ name }}");
+        var compiled = new ConcurrentQueue<string?>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Kida" && instrument.Name == "kida.compilations") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags) if (tag.Key == "kida.template") compiled.Enqueue(tag.Value as string);
+        });
+        listener.Start();
+        var logs = new LogSink();
+        using var factory = Factory(new WebApplicationFactory<Program>()).WithWebHostBuilder(b =>
+            b.ConfigureLogging(l => l.AddProvider(logs).AddFilter("Kida.AspNetCore", LogLevel.Debug)));
+        var client = factory.CreateClient();
+        Assert.Equal("v1 world", await client.GetStringAsync("/hello"));
+        Assert.Contains("Views/Home/Hello.html", compiled);
+        Assert.Contains(logs.Entries, e => e.Category == "Kida.AspNetCore" && e.EventId == 3 && e.Message.StartsWith("Compiled Kida template Views/Home/Hello.html in "));
+
+        Write("v2 {{ name }}");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string html;
+        do
+        {
+            await Task.Delay(200);
+            html = await client.GetStringAsync("/hello");
+        } while (html != "v2 world" && DateTime.UtcNow < deadline);
+        Assert.Equal("v2 world", html);
+        Assert.Contains(logs.Entries, e => e.EventId == 4 && e.Message == "Evicted Kida template Views/Home/Hello.html from the cache (changed)");
+    }
+
+    private sealed class LogSink : ILoggerProvider
+    {
+        public ConcurrentQueue<(string Category, int EventId, string Message)> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose() { }
+
+        private sealed class Logger(LogSink sink, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                sink.Entries.Enqueue((category, eventId.Id, formatter(state, exception)));
+        }
     }
 
     [Fact]

@@ -1,0 +1,137 @@
+from _h import c, ct, k
+from filters_a import PEOPLE
+
+ITEMS = [
+    {"title": "b", "weight": 2, "meta": {"rank": 3}},
+    {"title": "A", "weight": 1, "meta": {"rank": 1}},
+    {"title": "c", "weight": 2, "meta": {"rank": 2}},
+    {"title": "a", "weight": 3, "meta": {"rank": 4}},
+]
+
+FILTERS = [
+    # select / reject
+    c("select-truthy", "{{ [0, 1, '', 'a', none, [], [0]]|select|list|length }}"),
+    c("select-odd-even", "{{ range(8)|select('odd')|join }}|{{ range(8)|reject('odd')|join }}"),
+    c("select-divisibleby", "{{ range(1, 13)|select('divisibleby', 3)|join(',') }}"),
+    c("select-gt-lt", "{{ [1, 5, 3, 7]|select('gt', 3)|join }}|{{ [1, 5, 3, 7]|select('lessthan', 5)|join }}"),
+    c("select-operator-aliases", "{{ [1, 2, 3]|select('>=', 2)|join }}|{{ [1, 2, 3]|reject('!=', 2)|join }}|{{ [1, 2, 3]|select('==', 3)|join }}"),
+    c("select-in", "{{ [1, 2, 3, 4]|select('in', [2, 4, 6])|join }}"),
+    c("select-string-number", "{{ [1, 'a', 2.5, none]|select('number')|list|length }}|{{ [1, 'a', 'b']|select('string')|join }}"),
+    c("select-none-defined", "{{ [1, none, 2]|reject('none')|join }}|{{ [1, none]|select('none')|list|length }}"),
+    c("select-equalto-sameas", "{{ ['a', 'b', 'a']|select('equalto', 'a')|list|length }}|{{ [true, 1, false]|select('sameas', true)|list|length }}"),
+    c("select-lower-upper", "{{ ['ab', 'CD', 'Ef']|select('lower')|join }}{{ ['ab', 'CD', 'Ef']|select('upper')|join }}"),
+    c("select-on-dict-keys", "{{ {'a': 1, 'bb': 2}|select('eq', 'bb')|join }}"),
+    c("select-unknown-test-errors", "{{ [1]|select('nosuchtest')|list }}"),
+    c("reject-truthy", "{{ [0, 1, '', 'x']|reject|list|length }}"),
+    c("select-mapping-sequence", "{{ [{}, [], 'a', 1]|select('mapping')|list|length }}{{ [{}, [], 'a', 1]|select('sequence')|list|length }}{{ [{}, [], 'a', 1]|select('iterable')|list|length }}"),
+    # selectattr / rejectattr
+    c("selectattr-truthy", "{{ people|selectattr('admin')|map(attribute='name')|join(',') }}", {"people": PEOPLE}),
+    c("rejectattr-truthy", "{{ people|rejectattr('admin')|map(attribute='name')|join(',') }}", {"people": PEOPLE}),
+    c("selectattr-equalto", "{{ people|selectattr('city', 'equalto', 'Lima')|map(attribute='name')|join(',') }}", {"people": PEOPLE}),
+    c("selectattr-gt", "{{ people|selectattr('age', 'gt', 30)|map(attribute='name')|join(',') }}", {"people": PEOPLE}),
+    c("selectattr-operator", "{{ people|selectattr('age', '<', 30)|list|length }}", {"people": PEOPLE}),
+    c("rejectattr-eq", "{{ people|rejectattr('age', 'eq', 25)|map(attribute='name')|join(',') }}", {"people": PEOPLE}),
+    c("selectattr-nested", "{{ items|selectattr('meta.rank', 'odd')|map(attribute='title')|join }}", {"items": ITEMS}),
+    c("selectattr-defined", "{{ rows|selectattr('x', 'defined')|list|length }}|{{ rows|rejectattr('x', 'defined')|list|length }}", {"rows": [{"x": 1}, {}, {"x": 0}]}),
+    c("selectattr-none", "{{ rows|selectattr('x', 'none')|list|length }}", {"rows": [{"x": 1}, {"x": None}]}),
+    c("selectattr-in", "{{ people|selectattr('name', 'in', ['Bob', 'Dave'])|map(attribute='age')|join }}", {"people": PEOPLE}),
+    c("selectattr-missing-errors", "{{ rows|selectattr('x')|list }}", {"rows": [{"x": 1}, {}]}),
+    # sort
+    c("sort-numbers", "{{ [3, 1, 2]|sort|join }}|{{ [3, 1, 2]|sort(reverse=true)|join }}"),
+    c("sort-strings-case", "{{ ['b', 'C', 'a', 'B']|sort|join }}|{{ ['b', 'C', 'a', 'B']|sort(case_sensitive=true)|join }}"),
+    c("sort-positional-args", "{{ ['b', 'C', 'a']|sort(true)|join }}|{{ ['b', 'C', 'a']|sort(false, true)|join }}"),
+    c("sort-attribute", "{{ items|sort(attribute='title')|map(attribute='title')|join }}", {"items": ITEMS}),
+    c("sort-attribute-reverse", "{{ items|sort(attribute='weight', reverse=true)|map(attribute='title')|join }}", {"items": ITEMS}),
+    c("sort-attribute-dotted", "{{ items|sort(attribute='meta.rank')|map(attribute='title')|join }}", {"items": ITEMS}),
+    c("sort-multiple-attributes", "{{ items|sort(attribute='weight,title')|map(attribute='title')|join }}", {"items": ITEMS}),
+    c("sort-stable", "{{ items|sort(attribute='weight')|map(attribute='title')|join }}", {"items": ITEMS}),
+    c("sort-mixed-types-errors", "{{ [1, 'a']|sort|join }}"),
+    c("sort-floats-ints", "{{ [2.5, 1, 2, -1.5]|sort|join(' ') }}"),
+    c("sort-tuples", "{% for a, b in [[2, 'b'], [1, 'z'], [2, 'a']]|sort %}{{ a }}{{ b }}{% endfor %}"),
+    c("sort-dict-keys", "{{ {'b': 1, 'a': 2}|sort|join }}"),
+    c("sort-index-attribute", "{{ [[2, 'x'], [1, 'y']]|sort(attribute='0')|map(attribute='1')|join }}"),
+    # string
+    c("string-filter", "{{ 1|string }}|{{ 1.0|string }}|{{ none|string }}|{{ true|string }}|{{ [1]|string }}"),
+    c("string-length", "{{ 1234|string|length }}"),
+    c("string-markup-kept", "{{ s|safe|string }}", {"s": "<b>"}),
+    # striptags
+    c("striptags-basic", "{{ s|striptags }}", {"s": "<p>Hello <b>World</b></p>"}),
+    c("striptags-whitespace-entities", "{{ s|striptags }}", {"s": "  <p>a\n\n  b</p>&amp; &lt;c&gt; "}),
+    c("striptags-comments", "{{ s|striptags }}", {"s": "a<!-- hidden -->b<br/>c"}),
+    # sum
+    c("sum-basic", "{{ [1, 2, 3]|sum }}|{{ [0.1, 0.2]|sum }}|{{ []|sum }}"),
+    c("sum-start", "{{ [1, 2]|sum(start=10) }}|{{ [1, 2]|sum(none, 5) }}"),
+    c("sum-attribute", "{{ people|sum(attribute='age') }}", {"people": PEOPLE}),
+    c("sum-nested-attribute", "{{ items|sum(attribute='meta.rank') }}", {"items": ITEMS}),
+    c("sum-list-of-lists-errors", "{{ [[1], [2]]|sum }}"),
+    # title
+    c("title-basic", "{{ 'hello world'|title }}|{{ 'HELLO wORLD'|title }}"),
+    c("title-punctuation", "{{ \"it's a dog's-life\"|title }}|{{ 'a_b c.d'|title }}"),
+    c("title-digits", "{{ '1st place 2nd'|title }}"),
+    # trim
+    c("trim-basic", "[{{ '  a b  '|trim }}]|[{{ '\\t\\nx\\n'|trim }}]"),
+    c("trim-chars", "{{ '--a--'|trim('-') }}|{{ 'xyaxy'|trim('xy') }}"),
+    c("trim-keyword", "{{ '..a..'|trim(chars='.') }}"),
+    # truncate
+    c("truncate-default", "{{ s|truncate }}", {"s": "word " * 60}),
+    c("truncate-short-unchanged", "{{ 'hello'|truncate(10) }}"),
+    c("truncate-words", "{{ 'The quick brown fox jumps'|truncate(15) }}"),
+    c("truncate-killwords", "{{ 'The quick brown fox jumps'|truncate(15, true) }}"),
+    c("truncate-end", "{{ 'The quick brown fox jumps'|truncate(15, false, '…') }}|{{ 'The quick brown fox'|truncate(10, end='!') }}"),
+    c("truncate-leeway", "{{ 'hello world foo'|truncate(11) }}|{{ 'hello world foo'|truncate(11, leeway=0) }}|{{ 'hello world foo'|truncate(13, leeway=2) }}"),
+    c("truncate-leeway-boundary", "{{ 'abcdefghijklmnop'|truncate(12, leeway=4) }}|{{ 'abcdefghijklmnop'|truncate(11, leeway=4) }}"),
+    c("truncate-no-space", "{{ 'abcdefghijklmnopqrstuvwxyz'|truncate(10) }}"),
+    c("truncate-escaping", "{{ s|truncate(8) }}", {"s": "<b> & <i> & more"}),
+    c("truncate-keywords", "{{ 'one two three four'|truncate(length=9, killwords=true, end='>', leeway=0) }}"),
+    # unique
+    c("unique-basic", "{{ [1, 2, 1, 3, 2]|unique|join }}"),
+    c("unique-case", "{{ ['a', 'A', 'b', 'B', 'a']|unique|join }}|{{ ['a', 'A', 'b']|unique(case_sensitive=true)|join }}"),
+    c("unique-attribute", "{{ people|unique(attribute='city')|map(attribute='name')|join(',') }}", {"people": PEOPLE}),
+    c("unique-attribute-case-sensitive", "{{ people|unique(attribute='city', case_sensitive=true)|map(attribute='name')|join(',') }}", {"people": PEOPLE}),
+    c("unique-mixed-int-float", "{{ [1, 1.0, true, 2]|unique|join(',') }}"),
+    # urlencode
+    c("urlencode-string", "{{ 'a b&c=d/e?f'|urlencode }}"),
+    c("urlencode-unicode", "{{ 'é ü'|urlencode }}"),
+    c("urlencode-dict", "{{ {'q': 'a b', 'n': 1}|urlencode }}"),
+    c("urlencode-pairs", "{{ [('a', 1), ('b', 'x&y')]|urlencode }}"),
+    c("urlencode-number", "{{ 5|urlencode }}"),
+    c("urlencode-safe-chars", "{{ '~-._*()!\\'@:'|urlencode }}"),
+    # urlize
+    c("urlize-basic", "{{ 'see http://example.com now'|urlize }}"),
+    c("urlize-www-email", "{{ 'www.example.org or me@example.com'|urlize }}"),
+    c("urlize-trim", "{{ 'http://example.com/a/very/long/path'|urlize(20) }}"),
+    c("urlize-nofollow-target", "{{ 'http://x.org'|urlize(nofollow=true, target='_blank') }}"),
+    c("urlize-rel", "{{ 'https://x.org'|urlize(rel='ugc') }}"),
+    c("urlize-escapes-text", "{{ '<b> http://a.com?x=1&y=2'|urlize }}"),
+    c("urlize-trailing-punct", "{{ 'go to http://a.com.'|urlize }}|{{ '(http://b.com)'|urlize }}"),
+    # wordcount
+    c("wordcount", "{{ 'one two  three'|wordcount }}|{{ ''|wordcount }}|{{ 'a-b c_d'|wordcount }}"),
+    # wordwrap
+    c("wordwrap-basic", "{{ 'The quick brown fox jumps over the lazy dog'|wordwrap(10) }}"),
+    c("wordwrap-long-word", "{{ 'abcdefghijklmnop qr'|wordwrap(5) }}|{{ 'abcdefghijklmnop qr'|wordwrap(5, false) }}"),
+    c("wordwrap-wrapstring", "{{ 'a b c d e f'|wordwrap(3, wrapstring='<br>') }}"),
+    c("wordwrap-hyphens", "{{ 'well-known long-term'|wordwrap(6) }}|{{ 'well-known long-term'|wordwrap(6, break_on_hyphens=false) }}"),
+    c("wordwrap-paragraphs", "{{ s|wordwrap(8) }}", {"s": "aaa bbb ccc\n\nddd eee fff"}),
+    c("wordwrap-default-width", "{{ s|wordwrap }}", {"s": "word " * 20}),
+    # xmlattr
+    c("xmlattr-basic", "<div{{ {'class': 'a', 'id': 'b'}|xmlattr }}>"),
+    c("xmlattr-none-skipped", "<a{{ {'href': '/x', 'title': none}|xmlattr }}>"),
+    c("xmlattr-no-autospace", "<a {{ {'x': 1}|xmlattr(false) }}>"),
+    c("xmlattr-escapes", "<p{{ {'title': t}|xmlattr }}>", {"t": "a<b & \"c\" 'd'"}),
+    c("xmlattr-invalid-key-errors", "<p{{ {'a b': 1}|xmlattr }}>"),
+    c("xmlattr-invalid-key-slash-errors", "<p{{ {'a/b': 1}|xmlattr }}>"),
+    c("xmlattr-empty", "<p{{ {}|xmlattr }}>"),
+    c("xmlattr-bool-values", "<input{{ {'checked': true, 'n': 0}|xmlattr }}>"),
+    # chains and misc
+    c("filter-chain", "{{ '  Hello World  '|trim|lower|replace(' ', '-') }}"),
+    c("filter-on-expression", "{{ (1 + 2)|string ~ 'x' }}"),
+    c("filter-precedence-unary", "{{ -1|abs }}",
+      note="Jinja2 applies the filter to the negated literal: (-1)|abs"),
+    c("filter-args-with-filter", "{{ xs|join(sep|upper) }}", {"xs": ["a", "b"], "sep": "x"}),
+    c("filter-unknown-errors", "{{ 1|nosuchfilter }}"),
+    c("filter-too-many-args-errors", "{{ 'a'|upper(1) }}"),
+    c("filter-on-undefined-errors", "{{ missing|upper }}"),
+    c("list-of-dicts-sort-map-join", "{{ people|sort(attribute='age')|map(attribute='name')|join(' < ') }}", {"people": PEOPLE}, ae=False),
+]
+
+CATEGORIES = {"10-filters": FILTERS}

@@ -88,8 +88,12 @@ public sealed class KidaViewEngine : IViewEngine
 
     private static bool IsApplicationRelativePath(string name) => name.StartsWith('~') || name.StartsWith('/');
 
+    /// <summary>
+    /// The route value as the action declares it (<c>Products</c> for a request to <c>/products</c>), so views are
+    /// found on case-sensitive file systems; MVC's own rule, shared with Razor.
+    /// </summary>
     private static string? RouteValue(ActionContext context, string key) =>
-        context.RouteData.Values.TryGetValue(key, out var v) ? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+        Microsoft.AspNetCore.Mvc.Razor.RazorViewEngine.GetNormalizedRouteValue(context, key);
 
     private readonly record struct LookupKey(string Name, string? Controller, string? Area, bool IsMainPage);
 

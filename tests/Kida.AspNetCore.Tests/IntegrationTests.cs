@@ -116,6 +116,20 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
+    public void View_lookup_uses_the_route_values_as_the_action_declares_them()
+    {
+        var engine = factory.Services.GetRequiredService<KidaViewEngine>();
+        var context = ActionContextFor("products");
+        context.ActionDescriptor.RouteValues["controller"] = "Products";
+        var result = engine.FindView(context, "Index", isMainPage: true);
+        Assert.True(result.Success);
+        Assert.Equal("Views/Products/Index.html", result.View?.Path);
+        var other = ActionContextFor("products");
+        other.ActionDescriptor.RouteValues["controller"] = "Orders";
+        Assert.Equal(["Views/products/Missing.html", "Views/Shared/Missing.html"], engine.FindView(other, "Missing", isMainPage: true).SearchedLocations);
+    }
+
+    [Fact]
     public void View_in_area_searches_area_locations()
     {
         var engine = factory.Services.GetRequiredService<KidaViewEngine>();

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Web throughput: the same page (layout, navigation, 20-row table with a macro per row, an include) served
+# as a Kida MVC view, a Kida minimal-API result and a Razor view compiled at build, loaded by wrk on loopback.
+# Usage: bash benchmarks/run-web.sh            (env: DURATION=10s CONNECTIONS=32 THREADS=2 PORT=5080)
+# Prints a markdown table (requests/s and latency percentiles per endpoint). Holds /tmp/kida-build.lock
+# for the build and the measurement.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+proj="$here/Kida.WebBench"
+port="${PORT:-5080}"
+duration="${DURATION:-10s}"
+conns="${CONNECTIONS:-32}"
+wthreads="${THREADS:-2}"
+base="http://127.0.0.1:$port"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "wrk not found; installing the Debian package..." >&2
+  (apt-get update -qq && apt-get install -y -qq wrk) >&2 || { echo "could not install wrk" >&2; exit 1; }
+fi
+
+exec 9>/tmp/kida-build.lock
+flock 9
+
+dotnet build -c Release "$proj" -nologo -v quiet >&2
+
+cd "$proj"   # content root: the Kida templates are loaded from Views/ here
+ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=1 \
+  dotnet "bin/Release/net10.0/Kida.WebBench.dll" --urls "$base" >/tmp/kida-webbench.log 2>&1 &
+app=$!
+trap 'kill $app 2>/dev/null || true; wait $app 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 100); do
+  curl -fsS -o /dev/null "$base/razor" 2>/dev/null && break
+  kill -0 $app 2>/dev/null || { echo "app exited:" >&2; cat /tmp/kida-webbench.log >&2; exit 1; }
+  sleep 0.2
+done
+
+urls=(kida-mvc kida-minimal razor)
+tmp="$(mktemp -d)"
+for u in "${urls[@]}"; do curl -fsS "$base/$u" -o "$tmp/$u.html"; done
+# Fail loudly unless the three endpoints serve the same HTML (whitespace-normalised, '"' entity unified).
+python3 - "$tmp" "${urls[@]}" <<'PY'
+import sys, re
+d, names = sys.argv[1], sys.argv[2:]
+def norm(s):
+    s = s.replace("&#34;", "&quot;").replace("&#x22;", "&quot;")
+    s = re.sub(r"\s+", " ", s)
+    s = re.sub(r"\s*<", "<", s); s = re.sub(r">\s*", ">", s)
+    return s.strip()
+outs = {n: norm(open(f"{d}/{n}.html", encoding="utf-8").read()) for n in names}
+ref = outs[names[-1]]
+bad = [n for n in names if outs[n] != ref]
+for n in bad:
+    a = outs[n]; i = next((k for k in range(min(len(a), len(ref))) if a[k] != ref[k]), min(len(a), len(ref)))
+    print(f"{n} differs from {names[-1]} at {i}:\n  razor: {ref[max(0,i-80):i+120]}\n  {n}: {a[max(0,i-80):i+120]}", file=sys.stderr)
+if bad: sys.exit(1)
+print(f"all {len(names)} endpoints serve the same page ({len(ref)} chars normalised)", file=sys.stderr)
+PY
+
+echo "| Endpoint | Requests/s | p50 | p90 | p99 | Errors |"
+echo "|---|---:|---:|---:|---:|---:|"
+for u in "${urls[@]}"; do
+  wrk -t"$wthreads" -c"$conns" -d3s "$base/$u" >/dev/null            # warm-up (JIT, tiering, pools)
+  out="$(wrk -t"$wthreads" -c"$conns" -d"$duration" --latency "$base/$u")"
+  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
+  p90="$(awk '$1=="90%" {print $2}' <<<"$out")"
+  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
+  errs="$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")"
+  case "$u" in
+    kida-mvc) name="Kida MVC view (\`return View(model)\`)";;
+    kida-minimal) name="Kida minimal API (\`Results.Extensions.Kida\`)";;
+    razor) name="Razor view (compiled at build)";;
+  esac
+  echo "| $name | $rps | $p50 | $p90 | $p99 | ${errs:-0} |"
+done
+echo
+echo "wrk -t$wthreads -c$conns -d$duration --latency on 127.0.0.1 (app and wrk share the machine's $(nproc) cores), Server GC, Production."
+rm -rf "$tmp"

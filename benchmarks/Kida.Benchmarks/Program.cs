@@ -20,7 +20,6 @@ if (args.Contains("--verify")) return 0;
 
 IConfig config = DefaultConfig.Instance
     .AddColumn(StatisticColumn.Median)
-    .AddExporter(MarkdownExporter.GitHub)
     .AddExporter(JsonExporter.Brief)
     .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
 var rest = args;

@@ -1,0 +1,183 @@
+"""Turns the BenchmarkDotNet brief JSON of benchmarks/run.sh into benchmarks/RESULTS.md.
+argv: json, out, filters, workloads, seconds; stdin: the markdown of run-web.sh (may be empty)."""
+import json, sys, datetime, os, platform
+from collections import defaultdict
+
+src, out, filters, workloads, seconds = sys.argv[1:6]
+web = sys.stdin.read().strip()
+data = json.load(open(src, encoding="utf-8"))
+host = data["HostEnvironmentInfo"]
+
+NAMES = {"HandWritten": "HandWritten", "Kida": "Kida", "KidaDict": "Kida (dict)", "Fluid": "Fluid", "Scriban": "Scriban",
+         "HandlebarsNet": "Handlebars.Net", "DotLiquid": "DotLiquid", "RazorLight": "RazorLight"}
+PEERS = ["Fluid", "Scriban", "Handlebars.Net", "DotLiquid", "RazorLight"]
+ORDER = ["HandWritten", "Kida", "Kida (dict)"] + PEERS
+WORKLOADS = ["minimal", "small", "medium", "large", "complex", "products", "page"]
+DESC = {
+    "minimal": "one variable: `<p>Hello, {{ name }}!</p>`",
+    "small": "a user card, 12 variables, one `if`",
+    "medium": "10 sections × 10 fields = 100 escaped variables",
+    "large": "a loop over 1,000 items (3 fields each)",
+    "complex": "three-level inheritance (index → section → base) with blocks and two includes; peers without inheritance use their closest idiom (Liquid/Scriban: capture + include; Handlebars: partial blocks with inline partials; Razor: nested layouts with sections)",
+    "products": "500 products: name, decimal price, description with `<`, `&`, `\"`, 3 tags, a conditional (~140 KB)",
+    "page": "a realistic page: layout, navigation loop, a 20-row table with a macro per row (Fluid macro, Scriban func, Handlebars/DotLiquid partial, Razor templated delegate), an include",
+}
+
+def params(b):
+    p = {}
+    for kv in (b.get("Parameters") or "").split("&"):
+        if "=" in kv:
+            k, v = kv.split("=", 1); p[k] = v
+    return p
+
+render, compile_, cold, threads = defaultdict(dict), defaultdict(dict), defaultdict(dict), defaultdict(dict)
+for b in data["Benchmarks"]:
+    st = b.get("Statistics")
+    if not st: continue
+    med = st["Median"]; alloc = (b.get("Memory") or {}).get("BytesAllocatedPerOperation")
+    p = params(b); t = b["Type"]
+    if t in ("Render", "Compile", "Cold"):
+        {"Render": render, "Compile": compile_, "Cold": cold}[t][p["Workload"]][NAMES.get(b["Method"], b["Method"])] = (med, alloc)
+    elif t == "Threads":
+        threads[p["Engine"]][int(p["ThreadCount"])] = (med, alloc)
+
+def ft(ns):
+    if ns is None: return "–"
+    if ns < 1e3: return f"{ns:.0f} ns"
+    if ns < 1e6: return f"{ns/1e3:.{2 if ns < 1e4 else 1}f} µs"
+    if ns < 1e9: return f"{ns/1e6:.{2 if ns < 1e7 else 1}f} ms"
+    return f"{ns/1e9:.2f} s"
+
+def fb(b):
+    if b is None: return "–"
+    if b < 1024: return f"{b} B"
+    if b < 1024 * 1024: return f"{b/1024:.1f} KB"
+    return f"{b/1024/1024:.2f} MB"
+
+def fr(x):
+    return "–" if x is None else (f"{x:.2f}×" if x < 10 else f"{x:.0f}×" if x < 1000 else f"{x:,.0f}×")
+
+def fastest_peer(row):
+    cand = [(row[e][0], e) for e in PEERS if e in row]
+    return min(cand) if cand else (None, None)
+
+L = []
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+cpu = host.get("ProcessorName", "?")
+L.append("# Kida benchmark results\n")
+L.append(f"- Date: {now}")
+L.append(f"- Machine: {cpu}, {host.get('LogicalCoreCount')} logical cores (shared with other work: **noisy — read medians and ratios, not absolute times**), {host.get('OsVersion')}")
+L.append(f"- Runtime: {host.get('RuntimeVersion')}, BenchmarkDotNet {host.get('BenchmarkDotNetVersion')}, Release")
+L.append("- Job: in-process, 3 warm-up + 5 measured iterations of ~250 ms each (`benchmarks/run.sh`, a short job) — indicative, differences under ~15% are noise")
+L.append(f"- Selection: filter `{filters}`, workloads `{workloads}`; whole run {int(seconds)//60} min {int(seconds)%60} s")
+L.append("- Every engine's output was checked equal to the hand-written renderer's (whitespace-normalised) before measuring; the run aborts otherwise")
+L.append("- Baseline: hand-written C# (pooled `char[]`, `IndexOfAny` escaping that copies clean runs, numbers formatted into the buffer, one string at the end)")
+L.append("- Models: POCOs for every engine; `Kida (dict)` is the same data as nested `Dictionary<string, object?>`. Peers escape explicitly (`| escape`, `html.escape`) where they do not autoescape\n")
+
+# ---- targets ----
+def get(tbl, w, e, i=0):
+    v = tbl.get(w, {}).get(e); return None if v is None else v[i]
+tg = []
+for w in ("products", "page"):
+    k, hw = get(render, w, "Kida"), get(render, w, "HandWritten")
+    if k and hw:
+        tg.append((f"{w}: Kida render ÷ hand-written", "≤ 1.5×", fr(k / hw), k / hw <= 1.5))
+        ka, ha = get(render, w, "Kida", 1), get(render, w, "HandWritten", 1)
+        if ka and ha: tg.append((f"{w}: Kida allocated ÷ hand-written", "≤ 1.25×", fr(ka / ha), ka / ha <= 1.25))
+behind = []
+for w in WORKLOADS:
+    if w in render and "Kida" in render[w]:
+        fp, fe = fastest_peer(render[w])
+        if fp and render[w]["Kida"][0] >= fp: behind.append(f"{w}: Kida {fr(render[w]['Kida'][0] / fp)} of {fe}")
+if render:
+    tg.append(("Kida ahead of every peer on every render workload", "yes", "yes" if not behind else "no: " + "; ".join(behind), not behind))
+c = get(compile_, "page", "Kida")
+if c: tg.append(("page: Kida parse+compile", "< 2 ms", ft(c), c < 2e6))
+c = get(cold, "page", "Kida")
+if c: tg.append(("page: Kida first render cold", "< 5 ms", ft(c), c < 5e6))
+if "Kida" in threads and 1 in threads["Kida"] and 2 in threads["Kida"]:
+    s = threads["Kida"][1][0] / threads["Kida"][2][0]
+    tg.append(("products: Kida 2-thread ÷ 1-thread throughput", "≥ 1.8×", fr(s), s >= 1.8))
+webrows = {}
+for line in web.splitlines():
+    cells = [x.strip() for x in line.strip().strip("|").split("|")]
+    if len(cells) >= 5:
+        try: webrows[cells[0]] = float(cells[1])
+        except ValueError: pass
+razor = next((v for k, v in webrows.items() if k.startswith("Razor")), None)
+for k, v in webrows.items():
+    if k.startswith("Kida") and razor:
+        tg.append((f"web: {k.split(' (')[0]} ÷ Razor view requests/s", "≥ 1.0×", fr(v / razor), v >= razor))
+if tg:
+    L.append("## Issue 5 targets\n")
+    L.append("| Target | Goal | Measured | Met |")
+    L.append("|---|---|---:|:---:|")
+    for name, goal, got, ok in tg: L.append(f"| {name} | {goal} | {got} | {'✅' if ok else '❌'} |")
+    L.append("")
+
+# ---- render overview ----
+if render:
+    L.append("## Render only — overview (median time ÷ hand-written; lower is better)\n")
+    ws = [w for w in WORKLOADS if w in render]
+    L.append("| Engine | " + " | ".join(ws) + " |")
+    L.append("|---|" + "---:|" * len(ws))
+    for e in ORDER:
+        if not any(e in render[w] for w in ws): continue
+        cells = []
+        for w in ws:
+            v, hw = get(render, w, e), get(render, w, "HandWritten")
+            cells.append(fr(v / hw) if v and hw else "–")
+        L.append(f"| {e} | " + " | ".join(cells) + " |")
+    L.append("")
+    L.append("## Render only — per workload\n")
+    L.append("Time and allocation per render; `× hand-written` and `× fastest peer` are ratios of medians (the fastest peer among Fluid, Scriban, Handlebars.Net, DotLiquid and RazorLight is marked).\n")
+    for w in ws:
+        row = render[w]; hw = row.get("HandWritten"); fp, fe = fastest_peer(row)
+        L.append(f"### {w}\n\n{DESC.get(w, '')}\n")
+        L.append("| Engine | Median | Allocated | × hand-written | × fastest peer | alloc × hand-written |")
+        L.append("|---|---:|---:|---:|---:|---:|")
+        for e in ORDER:
+            if e not in row: continue
+            med, al = row[e]
+            mark = " (fastest peer)" if e == fe else ""
+            L.append(f"| {e}{mark} | {ft(med)} | {fb(al)} | {fr(med / hw[0]) if hw else '–'} | {fr(med / fp) if fp else '–'} | {fr(al / hw[1]) if hw and hw[1] else '–'} |")
+        L.append("")
+
+def grid(title, tbl, note):
+    ws = [w for w in WORKLOADS if w in tbl]
+    if not ws: return
+    engines = [e for e in ORDER if any(e in tbl[w] for w in ws)]
+    L.append(f"## {title}\n\n{note}\n")
+    L.append("| Workload | " + " | ".join(engines) + " |")
+    L.append("|---|" + "---:|" * len(engines))
+    for w in ws:
+        L.append(f"| {w} | " + " | ".join(f"{ft(tbl[w][e][0])}<br>{fb(tbl[w][e][1])}" if e in tbl[w] else "–" for e in engines) + " |")
+    L.append("")
+
+grid("Parse + compile only", compile_, "A fresh environment per engine (Kida `KidaEnvironment`, Fluid `TemplateOptions` with the shared `FluidParser`, Scriban parse, `Handlebars.Create()`, DotLiquid parse, a new `RazorLightEngine`) and every template file of the workload parsed and compiled, nothing rendered. Median time and allocation. Engines that defer work to the first render show it under *first render cold*.")
+grid("First render cold", cold, "New environment + parse + compile + one render (the JIT is warm: this is the cost of a new template in a running process).")
+
+if threads:
+    counts = sorted({t for e in threads for t in threads[e]})
+    L.append("## Thread scaling — products (500), one compiled template shared by all threads\n")
+    L.append(f"{48} renders per invocation split across T threads (`Parallel.For`); median wall time per render, throughput = renders/s, speedup = throughput ÷ 1-thread throughput. Every threaded output was checked equal first. Environment.ProcessorCount = {host.get('LogicalCoreCount')}.\n")
+    L.append("| Engine | " + " | ".join(f"{t} thread{'s' if t > 1 else ''}" for t in counts) + " | " + " | ".join(f"speedup {t}T" for t in counts if t > 1) + " |")
+    L.append("|---|" + "---:|" * (len(counts) + len([t for t in counts if t > 1])))
+    for e in ["HandWritten", "Kida"] + PEERS:
+        if e not in threads: continue
+        r = threads[e]
+        cells = [f"{ft(r[t][0])} ({1e9 / r[t][0]:,.0f}/s)" if t in r else "–" for t in counts]
+        sp = [fr(r[1][0] / r[t][0]) if 1 in r and t in r else "–" for t in counts if t > 1]
+        L.append(f"| {e} | " + " | ".join(cells) + " | " + " | ".join(sp) + " |")
+    L.append("")
+
+if web:
+    L.append("## Web throughput — the page served three ways (`benchmarks/run-web.sh`)\n")
+    L.append(web + "\n")
+else:
+    L.append("## Web throughput\n\nNot run in this pass (`NO_WEB` set, wrk unavailable or run-web.sh failed): run `bash benchmarks/run-web.sh`.\n")
+
+L.append("## How to reproduce\n")
+L.append("`bash benchmarks/run.sh` (everything), `bash benchmarks/run.sh '*Render*'` (a subset), `KIDA_BENCH_WORKLOADS=page bash benchmarks/run.sh`, `bash benchmarks/run-web.sh`. Templates: `benchmarks/Kida.Benchmarks/templates/<workload>/<engine>/`.")
+open(out, "w", encoding="utf-8").write("\n".join(L) + "\n")
+print("\n".join(L))

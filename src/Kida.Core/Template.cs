@@ -50,9 +50,18 @@ public sealed class Template
 
     private string RenderToString(object? model, string? block)
     {
-        using var output = new Output(1024);
+        // start from the size the last render of this template needed, so big pages do not grow their buffer step by step
+        using var output = new Output(_sizeHint);
         RenderInto(output, model, block, default);
+        RememberSize(output.Length);
         return output.ToString();
+    }
+
+    private int _sizeHint = 1024;
+
+    private void RememberSize(int length)
+    {
+        if (length > _sizeHint) _sizeHint = Math.Min(length + (length >> 3), 1 << 20);
     }
 
     internal void RenderInto(Output output, object? model, string? block, CancellationToken cancellationToken)
@@ -79,8 +88,9 @@ public sealed class Template
     public async ValueTask RenderAsync(TextWriter writer, object? model = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        using var output = new Output(4096);
+        using var output = new Output(_sizeHint);
         RenderInto(output, model, null, cancellationToken);
+        RememberSize(output.Length);
         await writer.WriteAsync(output.Memory, cancellationToken).ConfigureAwait(false);
     }
 
@@ -95,10 +105,11 @@ public sealed class Template
     private async ValueTask RenderToPipeAsync(PipeWriter writer, object? model, string? block, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var output = new Output(4096);
+        var output = new Output(_sizeHint);
         try
         {
             RenderInto(output, model, block, cancellationToken);
+            RememberSize(output.Length);
             var remaining = output.Memory;
             const int chunk = 16 * 1024;
             while (remaining.Length > 0)

@@ -73,6 +73,10 @@ public class ErrorTests
             ("{{ '%.2f'|format(1.5) }}", typeof(TemplateRuntimeException), 1),
             ("{% include 'nope.html' %}", typeof(TemplateNotFoundException), 0),
             ("{{ 'x' ~ missing }}", typeof(UndefinedException), 1),
+            ("{% macro m() %}\n\n{{ 1 // 0 }}{% endmacro %}\n{{ m() }}", typeof(TemplateRuntimeException), 3),
+            ("{% macro m() %}\n{{ x.y }}{% endmacro %}\n{% set v = m() %}", typeof(UndefinedException), 2),
+            ("{% macro m() %}{{ caller() }}{% endmacro %}\n{% call m() %}\n{{ 1 // 0 }}{% endcall %}", typeof(TemplateRuntimeException), 3),
+            ("{% macro r(n) %}{{ r(n + 1) ~ 'x' }}{% endmacro %}\n{{ r(1) }}", typeof(TemplateRuntimeException), 1),
         };
         foreach (var (t, k, l) in cases)
         {
@@ -93,6 +97,20 @@ public class ErrorTests
             Assert.Equal("run.html", ex.TemplateName);
             Assert.Equal(line, ex.Line);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void An_error_caught_by_try_does_not_misplace_later_errors(bool interpret)
+    {
+        var env = Modes.Env(interpret, new()
+        {
+            ["lib.html"] = "{% macro bad() %}\n\n\n{{ 1 // 0 }}{% endmacro %}",
+            ["page.html"] = "{% from 'lib.html' import bad %}{% try %}{{ bad() }}{% fallback %}F{% end %}\n{{ missing }}",
+        });
+        var ex = Assert.Throws<UndefinedException>(() => env.GetTemplate("page.html").Render());
+        Assert.Equal("page.html", ex.TemplateName);
+        Assert.Equal(2, ex.Line);
     }
 
     [Fact]

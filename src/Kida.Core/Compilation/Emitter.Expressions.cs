@@ -98,7 +98,7 @@ internal sealed partial class Emitter
         var ex = E.Parameter(typeof(UndefinedException), "undefined");
         return E.Block(typeof(object),
             E.TryCatch(E.Assign(result, value),
-                E.Catch(ex, E.Assign(result, Rt("UndefinedFrom", ex)))),
+                E.Catch(ex, E.Block(RestoreCurrent(), E.Assign(result, Rt("UndefinedFrom", ex))))),
             result);
     }
 
@@ -197,8 +197,21 @@ internal sealed partial class Emitter
         return built;
     }
 
-    private E EmitCall(CallExpr call, E? caller)
+    /// <summary>A call; with <paramref name="write"/>, a statement printing the result (a macro renders straight into the output).</summary>
+    private E EmitCall(CallExpr call, E? caller, bool write = false)
     {
+        if (write)
+        {
+            var isSpecial = call.Callee is NameExpr { Name: "super" or "has_slot" } special && FindLocal(special.Name, _fn.Scope) is null;
+            if (!isSpecial)
+            {
+                var wargs = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);
+                if (call.Callee is GetAttrExpr { Optional: false } wga)
+                    return E.Block(SetPos(call.Pos), Rt("WriteMethodCall", _fn.Rs, _fn.Out, EmitExpr(wga.Target), E.Constant(wga.Name), wargs, _fn.Escape));
+                return E.Block(SetPos(call.Pos), Rt("WriteCall", _fn.Rs, _fn.Out, EmitExpr(call.Callee), wargs, _fn.Escape));
+            }
+            return E.Call(_fn.Out, WriteValueMethod, E.Convert(EmitCall(call, caller), typeof(object)), _fn.Escape);
+        }
         var args = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);
         var pos = SetPos(call.Pos);
         if (call.Callee is NameExpr { Name: "super" } && FindLocal("super", _fn.Scope) is null)
@@ -275,21 +288,22 @@ internal sealed partial class Emitter
         var usesKwargs = UsesName(m.Body, "kwargs") && m.Parameters.All(p => p.Name != "kwargs");
         var usesCaller = m.IsDef || NameWalker.UsesCaller(m.Body);
         var names = m.Parameters.Select(p => p.Name).ToArray();
-        var body = EmitFunctionBody(m.Body, m.Parameters, usesVarargs, usesKwargs, usesCaller, out var rs, out var args);
-        var lambda = E.Lambda<Func<RenderState, object?[], string>>(body, rs, args);
+        var body = EmitFunctionBody(m.Body, m.Parameters, usesVarargs, usesKwargs, usesCaller, out var rs, out var args, out var output);
+        var lambda = E.Lambda<Action<RenderState, object?[], Output>>(body, rs, args, output);
         var ctor = typeof(Macro).GetConstructors()[0];
         return E.New(ctor, E.Constant(m.Name), E.Constant(names), E.Constant(usesVarargs), E.Constant(usesKwargs),
             E.Constant(usesCaller), _fn.Escape, lambda);
     }
 
-    /// <summary>A macro-like function body: binds parameters (evaluating defaults) and renders into a string.</summary>
+    /// <summary>A macro-like function body: binds parameters (evaluating defaults) and renders into the given output.</summary>
     private E EmitFunctionBody(IReadOnlyList<Stmt> stmts, IReadOnlyList<Parameter> parameters, bool varargs, bool kwargs, bool caller,
-        out ParameterExpression rs, out ParameterExpression args)
+        out ParameterExpression rs, out ParameterExpression args, out ParameterExpression output)
     {
         rs = E.Parameter(typeof(RenderState), "rs");
         args = E.Parameter(typeof(object[]), "args");
+        output = E.Parameter(typeof(Output), "out");
         var saved = _fn;
-        var inner = new Fn(rs, _fn.Ctx, E.Variable(typeof(Output), "out"), _fn, _fn.Escape);
+        var inner = new Fn(rs, _fn.Ctx, output, _fn, _fn.Escape);
         _fn = inner;
         try
         {
@@ -326,7 +340,7 @@ internal sealed partial class Emitter
                 exprs.Add(EmitScopeBody(stmts, scope));
                 return E.Block(typeof(void), exprs);
             }, extra, initFromOuter: false);
-            return CaptureBody(inner.Out, WrapFunction(body));
+            return WrapFunction(body);
         }
         finally
         {
@@ -334,18 +348,13 @@ internal sealed partial class Emitter
         }
     }
 
-    private E EmitCallBlock(CallBlockStmt cb)
-    {
-        var callerMacro = EmitCallerMacro(cb);
-        var result = EmitCall(cb.Call, callerMacro);
-        return E.Call(_fn.Out, WriteValueMethod, result, _fn.Escape);
-    }
+    private E EmitCallBlock(CallBlockStmt cb) => EmitCall(cb.Call, EmitCallerMacro(cb), write: true);
 
     private E EmitCallerMacro(CallBlockStmt cb)
     {
         // default slot / Jinja caller(args): a macro whose body is the call block's content
-        var body = EmitFunctionBody(cb.Body, cb.CallerParameters, false, false, false, out var rs, out var args);
-        var lambda = E.Lambda<Func<RenderState, object?[], string>>(body, rs, args);
+        var body = EmitFunctionBody(cb.Body, cb.CallerParameters, false, false, false, out var rs, out var args, out var output);
+        var lambda = E.Lambda<Action<RenderState, object?[], Output>>(body, rs, args, output);
         var defaultSlot = EmitSlotFunction(cb.Body);
         var slots = cb.Slots.Select(kv => (kv.Key, Fn: EmitSlotFunction(kv.Value))).ToList();
         var names = cb.CallerParameters.Select(p => p.Name).ToArray();

@@ -85,6 +85,8 @@ internal sealed partial class Emitter
     {
         if (value is ConstExpr { Value: string s })
             return E.Call(_fn.Out, WriteString, E.Constant(_fn.Escape is ConstantExpression { Value: true } ? Output.Escape(s) : s));
+        if (value is CallExpr call)
+            return EmitCall(call, null, write: true);
         if (value is GetAttrExpr { Optional: false } ga)
             return Rt("WriteAttrSite", _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
         var v = EmitExpr(value);
@@ -473,7 +475,7 @@ internal sealed partial class Emitter
         return E.Block(typeof(void), [text],
             E.TryCatch(
                 E.Block(typeof(void), E.Assign(text, Capture(t.Body)), E.Call(_fn.Out, WriteString, text)),
-                E.Catch(ex, E.Block(typeof(void), Rt("Locate", _fn.Rs, ex), fallback))));
+                E.Catch(ex, E.Block(typeof(void), Rt("Locate", _fn.Rs, ex), RestoreCurrent(), fallback))));
     }
 
     private E EmitProvide(ProvideStmt p)

@@ -204,17 +204,21 @@ internal sealed partial class Emitter
         var savedPos = E.Variable(typeof(int), "savedPos");
         var ex = E.Parameter(typeof(Exception), "ex");
         var tryBody = E.Block(typeof(void), body);
+        // The position of an error is the innermost statement running: the filter attaches it while the state still
+        // describes that statement (the caller's template and position are restored only on normal completion, and by
+        // whoever catches an error to go on rendering: see RestoreCurrent). Template errors are never caught and
+        // rethrown level by level, so deep recursion unwinds cheaply; foreign exceptions are caught once and wrapped.
         return E.Block(typeof(void), [savedCur, savedPos],
             E.Assign(savedCur, E.Field(rs, CurrentField)),
             E.Assign(savedPos, E.Field(rs, PosField)),
             E.Assign(E.Field(rs, CurrentField), E.Constant(_ct)),
-            E.TryCatchFinally(
-                tryBody,
-                E.Block(
-                    E.Assign(E.Field(rs, CurrentField), savedCur),
-                    E.Assign(E.Field(rs, PosField), savedPos)),
-                E.Catch(ex, E.Throw(Rt("Fail", rs, ex), typeof(void)))));
+            E.TryCatch(tryBody, E.Catch(ex, E.Throw(Rt("Fail", rs, ex), typeof(void)), Rt("NeedsWrapping", rs, ex))),
+            E.Assign(E.Field(rs, CurrentField), savedCur),
+            E.Assign(E.Field(rs, PosField), savedPos));
     }
+
+    /// <summary>After catching an error raised deeper (a macro, an include), the code running is this template's again.</summary>
+    private E RestoreCurrent() => E.Assign(E.Field(_fn.Rs, CurrentField), E.Constant(_ct));
 
     private E EmitExtendingRoot(IReadOnlyList<Stmt> body)
     {

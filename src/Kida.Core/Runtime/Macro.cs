@@ -7,7 +7,7 @@ internal sealed class Macro : KidaCallable
     public static readonly object Missing = new();
 
     public Macro(string name, string[] parameters, bool catchVarargs, bool catchKwargs, bool acceptsCaller, bool returnsMarkup,
-        Func<RenderState, object?[], string> body)
+        Action<RenderState, object?[], Output> body)
     {
         Name = name;
         Parameters = parameters;
@@ -24,7 +24,7 @@ internal sealed class Macro : KidaCallable
     public bool CatchKwargs { get; }
     public bool AcceptsCaller { get; }
     public bool ReturnsMarkup { get; }
-    public Func<RenderState, object?[], string> Body { get; }
+    public Action<RenderState, object?[], Output> Body { get; }
 
     /// <summary>Named slot bodies of a caller built from <c>{% call %}</c>, taking optional scoped bindings.</summary>
     public Dictionary<string, Func<RenderState, Dictionary<string, object?>?, string>>? Slots { get; init; }
@@ -40,6 +40,41 @@ internal sealed class Macro : KidaCallable
     {
         if (IsCaller && Parameters.Length == 0 && args.Count == 1 && !args.HasNamed && Py.AsString(args.Positional[0]) is { } slotName)
             return Wrap(RenderSlot(rs, slotName, null));
+        var bound = Bind(args);
+        using var output = new Output(256);
+        Run(rs, bound, output);
+        return Wrap(output.ToString());
+    }
+
+    /// <summary>
+    /// <c>{{ m(...) }}</c>: renders the body straight into the caller's output. The result is what printing the
+    /// returned (safe, or autoescape-off plain) text would write, without building that text.
+    /// </summary>
+    public void WriteTo(RenderState rs, in CallArgs args, Output output)
+    {
+        if (IsCaller && Parameters.Length == 0 && args.Count == 1 && !args.HasNamed && Py.AsString(args.Positional[0]) is { } slotName)
+        {
+            output.Write(RenderSlot(rs, slotName, null));
+            return;
+        }
+        Run(rs, Bind(args), output);
+    }
+
+    private void Run(RenderState rs, object?[] bound, Output output)
+    {
+        rs.Enter();
+        try
+        {
+            Body(rs, bound, output);
+        }
+        finally
+        {
+            rs.Exit();
+        }
+    }
+
+    private object?[] Bind(in CallArgs args)
+    {
         var n = Parameters.Length;
         var bound = new object?[n + 3];
         for (var i = 0; i < n; i++) bound[i] = Missing;
@@ -65,15 +100,7 @@ internal sealed class Macro : KidaCallable
             }
         }
         bound[n + 1] = kwargs;
-        rs.Enter();
-        try
-        {
-            return Wrap(Body(rs, bound));
-        }
-        finally
-        {
-            rs.Exit();
-        }
+        return bound;
     }
 
     private object Wrap(string s) => ReturnsMarkup ? new Markup(s) : s;

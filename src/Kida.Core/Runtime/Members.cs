@@ -120,7 +120,11 @@ internal static class Members
         }
         var obj = Expression.Parameter(typeof(object), "obj");
         var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
-        var body = Expression.Convert(access, typeof(object));
+        // booleans and small integers come from shared boxes: reading them allocates nothing
+        Expression body = access.Type == typeof(bool)
+            ? Expression.Condition(access, Expression.Constant(Boxes.True, typeof(object)), Expression.Constant(Boxes.False, typeof(object)))
+            : access.Type == typeof(int) ? Expression.Call(typeof(Boxes).GetMethod(nameof(Boxes.Int))!, access)
+            : Expression.Convert(access, typeof(object));
         return Expression.Lambda<Func<object, object?>>(body, obj).Compile();
     }
 }
@@ -151,4 +155,14 @@ internal sealed class BoundClrMethod(object target, MethodInfo[] candidates) : K
     }
 
     public override string ToString() => $"<method {candidates[0].Name}>";
+}
+
+/// <summary>Shared boxes for values that templates read over and over.</summary>
+internal static class Boxes
+{
+    public static readonly object True = true;
+    public static readonly object False = false;
+    private static readonly object[] SmallInts = Enumerable.Range(-128, 1152).Select(i => (object)i).ToArray();
+
+    public static object Int(int value) => (uint)(value + 128) < (uint)SmallInts.Length ? SmallInts[value + 128] : value;
 }

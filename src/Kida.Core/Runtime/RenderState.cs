@@ -38,7 +38,7 @@ internal sealed class RenderState
 
     public void Enter()
     {
-        if (++Depth > MaxCallDepth)
+        if (++Depth > MaxCallDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             Depth = 0;
             throw new TemplateRuntimeException($"Maximum recursion depth ({MaxCallDepth}) exceeded", "K-RUN-006");

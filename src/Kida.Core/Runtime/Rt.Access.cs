@@ -22,6 +22,8 @@ internal static partial class Rt
     /// </summary>
     public static object? GetAttrSite(RenderState rs, object? obj, string name, MemberSite site)
     {
+        if (obj is Dictionary<string, object?> map && map.TryGetValue(name, out var found))
+            return Py.Unwrap(found) ?? "";
         if (obj is not null)
         {
             var entry = Volatile.Read(ref site.Entry);
@@ -299,6 +301,27 @@ internal static partial class Rt
         throw Undefined.Attribute(obj, name, true).ToException();
     }
 
+    /// <summary>
+    /// <c>{{ f(args) }}</c>: a macro renders straight into the output (unless its plain-text result would be escaped
+    /// here); anything else prints its result.
+    /// </summary>
+    public static void WriteCall(RenderState rs, Output output, object? callee, CallArgs args, bool escape)
+    {
+        if (callee is Macro m && (m.ReturnsMarkup || !escape)) m.WriteTo(rs, args, output);
+        else output.WriteValue(Call(rs, callee, args), escape);
+    }
+
+    /// <summary><c>{{ obj.name(args) }}</c>: a macro found as a member (an imported template's macro) renders straight into the output.</summary>
+    public static void WriteMethodCall(RenderState rs, Output output, object? obj, string name, CallArgs args, bool escape)
+    {
+        if (obj is IKidaObject ko && ko.TryGetMember(name, out var member) && member is Macro m && (m.ReturnsMarkup || !escape))
+        {
+            m.WriteTo(rs, args, output);
+            return;
+        }
+        output.WriteValue(CallMethod(rs, obj, name, args), escape);
+    }
+
     public static bool HasSlot(object? caller, CallArgs args)
     {
         if (caller is not Macro m) return false;
@@ -307,7 +330,7 @@ internal static partial class Rt
         return m.HasSlot(name);
     }
 
-    public static object? MakeCaller(string[] parameters, bool escape, Func<RenderState, object?[], string> body,
+    public static object? MakeCaller(string[] parameters, bool escape, Action<RenderState, object?[], Output> body,
         Func<RenderState, Dictionary<string, object?>?, string> defaultSlot, string[] slotNames,
         Func<RenderState, Dictionary<string, object?>?, string>[] slots)
     {

@@ -17,6 +17,17 @@ internal static partial class Rt
         return rs.Locate(te);
     }
 
+    /// <summary>Exception filter of compiled functions: locates template errors in place; true for errors to wrap.</summary>
+    public static bool NeedsWrapping(RenderState rs, Exception ex)
+    {
+        if (ex is TemplateException te)
+        {
+            rs.Locate(te);
+            return false;
+        }
+        return ex is not OperationCanceledException;
+    }
+
     public static TemplateException Wrap(Exception ex) => ex switch
     {
         TemplateException te => te,

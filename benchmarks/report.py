@@ -1,10 +1,13 @@
 """Turns the BenchmarkDotNet brief JSON of benchmarks/run.sh into benchmarks/RESULTS.md.
-argv: json, out, filters, workloads, seconds; stdin: the markdown of run-web.sh (may be empty)."""
+argv: json, out, filters, workloads, seconds, web.md (run-web.sh output, may be empty), ablation.txt (may be empty)."""
 import json, sys, datetime, os, platform
 from collections import defaultdict
 
 src, out, filters, workloads, seconds = sys.argv[1:6]
-web = sys.stdin.read().strip()
+def slurp(i):
+    try: return open(sys.argv[i], encoding="utf-8").read().strip()
+    except (IndexError, OSError): return ""
+web, ablation = slurp(6), slurp(7)
 data = json.load(open(src, encoding="utf-8"))
 host = data["HostEnvironmentInfo"]
 
@@ -176,6 +179,11 @@ if web:
     L.append(web + "\n")
 else:
     L.append("## Web throughput\n\nNot run in this pass (`NO_WEB` set, wrk unavailable or run-web.sh failed): run `bash benchmarks/run-web.sh`.\n")
+
+if ablation:
+    L.append("## Where Kida's own time and allocations go — one template feature at a time\n")
+    L.append("`Kida.Benchmarks --ablate`: small templates over the page model (20 rows), POCO and dictionary model. *own B* = bytes allocated per render beyond the returned string (20 B + 2 B/char); the hand-written renderer's own bytes are 0. Times are a best-of-5 stopwatch loop (noisy).\n")
+    L.append("```\n" + ablation + "\n```\n")
 
 L.append("## How to reproduce\n")
 L.append("`bash benchmarks/run.sh` (everything), `bash benchmarks/run.sh '*Render*'` (a subset), `KIDA_BENCH_WORKLOADS=page bash benchmarks/run.sh`, `bash benchmarks/run-web.sh`. Templates: `benchmarks/Kida.Benchmarks/templates/<workload>/<engine>/`.")

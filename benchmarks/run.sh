@@ -3,7 +3,7 @@
 #   bash benchmarks/run.sh                      everything (~15 min on 2 cores), web throughput included
 #   bash benchmarks/run.sh '*Render*'           a subset: BenchmarkDotNet filter globs (Render, Compile, Cold, Threads)
 #   KIDA_BENCH_WORKLOADS=products,page bash benchmarks/run.sh    only these workloads
-#   NO_WEB=1 bash benchmarks/run.sh             skip benchmarks/run-web.sh
+#   NO_WEB=1 bash benchmarks/run.sh             skip benchmarks/run-web.sh (NO_ABLATION=1: skip the Kida feature breakdown)
 # Before measuring, every engine renders every selected workload and the program throws if any output differs
 # from the hand-written renderer's (whitespace-normalised).
 # Every dotnet command holds /tmp/kida-build.lock (the machine is shared).
@@ -23,10 +23,18 @@ flock /tmp/kida-build.lock dotnet run -c Release --no-build --project "$proj" --
 json="$(ls -t "$artifacts"/results/*-report-brief.json 2>/dev/null | head -1)"
 [ -n "$json" ] || { echo "no BenchmarkDotNet JSON report in $artifacts/results" >&2; exit 1; }
 
-web=""
-if [ -z "${NO_WEB:-}" ]; then
-  web="$(bash "$here/run-web.sh")" || { echo "run-web.sh failed" >&2; web=""; }
+# Kida's own cost per template feature (allocations are exact; times are a stopwatch loop, noisy).
+: >"$artifacts/ablation.txt"
+if [ -z "${NO_ABLATION:-}" ]; then
+  KIDA_BENCH_WORKLOADS=page flock /tmp/kida-build.lock dotnet run -c Release --no-build --project "$proj" -- --ablate \
+    | grep -v '^ *ok \|^Verifying' | tee "$artifacts/ablation.txt"
 fi
 
-python3 "$here/report.py" "$json" "$here/RESULTS.md" "${filters[*]}" "${KIDA_BENCH_WORKLOADS:-all}" "$(( $(date +%s) - started ))" <<<"$web"
+: >"$artifacts/web.md"
+if [ -z "${NO_WEB:-}" ]; then
+  bash "$here/run-web.sh" | tee "$artifacts/web.md" || { echo "run-web.sh failed" >&2; : >"$artifacts/web.md"; }
+fi
+
+python3 "$here/report.py" "$json" "$here/RESULTS.md" "${filters[*]}" "${KIDA_BENCH_WORKLOADS:-all}" "$(( $(date +%s) - started ))" \
+  "$artifacts/web.md" "$artifacts/ablation.txt" >/dev/null
 echo "wrote $here/RESULTS.md in $(( $(date +%s) - started )) s"

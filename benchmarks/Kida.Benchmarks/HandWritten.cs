@@ -9,7 +9,7 @@ public static class HandWrittenRenderer
 {
     public static string Minimal(GreetingModel m)
     {
-        var w = new Writer(256);
+        var w = new Writer(256, 1);
         try
         {
             w.Raw("<p>Hello, "); w.Escaped(m.Name); w.Raw("!</p>\n");
@@ -20,7 +20,7 @@ public static class HandWrittenRenderer
 
     public static string Small(UserCardModel m)
     {
-        var w = new Writer(1024);
+        var w = new Writer(1024, 2);
         try
         {
             w.Raw("<div class=\"card\">\n<h1>"); w.Escaped(m.Title); w.Raw(" "); w.Escaped(m.FirstName); w.Raw(" "); w.Escaped(m.LastName);
@@ -38,7 +38,7 @@ public static class HandWrittenRenderer
 
     public static string Medium(MediumModel m)
     {
-        var w = new Writer(16 * 1024);
+        var w = new Writer(16 * 1024, 3);
         try
         {
             w.Raw("<div class=\"medium\">\n");
@@ -64,7 +64,7 @@ public static class HandWrittenRenderer
 
     public static string Large(LargeModel m)
     {
-        var w = new Writer(64 * 1024);
+        var w = new Writer(64 * 1024, 4);
         try
         {
             w.Raw("<table class=\"large\">\n");
@@ -80,7 +80,7 @@ public static class HandWrittenRenderer
 
     public static string Products(Catalog catalog)
     {
-        var w = new Writer(64 * 1024);
+        var w = new Writer(64 * 1024, 5);
         try
         {
             w.Raw("<ul class=\"products\">\n");
@@ -104,7 +104,7 @@ public static class HandWrittenRenderer
     // complex: base -> section -> index, written as nested calls (what inheritance compiles to by hand).
     public static string Complex(ComplexModel m)
     {
-        var w = new Writer(4 * 1024);
+        var w = new Writer(4 * 1024, 6);
         try
         {
             w.Raw("<!DOCTYPE html>\n<html>\n<head><title>"); w.Escaped(m.Page.Title); w.Raw(" - "); w.Escaped(m.Site.Name); w.Raw("</title></head>\n<body>\n");
@@ -124,7 +124,7 @@ public static class HandWrittenRenderer
 
     public static string Page(PageModel m)
     {
-        var w = new Writer(8 * 1024);
+        var w = new Writer(8 * 1024, 7);
         try
         {
             w.Raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>"); w.Escaped(m.Title); w.Raw(" | "); w.Escaped(m.Company);
@@ -151,10 +151,13 @@ public static class HandWrittenRenderer
         w.Raw("</td><td class=\"num\">"); w.Decimal(r.Balance); w.Raw("</td></tr>");
     }
 
-    public struct Writer(int capacity)
+    public struct Writer(int capacity, int slot = -1)
     {
-        private char[] _buf = ArrayPool<char>.Shared.Rent(capacity);
+        // Each renderer remembers the size of its last output (slot) and rents a buffer that size up front.
+        private static readonly int[] Hints = new int[16];
+        private char[] _buf = ArrayPool<char>.Shared.Rent(slot >= 0 ? Math.Max(capacity, Volatile.Read(ref Hints[slot])) : capacity);
         private int _len;
+        private readonly int _slot = slot;
 
         public void Raw(ReadOnlySpan<char> s)
         {
@@ -204,7 +207,11 @@ public static class HandWrittenRenderer
             _buf = bigger;
         }
 
-        public override readonly string ToString() => new string(_buf, 0, _len);
+        public override readonly string ToString()
+        {
+            if (_slot >= 0 && Volatile.Read(ref Hints[_slot]) < _len) Volatile.Write(ref Hints[_slot], _len);
+            return new string(_buf, 0, _len);
+        }
 
         public readonly void Return() => ArrayPool<char>.Shared.Return(_buf);
     }

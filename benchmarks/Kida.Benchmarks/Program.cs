@@ -10,6 +10,7 @@ using Kida.Benchmarks;
 
 // Every workload is first rendered by every engine and checked equal (whitespace-normalised); any difference
 // throws before anything is measured.
+//   --diag     stopwatch loop per engine;  --ablate  Kida cost per template feature (page model)
 //   --verify   only verify (KIDA_BENCH_WORKLOADS=products,page limits the workloads everywhere)
 //   --short    in-process short job (3 warm-ups, 5 iterations of ~250 ms): what benchmarks/run.sh uses
 //   anything else goes to BenchmarkSwitcher, e.g. --filter '*Render*' --job dry
@@ -17,6 +18,8 @@ Console.WriteLine("Verifying that every engine renders the same HTML...");
 foreach (var w in Suite.SelectedWorkloads) Suite.Prepare(w, Console.Out);
 
 if (args.Contains("--verify")) return 0;
+if (args.Contains("--ablate")) { Ablation.Run(); return 0; }
+if (args.Contains("--diag")) { foreach (var w in Suite.SelectedWorkloads) { Console.WriteLine("== " + w); Diag.Run(w); } return 0; }
 
 IConfig config = DefaultConfig.Instance
     .AddColumn(StatisticColumn.Median)

@@ -121,6 +121,29 @@ public sealed class FileProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task Cached_view_lookup_miss_expires_when_the_view_is_created()
+    {
+        using var factory = Factory(new WebApplicationFactory<Program>());
+        var engine = factory.Services.GetRequiredService<KidaViewEngine>();
+        var context = new Microsoft.AspNetCore.Mvc.ActionContext(
+            new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = factory.Services },
+            new Microsoft.AspNetCore.Routing.RouteData(new Microsoft.AspNetCore.Routing.RouteValueDictionary { ["controller"] = "Home" }),
+            new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor());
+        Assert.False(engine.FindView(context, "Later", isMainPage: true).Success);
+        Assert.False(engine.FindView(context, "Later", isMainPage: true).Success);
+        WriteView("Home", "Later", "later");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        bool found;
+        do
+        {
+            await Task.Delay(200);
+            found = engine.FindView(context, "Later", isMainPage: true).Success;
+        } while (!found && DateTime.UtcNow < deadline);
+        Assert.True(found);
+        Assert.Equal("Views/Home/Later.html", engine.FindView(context, "Later", isMainPage: true).View?.Path);
+    }
+
+    [Fact]
     public async Task Syntax_error_shows_the_template_and_line_on_the_developer_page()
     {
         Write("line one\n{% if %}broken");

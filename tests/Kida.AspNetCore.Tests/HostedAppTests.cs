@@ -47,6 +47,20 @@ public sealed class AbortController(AbortProbe probe) : Controller
     public IActionResult Index() => View(probe.Sequence(HttpContext));
 }
 
+/// <summary>An MVC controller of the test app showing what templates see.</summary>
+public sealed class ContextController : Controller
+{
+    public IActionResult Index()
+    {
+        TempData["flash"] = "saved <ok>";
+        ViewData["Title"] = "Context & more";
+        ViewData["Raw"] = new Microsoft.AspNetCore.Html.HtmlString("<b>raw</b>");
+        ViewData["Plain"] = "<b>plain</b>";
+        ModelState.AddModelError("Name", "Name <required>");
+        return View(new { Name = "Ada" });
+    }
+}
+
 /// <summary>Apps built in the test (TestServer), for behaviour the sample has no route for.</summary>
 public sealed class HostedAppTests : IDisposable
 {
@@ -104,6 +118,45 @@ public sealed class HostedAppTests : IDisposable
             Results.Extensions.Kida("Views/Abort/Index.html", new { model = probe.Sequence(context) }));
         await app.StartAsync();
         return app;
+    }
+
+    [Fact]
+    public async Task Mvc_views_see_model_view_data_temp_data_model_state_request_and_user()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "Views", "Context"));
+        File.WriteAllText(Path.Combine(_root, "Views", "Context", "Index.html"), string.Join("\n",
+            "model={{ model.name }}", "title={{ title }}|{{ Title }}", "raw={{ raw }}", "plain={{ plain }}",
+            "flash={{ temp_data['flash'] }}", "state={{ model_state['Name'].errors[0].error_message }}", "error={{ errors['Name'][0] }}",
+            "path={{ request.path }}", "request={{ request.method }} {{ request.query_string }} {{ request.headers['X-Test'][0] }}", "user={{ user.identity.name }}"));
+        var builder = Builder();
+        builder.Services.AddControllersWithViews()
+            .ConfigureApplicationPartManager(m =>
+            {
+                m.ApplicationParts.Clear();
+                m.ApplicationParts.Add(new AssemblyPart(typeof(ContextController).Assembly));
+            })
+            .AddKida();
+        await using var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            context.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+                [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, "ada<admin>")], "test"));
+            return next(context);
+        });
+        app.MapControllerRoute("default", "{controller}/{action=Index}");
+        await app.StartAsync();
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/context?q=%3Cq%3E");
+        request.Headers.Add("X-Test", "<h>");
+        var response = await app.GetTestClient().SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
+        Assert.Equal(
+        [
+            "model=Ada", "title=Context &amp; more|Context &amp; more", "raw=<b>raw</b>", "plain=&lt;b&gt;plain&lt;/b&gt;",
+            "flash=saved &lt;ok&gt;", "state=Name &lt;required&gt;", "error=Name &lt;required&gt;",
+            "path=/context", "request=GET ?q=%3Cq%3E &lt;h&gt;", "user=ada&lt;admin&gt;",
+        ], lines);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Xunit;
@@ -26,5 +27,23 @@ public class TelemetryTests(WebApplicationFactory<Program> factory) : IClassFixt
         (await client.GetAsync("/")).EnsureSuccessStatusCode();
         Assert.Contains("Views/Home/Hello.html", templates);
         Assert.Contains("Views/Home/Index.html", templates);
+    }
+
+    [Fact]
+    public async Task Renders_are_traced_by_the_Kida_activity_source()
+    {
+        var templates = new ConcurrentBag<string?>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Kida",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName == "kida.render") templates.Add(activity.GetTagItem("kida.template") as string);
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        (await factory.CreateClient().GetAsync("/products")).EnsureSuccessStatusCode();
+        Assert.Contains("Views/Products/Index.html", templates);
     }
 }

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Kida.Filters;
 using Kida.Runtime;
 using Kida.Syntax;
 using E = System.Linq.Expressions.Expression;
@@ -118,7 +119,7 @@ internal sealed partial class Emitter
                         : E.Condition(test, left, EmitExpr(b.Right), typeof(object)));
             }
             case BinaryOp.Concat:
-                return Rt("Concat", EmitExpr(b.Left), EmitExpr(b.Right));
+                return Rt("Tilde", EmitExpr(b.Left), EmitExpr(b.Right), _fn.Escape);
             default:
                 var name = b.Op switch
                 {
@@ -187,6 +188,7 @@ internal sealed partial class Emitter
 
     private E BuildArgs(Arguments args, E? extraNamedName = null, E? extraNamedValue = null)
     {
+        if (args.IsEmpty && extraNamedName is null) return E.Constant(CallArgs.None);
         var positional = E.NewArrayInit(typeof(object), args.Positional.Select(EmitExpr));
         var named = args.Named.Select(kv => (E)E.New(NamedArgCtor, E.Constant(kv.Key), EmitExpr(kv.Value))).ToList();
         if (extraNamedName is not null) named.Add(E.New(NamedArgCtor, extraNamedName, extraNamedValue!));
@@ -251,6 +253,14 @@ internal sealed partial class Emitter
             var hint = Suggest.Closest(f.Name, _filters.Keys);
             throw _ct.Source.WithPosition(new TemplateSyntaxException($"No filter named '{f.Name}'", "K-PAR-004", _ct.Name,
                 hint: hint is null ? null : $"did you mean '{hint}'?"), f.Pos);
+        }
+        if (f.Args.DynArgs is null && f.Args.DynKwargs is null
+            && BuiltinFilters.All.TryGetValue(f.Name, out var builtin) && ReferenceEquals(builtin, fn)
+            && BuiltinFilters.CheckArguments(f.Name, f.Args.Positional.Count, f.Args.Named.Select(kv => kv.Key).ToList()) is { } problem)
+        {
+            // Python raises TypeError when the call runs: evaluate the operands, then fail
+            return E.Block(typeof(object), SetPos(f.Pos), E.Convert(value, typeof(object)), BuildArgs(f.Args),
+                E.Throw(Rt("ArgumentError", E.Constant(problem)), typeof(object)));
         }
         return E.Block(typeof(object), SetPos(f.Pos),
             E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args)));

@@ -116,7 +116,6 @@ internal static partial class BuiltinFilters
         return items.Where(x =>
         {
             var value = byAttr ? AttrPath(rs, x, attr) : x;
-            if (byAttr && value is Undefined && rest.Count == 0) value = null;
             return test(value) == select;
         }).ToList();
     }
@@ -272,15 +271,13 @@ internal static partial class BuiltinFilters
         var markup = v is Markup;
         var s = Str(v);
         if (markup && Py.AsString(width) is not null && width is not Markup) indention = Output.Escape(indention);
-        var newline = "\n";
-        s += newline;
-        var lines = s.Split('\n').ToList();
-        lines.RemoveAt(lines.Count - 1);
+        // Jinja: s + "\n" split with Python's splitlines (every line break kind), rejoined with "\n"
+        var lines = TextUtil.SplitLines(s + "\n");
         string result;
         if (blank)
-            result = string.Join(newline, lines.Select((l, i) => i == 0 ? l : indention + l));
+            result = string.Join("\n" + indention, lines);
         else
-            result = string.Join(newline, lines.Select((l, i) => i == 0 || l.Length == 0 ? l : indention + l));
+            result = lines.Count == 0 ? "" : lines[0] + string.Concat(lines.Skip(1).Select(l => "\n" + (l.Length == 0 ? l : indention + l)));
         if (first) result = indention + result;
         var text = result;
         return markup ? new Markup(text) : text;
@@ -309,7 +306,9 @@ internal static partial class BuiltinFilters
         if (Py.IsMapping(v)) pairs = Py.MapItems(v!);
         else if (v is System.Collections.IEnumerable) pairs = Py.Iterate(v).Select(p => { var l = Py.AsList(p); return new KeyValuePair<object?, object?>(l[0], l[1]); });
         else return Quote(Str(v), "/");
-        return string.Join("&", pairs.Select(p => Quote(Str(p.Key), "") + "=" + Quote(Str(p.Value), "")));
+        // query-string quoting of pairs: nothing safe, a space becomes '+'
+        static string QueryQuote(string s) => Quote(s, "").Replace("%20", "+", StringComparison.Ordinal);
+        return string.Join("&", pairs.Select(p => QueryQuote(Str(p.Key)) + "=" + QueryQuote(Str(p.Value))));
     }
 
     private static object? XmlAttr(RenderState rs, object? v, CallArgs a)

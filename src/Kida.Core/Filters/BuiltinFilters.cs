@@ -34,7 +34,7 @@ internal static partial class BuiltinFilters
             ["format"] = FormatFilter,
             ["int"] = Int, ["float"] = Float,
             ["round"] = Round,
-            ["abs"] = (_, v, _) => Numbers.IsNumber(v) ? (Numbers.Compare(v, 0L) < 0 ? Numbers.Negate(v) : v is bool b ? (b ? 1L : 0L) : v) : throw new TemplateRuntimeException($"bad operand type for abs(): '{Py.TypeName(v)}'", "K-RUN-002"),
+            ["abs"] = (_, v, _) => Numbers.IsNumber(v) ? (v is double dv ? Math.Abs(dv) : Numbers.Compare(v, 0L) < 0 ? Numbers.Negate(v) : v is bool b ? (b ? 1L : 0L) : v) : throw new TemplateRuntimeException($"bad operand type for abs(): '{Py.TypeName(v)}'", "K-RUN-002"),
             ["tojson"] = ToJson,
             ["urlencode"] = UrlEncode,
             ["striptags"] = StripTags,
@@ -61,7 +61,7 @@ internal static partial class BuiltinFilters
             ["xmlattr"] = XmlAttr,
             ["wordwrap"] = WordWrap,
             ["urlize"] = Urlize,
-            ["pprint"] = (_, v, _) => Py.Repr(v),
+            ["pprint"] = (_, v, _) => Pretty.Format(v),
             ["random"] = (_, v, _) => { var l = Py.AsList(v); return l.Count == 0 ? null : l[Random.Shared.Next(l.Count)]; },
             ["take"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Take((int)Numbers.ToLong(a.Get(0, "count"))).ToList(),
             ["skip"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Skip((int)Numbers.ToLong(a.Get(0, "count"))).ToList(),
@@ -77,6 +77,54 @@ internal static partial class BuiltinFilters
             ["pluralize"] = Pluralize,
         };
         return f;
+    }
+
+    /// <summary>
+    /// Jinja2's parameter lists of the built-in filters (after the value); a trailing '?' marks an optional parameter.
+    /// A call that does not fit raises a TypeError-like runtime error, as Python would.
+    /// </summary>
+    public static readonly Dictionary<string, string[]> Signatures = BuildSignatures();
+
+    private static Dictionary<string, string[]> BuildSignatures()
+    {
+        var table = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["abs"] = "", ["attr"] = "name", ["batch"] = "linecount fill_with?", ["capitalize"] = "", ["center"] = "width?",
+            ["default"] = "default_value? boolean?", ["d"] = "default_value? boolean?",
+            ["dictsort"] = "case_sensitive? by? reverse?", ["escape"] = "", ["e"] = "", ["filesizeformat"] = "binary?",
+            ["first"] = "", ["float"] = "default?", ["forceescape"] = "", ["groupby"] = "attribute default? case_sensitive?",
+            ["indent"] = "width? first? blank?", ["int"] = "default? base?", ["items"] = "", ["join"] = "d? attribute?",
+            ["last"] = "", ["length"] = "", ["count"] = "", ["list"] = "", ["lower"] = "", ["max"] = "case_sensitive? attribute?",
+            ["min"] = "case_sensitive? attribute?", ["pprint"] = "", ["random"] = "", ["replace"] = "old new count?",
+            ["reverse"] = "", ["round"] = "precision? method?", ["safe"] = "", ["slice"] = "slices fill_with?",
+            ["sort"] = "reverse? case_sensitive? attribute?", ["string"] = "", ["striptags"] = "", ["sum"] = "attribute? start?",
+            ["title"] = "", ["tojson"] = "indent?", ["trim"] = "chars?", ["truncate"] = "length? killwords? end? leeway?",
+            ["unique"] = "case_sensitive? attribute?", ["upper"] = "", ["urlencode"] = "",
+            ["urlize"] = "trim_url_limit? nofollow? target? rel? extra_schemes?", ["wordcount"] = "",
+            ["wordwrap"] = "width? break_long_words? wrapstring? break_on_hyphens?", ["xmlattr"] = "autospace?",
+        };
+        return table.ToDictionary(kv => kv.Key, kv => kv.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+    }
+
+    /// <summary>Why a call of built-in filter <paramref name="name"/> with these arguments cannot bind, or null when it can.</summary>
+    public static string? CheckArguments(string name, int positional, IReadOnlyList<string> named)
+    {
+        if (!Signatures.TryGetValue(name, out var parameters)) return null;
+        if (positional > parameters.Length)
+            return $"{name}() takes at most {parameters.Length} argument(s) after the value ({positional} given)";
+        var bound = new bool[parameters.Length];
+        for (var i = 0; i < positional; i++) bound[i] = true;
+        foreach (var key in named)
+        {
+            var idx = Array.FindIndex(parameters, p => p.TrimEnd('?') == key);
+            if (idx < 0) return $"{name}() got an unexpected keyword argument '{key}'";
+            if (bound[idx]) return $"{name}() got multiple values for argument '{key}'";
+            bound[idx] = true;
+        }
+        for (var i = 0; i < parameters.Length; i++)
+            if (!bound[i] && !parameters[i].EndsWith('?'))
+                return $"{name}() missing required argument '{parameters[i]}'";
+        return null;
     }
 
     internal static string Str(object? v) => Py.Str(v);

@@ -197,14 +197,8 @@ internal static class Numbers
                     case '-': return x - y;
                     case '*': return x * y;
                     case '/': if (y == 0) throw DivZero(); return x / y;
-                    case 'f': if (y == 0) throw DivZero(); return Math.Floor(x / y);
-                    case '%':
-                    {
-                        if (y == 0) throw DivZero();
-                        var m = x % y;
-                        if (m != 0 && ((m < 0) != (y < 0))) m += y;
-                        return m;
-                    }
+                    case 'f': if (y == 0) throw DivZero(); return FloatDivMod(x, y).Div;
+                    case '%': if (y == 0) throw DivZero(); return FloatDivMod(x, y).Mod;
                     case 'p':
                         if (x == 0 && y < 0) throw DivZero();
                         return Math.Pow(x, y);
@@ -252,6 +246,36 @@ internal static class Numbers
     };
 
     /// <summary>Python repr/str of a float.</summary>
+    /// <summary>Python's float <c>divmod</c>: the remainder takes the divisor's sign (a zero one too), the quotient is floored.</summary>
+    private static (double Div, double Mod) FloatDivMod(double x, double y)
+    {
+        var mod = x % y; // C's fmod
+        var div = (x - mod) / y;
+        if (mod != 0)
+        {
+            if ((y < 0) != (mod < 0))
+            {
+                mod += y;
+                div -= 1.0;
+            }
+        }
+        else
+        {
+            mod = Math.CopySign(0.0, y);
+        }
+        double floorDiv;
+        if (div != 0)
+        {
+            floorDiv = Math.Floor(div);
+            if (div - floorDiv > 0.5) floorDiv += 1.0;
+        }
+        else
+        {
+            floorDiv = Math.CopySign(0.0, x / y);
+        }
+        return (floorDiv, mod);
+    }
+
     public static string FormatDouble(double d)
     {
         if (double.IsNaN(d)) return "nan";

@@ -143,14 +143,35 @@ internal static partial class Py
         return Convert.ToString(v, CultureInfo.InvariantCulture) ?? "";
     }
 
-    public static string Repr(object? v)
+    public static string Repr(object? v) => Repr(v, sortKeys: false);
+
+    /// <summary>Python <c>repr</c>; with <paramref name="sortKeys"/>, mapping items sorted by key (as <c>pprint</c> shows them).</summary>
+    public static string Repr(object? v, bool sortKeys)
     {
         var sb = new StringBuilder();
-        AppendRepr(sb, v, 0);
+        AppendRepr(sb, v, 0, sortKeys);
         return sb.ToString();
     }
 
-    private static void AppendRepr(StringBuilder sb, object? v, int depth)
+    /// <summary>Mapping items in the order <c>pprint</c> uses: sorted by key, keys of mixed types grouped by type name.</summary>
+    public static List<KeyValuePair<object?, object?>> SortedItems(object map)
+    {
+        var items = MapItems(map).ToList();
+        items.Sort((x, y) =>
+        {
+            try
+            {
+                return Compare(x.Key, y.Key);
+            }
+            catch (TemplateException)
+            {
+                return string.CompareOrdinal(TypeName(x.Key), TypeName(y.Key));
+            }
+        });
+        return items;
+    }
+
+    private static void AppendRepr(StringBuilder sb, object? v, int depth, bool sortKeys = false)
     {
         if (depth > 50) { sb.Append("..."); return; }
         switch (v)
@@ -163,7 +184,7 @@ internal static partial class Py
                 for (var i = 0; i < t.Count; i++)
                 {
                     if (i > 0) sb.Append(", ");
-                    AppendRepr(sb, t[i], depth + 1);
+                    AppendRepr(sb, t[i], depth + 1, sortKeys);
                 }
                 if (t.Count == 1) sb.Append(',');
                 sb.Append(')');
@@ -175,18 +196,18 @@ internal static partial class Py
         {
             sb.Append('{');
             var first = true;
-            foreach (var (k, val) in MapItems(v!))
+            foreach (var (k, val) in sortKeys ? SortedItems(v!) : MapItems(v!))
             {
                 if (!first) sb.Append(", ");
                 first = false;
-                AppendRepr(sb, k, depth + 1);
+                AppendRepr(sb, k, depth + 1, sortKeys);
                 sb.Append(": ");
-                AppendRepr(sb, val, depth + 1);
+                AppendRepr(sb, val, depth + 1, sortKeys);
             }
             sb.Append('}');
             return;
         }
-        if (v is JsonElement je && Unwrap(je) is not JsonElement) { AppendRepr(sb, Unwrap(je), depth); return; }
+        if (v is JsonElement je && Unwrap(je) is not JsonElement) { AppendRepr(sb, Unwrap(je), depth, sortKeys); return; }
         if (v is IEnumerable e && v is not KidaCallable)
         {
             var isSet = v.GetType().IsGenericType && v.GetType().GetGenericTypeDefinition() == typeof(HashSet<>);
@@ -196,7 +217,7 @@ internal static partial class Py
             {
                 if (!first) sb.Append(", ");
                 first = false;
-                AppendRepr(sb, Unwrap(item), depth + 1);
+                AppendRepr(sb, Unwrap(item), depth + 1, sortKeys);
             }
             if (isSet && first) { sb.Length--; sb.Append("set()"); return; }
             sb.Append(isSet ? '}' : ']');

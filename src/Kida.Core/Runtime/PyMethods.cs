@@ -68,7 +68,7 @@ internal static class PyMethods
             case "rstrip": return chars is null ? s.TrimEnd() : s.TrimEnd(chars.ToCharArray());
             case "split": return TextUtil.Split(s, a.Get(0, "sep") is { } sep ? Py.Str(sep) : null, a.Get(1, "maxsplit") is { } m ? (int)Numbers.ToLong(m) : -1, false);
             case "rsplit": return TextUtil.Split(s, a.Get(0, "sep") is { } sep2 ? Py.Str(sep2) : null, a.Get(1, "maxsplit") is { } m2 ? (int)Numbers.ToLong(m2) : -1, true);
-            case "splitlines": return s.Split('\n').Select(x => (object?)x.TrimEnd('\r')).Where((x, i) => i < s.Split('\n').Length - 1 || ((string)x!).Length > 0).ToList();
+            case "splitlines": return TextUtil.SplitLines(s).Select(x => (object?)x).ToList();
             case "join":
                 var joined = string.Join(s, Py.Iterate(a.Get(0, "iterable")).Select(Py.Str));
                 return original is Markup ? new Markup(joined) : joined;

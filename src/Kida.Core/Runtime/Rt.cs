@@ -28,6 +28,9 @@ internal static partial class Rt
         return ex is not OperationCanceledException;
     }
 
+    /// <summary>A filter or function called with arguments it does not take (Python's TypeError).</summary>
+    public static Exception ArgumentError(string message) => new TemplateRuntimeException("TypeError: " + message, "K-RUN-002");
+
     public static TemplateException Wrap(Exception ex) => ex switch
     {
         TemplateException te => te,
@@ -284,7 +287,18 @@ internal static partial class Rt
         throw new TemplateRuntimeException($"bad operand type for unary +: '{Py.TypeName(v)}'", "K-RUN-012");
     }
 
-    /// <summary><c>~</c>: str of both sides; if either side is Markup the result is Markup and the other side is escaped.</summary>
+    /// <summary>
+    /// <c>~</c>: with autoescape on, Jinja's markup join (a Markup side makes the result Markup, the other side escaped);
+    /// with autoescape off, plain string join.
+    /// </summary>
+    public static object? Tilde(object? a, object? b, bool autoescape)
+    {
+        if (autoescape) return Concat(a, b);
+        Use(a, b);
+        return string.Concat(Py.Str(a), Py.Str(b));
+    }
+
+    /// <summary>str of both sides; if either side is Markup the result is Markup and the other side is escaped.</summary>
     public static object? Concat(object? a, object? b)
     {
         Use(a, b);

@@ -8,6 +8,25 @@ internal static class TextUtil
     private static readonly System.Buffers.SearchValues<char> SpecialUpper = System.Buffers.SearchValues.Create("ßﬀﬁﬂﬃﬄﬅﬆŉ");
 
     /// <summary>Python's <c>str.upper()</c>: invariant upper case plus the full case mappings (ß becomes SS).</summary>
+    /// <summary>The characters Python's <c>str.splitlines</c> breaks at.</summary>
+    public static bool IsLineBreak(char c) => c is '\n' or '\r' or '\v' or '\f' or '\x1c' or '\x1d' or '\x1e' or '\x85' or '\u2028' or '\u2029';
+
+    /// <summary>Python <c>str.splitlines()</c> (no line ends kept; <c>\r\n</c> counts once; no trailing empty line).</summary>
+    public static List<string> SplitLines(string s)
+    {
+        var result = new List<string>();
+        var start = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (!IsLineBreak(s[i])) continue;
+            result.Add(s[start..i]);
+            if (s[i] == '\r' && i + 1 < s.Length && s[i + 1] == '\n') i++;
+            start = i + 1;
+        }
+        if (start < s.Length) result.Add(s[start..]);
+        return result;
+    }
+
     public static string PyUpper(string s)
     {
         var upper = s.ToUpperInvariant();

@@ -28,7 +28,7 @@ app.MapGet("/hello", (string? name) =>
 
 app.MapGet("/products/{id:int}", Results<KidaResult, NotFound> (int id) =>
     Product.All.FirstOrDefault(p => p.Id == id) is { } product
-        ? Results.Extensions.Kida("Views/Products/Detail.html", new { product })
+        ? TypedResults.Kida("Views/Products/Detail.html", new { product })
         : TypedResults.NotFound());
 
 app.Run();

@@ -196,8 +196,9 @@ public sealed class HostedAppTests : IDisposable
         await using var app = builder.Build();
         app.MapGet("/typed", () => new KidaResult("Views/Pages/Hi.html", new { model = "typed" }));
         app.MapGet("/union/{id:int}", Results<KidaResult, NotFound> (int id) =>
-            id == 1 ? new KidaResult("Views/Pages/Hi.html", new { model = "union" }) : TypedResults.NotFound());
+            id == 1 ? TypedResults.Kida("Views/Pages/Hi.html", new { model = "union" }) : TypedResults.NotFound());
         app.MapGet("/untyped", () => Results.Text("x"));
+        app.MapGet("/teapot", () => TypedResults.Kida("Views/Pages/Hi.html", new { model = "tea" }, StatusCodes.Status418ImATeapot));
         await app.StartAsync();
 
         var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
@@ -218,6 +219,10 @@ public sealed class HostedAppTests : IDisposable
         Assert.Equal("<p>Hi typed</p>", await typed.Content.ReadAsStringAsync());
         Assert.Equal("<p>Hi union</p>", await client.GetStringAsync("/union/1"));
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/union/2")).StatusCode);
+        var teapot = await client.GetAsync("/teapot");
+        Assert.Equal(418, (int)teapot.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", teapot.Content.Headers.ContentType?.ToString());
+        Assert.Equal("<p>Hi tea</p>", await teapot.Content.ReadAsStringAsync());
     }
 
     [Fact]

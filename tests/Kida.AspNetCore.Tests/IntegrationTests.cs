@@ -169,6 +169,10 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Equal("text/html; charset=utf-8", ((IContentTypeHttpResult)result).ContentType);
         var block = Results.Extensions.KidaBlock("Views/Products/Index.html", "list");
         Assert.Equal("list", block.Block);
+        KidaResult typed = TypedResults.Kida("Views/Home/Hello.html", statusCode: 202);
+        Assert.Equal(202, typed.StatusCode);
+        Assert.Equal("Views/Home/Hello.html", typed.TemplateName);
+        Assert.Equal("list", TypedResults.KidaBlock("Views/Products/Index.html", "list").Block);
     }
 
     private ActionContext ActionContextFor(string controller)

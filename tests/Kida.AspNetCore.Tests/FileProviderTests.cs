@@ -147,12 +147,14 @@ public sealed class FileProviderTests : IDisposable
     public async Task Syntax_error_shows_the_template_and_line_on_the_developer_page()
     {
         Write("line one\n{% if %}broken");
-        using var factory = Factory(new WebApplicationFactory<Program>());
+        var logs = new LogSink();
+        using var factory = Factory(new WebApplicationFactory<Program>()).WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(logs)));
         var response = await factory.CreateClient().GetAsync("/hello");
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("Views/Home/Hello.html", body);
         Assert.Contains("broken", body);
+        Assert.Contains(logs.Entries, e => e.Category == "Kida.AspNetCore" && e.EventId == 1 && e.Message == "Rendering Kida template Views/Home/Hello.html failed");
     }
 
     [Fact]
@@ -256,6 +258,15 @@ public sealed class FileProviderTests : IDisposable
         var pages = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => client.GetStringAsync("/hello?name=a")));
         Assert.Single(pages.Distinct());
         Assert.StartsWith("a0a1", pages[0]);
+    }
+
+    [Theory]
+    [InlineData("Development", true)]
+    [InlineData("Production", false)]
+    public void Auto_reload_defaults_to_on_in_development_only(string environment, bool expected)
+    {
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseEnvironment(environment));
+        Assert.Equal(expected, factory.Services.GetRequiredService<KidaEnvironment>().Options.AutoReload);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ def slurp(i):
     try: return open(sys.argv[i], encoding="utf-8").read().strip()
     except (IndexError, OSError): return ""
 web, ablation = slurp(6), slurp(7)
+load = (sys.argv[8], sys.argv[9]) if len(sys.argv) > 9 else None
 data = json.load(open(src, encoding="utf-8"))
 host = data["HostEnvironmentInfo"]
 
@@ -70,6 +71,7 @@ cpu = host.get("ProcessorName", "?")
 L.append("# Kida benchmark results\n")
 L.append(f"- Date: {now}")
 L.append(f"- Machine: {cpu}, {host.get('LogicalCoreCount')} logical cores (shared with other work: **noisy — read medians and ratios, not absolute times**), {host.get('OsVersion')}")
+if load: L.append(f"- Load average (1/5/15 min) before the BenchmarkDotNet run: {load[0]}; after: {load[1]} — above ~1 other work shared the 2 cores, which hurts thread scaling most")
 L.append(f"- Runtime: {host.get('RuntimeVersion')}, BenchmarkDotNet {host.get('BenchmarkDotNetVersion')}, Release")
 L.append("- Job: in-process, 3 warm-up + 5 measured iterations of ~250 ms each (`benchmarks/run.sh`, a short job) — indicative, differences under ~15% are noise")
 L.append(f"- Selection: filter `{filters}`, workloads `{workloads}`; whole run {int(seconds)//60} min {int(seconds)%60} s")

@@ -17,9 +17,11 @@ started=$(date +%s)
 
 flock /tmp/kida-build.lock dotnet build -c Release "$proj" -nologo -v quiet
 rm -rf "$artifacts/results"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 flock /tmp/kida-build.lock dotnet run -c Release --no-build --project "$proj" -- \
   --short --filter "${filters[@]}" --artifacts "$artifacts" | tee "$artifacts/last-run.log"
 
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 json="$(ls -t "$artifacts"/results/*-report-brief.json 2>/dev/null | head -1)"
 [ -n "$json" ] || { echo "no BenchmarkDotNet JSON report in $artifacts/results" >&2; exit 1; }
 
@@ -36,5 +38,5 @@ if [ -z "${NO_WEB:-}" ]; then
 fi
 
 python3 "$here/report.py" "$json" "$here/RESULTS.md" "${filters[*]}" "${KIDA_BENCH_WORKLOADS:-all}" "$(( $(date +%s) - started ))" \
-  "$artifacts/web.md" "$artifacts/ablation.txt" >/dev/null
+  "$artifacts/web.md" "$artifacts/ablation.txt" "$load_before" "$load_after" >/dev/null
 echo "wrote $here/RESULTS.md in $(( $(date +%s) - started )) s"

@@ -106,7 +106,7 @@ if "Kida" in threads and 1 in threads["Kida"] and 2 in threads["Kida"]:
 webrows = {}
 for line in web.splitlines():
     cells = [x.strip() for x in line.strip().strip("|").split("|")]
-    if len(cells) >= 5:
+    if len(cells) >= 6:
         try: webrows[cells[0]] = float(cells[1])
         except ValueError: pass
 razor = next((v for k, v in webrows.items() if k.startswith("Razor")), None)

@@ -57,11 +57,15 @@ if bad: sys.exit(1)
 print(f"all {len(names)} endpoints serve the same page ({len(ref)} chars normalised)", file=sys.stderr)
 PY
 
-echo "| Endpoint | Requests/s | p50 | p90 | p99 | Errors |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| Endpoint | Requests/s | p50 | p90 | p99 | Allocated/request | Errors |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for u in "${urls[@]}"; do
   wrk -t"$wthreads" -c"$conns" -d3s "$base/$u" >/dev/null            # warm-up (JIT, tiering, pools)
+  a0="$(curl -fsS "$base/_allocated")"
   out="$(wrk -t"$wthreads" -c"$conns" -d"$duration" --latency "$base/$u")"
+  a1="$(curl -fsS "$base/_allocated")"
+  reqs="$(awk '/requests in/ {print $1}' <<<"$out")"
+  apr="$(python3 -c "print(f'{($a1 - $a0) / max($reqs, 1) / 1024:.1f} KB')")"
   rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
   p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
   p90="$(awk '$1=="90%" {print $2}' <<<"$out")"
@@ -72,8 +76,9 @@ for u in "${urls[@]}"; do
     kida-minimal) name="Kida minimal API (\`Results.Extensions.Kida\`)";;
     razor) name="Razor view (compiled at build)";;
   esac
-  echo "| $name | $rps | $p50 | $p90 | $p99 | ${errs:-0} |"
+  echo "| $name | $rps | $p50 | $p90 | $p99 | $apr | ${errs:-0} |"
 done
 echo
+echo "Allocated/request: the whole server process's allocations during the run ÷ requests (Kestrel included)."
 echo "wrk -t$wthreads -c$conns -d$duration --latency on 127.0.0.1 (app and wrk share the machine's $(nproc) cores), Server GC, Production."
 rm -rf "$tmp"

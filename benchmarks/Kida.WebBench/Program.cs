@@ -14,6 +14,8 @@ var minimalModel = new Dictionary<string, object?> { ["model"] = page };
 
 app.MapGet("/kida-minimal", () => Results.Extensions.Kida("Views/Page/Kida.html", minimalModel));
 app.MapControllers();
+// Bytes allocated by the whole process so far: run-web.sh reads it around each wrk run (bytes per request).
+app.MapGet("/_allocated", () => GC.GetTotalAllocatedBytes(precise: false).ToString(System.Globalization.CultureInfo.InvariantCulture));
 app.Run();
 
 public partial class Program

@@ -262,8 +262,19 @@ internal sealed partial class Emitter
             return E.Block(typeof(object), SetPos(f.Pos), E.Convert(value, typeof(object)), BuildArgs(f.Args),
                 E.Throw(Rt("ArgumentError", E.Constant(problem)), typeof(object)));
         }
-        return E.Block(typeof(object), SetPos(f.Pos),
-            E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args)));
+        var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args));
+        if (BuiltinFilters.NeedEvalContext.Contains(f.Name))
+        {
+            // operands first (they may call macros that change it), then the flag, then the filter
+            var operand = E.Variable(typeof(object), "operand");
+            var args = E.Variable(typeof(CallArgs), "args");
+            return E.Block(typeof(object), [operand, args], SetPos(f.Pos),
+                E.Assign(operand, E.Convert(value, typeof(object))),
+                E.Assign(args, BuildArgs(f.Args)),
+                E.Assign(E.Field(_fn.Rs, nameof(RenderState.EvalAutoescape)), _fn.Escape),
+                E.Invoke(E.Constant(fn), _fn.Rs, operand, args));
+        }
+        return E.Block(typeof(object), SetPos(f.Pos), call);
     }
 
     private E EmitTest(TestExpr t)

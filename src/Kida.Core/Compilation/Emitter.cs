@@ -108,7 +108,17 @@ internal sealed partial class Emitter
         _ct.HasExtends = tree.Body.Any(s => s is ExtendsStmt);
         foreach (var block in Enumerable.Reverse(blocks))
         {
-            var body = CompileFunction(block.Body, isRoot: false, blockName: block.Name, extends: false);
+            Action<RenderState, Context, Output> body;
+            if (block.Required)
+            {
+                // a required block only renders when a child overrides it; reaching this body means none did
+                var name = block.Name;
+                body = (_, _, _) => throw new TemplateRuntimeException($"Required block '{name}' not found", "K-RUN-014");
+            }
+            else
+            {
+                body = CompileFunction(block.Body, isRoot: false, blockName: block.Name, extends: false);
+            }
             _ct.Blocks[block.Name] = new BlockFunction(block.Name, _ct, body);
         }
         _ct.Root = CompileFunction(tree.Body, isRoot: true, blockName: null, extends: _ct.HasExtends);

@@ -325,7 +325,7 @@ internal static partial class BuiltinFilters
         }
         var text = string.Join(" ", parts);
         if (autospace && text.Length > 0) text = " " + text;
-        return new Markup(text);
+        return rs.EvalAutoescape ? new Markup(text) : text;
     }
 
     private static object? WordWrap(RenderState rs, object? v, CallArgs a)
@@ -398,7 +398,7 @@ internal static partial class BuiltinFilters
             last = m.Index + url.Length;
         }
         sb.Append(Output.Escape(text[last..]));
-        return new Markup(sb.ToString());
+        return rs.EvalAutoescape ? new Markup(sb.ToString()) : sb.ToString();
     }
 }
 

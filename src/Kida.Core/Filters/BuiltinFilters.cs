@@ -79,6 +79,9 @@ internal static partial class BuiltinFilters
         return f;
     }
 
+    /// <summary>Built-in filters whose result depends on autoescape where they are called.</summary>
+    public static readonly HashSet<string> NeedEvalContext = new(StringComparer.Ordinal) { "join", "replace", "urlize", "xmlattr" };
+
     /// <summary>
     /// Jinja2's parameter lists of the built-in filters (after the value); a trailing '?' marks an optional parameter.
     /// A call that does not fit raises a TypeError-like runtime error, as Python would.
@@ -170,6 +173,7 @@ internal static partial class BuiltinFilters
         var items = Py.Iterate(v);
         if (attribute is not null) items = items.Select(x => AttrPath(rs, x, attribute));
         var list = items.ToList();
+        if (!rs.EvalAutoescape) return string.Join(Str(sep), list.Select(Str));
         if (sep is Markup || list.Any(x => x is Markup))
         {
             var sepHtml = sep is Markup ms ? ms.Value : Output.Escape(Str(sep));
@@ -195,6 +199,8 @@ internal static partial class BuiltinFilters
         var old = Str(a.Get(0, "old"));
         var @new = a.Get(1, "new");
         var count = a.Get(2, "count") is { } c ? Numbers.ToLong(c) : -1;
+        if (!rs.EvalAutoescape) return TextUtil.Replace(Str(v), old, Str(@new), count);
+        if (v is not Markup && (a.Get(0, "old") is Markup || @new is Markup)) v = new Markup(Output.Escape(Str(v)));
         if (v is Markup m)
         {
             var oldEsc = a.Get(0, "old") is Markup mo ? mo.Value : Output.Escape(old);

@@ -172,7 +172,8 @@ internal sealed class Lexer
 
     private void LexRaw(int open, int bodyStart, bool openMinus)
     {
-        FinishTag(bodyStart, openMinus, plus: false, isBlock: true);
+        // Jinja: trim_blocks does not apply to the opening raw tag (only '-' does); it applies after endraw
+        FinishTag(bodyStart, openMinus, plus: false, isBlock: false);
         var search = bodyStart;
         while (true)
         {

@@ -474,7 +474,7 @@ internal sealed partial class Parser
         {
             var body = ParseBody(tag, pos, out _);
             _i++;
-            if (At(TokenKind.Name) && Cur.Text == name) _i++;
+            // Jinja2 allows nothing after endmacro (unlike endblock)
             Expect(TokenKind.BlockEnd);
             return new MacroStmt(pos, name, parameters, body, isDef);
         }

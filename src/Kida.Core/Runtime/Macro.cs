@@ -1,7 +1,7 @@
 namespace Kida.Runtime;
 
 /// <summary>A macro or def: binds arguments Jinja-style and renders its body to (safe) text.</summary>
-internal sealed class Macro : KidaCallable
+internal sealed class Macro : KidaCallable, IKidaObject
 {
     /// <summary>Marks a parameter the caller did not pass (the body then evaluates its default).</summary>
     public static readonly object Missing = new();
@@ -123,6 +123,21 @@ internal sealed class Macro : KidaCallable
     }
 
     public override string ToString() => Name;
+
+    /// <summary>Jinja2's macro attributes: name, arguments, catch_varargs, catch_kwargs, caller.</summary>
+    public bool TryGetMember(string member, out object? value)
+    {
+        switch (member)
+        {
+            case "name": value = Name; return true;
+            case "arguments": value = new PyTuple(Parameters.Cast<object?>().ToArray()); return true;
+            case "catch_varargs": value = CatchVarargs; return true;
+            case "catch_kwargs": value = CatchKwargs; return true;
+            case "caller": value = AcceptsCaller; return true;
+        }
+        value = null;
+        return false;
+    }
 }
 
 /// <summary>The <c>loop</c> variable of a for loop.</summary>

@@ -29,6 +29,12 @@ internal static class PyMethods
     public static bool TryCall(RenderState rs, object obj, string name, CallArgs a, out object? result)
     {
         result = null;
+        if (obj is Markup markup)
+        {
+            if (!StrMethods.Contains(name)) return false;
+            result = MarkupMethod(rs, markup, name, a);
+            return true;
+        }
         if (Py.AsString(obj) is { } s)
         {
             if (!StrMethods.Contains(name)) return false;
@@ -49,6 +55,44 @@ internal static class PyMethods
         }
         return false;
     }
+
+    private static readonly HashSet<string> MarkupPreserving = new(StringComparer.Ordinal)
+    {
+        "upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "replace", "center", "ljust", "rjust", "zfill",
+        "swapcase", "casefold", "removeprefix", "removesuffix", "join", "format",
+    };
+
+    private static readonly HashSet<string> MarkupSplitting = new(StringComparer.Ordinal) { "split", "rsplit", "splitlines", "partition", "rpartition" };
+
+    /// <summary>
+    /// MarkupSafe's <c>Markup</c> methods: string arguments are escaped, and text results stay Markup (pieces of a split
+    /// too), so <c>(s|safe).replace('x', '&lt;i&gt;')</c> cannot inject markup.
+    /// </summary>
+    private static object? MarkupMethod(RenderState rs, Markup m, string name, CallArgs a)
+    {
+        if (!MarkupPreserving.Contains(name) && !MarkupSplitting.Contains(name)) return StrMethod(rs, m, m.Value, name, a);
+        var positional = a.Positional.Select(EscapeArg).ToArray();
+        if (name == "join" && positional.Length > 0)
+            positional[0] = Py.Iterate(a.Positional[0]).Select(x => (object?)EscapeArg(x)).ToList();
+        var named = a.Named?.Select(kv => new KeyValuePair<string, object?>(kv.Key, EscapeArg(kv.Value))).ToArray();
+        var result = StrMethod(rs, m.Value, m.Value, name, new CallArgs(positional, named));
+        return result switch
+        {
+            string text => new Markup(text),
+            Markup already => already,
+            IEnumerable parts when MarkupSplitting.Contains(name) => Py.Iterate(parts).Select(x => x is string p ? (object?)new Markup(p) : x).ToList(),
+            _ => result,
+        };
+    }
+
+    /// <summary>An argument as Markup sees it: text escaped (Markup kept), numbers and other values as they are.</summary>
+    internal static object? EscapeArg(object? v) => v switch
+    {
+        Markup mk => mk.Value,
+        string text => Output.Escape(text),
+        _ when SafeHtml.TryGetHtml(v, out var html) => html,
+        _ => v,
+    };
 
     private static string Arg(CallArgs a, int i, string name) => Py.AsString(a.Get(i, name)) ?? throw new TemplateRuntimeException($"{name} must be a string", "K-RUN-012");
 

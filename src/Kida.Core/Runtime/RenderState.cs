@@ -29,6 +29,12 @@ internal sealed class RenderState
     /// <summary>Block overrides of the inheritance chain: name to implementations, most derived first.</summary>
     public Dictionary<string, List<BlockFunction>>? Blocks;
 
+    /// <summary>
+    /// Whether autoescape is on where the current filter call is written; set just before the built-in filters whose
+    /// result depends on it (Jinja2's eval context: <c>join</c>, <c>replace</c>, <c>urlize</c>, <c>xmlattr</c>).
+    /// </summary>
+    public bool EvalAutoescape = true;
+
     public int Depth;
     public int IncludeDepth;
 

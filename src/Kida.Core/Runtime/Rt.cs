@@ -219,9 +219,22 @@ internal static partial class Rt
     {
         Use(a, b);
         if (Numbers.TryArith('%', a, b, out var r)) return r;
+        if (a is Markup markup)
+        {
+            // Markup % args: every argument escaped, the result still Markup
+            object? escaped = b switch
+            {
+                PyTuple t => new PyTuple(t.Select(MarkupArg).ToArray()),
+                _ when Py.IsMapping(b) => Py.MapItems(b!).ToDictionary(kv => kv.Key ?? "", kv => MarkupArg(kv.Value)),
+                _ => MarkupArg(b),
+            };
+            return new Markup(PyFormat.PercentFormat(markup.Value, escaped));
+        }
         if (Py.AsString(a) is { } fmt) return PyFormat.PercentFormat(fmt, b);
         throw TypeError("%", a, b);
     }
+
+    private static object? MarkupArg(object? v) => Numbers.IsNumber(v) || v is null ? v : PyMethods.EscapeArg(v is string or Markup ? v : Py.Str(v));
 
     public static object? Mul(object? a, object? b)
     {

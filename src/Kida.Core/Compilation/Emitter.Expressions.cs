@@ -97,9 +97,11 @@ internal sealed partial class Emitter
         var value = EmitExpr(operand);
         if (operand is ConstExpr or NameExpr) return E.Assign(result, value);
         var ex = E.Parameter(typeof(UndefinedException), "undefined");
-        return E.Block(typeof(object),
+        var pos = E.Variable(typeof(int), "pos");
+        return E.Block(typeof(object), [pos],
+            SavePos(pos),
             E.TryCatch(E.Assign(result, value),
-                E.Catch(ex, E.Block(RestoreCurrent(), E.Assign(result, Rt("UndefinedFrom", ex))))),
+                E.Catch(ex, E.Block(RestoreState(pos), E.Assign(result, Rt("UndefinedFrom", ex))))),
             result);
     }
 
@@ -305,11 +307,17 @@ internal sealed partial class Emitter
 
     private E EmitMacro(MacroStmt m)
     {
-        var usesVarargs = UsesName(m.Body, "varargs") && m.Parameters.All(p => p.Name != "varargs");
-        var usesKwargs = UsesName(m.Body, "kwargs") && m.Parameters.All(p => p.Name != "kwargs");
+        // defs declare *rest/**opts by name; Jinja macros collect extras into the special names varargs/kwargs when read
+        var ordinary = m.Parameters.Where(p => p.Star == 0).ToList();
+        var varargsName = m.Parameters.FirstOrDefault(p => p.Star == 1)?.Name
+            ?? (!m.IsDef && UsesName(m.Body, "varargs") && ordinary.All(p => p.Name != "varargs") ? "varargs" : null);
+        var kwargsName = m.Parameters.FirstOrDefault(p => p.Star == 2)?.Name
+            ?? (!m.IsDef && UsesName(m.Body, "kwargs") && ordinary.All(p => p.Name != "kwargs") ? "kwargs" : null);
+        var usesVarargs = varargsName is not null;
+        var usesKwargs = kwargsName is not null;
         var usesCaller = m.IsDef || NameWalker.UsesCaller(m.Body);
-        var names = m.Parameters.Select(p => p.Name).ToArray();
-        var body = EmitFunctionBody(m.Body, m.Parameters, usesVarargs, usesKwargs, usesCaller, out var rs, out var args, out var output);
+        var names = ordinary.Select(p => p.Name).ToArray();
+        var body = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, out var rs, out var args, out var output);
         var lambda = E.Lambda<Action<RenderState, object?[], Output>>(body, rs, args, output);
         var ctor = typeof(Macro).GetConstructors()[0];
         return E.New(ctor, E.Constant(m.Name), E.Constant(names), E.Constant(usesVarargs), E.Constant(usesKwargs),
@@ -317,8 +325,8 @@ internal sealed partial class Emitter
     }
 
     /// <summary>A macro-like function body: binds parameters (evaluating defaults) and renders into the given output.</summary>
-    private E EmitFunctionBody(IReadOnlyList<Stmt> stmts, IReadOnlyList<Parameter> parameters, bool varargs, bool kwargs, bool caller,
-        out ParameterExpression rs, out ParameterExpression args, out ParameterExpression output)
+    private E EmitFunctionBody(IReadOnlyList<Stmt> stmts, IReadOnlyList<Parameter> parameters, string? varargs, string? kwargs, bool caller,
+        bool strictArgs, out ParameterExpression rs, out ParameterExpression args, out ParameterExpression output)
     {
         rs = E.Parameter(typeof(RenderState), "rs");
         args = E.Parameter(typeof(object[]), "args");
@@ -329,8 +337,8 @@ internal sealed partial class Emitter
         try
         {
             var extra = parameters.Select(p => p.Name).ToList();
-            if (varargs) extra.Add("varargs");
-            if (kwargs) extra.Add("kwargs");
+            if (varargs is not null) extra.Add(varargs);
+            if (kwargs is not null) extra.Add(kwargs);
             if (caller) extra.Add("caller");
             var argsLocal = args;
             var rsLocal = rs;
@@ -347,12 +355,12 @@ internal sealed partial class Emitter
                     var raw = E.ArrayIndex(argsLocal, E.Constant(i));
                     var missing = E.ReferenceEqual(raw, E.Constant(Macro.Missing));
                     E fallback = p.Default is null
-                        ? Rt("MissingArgument", rsLocal, E.Constant(p.Name))
+                        ? Rt("MissingArgument", rsLocal, E.Constant(p.Name), E.Constant(strictArgs))
                         : EmitExpr(p.Default);
                     exprs.Add(E.Assign(v, E.Condition(missing, fallback, raw, typeof(object))));
                 }
-                if (varargs) exprs.Add(E.Assign(scope.Vars["varargs"], E.ArrayIndex(argsLocal, E.Constant(n))));
-                if (kwargs) exprs.Add(E.Assign(scope.Vars["kwargs"], E.ArrayIndex(argsLocal, E.Constant(n + 1))));
+                if (varargs is not null) exprs.Add(E.Assign(scope.Vars[varargs], E.ArrayIndex(argsLocal, E.Constant(n))));
+                if (kwargs is not null) exprs.Add(E.Assign(scope.Vars[kwargs], E.ArrayIndex(argsLocal, E.Constant(n + 1))));
                 if (caller)
                 {
                     exprs.Add(E.Assign(scope.Vars["caller"], Rt("CallerOrUndefined", rsLocal, E.ArrayIndex(argsLocal, E.Constant(n + 2)))));
@@ -374,7 +382,7 @@ internal sealed partial class Emitter
     private E EmitCallerMacro(CallBlockStmt cb)
     {
         // default slot / Jinja caller(args): a macro whose body is the call block's content
-        var body = EmitFunctionBody(cb.Body, cb.CallerParameters, false, false, false, out var rs, out var args, out var output);
+        var body = EmitFunctionBody(cb.Body, cb.CallerParameters, null, null, false, false, out var rs, out var args, out var output);
         var lambda = E.Lambda<Action<RenderState, object?[], Output>>(body, rs, args, output);
         var defaultSlot = EmitSlotFunction(cb.Body);
         var slots = cb.Slots.Select(kv => (kv.Key, Fn: EmitSlotFunction(kv.Value))).ToList();

@@ -472,10 +472,12 @@ internal sealed partial class Emitter
             exprs.Add(EmitScopeBody(t.Fallback, scope));
             return E.Block(typeof(void), exprs);
         }, names, initFromOuter: false);
-        return E.Block(typeof(void), [text],
+        var pos = E.Variable(typeof(int), "pos");
+        return E.Block(typeof(void), [text, pos],
+            SavePos(pos),
             E.TryCatch(
                 E.Block(typeof(void), E.Assign(text, Capture(t.Body)), E.Call(_fn.Out, WriteString, text)),
-                E.Catch(ex, E.Block(typeof(void), Rt("Locate", _fn.Rs, ex), RestoreCurrent(), fallback))));
+                E.Catch(ex, E.Block(typeof(void), Rt("Locate", _fn.Rs, ex), RestoreState(pos), fallback))));
     }
 
     private E EmitProvide(ProvideStmt p)

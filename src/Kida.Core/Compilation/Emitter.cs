@@ -212,23 +212,27 @@ internal sealed partial class Emitter
         var rs = _fn.Rs;
         var savedCur = E.Variable(typeof(CompiledTemplate), "savedCur");
         var savedPos = E.Variable(typeof(int), "savedPos");
-        var ex = E.Parameter(typeof(Exception), "ex");
-        var tryBody = E.Block(typeof(void), body);
-        // The position of an error is the innermost statement running: the filter attaches it while the state still
-        // describes that statement (the caller's template and position are restored only on normal completion, and by
-        // whoever catches an error to go on rendering: see RestoreCurrent). Template errors are never caught and
-        // rethrown level by level, so deep recursion unwinds cheaply; foreign exceptions are caught once and wrapped.
+        // The position of an error is the innermost statement running. The caller's template and position are restored
+        // only on normal completion, so when an error propagates the state still describes where it happened, and the
+        // render's entry point attaches it (whoever catches an error to go on rendering restores the state: see
+        // RestoreState). No try blocks here: deep recursion unwinds cheaply and both compile modes behave alike.
         return E.Block(typeof(void), [savedCur, savedPos],
             E.Assign(savedCur, E.Field(rs, CurrentField)),
             E.Assign(savedPos, E.Field(rs, PosField)),
             E.Assign(E.Field(rs, CurrentField), E.Constant(_ct)),
-            E.TryCatch(tryBody, E.Catch(ex, E.Throw(Rt("Fail", rs, ex), typeof(void)), Rt("NeedsWrapping", rs, ex))),
+            E.Block(typeof(void), body),
             E.Assign(E.Field(rs, CurrentField), savedCur),
             E.Assign(E.Field(rs, PosField), savedPos));
     }
 
-    /// <summary>After catching an error raised deeper (a macro, an include), the code running is this template's again.</summary>
-    private E RestoreCurrent() => E.Assign(E.Field(_fn.Rs, CurrentField), E.Constant(_ct));
+    /// <summary>
+    /// After catching an error raised deeper (a macro, an include) to go on rendering, the code running is this
+    /// template's again, at the position saved in <paramref name="savedPos"/>.
+    /// </summary>
+    private E RestoreState(ParameterExpression savedPos) =>
+        E.Block(E.Assign(E.Field(_fn.Rs, CurrentField), E.Constant(_ct)), E.Assign(E.Field(_fn.Rs, PosField), savedPos));
+
+    private E SavePos(ParameterExpression savedPos) => E.Assign(savedPos, E.Field(_fn.Rs, PosField));
 
     private E EmitExtendingRoot(IReadOnlyList<Stmt> body)
     {

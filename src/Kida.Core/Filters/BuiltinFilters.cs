@@ -83,7 +83,8 @@ internal static partial class BuiltinFilters
     public static readonly HashSet<string> NeedEvalContext = new(StringComparer.Ordinal) { "join", "replace", "urlize", "xmlattr" };
 
     /// <summary>
-    /// Jinja2's parameter lists of the built-in filters (after the value); a trailing '?' marks an optional parameter.
+    /// Jinja2's parameter lists of the built-in filters (after the value), with Kida's keyword-only extras; a trailing
+    /// '?' marks an optional parameter, a leading '*' a keyword-only one.
     /// A call that does not fit raises a TypeError-like runtime error, as Python would.
     /// </summary>
     public static readonly Dictionary<string, string[]> Signatures = BuildSignatures();
@@ -95,13 +96,13 @@ internal static partial class BuiltinFilters
             ["abs"] = "", ["attr"] = "name", ["batch"] = "linecount fill_with?", ["capitalize"] = "", ["center"] = "width?",
             ["default"] = "default_value? boolean?", ["d"] = "default_value? boolean?",
             ["dictsort"] = "case_sensitive? by? reverse?", ["escape"] = "", ["e"] = "", ["filesizeformat"] = "binary?",
-            ["first"] = "", ["float"] = "default?", ["forceescape"] = "", ["groupby"] = "attribute default? case_sensitive?",
-            ["indent"] = "width? first? blank?", ["int"] = "default? base?", ["items"] = "", ["join"] = "d? attribute?",
+            ["first"] = "", ["float"] = "default? *strict?", ["forceescape"] = "", ["groupby"] = "attribute default? case_sensitive?",
+            ["indent"] = "width? first? blank?", ["int"] = "default? base? *strict?", ["items"] = "", ["join"] = "d? attribute?",
             ["last"] = "", ["length"] = "", ["count"] = "", ["list"] = "", ["lower"] = "", ["max"] = "case_sensitive? attribute?",
             ["min"] = "case_sensitive? attribute?", ["pprint"] = "", ["random"] = "", ["replace"] = "old new count?",
-            ["reverse"] = "", ["round"] = "precision? method?", ["safe"] = "", ["slice"] = "slices fill_with?",
+            ["reverse"] = "", ["round"] = "precision? method? *strict?", ["safe"] = "*reason?", ["slice"] = "slices fill_with?",
             ["sort"] = "reverse? case_sensitive? attribute?", ["string"] = "", ["striptags"] = "", ["sum"] = "attribute? start?",
-            ["title"] = "", ["tojson"] = "indent?", ["trim"] = "chars?", ["truncate"] = "length? killwords? end? leeway?",
+            ["title"] = "", ["tojson"] = "indent? *attr?", ["trim"] = "chars?", ["truncate"] = "length? killwords? end? leeway?",
             ["unique"] = "case_sensitive? attribute?", ["upper"] = "", ["urlencode"] = "",
             ["urlize"] = "trim_url_limit? nofollow? target? rel? extra_schemes?", ["wordcount"] = "",
             ["wordwrap"] = "width? break_long_words? wrapstring? break_on_hyphens?", ["xmlattr"] = "autospace?",
@@ -113,20 +114,21 @@ internal static partial class BuiltinFilters
     public static string? CheckArguments(string name, int positional, IReadOnlyList<string> named)
     {
         if (!Signatures.TryGetValue(name, out var parameters)) return null;
-        if (positional > parameters.Length)
-            return $"{name}() takes at most {parameters.Length} argument(s) after the value ({positional} given)";
+        var maxPositional = parameters.Count(p => !p.StartsWith('*'));
+        if (positional > maxPositional)
+            return $"{name}() takes at most {maxPositional} argument(s) after the value ({positional} given)";
         var bound = new bool[parameters.Length];
         for (var i = 0; i < positional; i++) bound[i] = true;
         foreach (var key in named)
         {
-            var idx = Array.FindIndex(parameters, p => p.TrimEnd('?') == key);
+            var idx = Array.FindIndex(parameters, p => p.Trim('*', '?') == key);
             if (idx < 0) return $"{name}() got an unexpected keyword argument '{key}'";
             if (bound[idx]) return $"{name}() got multiple values for argument '{key}'";
             bound[idx] = true;
         }
         for (var i = 0; i < parameters.Length; i++)
             if (!bound[i] && !parameters[i].EndsWith('?'))
-                return $"{name}() missing required argument '{parameters[i]}'";
+                return $"{name}() missing required argument '{parameters[i].TrimStart('*')}'";
         return null;
     }
 

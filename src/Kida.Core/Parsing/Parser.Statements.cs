@@ -430,6 +430,22 @@ internal sealed partial class Parser
         {
             if (parameters.Count > 0) Expect(TokenKind.Comma);
             if (At(TokenKind.RParen)) break;
+            if (allowAnnotations && (At(TokenKind.Mul) || At(TokenKind.Pow)))
+            {
+                // Kida defs: *rest then **opts, which must come last
+                var star = At(TokenKind.Mul) ? 1 : 2;
+                var starPos = Cur.Start;
+                _i++;
+                var starName = ExpectName();
+                if (Skip(TokenKind.Colon)) SkipTypeAnnotation();
+                if (parameters.Any(p => p.Star == 2) || (star == 1 && parameters.Any(p => p.Star == 1)))
+                    throw Error($"'{(star == 1 ? "*" : "**")}{starName}' is not allowed here: *args comes once, before **kwargs, which must be last", starPos);
+                if (parameters.Any(p => p.Name == starName)) throw Error($"Duplicate parameter '{starName}'", starPos);
+                parameters.Add(new Parameter(starName, null) { Star = star });
+                continue;
+            }
+            if (parameters.Any(p => p.Star != 0))
+                throw Error("Parameters cannot follow *args or **kwargs", Cur.Start);
             var name = ExpectName();
             if (allowAnnotations && Skip(TokenKind.Colon)) SkipTypeAnnotation();
             Expr? def = null;

@@ -78,8 +78,18 @@ internal static partial class Rt
     /// <summary><c>obj?.name</c>: None for a None receiver or a missing member, None preserved.</summary>
     public static object? GetAttrOptional(RenderState rs, object? obj, string name)
     {
-        if (obj is null or Undefined) return null;
-        return TryGetAttr(rs, obj, name, out var value) ? value : null;
+        if (obj is null) return null;
+        if (obj is Undefined u)
+        {
+            // ?. guards None, not an undefined variable (strict mode raises unless inside ??)
+            u.Use();
+            return null;
+        }
+        if (TryGetAttr(rs, obj, name, out var value)) return value;
+        if (Py.IsMapping(obj)) return null;
+        if (TryGetItem(obj, name, out value)) return value;
+        if (rs.Strict) throw Undefined.Attribute(obj, name, true).ToException();
+        return null;
     }
 
     internal static bool TryGetAttr(RenderState rs, object obj, string name, out object? value)

@@ -10,24 +10,6 @@ internal static partial class Rt
 {
     // ------------------------------------------------------------------ errors
 
-    public static Exception Fail(RenderState rs, Exception ex)
-    {
-        if (ex is OperationCanceledException) return ex;
-        var te = ex as TemplateException ?? Wrap(ex);
-        return rs.Locate(te);
-    }
-
-    /// <summary>Exception filter of compiled functions: locates template errors in place; true for errors to wrap.</summary>
-    public static bool NeedsWrapping(RenderState rs, Exception ex)
-    {
-        if (ex is TemplateException te)
-        {
-            rs.Locate(te);
-            return false;
-        }
-        return ex is not OperationCanceledException;
-    }
-
     /// <summary>A filter or function called with arguments it does not take (Python's TypeError).</summary>
     public static Exception ArgumentError(string message) => new TemplateRuntimeException("TypeError: " + message, "K-RUN-002");
 
@@ -83,8 +65,11 @@ internal static partial class Rt
 
     public static object? NoneToEmpty(object? v) => v is null ? "" : v;
 
-    public static object? MissingArgument(RenderState rs, string name) =>
-        new Undefined(name, $"parameter '{name}' was not provided", rs.Strict);
+    /// <summary>A parameter the call did not pass: undefined for a Jinja macro, a TypeError for a Kida def.</summary>
+    public static object? MissingArgument(RenderState rs, string name, bool required) =>
+        required
+            ? throw new TemplateRuntimeException($"TypeError: missing required argument '{name}'", "K-RUN-012")
+            : new Undefined(name, $"parameter '{name}' was not provided", rs.Strict);
 
     public static object? CallerOrUndefined(RenderState rs, object? caller) =>
         caller ?? new Undefined("caller", "'caller' is undefined (the macro was not called from a {% call %} block)", rs.Strict);

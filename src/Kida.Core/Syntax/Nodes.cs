@@ -106,7 +106,11 @@ internal sealed record ImportStmt(int Pos, Expr Template, string Alias, bool Wit
 
 internal sealed record FromImportStmt(int Pos, Expr Template, IReadOnlyList<KeyValuePair<string, string>> Names, bool WithContext) : Stmt(Pos);
 
-internal sealed record Parameter(string Name, Expr? Default);
+internal sealed record Parameter(string Name, Expr? Default)
+{
+    /// <summary>0 for an ordinary parameter, 1 for <c>*name</c>, 2 for <c>**name</c> (defs only).</summary>
+    public int Star { get; init; }
+}
 
 internal sealed record MacroStmt(int Pos, string Name, IReadOnlyList<Parameter> Parameters, IReadOnlyList<Stmt> Body, bool IsDef) : Stmt(Pos);
 

@@ -334,37 +334,72 @@ internal static partial class BuiltinFilters
         var breakLong = Py.Truthy(a.Get(1, "break_long_words", true));
         var wrapstring = Str(a.Get(2, "wrapstring", "\n"));
         var breakOnHyphens = Py.Truthy(a.Get(3, "break_on_hyphens", true));
-        var paragraphs = Str(v).Replace("\r\n", "\n").Split('\n');
-        return string.Join(wrapstring, paragraphs.Select(p => string.Join(wrapstring, Wrap(p, width, breakLong, breakOnHyphens))));
+        if (width <= 0) throw new TemplateRuntimeException($"invalid width {width} (must be > 0)", "K-RUN-002");
+        // Jinja: every line (splitlines) wrapped by Python's textwrap (tabs and whitespace kept), joined with wrapstring
+        return string.Join(wrapstring, TextUtil.SplitLines(Str(v)).Select(line => string.Join(wrapstring, TextWrap(line, width, breakLong, breakOnHyphens))));
     }
 
-    private static List<string> Wrap(string text, int width, bool breakLong, bool breakOnHyphens)
+    // Python textwrap's chunking: whitespace runs, em-dashes between words, words split after hyphens between letters
+    private const string Ws = @"[\t\n\x0b\x0c\r ]";
+    private const string NoWs = @"[^\t\n\x0b\x0c\r ]";
+    private const string WordPunct = @"[\w!""'&.,?]";
+    private const string Letter = @"[^\d\W]";
+
+    [GeneratedRegex("(" + Ws + "+" + "|(?<=" + WordPunct + ")-{2,}(?=\\w)" + "|" + NoWs + "+?(?:-(?:(?<=" + Letter + "{2}-)|(?<=" + Letter + "-" + Letter + "-))(?=" + Letter + "-?" + Letter + ")|(?=" + Ws + "|\\z)|(?<=" + WordPunct + ")(?=-{2,}\\w)))")]
+    private static partial Regex WordSeparators();
+
+    [GeneratedRegex("(" + Ws + "+)")]
+    private static partial Regex WhitespaceRuns();
+
+    /// <summary>Python's <c>textwrap.wrap</c> with expand_tabs/replace_whitespace off and drop_whitespace on (lengths in code points).</summary>
+    private static List<string> TextWrap(string text, int width, bool breakLong, bool breakOnHyphens)
     {
-        var chunks = Regex.Split(text.Replace('\t', ' '), breakOnHyphens ? @"(\s+|(?<=[\w!""'&.,?])-{1,2}(?=\w))" : @"(\s+)").Where(c => c.Length > 0).ToList();
+        var chunks = (breakOnHyphens ? WordSeparators() : WhitespaceRuns()).Split(text).Where(c => c.Length > 0).ToList();
+        chunks.Reverse();
         var lines = new List<string>();
-        var cur = new StringBuilder();
-        foreach (var raw in chunks)
+        static int Len(string x) => Py.StrLen(x);
+        while (chunks.Count > 0)
         {
-            var chunk = raw;
-            if (cur.Length == 0 && string.IsNullOrWhiteSpace(chunk) && lines.Count > 0) continue;
-            while (cur.Length + chunk.Length > width)
+            var line = new List<string>();
+            var length = 0;
+            if (chunks[^1].Trim(WsChars).Length == 0 && lines.Count > 0) chunks.RemoveAt(chunks.Count - 1);
+            while (chunks.Count > 0)
             {
-                if (string.IsNullOrWhiteSpace(chunk)) { chunk = ""; break; }
-                if (chunk.Length > width && breakLong)
-                {
-                    var room = Math.Max(1, width - cur.Length);
-                    cur.Append(chunk[..room]);
-                    chunk = chunk[room..];
-                }
-                if (cur.Length > 0) { lines.Add(cur.ToString().TrimEnd()); cur.Clear(); }
-                else if (!breakLong) break;
-                if (string.IsNullOrWhiteSpace(chunk)) { chunk = ""; break; }
+                var l = Len(chunks[^1]);
+                if (length + l > width) break;
+                line.Add(chunks[^1]);
+                chunks.RemoveAt(chunks.Count - 1);
+                length += l;
             }
-            cur.Append(chunk);
+            if (chunks.Count > 0 && Len(chunks[^1]) > width)
+            {
+                var spaceLeft = width < 1 ? 1 : width - length;
+                if (breakLong)
+                {
+                    var chunk = chunks[^1];
+                    var end = spaceLeft;
+                    if (breakOnHyphens && Len(chunk) > spaceLeft)
+                    {
+                        var hyphen = chunk.LastIndexOf('-', TextUtil.CharIndex(chunk, spaceLeft) - 1 < 0 ? 0 : TextUtil.CharIndex(chunk, spaceLeft) - 1);
+                        if (spaceLeft > 0 && hyphen > 0 && chunk[..hyphen].Any(c => c != '-')) end = TextUtil.CodePointIndex(chunk, hyphen) + 1;
+                    }
+                    var cut = TextUtil.CharIndex(chunk, end);
+                    line.Add(chunk[..cut]);
+                    chunks[^1] = chunk[cut..];
+                }
+                else if (line.Count == 0)
+                {
+                    line.Add(chunks[^1]);
+                    chunks.RemoveAt(chunks.Count - 1);
+                }
+            }
+            if (line.Count > 0 && line[^1].Trim(WsChars).Length == 0) line.RemoveAt(line.Count - 1);
+            if (line.Count > 0) lines.Add(string.Concat(line));
         }
-        if (cur.ToString().Trim().Length > 0) lines.Add(cur.ToString().TrimEnd());
         return lines;
     }
+
+    private static readonly char[] WsChars = ['\t', '\n', '\x0b', '\x0c', '\r', ' '];
 
     private static readonly Regex UrlRegex = new(@"(https?://[^\s<>""']+|www\.[^\s<>""']+|[\w.+-]+@[\w-]+\.[\w.-]+)", RegexOptions.Compiled);
 

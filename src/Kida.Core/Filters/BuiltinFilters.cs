@@ -19,9 +19,9 @@ internal static partial class BuiltinFilters
             ["forceescape"] = (_, v, _) => new Markup(Output.Escape(Str(v))),
             ["safe"] = (_, v, _) => v is Markup ? v : new Markup(Str(v)),
             ["upper"] = (_, v, _) => KeepMarkup(v, TextUtil.PyUpper(Str(v))),
-            ["lower"] = (_, v, _) => KeepMarkup(v, Str(v).ToLowerInvariant()),
+            ["lower"] = (_, v, _) => KeepMarkup(v, TextUtil.PyLower(Str(v))),
             ["title"] = (_, v, _) => KeepMarkup(v, JinjaTitle(Str(v))),
-            ["capitalize"] = (_, v, _) => { var s = Str(v); return KeepMarkup(v, s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant()); },
+            ["capitalize"] = (_, v, _) => KeepMarkup(v, TextUtil.PyCapitalize(Str(v))),
             ["trim"] = Trim, ["strip"] = Trim,
             ["length"] = (_, v, _) => (long)Py.Length(v), ["count"] = (_, v, _) => (long)Py.Length(v),
             ["join"] = Join,
@@ -156,17 +156,19 @@ internal static partial class BuiltinFilters
 
     private static string JinjaTitle(string s)
     {
-        // Jinja: capitalise the first letter of each word (words split on whitespace, brackets and hyphens)
+        // Jinja: split at runs of '-', whitespace, '(', '{', '[', '<'; every piece: first character upper, rest lower
         var sb = new StringBuilder(s.Length);
-        var start = true;
-        foreach (var c in s)
+        foreach (var item in TitleSplit().Split(s))
         {
-            sb.Append(start ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c));
-            start = char.IsWhiteSpace(c) || c is '-' or '(' or '[' or '{' or '<' or '"' or '\'' && start;
-            if (char.IsWhiteSpace(c) || c is '(' or '[' or '{' or '<' or '-') start = true;
+            if (item.Length == 0) continue;
+            var first = Rune.GetRuneAt(item, 0);
+            sb.Append(TextUtil.PyUpper(first.ToString())).Append(TextUtil.PyLower(item[first.Utf16SequenceLength..]));
         }
         return sb.ToString();
     }
+
+    [GeneratedRegex(@"([-\s({\[<]+)")]
+    private static partial Regex TitleSplit();
 
     private static object? Join(RenderState rs, object? v, CallArgs a)
     {
@@ -264,13 +266,25 @@ internal static partial class BuiltinFilters
         var method = Str(a.Get(1, "method", "common"));
         if (method is not ("common" or "ceil" or "floor")) throw new TemplateRuntimeException("method must be common, ceil or floor", "K-RUN-002");
         if (!Numbers.IsNumber(v)) throw new TemplateRuntimeException($"round: expected a number, got '{Py.TypeName(v)}'", "K-RUN-002");
-        if (method == "common" && Numbers.IsInteger(v) && precision >= 0) return v;
+        if (method == "common" && Numbers.IsInteger(v))
+        {
+            if (precision >= 0) return v is bool b ? (b ? 1L : 0L) : v;
+            // Python rounds an int to a multiple of 10**-precision, half to even, and keeps it an int
+            var value = Numbers.ToBigInteger(v);
+            var unit = System.Numerics.BigInteger.Pow(10, -precision);
+            var quotient = System.Numerics.BigInteger.DivRem(value, unit, out var remainder);
+            if (remainder.Sign < 0) { quotient -= 1; remainder += unit; }
+            var twice = remainder * 2;
+            if (twice > unit || (twice == unit && !quotient.IsEven)) quotient += 1;
+            return Numbers.Normalize(quotient * unit);
+        }
         var d = Numbers.ToDouble(v);
         var factor = Math.Pow(10, precision);
+        // math.ceil/floor give an int, then true division: the result is a float and never -0.0
         return method switch
         {
-            "ceil" => Math.Ceiling(d * factor) / factor,
-            "floor" => Math.Floor(d * factor) / factor,
+            "ceil" => Math.Ceiling(d * factor) / factor + 0.0,
+            "floor" => Math.Floor(d * factor) / factor + 0.0,
             _ => PyRound(d, precision),
         };
     }

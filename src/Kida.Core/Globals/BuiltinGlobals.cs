@@ -48,7 +48,8 @@ internal static class BuiltinGlobals
         });
         Add("cycler", (_, a) => new Cycler(a.Positional));
         Add("joiner", (_, a) => new Joiner(Py.Str(a.Get(0, "sep", ", "))));
-        Add("lipsum", (_, a) => Lipsum((int)Numbers.ToLong(a.Get(0, "n", 5L)), Py.Truthy(a.Get(1, "html", true))));
+        Add("lipsum", (_, a) => Lipsum((int)Numbers.ToLong(a.Get(0, "n", 5L)), Py.Truthy(a.Get(1, "html", true)),
+            (int)Numbers.ToLong(a.Get(2, "min", 20L)), (int)Numbers.ToLong(a.Get(3, "max", 100L))));
         Add("consume", (rs, a) =>
         {
             var key = Py.Str(a.Get(0, "key"));
@@ -80,16 +81,34 @@ internal static class BuiltinGlobals
     private static readonly string[] Words =
         "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua ut enim ad minim veniam quis nostrud exercitation ullamco laboris nisi aliquip ex ea commodo consequat".Split(' ');
 
-    private static object Lipsum(int n, bool html)
+    /// <summary>Jinja2's <c>generate_lorem_ipsum</c>: n paragraphs of min..max-1 words, commas and full stops sprinkled in.</summary>
+    private static object Lipsum(int n, bool html, int min, int max)
     {
+        if (max <= min) throw new TemplateRuntimeException($"empty range for lipsum word count ({min}, {max})", "K-RUN-012");
+        var rnd = Random.Shared;
         var paragraphs = new List<string>();
         for (var p = 0; p < n; p++)
         {
-            var count = 20 + Random.Shared.Next(80);
-            var words = Enumerable.Range(0, count).Select(_ => Words[Random.Shared.Next(Words.Length)]).ToArray();
-            words[0] = char.ToUpperInvariant(words[0][0]) + words[0][1..];
-            paragraphs.Add(string.Join(' ', words) + ".");
+            var nextCapitalized = true;
+            int lastComma = 0, lastFullstop = 0;
+            string? last = null;
+            var words = new List<string>();
+            var count = rnd.Next(min, max);
+            for (var idx = 0; idx < count; idx++)
+            {
+                string word;
+                do word = Words[rnd.Next(Words.Length)]; while (word == last);
+                last = word;
+                if (nextCapitalized) { word = char.ToUpperInvariant(word[0]) + word[1..]; nextCapitalized = false; }
+                if (idx - rnd.Next(3, 8) > lastComma) { lastComma = idx; lastFullstop += 2; word += ","; }
+                if (idx - rnd.Next(10, 20) > lastFullstop) { lastComma = lastFullstop = idx; word += "."; nextCapitalized = true; }
+                words.Add(word);
+            }
+            var text = string.Join(' ', words);
+            if (text.EndsWith(',')) text = text[..^1] + ".";
+            else if (!text.EndsWith('.')) text += ".";
+            paragraphs.Add(text);
         }
-        return html ? new Markup(string.Join("\n\n", paragraphs.Select(x => "<p>" + x + "</p>"))) : string.Join("\n\n", paragraphs);
+        return html ? new Markup(string.Join("\n", paragraphs.Select(x => "<p>" + Output.Escape(x) + "</p>"))) : string.Join("\n\n", paragraphs);
     }
 }

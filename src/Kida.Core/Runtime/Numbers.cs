@@ -11,6 +11,14 @@ internal static class Numbers
     public static object Normalize(BigInteger value) =>
         value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
 
+    public static BigInteger ToBigInteger(object? v) => v switch
+    {
+        BigInteger b => b,
+        ulong u => u,
+        bool b => b ? 1 : 0,
+        _ => ToLong(v),
+    };
+
     public static Kind Classify(object? v) => v switch
     {
         long or int or bool or short or byte or sbyte or ushort or uint => Kind.Int,
@@ -129,6 +137,7 @@ internal static class Numbers
                         return m;
                     }
                     case 'p':
+                        if (y < 0 && x == 0) throw DivZero();
                         if (y < 0) return Math.Pow(x, y);
                         return Normalize(BigInteger.Pow(x, (int)Math.Min(y, 100_000)));
                 }
@@ -159,6 +168,7 @@ internal static class Numbers
                         return Normalize(m);
                     }
                     case 'p':
+                        if (y.Sign < 0 && x.IsZero) throw DivZero();
                         if (y.Sign < 0) return Math.Pow((double)x, (double)y);
                         if (y > 100_000) throw new TemplateRuntimeException("Exponent too large", "K-RUN-012");
                         return Normalize(BigInteger.Pow(x, (int)y));

@@ -17,7 +17,7 @@ internal static class PyMethods
         "upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "split", "rsplit", "join", "replace",
         "startswith", "endswith", "find", "rfind", "index", "rindex", "count", "format", "isdigit", "isalpha", "isalnum", "isspace",
         "islower", "isupper", "isnumeric", "isdecimal", "removeprefix", "removesuffix", "splitlines", "center", "ljust", "rjust",
-        "zfill", "swapcase", "casefold", "partition", "rpartition", "istitle",
+        "zfill", "swapcase", "casefold", "partition", "rpartition", "istitle", "expandtabs",
     };
 
     private static readonly HashSet<string> DictMethods = new(StringComparer.Ordinal) { "items", "keys", "values", "get", "copy", "update", "pop", "setdefault", "clear" };
@@ -102,11 +102,12 @@ internal static class PyMethods
         switch (name)
         {
             case "upper": return TextUtil.PyUpper(s);
-            case "lower": return s.ToLowerInvariant();
-            case "casefold": return s.ToLowerInvariant();
-            case "swapcase": return string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)));
+            case "lower": return TextUtil.PyLower(s);
+            case "casefold": return TextUtil.PyLower(s).Replace("ß", "ss", StringComparison.Ordinal).Replace("\u03C2", "\u03C3", StringComparison.Ordinal);
+            case "swapcase": return TextUtil.PySwapCase(s);
             case "title": return TextUtil.PyTitle(s);
-            case "capitalize": return s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant();
+            case "capitalize": return TextUtil.PyCapitalize(s);
+            case "expandtabs": return TextUtil.ExpandTabs(s, (int)Numbers.ToLong(a.Get(0, "tabsize", 8L)));
             case "strip": return chars is null ? s.Trim() : s.Trim(chars.ToCharArray());
             case "lstrip": return chars is null ? s.TrimStart() : s.TrimStart(chars.ToCharArray());
             case "rstrip": return chars is null ? s.TrimEnd() : s.TrimEnd(chars.ToCharArray());
@@ -126,18 +127,26 @@ internal static class PyMethods
             case "startswith":
             case "endswith":
             {
-                var p = a.Get(0, "prefix");
+                var p = a.Get(0, name == "startswith" ? "prefix" : "suffix");
                 var options = p is PyTuple or IList && p is not string ? Py.Iterate(p).Select(Py.Str) : [Py.Str(p)];
-                return name == "startswith" ? options.Any(o => s.StartsWith(o, StringComparison.Ordinal)) : options.Any(o => s.EndsWith(o, StringComparison.Ordinal));
+                if (TextUtil.CodePointRange(s, a.Get(1, "start"), a.Get(2, "end")) is not var (st, en)) return false;
+                var part = s[st..en];
+                return name == "startswith" ? options.Any(o => part.StartsWith(o, StringComparison.Ordinal)) : options.Any(o => part.EndsWith(o, StringComparison.Ordinal));
             }
-            case "find": return (long)s.IndexOf(Arg(a, 0, "sub"), StringComparison.Ordinal);
-            case "rfind": return (long)s.LastIndexOf(Arg(a, 0, "sub"), StringComparison.Ordinal);
-            case "index":
-            case "rindex":
+            case "find" or "rfind" or "index" or "rindex":
             {
-                var i = name == "index" ? s.IndexOf(Arg(a, 0, "sub"), StringComparison.Ordinal) : s.LastIndexOf(Arg(a, 0, "sub"), StringComparison.Ordinal);
-                if (i < 0) throw new TemplateRuntimeException("substring not found", "K-RUN-007");
-                return (long)i;
+                // positions in code points, with Python's start/end
+                var sub = Arg(a, 0, "sub");
+                var found = -1;
+                if (TextUtil.CodePointRange(s, a.Get(1, "start"), a.Get(2, "end")) is var (st, en))
+                {
+                    var window = s[st..en];
+                    var at = name is "find" or "index" ? window.IndexOf(sub, StringComparison.Ordinal) : window.LastIndexOf(sub, StringComparison.Ordinal);
+                    if (sub.Length == 0 && name is "rfind" or "rindex") at = window.Length;
+                    if (at >= 0) found = TextUtil.CodePointIndex(s, st + at);
+                }
+                if (found < 0 && name is "index" or "rindex") throw new TemplateRuntimeException("substring not found", "K-RUN-007");
+                return (long)found;
             }
             case "count":
             {

@@ -97,6 +97,8 @@ internal static partial class Rt
         {
             var key = kv[i];
             if (key is Undefined u) u.Use();
+            if (key is not (string or Markup or PyTuple) && (Py.IsMapping(key) || key is System.Collections.IList))
+                throw new TemplateRuntimeException($"TypeError: unhashable type: '{Py.TypeName(key)}'", "K-RUN-012");
             d[key ?? NullKey.Instance] = kv[i + 1];
         }
         return d;

@@ -35,17 +35,155 @@ internal static class TextUtil
             .Replace("ﬄ", "FFL").Replace("ﬅ", "ST").Replace("ﬆ", "ST").Replace("ŉ", "ʼN");
     }
 
-    /// <summary>Python <c>str.title()</c>: upper-case after any non-letter.</summary>
+    /// <summary>Python <c>str.title()</c>: title-case after any uncased character, lower-case after a cased one.</summary>
     public static string PyTitle(string s)
     {
         var sb = new StringBuilder(s.Length);
-        var prevLetter = false;
-        foreach (var c in s)
+        var prevCased = false;
+        foreach (var r in s.EnumerateRunes())
         {
-            sb.Append(prevLetter ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c));
-            prevLetter = char.IsLetter(c);
+            sb.Append(prevCased ? LowerRune(r, s, sb.Length) : TitleRune(r));
+            prevCased = IsCased(r);
         }
         return sb.ToString();
+    }
+
+    /// <summary>Python <c>str.lower()</c>: full case mapping (İ → i̇, a final Σ → ς).</summary>
+    public static string PyLower(string s)
+    {
+        if (s.AsSpan().IndexOfAny('\u0130', '\u03A3') < 0) return s.ToLowerInvariant();
+        var sb = new StringBuilder(s.Length + 2);
+        var i = 0;
+        foreach (var r in s.EnumerateRunes())
+        {
+            sb.Append(LowerRune(r, s, i));
+            i += r.Utf16SequenceLength;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Python <c>str.capitalize()</c>: the first character title-cased, the rest lower-cased.</summary>
+    public static string PyCapitalize(string s)
+    {
+        if (s.Length == 0) return s;
+        var first = System.Text.Rune.GetRuneAt(s, 0);
+        return TitleRune(first) + PyLower(s[first.Utf16SequenceLength..]);
+    }
+
+    /// <summary>Python <c>str.swapcase()</c> with full mappings (ß → SS).</summary>
+    public static string PySwapCase(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        var i = 0;
+        foreach (var r in s.EnumerateRunes())
+        {
+            if (System.Text.Rune.IsUpper(r)) sb.Append(LowerRune(r, s, i));
+            else if (System.Text.Rune.IsLower(r)) sb.Append(PyUpper(r.ToString()));
+            else sb.Append(r.ToString());
+            i += r.Utf16SequenceLength;
+        }
+        return sb.ToString();
+    }
+
+    private static bool IsCased(System.Text.Rune r) =>
+        System.Text.Rune.IsUpper(r) || System.Text.Rune.IsLower(r) || System.Text.Rune.GetUnicodeCategory(r) == System.Globalization.UnicodeCategory.TitlecaseLetter;
+
+    private static string TitleRune(System.Text.Rune r) => r.Value switch
+    {
+        0x01C4 or 0x01C5 or 0x01C6 => "\u01C5",
+        0x01C7 or 0x01C8 or 0x01C9 => "\u01C8",
+        0x01CA or 0x01CB or 0x01CC => "\u01CB",
+        0x01F1 or 0x01F2 or 0x01F3 => "\u01F2",
+        0x00DF => "Ss",
+        0xFB00 => "Ff", 0xFB01 => "Fi", 0xFB02 => "Fl", 0xFB03 => "Ffi", 0xFB04 => "Ffl", 0xFB05 or 0xFB06 => "St",
+        0x0149 => "\u02BCN",
+        _ => System.Text.Rune.ToUpperInvariant(r).ToString(),
+    };
+
+    /// <summary>Lower-cases one character at <paramref name="index"/> of <paramref name="s"/> (context for final sigma).</summary>
+    private static string LowerRune(System.Text.Rune r, string s, int index)
+    {
+        if (r.Value == 0x0130) return "i\u0307";
+        if (r.Value == 0x03A3)
+        {
+            // final sigma: preceded by a cased letter and not followed by one (case-ignorable characters skipped)
+            var before = false;
+            for (var j = index - 1; j >= 0; j--)
+            {
+                if (char.IsLetter(s[j])) { before = IsCased(new System.Text.Rune(char.IsSurrogate(s[j]) ? ' ' : s[j])); break; }
+                if (!IsCaseIgnorable(s[j])) break;
+            }
+            var after = false;
+            for (var j = index + 1; j < s.Length; j++)
+            {
+                if (char.IsLetter(s[j])) { after = true; break; }
+                if (!IsCaseIgnorable(s[j])) break;
+            }
+            return before && !after ? "\u03C2" : "\u03C3";
+        }
+        return System.Text.Rune.ToLowerInvariant(r).ToString();
+    }
+
+    private static bool IsCaseIgnorable(char c) => c is '\'' or '.' or ':' or '^' or '`' or '\u00AD' or '\u2019'
+        || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.ModifierLetter
+            or System.Globalization.UnicodeCategory.EnclosingMark or System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.ModifierSymbol;
+
+    /// <summary>Python <c>str.expandtabs(tabsize)</c>.</summary>
+    public static string ExpandTabs(string s, int tabSize)
+    {
+        var sb = new StringBuilder(s.Length);
+        var column = 0;
+        foreach (var c in s)
+        {
+            if (c == '\t')
+            {
+                if (tabSize > 0) { var n = tabSize - column % tabSize; sb.Append(' ', n); column += n; }
+            }
+            else
+            {
+                sb.Append(c);
+                column = c is '\n' or '\r' ? 0 : column + 1;
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Python's <c>start</c>/<c>end</c> arguments (code points, negative from the end, clamped) as a UTF-16 range of
+    /// <paramref name="s"/>; null when the range is empty in Python's sense (start beyond the length).
+    /// </summary>
+    public static (int Start, int End)? CodePointRange(string s, object? start, object? end)
+    {
+        var surrogates = Py.HasSurrogates(s);
+        var length = surrogates ? s.EnumerateRunes().Count() : s.Length;
+        long Norm(object? v, long dflt)
+        {
+            if (v is null) return dflt;
+            var x = Numbers.ToLong(v);
+            if (x < 0) x = Math.Max(0, x + length);
+            return Math.Min(x, length);
+        }
+        var st = Norm(start, 0);
+        var en = Norm(end, length);
+        if (start is not null && Numbers.ToLong(start) > length) return null;
+        if (en < st) en = st;
+        return surrogates ? (CharIndex(s, (int)st), CharIndex(s, (int)en)) : ((int)st, (int)en);
+    }
+
+    /// <summary>The UTF-16 index of code point <paramref name="cp"/>.</summary>
+    public static int CharIndex(string s, int cp)
+    {
+        var i = 0;
+        for (var n = 0; n < cp && i < s.Length; n++) i += char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]) ? 2 : 1;
+        return i;
+    }
+
+    /// <summary>The code point index of UTF-16 index <paramref name="index"/>.</summary>
+    public static int CodePointIndex(string s, int index)
+    {
+        var n = 0;
+        for (var i = 0; i < index; i++) if (!char.IsLowSurrogate(s[i]) || i == 0 || !char.IsHighSurrogate(s[i - 1])) n++;
+        return n;
     }
 
     public static object Split(string s, string? sep, int maxsplit, bool fromRight)
@@ -145,16 +283,35 @@ internal static class PyFormat
                 string? conv = null;
                 var bang = field.IndexOf('!');
                 if (bang >= 0) { conv = field[(bang + 1)..]; field = field[..bang]; }
+                // field name: head, then any number of .attr and [key] parts (a key of digits is an index)
+                var headEnd = field.IndexOfAny(['.', '[']);
+                var head = headEnd < 0 ? field : field[..headEnd];
                 object? value;
-                var path = field.Split('.', 2);
-                var head = path[0];
                 if (head.Length == 0) value = GetPositional(args, auto++);
                 else if (int.TryParse(head, NumberStyles.None, CultureInfo.InvariantCulture, out var idx)) value = GetPositional(args, idx);
                 else value = args.Named?.FirstOrDefault(kv => kv.Key == head) is { Key: not null } kv ? kv.Value
                     : throw new TemplateRuntimeException($"KeyError: '{head}'", "K-RUN-009");
-                if (path.Length > 1)
-                    foreach (var part in path[1].Split('.'))
-                        value = Rt.TryGetAttr(null!, value!, part, out var v) ? v : throw new TemplateRuntimeException($"no attribute '{part}'", "K-RUN-010");
+                var k = headEnd < 0 ? field.Length : headEnd;
+                while (k < field.Length)
+                {
+                    if (field[k] == '.')
+                    {
+                        var next = field.IndexOfAny(['.', '['], k + 1);
+                        var part = next < 0 ? field[(k + 1)..] : field[(k + 1)..next];
+                        value = Rt.TryGetAttr(null!, value!, part, out var v) ? v : throw new TemplateRuntimeException($"AttributeError: no attribute '{part}'", "K-RUN-010");
+                        k = next < 0 ? field.Length : next;
+                    }
+                    else if (field[k] == '[')
+                    {
+                        var close = field.IndexOf(']', k);
+                        if (close < 0) throw new TemplateRuntimeException("Missing ']' in format string", "K-RUN-007");
+                        var keyText = field[(k + 1)..close];
+                        object? key = long.TryParse(keyText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : keyText;
+                        value = Rt.TryGetItem(value, key, out var item) ? item : throw new TemplateRuntimeException($"KeyError: {Py.Repr(key)}", "K-RUN-009");
+                        k = close + 1;
+                    }
+                    else throw new TemplateRuntimeException("Only '.' or '[' may follow ']' in format field specifier", "K-RUN-007");
+                }
                 if (conv == "r") value = Py.Repr(value);
                 var text = FormatValue(value, spec ?? "");
                 sb.Append(escapeArgs && value is not Markup ? Output.Escape(text) : text);

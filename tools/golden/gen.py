@@ -83,8 +83,26 @@ def load_cases():
     return result
 
 
+def check_context(value, where):
+    """Context values must survive the JSON → .NET conversion unchanged (integers must fit in a long)."""
+    if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
+        return
+    if isinstance(value, int):
+        assert -2**63 <= value < 2**63, "%s: integer %d does not fit in a long" % (where, value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            assert isinstance(k, str), where
+            check_context(v, where)
+    elif isinstance(value, list):
+        for v in value:
+            check_context(v, where)
+    else:
+        raise AssertionError("%s: context value %r is not JSON" % (where, value))
+
+
 def build(category, c):
     """Normalise one case definition into the on-disk form."""
+    check_context(c.get("ctx", {}), category + "/" + c["name"])
     templates = dict(c["templates"])
     for name in templates:
         assert name not in RESERVED and not name.startswith("/"), (c["name"], name)

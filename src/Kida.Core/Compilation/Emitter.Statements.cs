@@ -243,8 +243,10 @@ internal sealed partial class Emitter
         {
             step.Add(E.IfThen(E.Not(filterTest), E.Continue(continueLabel)));
         }
-        step.Add(E.Assign(any, E.Constant(true)));
+        // Jinja 3.1 clears its "no iteration" flag at the end of a completed body: an iteration left through
+        // break or continue does not count, so else still runs when every iteration ended that way
         step.Add(loopBody);
+        step.Add(E.Assign(any, E.Constant(true)));
         var loop = E.Loop(E.Block(
             E.Block(typeof(void), vars.Append(itemVar), step),
             E.Label(continueLabel),

@@ -53,7 +53,7 @@ internal static partial class BuiltinFilters
             ["unique"] = Unique,
             ["indent"] = Indent,
             ["wordcount"] = (_, v, _) => (long)Regex.Matches(Str(v), @"\w+").Count,
-            ["center"] = (_, v, a) => TextUtil.Center(Str(v), (int)Numbers.ToLong(a.Get(0, "width", 80L))),
+            ["center"] = (_, v, a) => KeepMarkup(v, TextUtil.Center(Str(v), (int)Numbers.ToLong(a.Get(0, "width", 80L)))),
             ["attr"] = (rs, v, a) => v is null ? new Undefined("attr", "None has no attributes", rs.Strict) : Rt.TryGetAttr(rs, v, Str(a.Get(0, "name")), out var r) ? r : new Undefined(Str(a.Get(0, "name")), $"'{Py.TypeName(v)} object' has no attribute '{Str(a.Get(0, "name"))}'", rs.Strict),
             ["items"] = (_, v, _) => v is null or Undefined ? new List<object?>() : Py.MapItems(v).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
             ["string"] = (_, v, _) => v is Markup ? v : Str(v),
@@ -219,16 +219,25 @@ internal static partial class BuiltinFilters
         var s = Str(v);
         var length = (int)Numbers.ToLong(a.Get(0, "length", 255L));
         var killwords = Py.Truthy(a.Get(1, "killwords", false));
-        var end = Str(a.Get(2, "end", "..."));
+        var endArg = a.Get(2, "end", "...");
+        // Markup in, Markup out (as MarkupSafe slicing and + do): the ending is escaped unless it is Markup itself
+        var end = v is Markup && endArg is not Markup ? Output.Escape(Str(endArg)) : Str(endArg);
         var leeway = a.Get(3, "leeway") is { } l ? (int)Numbers.ToLong(l) : 5;
         var runes = s.EnumerateRunes().Select(r => r.ToString()).ToArray();
-        if (runes.Length <= length + leeway) return s;
-        var cut = Math.Max(0, length - end.Length);
-        if (killwords) return string.Concat(runes.Take(cut)) + end;
-        var head = string.Concat(runes.Take(cut));
-        var space = head.LastIndexOf(' ');
-        var result = space >= 0 ? head[..space] : head;
-        return result + end;
+        if (runes.Length <= length + leeway) return v is Markup ? v : s;
+        var cut = Math.Max(0, length - Py.StrLen(Str(endArg)));
+        string result;
+        if (killwords)
+        {
+            result = string.Concat(runes.Take(cut)) + end;
+        }
+        else
+        {
+            var head = string.Concat(runes.Take(cut));
+            var space = head.LastIndexOf(' ');
+            result = (space >= 0 ? head[..space] : head) + end;
+        }
+        return v is Markup ? new Markup(result) : result;
     }
 
     private static object? FormatFilter(RenderState rs, object? v, CallArgs a)

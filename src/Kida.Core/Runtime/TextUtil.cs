@@ -266,15 +266,32 @@ internal static class PyFormat
 {
     public static string Format(string format, CallArgs args, bool escapeArgs)
     {
-        var sb = new StringBuilder();
         var auto = 0;
+        return Format(format, args, escapeArgs, ref auto, 0);
+    }
+
+    private static string Format(string format, CallArgs args, bool escapeArgs, ref int auto, int depth)
+    {
+        if (depth > 2) throw new TemplateRuntimeException("Max string recursion exceeded", "K-RUN-007");
+        var sb = new StringBuilder();
         for (var i = 0; i < format.Length; i++)
         {
             var c = format[i];
             if (c == '{')
             {
                 if (i + 1 < format.Length && format[i + 1] == '{') { sb.Append('{'); i++; continue; }
-                var end = format.IndexOf('}', i);
+                // the closing brace of this field, skipping nested {…} fields of the format spec
+                var end = -1;
+                var nesting = 0;
+                for (var j = i + 1; j < format.Length; j++)
+                {
+                    if (format[j] == '{') nesting++;
+                    else if (format[j] == '}')
+                    {
+                        if (nesting == 0) { end = j; break; }
+                        nesting--;
+                    }
+                }
                 if (end < 0) throw new TemplateRuntimeException("Single '{' encountered in format string", "K-RUN-007");
                 var field = format[(i + 1)..end];
                 string? spec = null;
@@ -312,6 +329,7 @@ internal static class PyFormat
                     }
                     else throw new TemplateRuntimeException("Only '.' or '[' may follow ']' in format field specifier", "K-RUN-007");
                 }
+                if (spec is not null && spec.Contains('{')) spec = Format(spec, args, false, ref auto, depth + 1);
                 if (conv == "r") value = Py.Repr(value);
                 var text = FormatValue(value, spec ?? "");
                 sb.Append(escapeArgs && value is not Markup ? Output.Escape(text) : text);

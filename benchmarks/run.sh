@@ -30,8 +30,10 @@ json="$(ls -t "$artifacts"/results/*-report-brief.json 2>/dev/null | head -1)"
 srvjson=""
 if grep -q 'Kida.Benchmarks.Threads.' "$json" && [ -z "${NO_SERVER_GC:-}" ]; then
   rm -rf "$artifacts/servergc"
+  tfilters=('*Threads*')
+  case "${filters[*]}" in *Threads*) tfilters=("${filters[@]}");; esac
   DOTNET_gcServer=1 flock /tmp/kida-build.lock dotnet run -c Release --no-build --project "$proj" -- \
-    --short --filter '*Threads*' --artifacts "$artifacts/servergc" | tail -40
+    --short --filter "${tfilters[@]}" --artifacts "$artifacts/servergc" | tail -40
   srvjson="$(ls -t "$artifacts"/servergc/results/*-report-brief.json 2>/dev/null | head -1)"
 fi
 

@@ -30,6 +30,8 @@ KIDA = [
     k("dict-key-named-items", "{{ data.items|join(',') }}", {"data": {"items": ["a", "b"]}}, section="§2.6", expect="a,b"),
     k("dict-key-named-keys", "{{ d.keys }}|{{ d.values }}", {"d": {"keys": "K", "values": "V"}}, section="§2.6", expect="K|V"),
     k("dict-key-named-get", "{{ d.get }}", {"d": {"get": "G"}}, section="§2.6", expect="G"),
+    k("dict-key-named-get-shadows-method", "{{ d.get('a') }}", {"d": {"a": 1, "get": "G"}}, section="§2.6", error="runtime",
+      note="the key 'get' wins over the dict method, and a string is not callable"),
     k("dict-method-when-no-key", "{{ d.items()|list|length }}", {"d": {"a": 1}}, section="§2.6", expect="1"),
     k("dict-items-golden", "{{ d.items }}", {"d": {"items": [1, 2]}}, section="Appendix C", expect="[1, 2]"),
     # --- None rules (§2.6, §2.5, §4.1 default) ---

@@ -13,6 +13,7 @@ Hand-written Kida cases (source "kida-spec ...") carry their expectation in the 
 
 Usage: python3 tools/golden/gen.py [--check]   (--check: regenerate in memory and report differences only)
 """
+import copy
 import importlib.util
 import json
 import os
@@ -56,7 +57,8 @@ def error_kind(exc):
 def render_jinja(case):
     env = jinja_env(case["templates"], case["options"])
     try:
-        out = env.get_template(case["entry"]).render(**case["context"])
+        # Render a copy: some Jinja2 filters mutate their input (indent does `s += "\n"` on a list).
+        out = env.get_template(case["entry"]).render(**copy.deepcopy(case["context"]))
     except Exception as exc:  # noqa: BLE001 - every exception becomes an error kind
         return None, error_kind(exc), "%s: %s" % (type(exc).__name__, exc)
     # Kida escapes '"' as &quot; where MarkupSafe writes &#34; (conformance README, kida-spec §5.1).
@@ -112,7 +114,7 @@ def build(category, c):
         "category": category,
         "templates": templates,
         "entry": c.get("entry", "template.html"),
-        "context": c.get("ctx", {}),
+        "context": copy.deepcopy(c.get("ctx", {})),
         "options": {
             "autoescape": c.get("autoescape", True),
             "trim_blocks": c.get("trim_blocks", False),

@@ -15,7 +15,7 @@ public sealed class KidaEnvironment
     private Dictionary<string, TestFn> _tests;
     private Dictionary<string, object?> _globals;
     private long _compilations;
-    private long _clock;
+    private int _entryCount;
 
     /// <summary>Creates an environment with default options.</summary>
     public KidaEnvironment() : this(new KidaOptions()) { }
@@ -112,6 +112,7 @@ public sealed class KidaEnvironment
     public Template GetTemplate(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (TryGetCached(name) is { } cached) return cached;
         var task = GetTemplateCore(name, sync: true, default);
         return task.IsCompletedSuccessfully ? task.Result : task.GetAwaiter().GetResult();
     }
@@ -120,6 +121,7 @@ public sealed class KidaEnvironment
     public Task<Template> GetTemplateAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (TryGetCached(name) is { } cached) return Task.FromResult(cached);
         return GetTemplateCore(name, sync: false, cancellationToken);
     }
 
@@ -143,17 +145,33 @@ public sealed class KidaEnvironment
         foreach (var key in _cache.Keys) Evict(key, "cleared");
     }
 
+    /// <summary>
+    /// The lock-free path for a template already compiled: one dictionary read, no shared counter written (the
+    /// last-use stamp is a coarse clock, written only when it moved), so includes and extends on many threads do not
+    /// contend.
+    /// </summary>
+    private Template? TryGetCached(string name)
+    {
+        if (!_cache.TryGetValue(name, out var entry) || !entry.Task.IsValueCreated) return null;
+        var task = entry.Task.Value;
+        if (!task.IsCompletedSuccessfully) return null;
+        entry.Touch();
+        return task.Result;
+    }
+
     private async Task<Template> GetTemplateCore(string name, bool sync, CancellationToken cancellationToken)
     {
         var loader = Options.Loader ?? throw new TemplateRuntimeException("No loader configured for this environment", "K-RUN-016");
         while (true)
         {
             var entry = _cache.GetOrAdd(name, static (n, state) => new CacheEntry(state.Item1, n, state.Item2, state.Item3), (this, loader, sync));
-            entry.LastUse = Interlocked.Increment(ref _clock);
+            entry.Touch();
             try
             {
                 var template = await entry.Task.Value.ConfigureAwait(false);
-                if (_cache.Count > Options.CacheSize) TrimCache();
+                if (entry.Counted == 0 && Interlocked.Exchange(ref entry.Counted, 1) == 0
+                    && Interlocked.Increment(ref _entryCount) > Options.CacheSize)
+                    TrimCache();
                 return template;
             }
             catch
@@ -167,6 +185,7 @@ public sealed class KidaEnvironment
     private void TrimCache()
     {
         var excess = _cache.Count - Options.CacheSize;
+        Volatile.Write(ref _entryCount, _cache.Count);
         if (excess <= 0) return;
         foreach (var (key, _) in _cache.OrderBy(kv => kv.Value.LastUse).Take(excess).ToList())
             Evict(key, "capacity");
@@ -174,7 +193,11 @@ public sealed class KidaEnvironment
 
     private void Evict(string name, string reason)
     {
-        if (_cache.TryRemove(name, out _)) TemplateEvicted?.Invoke(this, new TemplateEvictedEventArgs(name, reason));
+        if (_cache.TryRemove(name, out var removed))
+        {
+            if (Interlocked.Exchange(ref removed.Counted, 0) == 1) Interlocked.Decrement(ref _entryCount);
+            TemplateEvicted?.Invoke(this, new TemplateEvictedEventArgs(name, reason));
+        }
     }
 
     private Template Compile(TemplateSource source, string? name)
@@ -200,6 +223,15 @@ public sealed class KidaEnvironment
         public KidaEnvironment Env { get; }
         public Lazy<Task<Template>> Task { get; }
         public long LastUse;
+
+        /// <summary>1 once the entry counts toward the cache size.</summary>
+        public int Counted;
+
+        public void Touch()
+        {
+            var now = System.Environment.TickCount64;
+            if (LastUse != now) LastUse = now;
+        }
 
         private Task<Template> LoadSync(KidaEnvironment env, string name, ITemplateLoader loader)
         {
@@ -229,7 +261,10 @@ public sealed class KidaEnvironment
                 {
                     var entry = (CacheEntry)state!;
                     if (entry.Env._cache.TryRemove(new KeyValuePair<string, CacheEntry>(entry.Name, entry)))
+                    {
+                        if (Interlocked.Exchange(ref entry.Counted, 0) == 1) Interlocked.Decrement(ref entry.Env._entryCount);
                         entry.Env.TemplateEvicted?.Invoke(entry.Env, new TemplateEvictedEventArgs(entry.Name, "changed"));
+                    }
                 }, this);
             }
             return template;

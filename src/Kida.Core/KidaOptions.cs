@@ -41,6 +41,17 @@ public sealed record KidaOptions
         !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled
         || Environment.GetEnvironmentVariable("KIDA_PREFER_INTERPRETATION") == "1";
 
+    /// <summary>
+    /// Tiered compilation (default on; ignored with <see cref="PreferInterpretation"/>): a new template runs through the
+    /// expression interpreter at once, so loading it costs well under a millisecond, and after it has been rendered
+    /// <see cref="TierUpAfterRenders"/> times it is compiled to IL on a thread-pool thread and swapped in. Output is the
+    /// same in both tiers. Set false to compile to IL while loading (slower first request, no background work).
+    /// </summary>
+    public bool TieredCompilation { get; init; } = true;
+
+    /// <summary>How many renders of a template trigger its background compilation to IL (default 8; at least 1).</summary>
+    public int TierUpAfterRenders { get; init; } = 8;
+
     /// <summary>The largest number of elements <c>range()</c> may produce (default 100,000).</summary>
     public int MaxRangeLength { get; init; } = 100_000;
 

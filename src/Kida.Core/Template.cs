@@ -66,6 +66,7 @@ public sealed class Template
 
     internal void RenderInto(Output output, object? model, string? block, CancellationToken cancellationToken)
     {
+        Compiled.NoteRender();
         var rs = new RenderState(Environment, cancellationToken);
         var ctx = new Context(rs, model, Environment.GlobalsSnapshot);
         try

@@ -10,6 +10,7 @@ public static class Modes
         {
             Loader = new DictLoader(templates ?? new Dictionary<string, string>()),
             PreferInterpretation = interpret,
+            TieredCompilation = false, // "compiled" mode means IL from the first render; tiering is tested on its own
             Autoescape = autoescape,
             TrimBlocks = trim,
             LstripBlocks = lstrip,

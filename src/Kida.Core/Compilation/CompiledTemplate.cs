@@ -23,4 +23,62 @@ internal sealed class CompiledTemplate
     public Dictionary<string, BlockFunction> Blocks { get; } = new(StringComparer.Ordinal);
     public IReadOnlyList<string> BlockOrder { get; set; } = [];
     public bool HasExtends { get; set; }
+
+    /// <summary>Functions still running interpreted, waiting to be compiled to IL (tiered compilation); null when none.</summary>
+    public List<TieredFunction>? Tiers { get; set; }
+
+    public int TierUpAfter { get; set; } = int.MaxValue;
+
+    private int _renders;
+    private int _promoted;
+
+    /// <summary>Counts a render; the <see cref="TierUpAfter"/>-th one queues the IL compilation of every tiered function.</summary>
+    public void NoteRender()
+    {
+        if (Tiers is null || Volatile.Read(ref _promoted) != 0) return;
+        if (Interlocked.Increment(ref _renders) < TierUpAfter) return;
+        if (Interlocked.Exchange(ref _promoted, 1) != 0) return;
+        ThreadPool.UnsafeQueueUserWorkItem(static ct => ct.Promote(), this, preferLocal: false);
+    }
+
+    /// <summary>Compiles every tiered function to IL now (the background work item; tests call it directly).</summary>
+    internal void Promote()
+    {
+        Volatile.Write(ref _promoted, 1);
+        var tiers = Tiers;
+        if (tiers is null) return;
+        foreach (var t in tiers) t.Promote();
+        Tiers = null;
+    }
+}
+
+/// <summary>A template function that starts interpreted and is replaced by its IL-compiled form once promoted.</summary>
+internal sealed class TieredFunction
+{
+    private Action<RenderState, Context, Output> _current;
+    private System.Linq.Expressions.Expression<Action<RenderState, Context, Output>>? _lambda;
+
+    public TieredFunction(System.Linq.Expressions.Expression<Action<RenderState, Context, Output>> lambda)
+    {
+        _lambda = lambda;
+        _current = lambda.Compile(preferInterpretation: true);
+    }
+
+    public bool IsCompiled => _lambda is null;
+
+    public void Invoke(RenderState rs, Context ctx, Output output) => _current(rs, ctx, output);
+
+    public void Promote()
+    {
+        var lambda = Interlocked.Exchange(ref _lambda, null);
+        if (lambda is null) return;
+        try
+        {
+            Volatile.Write(ref _current, lambda.Compile());
+        }
+        catch (Exception)
+        {
+            // the interpreted form keeps working; compiling to IL is only an optimisation
+        }
+    }
 }

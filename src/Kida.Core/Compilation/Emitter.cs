@@ -80,8 +80,16 @@ internal sealed partial class Emitter
         emitter.EmitTemplate(tree);
     }
 
-    private T CompileLambda<T>(Expression<T> lambda) where T : Delegate =>
-        _env.Options.PreferInterpretation ? lambda.Compile(preferInterpretation: true) : lambda.Compile();
+    private Action<RenderState, Context, Output> CompileLambda(Expression<Action<RenderState, Context, Output>> lambda)
+    {
+        var options = _env.Options;
+        if (options.PreferInterpretation) return lambda.Compile(preferInterpretation: true);
+        if (!options.TieredCompilation) return lambda.Compile();
+        var tier = new TieredFunction(lambda);
+        (_ct.Tiers ??= []).Add(tier);
+        _ct.TierUpAfter = Math.Max(1, options.TierUpAfterRenders);
+        return tier.Invoke;
+    }
 
     private static E Rt(string name, params E[] args)
     {

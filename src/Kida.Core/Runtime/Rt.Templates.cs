@@ -73,9 +73,10 @@ internal static partial class Rt
     internal static Template LoadTemplate(RenderState rs, object? name, string tag)
     {
         if (name is Undefined u) u.Use();
-        if (name is Template t) return t;
-        var text = Py.AsString(name) ?? throw new TemplateRuntimeException($"{tag}: template name must be a string, got '{Py.TypeName(name)}'", "K-RUN-012");
-        return rs.Environment.GetTemplate(text);
+        var template = name as Template ?? rs.Environment.GetTemplate(
+            Py.AsString(name) ?? throw new TemplateRuntimeException($"{tag}: template name must be a string, got '{Py.TypeName(name)}'", "K-RUN-012"));
+        template.Compiled.NoteRender();
+        return template;
     }
 
     public static void RenderParent(RenderState rs, Context ctx, Output output, object? parentName, CompiledTemplate child)

@@ -82,8 +82,10 @@ internal sealed partial class Emitter
             case "self":
                 return Rt("SelfObject", _fn.Rs, _fn.Ctx);
         }
-        return E.Call(_fn.Ctx, ResolveMethod, E.Constant(n.Name));
+        return E.Call(_fn.Ctx, ResolveSiteMethod, E.Constant(n.Name), E.Constant(new MemberSite()));
     }
+
+    private static readonly System.Reflection.MethodInfo ResolveSiteMethod = typeof(Context).GetMethod(nameof(Context.Resolve), [typeof(string), typeof(MemberSite)])!;
 
     /// <summary>Evaluates an operand of a special form (default, defined, ??), turning UndefinedException into Undefined.</summary>
     private E Guarded(Expr operand, out ParameterExpression result)

@@ -25,7 +25,7 @@ internal sealed partial class Emitter
     private static readonly MethodInfo WriteString = typeof(Output).GetMethod(nameof(Output.Write), [typeof(string)])!;
     private static readonly MethodInfo WriteValueMethod = typeof(Output).GetMethod(nameof(Output.WriteValue))!;
     private static readonly MethodInfo TruthyMethod = typeof(Py).GetMethod(nameof(Py.Truthy))!;
-    private static readonly MethodInfo ResolveMethod = typeof(Context).GetMethod(nameof(Context.Resolve))!;
+    private static readonly MethodInfo ResolveMethod = typeof(Context).GetMethod(nameof(Context.Resolve), [typeof(string)])!;
     private static readonly MethodInfo CtxSetMethod = typeof(Context).GetMethod(nameof(Context.Set))!;
     private static readonly E NullObject = E.Constant(null, typeof(object));
 

@@ -6,7 +6,10 @@ namespace Kida.Runtime;
 /// </summary>
 internal sealed class Context
 {
-    private readonly Dictionary<string, object?> _vars = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, object?> NoVars = new(StringComparer.Ordinal);
+
+    // allocated on the first top-level assignment: most renders of a page never write one
+    private Dictionary<string, object?> _vars = NoVars;
     private readonly Context? _parent;
     private readonly object? _data;
     private readonly IReadOnlyDictionary<string, object?> _globals;
@@ -29,6 +32,22 @@ internal sealed class Context
         if (_vars.TryGetValue(name, out var v)) return v;
         if (TryResolveOuter(name, out v)) return v;
         return Undefined.Variable(name, State.Strict, AllNames);
+    }
+
+    /// <summary>
+    /// <see cref="Resolve(string)"/> with a call-site cache: when the render data is a plain .NET object of the type this site
+    /// saw before, its compiled getter runs directly.
+    /// </summary>
+    public object? Resolve(string name, MemberSite site)
+    {
+        if (_parent is null && _data is not null && (_vars.Count == 0 || !_vars.ContainsKey(name)))
+        {
+            var entry = Volatile.Read(ref site.Entry);
+            if (entry is not null && ReferenceEquals(entry.Type, _data.GetType())) return entry.Getter(_data);
+            if (entry is null && Rt.IsPlainObject(_data) && Members.GetGetter(_data.GetType(), name) is { } getter)
+                Volatile.Write(ref site.Entry, new MemberSiteEntry(_data.GetType(), getter, null));
+        }
+        return Resolve(name);
     }
 
     public bool TryResolve(string name, out object? value)
@@ -57,9 +76,16 @@ internal sealed class Context
         return Members.TryGet(data, name, out value);
     }
 
-    public void Set(string name, object? value) => _vars[name] = value;
+    public void Set(string name, object? value)
+    {
+        if (ReferenceEquals(_vars, NoVars)) _vars = new Dictionary<string, object?>(StringComparer.Ordinal);
+        _vars[name] = value;
+    }
 
-    public void Remove(string name) => _vars.Remove(name);
+    public void Remove(string name)
+    {
+        if (!ReferenceEquals(_vars, NoVars)) _vars.Remove(name);
+    }
 
     public bool HasOwn(string name) => _vars.ContainsKey(name);
 
@@ -83,7 +109,7 @@ internal sealed class Context
         var child = new Context(State, null, _globals, this);
         if (locals is not null)
             foreach (var (k, v) in locals)
-                child._vars[k] = v;
+                child.Set(k, v);
         return child;
     }
 }

@@ -40,7 +40,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
     {
         if (IsCaller && Parameters.Length == 0 && args.Count == 1 && !args.HasNamed && Py.AsString(args.Positional[0]) is { } slotName)
             return Wrap(RenderSlot(rs, slotName, null));
-        var bound = Bind(args);
+        var bound = Bind(rs, args);
         using var output = new Output(256);
         Run(rs, bound, output);
         return Wrap(output.ToString());
@@ -57,7 +57,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
             output.Write(RenderSlot(rs, slotName, null));
             return;
         }
-        Run(rs, Bind(args), output);
+        Run(rs, Bind(rs, args), output);
     }
 
     private void Run(RenderState rs, object?[] bound, Output output)
@@ -70,13 +70,15 @@ internal sealed class Macro : KidaCallable, IKidaObject
         finally
         {
             rs.Exit();
+            // the body copies its arguments into locals first thing, so the array can serve the next call
+            rs.ReturnArgArray(bound);
         }
     }
 
-    private object?[] Bind(in CallArgs args)
+    private object?[] Bind(RenderState rs, in CallArgs args)
     {
         var n = Parameters.Length;
-        var bound = new object?[n + 3];
+        var bound = rs.RentArgArray(n + 3);
         for (var i = 0; i < n; i++) bound[i] = Missing;
         var pos = args.Positional;
         if (pos.Length > n && !CatchVarargs)

@@ -35,6 +35,26 @@ internal sealed class RenderState
     /// </summary>
     public bool EvalAutoescape = true;
 
+    // one spare argument array per length, reused by consecutive macro calls of this render
+    private object?[]?[]? _argArrays;
+
+    public object?[] RentArgArray(int length)
+    {
+        if (_argArrays is not null && length < _argArrays.Length && _argArrays[length] is { } array)
+        {
+            _argArrays[length] = null;
+            return array;
+        }
+        return new object?[length];
+    }
+
+    public void ReturnArgArray(object?[] array)
+    {
+        if (array.Length >= 16) return;
+        Array.Clear(array);
+        (_argArrays ??= new object?[16][])[array.Length] = array;
+    }
+
     public int Depth;
     public int IncludeDepth;
 

@@ -72,7 +72,7 @@ internal static partial class Rt
         output.WriteValue(GetAttrSite(rs, obj, name, site), escape);
     }
 
-    private static bool IsPlainObject(object obj) =>
+    internal static bool IsPlainObject(object obj) =>
         obj is not (IKidaObject or string or Markup or IList or JsonElement or Undefined) && !Py.IsMapping(obj);
 
     /// <summary><c>obj?.name</c>: None for a None receiver or a missing member, None preserved.</summary>

@@ -42,7 +42,7 @@ internal sealed partial class Emitter
             case UnaryExpr u:
                 return u.Op switch
                 {
-                    UnaryOp.Not => E.Convert(E.Not(Truth(u.Operand)), typeof(object)),
+                    UnaryOp.Not => BoxBool(E.Not(Truth(u.Operand))),
                     UnaryOp.Neg => Rt("Neg", EmitExpr(u.Operand)),
                     _ => Rt("Pos", EmitExpr(u.Operand)),
                 };
@@ -70,6 +70,10 @@ internal sealed partial class Emitter
                 throw Error($"Unsupported expression {e.GetType().Name}", e.Pos);
         }
     }
+
+    /// <summary>A bool as an object without allocating: one of two shared boxes.</summary>
+    private static E BoxBool(E value) =>
+        E.Condition(value, E.Constant(Boxes.True, typeof(object)), E.Constant(Boxes.False, typeof(object)), typeof(object));
 
     private E Opt(Expr? e) => e is null ? NullObject : EmitExpr(e);
 
@@ -157,7 +161,7 @@ internal sealed partial class Emitter
             result = result is null ? test : E.AndAlso(result, test);
             current = right;
         }
-        exprs.Add(E.Convert(result!, typeof(object)));
+        exprs.Add(BoxBool(result!));
         return E.Block(typeof(object), temps, exprs);
     }
 
@@ -302,7 +306,7 @@ internal sealed partial class Emitter
             result = E.Invoke(E.Constant(fn), _fn.Rs, EmitExpr(t.Value), BuildArgs(t.Args));
         }
         if (t.Negated) result = E.Not(result);
-        return E.Convert(result, typeof(object));
+        return BoxBool(result);
     }
 
     // ------------------------------------------------------------------ macros, call blocks, slots

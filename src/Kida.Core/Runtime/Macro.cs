@@ -166,15 +166,15 @@ internal sealed class LoopContext : IKidaObject
     {
         switch (name)
         {
-            case "index": value = (long)Index0 + 1; return true;
-            case "index0": value = (long)Index0; return true;
-            case "revindex": value = (long)(Length - Index0); return true;
-            case "revindex0": value = (long)(Length - Index0 - 1); return true;
-            case "first": value = Index0 == 0; return true;
-            case "last": value = Index0 == Length - 1; return true;
-            case "length": value = (long)Length; return true;
-            case "depth": value = (long)Depth0 + 1; return true;
-            case "depth0": value = (long)Depth0; return true;
+            case "index": value = Boxes.Long(Index0 + 1L); return true;
+            case "index0": value = Boxes.Long(Index0); return true;
+            case "revindex": value = Boxes.Long(Length - Index0); return true;
+            case "revindex0": value = Boxes.Long(Length - Index0 - 1); return true;
+            case "first": value = Index0 == 0 ? Boxes.True : Boxes.False; return true;
+            case "last": value = Index0 == Length - 1 ? Boxes.True : Boxes.False; return true;
+            case "length": value = Boxes.Long(Length); return true;
+            case "depth": value = Boxes.Long(Depth0 + 1L); return true;
+            case "depth0": value = Boxes.Long(Depth0); return true;
             case "previtem":
                 value = Index0 > 0 ? _items[Index0 - 1] : new Undefined("loop.previtem", "there is no previous item", State.Strict);
                 return true;

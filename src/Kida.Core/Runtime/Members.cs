@@ -165,4 +165,9 @@ internal static class Boxes
     private static readonly object[] SmallInts = Enumerable.Range(-128, 1152).Select(i => (object)i).ToArray();
 
     public static object Int(int value) => (uint)(value + 128) < (uint)SmallInts.Length ? SmallInts[value + 128] : value;
+
+    private static readonly object[] SmallLongs = Enumerable.Range(-128, 1152).Select(i => (object)(long)i).ToArray();
+
+    /// <summary>A boxed long; small values (loop counters, lengths) come from shared boxes.</summary>
+    public static object Long(long value) => (ulong)(value + 128) < (ulong)SmallLongs.Length ? SmallLongs[value + 128] : value;
 }

@@ -5,6 +5,6 @@ cd "$(dirname "$0")/../.." || exit 1
 flock /tmp/kida-build.lock dotnet test tests/Kida.Core.Tests --filter GoldenCorpus > /tmp/golden-triage.log 2>&1
 grep -A4 "Error Message:" /tmp/golden-triage.log | grep -v "Error Message:\|Stack Trace:\|^--$\|^ *at " | sed 's/^   //'
 echo "--- failing cases:"
-grep "\[FAIL\]" /tmp/golden-triage.log | sed -E 's/.*\((casePath: )?"([^"]+)", (mode: )?"([a-z]+)".*/\2 \4/' | sort -u |
+grep -E "^ +[0-9][0-9]-[^ ]+ \[(compiled|interpreted)\] source:" /tmp/golden-triage.log | sed -E 's/^ +([^ ]+) \[([a-z]+)\].*/\1 \2/' | sort -u |
   awk '{a[$1]=a[$1]" "$2} END {for (k in a) print k ":" a[k]}' | sort
 grep -E "^(Passed|Failed)!" /tmp/golden-triage.log

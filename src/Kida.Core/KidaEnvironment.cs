@@ -25,6 +25,8 @@ public sealed class KidaEnvironment
     {
         Options = options ?? throw new ArgumentNullException(nameof(options));
         if (options.CacheSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "CacheSize must be at least 1");
+        if (options.FragmentCacheSize < 0) throw new ArgumentOutOfRangeException(nameof(options), "FragmentCacheSize must not be negative");
+        Fragments = new Runtime.FragmentCache(options.FragmentCacheSize, options.FragmentTtl);
         _filters = new Dictionary<string, FilterFn>(Filters.BuiltinFilters.All, StringComparer.Ordinal);
         _tests = new Dictionary<string, TestFn>(Predicates.BuiltinTests.All, StringComparer.Ordinal);
         _globals = new Dictionary<string, object?>(Globals.BuiltinGlobals.All, StringComparer.Ordinal);
@@ -138,6 +140,14 @@ public sealed class KidaEnvironment
         }
         throw new TemplateNotFoundException(string.Join(", ", tried), tried, $"None of the templates exist: {string.Join(", ", tried)}");
     }
+
+    /// <summary>Empties the <c>{% cache %}</c> fragment cache.</summary>
+    public void ClearFragmentCache() => Fragments.Clear();
+
+    /// <summary>How many <c>{% cache %}</c> fragments are stored now.</summary>
+    public int FragmentCount => Fragments.Count;
+
+    internal Runtime.FragmentCache Fragments { get; }
 
     /// <summary>Drops every cached template; the next request compiles again.</summary>
     public void ClearCache()

@@ -61,6 +61,12 @@ public sealed record KidaOptions
     /// <summary>The most iterations a <c>while</c> loop may run (default 1,000,000).</summary>
     public int MaxLoopIterations { get; init; } = 1_000_000;
 
+    /// <summary>How many <c>{% cache %}</c> fragments the environment keeps (least recently used are evicted). Default 1,000.</summary>
+    public int FragmentCacheSize { get; init; } = 1000;
+
+    /// <summary>How long a <c>{% cache %}</c> fragment lives when its tag gives no valid <c>ttl</c>. Default 5 minutes.</summary>
+    public TimeSpan FragmentTtl { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Initial global variables and functions.</summary>
     public IReadOnlyDictionary<string, object?>? Globals { get; init; }
 

@@ -123,6 +123,7 @@ public class GoldenCorpusTests(ITestOutputHelper output)
             {
                 Loader = new DictLoader(templates),
                 PreferInterpretation = interpret,
+                TieredCompilation = false, // "compiled" means IL from the first render
                 Autoescape = Opt("autoescape", true),
                 TrimBlocks = Opt("trim_blocks", false),
                 LstripBlocks = Opt("lstrip_blocks", false),

@@ -212,7 +212,8 @@ internal sealed partial class Emitter
     {
         if (write)
         {
-            var isSpecial = call.Callee is NameExpr { Name: "super" or "has_slot" } special && FindLocal(special.Name, _fn.Scope) is null;
+            var isSpecial = call.Callee is NameExpr { Name: "super" or "has_slot" } special && FindLocal(special.Name, _fn.Scope) is null
+                || call.Callee is GetAttrExpr { Optional: true };
             if (!isSpecial)
             {
                 var wargs = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);
@@ -231,6 +232,8 @@ internal sealed partial class Emitter
         }
         if (call.Callee is NameExpr { Name: "has_slot" } && FindLocal("has_slot", _fn.Scope) is null && _fn.Caller is not null)
             return Rt("HasSlot", _fn.Caller, args);
+        if (call.Callee is GetAttrExpr { Optional: true } oga)
+            return E.Block(pos, Rt("CallMethodOptional", _fn.Rs, EmitExpr(oga.Target), E.Constant(oga.Name), args));
         if (call.Callee is GetAttrExpr { Optional: false } ga)
             return E.Block(pos, Rt("CallMethod", _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), args));
         return E.Block(pos, Rt("Call", _fn.Rs, EmitExpr(call.Callee), args));
@@ -270,6 +273,8 @@ internal sealed partial class Emitter
             return E.Block(typeof(object), SetPos(f.Pos), E.Convert(value, typeof(object)), BuildArgs(f.Args),
                 E.Throw(Rt("ArgumentError", E.Constant(problem)), typeof(object)));
         }
+        // a strict undefined value reaching a filter fails here (only default/d accept it)
+        if (f.Name is not ("default" or "d" or "items" or "pprint")) value = Rt("UseValue", value);
         var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args));
         if (BuiltinFilters.NeedEvalContext.Contains(f.Name))
         {
@@ -284,6 +289,9 @@ internal sealed partial class Emitter
         }
         return E.Block(typeof(object), SetPos(f.Pos), call);
     }
+
+    private static readonly HashSet<string> TypeOnlyTests = new(StringComparer.Ordinal)
+        { "none", "string", "number", "integer", "float", "mapping", "boolean", "true", "false", "sameas", "escaped", "callable", "sequence" };
 
     private E EmitTest(TestExpr t)
     {
@@ -303,7 +311,10 @@ internal sealed partial class Emitter
                 throw _ct.Source.WithPosition(new TemplateSyntaxException($"No test named '{t.Name}'", "K-PAR-005", _ct.Name,
                     hint: hint is null ? null : $"did you mean '{hint}'?"), t.Pos);
             }
-            result = E.Invoke(E.Constant(fn), _fn.Rs, EmitExpr(t.Value), BuildArgs(t.Args));
+            // a strict undefined fails any test that looks at its value; type checks answer as Jinja2 does
+            var operand = EmitExpr(t.Value);
+            if (!TypeOnlyTests.Contains(t.Name)) operand = Rt("UseValue", operand);
+            result = E.Invoke(E.Constant(fn), _fn.Rs, operand, BuildArgs(t.Args));
         }
         if (t.Negated) result = E.Not(result);
         return BoxBool(result);
@@ -346,6 +357,13 @@ internal sealed partial class Emitter
             if (varargs is not null) extra.Add(varargs);
             if (kwargs is not null) extra.Add(kwargs);
             if (caller) extra.Add("caller");
+            // kida-spec 3.8: let/export inside a def write the call's private variables
+            var defLets = new List<string>();
+            if (strictArgs) CollectLets(stmts, defLets);
+            defLets.RemoveAll(extra.Contains);
+            defLets = defLets.Distinct().ToList();
+            extra.AddRange(defLets);
+            if (defLets.Count > 0) inner.DefLets = [.. defLets];
             var argsLocal = args;
             var rsLocal = rs;
             var n = parameters.Count;
@@ -365,6 +383,8 @@ internal sealed partial class Emitter
                         : EmitExpr(p.Default);
                     exprs.Add(E.Assign(v, E.Condition(missing, fallback, raw, typeof(object))));
                 }
+                foreach (var let in defLets)
+                    exprs.Add(E.Assign(scope.Vars[let], E.Call(inner.Ctx, ResolveMethod, E.Constant(let))));
                 if (varargs is not null) exprs.Add(E.Assign(scope.Vars[varargs], E.ArrayIndex(argsLocal, E.Constant(n))));
                 if (kwargs is not null) exprs.Add(E.Assign(scope.Vars[kwargs], E.ArrayIndex(argsLocal, E.Constant(n + 1))));
                 if (caller)
@@ -380,6 +400,23 @@ internal sealed partial class Emitter
         finally
         {
             _fn = saved;
+        }
+    }
+
+    /// <summary>Names written by let/export in a body, not descending into nested defs, macros or call blocks.</summary>
+    private static void CollectLets(IEnumerable<Stmt> body, List<string> names)
+    {
+        foreach (var s in body)
+        {
+            switch (s)
+            {
+                case SetStmt { Kind: not SetKind.Set } set: CollectTargetNames(set.Target, names); break;
+                case SetBlockStmt { Kind: not SetKind.Set } sb: CollectTargetNames(sb.Target, names); break;
+                case MacroStmt or CallBlockStmt: break;
+                default:
+                    foreach (var child in Children(s)) CollectLets(child, names);
+                    break;
+            }
         }
     }
 

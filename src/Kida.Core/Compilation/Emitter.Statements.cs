@@ -73,7 +73,14 @@ internal sealed partial class Emitter
             case StackStmt st:
                 return E.Call(_fn.Out, WriteString, Rt("ReadStack", _fn.Rs, E.Constant(st.Stack)));
             case CacheStmt c:
-                return EmitScopeBody(c.Body, _fn.Scope);
+                return EmitCache(c);
+            case EmbedStmt em:
+                return EmitEmbed(em);
+            case TransStmt tr:
+                return E.Block(SetPos(tr.Pos), Rt("Trans", _fn.Rs, _fn.Ctx, _fn.Out, E.Constant(tr.Singular), E.Constant(tr.Plural, typeof(string)),
+                    E.Constant(tr.Variables.Select(v => v.Key).ToArray()),
+                    E.NewArrayInit(typeof(object), tr.Variables.Select(v => E.Convert(EmitExpr(v.Value), typeof(object)))),
+                    E.Constant(tr.CountName is null ? -1 : tr.Variables.ToList().FindIndex(v => v.Key == tr.CountName)), _fn.Escape));
             case ExtendsStmt e:
                 throw Error("{% extends %} may only appear at the top level of a template", e.Pos);
             default:
@@ -288,7 +295,7 @@ internal sealed partial class Emitter
     {
         var value = EmitExpr(set.Value);
         if (!set.OnlyIfMissing) return Assign(set.Target, value, set.Kind);
-        var current = set.Target is NameTarget n ? (set.Kind == SetKind.Set ? LookupName(n.Name, _fn.Scope) : E.Call(_fn.Ctx, ResolveMethod, E.Constant(n.Name))) : throw Error("'??=' needs a single name", set.Pos);
+        var current = set.Target is NameTarget n ? (set.Kind == SetKind.Set || _fn.DefLets?.Contains(n.Name) == true ? LookupName(n.Name, _fn.Scope) : E.Call(_fn.Ctx, ResolveMethod, E.Constant(n.Name))) : throw Error("'??=' needs a single name", set.Pos);
         return E.IfThen(Rt("IsMissing", current), Assign(set.Target, value, set.Kind));
     }
 
@@ -330,10 +337,49 @@ internal sealed partial class Emitter
         return E.Call(_fn.Out, WriteString, Rt("StrOf", value));
     }
 
+    private E EmitCache(CacheStmt c)
+    {
+        var key = E.Variable(typeof(string), "cacheKey");
+        var text = E.Variable(typeof(string), "cached");
+        return E.Block(typeof(void), [key, text],
+            SetPos(c.Pos),
+            E.Assign(key, Rt("FragmentKey", EmitExpr(c.Key))),
+            E.Assign(text, Rt("FragmentGet", _fn.Rs, key)),
+            E.IfThen(E.Equal(text, E.Constant(null, typeof(string))),
+                E.Assign(text, Rt("FragmentStore", _fn.Rs, key, Capture(c.Body), c.Ttl is null ? NullObject : EmitExpr(c.Ttl)))),
+            E.Call(_fn.Out, WriteString, text));
+    }
+
+    /// <summary>Block functions compiled for the overrides of <c>embed</c> tags (they are not blocks of this template).</summary>
+    private readonly Dictionary<BlockStmt, BlockFunction> _embedBlocks = new(ReferenceEqualityComparer.Instance);
+
+    private E EmitEmbed(EmbedStmt em)
+    {
+        var all = new List<BlockStmt>();
+        CollectBlocks(em.Blocks, all);
+        // innermost first, so a nested block's function exists when its parent block's body is emitted
+        foreach (var block in Enumerable.Reverse(all))
+        {
+            Action<RenderState, Context, Output> body;
+            if (block.Required)
+            {
+                var name = block.Name;
+                body = (_, _, _) => throw new TemplateRuntimeException($"Required block '{name}' not found", "K-RUN-014");
+            }
+            else body = CompileFunction(block.Body, isRoot: false, blockName: block.Name, extends: false);
+            _embedBlocks[block] = new BlockFunction(block.Name, _ct, body);
+        }
+        var overrides = all.Select(b => _embedBlocks[b]).ToArray();
+        return E.Block(SetPos(em.Pos), Rt("Embed", _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(em.Template),
+            em.WithContext ? LocalsDictionary(false) : E.Constant(null, typeof(Dictionary<string, object?>)),
+            E.Constant(em.WithContext), E.Constant(overrides)));
+    }
+
     private E EmitBlockCall(BlockStmt b)
     {
         var ctx = b.Scoped ? E.Call(_fn.Ctx, typeof(Context).GetMethod(nameof(Context.Derive))!, LocalsDictionary(false)) : (E)_fn.Ctx;
-        E call = Rt("RenderBlock", _fn.Rs, ctx, _fn.Out, E.Constant(_ct.Blocks[b.Name]));
+        var own = _embedBlocks.TryGetValue(b, out var embedded) ? embedded : _ct.Blocks[b.Name];
+        E call = Rt("RenderBlock", _fn.Rs, ctx, _fn.Out, E.Constant(own));
         if (b.Fragment) return E.Empty();
         if (b.Condition is not null) call = E.IfThen(Truth(b.Condition), call);
         return call;

@@ -65,6 +65,8 @@ internal sealed partial class Emitter
         public string? BlockName { get; init; }
         public ParameterExpression? Caller { get; set; }
         public bool IsRoot { get; init; }
+        /// <summary>In a def body: the names its let/export statements write, private to each call.</summary>
+        public HashSet<string>? DefLets { get; set; }
     }
 
     private sealed class Scope(Scope? parent, bool isRoot)
@@ -339,7 +341,7 @@ internal sealed partial class Emitter
     /// <summary>Does the subtree hand its locals to something else (an include with context, a scoped block)?</summary>
     private static bool ExposesLocals(object node)
     {
-        if (node is IncludeStmt { WithContext: true } or BlockStmt { Scoped: true }) return true;
+        if (node is IncludeStmt { WithContext: true } or EmbedStmt { WithContext: true } or BlockStmt { Scoped: true }) return true;
         foreach (var c in NameWalker.Children(node))
             if (ExposesLocals(c)) return true;
         return false;
@@ -365,6 +367,7 @@ internal sealed partial class Emitter
                 case MatchStmt m2: foreach (var c in m2.Cases) CollectAssigned(c.Body, names); break;
                 case ProvideStmt p: CollectAssigned(p.Body, names); break;
                 case CacheStmt c2: CollectAssigned(c2.Body, names); break;
+                case EmbedStmt: break;
                 case PushStmt pu: CollectAssigned(pu.Body, names); break;
             }
         }
@@ -411,6 +414,8 @@ internal sealed partial class Emitter
         switch (target)
         {
             case NameTarget n:
+                if (kind != SetKind.Set && _fn.DefLets?.Contains(n.Name) == true && FindLocalInFunction(n.Name) is { } defLocal)
+                    return E.Assign(defLocal, value);
                 if (kind == SetKind.Set)
                 {
                     var local = FindLocalInFunction(n.Name);

@@ -63,7 +63,7 @@ internal static partial class BuiltinFilters
         var by = Str(a.Get(1, "by", "key"));
         var reverse = Py.Truthy(a.Get(2, "reverse", false));
         if (by is not ("key" or "value")) throw new TemplateRuntimeException("You can only sort by either \"key\" or \"value\"", "K-RUN-002");
-        var pairs = Py.MapItems(v!).ToList();
+        var pairs = Py.MapItems(RequireMapping("dictsort", v)).ToList();
         var cmp = SortComparer(caseSensitive);
         var sorted = pairs.OrderBy(p => by == "key" ? p.Key : p.Value, cmp).ToList();
         if (reverse) sorted.Reverse();
@@ -95,6 +95,8 @@ internal static partial class BuiltinFilters
 
     private static object? SelectOrReject(RenderState rs, object? v, CallArgs a, bool select, bool byAttr)
     {
+        // Jinja: a falsy input (None, empty) selects nothing
+        if (v is null) return new List<object?>();
         var items = Py.Iterate(v);
         object? attr = null;
         var rest = a;
@@ -269,7 +271,7 @@ internal static partial class BuiltinFilters
         var blank = Py.Truthy(a.Get(2, "blank", false));
         var indention = Py.AsString(width) ?? new string(' ', (int)Numbers.ToLong(width));
         var markup = v is Markup;
-        var s = Str(v);
+        var s = RequireText("indent", v);
         if (markup && Py.AsString(width) is not null && width is not Markup) indention = Output.Escape(indention);
         // Jinja: s + "\n" split with Python's splitlines (every line break kind), rejoined with "\n"
         var lines = TextUtil.SplitLines(s + "\n");
@@ -315,7 +317,7 @@ internal static partial class BuiltinFilters
     {
         var autospace = Py.Truthy(a.Get(0, "autospace", true));
         var parts = new List<string>();
-        foreach (var (k, val) in Py.MapItems(v!))
+        foreach (var (k, val) in Py.MapItems(RequireMapping("xmlattr", v)))
         {
             if (val is null or Undefined) continue;
             var key = Str(k);
@@ -336,7 +338,7 @@ internal static partial class BuiltinFilters
         var breakOnHyphens = Py.Truthy(a.Get(3, "break_on_hyphens", true));
         if (width <= 0) throw new TemplateRuntimeException($"invalid width {width} (must be > 0)", "K-RUN-002");
         // Jinja: every line (splitlines) wrapped by Python's textwrap (tabs and whitespace kept), joined with wrapstring
-        return string.Join(wrapstring, TextUtil.SplitLines(Str(v)).Select(line => string.Join(wrapstring, TextWrap(line, width, breakLong, breakOnHyphens))));
+        return string.Join(wrapstring, TextUtil.SplitLines(RequireText("wordwrap", v)).Select(line => string.Join(wrapstring, TextWrap(line, width, breakLong, breakOnHyphens))));
     }
 
     // Python textwrap's chunking: whitespace runs, em-dashes between words, words split after hyphens between letters
@@ -414,25 +416,31 @@ internal static partial class BuiltinFilters
         if (nofollow && !relParts.Contains("nofollow")) relParts.Add("nofollow");
         if (!relParts.Contains("noopener")) relParts.Add("noopener");
         var relAttr = string.Join(" ", relParts.Distinct().OrderBy(x => x, StringComparer.Ordinal));
+        var regex = UrlRegex;
+        if (a.Get(4, "extra_schemes") is { } extra && Py.Iterate(extra).Select(Str).Where(x => x.Length > 0).ToList() is { Count: > 0 } schemes)
+            regex = new Regex("(" + string.Join("|", schemes.Select(x => Regex.Escape(x) + @"[^\s<>""']+")) + "|" + UrlRegex.ToString()[1..]);
+        // a Markup input is already escaped (MarkupSafe's escape leaves it as it is)
+        var isMarkup = v is Markup;
+        Func<string, string> esc = isMarkup ? x => x : Output.Escape;
         var text = Str(v);
         var sb = new StringBuilder();
         var last = 0;
-        foreach (Match m in UrlRegex.Matches(text))
+        foreach (Match m in regex.Matches(text))
         {
             var url = m.Value.TrimEnd('.', ',', ')', ';', ':', '!', '?');
-            sb.Append(Output.Escape(text[last..m.Index]));
+            sb.Append(esc(text[last..m.Index]));
             var href = url.Contains('@') && !url.StartsWith("http", StringComparison.Ordinal) ? "mailto:" + url : url.StartsWith("www.", StringComparison.Ordinal) ? "https://" + url : url;
             var shown = trim is not null && url.Length > trim ? url[..Math.Max(0, trim.Value)] + (trim > 3 ? "..." : "") : url;
-            sb.Append("<a href=\"").Append(Output.Escape(href)).Append('"');
+            sb.Append("<a href=\"").Append(esc(href)).Append('"');
             if (!href.StartsWith("mailto:", StringComparison.Ordinal))
             {
                 sb.Append(" rel=\"").Append(relAttr).Append('"');
                 if (target is not null) sb.Append(" target=\"").Append(Output.Escape(target)).Append('"');
             }
-            sb.Append('>').Append(Output.Escape(shown)).Append("</a>");
+            sb.Append('>').Append(esc(shown)).Append("</a>");
             last = m.Index + url.Length;
         }
-        sb.Append(Output.Escape(text[last..]));
+        sb.Append(esc(text[last..]));
         return rs.EvalAutoescape ? new Markup(sb.ToString()) : sb.ToString();
     }
 }

@@ -20,7 +20,7 @@ internal static partial class BuiltinFilters
             ["safe"] = (_, v, _) => v is Markup ? v : new Markup(Str(v)),
             ["upper"] = (_, v, _) => KeepMarkup(v, TextUtil.PyUpper(Str(v))),
             ["lower"] = (_, v, _) => KeepMarkup(v, TextUtil.PyLower(Str(v))),
-            ["title"] = (_, v, _) => KeepMarkup(v, JinjaTitle(Str(v))),
+            ["title"] = (_, v, _) => JinjaTitle(Str(v)),
             ["capitalize"] = (_, v, _) => KeepMarkup(v, TextUtil.PyCapitalize(Str(v))),
             ["trim"] = Trim, ["strip"] = Trim,
             ["length"] = (_, v, _) => (long)Py.Length(v), ["count"] = (_, v, _) => (long)Py.Length(v),
@@ -55,7 +55,7 @@ internal static partial class BuiltinFilters
             ["wordcount"] = (_, v, _) => (long)Regex.Matches(Str(v), @"\w+").Count,
             ["center"] = (_, v, a) => KeepMarkup(v, TextUtil.Center(Str(v), (int)Numbers.ToLong(a.Get(0, "width", 80L)))),
             ["attr"] = (rs, v, a) => v is null ? new Undefined("attr", "None has no attributes", rs.Strict) : Rt.TryGetAttr(rs, v, Str(a.Get(0, "name")), out var r) ? r : new Undefined(Str(a.Get(0, "name")), $"'{Py.TypeName(v)} object' has no attribute '{Str(a.Get(0, "name"))}'", rs.Strict),
-            ["items"] = (_, v, _) => v is null or Undefined ? new List<object?>() : Py.MapItems(v).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
+            ["items"] = (_, v, _) => v is Undefined ? new List<object?>() : Py.MapItems(RequireMapping("items", v)).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
             ["string"] = (_, v, _) => v is Markup ? v : Str(v),
             ["filesizeformat"] = FileSizeFormat,
             ["xmlattr"] = XmlAttr,
@@ -192,32 +192,62 @@ internal static partial class BuiltinFilters
         return new Undefined("first", "No first item, sequence was empty.", rs.Strict);
     }
 
+    private static TemplateRuntimeException TypeError(string message) => new(message, "K-RUN-012");
+
+    /// <summary>The text filters take strings (Markup included); numbers, None and containers fail as in Python.</summary>
+    private static string RequireText(string filter, object? v)
+    {
+        if (v is Undefined u) { u.Use(); return ""; }
+        return Py.AsString(v) ?? throw TypeError($"{filter}: expected a string, got '{Py.TypeName(v)}'");
+    }
+
+    /// <summary>The mapping filters take mappings only.</summary>
+    internal static object RequireMapping(string filter, object? v)
+    {
+        if (v is Undefined u) { u.Use(); return Py.NewDict(); }
+        return Py.IsMapping(v) ? v! : throw TypeError($"{filter}: expected a mapping, got '{Py.TypeName(v)}'");
+    }
+
     private static object? Last(RenderState rs, object? v, CallArgs a)
     {
+        // reversed() indexes a Markup, so its last character stays Markup
+        if (v is Markup mk)
+        {
+            var runes = mk.Value.EnumerateRunes().ToList();
+            return runes.Count > 0 ? new Markup(runes[^1].ToString()) : new Undefined("last", "No last item, sequence was empty.", rs.Strict);
+        }
         var list = Py.AsList(v);
         return list.Count > 0 ? list[^1] : new Undefined("last", "No last item, sequence was empty.", rs.Strict);
     }
 
     private static object? Replace(RenderState rs, object? v, CallArgs a)
     {
-        var old = Str(a.Get(0, "old"));
+        var oldArg = a.Get(0, "old");
+        var old = Str(oldArg);
         var @new = a.Get(1, "new");
         var count = a.Get(2, "count") is { } c ? Numbers.ToLong(c) : -1;
         if (!rs.EvalAutoescape) return TextUtil.Replace(Str(v), old, Str(@new), count);
-        if (v is not Markup && (a.Get(0, "old") is Markup || @new is Markup)) v = new Markup(Output.Escape(Str(v)));
+        // Jinja: a Markup old (or a Markup new on a plain string) escapes the string first; Markup.replace then
+        // escapes only the replacement (MarkupSafe 3)
+        if (v is not Markup && (oldArg is Markup || @new is Markup)) v = new Markup(Output.Escape(Str(v)));
         if (v is Markup m)
-        {
-            var oldEsc = a.Get(0, "old") is Markup mo ? mo.Value : Output.Escape(old);
-            var newEsc = @new is Markup mn ? mn.Value : Output.Escape(Str(@new));
-            return new Markup(TextUtil.Replace(m.Value, oldEsc, newEsc, count));
-        }
+            return new Markup(TextUtil.Replace(m.Value, old, @new is Markup mn ? mn.Value : Output.Escape(Str(@new)), count));
         return TextUtil.Replace(Str(v), old, Str(@new), count);
     }
 
     private static object? Truncate(RenderState rs, object? v, CallArgs a)
     {
-        var s = Str(v);
         var length = (int)Numbers.ToLong(a.Get(0, "length", 255L));
+        if (!Py.IsString(v))
+        {
+            // Python: len(value) <= length + leeway returns the value untouched; anything else fails on the type
+            var lee = a.Get(3, "leeway") is { } lw ? (int)Numbers.ToLong(lw) : 5;
+            if (v is not null and not Undefined && (v is System.Collections.ICollection || Py.IsMapping(v) || v is System.Collections.IEnumerable && v is not IKidaObject)
+                && Py.Length(v) <= length + lee)
+                return v;
+            throw TypeError($"truncate: expected a string, got '{Py.TypeName(v)}'");
+        }
+        var s = Str(v);
         var killwords = Py.Truthy(a.Get(1, "killwords", false));
         var endArg = a.Get(2, "end", "...");
         // Markup in, Markup out (as MarkupSafe slicing and + do): the ending is escaped unless it is Markup itself
@@ -275,9 +305,10 @@ internal static partial class BuiltinFilters
         var method = Str(a.Get(1, "method", "common"));
         if (method is not ("common" or "ceil" or "floor")) throw new TemplateRuntimeException("method must be common, ceil or floor", "K-RUN-002");
         if (!Numbers.IsNumber(v)) throw new TemplateRuntimeException($"round: expected a number, got '{Py.TypeName(v)}'", "K-RUN-002");
+        if (v is bool bv && method == "common") v = bv ? 1L : 0L;
         if (method == "common" && Numbers.IsInteger(v))
         {
-            if (precision >= 0) return v is bool b ? (b ? 1L : 0L) : v;
+            if (precision >= 0) return v;
             // Python rounds an int to a multiple of 10**-precision, half to even, and keeps it an int
             var value = Numbers.ToBigInteger(v);
             var unit = System.Numerics.BigInteger.Pow(10, -precision);

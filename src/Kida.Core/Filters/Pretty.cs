@@ -15,6 +15,7 @@ internal static partial class Pretty
 
     public static string Format(object? value)
     {
+        if (value is Runtime.Undefined) return "Undefined";
         var sb = new StringBuilder();
         Write(sb, value, 0, 0, 0);
         return sb.ToString();

@@ -75,6 +75,29 @@ internal static class BuiltinGlobals
         Add("min", (rs, a) => Filters.BuiltinFilters.All["min"](rs, a.Count == 1 ? a.Positional[0] : new List<object?>(a.Positional), new CallArgs([], [new("case_sensitive", true)])));
         Add("max", (rs, a) => Filters.BuiltinFilters.All["max"](rs, a.Count == 1 ? a.Positional[0] : new List<object?>(a.Positional), new CallArgs([], [new("case_sensitive", true)])));
         Add("sum", (rs, a) => Filters.BuiltinFilters.All["sum"](rs, a.Get(0, "iterable"), new CallArgs([], [new("start", a.Get(1, "start", 0L))])));
+        Add("set", (_, a) =>
+        {
+            var set = new HashSet<object>(PyKeyComparer.Instance);
+            if (a.Count > 0) foreach (var x in Py.Iterate(a.Positional[0])) set.Add(x ?? NullKey.Instance);
+            return set;
+        });
+        Add("map", (rs, a) =>
+        {
+            if (a.Count < 2) throw new TemplateRuntimeException("map() must have at least two arguments", "K-RUN-012");
+            var fn = a.Positional[0];
+            var lists = a.Positional.Skip(1).Select(p => Py.Iterate(p).ToList()).ToList();
+            var n = lists.Min(l => l.Count);
+            return Enumerable.Range(0, n).Select(i => Rt.Call(rs, fn, new CallArgs(lists.Select(l => l[i]).ToArray(), null))).ToList();
+        });
+        Add("filter", (rs, a) =>
+        {
+            if (a.Count != 2) throw new TemplateRuntimeException($"filter expected 2 arguments, got {a.Count}", "K-RUN-012");
+            var fn = a.Positional[0];
+            return Py.Iterate(a.Positional[1]).Where(x => Py.Truthy(fn is null ? x : Rt.Call(rs, fn, new CallArgs([x], null)))).ToList();
+        });
+        // gettext/ngettext: identity by default; replace them with AddGlobal("_", ...) / AddGlobal("_n", ...)
+        Add("_", (_, a) => a.Get(0, "message") is var m && m is Markup ? m : Py.Str(a.Get(0, "message")));
+        Add("_n", (_, a) => Numbers.ToLong(a.Get(2, "n")) == 1 ? a.Get(0, "singular") : a.Get(1, "plural"));
         return g;
     }
 

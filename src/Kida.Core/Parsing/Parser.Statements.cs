@@ -10,7 +10,6 @@ internal sealed partial class Parser
 
     private static readonly Dictionary<string, string> JinjaExtensionHints = new(StringComparer.Ordinal)
     {
-        ["trans"] = "i18n blocks are not supported",
         ["endmacro"] = "close a macro with {% endmacro %} or {% end %}",
     };
 
@@ -161,6 +160,8 @@ internal sealed partial class Parser
                 }
                 case "stack": { var name = Expect(TokenKind.String).Text!; Expect(TokenKind.BlockEnd); return new StackStmt(pos, name); }
                 case "cache": return ParseCache(pos);
+                case "embed": return ParseEmbed(pos);
+                case "trans": return ParseTrans(pos);
                 case "flush": Expect(TokenKind.BlockEnd); return null;
                 case "slot": return ParseSlot(pos, isYield: false);
                 case "yield": return ParseSlot(pos, isYield: true);
@@ -477,8 +478,15 @@ internal sealed partial class Parser
         }
     }
 
+    /// <summary>Tags a def or region may not be declared in (kida-spec 3.0, K-TPL-004).</summary>
+    private static readonly HashSet<string> NoDefInside = new(StringComparer.Ordinal)
+        { "if", "unless", "for", "while", "with", "provide", "try", "match", "cache", "capture", "push", "spaceless", "filter" };
+
     private Stmt ParseMacro(int pos, bool isDef, string tag)
     {
+        if (isDef && _open.Count > 0 && NoDefInside.Contains(_open.Peek().Tag))
+            throw Error($"{{% {tag} %}} must be declared at the top level of the template (or inside a block, call, slot, embed, def or region), not inside {{% {_open.Peek().Tag} %}}",
+                pos, "K-TPL-004");
         var name = ExpectName();
         var parameters = At(TokenKind.LParen) ? ParseParameters(isDef) : [];
         if (isDef && Skip(TokenKind.Sub)) { Expect(TokenKind.Gt); SkipTypeAnnotation(); }
@@ -684,13 +692,120 @@ internal sealed partial class Parser
     private Stmt ParseCache(int pos)
     {
         var key = ParseExpression();
+        Expr? ttl = null;
         while (Skip(TokenKind.Comma))
         {
-            ExpectName();
+            var optPos = Cur.Start;
+            var opt = ExpectName();
             Expect(TokenKind.Assign);
-            ParseExpression();
+            var value = ParseExpression();
+            if (opt == "ttl") ttl = value;
+            else if (opt != "depends") throw Error($"Unknown cache option '{opt}' (expected ttl= or depends=)", optPos);
         }
         Expect(TokenKind.BlockEnd);
-        return new CacheStmt(pos, key, ParseClosedBody("cache", pos));
+        return new CacheStmt(pos, key, ttl, ParseClosedBody("cache", pos));
     }
+
+    private Stmt ParseEmbed(int pos)
+    {
+        var template = ParseExpression();
+        var withContext = ParseContextModifier() ?? true;
+        Expect(TokenKind.BlockEnd);
+        // the overrides are blocks of the embedded template, not of this one: their names are checked apart
+        var savedNames = _blockNames;
+        _blockNames = new HashSet<string>(StringComparer.Ordinal);
+        List<Stmt> body;
+        try
+        {
+            body = ParseClosedBody("embed", pos);
+        }
+        finally
+        {
+            _blockNames = savedNames;
+        }
+        var blocks = new List<BlockStmt>();
+        foreach (var stmt in body)
+        {
+            if (stmt is BlockStmt b) blocks.Add(b);
+            else if (stmt is not TextStmt) throw Error("Expected 'block' or 'end' in embed", stmt.Pos);
+        }
+        return new EmbedStmt(pos, template, withContext, blocks);
+    }
+
+    private Stmt ParseTrans(int pos)
+    {
+        var variables = new List<KeyValuePair<string, Expr>>();
+        while (!At(TokenKind.BlockEnd))
+        {
+            if (variables.Count > 0) Skip(TokenKind.Comma);
+            if (SkipName("trimmed") || SkipName("notrimmed")) continue;
+            var namePos = Cur.Start;
+            var name = ExpectName();
+            if (variables.Any(v => v.Key == name)) throw Error($"Translatable variable '{name}' defined twice", namePos);
+            Expr value = Skip(TokenKind.Assign) ? ParseExpression() : new NameExpr(namePos, name);
+            variables.Add(new(name, value));
+        }
+        Expect(TokenKind.BlockEnd);
+        var singular = new System.Text.StringBuilder();
+        System.Text.StringBuilder? plural = null;
+        string? countName = null;
+        var current = singular;
+        var escapePercent = variables.Count > 0;
+        while (true)
+        {
+            var tok = Cur;
+            switch (tok.Kind)
+            {
+                case TokenKind.Data:
+                    var text = (string)tok.Value!;
+                    current.Append(escapePercent ? text.Replace("%", "%%", StringComparison.Ordinal) : text);
+                    _i++;
+                    continue;
+                case TokenKind.VarBegin:
+                {
+                    _i++;
+                    var namePos = Cur.Start;
+                    if (!At(TokenKind.Name) || Peek().Kind != TokenKind.VarEnd)
+                        throw Error("{% trans %} blocks may only contain simple placeholders such as {{ name }}: no filters, attributes or expressions", namePos);
+                    var name = ExpectName();
+                    Expect(TokenKind.VarEnd);
+                    if (variables.All(v => v.Key != name))
+                        throw Error($"Placeholder '{{{{ {name} }}}}' in {{% trans %}} is not declared in the tag (write {{% trans {name}={name} %}})", namePos);
+                    current.Append("%(").Append(name).Append(")s");
+                    continue;
+                }
+                case TokenKind.BlockBegin:
+                {
+                    var nameTok = Peek();
+                    var tag = nameTok.Kind == TokenKind.Name ? (string)nameTok.Value! : "";
+                    if (tag == "plural" && plural is null)
+                    {
+                        _i += 2;
+                        if (At(TokenKind.Name)) countName = ExpectName();
+                        Expect(TokenKind.BlockEnd);
+                        countName ??= variables.Any(v => v.Key == "count") ? "count" : null;
+                        if (countName is null || variables.All(v => v.Key != countName))
+                            throw Error("{% plural %} requires a count variable declared in the {% trans %} tag (count=…)", nameTok.Start);
+                        current = plural = new System.Text.StringBuilder();
+                        continue;
+                    }
+                    if (tag is "endtrans" or "end")
+                    {
+                        _i += 2;
+                        Expect(TokenKind.BlockEnd);
+                        return new TransStmt(pos, NormalizeMessage(singular.ToString()), plural is null ? null : NormalizeMessage(plural.ToString()),
+                            variables, countName);
+                    }
+                    throw Error($"Unexpected tag '{tag}' in {{% trans %}}: only {{% plural %}} and {{% endtrans %}} are allowed", nameTok.Start);
+                }
+                case TokenKind.Eof:
+                    throw Error("Unexpected end of template: 'trans' block was never closed (expected '{% endtrans %}' or '{% end %}')", tok.Start, "K-PAR-002");
+                default:
+                    throw Error($"Unexpected {tok} in {{% trans %}}", tok.Start);
+            }
+        }
+    }
+
+    private static string NormalizeMessage(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message.Trim(), @"\s+", " ");
 }

@@ -11,7 +11,7 @@ internal sealed partial class Parser
     private readonly SourceText _source;
     private readonly List<Token> _tokens;
     private readonly Stack<(string Tag, int Pos)> _open = new();
-    private readonly HashSet<string> _blockNames = new(StringComparer.Ordinal);
+    private HashSet<string> _blockNames = new(StringComparer.Ordinal);
     private int _i;
     private int _depth;
     private int _loopDepth;

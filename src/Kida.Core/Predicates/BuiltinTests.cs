@@ -32,9 +32,9 @@ internal static class BuiltinTests
             ["mapping"] = (_, v, _) => Py.IsMapping(v),
             ["sequence"] = (_, v, _) => Py.IsSequence(v) || Py.IsMapping(v),
             ["iterable"] = (_, v, _) => v is string or Markup or System.Collections.IEnumerable || Py.IsMapping(v),
-            ["callable"] = (_, v, _) => v is KidaCallable or Delegate,
-            ["odd"] = (_, v, _) => Numbers.IsInteger(v) || v is bool ? Py.Truthy(Rt.Mod(v, 2L)) : throw NotInt("odd", v),
-            ["even"] = (_, v, _) => Numbers.IsInteger(v) || v is bool ? !Py.Truthy(Rt.Mod(v, 2L)) : throw NotInt("even", v),
+            ["callable"] = (_, v, _) => v is KidaCallable or Delegate or Undefined,
+            ["odd"] = (_, v, _) => Numbers.IsNumber(v) || v is bool ? Py.Eq(Rt.Mod(v, 2L), 1L) : throw NotInt("odd", v),
+            ["even"] = (_, v, _) => Numbers.IsNumber(v) || v is bool ? Py.Eq(Rt.Mod(v, 2L), 0L) : throw NotInt("even", v),
             ["divisibleby"] = (_, v, a) => !Py.Truthy(Rt.Mod(v, Arg(a))),
             ["eq"] = eq, ["equalto"] = eq, ["=="] = eq,
             ["ne"] = ne, ["!="] = ne,
@@ -53,7 +53,7 @@ internal static class BuiltinTests
         };
     }
 
-    private static TemplateRuntimeException NotInt(string test, object? v) => new($"'{test}' test needs an integer, got '{Py.TypeName(v)}'", "K-RUN-003");
+    private static TemplateRuntimeException NotInt(string test, object? v) => new($"'{test}' test needs a number, got '{Py.TypeName(v)}'", "K-RUN-003");
 
     private static bool SameAs(object? a, object? b)
     {

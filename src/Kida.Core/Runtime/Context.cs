@@ -50,6 +50,15 @@ internal sealed class Context
         return Resolve(name);
     }
 
+    /// <summary>A variable assigned in the template (this context or a parent's), not the render data or globals.</summary>
+    public bool TryGetAssigned(string name, out object? value)
+    {
+        for (var c = this; c is not null; c = c._parent)
+            if (c._vars.TryGetValue(name, out value)) return true;
+        value = null;
+        return false;
+    }
+
     public bool TryResolve(string name, out object? value)
     {
         if (_vars.TryGetValue(name, out value)) return true;

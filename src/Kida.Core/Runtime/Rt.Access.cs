@@ -140,8 +140,18 @@ internal static partial class Rt
 
     public static object? GetItemOptional(RenderState rs, object? obj, object? key)
     {
-        if (obj is null or Undefined) return null;
-        return TryGetItem(obj, key, out var value) ? value : null;
+        if (obj is null) return null;
+        if (obj is Undefined u)
+        {
+            // like ?.: guards None, not an undefined variable
+            u.Use();
+            return null;
+        }
+        if (Py.IsMapping(obj)) return Py.MapTryGet(obj, Py.Unwrap(key), out var found) ? found : null;
+        if (TryGetItem(obj, key, out var value)) return value;
+        // a sequence index out of range or a wrong key type: UndefinedError in strict mode (kida-spec 2.7)
+        if (rs.Strict) throw Undefined.Item(obj, key, true).ToException();
+        return null;
     }
 
     internal static bool TryGetItem(object? obj, object? key, out object? value)
@@ -294,6 +304,25 @@ internal static partial class Rt
         }
         throw new TemplateRuntimeException($"'{Py.TypeName(callee)}' object is not callable", "K-RUN-012");
     }
+
+    /// <summary>
+    /// <c>obj?.name(args)</c>: when the receiver is None, or the member resolves to None or Undefined, the call is skipped
+    /// and the result is an empty (lenient) Undefined, which prints nothing.
+    /// </summary>
+    public static object? CallMethodOptional(RenderState rs, object? obj, string name, CallArgs args)
+    {
+        if (obj is null) return SkippedCall;
+        if (obj is Undefined u) { u.Use(); return SkippedCall; }
+        if (Py.IsMapping(obj) && Py.MapTryGet(obj, name, out var member))
+            return member is null or Undefined ? SkippedCall : Call(rs, member, args);
+        if (obj is IKidaObject ko)
+            return ko.TryGetMember(name, out var m) && m is not (null or Undefined) ? Call(rs, m, args) : SkippedCall;
+        if (PyMethods.TryCall(rs, obj, name, args, out var result)) return result;
+        if (TryGetAttr(rs, obj, name, out var attr) && attr is not (null or Undefined)) return Call(rs, attr, args);
+        return SkippedCall;
+    }
+
+    private static readonly Undefined SkippedCall = new("?.", "optional call skipped", strict: false);
 
     /// <summary><c>obj.name(args)</c> without allocating a bound method for Python-style methods.</summary>
     public static object? CallMethod(RenderState rs, object? obj, string name, CallArgs args)

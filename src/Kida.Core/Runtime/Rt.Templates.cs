@@ -73,10 +73,36 @@ internal static partial class Rt
     internal static Template LoadTemplate(RenderState rs, object? name, string tag)
     {
         if (name is Undefined u) u.Use();
-        var template = name as Template ?? rs.Environment.GetTemplate(
-            Py.AsString(name) ?? throw new TemplateRuntimeException($"{tag}: template name must be a string, got '{Py.TypeName(name)}'", "K-RUN-012"));
+        var template = name as Template ?? rs.Environment.GetTemplate(ResolveName(rs,
+            Py.AsString(name) ?? throw new TemplateRuntimeException($"{tag}: template name must be a string, got '{Py.TypeName(name)}'", "K-RUN-012")));
         template.Compiled.NoteRender();
         return template;
+    }
+
+    /// <summary>
+    /// kida-spec 6.4: a name starting with ./ or ../ is joined to the directory of the calling template and normalised;
+    /// it may not climb above the template root.
+    /// </summary>
+    internal static string ResolveName(RenderState rs, string name)
+    {
+        if (!name.StartsWith("./", StringComparison.Ordinal) && !name.StartsWith("../", StringComparison.Ordinal)) return name;
+        var caller = rs.Current?.Name;
+        if (caller is null)
+            throw new TemplateNotFoundException(name, null, $"Relative path '{name}' requires a caller template (use it from a template loaded by name)");
+        var parts = new List<string>(caller.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries));
+        if (parts.Count > 0) parts.RemoveAt(parts.Count - 1);
+        foreach (var segment in name.Split('/'))
+        {
+            if (segment is "" or ".") continue;
+            if (segment == "..")
+            {
+                if (parts.Count == 0) throw new TemplateNotFoundException(name, null, $"Relative path '{name}' from '{caller}' escapes the template root");
+                parts.RemoveAt(parts.Count - 1);
+            }
+            else parts.Add(segment);
+        }
+        if (parts.Count == 0) throw new TemplateNotFoundException(name, null, $"Relative path '{name}' from '{caller}' does not name a template");
+        return string.Join('/', parts);
     }
 
     public static void RenderParent(RenderState rs, Context ctx, Output output, object? parentName, CompiledTemplate child)
@@ -213,4 +239,92 @@ internal sealed class TemplateModule(string name, Dictionary<string, object?> va
     public Dictionary<string, object?> Values { get; } = values;
     public bool TryGetMember(string member, out object? value) => Values.TryGetValue(member, out value);
     public override string ToString() => $"<template module '{Name}'>";
+}
+
+internal static partial class Rt
+{
+    /// <summary>A value about to be filtered or tested: a strict undefined fails here, as any other use of it does.</summary>
+    public static object? UseValue(object? value)
+    {
+        if (value is Undefined { Strict: true } u) throw u.ToException();
+        return value;
+    }
+
+    // ------------------------------------------------------------------ {% cache %}
+
+    public static string FragmentKey(object? key)
+    {
+        if (key is Undefined u) u.Use();
+        return Py.Str(key);
+    }
+
+    public static string? FragmentGet(RenderState rs, string key) =>
+        rs.Environment.Fragments.TryGet(key, out var text) ? text : null;
+
+    public static string FragmentStore(RenderState rs, string key, string text, object? ttl) =>
+        rs.Environment.Fragments.Store(key, text, ttl);
+
+    // ------------------------------------------------------------------ {% embed %}
+
+    /// <summary>Renders <paramref name="name"/> like an include, with <paramref name="overrides"/> in place of its blocks.</summary>
+    public static void Embed(RenderState rs, Context ctx, Output output, object? name, Dictionary<string, object?>? locals,
+        bool withContext, BlockFunction[] overrides)
+    {
+        var template = LoadTemplate(rs, name, "embed");
+        var child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
+        var savedBlocks = rs.Blocks;
+        var blocks = new Dictionary<string, List<BlockFunction>>(StringComparer.Ordinal);
+        foreach (var o in overrides) blocks[o.Name] = [o];
+        rs.Blocks = blocks;
+        EnterInclude(rs);
+        try
+        {
+            template.Compiled.Root(rs, child, output);
+        }
+        finally
+        {
+            rs.IncludeDepth--;
+            rs.Blocks = savedBlocks;
+        }
+    }
+
+    // ------------------------------------------------------------------ {% trans %}
+
+    /// <summary>
+    /// Translates a message through the <c>_</c> (or, with a plural, <c>_n</c>) global and fills its <c>%(name)s</c>
+    /// placeholders: the translation is trusted, the values are escaped (kida-spec 3.22).
+    /// </summary>
+    /// <summary>The gettext function: a template-level <c>_</c>/<c>_n</c> (set or imported) wins over the global.</summary>
+    private static object? Translator(RenderState rs, Context ctx, string name) =>
+        ctx.TryGetAssigned(name, out var local) ? local
+        : rs.Environment.GlobalsSnapshot.TryGetValue(name, out var global) ? global
+        : throw new UndefinedException($"'{name}' is undefined: {{% trans %}} needs the gettext global '{name}'", name);
+
+    public static void Trans(RenderState rs, Context ctx, Output output, string singular, string? plural, string[] names,
+        object?[] values, int countIndex, bool escape)
+    {
+        object? translated;
+        if (plural is null)
+            translated = Call(rs, Translator(rs, ctx, "_"), new CallArgs([singular], null));
+        else
+        {
+            var count = values[countIndex];
+            if (count is Undefined u) u.Use();
+            translated = Call(rs, Translator(rs, ctx, "_n"), new CallArgs([singular, plural, count], null));
+        }
+        if (names.Length == 0)
+        {
+            output.WriteValue(translated, escape);
+            return;
+        }
+        var map = Py.NewDict();
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (values[i] is Undefined uv) uv.Use();
+            map[names[i]] = values[i];
+        }
+        var text = Py.Str(translated);
+        var result = Mod(escape ? new Markup(text) : text, map);
+        output.WriteValue(result, escape);
+    }
 }

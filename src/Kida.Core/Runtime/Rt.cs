@@ -227,6 +227,9 @@ internal static partial class Rt
     {
         Use(a, b);
         if (Numbers.TryArith('*', a, b, out var r)) return r;
+        // bool is an int in Python: 'ab' * True == 'ab'
+        if (a is bool ab && (Py.IsString(b) || b is IList)) a = ab ? 1L : 0L;
+        if (b is bool bb && (Py.IsString(a) || a is IList)) b = bb ? 1L : 0L;
         if (Py.IsString(a) && Numbers.IsInteger(b)) return Repeat(a!, b);
         if (Py.IsString(b) && Numbers.IsInteger(a)) return Repeat(b!, a);
         if (a is IList && Numbers.IsInteger(b)) return RepeatList(a, Numbers.ToLong(b));

@@ -149,7 +149,17 @@ internal sealed record PushStmt(int Pos, string Stack, IReadOnlyList<Stmt> Body)
 
 internal sealed record StackStmt(int Pos, string Stack) : Stmt(Pos);
 
-internal sealed record CacheStmt(int Pos, Expr Key, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+internal sealed record CacheStmt(int Pos, Expr Key, Expr? Ttl, IReadOnlyList<Stmt> Body) : Stmt(Pos);
+
+/// <summary><c>{% embed 'x' %}{% block a %}…{% end %}{% end %}</c>: include with block overrides.</summary>
+internal sealed record EmbedStmt(int Pos, Expr Template, bool WithContext, IReadOnlyList<BlockStmt> Blocks) : Stmt(Pos);
+
+/// <summary>
+/// <c>{% trans %}</c>: a whitespace-normalised message with <c>%(name)s</c> placeholders (and an optional plural form
+/// chosen by <see cref="CountName"/>), translated through the <c>_</c>/<c>_n</c> globals.
+/// </summary>
+internal sealed record TransStmt(int Pos, string Singular, string? Plural, IReadOnlyList<KeyValuePair<string, Expr>> Variables,
+    string? CountName) : Stmt(Pos);
 
 /// <summary>A block of statements with its own scope (used for <c>scoped</c> helpers and bodies).</summary>
 internal sealed record ScopeStmt(int Pos, IReadOnlyList<Stmt> Body) : Stmt(Pos);

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+
+namespace Kida.Runtime;
+
+/// <summary>
+/// The environment's <c>{% cache %}</c> store: rendered fragments by key, each with an expiry, at most
+/// <c>capacity</c> of them (the least recently used go first). Reads take no lock; writes and evictions take one.
+/// </summary>
+internal sealed class FragmentCache(int capacity, TimeSpan defaultTtl)
+{
+    private sealed class Entry(string value, long expires)
+    {
+        public string Value { get; } = value;
+        public long Expires { get; } = expires;
+        public long LastUse = Environment.TickCount64;
+    }
+
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly object _evictLock = new();
+
+    public int Count => _entries.Count;
+
+    public void Clear() => _entries.Clear();
+
+    public bool TryGet(string key, out string value)
+    {
+        if (_entries.TryGetValue(key, out var e))
+        {
+            var now = Environment.TickCount64;
+            if (now < e.Expires)
+            {
+                if (e.LastUse != now) e.LastUse = now;
+                value = e.Value;
+                return true;
+            }
+            _entries.TryRemove(new KeyValuePair<string, Entry>(key, e));
+        }
+        value = "";
+        return false;
+    }
+
+    /// <summary>Stores a fragment unless a live one is there already (the first stored wins); returns the stored text.</summary>
+    public string Store(string key, string value, object? ttl)
+    {
+        if (capacity == 0) return value;
+        var seconds = TtlSeconds(ttl) ?? defaultTtl.TotalSeconds;
+        var expires = Environment.TickCount64 + (long)Math.Min(seconds * 1000, long.MaxValue / 4);
+        var entry = new Entry(value, expires);
+        while (true)
+        {
+            if (_entries.TryGetValue(key, out var existing) && Environment.TickCount64 < existing.Expires) return existing.Value;
+            if (existing is null ? _entries.TryAdd(key, entry) : _entries.TryUpdate(key, entry, existing)) break;
+        }
+        if (_entries.Count > capacity)
+        {
+            lock (_evictLock)
+            {
+                var excess = _entries.Count - capacity;
+                if (excess > 0)
+                    foreach (var victim in _entries.OrderBy(kv => kv.Value.LastUse).Take(excess).ToList())
+                        _entries.TryRemove(victim);
+            }
+        }
+        return value;
+    }
+
+    /// <summary>Seconds from a ttl value: a number, or "&lt;number&gt;[s|m|h|d]"; null when it is not usable.</summary>
+    internal static double? TtlSeconds(object? ttl)
+    {
+        ttl = Py.Unwrap(ttl);
+        if (ttl is null or bool or Undefined) return null;
+        if (Numbers.IsNumber(ttl))
+        {
+            var d = Numbers.ToDouble(ttl);
+            return d >= 0 && double.IsFinite(d) ? d : null;
+        }
+        if (Py.AsString(ttl) is not { } s) return null;
+        s = s.Trim().ToLowerInvariant();
+        if (s.Length == 0) return null;
+        var unit = 1.0;
+        switch (s[^1])
+        {
+            case 's': s = s[..^1]; break;
+            case 'm': unit = 60; s = s[..^1]; break;
+            case 'h': unit = 3600; s = s[..^1]; break;
+            case 'd': unit = 86400; s = s[..^1]; break;
+        }
+        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0 && double.IsFinite(n) ? n * unit : null;
+    }
+}

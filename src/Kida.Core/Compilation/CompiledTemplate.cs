@@ -25,7 +25,7 @@ internal sealed class CompiledTemplate
     public bool HasExtends { get; set; }
 
     /// <summary>Functions still running interpreted, waiting to be compiled to IL (tiered compilation); null when none.</summary>
-    public List<TieredFunction>? Tiers { get; set; }
+    public List<ITieredFunction>? Tiers { get; set; }
 
     public int TierUpAfter { get; set; } = int.MaxValue;
 
@@ -52,13 +52,20 @@ internal sealed class CompiledTemplate
     }
 }
 
-/// <summary>A template function that starts interpreted and is replaced by its IL-compiled form once promoted.</summary>
-internal sealed class TieredFunction
+/// <summary>A function of a template that can still be compiled to IL (tiered compilation).</summary>
+internal interface ITieredFunction
 {
-    private Action<RenderState, Context, Output> _current;
-    private System.Linq.Expressions.Expression<Action<RenderState, Context, Output>>? _lambda;
+    bool IsCompiled { get; }
+    void Promote();
+}
 
-    public TieredFunction(System.Linq.Expressions.Expression<Action<RenderState, Context, Output>> lambda)
+/// <summary>A template function that starts interpreted and is replaced by its IL-compiled form once promoted.</summary>
+internal class TieredFunction<TDelegate> : ITieredFunction where TDelegate : Delegate
+{
+    private TDelegate _current;
+    private System.Linq.Expressions.Expression<TDelegate>? _lambda;
+
+    public TieredFunction(System.Linq.Expressions.Expression<TDelegate> lambda)
     {
         _lambda = lambda;
         _current = lambda.Compile(preferInterpretation: true);
@@ -66,7 +73,7 @@ internal sealed class TieredFunction
 
     public bool IsCompiled => _lambda is null;
 
-    public void Invoke(RenderState rs, Context ctx, Output output) => _current(rs, ctx, output);
+    protected TDelegate Current => _current;
 
     public void Promote()
     {
@@ -81,4 +88,18 @@ internal sealed class TieredFunction
             // the interpreted form keeps working; compiling to IL is only an optimisation
         }
     }
+}
+
+/// <summary>A root or block function under tiered compilation.</summary>
+internal sealed class TieredFunction(System.Linq.Expressions.Expression<Action<RenderState, Context, Output>> lambda)
+    : TieredFunction<Action<RenderState, Context, Output>>(lambda)
+{
+    public void Invoke(RenderState rs, Context ctx, Output output) => Current(rs, ctx, output);
+}
+
+/// <summary>A top-level macro body under tiered compilation.</summary>
+internal sealed class TieredMacroBody(System.Linq.Expressions.Expression<Action<RenderState, Context, object?[], Output>> lambda)
+    : TieredFunction<Action<RenderState, Context, object?[], Output>>(lambda)
+{
+    public void Invoke(RenderState rs, Context ctx, object?[] args, Output output) => Current(rs, ctx, args, output);
 }

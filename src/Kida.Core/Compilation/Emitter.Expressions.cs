@@ -214,6 +214,13 @@ internal sealed partial class Emitter
         {
             var isSpecial = call.Callee is NameExpr { Name: "super" or "has_slot" } special && FindLocal(special.Name, _fn.Scope) is null
                 || call.Callee is GetAttrExpr { Optional: true };
+            if (!isSpecial && caller is null && call.Callee is not GetAttrExpr && call.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional.Count: 1 or 2 } pa)
+            {
+                var p = pa.Positional;
+                return p.Count == 1
+                    ? E.Block(SetPos(call.Pos), Rt("WriteCall1", _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), _fn.Escape))
+                    : E.Block(SetPos(call.Pos), Rt("WriteCall2", _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), EmitExpr(p[1]), _fn.Escape));
+            }
             if (!isSpecial)
             {
                 var wargs = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);
@@ -334,22 +341,33 @@ internal sealed partial class Emitter
         var usesKwargs = kwargsName is not null;
         var usesCaller = m.IsDef || NameWalker.UsesCaller(m.Body);
         var names = ordinary.Select(p => p.Name).ToArray();
+        if (_fn.Parent is null && _fn.Scope is { IsRoot: true, Parent: null, Vars.Count: 0 } && _fn.Escape is ConstantExpression { Value: bool escapeValue })
+        {
+            // a top-level macro sees no enclosing locals: compile its body once, bind the defining context per render
+            var ctxParam = E.Parameter(typeof(Context), "definingCtx");
+            var sharedBody = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, out var srs, out var sargs, out var soutput, ctxParam);
+            var shared = CompileMacroBody(E.Lambda<Action<RenderState, Context, object?[], Output>>(sharedBody, srs, ctxParam, sargs, soutput));
+            var sharedCtor = typeof(Macro).GetConstructors().Single(c => c.GetParameters().Length == 8);
+            return E.New(sharedCtor, E.Constant(m.Name), E.Constant(names), E.Constant(usesVarargs), E.Constant(usesKwargs),
+                E.Constant(usesCaller), E.Constant(escapeValue), E.Constant(shared), _fn.Ctx);
+        }
         var body = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, out var rs, out var args, out var output);
         var lambda = E.Lambda<Action<RenderState, object?[], Output>>(body, rs, args, output);
-        var ctor = typeof(Macro).GetConstructors()[0];
+        var ctor = typeof(Macro).GetConstructors().Single(c => c.GetParameters().Length == 7);
         return E.New(ctor, E.Constant(m.Name), E.Constant(names), E.Constant(usesVarargs), E.Constant(usesKwargs),
             E.Constant(usesCaller), _fn.Escape, lambda);
     }
 
     /// <summary>A macro-like function body: binds parameters (evaluating defaults) and renders into the given output.</summary>
     private E EmitFunctionBody(IReadOnlyList<Stmt> stmts, IReadOnlyList<Parameter> parameters, string? varargs, string? kwargs, bool caller,
-        bool strictArgs, out ParameterExpression rs, out ParameterExpression args, out ParameterExpression output)
+        bool strictArgs, out ParameterExpression rs, out ParameterExpression args, out ParameterExpression output, ParameterExpression? ownCtx = null)
     {
         rs = E.Parameter(typeof(RenderState), "rs");
         args = E.Parameter(typeof(object[]), "args");
         output = E.Parameter(typeof(Output), "out");
         var saved = _fn;
-        var inner = new Fn(rs, _fn.Ctx, output, _fn, _fn.Escape);
+        // with ownCtx the body is a function of its own (no enclosing locals): the defining context is a parameter
+        var inner = new Fn(rs, ownCtx ?? _fn.Ctx, output, ownCtx is null ? _fn : null, _fn.Escape);
         _fn = inner;
         try
         {
@@ -367,8 +385,8 @@ internal sealed partial class Emitter
             var argsLocal = args;
             var rsLocal = rs;
             var n = parameters.Count;
-            var scopeOuter = saved.Scope;
-            inner.Scope = scopeOuter;
+            var scopeOuter = ownCtx is null ? saved.Scope : null;
+            inner.Scope = scopeOuter!;
             var body = WithScope(stmts, scope =>
             {
                 var exprs = new List<E>();

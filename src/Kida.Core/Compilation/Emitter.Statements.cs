@@ -369,10 +369,11 @@ internal sealed partial class Emitter
             else body = CompileFunction(block.Body, isRoot: false, blockName: block.Name, extends: false);
             _embedBlocks[block] = new BlockFunction(block.Name, _ct, body);
         }
-        var overrides = all.Select(b => _embedBlocks[b]).ToArray();
+        var overrides = new Dictionary<string, BlockFunction>(StringComparer.Ordinal);
+        foreach (var b in all) overrides[b.Name] = _embedBlocks[b];
         return E.Block(SetPos(em.Pos), Rt("Embed", _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(em.Template),
             em.WithContext ? LocalsDictionary(false) : E.Constant(null, typeof(Dictionary<string, object?>)),
-            E.Constant(em.WithContext), E.Constant(overrides)));
+            E.Constant(em.WithContext), E.Constant(overrides, typeof(IReadOnlyDictionary<string, BlockFunction>))));
     }
 
     private E EmitBlockCall(BlockStmt b)

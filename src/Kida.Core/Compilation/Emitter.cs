@@ -93,6 +93,17 @@ internal sealed partial class Emitter
         return tier.Invoke;
     }
 
+    private Action<RenderState, Context, object?[], Output> CompileMacroBody(Expression<Action<RenderState, Context, object?[], Output>> lambda)
+    {
+        var options = _env.Options;
+        if (options.PreferInterpretation) return lambda.Compile(preferInterpretation: true);
+        if (!options.TieredCompilation) return lambda.Compile();
+        var tier = new TieredMacroBody(lambda);
+        (_ct.Tiers ??= []).Add(tier);
+        _ct.TierUpAfter = Math.Max(1, options.TierUpAfterRenders);
+        return tier.Invoke;
+    }
+
     private static E Rt(string name, params E[] args)
     {
         if (!RtMethods.TryGetValue(name, out var m)) throw new InvalidOperationException($"Rt.{name} is missing");

@@ -18,6 +18,21 @@ internal sealed class Macro : KidaCallable, IKidaObject
         Body = body;
     }
 
+    /// <summary>
+    /// A top-level macro: its body was compiled once for the template and takes the defining context as an argument,
+    /// so defining it in a render allocates only this object.
+    /// </summary>
+    public Macro(string name, string[] parameters, bool catchVarargs, bool catchKwargs, bool acceptsCaller, bool returnsMarkup,
+        Action<RenderState, Context, object?[], Output> body, Context context)
+        : this(name, parameters, catchVarargs, catchKwargs, acceptsCaller, returnsMarkup, null!)
+    {
+        _sharedBody = body;
+        _context = context;
+    }
+
+    private readonly Action<RenderState, Context, object?[], Output>? _sharedBody;
+    private readonly Context? _context;
+
     public string Name { get; }
     public string[] Parameters { get; }
     public bool CatchVarargs { get; }
@@ -60,12 +75,31 @@ internal sealed class Macro : KidaCallable, IKidaObject
         Run(rs, Bind(rs, args), output);
     }
 
+    /// <summary>
+    /// <see cref="WriteTo(RenderState, in CallArgs, Output)"/> for a call with one or two positional arguments and no
+    /// keywords: no argument array is built for the call.
+    /// </summary>
+    public void WritePositional(RenderState rs, Output output, int count, object? a0, object? a1)
+    {
+        var n = Parameters.Length;
+        if (count > n && !CatchVarargs)
+            throw new TemplateRuntimeException($"macro '{Name}' takes not more than {n} argument(s)", "K-RUN-012");
+        var bound = rs.RentArgArray(n + 3);
+        for (var i = 0; i < n; i++) bound[i] = Missing;
+        if (n > 0) bound[0] = a0;
+        if (count > 1 && n > 1) bound[1] = a1;
+        bound[n] = count <= n ? PyTuple.Empty : new PyTuple(count == 1 ? [a0] : n == 0 ? [a0, a1] : [a1]);
+        bound[n + 1] = CatchKwargs ? Py.NewDict() : null;
+        Run(rs, bound, output);
+    }
+
     private void Run(RenderState rs, object?[] bound, Output output)
     {
         rs.Enter();
         try
         {
-            Body(rs, bound, output);
+            if (_sharedBody is not null) _sharedBody(rs, _context!, bound, output);
+            else Body(rs, bound, output);
         }
         finally
         {

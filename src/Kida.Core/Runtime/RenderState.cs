@@ -26,8 +26,32 @@ internal sealed class RenderState
     /// <summary>The template whose code is running now.</summary>
     public CompiledTemplate? Current;
 
-    /// <summary>Block overrides of the inheritance chain: name to implementations, most derived first.</summary>
-    public Dictionary<string, List<BlockFunction>>? Blocks;
+    /// <summary>
+    /// The block layers of the inheritance chain, most derived first (one per template that registered its blocks, or
+    /// the overrides of an <c>embed</c>): a block name resolves to the first layer defining it.
+    /// </summary>
+    public BlockLayer? Blocks;
+
+    /// <summary>The last layer of <see cref="Blocks"/>, where the next template's layer is appended.</summary>
+    public BlockLayer? BlocksTail;
+
+    /// <summary>Starts a new chain (an include, import or embed renders with its own blocks); returns the old one.</summary>
+    public (BlockLayer? Head, BlockLayer? Tail) SwapBlocks(BlockLayer? layer)
+    {
+        var saved = (Blocks, BlocksTail);
+        Blocks = BlocksTail = layer;
+        return saved;
+    }
+
+    public void RestoreBlocks((BlockLayer? Head, BlockLayer? Tail) saved) => (Blocks, BlocksTail) = saved;
+
+    /// <summary>The implementation of block <paramref name="name"/> in force: the most derived one.</summary>
+    public BlockFunction? FindBlock(string name)
+    {
+        for (var l = Blocks; l is not null; l = l.Next)
+            if (l.Functions.TryGetValue(name, out var fn)) return fn;
+        return null;
+    }
 
     /// <summary>
     /// Whether autoescape is on where the current filter call is written; set just before the built-in filters whose
@@ -80,6 +104,14 @@ internal sealed class RenderState
             Current.Source.WithPosition(ex, Pos);
         return ex;
     }
+}
+
+/// <summary>One level of an inheritance chain: the blocks a template (or an embed's overrides) defines.</summary>
+internal sealed class BlockLayer(CompiledTemplate? owner, IReadOnlyDictionary<string, BlockFunction> functions)
+{
+    public CompiledTemplate? Owner { get; } = owner;
+    public IReadOnlyDictionary<string, BlockFunction> Functions { get; } = functions;
+    public BlockLayer? Next;
 }
 
 /// <summary>A compiled block body with the template it belongs to.</summary>

@@ -350,6 +350,19 @@ internal static partial class Rt
         else output.WriteValue(Call(rs, callee, args), escape);
     }
 
+    /// <summary><see cref="WriteCall"/> for one or two positional arguments: a macro binds them without an argument array.</summary>
+    public static void WriteCall1(RenderState rs, Output output, object? callee, object? a0, bool escape)
+    {
+        if (callee is Macro { IsCaller: false } m && (m.ReturnsMarkup || !escape)) m.WritePositional(rs, output, 1, a0, null);
+        else output.WriteValue(Call(rs, callee, new CallArgs([a0], null)), escape);
+    }
+
+    public static void WriteCall2(RenderState rs, Output output, object? callee, object? a0, object? a1, bool escape)
+    {
+        if (callee is Macro { IsCaller: false } m && (m.ReturnsMarkup || !escape)) m.WritePositional(rs, output, 2, a0, a1);
+        else output.WriteValue(Call(rs, callee, new CallArgs([a0, a1], null)), escape);
+    }
+
     /// <summary><c>{{ obj.name(args) }}</c>: a macro found as a member (an imported template's macro) renders straight into the output.</summary>
     public static void WriteMethodCall(RenderState rs, Output output, object? obj, string name, CallArgs args, bool escape)
     {

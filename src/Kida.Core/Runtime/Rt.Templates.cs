@@ -6,17 +6,16 @@ internal static partial class Rt
 {
     public static void RegisterBlocks(RenderState rs, CompiledTemplate ct)
     {
-        rs.Blocks ??= new(StringComparer.Ordinal);
-        foreach (var (name, fn) in ct.Blocks)
-        {
-            if (!rs.Blocks.TryGetValue(name, out var list)) rs.Blocks[name] = list = new List<BlockFunction>(2);
-            if (!list.Contains(fn)) list.Add(fn);
-        }
+        for (var l = rs.Blocks; l is not null; l = l.Next)
+            if (ReferenceEquals(l.Owner, ct)) return;
+        var layer = new BlockLayer(ct, ct.Blocks);
+        if (rs.BlocksTail is null) rs.Blocks = rs.BlocksTail = layer;
+        else rs.BlocksTail = rs.BlocksTail.Next = layer;
     }
 
     public static void RenderBlock(RenderState rs, Context ctx, Output output, BlockFunction own)
     {
-        var fn = rs.Blocks is not null && rs.Blocks.TryGetValue(own.Name, out var list) && list.Count > 0 ? list[0] : own;
+        var fn = rs.FindBlock(own.Name) ?? own;
         rs.Enter();
         try
         {
@@ -30,16 +29,22 @@ internal static partial class Rt
 
     public static object? Super(RenderState rs, Context ctx, CompiledTemplate ct, string name)
     {
-        if (rs.Blocks is null || !rs.Blocks.TryGetValue(name, out var list))
-            throw new TemplateRuntimeException($"Block '{name}' has no parent block to call with super()", "K-RUN-007");
-        var index = list.FindIndex(b => ReferenceEquals(b.Template, ct));
-        if (index < 0 || index + 1 >= list.Count)
+        // the layer whose implementation is running (it belongs to ct), then the next one defining the block
+        BlockFunction? parent = null;
+        var found = false;
+        for (var l = rs.Blocks; l is not null && parent is null; l = l.Next)
+        {
+            if (!l.Functions.TryGetValue(name, out var fn)) continue;
+            if (found) parent = fn;
+            else if (ReferenceEquals(fn.Template, ct)) found = true;
+        }
+        if (parent is null)
             throw new TemplateRuntimeException($"Block '{name}' has no parent block to call with super()", "K-RUN-007");
         using var output = new Output();
         rs.Enter();
         try
         {
-            list[index + 1].Body(rs, ctx, output);
+            parent.Body(rs, ctx, output);
         }
         finally
         {
@@ -54,9 +59,8 @@ internal static partial class Rt
     {
         public bool TryGetMember(string name, out object? value)
         {
-            if (rs.Blocks is not null && rs.Blocks.TryGetValue(name, out var list) && list.Count > 0)
+            if (rs.FindBlock(name) is { } fn)
             {
-                var fn = list[0];
                 value = new BuiltinFunction(name, (state, _) =>
                 {
                     using var output = new Output();
@@ -168,8 +172,7 @@ internal static partial class Rt
             catch (TemplateNotFoundException) when (ignoreMissing) { return; }
         }
         var child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
-        var savedBlocks = rs.Blocks;
-        rs.Blocks = null;
+        var savedBlocks = rs.SwapBlocks(null);
         EnterInclude(rs);
         try
         {
@@ -178,7 +181,7 @@ internal static partial class Rt
         finally
         {
             rs.IncludeDepth--;
-            rs.Blocks = savedBlocks;
+            rs.RestoreBlocks(savedBlocks);
         }
     }
 
@@ -190,8 +193,7 @@ internal static partial class Rt
         if (!rs.ImportStack.Add(key))
             throw new TemplateRuntimeException($"Circular import detected: '{key}' imports itself", "K-TPL-003");
         var moduleCtx = withContext ? ctx.Derive(null) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
-        var savedBlocks = rs.Blocks;
-        rs.Blocks = null;
+        var savedBlocks = rs.SwapBlocks(null);
         EnterInclude(rs);
         try
         {
@@ -201,7 +203,7 @@ internal static partial class Rt
         finally
         {
             rs.IncludeDepth--;
-            rs.Blocks = savedBlocks;
+            rs.RestoreBlocks(savedBlocks);
             rs.ImportStack.Remove(key);
         }
         return new TemplateModule(key, moduleCtx.Exported.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
@@ -220,15 +222,17 @@ internal static partial class Rt
         {
             ct.Setup(rs, ctx, discard);
         }
-        if (rs.Blocks is null || !rs.Blocks.TryGetValue(block, out var list) || list.Count == 0)
+        if (rs.FindBlock(block) is not { } found)
         {
-            var available = rs.Blocks?.Keys ?? (IEnumerable<string>)ct.Blocks.Keys;
+            var available = new List<string>(ct.Blocks.Keys);
+            for (var l = rs.Blocks; l is not null; l = l.Next)
+                foreach (var k in l.Functions.Keys) if (!available.Contains(k)) available.Add(k);
             var hint = Suggest.Closest(block, available);
             throw new TemplateRuntimeException($"Block '{block}' not found in template '{ct.Name}'. Available blocks: {string.Join(", ", available)}",
                 "K-RUN-007", hint: hint is null ? null : $"did you mean '{hint}'?");
         }
         rs.Pos = 0;
-        list[0].Body(rs, ctx, output);
+        found.Body(rs, ctx, output);
     }
 }
 
@@ -268,14 +272,11 @@ internal static partial class Rt
 
     /// <summary>Renders <paramref name="name"/> like an include, with <paramref name="overrides"/> in place of its blocks.</summary>
     public static void Embed(RenderState rs, Context ctx, Output output, object? name, Dictionary<string, object?>? locals,
-        bool withContext, BlockFunction[] overrides)
+        bool withContext, IReadOnlyDictionary<string, BlockFunction> overrides)
     {
         var template = LoadTemplate(rs, name, "embed");
         var child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
-        var savedBlocks = rs.Blocks;
-        var blocks = new Dictionary<string, List<BlockFunction>>(StringComparer.Ordinal);
-        foreach (var o in overrides) blocks[o.Name] = [o];
-        rs.Blocks = blocks;
+        var savedBlocks = rs.SwapBlocks(new BlockLayer(null, overrides));
         EnterInclude(rs);
         try
         {
@@ -284,7 +285,7 @@ internal static partial class Rt
         finally
         {
             rs.IncludeDepth--;
-            rs.Blocks = savedBlocks;
+            rs.RestoreBlocks(savedBlocks);
         }
     }
 

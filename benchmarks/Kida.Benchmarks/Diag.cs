@@ -26,3 +26,27 @@ public static class Diag
         }
     }
 }
+
+/// <summary>`--compile [workload]`: stopwatch medians of Kida's parse+compile and first render cold, per workload.</summary>
+public static class CompileDiag
+{
+    public static void Run(string workload)
+    {
+        var w = Workload.Create(workload);
+        var kida = new KidaEngine();
+        for (var i = 0; i < 20; i++) kida.Compile(w)();
+        foreach (var (label, cold) in new[] { ("parse+compile", false), ("first render", true) })
+        {
+            var times = new List<double>();
+            for (var i = 0; i < 200; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                var f = kida.Compile(w);
+                if (cold) f();
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            Console.WriteLine($"{label,-14} median {times[times.Count / 2],8:F3} ms   p90 {times[times.Count * 9 / 10],8:F3} ms");
+        }
+    }
+}

@@ -30,6 +30,7 @@ public class TieredCompilationTests
         var tiers = template.Compiled.Tiers!.ToList();
         template.Compiled.Promote();
         Assert.All(tiers, t => Assert.True(t.IsCompiled));
+        Assert.All(tiers, t => Assert.Null(t.PromotionError));
         Assert.Null(template.Compiled.Tiers);
         Assert.Equal(interpreted, template.Render(Model()));
         Assert.Contains("<td>&lt;a&gt;</td><td>1.5</td>", interpreted);
@@ -56,5 +57,90 @@ public class TieredCompilationTests
     {
         var env = new KidaEnvironment(new KidaOptions { Loader = new DictLoader(new Dictionary<string, string> { ["p.html"] = Page }), TieredCompilation = false });
         Assert.Null(env.GetTemplate("p.html").Compiled.Tiers);
+    }
+
+    public sealed class Row
+    {
+        public string? Name { get; init; }
+        public int Id { get; init; }
+        public decimal Price { get; init; }
+        public bool Active { get; init; }
+        public double Ratio { get; init; }
+        public object? Extra { get; init; }
+        public string Broken => throw new InvalidOperationException("no name today");
+    }
+
+    public sealed class OtherRow
+    {
+        public string Name { get; init; } = "";
+        public string Id { get; init; } = "";
+        public string Price { get; init; } = "";
+        public string Active { get; init; } = "";
+        public string Ratio { get; init; } = "";
+        public string? Extra { get; init; }
+    }
+
+    private const string Typed = """
+        {% for r in rows %}[{{ r.name }}|{{ r.id }}|{{ r.price }}|{{ r.ratio }}|{% if r.active %}on{% else %}off{% endif %}|{{ r.id ~ "" }}|{{ r.extra }}|{{ r.name is none }}]{% endfor %}
+        """;
+
+    [Fact]
+    public void Member_sites_that_saw_one_type_keep_rendering_every_type_the_same_once_promoted()
+    {
+        var env = new KidaEnvironment(new KidaOptions { Loader = new DictLoader(new Dictionary<string, string> { ["t.html"] = Typed }), TierUpAfterRenders = 1000 });
+        var template = env.GetTemplate("t.html");
+        var rows = new { rows = new object[] { new Row { Name = "<a>", Id = 7, Price = 1.50m, Active = true, Ratio = 0.1, Extra = 3 }, new Row { Name = null, Id = -2, Price = -0.05m } } };
+        var other = new { rows = new object[] { new OtherRow { Name = "x&y", Id = "i", Price = "p", Active = "", Ratio = "r" }, new Dictionary<string, object?> { ["name"] = "d", ["id"] = 1, ["price"] = 2, ["active"] = true, ["ratio"] = 1e20, ["extra"] = null } } };
+        var mixed = new { rows = new object[] { rows.rows[0], other.rows[0], other.rows[1], rows.rows[1] } };
+        var before = (template.Render(rows), template.Render(other), template.Render(mixed));
+        Assert.Equal("[&lt;a&gt;|7|1.50|0.1|on|7|3|False][|-2|-0.05|0.0|off|-2||False]", before.Item1);
+
+        var tiers = template.Compiled.Tiers!.ToList();
+        template.Compiled.Promote();
+        Assert.All(tiers, t => Assert.Null(t.PromotionError));
+        Assert.Equal(before, (template.Render(rows), template.Render(other), template.Render(mixed)));
+    }
+
+    [Fact]
+    public void A_failing_getter_reports_the_member_the_same_way_once_promoted()
+    {
+        var env = new KidaEnvironment(new KidaOptions { Loader = new DictLoader(new Dictionary<string, string> { ["t.html"] = "{% for r in rows %}{% if r.active %}{{ r.broken }}{% endif %}{% endfor %}" }), TierUpAfterRenders = 1000 });
+        var template = env.GetTemplate("t.html");
+        var model = new { rows = new[] { new Row { Active = false }, new Row { Active = true } } };
+        var interpreted = Assert.ThrowsAny<TemplateException>(() => template.Render(model));
+        var tiers = template.Compiled.Tiers!.ToList();
+        template.Compiled.Promote();
+        Assert.All(tiers, t => Assert.Null(t.PromotionError));
+        var compiled = Assert.ThrowsAny<TemplateException>(() => template.Render(model));
+        Assert.Equal("K-RUN-010", compiled.Code);
+        Assert.Equal(interpreted.Message, compiled.Message);
+        Assert.Contains("Row.broken", compiled.Message);
+        Assert.Contains("no name today", compiled.Message);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0.00")]
+    [InlineData("1.5")]
+    [InlineData("-1.50")]
+    [InlineData("0.0001")]
+    [InlineData("-0.0001")]
+    [InlineData("123456789.123456789")]
+    [InlineData("18446744073709551615")]
+    [InlineData("18446744073709551616")]
+    [InlineData("-79228162514264337593543950335")]
+    [InlineData("0.0000000000000000000000000001")]
+    public void Decimals_print_with_their_scale_in_every_path(string text)
+    {
+        var value = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var env = new KidaEnvironment(new KidaOptions { Loader = new DictLoader(new Dictionary<string, string> { ["d.html"] = "{{ r.price }} {{ v }} {{ v|string }}" }), TierUpAfterRenders = 1000 });
+        var template = env.GetTemplate("d.html");
+        var model = new { r = new Row { Price = value }, v = value };
+        var expected = $"{text} {text} {text}";
+        Assert.Equal(expected, template.Render(model));
+        var tiers = template.Compiled.Tiers!.ToList();
+        template.Compiled.Promote();
+        Assert.All(tiers, t => Assert.Null(t.PromotionError));
+        Assert.Equal(expected, template.Render(model));
     }
 }

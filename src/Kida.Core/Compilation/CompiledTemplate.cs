@@ -56,6 +56,7 @@ internal sealed class CompiledTemplate
 internal interface ITieredFunction
 {
     bool IsCompiled { get; }
+    Exception? PromotionError { get; }
     void Promote();
 }
 
@@ -73,6 +74,9 @@ internal class TieredFunction<TDelegate> : ITieredFunction where TDelegate : Del
 
     public bool IsCompiled => _lambda is null;
 
+    /// <summary>Why compiling to IL failed (the function then stays interpreted); null when it did not.</summary>
+    public Exception? PromotionError { get; private set; }
+
     protected TDelegate Current => _current;
 
     public void Promote()
@@ -81,11 +85,12 @@ internal class TieredFunction<TDelegate> : ITieredFunction where TDelegate : Del
         if (lambda is null) return;
         try
         {
-            Volatile.Write(ref _current, lambda.Compile());
+            Volatile.Write(ref _current, SiteInliner.Inline(lambda).Compile());
         }
-        catch (Exception)
+        catch (Exception ex)
         {
             // the interpreted form keeps working; compiling to IL is only an optimisation
+            PromotionError = ex;
         }
     }
 }

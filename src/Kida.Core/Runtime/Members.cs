@@ -97,7 +97,7 @@ internal static class Members
     private static Func<object, object?>? BuildGetter(Type type, string name) =>
         FindMember(type, name) is { } member ? Compile(type, member) : null;
 
-    private static MemberInfo? FindMember(Type type, string name)
+    internal static MemberInfo? FindMember(Type type, string name)
     {
         const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance;
         var props = type.GetProperties(flags).Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.GetMethod!.IsPublic).ToArray();

@@ -72,6 +72,10 @@ internal static partial class Rt
         output.WriteValue(GetAttrSite(rs, obj, name, site), escape);
     }
 
+    /// <summary>The exception a typed member read inlined by tiered compilation throws when the getter fails.</summary>
+    public static Exception MemberReadFailed(Exception ex, Type type, string name) =>
+        ex as TemplateException ?? new TemplateRuntimeException($"Reading '{type.Name}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
+
     internal static bool IsPlainObject(object obj) =>
         obj is not (IKidaObject or string or Markup or IList or JsonElement or Undefined) && !Py.IsMapping(obj);
 

@@ -1,0 +1,99 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kida.Runtime;
+
+namespace Kida.Compilation;
+
+/// <summary>
+/// Runs when a tiered function is promoted to IL: every member-access site that has seen one .NET type while the
+/// function ran interpreted gets a typed fast path in front of its generic call, <c>obj.GetType() == T ?
+/// ((T)obj).Member : Rt.GetAttrSite(...)</c>. The member is read without a delegate call, and a written member is
+/// formatted without boxing. Any other type (or a site never reached) keeps the generic path, so output is unchanged.
+/// </summary>
+internal sealed class SiteInliner : ExpressionVisitor
+{
+    private static readonly MethodInfo GetAttrSite = typeof(Rt).GetMethod(nameof(Rt.GetAttrSite))!;
+    private static readonly MethodInfo WriteAttrSite = typeof(Rt).GetMethod(nameof(Rt.WriteAttrSite))!;
+    private static readonly MethodInfo MemberFailed = typeof(Rt).GetMethod(nameof(Rt.MemberReadFailed))!;
+    private static readonly MethodInfo Unwrap = typeof(Py).GetMethod(nameof(Py.Unwrap))!;
+    private static readonly MethodInfo BoxInt = typeof(Boxes).GetMethod(nameof(Boxes.Int))!;
+
+    public static Expression<TDelegate> Inline<TDelegate>(Expression<TDelegate> lambda) where TDelegate : Delegate =>
+        (Expression<TDelegate>)new SiteInliner().Visit(lambda);
+
+    protected override Expression VisitMethodCall(MethodCallExpression node)
+    {
+        var visited = (MethodCallExpression)base.VisitMethodCall(node);
+        if (visited.Method == GetAttrSite && visited.Arguments[3] is ConstantExpression { Value: MemberSite gs })
+            return TypedRead(visited, visited.Arguments[1], (string)((ConstantExpression)visited.Arguments[2]).Value!, gs) ?? visited;
+        if (visited.Method == WriteAttrSite && visited.Arguments[4] is ConstantExpression { Value: MemberSite ws })
+            return TypedWrite(visited, visited.Arguments[1], visited.Arguments[2], (string)((ConstantExpression)visited.Arguments[3]).Value!,
+                ws, visited.Arguments[5]) ?? visited;
+        return visited;
+    }
+
+    private static (Type Type, MemberInfo Member)? Observed(MemberSite site, string name)
+    {
+        var entry = Volatile.Read(ref site.Entry);
+        if (entry is null || entry.Type.IsValueType || entry.Type.ContainsGenericParameters) return null;
+        var member = Members.FindMember(entry.Type, name);
+        return member is null ? null : (entry.Type, member);
+    }
+
+    private static Expression? TypedRead(MethodCallExpression call, Expression target, string name, MemberSite site)
+    {
+        if (Observed(site, name) is not var (type, member)) return null;
+        var obj = Expression.Variable(typeof(object), "obj");
+        var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
+        var t = access.Type;
+        Expression value;
+        if (t == typeof(bool))
+            value = Expression.Condition(access, Expression.Constant(Boxes.True, typeof(object)), Expression.Constant(Boxes.False, typeof(object)));
+        else if (t == typeof(int))
+            value = Expression.Call(BoxInt, access);
+        else if (t.IsValueType && t != typeof(JsonElement) && Nullable.GetUnderlyingType(t) is null)
+            value = Expression.Convert(access, typeof(object));
+        else
+        {
+            // what GetAttrSite does with the value: JSON unwrapped, null read through an attribute as ""
+            Expression boxed = Expression.Convert(access, typeof(object));
+            if (t == typeof(object) || t == typeof(JsonElement) || typeof(JsonNode).IsAssignableFrom(t) || t.IsAssignableFrom(typeof(JsonNode)))
+                boxed = Expression.Call(Unwrap, boxed);
+            value = Expression.Coalesce(boxed, Expression.Constant("", typeof(object)));
+        }
+        var rebound = call.Update(call.Object, [call.Arguments[0], obj, call.Arguments[2], call.Arguments[3]]);
+        return Expression.Block(typeof(object), [obj],
+            Expression.Assign(obj, target),
+            Expression.Condition(Expression.TypeEqual(obj, type), Guarded(value, type, name), rebound, typeof(object)));
+    }
+
+    private static Expression? TypedWrite(MethodCallExpression call, Expression output, Expression target, string name, MemberSite site, Expression escape)
+    {
+        if (Observed(site, name) is not var (type, member)) return null;
+        var obj = Expression.Variable(typeof(object), "obj");
+        var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
+        var t = access.Type;
+        Expression? write = null;
+        if (t == typeof(string)) write = Expression.Call(output, nameof(Output.WriteText), null, access, escape);
+        else if (t == typeof(bool)) write = Expression.Call(output, nameof(Output.WriteBool), null, access);
+        else if (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte))
+            write = Expression.Call(output, nameof(Output.WriteInt), null, Expression.Convert(access, typeof(long)));
+        else if (t == typeof(double)) write = Expression.Call(output, nameof(Output.WriteDouble), null, access);
+        else if (t == typeof(decimal)) write = Expression.Call(output, nameof(Output.WriteDecimal), null, access);
+        if (write is null) return null;
+        var rebound = call.Update(call.Object, [call.Arguments[0], call.Arguments[1], obj, call.Arguments[3], call.Arguments[4], call.Arguments[5]]);
+        return Expression.Block(typeof(void), [obj],
+            Expression.Assign(obj, target),
+            Expression.IfThenElse(Expression.TypeEqual(obj, type), Guarded(write, type, name), rebound));
+    }
+
+    /// <summary>A failing getter reports as the generic path does (K-RUN-010 naming the type and member).</summary>
+    private static Expression Guarded(Expression body, Type type, string name)
+    {
+        var ex = Expression.Variable(typeof(Exception), "ex");
+        return Expression.TryCatch(body,
+            Expression.Catch(ex, Expression.Throw(Expression.Call(MemberFailed, ex, Expression.Constant(type), Expression.Constant(name)), body.Type)));
+    }
+}

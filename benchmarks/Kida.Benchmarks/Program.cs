@@ -20,7 +20,7 @@ foreach (var w in Suite.SelectedWorkloads) Suite.Prepare(w, Console.Out);
 if (args.Contains("--verify")) return 0;
 if (args.Contains("--ablate")) { Ablation.Run(); return 0; }
 if (args.Contains("--compile")) { foreach (var w in Suite.SelectedWorkloads) { Console.WriteLine("== " + w); CompileDiag.Run(w); } return 0; }
-if (args.Contains("--loop")) { var r = new KidaEngine().Compile(Workload.Create(Suite.SelectedWorkloads.First())); var sw0 = System.Diagnostics.Stopwatch.StartNew(); long cnt = 0; while (sw0.Elapsed.TotalSeconds < 12) { r(); cnt++; } Console.WriteLine($"{cnt} renders"); return 0; }
+if (args.Contains("--loop")) { var lw = Workload.Create(Suite.SelectedWorkloads.First()); var r = Environment.GetEnvironmentVariable("KIDA_LOOP_DICT") is null ? new KidaEngine().Compile(lw) : new KidaEngine().CompileDict(lw); var sw0 = System.Diagnostics.Stopwatch.StartNew(); long cnt = 0; while (sw0.Elapsed.TotalSeconds < 12) { r(); cnt++; } Console.WriteLine($"{cnt} renders"); return 0; }
 if (args.Contains("--diag")) { foreach (var w in Suite.SelectedWorkloads) { Console.WriteLine("== " + w); Diag.Run(w); } return 0; }
 
 IConfig config = DefaultConfig.Instance

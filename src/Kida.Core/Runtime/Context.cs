@@ -40,14 +40,31 @@ internal sealed class Context
     /// </summary>
     public object? Resolve(string name, MemberSite site)
     {
-        if (_parent is null && _data is not null && (_vars.Count == 0 || !_vars.ContainsKey(name)))
+        var c = this;
+        while (true)
+        {
+            if (c._vars.Count != 0 && c._vars.TryGetValue(name, out var v)) return v;
+            if (c._parent is null) break;
+            c = c._parent;
+        }
+        var data = c._data;
+        if (data is not null)
         {
             var entry = Volatile.Read(ref site.Entry);
-            if (entry is not null && ReferenceEquals(entry.Type, _data.GetType())) return entry.Getter(_data);
-            if (entry is null && Rt.IsPlainObject(_data) && Members.GetGetter(_data.GetType(), name) is { } getter)
-                Volatile.Write(ref site.Entry, new MemberSiteEntry(_data.GetType(), getter, null));
+            if (entry is not null && ReferenceEquals(entry.Type, data.GetType())) return entry.Getter(data);
+            if (data is Dictionary<string, object?> map)
+            {
+                if (map.TryGetValue(name, out var found)) return Py.Unwrap(found);
+            }
+            else if (entry is null && Rt.IsPlainObject(data) && Members.GetGetter(data.GetType(), name) is { } getter)
+            {
+                Volatile.Write(ref site.Entry, new MemberSiteEntry(data.GetType(), getter, null));
+                if (Members.TryGet(data, name, out var first)) return first;
+            }
+            else if (DataLookup(data, name, out var dv)) return dv;
         }
-        return Resolve(name);
+        if (c._globals.TryGetValue(name, out var g)) return g;
+        return Undefined.Variable(name, State.Strict, AllNames);
     }
 
     /// <summary>A variable assigned in the template (this context or a parent's), not the render data or globals.</summary>

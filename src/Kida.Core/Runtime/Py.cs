@@ -42,6 +42,7 @@ internal static partial class Py
     /// <summary>Normalises values that come out of JSON containers to plain .NET values.</summary>
     public static object? Unwrap(object? v)
     {
+        if (v is null || v.GetType() == typeof(string)) return v;
         switch (v)
         {
             case JsonElement e: return FromJson(e);

@@ -53,6 +53,12 @@ internal static partial class Rt
     /// </summary>
     public static void WriteAttrSite(RenderState rs, Output output, object? obj, string name, MemberSite site, bool escape)
     {
+        if (obj is Dictionary<string, object?> map && map.TryGetValue(name, out var found))
+        {
+            if (found is string s) output.WriteText(s, escape);
+            else output.WriteValue(Py.Unwrap(found) ?? "", escape);
+            return;
+        }
         if (obj is not null)
         {
             var entry = Volatile.Read(ref site.Entry);

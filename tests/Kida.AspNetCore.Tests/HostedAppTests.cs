@@ -127,7 +127,7 @@ public sealed class HostedAppTests : IDisposable
         File.WriteAllText(Path.Combine(_root, "Views", "Context", "Index.html"), string.Join("\n",
             "model={{ model.name }}", "title={{ title }}|{{ Title }}", "raw={{ raw }}", "plain={{ plain }}",
             "flash={{ temp_data['flash'] }}", "state={{ model_state['Name'].errors[0].error_message }}", "error={{ errors['Name'][0] }}",
-            "path={{ request.path }}", "request={{ request.method }} {{ request.query_string }} {{ request.headers['X-Test'][0] }}", "user={{ user.identity.name }}"));
+            "path={{ request.path }}", "request={{ request.method }} {{ request.query_string }} {{ request.headers['X-Test'] }}", "user={{ user.identity.name }}"));
         var builder = Builder();
         builder.Services.AddControllersWithViews()
             .ConfigureApplicationPartManager(m =>

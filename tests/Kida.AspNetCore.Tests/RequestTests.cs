@@ -261,4 +261,16 @@ public sealed class RequestTests : IDisposable
         Assert.Equal("Ada", lines[1]);
         Assert.Equal("path=/by-hand query=x name=Ada", lines[2]);
     }
+
+    [Fact]
+    public async Task Request_global_outside_a_request_fails_with_a_clear_message()
+    {
+        Template("unused");
+        await using var app = await StartAsync();
+        var environment = app.Services.GetRequiredService<KidaEnvironment>();
+        // the global exists (it is the environment's), but has no request to read from
+        Assert.Equal("True", environment.FromString("{{ request is defined }}").Render());
+        var error = Assert.Throws<TemplateRuntimeException>(() => environment.FromString("{{ request.path }}").Render());
+        Assert.Contains("only available while rendering for an HTTP request", error.Message);
+    }
 }

@@ -26,6 +26,14 @@ app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
 app.MapGet("/hello", (string? name) =>
     Results.Extensions.Kida("Views/Home/Hello.html", new { name = name ?? "world" }));
 
+// the template reads the query itself through `request.query` (q, and every checked tag with getlist)
+app.MapGet("/search", (string? q) =>
+    Results.Extensions.Kida("Views/Home/Search.html", new
+    {
+        tags = new[] { "kitchen", "tea" },
+        products = string.IsNullOrWhiteSpace(q) ? [] : Product.All.Where(p => p.Name.Contains(q.Trim(), StringComparison.OrdinalIgnoreCase)).ToArray(),
+    }));
+
 app.MapGet("/products/{id:int}", Results<KidaResult, NotFound> (int id) =>
     Product.All.FirstOrDefault(p => p.Id == id) is { } product
         ? TypedResults.Kida("Views/Products/Detail.html", new { product })

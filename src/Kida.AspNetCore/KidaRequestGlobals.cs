@@ -8,14 +8,16 @@ namespace Kida.AspNetCore;
 
 /// <summary>
 /// Request helpers registered as environment globals, bound to the current request through
-/// <see cref="IHttpContextAccessor"/> (as Flask binds <c>url_for</c>): every template can use <c>url</c>,
-/// <c>url_for</c>, <c>csrf_token()</c> and <c>csrf_input()</c>, including ones rendered by <see cref="KidaResult"/>.
+/// <see cref="IHttpContextAccessor"/> (as Flask binds <c>url_for</c>): every template can use <c>request</c>,
+/// <c>url</c>, <c>url_for</c>, <c>csrf_token()</c> and <c>csrf_input()</c>, including ones rendered by
+/// <see cref="KidaResult"/>.
 /// MVC views get per-view values of the same names, which take precedence.
 /// </summary>
 internal static class KidaRequestGlobals
 {
     public static void Register(KidaEnvironment environment, IHttpContextAccessor accessor)
     {
+        environment.AddGlobal("request", new KidaRequest(accessor));
         var url = new KidaUrlHelper(accessor);
         environment.AddGlobal("url", url);
         environment.AddGlobal("url_for", new Func<string, string, string?>((action, controller) => url.Action(action, controller)));

@@ -68,6 +68,7 @@ public sealed class KidaResult : IResult, IStatusCodeHttpResult, IContentTypeHtt
                 ?? httpContext.RequestServices.GetService<Microsoft.AspNetCore.Hosting.IWebHostEnvironment>()?.ContentRootFileProvider;
             throw new KidaCompilationException(ex, files);
         }
+        await KidaRequest.PrepareAsync(httpContext, ct).ConfigureAwait(false);
         httpContext.Response.StatusCode = StatusCode ?? StatusCodes.Status200OK;
         httpContext.Response.ContentType = ContentType;
         if (Block is null) await template.RenderAsync(httpContext.Response.BodyWriter, Model, ct).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Kida;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Kida.AspNetCore;
 
@@ -28,7 +29,7 @@ internal static partial class KidaTelemetry
     private static readonly Histogram<double> CompileDuration =
         Meter.CreateHistogram<double>("kida.compile.duration", "ms", "Time to lex, parse and compile a Kida template.");
 
-    private static readonly TimeSpan SlowRender = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan DefaultSlowRender = new KidaViewOptions().SlowRenderThreshold;
 
     public static async Task RenderAsync(HttpContext http, string template, Func<Task> render)
     {
@@ -49,7 +50,9 @@ internal static partial class KidaTelemetry
         }
         var elapsed = Stopwatch.GetElapsedTime(start);
         RenderDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("kida.template", template));
-        if (elapsed > SlowRender && logger is not null) LogSlowRender(logger, template, elapsed.TotalMilliseconds);
+        if (logger is null) return;
+        var threshold = http.RequestServices.GetService<IOptions<KidaViewOptions>>()?.Value.SlowRenderThreshold ?? DefaultSlowRender;
+        if (threshold != Timeout.InfiniteTimeSpan && elapsed > threshold) LogSlowRender(logger, template, elapsed.TotalMilliseconds);
     }
 
     /// <summary>Counts, times and logs the compilations and cache evictions of <paramref name="environment"/>.</summary>

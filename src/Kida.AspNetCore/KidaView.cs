@@ -33,6 +33,7 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
         {
             throw new KidaCompilationException(ex, files);
         }
+        await KidaRequest.PrepareAsync(http, http.RequestAborted).ConfigureAwait(false);
         // Rendered into Kida's pooled buffer, then written asynchronously to the view's writer (the response stream
         // writer for main views, a view buffer for partials and view components): never a synchronous write.
         await template.RenderAsync(context.Writer, BuildContext(context), http.RequestAborted).ConfigureAwait(false);
@@ -49,14 +50,14 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
         }
         vars["model"] = context.ViewData.Model;
         vars["temp_data"] = context.TempData;
-        vars["model_state"] = context.ViewData.ModelState;
+        vars["model_state"] = new KidaModelState(context.ViewData.ModelState);
         var errors = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (key, entry) in context.ViewData.ModelState)
         {
             if (entry.Errors.Count > 0) errors[key] = entry.Errors.Select(e => (object?)e.ErrorMessage).ToList();
         }
         vars["errors"] = errors;
-        vars["request"] = http.Request;
+        vars["request"] = new KidaRequest(http);
         vars["user"] = http.User;
         var urlFactory = http.RequestServices.GetService<IUrlHelperFactory>();
         if (urlFactory is not null) {

@@ -29,4 +29,23 @@ public sealed class KidaViewOptions
 
     /// <summary>Actions run on the environment once created (register filters and globals here).</summary>
     public IList<Action<KidaEnvironment>> EnvironmentSetup { get; } = new List<Action<KidaEnvironment>>();
+
+    /// <summary>
+    /// A view or <see cref="KidaResult"/> that takes longer than this to render (500 ms by default) is logged as a
+    /// warning with the template's name and the elapsed milliseconds. <see cref="TimeSpan.Zero"/> logs every render;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never logs.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
+    public TimeSpan SlowRenderThreshold
+    {
+        get => _slowRenderThreshold;
+        set
+        {
+            if (value < TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The slow render threshold cannot be negative.");
+            _slowRenderThreshold = value;
+        }
+    }
+
+    private TimeSpan _slowRenderThreshold = TimeSpan.FromMilliseconds(500);
 }

@@ -101,25 +101,6 @@ public sealed class FileProviderTests : IDisposable
         Assert.Contains(logs.Entries, e => e.EventId == 4 && e.Message == "Evicted Kida template Views/Home/Hello.html from the cache (changed)");
     }
 
-    private sealed class LogSink : ILoggerProvider
-    {
-        public ConcurrentQueue<(string Category, int EventId, string Message)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose() { }
-
-        private sealed class Logger(LogSink sink, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                sink.Entries.Enqueue((category, eventId.Id, formatter(state, exception)));
-        }
-    }
-
     [Fact]
     public async Task Cached_view_lookup_miss_expires_when_the_view_is_created()
     {

@@ -127,7 +127,9 @@ public sealed class HostedAppTests : IDisposable
         File.WriteAllText(Path.Combine(_root, "Views", "Context", "Index.html"), string.Join("\n",
             "model={{ model.name }}", "title={{ title }}|{{ Title }}", "raw={{ raw }}", "plain={{ plain }}",
             "flash={{ temp_data['flash'] }}", "state={{ model_state['Name'].errors[0].error_message }}", "error={{ errors['Name'][0] }}",
-            "path={{ request.path }}", "request={{ request.method }} {{ request.query_string }} {{ request.headers['X-Test'][0] }}", "user={{ user.identity.name }}"));
+            "valid={{ model_state.is_valid }} count={{ model_state.error_count }} name={{ model_state.errors('Name')|join }} nope={{ model_state.errors('Nope')|length }} all={{ model_state.errors()|length }}",
+            "fields={{ model_state|length }} {{ 'Name' in model_state }} {{ 'Nope' in model_state }} {{ model_state.keys()|join }} {{ model_state.get('Name').errors|length }}",
+            "path={{ request.path }}", "request={{ request.method }} {{ request.query_string }} {{ request.headers['X-Test'] }}", "user={{ user.identity.name }}"));
         var builder = Builder();
         builder.Services.AddControllersWithViews()
             .ConfigureApplicationPartManager(m =>
@@ -155,6 +157,7 @@ public sealed class HostedAppTests : IDisposable
         [
             "model=Ada", "title=Context &amp; more|Context &amp; more", "raw=<b>raw</b>", "plain=&lt;b&gt;plain&lt;/b&gt;",
             "flash=saved &lt;ok&gt;", "state=Name &lt;required&gt;", "error=Name &lt;required&gt;",
+            "valid=False count=1 name=Name &lt;required&gt; nope=0 all=1", "fields=1 True False Name 1",
             "path=/context", "request=GET ?q=%3Cq%3E &lt;h&gt;", "user=ada&lt;admin&gt;",
         ], lines);
     }

@@ -159,6 +159,11 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Equal(".html", o.FileExtension);
         Assert.Null(o.FileProvider);
         Assert.Null(o.AutoReload);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), o.SlowRenderThreshold);
+        o.SlowRenderThreshold = TimeSpan.Zero;
+        o.SlowRenderThreshold = Timeout.InfiniteTimeSpan;
+        Assert.Equal(Timeout.InfiniteTimeSpan, o.SlowRenderThreshold);
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.SlowRenderThreshold = TimeSpan.FromMilliseconds(-2));
     }
 
     [Fact]

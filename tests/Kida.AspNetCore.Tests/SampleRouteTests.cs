@@ -28,6 +28,7 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
     [InlineData("/hello")]
     [InlineData("/products")]
     [InlineData("/products/1")]
+    [InlineData("/search")]
     public async Task Layout_loads_htmx_through_url_content(string path)
     {
         var html = await factory.CreateClient().GetStringAsync(path);
@@ -115,5 +116,31 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Contains("<p class=\"message\">Razor &amp; Kida side by side</p>", html);
         Assert.Contains("<span class=\"product-count\">3 products</span>", html);
         Assert.Contains("<span class=\"badge\">&lt;Kida&gt; partial</span>", html);
+    }
+
+    [Fact]
+    public async Task Search_page_reads_the_query_through_request_query()
+    {
+        var client = factory.CreateClient();
+        var empty = await client.GetStringAsync("/search");
+        Assert.Contains("<input name=\"q\" value=\"\">", empty);
+        Assert.DoesNotContain("class=\"query\"", empty);
+        Assert.DoesNotContain(" checked", empty);
+
+        // q read with request.query.get / request.query.q, repeated tags with getlist (checked boxes) and joined
+        var response = await client.GetAsync("/search?q=%3Ck&tag=kitchen&tag=tea");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("<input name=\"q\" value=\"&lt;k\">", html);
+        Assert.Contains("<input type=\"checkbox\" name=\"tag\" value=\"kitchen\" checked> kitchen", html);
+        Assert.Contains("<input type=\"checkbox\" name=\"tag\" value=\"tea\" checked> tea", html);
+        Assert.Contains("<p class=\"query\">1 result(s) for “&lt;k” in kitchen, tea</p>", html);
+        Assert.Contains("<ul><li>&lt;Kettle&gt;</li></ul>", html);
+
+        var one = await client.GetStringAsync("/search?q=t&tag=tea");
+        Assert.Contains("value=\"kitchen\"> kitchen", one);
+        Assert.Contains("value=\"tea\" checked> tea", one);
+        Assert.Contains("<p class=\"query\">2 result(s) for “t” in tea</p>", one);
     }
 }

@@ -18,6 +18,7 @@ internal sealed class SiteInliner : ExpressionVisitor
     private static readonly MethodInfo WriteAttrSite = typeof(Rt).GetMethod(nameof(Rt.WriteAttrSite))!;
     private static readonly MethodInfo MemberFailed = typeof(Rt).GetMethod(nameof(Rt.MemberReadFailed))!;
     private static readonly MethodInfo Unwrap = typeof(Py).GetMethod(nameof(Py.Unwrap))!;
+    private static readonly MethodInfo Truthy = typeof(Py).GetMethod(nameof(Py.Truthy))!;
     private static readonly MethodInfo BoxInt = typeof(Boxes).GetMethod(nameof(Boxes.Int))!;
 
     public static Expression<TDelegate> Inline<TDelegate>(Expression<TDelegate> lambda) where TDelegate : Delegate =>
@@ -25,6 +26,7 @@ internal sealed class SiteInliner : ExpressionVisitor
 
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
+        if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
         var visited = (MethodCallExpression)base.VisitMethodCall(node);
         if (visited.Method == GetAttrSite && visited.Arguments[3] is ConstantExpression { Value: MemberSite gs })
             return TypedRead(visited, visited.Arguments[1], (string)((ConstantExpression)visited.Arguments[2]).Value!, gs) ?? visited;
@@ -32,6 +34,24 @@ internal sealed class SiteInliner : ExpressionVisitor
             return TypedWrite(visited, visited.Arguments[1], visited.Arguments[2], (string)((ConstantExpression)visited.Arguments[3]).Value!,
                 ws, visited.Arguments[5]) ?? visited;
         return visited;
+    }
+
+    /// <summary><c>{% if obj.flag %}</c> on a bool member: the member itself, no box and no truth test.</summary>
+    private Expression? TypedTruth(MethodCallExpression truthy)
+    {
+        var arg = truthy.Arguments[0];
+        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } convert && convert.Type == typeof(object)) arg = convert.Operand;
+        if (arg is not MethodCallExpression read || read.Method != GetAttrSite || read.Arguments[3] is not ConstantExpression { Value: MemberSite site })
+            return null;
+        var name = (string)((ConstantExpression)read.Arguments[2]).Value!;
+        if (Observed(site, name) is not var (type, member)) return null;
+        if ((member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType) != typeof(bool)) return null;
+        var obj = Expression.Variable(typeof(object), "obj");
+        var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
+        var generic = truthy.Update(null, [read.Update(read.Object, [Visit(read.Arguments[0]), obj, read.Arguments[2], read.Arguments[3]])]);
+        return Expression.Block(typeof(bool), [obj],
+            Expression.Assign(obj, Visit(read.Arguments[1])),
+            Expression.Condition(Expression.TypeEqual(obj, type), Guarded(access, type, name), generic, typeof(bool)));
     }
 
     private static (Type Type, MemberInfo Member)? Observed(MemberSite site, string name)

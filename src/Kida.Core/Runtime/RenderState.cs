@@ -59,24 +59,23 @@ internal sealed class RenderState
     /// </summary>
     public bool EvalAutoescape = true;
 
-    // one spare argument array per length, reused by consecutive macro calls of this render
-    private object?[]?[]? _argArrays;
+    // two spare argument arrays, reused by consecutive macro calls of this render (most calls share an arity)
+    private object?[]? _spareArgs0, _spareArgs1;
 
     public object?[] RentArgArray(int length)
     {
-        if (_argArrays is not null && length < _argArrays.Length && _argArrays[length] is { } array)
-        {
-            _argArrays[length] = null;
-            return array;
-        }
+        var a = _spareArgs0;
+        if (a is not null && a.Length == length) { _spareArgs0 = null; return a; }
+        a = _spareArgs1;
+        if (a is not null && a.Length == length) { _spareArgs1 = null; return a; }
         return new object?[length];
     }
 
     public void ReturnArgArray(object?[] array)
     {
-        if (array.Length >= 16) return;
         Array.Clear(array);
-        (_argArrays ??= new object?[16][])[array.Length] = array;
+        if (_spareArgs0 is null) _spareArgs0 = array;
+        else _spareArgs1 = array;
     }
 
     public int Depth;

@@ -66,6 +66,9 @@ public static class Ablation
     {
         var len = render().Length;
         for (var i = 0; i < 2000; i++) render();
+        // tiered compilation promotes the template to IL on the thread pool after a few renders: let it land
+        Thread.Sleep(500);
+        for (var i = 0; i < 500; i++) render();
         var best = double.MaxValue;
         long bytes = 0;
         for (var round = 0; round < 5; round++)

@@ -1,6 +1,7 @@
 using Kida;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Mvc.Routing;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.AspNetCore.Mvc.ViewEngines;
@@ -34,9 +35,18 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
             throw new KidaCompilationException(ex, files);
         }
         await KidaRequest.PrepareAsync(http, http.RequestAborted).ConfigureAwait(false);
-        // Rendered into Kida's pooled buffer, then written asynchronously to the view's writer (the response stream
-        // writer for main views, a view buffer for partials and view components): never a synchronous write.
-        await template.RenderAsync(context.Writer, BuildContext(context), http.RequestAborted).ConfigureAwait(false);
+        // Rendered into Kida's pooled buffer, then written asynchronously: a main view straight into the response's
+        // PipeWriter as UTF-8 when the response is UTF-8 (what MVC's response writer would do, without its char-to-byte buffering); partials and
+        // view components into their view buffer. Never a synchronous write.
+        if (context.Writer is HttpResponseStreamWriter { Encoding.CodePage: 65001 } responseWriter)
+        {
+            await responseWriter.FlushAsync().ConfigureAwait(false);
+            await template.RenderAsync(http.Response.BodyWriter, BuildContext(context), http.RequestAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            await template.RenderAsync(context.Writer, BuildContext(context), http.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     internal static Dictionary<string, object?> BuildContext(ViewContext context)

@@ -8,6 +8,15 @@ def slurp(i):
     try: return open(sys.argv[i], encoding="utf-8").read().strip()
     except (IndexError, OSError): return ""
 web, ablation = slurp(6), slurp(7)
+loop = slurp(12)
+from collections import defaultdict as _dd
+loop_rows = _dd(dict)
+for line in loop.splitlines():
+    parts = [x.strip() for x in line.split("|")]
+    if len(parts) != 3: continue
+    t, _, rate = parts[2].partition(" thread(s): ")
+    try: loop_rows[(parts[0], parts[1])][int(t)] = float(rate.split()[0])
+    except ValueError: pass
 load = (sys.argv[8], sys.argv[9]) if len(sys.argv) > 9 else None
 srv = json.load(open(sys.argv[10], encoding="utf-8")) if len(sys.argv) > 10 and sys.argv[10] else None
 loh = json.load(open(sys.argv[11], encoding="utf-8")) if len(sys.argv) > 11 and sys.argv[11] else None
@@ -124,6 +133,9 @@ kt = threads_loh.get("products", {}).get("Kida", {})
 if 1 in kt and 2 in kt:
     s = kt[1][0] / kt[2][0]
     tg.append(("products: Kida 2-thread ÷ 1-thread throughput (Server GC, outputs off the large-object heap)", "≥ 1.8×", fr(s), s >= 1.8))
+for (w, e), r in loop_rows.items():
+    if e == "Kida" and 1 in r and 2 in r:
+        tg.append((f"{w}: Kida 2-thread ÷ 1-thread throughput (dedicated threads, Server GC)", "≥ 1.8×", fr(r[2] / r[1]), r[2] / r[1] >= 1.8))
 webrows = {}
 for line in web.splitlines():
     cells = [x.strip() for x in line.strip().strip("|").split("|")]
@@ -185,13 +197,13 @@ grid("First render cold", cold, "New environment + parse + compile + one render 
 
 for gcname, tbl in (("workstation GC (the benchmark process)", threads), ("Server GC (`DOTNET_gcServer=1`, as ASP.NET Core runs; a second run)", threads_srv),
                     ("Server GC with a 2 MB large-object threshold (`DOTNET_GCLOHThreshold=0x200000`; a third run): the 282 KB products page is then an ordinary short-lived object for every engine instead of a large-object-heap allocation, which by default serialises 2 threads in the GC whatever the engine (the hand-written renderer included)", threads_loh)):
-  for tw, per, title in (("products", 48, "products (500): the issue's thread-scaling workload"),
-                         ("page", 960, "page: extends + include + macro, so template lookups happen during every render")):
+  for tw, per, title in (("products", 96, "products (500): the issue's thread-scaling workload"),
+                         ("page", 4800, "page: extends + include + macro, so template lookups happen during every render")):
     th = tbl.get(tw)
     if not th: continue
     counts = sorted({t for e in th for t in th[e]})
     L.append(f"## Thread scaling, {gcname} — {title}\n")
-    L.append(f"One compiled template shared by all threads; {per} renders per invocation split across T threads (`Parallel.For`); median wall time per render, throughput = renders/s, speedup = throughput ÷ 1-thread throughput. Every threaded output was checked equal first. Environment.ProcessorCount = {host.get('LogicalCoreCount')}; other load on the machine lowers the 2-thread numbers (see load average above), repeat runs differ by ±0.5× here.\n")
+    L.append(f"One compiled template shared by all threads; {per} renders per invocation split across T threads (`Parallel.For`); median wall time per render, throughput = renders/s, speedup = throughput ÷ 1-thread throughput. Every threaded output was checked equal first; while measuring each thread keeps only its last output. 5 warm-up + 15 measured iterations. Environment.ProcessorCount = {host.get('LogicalCoreCount')}; other load on the machine lowers the 2-thread numbers (see load average above), repeat runs differ by ±0.5× here.\n")
     L.append("| Engine | " + " | ".join(f"{t} thread{'s' if t > 1 else ''}" for t in counts) + " | " + " | ".join(f"speedup {t}T" for t in counts if t > 1) + " |")
     L.append("|---|" + "---:|" * (len(counts) + len([t for t in counts if t > 1])))
     for e in ["HandWritten", "Kida"] + PEERS:
@@ -202,6 +214,16 @@ for gcname, tbl in (("workstation GC (the benchmark process)", threads), ("Serve
         L.append(f"| {e} | " + " | ".join(cells) + " | " + " | ".join(sp) + " |")
     L.append("")
 
+if loop:
+    L.append("## Thread scaling, dedicated threads (`Kida.Benchmarks --loop`, a stopwatch cross-check)\n")
+    L.append("T threads started once, each rendering the workload for 8 s (Server GC); renders/s summed over the threads. No BenchmarkDotNet: a cross-check of the tables above, whose 2-thread medians on 2 shared cores move by ±0.5× between runs.\n")
+    rows = loop_rows
+    L.append("| Workload | Engine | 1 thread | 2 threads | speedup 2T |")
+    L.append("|---|---|---:|---:|---:|")
+    for (w, e), r in rows.items():
+        sp = fr(r[2] / r[1]) if 1 in r and 2 in r else "–"
+        L.append(f"| {w} | {e} | {r.get(1, 0):,.0f}/s | {r.get(2, 0):,.0f}/s | {sp} |")
+    L.append("")
 if web:
     L.append("## Web throughput — the page served three ways (`benchmarks/run-web.sh`)\n")
     L.append(web + "\n")

@@ -50,6 +50,26 @@ if [ -n "$srvjson" ]; then
   lohjson="$(ls -t "$artifacts"/servergc-loh/results/*-report-brief.json 2>/dev/null | head -1)"
 fi
 
+# Scaling with two dedicated threads rendering for 8 s each (stopwatch, no BenchmarkDotNet, Server GC): a cross-check
+# of the thread tables above, which on 2 cores move by ±0.5× between runs.
+: >"$artifacts/loop.txt"
+if [ -z "${NO_LOOP:-}" ]; then
+  for w in page products; do
+    for lohv in "" 0x200000; do
+      [ "$w" = page ] && [ -n "$lohv" ] && continue
+      for engine in Kida HandWritten; do
+        for t in 1 2; do
+          vars=(DOTNET_gcServer=1 KIDA_LOOP_THREADS=$t KIDA_BENCH_WORKLOADS=$w)
+          [ -n "$lohv" ] && vars+=(DOTNET_GCLOHThreshold=$lohv)
+          [ "$engine" = HandWritten ] && vars+=(KIDA_LOOP_HAND=1)
+          line="$(env "${vars[@]}" flock /tmp/kida-build.lock dotnet run -c Release --no-build --project "$proj" -- --loop | grep 'renders/s')"
+          echo "$w${lohv:+ (LOH threshold 2 MB)} | $engine | $line" | tee -a "$artifacts/loop.txt"
+        done
+      done
+    done
+  done
+fi
+
 # Kida's own cost per template feature (allocations are exact; times are a stopwatch loop, noisy).
 : >"$artifacts/ablation.txt"
 if [ -z "${NO_ABLATION:-}" ]; then
@@ -63,5 +83,5 @@ if [ -z "${NO_WEB:-}" ]; then
 fi
 
 python3 "$here/report.py" "$json" "$here/RESULTS.md" "${filters[*]}" "${KIDA_BENCH_WORKLOADS:-all}" "$(( $(date +%s) - started ))" \
-  "$artifacts/web.md" "$artifacts/ablation.txt" "$load_before" "$load_after" "$srvjson" "$lohjson" >/dev/null
+  "$artifacts/web.md" "$artifacts/ablation.txt" "$load_before" "$load_after" "$srvjson" "$lohjson" "$artifacts/loop.txt" >/dev/null
 echo "wrote $here/RESULTS.md in $(( $(date +%s) - started )) s"

@@ -20,7 +20,23 @@ foreach (var w in Suite.SelectedWorkloads) Suite.Prepare(w, Console.Out);
 if (args.Contains("--verify")) return 0;
 if (args.Contains("--ablate")) { Ablation.Run(); return 0; }
 if (args.Contains("--compile")) { foreach (var w in Suite.SelectedWorkloads) { Console.WriteLine("== " + w); CompileDiag.Run(w); } return 0; }
-if (args.Contains("--loop")) { var lw = Workload.Create(Suite.SelectedWorkloads.First()); var r = Environment.GetEnvironmentVariable("KIDA_LOOP_DICT") is null ? new KidaEngine().Compile(lw) : new KidaEngine().CompileDict(lw); var sw0 = System.Diagnostics.Stopwatch.StartNew(); long cnt = 0; while (sw0.Elapsed.TotalSeconds < 12) { r(); cnt++; } Console.WriteLine($"{cnt} renders"); return 0; }
+if (args.Contains("--loop"))
+{
+    // a profiling aid: renders one workload with Kida for 8 s on KIDA_LOOP_THREADS threads (KIDA_LOOP_DICT=1: dictionary model, KIDA_LOOP_HAND=1: the hand-written renderer)
+    var lw = Workload.Create(Suite.SelectedWorkloads.First());
+    Func<string> r = Environment.GetEnvironmentVariable("KIDA_LOOP_HAND") is not null ? lw.HandWritten
+        : Environment.GetEnvironmentVariable("KIDA_LOOP_DICT") is null ? new KidaEngine().Compile(lw) : new KidaEngine().CompileDict(lw);
+    for (var i = 0; i < 2000; i++) r();
+    Thread.Sleep(500);
+    var threads = int.Parse(Environment.GetEnvironmentVariable("KIDA_LOOP_THREADS") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+    var counts = new long[threads * 16];
+    var sw0 = System.Diagnostics.Stopwatch.StartNew();
+    var workers = Enumerable.Range(0, threads).Select(t => new Thread(() => { while (sw0.Elapsed.TotalSeconds < 8) { r(); counts[t * 16]++; } })).ToList();
+    workers.ForEach(w => w.Start());
+    workers.ForEach(w => w.Join());
+    Console.WriteLine($"{threads} thread(s): {counts.Sum() / 8.0:F0} renders/s");
+    return 0;
+}
 if (args.Contains("--diag")) { foreach (var w in Suite.SelectedWorkloads) { Console.WriteLine("== " + w); Diag.Run(w); } return 0; }
 
 IConfig config = DefaultConfig.Instance

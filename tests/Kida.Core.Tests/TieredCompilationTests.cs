@@ -129,10 +129,19 @@ public class TieredCompilationTests
     [InlineData("18446744073709551615")]
     [InlineData("18446744073709551616")]
     [InlineData("-79228162514264337593543950335")]
-    [InlineData("0.0000000000000000000000000001")]
-    public void Decimals_print_with_their_scale_in_every_path(string text)
+    [InlineData("0.000001")]
+    [InlineData("-0.0000012", "-0.0000012")]
+    [InlineData("0.0000001", "1E-7")]
+    [InlineData("0.00000012", "1.2E-7")]
+    [InlineData("-0.000000120", "-1.20E-7")]
+    [InlineData("0.00000000", "0E-8")]
+    [InlineData("0.0000000000000000000000000001", "1E-28")]
+    [InlineData("0.0000000123456789012345678901234", "1.23456789012345678901E-8")]
+    public void Decimals_print_with_their_scale_in_every_path(string text, string? python = null)
     {
+        // Python's str(Decimal): plain digits keeping the scale, exponent form once the adjusted exponent is below -6
         var value = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        text = python ?? text;
         var env = new KidaEnvironment(new KidaOptions { Loader = new DictLoader(new Dictionary<string, string> { ["d.html"] = "{{ r.price }} {{ v }} {{ v|string }}" }), TierUpAfterRenders = 1000 });
         var template = env.GetTemplate("d.html");
         var model = new { r = new Row { Price = value }, v = value };

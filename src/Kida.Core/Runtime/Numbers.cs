@@ -334,12 +334,33 @@ internal static class Numbers
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Python's <c>str(Decimal)</c>: the digits with the scale kept (as .NET prints a decimal), switching to exponent form
+    /// when the adjusted exponent is below -6 (<c>0.0000001</c> is <c>1E-7</c>, <c>0.00000012</c> is <c>1.2E-7</c>).
+    /// </summary>
+    public static string FormatDecimal(decimal m)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(m, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        var mantissa = ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
+        var digits = mantissa.ToString(CultureInfo.InvariantCulture);
+        var adjusted = digits.Length - 1 - scale;
+        if (adjusted >= -6) return m.ToString(CultureInfo.InvariantCulture);
+        var sb = new System.Text.StringBuilder(digits.Length + 8);
+        if (bits[3] < 0) sb.Append('-');
+        sb.Append(digits[0]);
+        if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);
+        sb.Append('E').Append(adjusted.ToString(CultureInfo.InvariantCulture));
+        return sb.ToString();
+    }
+
     public static string Format(object v) => v switch
     {
         double d => FormatDouble(d),
         float f => FormatDouble(f),
         bool b => b ? "True" : "False",
-        decimal m => m.ToString(CultureInfo.InvariantCulture),
+        decimal m => FormatDecimal(m),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => v.ToString() ?? "",
     };

@@ -151,12 +151,14 @@ internal sealed class Output : IDisposable
         decimal.GetBits(value, bits);
         var negative = bits[3] < 0;
         var mantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
-        if (bits[2] == 0 && !(negative && mantissa == 0))
+        var scale = (bits[3] >> 16) & 0xFF;
+        Span<char> digits = stackalloc char[20];
+        var n = 0;
+        if (bits[2] == 0 && !(negative && mantissa == 0)
+            && mantissa.TryFormat(digits, out n, default, System.Globalization.CultureInfo.InvariantCulture) && scale - n <= 5)
         {
-            // a mantissa under 2^64: its digits with the point inserted (what decimal.ToString() prints, faster)
-            var scale = (bits[3] >> 16) & 0xFF;
-            Span<char> digits = stackalloc char[20];
-            mantissa.TryFormat(digits, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
+            // a mantissa under 2^64 in plain notation: its digits with the point inserted (what decimal.ToString()
+            // prints, faster); exponent forms and 96-bit mantissas go through Numbers.FormatDecimal
             var dst = _buffer.AsSpan(_length);
             var pos = 0;
             if (negative) dst[pos++] = '-';
@@ -186,8 +188,7 @@ internal sealed class Output : IDisposable
             _length += pos;
             return;
         }
-        value.TryFormat(_buffer.AsSpan(_length), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
-        _length += written;
+        Write(Numbers.FormatDecimal(value));
     }
 
     /// <summary>A double as Python's <c>repr</c>; integral values below 1e16 are formatted without a temporary string.</summary>

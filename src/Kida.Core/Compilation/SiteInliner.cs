@@ -94,14 +94,7 @@ internal sealed class SiteInliner : ExpressionVisitor
         if (Observed(site, name) is not var (type, member)) return null;
         var obj = Expression.Variable(typeof(object), "obj");
         var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
-        var t = access.Type;
-        Expression? write = null;
-        if (t == typeof(string)) write = Expression.Call(output, nameof(Output.WriteText), null, access, escape);
-        else if (t == typeof(bool)) write = Expression.Call(output, nameof(Output.WriteBool), null, access);
-        else if (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte))
-            write = Expression.Call(output, nameof(Output.WriteInt), null, Expression.Convert(access, typeof(long)));
-        else if (t == typeof(double)) write = Expression.Call(output, nameof(Output.WriteDouble), null, access);
-        else if (t == typeof(decimal)) write = Expression.Call(output, nameof(Output.WriteDecimal), null, access);
+        var write = Members.WriteExpression(access, output, escape);
         if (write is null) return null;
         var rebound = call.Update(call.Object, [call.Arguments[0], call.Arguments[1], obj, call.Arguments[3], call.Arguments[4], call.Arguments[5]]);
         return Expression.Block(typeof(void), [obj],

@@ -54,19 +54,27 @@ internal static class Members
         if (!RuntimeFeature.IsDynamicCodeCompiled) return null;
         var member = FindMember(type, name);
         if (member is null) return null;
-        var memberType = member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
         var obj = Expression.Parameter(typeof(object), "obj");
         var output = Expression.Parameter(typeof(Output), "output");
         var escape = Expression.Parameter(typeof(bool), "escape");
-        var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
-        Expression? body = null;
-        if (memberType == typeof(string)) body = Expression.Call(output, nameof(Output.WriteText), null, access, escape);
-        else if (memberType == typeof(bool)) body = Expression.Call(output, nameof(Output.WriteBool), null, access);
-        else if (memberType == typeof(int) || memberType == typeof(long) || memberType == typeof(short) || memberType == typeof(byte))
-            body = Expression.Call(output, nameof(Output.WriteInt), null, Expression.Convert(access, typeof(long)));
-        else if (memberType == typeof(double)) body = Expression.Call(output, nameof(Output.WriteDouble), null, access);
-        else if (memberType == typeof(decimal)) body = Expression.Call(output, nameof(Output.WriteDecimal), null, access);
+        var body = WriteExpression(Expression.MakeMemberAccess(Expression.Convert(obj, type), member), output, escape);
         return body is null ? null : Expression.Lambda<Action<object, Output, bool>>(body, obj, output, escape).Compile();
+    }
+
+    /// <summary>
+    /// Writes a member value of type string, bool, int, long, short, byte, double or decimal straight into the output
+    /// (no boxing); null for other types. Shared by the compiled writers and the sites inlined at tier-up.
+    /// </summary>
+    internal static Expression? WriteExpression(Expression access, Expression output, Expression escape)
+    {
+        var t = access.Type;
+        if (t == typeof(string)) return Expression.Call(output, nameof(Output.WriteText), null, access, escape);
+        if (t == typeof(bool)) return Expression.Call(output, nameof(Output.WriteBool), null, access);
+        if (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte))
+            return Expression.Call(output, nameof(Output.WriteInt), null, Expression.Convert(access, typeof(long)));
+        if (t == typeof(double)) return Expression.Call(output, nameof(Output.WriteDouble), null, access);
+        if (t == typeof(decimal)) return Expression.Call(output, nameof(Output.WriteDecimal), null, access);
+        return null;
     }
 
     public static MethodInfo[]? FindMethods(Type type, string name) =>

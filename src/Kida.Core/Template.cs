@@ -51,10 +51,17 @@ public sealed class Template
     private string RenderToString(object? model, string? block)
     {
         // start from the size the last render of this template needed, so big pages do not grow their buffer step by step
-        using var output = new Output(_sizeHint);
-        RenderInto(output, model, block, default);
-        RememberSize(output.Length);
-        return output.ToString();
+        var output = Output.Rent(_sizeHint);
+        try
+        {
+            RenderInto(output, model, block, default);
+            RememberSize(output.Length);
+            return output.ToString();
+        }
+        finally
+        {
+            Output.Return(output);
+        }
     }
 
     private int _sizeHint = 1024;
@@ -67,8 +74,8 @@ public sealed class Template
     internal void RenderInto(Output output, object? model, string? block, CancellationToken cancellationToken)
     {
         Compiled.NoteRender();
-        var rs = new RenderState(Environment, cancellationToken);
-        var ctx = new Context(rs, model, Environment.GlobalsSnapshot);
+        var rs = RenderState.Rent(Environment, cancellationToken);
+        var ctx = rs.RootContext(model, Environment.GlobalsSnapshot);
         try
         {
             if (block is null) Compiled.Root(rs, ctx, output);
@@ -82,6 +89,10 @@ public sealed class Template
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
             throw rs.Locate(Rt.Wrap(ex));
+        }
+        finally
+        {
+            RenderState.Return(rs);
         }
     }
 

@@ -11,8 +11,18 @@ internal sealed class Context
     // allocated on the first top-level assignment: most renders of a page never write one
     private Dictionary<string, object?> _vars = NoVars;
     private readonly Context? _parent;
-    private readonly object? _data;
-    private readonly IReadOnlyDictionary<string, object?> _globals;
+    private object? _data;
+    private IReadOnlyDictionary<string, object?> _globals;
+
+    internal static readonly IReadOnlyDictionary<string, object?> NoGlobals = new Dictionary<string, object?>();
+
+    /// <summary>Makes a root context reused by the next render of its thread look new (no variables, new data).</summary>
+    internal void ResetRoot(object? data, IReadOnlyDictionary<string, object?> globals)
+    {
+        _vars = NoVars;
+        _data = data;
+        _globals = globals;
+    }
 
     public Context(RenderState state, object? data, IReadOnlyDictionary<string, object?> globals, Context? parent = null)
     {

@@ -20,6 +20,27 @@ internal sealed class Output : IDisposable
 
     public int Length => _length;
 
+    // one spare root output per thread (the object; its buffer always goes back to the array pool)
+    [ThreadStatic] private static Output? t_spare;
+
+    /// <summary>The output of a whole render; give it back with <see cref="Return"/>.</summary>
+    public static Output Rent(int capacity)
+    {
+        var o = t_spare;
+        if (o is null) return new Output(capacity);
+        t_spare = null;
+        o._buffer = ArrayPool<char>.Shared.Rent(capacity);
+        o._length = 0;
+        return o;
+    }
+
+    /// <summary>Returns the buffer to the pool and keeps the object for this thread's next render.</summary>
+    public static void Return(Output output)
+    {
+        output.Dispose();
+        t_spare = output;
+    }
+
     public ReadOnlySpan<char> Span => _buffer.AsSpan(0, _length);
 
     public ReadOnlyMemory<char> Memory => _buffer.AsMemory(0, _length);

@@ -16,9 +16,52 @@ internal sealed class RenderState
         CancellationToken = cancellationToken;
     }
 
-    public KidaEnvironment Environment { get; }
-    public bool Strict { get; }
-    public CancellationToken CancellationToken { get; }
+    public KidaEnvironment Environment { get; private set; }
+    public bool Strict { get; private set; }
+    public CancellationToken CancellationToken { get; private set; }
+
+    // one spare state per thread: a render takes it (a nested render on the same thread finds the slot empty and
+    // allocates its own) and gives it back cleared, so a render allocates neither its state nor its root context
+    [ThreadStatic] private static RenderState? t_spare;
+    private Context? _root;
+
+    /// <summary>The state for a new render on this thread; give it back with <see cref="Return"/> when the render ends.</summary>
+    public static RenderState Rent(KidaEnvironment environment, CancellationToken cancellationToken)
+    {
+        var rs = t_spare;
+        if (rs is null) return new RenderState(environment, cancellationToken);
+        t_spare = null;
+        rs.Environment = environment;
+        rs.Strict = environment.Options.StrictUndefined;
+        rs.CancellationToken = cancellationToken;
+        return rs;
+    }
+
+    /// <summary>The root context of this render (the template-level variables over the render data and globals).</summary>
+    public Context RootContext(object? data, IReadOnlyDictionary<string, object?> globals)
+    {
+        if (_root is null) return _root = new Context(this, data, globals);
+        _root.ResetRoot(data, globals);
+        return _root;
+    }
+
+    /// <summary>Clears everything a render left behind (also after a failed render) and keeps the state for this thread.</summary>
+    public static void Return(RenderState rs)
+    {
+        rs.Pos = 0;
+        rs.Current = null;
+        rs.Blocks = rs.BlocksTail = null;
+        rs.EvalAutoescape = true;
+        rs.Depth = 0;
+        rs.IncludeDepth = 0;
+        rs.Provided = null;
+        rs.Stacks = null;
+        rs.ImportStack = null;
+        rs.CancellationToken = default;
+        rs.Environment = null!;
+        rs._root?.ResetRoot(null, Context.NoGlobals);
+        t_spare = rs;
+    }
 
     /// <summary>Source offset of the statement or expression running now (one field write per statement).</summary>
     public int Pos;

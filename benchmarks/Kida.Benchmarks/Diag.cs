@@ -50,3 +50,63 @@ public static class CompileDiag
         }
     }
 }
+
+/// <summary>
+/// `--scaling [workload]`: 2-thread ÷ 1-thread throughput measured interleaved. On a shared 2-core machine the speed
+/// of the machine itself drifts by ±50% over seconds, so separate 1- and 2-thread runs (BenchmarkDotNet's) compare
+/// different machines. Here each group runs one round per engine and thread count back to back (~20–50 ms each, the
+/// Threads benchmark's Parallel.For shape), and the ratio is taken within the group; the median over groups is printed.
+/// KIDA_SCALING_ENGINES=Kida,HandWritten (default) selects engines; KIDA_SCALING_SECONDS (default 20) the duration.
+/// </summary>
+public static class Scaling
+{
+    public static void Run(string workload)
+    {
+        var p = Suite.Get(workload);
+        var names = (Environment.GetEnvironmentVariable("KIDA_SCALING_ENGINES") ?? $"Kida,{Suite.HandWritten}").Split(',');
+        var renders = workload == "products" ? Threads.ProductsPerInvoke : Threads.PagesPerInvoke;
+        var seconds = double.Parse(Environment.GetEnvironmentVariable("KIDA_SCALING_SECONDS") ?? "20", System.Globalization.CultureInfo.InvariantCulture);
+        var outs = new string[2 * 16];
+        var ratios = names.ToDictionary(n => n, _ => new List<double>());
+        var bytes = names.ToDictionary(n => n, _ => 0L);
+        var count = names.ToDictionary(n => n, _ => 0L);
+        var one = names.ToDictionary(n => n, _ => new List<double>());
+        var two = names.ToDictionary(n => n, _ => new List<double>());
+        double Round(Func<string> render, int threads)
+        {
+            var sw = Stopwatch.StartNew();
+            if (threads == 1) for (var i = 0; i < renders; i++) outs[0] = render();
+            else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                for (var i = t; i < renders; i += threads) outs[t * 16] = render();
+            });
+            return sw.Elapsed.TotalMilliseconds;
+        }
+        foreach (var n in names) for (var i = 0; i < 20; i++) { Round(p[n], 1); Round(p[n], 2); }
+        var total = Stopwatch.StartNew();
+        var group = 0;
+        var gc0 = GC.CollectionCount(0);
+        var pause0 = GC.GetTotalPauseDuration();
+        while (total.Elapsed.TotalSeconds < seconds)
+        {
+            foreach (var n in names)
+            {
+                // alternate the order so neither thread count always runs first
+                double t1, t2;
+                var b0 = GC.GetTotalAllocatedBytes(true);
+                if (group % 2 == 0) { t1 = Round(p[n], 1); t2 = Round(p[n], 2); }
+                else { t2 = Round(p[n], 2); t1 = Round(p[n], 1); }
+                bytes[n] += GC.GetTotalAllocatedBytes(true) - b0; count[n] += 2 * renders;
+                ratios[n].Add(t1 / t2); one[n].Add(t1); two[n].Add(t2);
+            }
+            group++;
+        }
+        static double Median(List<double> v) { v.Sort(); return v[v.Count / 2]; }
+        Console.WriteLine($"{workload}: {group} interleaved groups of {renders} renders, Parallel.For, {(System.Runtime.GCSettings.IsServerGC ? "Server" : "workstation")} GC: "
+            + $"{GC.CollectionCount(0) - gc0} collections, {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds / total.Elapsed.TotalMilliseconds:P1} of the time paused");
+        var gi = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+        Console.WriteLine($"  last ephemeral GC: promoted {gi.PromotedBytes} B, pause {gi.PauseDurations[0].TotalMicroseconds:F0} µs, gen0 before {gi.GenerationInfo[0].SizeBeforeBytes} B after {gi.GenerationInfo[0].SizeAfterBytes} B, gen1 after {gi.GenerationInfo[1].SizeAfterBytes} B, heap {gi.HeapSizeBytes} B");
+        foreach (var n in names)
+            Console.WriteLine($"  {n,-12} 1 thread {Median(one[n]) * 1000 / renders,8:F2} µs/render   2 threads {Median(two[n]) * 1000 / renders,8:F2} µs/render   speedup (median of per-group ratios) {Median(ratios[n]):F2}×   {bytes[n] / count[n]} B/render");
+    }
+}

@@ -51,6 +51,43 @@ public class RenderStateReuseTests
         Assert.Equal("False|False|True", env.GetTemplate("read.html").Render());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_top_level_macro_reused_with_the_root_context_reads_each_renders_data(bool interpreted)
+    {
+        // 20 templates with a macro each, rendered in turn twice: more than the 16 bound macros a context keeps
+        var files = Enumerable.Range(0, 20).ToDictionary(i => $"m{i}.html",
+            i => $"{{% macro greet(p) %}}{i}:{{{{ p }}}} {{{{ who }}}}{{% endmacro %}}{{{{ greet('a') }}}}|{{{{ greet('b') }}}}|{{{{ greet is sameas greet }}}}");
+        var env = Modes.Env(interpreted, files);
+        for (var round = 0; round < 2; round++)
+            for (var i = 0; i < 20; i++)
+                Assert.Equal($"{i}:a w{round}{i}|{i}:b w{round}{i}|True", env.GetTemplate($"m{i}.html").Render(new { who = $"w{round}{i}" }));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Reused_block_layers_resolve_each_renders_own_inheritance_chain(bool interpreted)
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["base.html"] = "<{% block a %}A{% endblock %}|{% block b %}B{% endblock %}>",
+            ["mid.html"] = "{% extends 'base.html' %}{% block a %}mid-a({{ super() }}){% endblock %}",
+            ["leaf.html"] = "{% extends 'mid.html' %}{% block b %}leaf-b({{ super() }}){% endblock %}",
+            ["other.html"] = "{% extends 'base.html' %}{% block b %}other-b{% if fail %}{{ fail.x.y }}{% endif %}{% endblock %}",
+        };
+        var env = Modes.Env(interpreted, files);
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal("<mid-a(A)|leaf-b(B)>", env.GetTemplate("leaf.html").Render());
+            Assert.Equal("<A|other-b>", env.GetTemplate("other.html").Render(new { fail = false }));
+            Assert.ThrowsAny<TemplateException>(() => env.GetTemplate("other.html").Render(new { fail = new { } }));
+            Assert.Equal("<mid-a(A)|B>", env.GetTemplate("mid.html").Render());
+            Assert.Equal("<A|B>", env.GetTemplate("base.html").Render());
+        }
+    }
+
     [Fact]
     public void A_render_inside_a_render_gets_its_own_state()
     {

@@ -347,9 +347,8 @@ internal sealed partial class Emitter
             var ctxParam = E.Parameter(typeof(Context), "definingCtx");
             var sharedBody = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, out var srs, out var sargs, out var soutput, ctxParam);
             var shared = CompileMacroBody(E.Lambda<Action<RenderState, Context, object?[], Output>>(sharedBody, srs, ctxParam, sargs, soutput));
-            var sharedCtor = typeof(Macro).GetConstructors().Single(c => c.GetParameters().Length == 8);
-            return E.New(sharedCtor, E.Constant(m.Name), E.Constant(names), E.Constant(usesVarargs), E.Constant(usesKwargs),
-                E.Constant(usesCaller), E.Constant(escapeValue), E.Constant(shared), _fn.Ctx);
+            var prototype = new Macro(m.Name, names, usesVarargs, usesKwargs, usesCaller, escapeValue, shared, null!);
+            return E.Call(_fn.Ctx, typeof(Context).GetMethod(nameof(Context.BindMacro))!, E.Constant(prototype));
         }
         var body = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, out var rs, out var args, out var output);
         var lambda = E.Lambda<Action<RenderState, object?[], Output>>(body, rs, args, output);

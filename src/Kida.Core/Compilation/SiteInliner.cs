@@ -20,6 +20,9 @@ internal sealed class SiteInliner : ExpressionVisitor
     private static readonly MethodInfo Unwrap = typeof(Py).GetMethod(nameof(Py.Unwrap))!;
     private static readonly MethodInfo Truthy = typeof(Py).GetMethod(nameof(Py.Truthy))!;
     private static readonly MethodInfo BoxInt = typeof(Boxes).GetMethod(nameof(Boxes.Int))!;
+    private static readonly MethodInfo ResolveSite = typeof(Context).GetMethod(nameof(Context.Resolve), [typeof(string), typeof(MemberSite)])!;
+    private static readonly MethodInfo DataFor = typeof(Context).GetMethod(nameof(Context.DataFor))!;
+    private static readonly MethodInfo WriteValue = typeof(Output).GetMethod(nameof(Output.WriteValue))!;
 
     public static Expression<TDelegate> Inline<TDelegate>(Expression<TDelegate> lambda) where TDelegate : Delegate =>
         (Expression<TDelegate>)new SiteInliner().Visit(lambda);
@@ -27,7 +30,10 @@ internal sealed class SiteInliner : ExpressionVisitor
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
         if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
+        if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
         var visited = (MethodCallExpression)base.VisitMethodCall(node);
+        if (visited.Method == ResolveSite && visited.Arguments[1] is ConstantExpression { Value: MemberSite rs })
+            return TypedName(visited, (string)((ConstantExpression)visited.Arguments[0]).Value!, rs) ?? visited;
         if (visited.Method == GetAttrSite && visited.Arguments[3] is ConstantExpression { Value: MemberSite gs })
             return TypedRead(visited, visited.Arguments[1], (string)((ConstantExpression)visited.Arguments[2]).Value!, gs) ?? visited;
         if (visited.Method == WriteAttrSite && visited.Arguments[4] is ConstantExpression { Value: MemberSite ws })
@@ -100,6 +106,46 @@ internal sealed class SiteInliner : ExpressionVisitor
         return Expression.Block(typeof(void), [obj],
             Expression.Assign(obj, target),
             Expression.IfThenElse(Expression.TypeEqual(obj, type), Guarded(write, type, name), rebound));
+    }
+
+    /// <summary>
+    /// A top-level name (<c>{{ title }}</c>) read from render data of the type this site saw: when no template variable
+    /// of that name shadows the data, the member is read directly. The value is what the site's getter returns (booleans
+    /// and small ints from the shared boxes); a failing getter reports K-RUN-010 as the generic path does.
+    /// </summary>
+    private static Expression? TypedName(MethodCallExpression call, string name, MemberSite site)
+    {
+        if (Observed(site, name) is not var (type, member)) return null;
+        var obj = Expression.Variable(typeof(object), "data");
+        var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
+        var t = access.Type;
+        Expression value = t == typeof(bool)
+            ? Expression.Condition(access, Expression.Constant(Boxes.True, typeof(object)), Expression.Constant(Boxes.False, typeof(object)))
+            : t == typeof(int) ? Expression.Call(BoxInt, access)
+            : Expression.Convert(access, typeof(object));
+        return Expression.Block(typeof(object), [obj],
+            Expression.Assign(obj, Expression.Call(call.Object, DataFor, call.Arguments[0])),
+            Expression.Condition(Expression.TypeEqual(obj, type), Guarded(value, type, name), call, typeof(object)));
+    }
+
+    /// <summary><c>{{ year }}</c> on a top-level name of a primitive type: formatted straight into the output, no box.</summary>
+    private Expression? TypedNameWrite(MethodCallExpression write)
+    {
+        var arg = write.Arguments[0];
+        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } convert && convert.Type == typeof(object)) arg = convert.Operand;
+        if (arg is not MethodCallExpression resolve || resolve.Method != ResolveSite || resolve.Arguments[1] is not ConstantExpression { Value: MemberSite site })
+            return null;
+        var name = (string)((ConstantExpression)resolve.Arguments[0]).Value!;
+        if (Observed(site, name) is not var (type, member)) return null;
+        var obj = Expression.Variable(typeof(object), "data");
+        var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
+        // only the types Output.WriteValue formats the same way; a null string prints None here (unlike an attribute)
+        var t = access.Type;
+        if (!(t == typeof(int) || t == typeof(long) || t == typeof(bool) || t == typeof(decimal) || t == typeof(double))
+            || Members.WriteExpression(access, write.Object!, write.Arguments[1]) is not { } typed) return null;
+        return Expression.Block(typeof(void), [obj],
+            Expression.Assign(obj, Expression.Call(resolve.Object, DataFor, resolve.Arguments[0])),
+            Expression.IfThenElse(Expression.TypeEqual(obj, type), Guarded(typed, type, name), write));
     }
 
     /// <summary>A failing getter reports as the generic path does (K-RUN-010 naming the type and member).</summary>

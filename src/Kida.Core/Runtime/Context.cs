@@ -19,9 +19,32 @@ internal sealed class Context
     /// <summary>Makes a root context reused by the next render of its thread look new (no variables, new data).</summary>
     internal void ResetRoot(object? data, IReadOnlyDictionary<string, object?> globals)
     {
-        _vars = NoVars;
+        // the variables' dictionary stays for the next render of this thread (emptied: no reference outlives the render)
+        if (_vars.Count != 0) _vars.Clear();
         _data = data;
         _globals = globals;
+    }
+
+    // top-level macros bound to this context, newest first; a pooled root context keeps them for the next render
+    private Macro? _bound;
+    private int _boundCount;
+    private const int MaxBound = 16;
+
+    /// <summary>
+    /// The top-level macro <paramref name="prototype"/> bound to this context. A root context is reused by its thread's
+    /// renders, so defining the same macro again returns the macro bound before instead of allocating one per render.
+    /// At most <see cref="MaxBound"/> are kept (a thread rendering many different templates starts the list again).
+    /// </summary>
+    public Macro BindMacro(Macro prototype)
+    {
+        for (var m = _bound; m is not null; m = m.NextBound)
+            if (ReferenceEquals(m.Prototype, prototype)) return m;
+        if (_boundCount == MaxBound) { _bound = null; _boundCount = 0; }
+        var bound = prototype.BindTo(this);
+        bound.NextBound = _bound;
+        _bound = bound;
+        _boundCount++;
+        return bound;
     }
 
     public Context(RenderState state, object? data, IReadOnlyDictionary<string, object?> globals, Context? parent = null)
@@ -61,7 +84,17 @@ internal sealed class Context
         if (data is not null)
         {
             var entry = Volatile.Read(ref site.Entry);
-            if (entry is not null && ReferenceEquals(entry.Type, data.GetType())) return entry.Getter(data);
+            if (entry is not null && ReferenceEquals(entry.Type, data.GetType()))
+            {
+                try
+                {
+                    return entry.Getter(data);
+                }
+                catch (Exception ex) when (ex is not TemplateException)
+                {
+                    throw Rt.MemberReadFailed(ex, entry.Type, name);
+                }
+            }
             if (data is Dictionary<string, object?> map)
             {
                 if (map.TryGetValue(name, out var found)) return Py.Unwrap(found);
@@ -75,6 +108,21 @@ internal sealed class Context
         }
         if (c._globals.TryGetValue(name, out var g)) return g;
         return Undefined.Variable(name, State.Strict, AllNames);
+    }
+
+    /// <summary>
+    /// The render data when no template variable named <paramref name="name"/> shadows it (the tier-up typed path of
+    /// <see cref="Resolve(string, MemberSite)"/> reads the member from it directly); otherwise null.
+    /// </summary>
+    public object? DataFor(string name)
+    {
+        var c = this;
+        while (true)
+        {
+            if (c._vars.Count != 0 && c._vars.ContainsKey(name)) return null;
+            if (c._parent is null) return c._data;
+            c = c._parent;
+        }
     }
 
     /// <summary>A variable assigned in the template (this context or a parent's), not the render data or globals.</summary>

@@ -33,6 +33,19 @@ internal sealed class Macro : KidaCallable, IKidaObject
     private readonly Action<RenderState, Context, object?[], Output>? _sharedBody;
     private readonly Context? _context;
 
+    /// <summary>For a bound top-level macro: the compile-time macro it was bound from.</summary>
+    internal Macro? Prototype { get; private init; }
+
+    /// <summary>The next macro bound to the same context (<see cref="Context.BindMacro"/>'s list).</summary>
+    internal Macro? NextBound;
+
+    /// <summary>
+    /// This top-level macro (built once at compile time, with no context) bound to the context of a render. Nothing
+    /// else in the object depends on the render, so a context may hand out the same bound macro again.
+    /// </summary>
+    internal Macro BindTo(Context context) =>
+        new(Name, Parameters, CatchVarargs, CatchKwargs, AcceptsCaller, ReturnsMarkup, _sharedBody!, context) { Prototype = this };
+
     public string Name { get; }
     public string[] Parameters { get; }
     public bool CatchVarargs { get; }

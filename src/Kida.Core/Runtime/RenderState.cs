@@ -50,6 +50,9 @@ internal sealed class RenderState
     {
         rs.Pos = 0;
         rs.Current = null;
+        // the layers of the finished render serve the next one on this thread (emptied: they keep no template alive)
+        for (var l = rs.Blocks; l is not null; l = l.Next) { l.Owner = null; l.Functions = NoBlocks; }
+        if (rs.BlocksTail is not null) { rs.BlocksTail.Next = rs._spareLayers; rs._spareLayers = rs.Blocks; }
         rs.Blocks = rs.BlocksTail = null;
         rs.EvalAutoescape = true;
         rs.Depth = 0;
@@ -84,6 +87,21 @@ internal sealed class RenderState
         var saved = (Blocks, BlocksTail);
         Blocks = BlocksTail = layer;
         return saved;
+    }
+
+    private static readonly Dictionary<string, BlockFunction> NoBlocks = new(StringComparer.Ordinal);
+    private BlockLayer? _spareLayers;
+
+    /// <summary>A block layer for <paramref name="owner"/>, reusing one of this thread's previous render when there is one.</summary>
+    public BlockLayer NewLayer(CompiledTemplate? owner, IReadOnlyDictionary<string, BlockFunction> functions)
+    {
+        var layer = _spareLayers;
+        if (layer is null) return new BlockLayer(owner, functions);
+        _spareLayers = layer.Next;
+        layer.Next = null;
+        layer.Owner = owner;
+        layer.Functions = functions;
+        return layer;
     }
 
     public void RestoreBlocks((BlockLayer? Head, BlockLayer? Tail) saved) => (Blocks, BlocksTail) = saved;
@@ -151,8 +169,9 @@ internal sealed class RenderState
 /// <summary>One level of an inheritance chain: the blocks a template (or an embed's overrides) defines.</summary>
 internal sealed class BlockLayer(CompiledTemplate? owner, IReadOnlyDictionary<string, BlockFunction> functions)
 {
-    public CompiledTemplate? Owner { get; } = owner;
-    public IReadOnlyDictionary<string, BlockFunction> Functions { get; } = functions;
+    // settable so that a pooled RenderState can reuse the layers of its previous render (RenderState.NewLayer)
+    public CompiledTemplate? Owner = owner;
+    public IReadOnlyDictionary<string, BlockFunction> Functions = functions;
     public BlockLayer? Next;
 }
 

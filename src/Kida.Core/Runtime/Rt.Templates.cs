@@ -8,7 +8,7 @@ internal static partial class Rt
     {
         for (var l = rs.Blocks; l is not null; l = l.Next)
             if (ReferenceEquals(l.Owner, ct)) return;
-        var layer = new BlockLayer(ct, ct.Blocks);
+        var layer = rs.NewLayer(ct, ct.Blocks);
         if (rs.BlocksTail is null) rs.Blocks = rs.BlocksTail = layer;
         else rs.BlocksTail = rs.BlocksTail.Next = layer;
     }

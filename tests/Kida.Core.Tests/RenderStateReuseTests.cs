@@ -88,6 +88,28 @@ public class RenderStateReuseTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_included_template_gets_a_fresh_context_each_time_and_what_it_could_keep_stays_valid(bool interpreted)
+    {
+        var files = new Dictionary<string, string>
+        {
+            // plain includes: their context is pooled, so nothing set by one may be seen by the next
+            ["plain.html"] = "[{{ v is defined }}:{{ x|default('-') }}{% set v = x|default('-') %}:{{ v }}]",
+            ["nested.html"] = "{% for x in ['n1', 'n2'] %}{% include 'plain.html' %}{% endfor %}",
+            // an include defining a macro keeps its context alive through the macro: never pooled
+            ["keeps.html"] = "{% macro m() %}{{ x }}{% endmacro %}{% set ns.m = m %}",
+            ["page.html"] = "{% set x = 'a' %}{% include 'plain.html' %}{% set x = 'b' %}{% include 'plain.html' %}"
+                + "{% include 'plain.html' without context %}|{% include 'nested.html' %}|"
+                + "{% set ns = namespace() %}{% include 'keeps.html' %}{% set x = 'c' %}{% include 'plain.html' %}{{ ns.m() }}",
+        };
+        var env = Modes.Env(interpreted, files);
+        for (var round = 0; round < 2; round++)
+            Assert.Equal("[False:a:a][False:b:b][False:-:-]|[False:n1:n1][False:n2:n2]|[False:c:c]c",
+                env.GetTemplate("page.html").Render(new { }));
+    }
+
     [Fact]
     public void A_render_inside_a_render_gets_its_own_state()
     {

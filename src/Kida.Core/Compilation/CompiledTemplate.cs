@@ -14,6 +14,9 @@ internal sealed class CompiledTemplate
     }
 
     public string? Name { get; }
+
+    /// <summary>Nothing the template runs can keep a reference to its context (an include may pool it).</summary>
+    public bool KeepsNoContext { get; init; }
     public SourceText Source { get; }
     public bool Autoescape { get; }
     public Action<RenderState, Context, Output> Root { get; set; } = null!;

@@ -6,13 +6,15 @@ namespace Kida.Runtime;
 /// </summary>
 internal sealed class Context
 {
-    private static readonly Dictionary<string, object?> NoVars = new(StringComparer.Ordinal);
+    private static readonly VarMap NoVars = new();
 
     // allocated on the first top-level assignment: most renders of a page never write one
-    private Dictionary<string, object?> _vars = NoVars;
-    private readonly Context? _parent;
+    private VarMap _vars = NoVars;
+    private Context? _parent;
     private object? _data;
     private IReadOnlyDictionary<string, object?> _globals;
+
+    internal IReadOnlyDictionary<string, object?> Globals => _globals;
 
     internal static readonly IReadOnlyDictionary<string, object?> NoGlobals = new Dictionary<string, object?>();
 
@@ -22,6 +24,15 @@ internal sealed class Context
         // the variables' dictionary stays for the next render of this thread (emptied: no reference outlives the render)
         if (_vars.Count != 0) _vars.Clear();
         _data = data;
+        _globals = globals;
+    }
+
+    /// <summary>Makes a pooled include context look new: child of <paramref name="parent"/> (or of none).</summary>
+    internal void ResetChild(Context? parent, IReadOnlyDictionary<string, object?> globals)
+    {
+        if (_vars.Count != 0) _vars.Clear();
+        _parent = parent;
+        _data = null;
         _globals = globals;
     }
 
@@ -58,7 +69,7 @@ internal sealed class Context
     public RenderState State { get; }
 
     /// <summary>Names exported for <c>import</c> (top-level set/let/macro), in assignment order.</summary>
-    public IEnumerable<KeyValuePair<string, object?>> Exported => _vars;
+    public IEnumerable<KeyValuePair<string, object?>> Exported => _vars.ToArray();
 
     public object? Resolve(string name)
     {
@@ -162,8 +173,8 @@ internal sealed class Context
 
     public void Set(string name, object? value)
     {
-        if (ReferenceEquals(_vars, NoVars)) _vars = new Dictionary<string, object?>(StringComparer.Ordinal);
-        _vars[name] = value;
+        if (ReferenceEquals(_vars, NoVars)) _vars = new VarMap();
+        _vars.Set(name, value);
     }
 
     public void Remove(string name)

@@ -89,6 +89,27 @@ internal sealed class RenderState
         return saved;
     }
 
+    private Context? _spareInclude;
+
+    /// <summary>
+    /// The context of an include whose template keeps no reference to it (<see cref="CompiledTemplate.KeepsNoContext"/>):
+    /// this thread's spare one when free, so such an include allocates nothing. Give it back with <see cref="ReturnIncludeContext"/>.
+    /// </summary>
+    public Context RentIncludeContext(Context? parent, IReadOnlyDictionary<string, object?> globals)
+    {
+        var c = _spareInclude;
+        if (c is null) return new Context(this, null, globals, parent);
+        _spareInclude = null;
+        c.ResetChild(parent, globals);
+        return c;
+    }
+
+    public void ReturnIncludeContext(Context context)
+    {
+        context.ResetChild(null, Context.NoGlobals);
+        _spareInclude = context;
+    }
+
     private static readonly Dictionary<string, BlockFunction> NoBlocks = new(StringComparer.Ordinal);
     private BlockLayer? _spareLayers;
 

@@ -171,7 +171,16 @@ internal static partial class Rt
             try { template = LoadTemplate(rs, name, "include"); }
             catch (TemplateNotFoundException) when (ignoreMissing) { return; }
         }
-        var child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
+        var pooled = template.Compiled.KeepsNoContext;
+        Context child;
+        if (pooled)
+        {
+            child = withContext ? rs.RentIncludeContext(ctx, ctx.Globals) : rs.RentIncludeContext(null, rs.Environment.GlobalsSnapshot);
+            if (withContext && locals is not null)
+                foreach (var (k, v) in locals)
+                    child.Set(k, v);
+        }
+        else child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
         var savedBlocks = rs.SwapBlocks(null);
         EnterInclude(rs);
         try
@@ -182,6 +191,7 @@ internal static partial class Rt
         {
             rs.IncludeDepth--;
             rs.RestoreBlocks(savedBlocks);
+            if (pooled) rs.ReturnIncludeContext(child);
         }
     }
 

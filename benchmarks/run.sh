@@ -70,6 +70,19 @@ if [ -z "${NO_LOOP:-}" ]; then
   done
 fi
 
+# Thread scaling measured interleaved (Kida.Benchmarks --scaling): each group runs a 1-thread and a 2-thread round of
+# the same renders back to back, so the speedup compares the machine with itself within ~50 ms; the median of the
+# per-group ratios is reported. Workstation and Server GC, Kida next to the hand-written renderer.
+: >"$artifacts/scaling.txt"
+if [ -z "${NO_LOOP:-}" ]; then
+  for w in products page; do
+    for gc in 0 1; do
+      env DOTNET_gcServer=$gc KIDA_SCALING_SECONDS=15 KIDA_BENCH_WORKLOADS=$w flock /tmp/kida-build.lock dotnet run -c Release --no-build --project "$proj" -- --scaling \
+        | grep -v '^ *ok \|^Verifying' | tee -a "$artifacts/scaling.txt"
+    done
+  done
+fi
+
 # Kida's own cost per template feature (allocations are exact; times are a stopwatch loop, noisy).
 : >"$artifacts/ablation.txt"
 if [ -z "${NO_ABLATION:-}" ]; then
@@ -83,5 +96,5 @@ if [ -z "${NO_WEB:-}" ]; then
 fi
 
 python3 "$here/report.py" "$json" "$here/RESULTS.md" "${filters[*]}" "${KIDA_BENCH_WORKLOADS:-all}" "$(( $(date +%s) - started ))" \
-  "$artifacts/web.md" "$artifacts/ablation.txt" "$load_before" "$load_after" "$srvjson" "$lohjson" "$artifacts/loop.txt" >/dev/null
+  "$artifacts/web.md" "$artifacts/ablation.txt" "$load_before" "$load_after" "$srvjson" "$lohjson" "$artifacts/loop.txt" "$artifacts/scaling.txt" >/dev/null
 echo "wrote $here/RESULTS.md in $(( $(date +%s) - started )) s"

@@ -82,13 +82,18 @@ internal class TieredFunction<TDelegate> : ITieredFunction where TDelegate : Del
 
     protected TDelegate Current => _current;
 
+    /// <summary>Called with the IL-compiled delegate once it replaced the interpreted one.</summary>
+    protected virtual void OnPromoted(TDelegate compiled) { }
+
     public void Promote()
     {
         var lambda = Interlocked.Exchange(ref _lambda, null);
         if (lambda is null) return;
         try
         {
-            Volatile.Write(ref _current, SiteInliner.Inline(lambda).Compile());
+            var compiled = SiteInliner.Inline(lambda).Compile();
+            Volatile.Write(ref _current, compiled);
+            OnPromoted(compiled);
         }
         catch (Exception ex)
         {
@@ -105,9 +110,22 @@ internal sealed class TieredFunction(System.Linq.Expressions.Expression<Action<R
     public void Invoke(RenderState rs, Context ctx, Output output) => Current(rs, ctx, output);
 }
 
-/// <summary>A top-level macro body under tiered compilation.</summary>
-internal sealed class TieredMacroBody(System.Linq.Expressions.Expression<Action<RenderState, Context, object?[], Output>> lambda)
-    : TieredFunction<Action<RenderState, Context, object?[], Output>>(lambda)
+/// <summary>
+/// The body of a top-level macro, read by each call (one delegate call: no forwarding method in between). Under tiered
+/// compilation the interpreted body is replaced by the IL-compiled one when the template is promoted.
+/// </summary>
+internal sealed class MacroCode(Action<RenderState, Context, object?[], Output> body)
 {
-    public void Invoke(RenderState rs, Context ctx, object?[] args, Output output) => Current(rs, ctx, args, output);
+    public Action<RenderState, Context, object?[], Output> Body = body;
+}
+
+/// <summary>A top-level macro body under tiered compilation.</summary>
+internal sealed class TieredMacroBody : TieredFunction<Action<RenderState, Context, object?[], Output>>
+{
+    public TieredMacroBody(System.Linq.Expressions.Expression<Action<RenderState, Context, object?[], Output>> lambda) : base(lambda) =>
+        Code = new MacroCode(Current);
+
+    public MacroCode Code { get; }
+
+    protected override void OnPromoted(Action<RenderState, Context, object?[], Output> compiled) => Volatile.Write(ref Code.Body, compiled);
 }

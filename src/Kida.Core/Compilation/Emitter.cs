@@ -93,15 +93,15 @@ internal sealed partial class Emitter
         return tier.Invoke;
     }
 
-    private Action<RenderState, Context, object?[], Output> CompileMacroBody(Expression<Action<RenderState, Context, object?[], Output>> lambda)
+    private MacroCode CompileMacroBody(Expression<Action<RenderState, Context, object?[], Output>> lambda)
     {
         var options = _env.Options;
-        if (options.PreferInterpretation) return lambda.Compile(preferInterpretation: true);
-        if (!options.TieredCompilation) return lambda.Compile();
+        if (options.PreferInterpretation) return new MacroCode(lambda.Compile(preferInterpretation: true));
+        if (!options.TieredCompilation) return new MacroCode(lambda.Compile());
         var tier = new TieredMacroBody(lambda);
         (_ct.Tiers ??= []).Add(tier);
         _ct.TierUpAfter = Math.Max(1, options.TierUpAfterRenders);
-        return tier.Invoke;
+        return tier.Code;
     }
 
     private static E Rt(string name, params E[] args)

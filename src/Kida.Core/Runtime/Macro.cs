@@ -23,14 +23,14 @@ internal sealed class Macro : KidaCallable, IKidaObject
     /// so defining it in a render allocates only this object.
     /// </summary>
     public Macro(string name, string[] parameters, bool catchVarargs, bool catchKwargs, bool acceptsCaller, bool returnsMarkup,
-        Action<RenderState, Context, object?[], Output> body, Context context)
+        Compilation.MacroCode body, Context context)
         : this(name, parameters, catchVarargs, catchKwargs, acceptsCaller, returnsMarkup, null!)
     {
         _sharedBody = body;
         _context = context;
     }
 
-    private readonly Action<RenderState, Context, object?[], Output>? _sharedBody;
+    private readonly Compilation.MacroCode? _sharedBody;
     private readonly Context? _context;
 
     /// <summary>For a bound top-level macro: the compile-time macro it was bound from.</summary>
@@ -98,11 +98,12 @@ internal sealed class Macro : KidaCallable, IKidaObject
         if (count > n && !CatchVarargs)
             throw new TemplateRuntimeException($"macro '{Name}' takes not more than {n} argument(s)", "K-RUN-012");
         var bound = rs.RentArgArray(n + 3);
-        for (var i = 0; i < n; i++) bound[i] = Missing;
         if (n > 0) bound[0] = a0;
         if (count > 1 && n > 1) bound[1] = a1;
-        bound[n] = count <= n ? PyTuple.Empty : new PyTuple(count == 1 ? [a0] : n == 0 ? [a0, a1] : [a1]);
-        bound[n + 1] = CatchKwargs ? Py.NewDict() : null;
+        for (var i = Math.Min(count, n); i < n; i++) bound[i] = Missing;
+        // the body reads the varargs and kwargs slots only when the macro collects them (a rented array is cleared)
+        if (CatchVarargs) bound[n] = count <= n ? PyTuple.Empty : new PyTuple(count == 1 ? [a0] : n == 0 ? [a0, a1] : [a1]);
+        if (CatchKwargs) bound[n + 1] = Py.NewDict();
         Run(rs, bound, output);
     }
 
@@ -111,7 +112,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
         rs.Enter();
         try
         {
-            if (_sharedBody is not null) _sharedBody(rs, _context!, bound, output);
+            if (_sharedBody is not null) _sharedBody.Body(rs, _context!, bound, output);
             else Body(rs, bound, output);
         }
         finally

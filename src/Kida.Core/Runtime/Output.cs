@@ -9,7 +9,8 @@ namespace Kida.Runtime;
 /// </summary>
 internal sealed class Output : IDisposable
 {
-    private static readonly SearchValues<char> HtmlSpecial = SearchValues.Create("&<>\"'\0");
+    // MarkupSafe's five: anything else, NUL included, passes through unchanged
+    private static readonly SearchValues<char> HtmlSpecial = SearchValues.Create("&<>\"'");
     private char[] _buffer;
     private int _length;
 

@@ -118,6 +118,30 @@ public class TieredCompilationTests
         Assert.Contains("no name today", compiled.Message);
     }
 
+    [Fact]
+    public void Macros_of_up_to_two_parameters_bind_every_call_form_the_same_before_and_after_promotion()
+    {
+        const string source = """
+            {%- macro zero() %}[zero]{% endmacro -%}
+            {%- macro one(a) %}[{{ a }}]{% endmacro -%}
+            {%- macro two(a, b='B') %}[{{ a }}{{ b }}]{% endmacro -%}
+            {%- macro opt(a='A', b='B') %}[{{ a }}{{ b }}]{% endmacro -%}
+            {{ zero() }}{{ one(1) }}{{ one(a=2) }}{{ two(3) }}{{ two(4, 5) }}{{ two(b=6, a=7) }}{{ opt() }}{{ opt(b=8) }}
+            {{- one(x) ~ two(x, x) }}{% set f = two %}{{ f(9) }}{{ [1, 2]|map('string')|join }}{{ two.arguments|join(',') }}
+            """;
+        var env = new KidaEnvironment(new KidaOptions { Loader = new DictLoader(new Dictionary<string, string> { ["m.html"] = source }), TierUpAfterRenders = 1000 });
+        var template = env.GetTemplate("m.html");
+        const string expected = "[zero][1][2][3B][45][76][AB][A8][<x>][<x><x>][9B]12a,b";
+        Assert.Equal(expected, template.Render(new { x = "<x>" }).Replace("&lt;", "<").Replace("&gt;", ">"));
+        var tooMany = Assert.ThrowsAny<TemplateException>(() => env.FromString("{% macro one(a) %}{% endmacro %}{{ one(1, 2) }}").Render());
+        Assert.Contains("takes not more than 1 argument", tooMany.Message);
+        var tiers = template.Compiled.Tiers!.ToList();
+        template.Compiled.Promote();
+        Assert.All(tiers, t => Assert.Null(t.PromotionError));
+        Assert.All(tiers, t => Assert.True(t.IsCompiled));
+        Assert.Equal(expected, template.Render(new { x = "<x>" }).Replace("&lt;", "<").Replace("&gt;", ">"));
+    }
+
     public sealed class TopModel
     {
         public int Id { get; init; }

@@ -117,6 +117,31 @@ internal sealed class TieredFunction(System.Linq.Expressions.Expression<Action<R
 internal sealed class MacroCode(Action<RenderState, Context, object?[], Output> body)
 {
     public Action<RenderState, Context, object?[], Output> Body = body;
+
+    /// <summary>
+    /// For a macro of at most two parameters that collects nothing: the body taking its arguments directly (a missing
+    /// one is <see cref="Macro.Missing"/>). <see cref="Body"/> then unpacks an argument array into it.
+    /// </summary>
+    public Action<RenderState, Context, object?, object?, Output>? Positional;
+
+    public static MacroCode ForPositional(Action<RenderState, Context, object?, object?, Output> positional)
+    {
+        var code = new MacroCode(null!) { Positional = positional };
+        // an argument array always has room for two (parameters, then the varargs and kwargs slots)
+        code.Body = (rs, ctx, args, output) => code.Positional!(rs, ctx, args[0], args[1], output);
+        return code;
+    }
+}
+
+/// <summary>A top-level macro body taking its arguments directly, under tiered compilation.</summary>
+internal sealed class TieredPositionalMacroBody : TieredFunction<Action<RenderState, Context, object?, object?, Output>>
+{
+    public TieredPositionalMacroBody(System.Linq.Expressions.Expression<Action<RenderState, Context, object?, object?, Output>> lambda) : base(lambda) =>
+        Code = MacroCode.ForPositional(Current);
+
+    public MacroCode Code { get; }
+
+    protected override void OnPromoted(Action<RenderState, Context, object?, object?, Output> compiled) => Volatile.Write(ref Code.Positional, compiled);
 }
 
 /// <summary>A top-level macro body under tiered compilation.</summary>

@@ -345,8 +345,19 @@ internal sealed partial class Emitter
         {
             // a top-level macro sees no enclosing locals: compile its body once, bind the defining context per render
             var ctxParam = E.Parameter(typeof(Context), "definingCtx");
-            var sharedBody = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, out var srs, out var sargs, out var soutput, ctxParam);
-            var shared = CompileMacroBody(E.Lambda<Action<RenderState, Context, object?[], Output>>(sharedBody, srs, ctxParam, sargs, soutput));
+            MacroCode shared;
+            if (ordinary.Count <= 2 && !usesVarargs && !usesKwargs && !usesCaller)
+            {
+                // at most two parameters and nothing collected: the arguments arrive as parameters, no array
+                ParameterExpression[] positional = [E.Parameter(typeof(object), "a0"), E.Parameter(typeof(object), "a1")];
+                var positionalBody = EmitFunctionBody(m.Body, ordinary, null, null, false, m.IsDef, out var prs, out _, out var poutput, ctxParam, positional);
+                shared = CompilePositionalMacroBody(E.Lambda<Action<RenderState, Context, object?, object?, Output>>(positionalBody, prs, ctxParam, positional[0], positional[1], poutput));
+            }
+            else
+            {
+                var sharedBody = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, out var srs, out var sargs, out var soutput, ctxParam);
+                shared = CompileMacroBody(E.Lambda<Action<RenderState, Context, object?[], Output>>(sharedBody, srs, ctxParam, sargs, soutput));
+            }
             var prototype = new Macro(m.Name, names, usesVarargs, usesKwargs, usesCaller, escapeValue, shared, null!);
             return E.Call(_fn.Ctx, typeof(Context).GetMethod(nameof(Context.BindMacro))!, E.Constant(prototype));
         }
@@ -359,7 +370,8 @@ internal sealed partial class Emitter
 
     /// <summary>A macro-like function body: binds parameters (evaluating defaults) and renders into the given output.</summary>
     private E EmitFunctionBody(IReadOnlyList<Stmt> stmts, IReadOnlyList<Parameter> parameters, string? varargs, string? kwargs, bool caller,
-        bool strictArgs, out ParameterExpression rs, out ParameterExpression args, out ParameterExpression output, ParameterExpression? ownCtx = null)
+        bool strictArgs, out ParameterExpression rs, out ParameterExpression args, out ParameterExpression output, ParameterExpression? ownCtx = null,
+        ParameterExpression[]? positional = null)
     {
         rs = E.Parameter(typeof(RenderState), "rs");
         args = E.Parameter(typeof(object[]), "args");
@@ -393,7 +405,7 @@ internal sealed partial class Emitter
                 {
                     var p = parameters[i];
                     var v = scope.Vars[p.Name];
-                    var raw = E.ArrayIndex(argsLocal, E.Constant(i));
+                    E raw = positional is not null ? positional[i] : E.ArrayIndex(argsLocal, E.Constant(i));
                     var missing = E.ReferenceEqual(raw, E.Constant(Macro.Missing));
                     E fallback = p.Default is null
                         ? Rt("MissingArgument", rsLocal, E.Constant(p.Name), E.Constant(strictArgs))

@@ -104,6 +104,17 @@ internal sealed partial class Emitter
         return tier.Code;
     }
 
+    private MacroCode CompilePositionalMacroBody(Expression<Action<RenderState, Context, object?, object?, Output>> lambda)
+    {
+        var options = _env.Options;
+        if (options.PreferInterpretation) return MacroCode.ForPositional(lambda.Compile(preferInterpretation: true));
+        if (!options.TieredCompilation) return MacroCode.ForPositional(lambda.Compile());
+        var tier = new TieredPositionalMacroBody(lambda);
+        (_ct.Tiers ??= []).Add(tier);
+        _ct.TierUpAfter = Math.Max(1, options.TierUpAfterRenders);
+        return tier.Code;
+    }
+
     private static E Rt(string name, params E[] args)
     {
         if (!RtMethods.TryGetValue(name, out var m)) throw new InvalidOperationException($"Rt.{name} is missing");

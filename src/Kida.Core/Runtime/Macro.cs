@@ -97,6 +97,20 @@ internal sealed class Macro : KidaCallable, IKidaObject
         var n = Parameters.Length;
         if (count > n && !CatchVarargs)
             throw new TemplateRuntimeException($"macro '{Name}' takes not more than {n} argument(s)", "K-RUN-012");
+        if (_sharedBody?.Positional is { } positional)
+        {
+            // the body takes its (at most two) arguments directly: no array
+            rs.Enter();
+            try
+            {
+                positional(rs, _context!, n > 0 ? a0 : null, n < 2 ? null : count > 1 ? a1 : Missing, output);
+            }
+            finally
+            {
+                rs.Exit();
+            }
+            return;
+        }
         var bound = rs.RentArgArray(n + 3);
         if (n > 0) bound[0] = a0;
         if (count > 1 && n > 1) bound[1] = a1;

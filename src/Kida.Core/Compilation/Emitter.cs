@@ -82,37 +82,30 @@ internal sealed partial class Emitter
         emitter.EmitTemplate(tree);
     }
 
-    private Action<RenderState, Context, Output> CompileLambda(Expression<Action<RenderState, Context, Output>> lambda)
-    {
-        var options = _env.Options;
-        if (options.PreferInterpretation) return lambda.Compile(preferInterpretation: true);
-        if (!options.TieredCompilation) return lambda.Compile();
-        var tier = new TieredFunction(lambda);
-        (_ct.Tiers ??= []).Add(tier);
-        _ct.TierUpAfter = Math.Max(1, options.TierUpAfterRenders);
-        return tier.Invoke;
-    }
+    private Action<RenderState, Context, Output> CompileLambda(Expression<Action<RenderState, Context, Output>> lambda) =>
+        Compile(lambda, static d => d, static l => new TieredFunction(l), static t => ((TieredFunction)t).Invoke);
 
-    private MacroCode CompileMacroBody(Expression<Action<RenderState, Context, object?[], Output>> lambda)
-    {
-        var options = _env.Options;
-        if (options.PreferInterpretation) return new MacroCode(lambda.Compile(preferInterpretation: true));
-        if (!options.TieredCompilation) return new MacroCode(lambda.Compile());
-        var tier = new TieredMacroBody(lambda);
-        (_ct.Tiers ??= []).Add(tier);
-        _ct.TierUpAfter = Math.Max(1, options.TierUpAfterRenders);
-        return tier.Code;
-    }
+    private MacroCode CompileMacroBody(Expression<Action<RenderState, Context, object?[], Output>> lambda) =>
+        Compile(lambda, static d => new MacroCode(d), static l => new TieredMacroBody(l), static t => ((TieredMacroBody)t).Code);
 
-    private MacroCode CompilePositionalMacroBody(Expression<Action<RenderState, Context, object?, object?, Output>> lambda)
+    private MacroCode CompilePositionalMacroBody(Expression<Action<RenderState, Context, object?, object?, Output>> lambda) =>
+        Compile(lambda, MacroCode.ForPositional, static l => new TieredPositionalMacroBody(l), static t => ((TieredPositionalMacroBody)t).Code);
+
+    /// <summary>
+    /// One function of the template: interpreted (<see cref="KidaOptions.PreferInterpretation"/>), compiled to IL now
+    /// (no tiering), or interpreted until the template is promoted (tiered, the default).
+    /// </summary>
+    private TResult Compile<TDelegate, TResult>(Expression<TDelegate> lambda, Func<TDelegate, TResult> direct,
+        Func<Expression<TDelegate>, TieredFunction<TDelegate>> tiered, Func<TieredFunction<TDelegate>, TResult> entry)
+        where TDelegate : Delegate
     {
         var options = _env.Options;
-        if (options.PreferInterpretation) return MacroCode.ForPositional(lambda.Compile(preferInterpretation: true));
-        if (!options.TieredCompilation) return MacroCode.ForPositional(lambda.Compile());
-        var tier = new TieredPositionalMacroBody(lambda);
+        if (options.PreferInterpretation) return direct(lambda.Compile(preferInterpretation: true));
+        if (!options.TieredCompilation) return direct(lambda.Compile());
+        var tier = tiered(lambda);
         (_ct.Tiers ??= []).Add(tier);
         _ct.TierUpAfter = Math.Max(1, options.TierUpAfterRenders);
-        return tier.Code;
+        return entry(tier);
     }
 
     private static E Rt(string name, params E[] args)

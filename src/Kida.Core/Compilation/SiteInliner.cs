@@ -45,10 +45,7 @@ internal sealed class SiteInliner : ExpressionVisitor
     /// <summary><c>{% if obj.flag %}</c> on a bool member: the member itself, no box and no truth test.</summary>
     private Expression? TypedTruth(MethodCallExpression truthy)
     {
-        var arg = truthy.Arguments[0];
-        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } convert && convert.Type == typeof(object)) arg = convert.Operand;
-        if (arg is not MethodCallExpression read || read.Method != GetAttrSite || read.Arguments[3] is not ConstantExpression { Value: MemberSite site })
-            return null;
+        if (SiteCall(truthy.Arguments[0], GetAttrSite, 3) is not var (read, site)) return null;
         var name = (string)((ConstantExpression)read.Arguments[2]).Value!;
         if (Observed(site, name) is not var (type, member)) return null;
         if ((member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType) != typeof(bool)) return null;
@@ -59,6 +56,22 @@ internal sealed class SiteInliner : ExpressionVisitor
             Expression.Assign(obj, Visit(read.Arguments[1])),
             Expression.Condition(Expression.TypeEqual(obj, type), Guarded(access, type, name), generic, typeof(bool)));
     }
+
+    /// <summary>A call of <paramref name="method"/> (under conversions to object) whose argument <paramref name="siteArg"/> is its member site.</summary>
+    private static (MethodCallExpression Call, MemberSite Site)? SiteCall(Expression arg, MethodInfo method, int siteArg)
+    {
+        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } convert && convert.Type == typeof(object)) arg = convert.Operand;
+        return arg is MethodCallExpression call && call.Method == method && call.Arguments[siteArg] is ConstantExpression { Value: MemberSite site }
+            ? (call, site)
+            : null;
+    }
+
+    /// <summary>A member value as its compiled getter returns it: bools and small ints from the shared boxes.</summary>
+    private static Expression BoxedLikeGetter(Expression access) =>
+        access.Type == typeof(bool)
+            ? Expression.Condition(access, Expression.Constant(Boxes.True, typeof(object)), Expression.Constant(Boxes.False, typeof(object)))
+            : access.Type == typeof(int) ? Expression.Call(BoxInt, access)
+            : Expression.Convert(access, typeof(object));
 
     private static (Type Type, MemberInfo Member)? Observed(MemberSite site, string name)
     {
@@ -75,12 +88,8 @@ internal sealed class SiteInliner : ExpressionVisitor
         var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
         var t = access.Type;
         Expression value;
-        if (t == typeof(bool))
-            value = Expression.Condition(access, Expression.Constant(Boxes.True, typeof(object)), Expression.Constant(Boxes.False, typeof(object)));
-        else if (t == typeof(int))
-            value = Expression.Call(BoxInt, access);
-        else if (t.IsValueType && t != typeof(JsonElement) && Nullable.GetUnderlyingType(t) is null)
-            value = Expression.Convert(access, typeof(object));
+        if (t == typeof(bool) || t == typeof(int) || (t.IsValueType && t != typeof(JsonElement) && Nullable.GetUnderlyingType(t) is null))
+            value = BoxedLikeGetter(access);
         else
         {
             // what GetAttrSite does with the value: JSON unwrapped, null read through an attribute as ""
@@ -118,11 +127,7 @@ internal sealed class SiteInliner : ExpressionVisitor
         if (Observed(site, name) is not var (type, member)) return null;
         var obj = Expression.Variable(typeof(object), "data");
         var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
-        var t = access.Type;
-        Expression value = t == typeof(bool)
-            ? Expression.Condition(access, Expression.Constant(Boxes.True, typeof(object)), Expression.Constant(Boxes.False, typeof(object)))
-            : t == typeof(int) ? Expression.Call(BoxInt, access)
-            : Expression.Convert(access, typeof(object));
+        var value = BoxedLikeGetter(access);
         return Expression.Block(typeof(object), [obj],
             Expression.Assign(obj, Expression.Call(call.Object, DataFor, call.Arguments[0])),
             Expression.Condition(Expression.TypeEqual(obj, type), Guarded(value, type, name), call, typeof(object)));
@@ -131,10 +136,7 @@ internal sealed class SiteInliner : ExpressionVisitor
     /// <summary><c>{{ year }}</c> on a top-level name of a primitive type: formatted straight into the output, no box.</summary>
     private Expression? TypedNameWrite(MethodCallExpression write)
     {
-        var arg = write.Arguments[0];
-        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } convert && convert.Type == typeof(object)) arg = convert.Operand;
-        if (arg is not MethodCallExpression resolve || resolve.Method != ResolveSite || resolve.Arguments[1] is not ConstantExpression { Value: MemberSite site })
-            return null;
+        if (SiteCall(write.Arguments[0], ResolveSite, 1) is not var (resolve, site)) return null;
         var name = (string)((ConstantExpression)resolve.Arguments[0]).Value!;
         if (Observed(site, name) is not var (type, member)) return null;
         var obj = Expression.Variable(typeof(object), "data");

@@ -62,6 +62,19 @@ public sealed class KidaEngine : Engine
         return () => t.Render(model);
     }
 
+    /// <summary>
+    /// The same template rendered with a top-level dictionary whose values are the model's own objects (the usual
+    /// <c>Render(IReadOnlyDictionary)</c> call: a few named values, each a POCO or a list of them).
+    /// </summary>
+    public Func<string> CompileTopDict(Workload w)
+    {
+        var t = CompileAll(w);
+        IReadOnlyDictionary<string, object?> top = w.Model.GetType().GetProperties()
+            .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "All")
+            .ToDictionary(p => Data.Snake(p.Name), p => p.GetValue(w.Model), StringComparer.Ordinal);
+        return () => t.Render(top);
+    }
+
     /// <summary>The same template rendered with the model as nested <c>Dictionary&lt;string, object?&gt;</c>.</summary>
     public Func<string> CompileDict(Workload w)
     {

@@ -80,6 +80,8 @@ public static class Suite
 {
     public const string HandWritten = "HandWritten";
     public const string KidaDict = "Kida (dict)";
+    /// <summary>Kida given a top-level dictionary of the model's objects (<c>--diag</c> only; not in the BenchmarkDotNet tables).</summary>
+    public const string KidaTopDict = "Kida (dict of POCOs)";
 
     /// <summary>Workloads to run: KIDA_BENCH_WORKLOADS=products,page or all.</summary>
     public static IEnumerable<string> SelectedWorkloads
@@ -111,6 +113,8 @@ public static class Suite
         }
         try { renderers[KidaDict] = Engine.Kida.CompileDict(w); }
         catch (Exception ex) { failures.Add($"{KidaDict}: compile threw {ex.GetType().Name}: {ex.Message}"); }
+        try { renderers[KidaTopDict] = Engine.Kida.CompileTopDict(w); }
+        catch (Exception ex) { failures.Add($"{KidaTopDict}: compile threw {ex.GetType().Name}: {ex.Message}"); }
 
         var expected = Workload.Normalise(w.HandWritten());
         foreach (var (engine, render) in renderers)

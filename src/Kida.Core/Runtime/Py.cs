@@ -43,9 +43,10 @@ internal static partial class Py
     public static object? Unwrap(object? v)
     {
         if (v is null || v.GetType() == typeof(string)) return v;
+        // boxed numbers and bools (the common case after strings): one flag test, no class-hierarchy walk for JsonValue
+        if (v.GetType().IsValueType) return v is JsonElement je0 ? FromJson(je0) : v;
         switch (v)
         {
-            case JsonElement e: return FromJson(e);
             case JsonValue jv:
                 if (jv.TryGetValue<JsonElement>(out var je)) return FromJson(je);
                 if (jv.TryGetValue<object>(out var o)) return o is JsonElement je2 ? FromJson(je2) : o;

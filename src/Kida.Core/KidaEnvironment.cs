@@ -186,7 +186,7 @@ public sealed class KidaEnvironment
             }
             catch
             {
-                _cache.TryRemove(new KeyValuePair<string, CacheEntry>(name, entry));
+                if (_cache.TryRemove(new KeyValuePair<string, CacheEntry>(name, entry))) Volatile.Write(ref entry.Removed, 1);
                 throw;
             }
         }
@@ -205,6 +205,7 @@ public sealed class KidaEnvironment
     {
         if (_cache.TryRemove(name, out var removed))
         {
+            Volatile.Write(ref removed.Removed, 1);
             if (Interlocked.Exchange(ref removed.Counted, 0) == 1) Interlocked.Decrement(ref _entryCount);
             TemplateEvicted?.Invoke(this, new TemplateEvictedEventArgs(name, reason));
         }
@@ -220,7 +221,27 @@ public sealed class KidaEnvironment
         return template;
     }
 
-    private sealed class CacheEntry
+    /// <summary>
+    /// <c>{% include "x.html" %}</c> and <c>{% extends "x.html" %}</c> with a constant name: the template found by the
+    /// last render, reused while its cache entry stays in the cache (no dictionary lookup per render). A miss goes
+    /// through <see cref="GetTemplate"/> and records what it found; a hit writes nothing shared but the coarse last-use stamp.
+    /// </summary>
+    internal Template GetTemplateForSite(string name, TemplateSite site)
+    {
+        var seen = Volatile.Read(ref site.Entry);
+        if (seen is not null && ReferenceEquals(seen.Name, name) && ReferenceEquals(seen.Environment, this) && Volatile.Read(ref seen.Cache.Removed) == 0)
+        {
+            seen.Cache.Touch();
+            return seen.Template;
+        }
+        var template = GetTemplate(name);
+        if (_cache.TryGetValue(name, out var entry) && entry.Task.IsValueCreated && entry.Task.Value.IsCompletedSuccessfully
+            && ReferenceEquals(entry.Task.Value.Result, template))
+            Volatile.Write(ref site.Entry, new TemplateSite.Seen(name, this, entry, template));
+        return template;
+    }
+
+    internal sealed class CacheEntry
     {
         public CacheEntry(KidaEnvironment env, string name, ITemplateLoader loader, bool sync)
         {
@@ -233,6 +254,9 @@ public sealed class KidaEnvironment
         public KidaEnvironment Env { get; }
         public Lazy<Task<Template>> Task { get; }
         public long LastUse;
+
+        /// <summary>1 once the entry left the cache (evicted, cleared, changed on disk): a <see cref="TemplateSite"/> holding it misses.</summary>
+        public int Removed;
 
         /// <summary>1 once the entry counts toward the cache size.</summary>
         public int Counted;
@@ -272,6 +296,7 @@ public sealed class KidaEnvironment
                     var entry = (CacheEntry)state!;
                     if (entry.Env._cache.TryRemove(new KeyValuePair<string, CacheEntry>(entry.Name, entry)))
                     {
+                        Volatile.Write(ref entry.Removed, 1);
                         if (Interlocked.Exchange(ref entry.Counted, 0) == 1) Interlocked.Decrement(ref entry.Env._entryCount);
                         entry.Env.TemplateEvicted?.Invoke(entry.Env, new TemplateEvictedEventArgs(entry.Name, "changed"));
                     }
@@ -300,4 +325,12 @@ public sealed class TemplateEvictedEventArgs(string name, string reason) : Event
 
     /// <summary>Why: "capacity", "changed" or "cleared".</summary>
     public string Reason { get; } = reason;
+}
+
+/// <summary>The template an include or extends with a constant name found last (<see cref="KidaEnvironment.GetTemplateForSite"/>).</summary>
+internal sealed class TemplateSite
+{
+    internal Seen? Entry;
+
+    internal sealed record Seen(string Name, KidaEnvironment Environment, KidaEnvironment.CacheEntry Cache, Template Template);
 }

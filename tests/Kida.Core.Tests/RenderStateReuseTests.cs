@@ -110,6 +110,49 @@ public class RenderStateReuseTests
                 env.GetTemplate("page.html").Render(new { }));
     }
 
+    /// <summary>A loader whose sources change, with a change token per version (hot reload).</summary>
+    private sealed class EditableLoader : ITemplateLoader
+    {
+        public readonly Dictionary<string, string> Sources = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, CancellationTokenSource> Tokens = new(StringComparer.Ordinal);
+
+        public TemplateSource GetSource(string name)
+        {
+            if (!Sources.TryGetValue(name, out var text)) throw new TemplateNotFoundException(name, null, $"no {name}");
+            var cts = Tokens[name] = new CancellationTokenSource();
+            return new TemplateSource(name, text, null, new Microsoft.Extensions.Primitives.CancellationChangeToken(cts.Token));
+        }
+
+        public void Edit(string name, string text)
+        {
+            Sources[name] = text;
+            Tokens[name].Cancel();
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_include_or_parent_found_by_an_earlier_render_is_looked_up_again_once_it_left_the_cache(bool tiered)
+    {
+        var loader = new EditableLoader();
+        loader.Sources["layout.html"] = "<{% block b %}{% endblock %}>";
+        loader.Sources["part.html"] = "part1";
+        loader.Sources["page.html"] = "{% extends 'layout.html' %}{% block b %}{% include 'part.html' %}{% endblock %}";
+        var env = new KidaEnvironment(new KidaOptions { Loader = loader, AutoReload = true, TieredCompilation = tiered, TierUpAfterRenders = 2 });
+        for (var i = 0; i < 5; i++) Assert.Equal("<part1>", env.GetTemplate("page.html").Render());
+
+        loader.Edit("part.html", "part2"); // the change token evicts it
+        Assert.Equal("<part2>", env.GetTemplate("page.html").Render());
+        loader.Edit("layout.html", "[{% block b %}{% endblock %}]");
+        Assert.Equal("[part2]", env.GetTemplate("page.html").Render());
+
+        loader.Sources["part.html"] = "part3"; // no change token fired: still cached until the cache is cleared
+        Assert.Equal("[part2]", env.GetTemplate("page.html").Render());
+        env.ClearCache();
+        for (var i = 0; i < 3; i++) Assert.Equal("[part3]", env.GetTemplate("page.html").Render());
+    }
+
     [Fact]
     public void A_render_inside_a_render_gets_its_own_state()
     {

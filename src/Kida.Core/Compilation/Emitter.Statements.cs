@@ -32,7 +32,7 @@ internal sealed partial class Emitter
             case IncludeStmt inc:
                 return E.Block(SetPos(inc.Pos), Rt("Include", _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(inc.Template),
                     E.Constant(inc.IgnoreMissing), inc.WithContext ? LocalsDictionary(false) : E.Constant(null, typeof(Dictionary<string, object?>)),
-                    E.Constant(inc.WithContext)));
+                    E.Constant(inc.WithContext), SiteFor(inc.Template)));
             case ImportStmt imp:
                 return E.Block(SetPos(imp.Pos), Assign(new NameTarget(imp.Pos, imp.Alias),
                     Rt("Import", _fn.Rs, _fn.Ctx, EmitExpr(imp.Template), E.Constant(imp.WithContext)), SetKind.Set));

@@ -108,6 +108,12 @@ internal sealed partial class Emitter
         return entry(tier);
     }
 
+    /// <summary>A <see cref="TemplateSite"/> for a constant, non-relative template name; null (no site) for any other.</summary>
+    private static E SiteFor(Expr template) =>
+        template is ConstExpr { Value: string name } && !name.StartsWith("./", StringComparison.Ordinal) && !name.StartsWith("../", StringComparison.Ordinal)
+            ? E.Constant(new TemplateSite())
+            : E.Constant(null, typeof(TemplateSite));
+
     private static E Rt(string name, params E[] args)
     {
         if (!RtMethods.TryGetValue(name, out var m)) throw new InvalidOperationException($"Rt.{name} is missing");
@@ -288,7 +294,7 @@ internal sealed partial class Emitter
             }
         }
         exprs.Add(SetPos(ext!.Pos));
-        exprs.Add(Rt("RenderParent", _fn.Rs, _fn.Ctx, _fn.Out, parent, E.Constant(_ct)));
+        exprs.Add(Rt("RenderParent", _fn.Rs, _fn.Ctx, _fn.Out, parent, E.Constant(_ct), SiteFor(ext.Template)));
         return E.Block(typeof(void), [parent], exprs);
     }
 

@@ -74,6 +74,18 @@ internal static partial class Rt
         }
     }
 
+    internal static Template LoadTemplate(RenderState rs, object? name, string tag, TemplateSite? site)
+    {
+        // a constant name that is not relative: the site remembers the template while it stays cached
+        if (site is not null && name is string constant)
+        {
+            var cached = rs.Environment.GetTemplateForSite(constant, site);
+            cached.Compiled.NoteRender();
+            return cached;
+        }
+        return LoadTemplate(rs, name, tag);
+    }
+
     internal static Template LoadTemplate(RenderState rs, object? name, string tag)
     {
         if (name is Undefined u) u.Use();
@@ -109,12 +121,12 @@ internal static partial class Rt
         return string.Join('/', parts);
     }
 
-    public static void RenderParent(RenderState rs, Context ctx, Output output, object? parentName, CompiledTemplate child)
+    public static void RenderParent(RenderState rs, Context ctx, Output output, object? parentName, CompiledTemplate child, TemplateSite? site)
     {
         EnterInclude(rs);
         try
         {
-            var parent = LoadTemplate(rs, parentName, "extends");
+            var parent = LoadTemplate(rs, parentName, "extends", site);
             parent.Compiled.Root(rs, ctx, output);
         }
         finally
@@ -147,7 +159,7 @@ internal static partial class Rt
     }
 
     public static void Include(RenderState rs, Context ctx, Output output, object? name, bool ignoreMissing,
-        Dictionary<string, object?>? locals, bool withContext)
+        Dictionary<string, object?>? locals, bool withContext, TemplateSite? site)
     {
         Template? template = null;
         if (name is Undefined u) u.Use();
@@ -168,7 +180,7 @@ internal static partial class Rt
         }
         else
         {
-            try { template = LoadTemplate(rs, name, "include"); }
+            try { template = LoadTemplate(rs, name, "include", site); }
             catch (TemplateNotFoundException) when (ignoreMissing) { return; }
         }
         var pooled = template.Compiled.KeepsNoContext;

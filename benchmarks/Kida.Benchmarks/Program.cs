@@ -29,29 +29,6 @@ if (args.Contains("--loop"))
     for (var i = 0; i < 2000; i++) r();
     Thread.Sleep(500);
     var threads = int.Parse(Environment.GetEnvironmentVariable("KIDA_LOOP_THREADS") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
-    if (Environment.GetEnvironmentVariable("KIDA_LOOP_PARALLEL") is not null)
-    {
-        // the Threads benchmark's shape: rounds of 4800 renders split by Parallel.For; median round time
-        var outs = new string[threads * 16];
-        var times = new List<double>();
-        var swp = System.Diagnostics.Stopwatch.StartNew();
-        while (swp.Elapsed.TotalSeconds < 8)
-        {
-            var t0 = swp.Elapsed.TotalMilliseconds;
-            if (threads == 1) for (var i = 0; i < 4800; i++) outs[0] = r();
-            else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            {
-                var s0 = swp.Elapsed.TotalMilliseconds;
-                for (var i = t; i < 4800; i += threads) outs[t * 16] = r();
-                if (Environment.GetEnvironmentVariable("KIDA_LOOP_TRACE") is not null && times.Count % 50 == 0)
-                    Console.WriteLine($"  t={t} thread {Environment.CurrentManagedThreadId} start +{s0 - t0:F2} ms took {swp.Elapsed.TotalMilliseconds - s0:F2} ms");
-            });
-            times.Add(swp.Elapsed.TotalMilliseconds - t0);
-        }
-        times.Sort();
-        Console.WriteLine($"{threads} thread(s), Parallel.For rounds: median {times[times.Count / 2]:F2} ms per 4800 renders, {4800 / times[times.Count / 2] * 1000:F0} renders/s");
-        return 0;
-    }
     var counts = new long[threads * 16];
     var sw0 = System.Diagnostics.Stopwatch.StartNew();
     var workers = Enumerable.Range(0, threads).Select(t => new Thread(() => { while (sw0.Elapsed.TotalSeconds < 8) { r(); counts[t * 16]++; } })).ToList();

@@ -26,6 +26,8 @@ public sealed class KidaEnvironment
         Options = options ?? throw new ArgumentNullException(nameof(options));
         if (options.CacheSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "CacheSize must be at least 1");
         if (options.FragmentCacheSize < 0) throw new ArgumentOutOfRangeException(nameof(options), "FragmentCacheSize must not be negative");
+        ArgumentNullException.ThrowIfNull(options.Limits, "options.Limits");
+        Limits.Validate();
         Fragments = new Runtime.FragmentCache(options.FragmentCacheSize, options.FragmentTtl);
         _filters = new Dictionary<string, FilterFn>(Filters.BuiltinFilters.All, StringComparer.Ordinal);
         _tests = new Dictionary<string, TestFn>(Predicates.BuiltinTests.All, StringComparer.Ordinal);
@@ -40,6 +42,9 @@ public sealed class KidaEnvironment
 
     /// <summary>The options this environment was built with.</summary>
     public KidaOptions Options { get; }
+
+    /// <summary>The limits renders of this environment run under (the sandbox's when there is one).</summary>
+    internal KidaLimits Limits => Options.Limits;
 
     /// <summary>How many templates this environment has compiled (cache misses plus <see cref="FromString"/>).</summary>
     public long CompilationCount => Interlocked.Read(ref _compilations);

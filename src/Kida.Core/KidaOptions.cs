@@ -52,14 +52,35 @@ public sealed record KidaOptions
     /// <summary>How many renders of a template trigger its background compilation to IL (default 8; at least 1).</summary>
     public int TierUpAfterRenders { get; init; } = 8;
 
-    /// <summary>The largest number of elements <c>range()</c> may produce (default 100,000).</summary>
-    public int MaxRangeLength { get; init; } = 100_000;
+    /// <summary>
+    /// The resource limits of every render (output size, string, collection and integer sizes, loop iterations,
+    /// recursion and include depth, time). Default <see cref="KidaLimits.Default"/>. See <see cref="KidaLimits"/>.
+    /// </summary>
+    public KidaLimits Limits { get; init; } = KidaLimits.Default;
 
-    /// <summary>The deepest include/import/extends nesting allowed (default 50).</summary>
-    public int MaxIncludeDepth { get; init; } = 50;
+    /// <summary>The largest number of elements <c>range()</c> may produce; reads and sets <see cref="KidaLimits.MaxRangeLength"/> of <see cref="Limits"/> (default 100,000).</summary>
+    public int MaxRangeLength
+    {
+        get => Limits.MaxRangeLength;
+        init => Limits = Limits with { MaxRangeLength = value };
+    }
 
-    /// <summary>The most iterations a <c>while</c> loop may run (default 1,000,000).</summary>
-    public int MaxLoopIterations { get; init; } = 1_000_000;
+    /// <summary>The deepest include/import/extends nesting allowed; reads and sets <see cref="KidaLimits.MaxIncludeDepth"/> of <see cref="Limits"/> (default 50).</summary>
+    public int MaxIncludeDepth
+    {
+        get => Limits.MaxIncludeDepth;
+        init => Limits = Limits with { MaxIncludeDepth = value };
+    }
+
+    /// <summary>
+    /// The most loop iterations (every <c>for</c> and <c>while</c> loop together) one render may run; reads and sets
+    /// <see cref="KidaLimits.MaxLoopIterations"/> of <see cref="Limits"/> (default 5,000,000).
+    /// </summary>
+    public int MaxLoopIterations
+    {
+        get => (int)Math.Min(Limits.MaxLoopIterations, int.MaxValue);
+        init => Limits = Limits with { MaxLoopIterations = value };
+    }
 
     /// <summary>How many <c>{% cache %}</c> fragments the environment keeps (least recently used are evicted). Default 1,000.</summary>
     public int FragmentCacheSize { get; init; } = 1000;

@@ -35,26 +35,53 @@ public sealed class Template
     public string Render(IReadOnlyDictionary<string, object?> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return RenderToString(context, null);
+        return RenderToString(context, null, default);
     }
 
-    /// <summary>Renders with the public properties and fields of <paramref name="model"/> (or a dictionary's entries) as variables.</summary>
-    public string Render(object? model = null) => RenderToString(model, null);
+    /// <summary>
+    /// Renders with the given variables; <paramref name="cancellationToken"/> is checked at loop back-edges and calls
+    /// (a cancelled render throws <see cref="OperationCanceledException"/>).
+    /// </summary>
+    public string Render(IReadOnlyDictionary<string, object?> context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RenderToString(context, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Renders with the public properties and fields of <paramref name="model"/> (or a dictionary's entries) as variables.
+    /// A <see cref="CancellationToken"/> passed here is taken as the render's token, not as a model.
+    /// </summary>
+    public string Render(object? model = null) =>
+        model is CancellationToken token ? RenderToString(null, null, token) : RenderToString(model, null, default);
+
+    /// <summary>
+    /// Renders with the public properties and fields of <paramref name="model"/> as variables; <paramref name="cancellationToken"/>
+    /// is checked at loop back-edges and calls (a cancelled render throws <see cref="OperationCanceledException"/>).
+    /// </summary>
+    public string Render(object? model, CancellationToken cancellationToken) => RenderToString(model, null, cancellationToken);
 
     /// <summary>Renders one block (with the template's top-level setup), for fragments such as HTMX responses.</summary>
     public string RenderBlock(string block, object? model = null)
     {
         ArgumentNullException.ThrowIfNull(block);
-        return RenderToString(model, block);
+        return model is CancellationToken token ? RenderToString(null, block, token) : RenderToString(model, block, default);
     }
 
-    private string RenderToString(object? model, string? block)
+    /// <summary>Renders one block, checking <paramref name="cancellationToken"/> at loop back-edges and calls.</summary>
+    public string RenderBlock(string block, object? model, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return RenderToString(model, block, cancellationToken);
+    }
+
+    private string RenderToString(object? model, string? block, CancellationToken cancellationToken)
     {
         // start from the size the last render of this template needed, so big pages do not grow their buffer step by step
-        var output = Output.Rent(_sizeHint);
+        var output = Output.Rent(_sizeHint, Environment.Limits.MaxOutputLength);
         try
         {
-            RenderInto(output, model, block, default);
+            RenderInto(output, model, block, cancellationToken);
             RememberSize(output.Length);
             return output.ToString();
         }
@@ -73,8 +100,10 @@ public sealed class Template
 
     internal void RenderInto(Output output, object? model, string? block, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Compiled.NoteRender();
         var rs = RenderState.Rent(Environment, cancellationToken);
+        var previous = RenderState.Activate(rs);
         var ctx = rs.RootContext(model, Environment.GlobalsSnapshot);
         try
         {
@@ -92,6 +121,7 @@ public sealed class Template
         }
         finally
         {
+            RenderState.Leave(previous);
             RenderState.Return(rs);
         }
     }
@@ -100,9 +130,19 @@ public sealed class Template
     public async ValueTask RenderAsync(TextWriter writer, object? model = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        using var output = new Output(_sizeHint);
+        using var output = new Output(_sizeHint, Environment.Limits.MaxOutputLength);
         RenderInto(output, model, null, cancellationToken);
         RememberSize(output.Length);
+        await writer.WriteAsync(output.Memory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Renders one block into a <see cref="TextWriter"/>.</summary>
+    public async ValueTask RenderBlockAsync(TextWriter writer, string block, object? model = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(block);
+        using var output = new Output(_sizeHint, Environment.Limits.MaxOutputLength);
+        RenderInto(output, model, block, cancellationToken);
         await writer.WriteAsync(output.Memory, cancellationToken).ConfigureAwait(false);
     }
 
@@ -117,7 +157,7 @@ public sealed class Template
     private async ValueTask RenderToPipeAsync(PipeWriter writer, object? model, string? block, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var output = new Output(_sizeHint);
+        var output = new Output(_sizeHint, Environment.Limits.MaxOutputLength);
         try
         {
             RenderInto(output, model, block, cancellationToken);

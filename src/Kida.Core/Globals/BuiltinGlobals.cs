@@ -10,8 +10,8 @@ internal static class BuiltinGlobals
     public static object MakeRange(RenderState rs, long start, long stop, long step)
     {
         var r = new PyRange(start, stop, step);
-        if (r.Count > rs.Environment.Options.MaxRangeLength)
-            throw new TemplateRuntimeException($"range() would produce {r.Count} items, more than the limit of {rs.Environment.Options.MaxRangeLength}", "K-SEC-003");
+        if (r.Count > rs.Limits.MaxRangeLength)
+            throw new TemplateRuntimeException($"range() would produce {r.Count} items, more than Limits.MaxRangeLength ({rs.Limits.MaxRangeLength})", "K-SEC-003");
         return r;
     }
 

@@ -13,10 +13,20 @@ internal sealed class Output : IDisposable
     private static readonly SearchValues<char> HtmlSpecial = SearchValues.Create("&<>\"'");
     private char[] _buffer;
     private int _length;
+    // where writing must stop: the buffer's end, or the output limit when that comes first (so the fast paths below
+    // enforce the limit with the compare they already make)
+    private int _end;
+    private long _limit;
 
-    public Output(int capacity = 256)
+    /// <summary>An output bounded by the current render's <see cref="KidaLimits.MaxOutputLength"/> (a capture inside a render).</summary>
+    public Output(int capacity = 256) : this(capacity, RenderState.CurrentLimits.MaxOutputLength) { }
+
+    /// <summary>An output that may hold at most <paramref name="limit"/> characters.</summary>
+    public Output(int capacity, long limit)
     {
         _buffer = ArrayPool<char>.Shared.Rent(capacity);
+        _limit = limit;
+        _end = (int)Math.Min(_buffer.Length, limit);
     }
 
     public int Length => _length;
@@ -24,14 +34,16 @@ internal sealed class Output : IDisposable
     // one spare root output per thread (the object; its buffer always goes back to the array pool)
     [ThreadStatic] private static Output? t_spare;
 
-    /// <summary>The output of a whole render; give it back with <see cref="Return"/>.</summary>
-    public static Output Rent(int capacity)
+    /// <summary>The output of a whole render, holding at most <paramref name="limit"/> characters; give it back with <see cref="Return"/>.</summary>
+    public static Output Rent(int capacity, long limit)
     {
         var o = t_spare;
-        if (o is null) return new Output(capacity);
+        if (o is null) return new Output(capacity, limit);
         t_spare = null;
         o._buffer = ArrayPool<char>.Shared.Rent(capacity);
         o._length = 0;
+        o._limit = limit;
+        o._end = (int)Math.Min(o._buffer.Length, limit);
         return o;
     }
 
@@ -50,7 +62,7 @@ internal sealed class Output : IDisposable
     public void Write(string? s)
     {
         if (s is null) return;
-        if (s.Length <= _buffer.Length - _length)
+        if (s.Length <= _end - _length)
         {
             s.CopyTo(0, _buffer, _length, s.Length);
             _length += s.Length;
@@ -61,7 +73,7 @@ internal sealed class Output : IDisposable
 
     public void Write(ReadOnlySpan<char> s)
     {
-        if (s.Length <= _buffer.Length - _length)
+        if (s.Length <= _end - _length)
         {
             s.CopyTo(_buffer.AsSpan(_length));
             _length += s.Length;
@@ -72,7 +84,7 @@ internal sealed class Output : IDisposable
 
     public void Write(char c)
     {
-        if (_length == _buffer.Length) Grow(1);
+        if (_length >= _end) Grow(1);
         _buffer[_length++] = c;
     }
 
@@ -83,13 +95,23 @@ internal sealed class Output : IDisposable
         _length += s.Length;
     }
 
+    // makes room for needed more characters, or fails with K-SEC-005 when that would pass the output limit
     private void Grow(int needed)
     {
-        var size = Math.Max(_buffer.Length * 2, _length + needed);
-        var next = ArrayPool<char>.Shared.Rent(size);
-        _buffer.AsSpan(0, _length).CopyTo(next);
-        ArrayPool<char>.Shared.Return(_buffer);
-        _buffer = next;
+        var want = (long)_length + needed;
+        if (want > _limit)
+            throw RenderState.LimitExceeded("K-SEC-005", $"Output exceeds Limits.MaxOutputLength ({_limit} characters)");
+        if (want > Array.MaxLength)
+            throw RenderState.LimitExceeded("K-SEC-005", $"Output exceeds the largest buffer .NET can allocate ({Array.MaxLength} characters)");
+        if (want > _buffer.Length)
+        {
+            var size = Math.Max(Math.Min((long)_buffer.Length * 2, Math.Min(_limit, Array.MaxLength)), want);
+            var next = ArrayPool<char>.Shared.Rent((int)size);
+            _buffer.AsSpan(0, _length).CopyTo(next);
+            if (_buffer.Length > 0) ArrayPool<char>.Shared.Return(_buffer);
+            _buffer = next;
+        }
+        _end = (int)Math.Min(_buffer.Length, _limit);
     }
 
     /// <summary>Writes text HTML-escaped with Kida's table, copying clean runs in bulk.</summary>
@@ -168,7 +190,12 @@ internal sealed class Output : IDisposable
     /// <summary>A decimal formatted straight into the buffer (Python <c>str(Decimal)</c> keeps the scale, as .NET does).</summary>
     public void WriteDecimal(decimal value)
     {
-        if (_buffer.Length - _length < 48) Grow(48);
+        if (_end - _length < 48)
+        {
+            // near the end of the buffer or the output limit: through a string, so the limit check is exact
+            Write(Numbers.FormatDecimal(value));
+            return;
+        }
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
         var negative = bits[3] < 0;
@@ -227,7 +254,13 @@ internal sealed class Output : IDisposable
 
     public void WriteInt(long value)
     {
-        if (_buffer.Length - _length < 20) Grow(20);
+        if (_end - _length < 20)
+        {
+            Span<char> digits = stackalloc char[20];
+            value.TryFormat(digits, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
+            Write(digits[..n]);
+            return;
+        }
         value.TryFormat(_buffer.AsSpan(_length), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
         _length += written;
     }
@@ -241,6 +274,7 @@ internal sealed class Output : IDisposable
         var b = _buffer;
         _buffer = [];
         _length = 0;
+        _end = 0;
         if (b.Length > 0) ArrayPool<char>.Shared.Return(b);
     }
 

@@ -5,7 +5,7 @@ using Kida.Compilation;
 namespace Kida.Runtime;
 
 /// <summary>The state one render owns: nothing in it is shared with another render.</summary>
-internal sealed class RenderState
+internal sealed partial class RenderState
 {
     public const int MaxCallDepth = 200;
 
@@ -14,6 +14,7 @@ internal sealed class RenderState
         Environment = environment;
         Strict = environment.Options.StrictUndefined;
         CancellationToken = cancellationToken;
+        StartLimits(environment.Limits);
     }
 
     public KidaEnvironment Environment { get; private set; }
@@ -34,6 +35,7 @@ internal sealed class RenderState
         rs.Environment = environment;
         rs.Strict = environment.Options.StrictUndefined;
         rs.CancellationToken = cancellationToken;
+        rs.StartLimits(environment.Limits);
         return rs;
     }
 
@@ -169,11 +171,12 @@ internal sealed class RenderState
 
     public void Enter()
     {
-        if (++Depth > MaxCallDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        if (++Depth > Limits.MaxRecursionDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             Depth = 0;
-            throw new TemplateRuntimeException($"Maximum recursion depth ({MaxCallDepth}) exceeded", "K-RUN-006");
+            throw new TemplateRuntimeException($"Maximum recursion depth exceeded (Limits.MaxRecursionDepth = {Limits.MaxRecursionDepth})", "K-RUN-006");
         }
+        CallTick();
     }
 
     public void Exit() => Depth--;

@@ -151,10 +151,10 @@ internal static partial class Rt
 
     private static void EnterInclude(RenderState rs)
     {
-        if (++rs.IncludeDepth > rs.Environment.Options.MaxIncludeDepth)
+        if (++rs.IncludeDepth > rs.Limits.MaxIncludeDepth)
         {
             rs.IncludeDepth = 0;
-            throw new TemplateRuntimeException($"Maximum include/extends depth exceeded ({rs.Environment.Options.MaxIncludeDepth})", "K-RUN-006");
+            throw new TemplateRuntimeException($"Maximum include/extends depth exceeded (Limits.MaxIncludeDepth = {rs.Limits.MaxIncludeDepth})", "K-RUN-006");
         }
     }
 
@@ -237,7 +237,7 @@ internal static partial class Rt
         return new Undefined(name, $"the template {(module as TemplateModule)?.Name} does not export the requested name '{name}'", rs.Strict);
     }
 
-    /// <summary><see cref="Template.RenderBlock"/>: run the template's set-up (and its parents'), then one block.</summary>
+    /// <summary><see cref="Template.RenderBlock(string, object?)"/>: run the template's set-up (and its parents'), then one block.</summary>
     public static void RenderBlockOnly(RenderState rs, Context ctx, Output output, CompiledTemplate ct, string block)
     {
         using (var discard = new Output())

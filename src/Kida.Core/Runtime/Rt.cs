@@ -44,14 +44,11 @@ internal static partial class Rt
         return d;
     }
 
-    public static void CheckCancel(RenderState rs) => rs.CancellationToken.ThrowIfCancellationRequested();
+    /// <summary>The back-edge of a for loop: counts one iteration against the render's budget (time and cancellation included).</summary>
+    public static void CheckCancel(RenderState rs) => rs.LoopTick();
 
-    public static void CountIteration(RenderState rs, int count)
-    {
-        if (count >= rs.Environment.Options.MaxLoopIterations)
-            throw new TemplateRuntimeException($"while loop exceeded {rs.Environment.Options.MaxLoopIterations} iterations", "K-RUN-007");
-        if ((count & 1023) == 0) rs.CancellationToken.ThrowIfCancellationRequested();
-    }
+    /// <summary>The back-edge of a while loop: one iteration, counted with every other loop of the render.</summary>
+    public static void CountIteration(RenderState rs, int count) => rs.LoopTick();
 
     // ------------------------------------------------------------------ values
 

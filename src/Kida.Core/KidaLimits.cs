@@ -1,0 +1,111 @@
+namespace Kida;
+
+/// <summary>
+/// The resource limits every render runs under: output size, the size of any string, collection or integer a template
+/// creates, loop iterations, recursion and include depth, and time. On by default (<see cref="Default"/>); the
+/// sandbox uses tighter ones (<see cref="Sandboxed"/>). Exceeding a limit raises a
+/// <see cref="TemplateRuntimeException"/> with a <c>K-SEC-…</c> code, the template position and the limit's name and value.
+/// </summary>
+/// <remarks>
+/// Set them with <c>new KidaOptions { Limits = KidaLimits.Default with { MaxOutputLength = 64 * 1024 * 1024 } }</c>.
+/// A record: immutable, compared by value. Negative values (and a zero or negative <see cref="RenderTimeout"/>) are
+/// rejected with <see cref="ArgumentOutOfRangeException"/> when the environment is built.
+/// </remarks>
+public sealed record KidaLimits
+{
+    /// <summary>The limits of an environment without a sandbox (the default of <see cref="KidaOptions.Limits"/>).</summary>
+    public static KidaLimits Default { get; } = new();
+
+    /// <summary>
+    /// Tighter limits for templates from untrusted authors (the default of a sandbox policy): output 4 Mi characters,
+    /// strings 1 Mi characters, collections 100,000 items, 1,000,000 loop iterations, <c>range()</c> 10,000 items,
+    /// integers 4,300 digits, recursion depth 100, include depth 20, and 2 seconds per render.
+    /// </summary>
+    public static KidaLimits Sandboxed { get; } = new()
+    {
+        MaxOutputLength = 4L * 1024 * 1024,
+        MaxStringLength = 1024 * 1024,
+        MaxCollectionLength = 100_000,
+        MaxLoopIterations = 1_000_000,
+        MaxRangeLength = 10_000,
+        MaxIntegerDigits = 4_300,
+        MaxRecursionDepth = 100,
+        MaxIncludeDepth = 20,
+        RenderTimeout = TimeSpan.FromSeconds(2),
+    };
+
+    /// <summary>
+    /// The most characters one render may output (default 33,554,432 = 32 Mi). Counts everything written to the
+    /// render's output and to any capture inside it (block <c>set</c>, <c>caller()</c>, filter blocks, macro calls).
+    /// Code <c>K-SEC-005</c>.
+    /// </summary>
+    public long MaxOutputLength { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>
+    /// The longest string a template may create, in characters (default 8,388,608 = 8 Mi): repetition (<c>'a' * n</c>),
+    /// <c>+</c> and <c>~</c> concatenation, <c>join</c>, <c>format</c> and <c>%</c> (widths included), padding
+    /// (<c>center</c>, <c>indent</c>, <c>ljust</c>, <c>rjust</c>, <c>zfill</c>), <c>replace</c>, <c>wordwrap</c>,
+    /// <c>repr</c>/<c>tojson</c> output. Checked before the string is allocated. Code <c>K-SEC-006</c>.
+    /// </summary>
+    public int MaxStringLength { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// The most items a collection a template creates may hold (default 1,000,000): list and tuple repetition and
+    /// concatenation, <c>list</c>, <c>batch</c>, <c>slice</c>, <c>append</c>/<c>extend</c>; also how many items a
+    /// filter or <c>in</c> may read from an enumerable of unknown length (a model <c>IEnumerable</c> that never ends
+    /// stops here). Code <c>K-SEC-007</c>.
+    /// </summary>
+    public int MaxCollectionLength { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// The most loop iterations one render may run (default 5,000,000), counted over every <c>for</c> and
+    /// <c>while</c> loop together, nested loops and included templates included. Code <c>K-SEC-008</c>.
+    /// </summary>
+    public long MaxLoopIterations { get; init; } = 5_000_000;
+
+    /// <summary>The most items one <c>range()</c> (or <c>a..b</c> literal) may produce (default 100,000). Code <c>K-SEC-003</c>.</summary>
+    public int MaxRangeLength { get; init; } = 100_000;
+
+    /// <summary>
+    /// The most decimal digits an integer may have (default 4,300, Python's own limit): <c>int()</c> of a longer string,
+    /// <c>str()</c> or printing of a larger integer, and arithmetic (<c>**</c>, <c>*</c>, <c>&lt;&lt;</c>) whose result would be
+    /// larger all raise, before the work is done. Code <c>K-SEC-009</c>.
+    /// </summary>
+    public int MaxIntegerDigits { get; init; } = 4_300;
+
+    /// <summary>
+    /// The deepest runtime recursion one render may reach (default 200), over macro, <c>def</c>, <c>caller()</c>,
+    /// recursive <c>loop()</c>, <c>self.block()</c>, include, extends, embed and import together. Code <c>K-RUN-006</c>.
+    /// </summary>
+    public int MaxRecursionDepth { get; init; } = 200;
+
+    /// <summary>The deepest include/import/extends/embed nesting allowed (default 50). Code <c>K-RUN-006</c>.</summary>
+    public int MaxIncludeDepth { get; init; } = 50;
+
+    /// <summary>
+    /// How long one render may run (default 5 seconds; null for no limit). Checked at loop back-edges and calls,
+    /// together with the render's <see cref="CancellationToken"/>. Code <c>K-SEC-010</c>; a caller's own cancellation
+    /// surfaces as <see cref="OperationCanceledException"/> instead.
+    /// </summary>
+    public TimeSpan? RenderTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first value that is out of range.</summary>
+    internal void Validate()
+    {
+        static void NotNegative(long value, string name)
+        {
+            if (value < 0) throw new ArgumentOutOfRangeException(name, value, $"KidaLimits.{name} must not be negative");
+        }
+
+        NotNegative(MaxOutputLength, nameof(MaxOutputLength));
+        NotNegative(MaxStringLength, nameof(MaxStringLength));
+        NotNegative(MaxCollectionLength, nameof(MaxCollectionLength));
+        NotNegative(MaxLoopIterations, nameof(MaxLoopIterations));
+        NotNegative(MaxRangeLength, nameof(MaxRangeLength));
+        NotNegative(MaxIntegerDigits, nameof(MaxIntegerDigits));
+        NotNegative(MaxRecursionDepth, nameof(MaxRecursionDepth));
+        NotNegative(MaxIncludeDepth, nameof(MaxIncludeDepth));
+        if (RenderTimeout is { } t && t <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(RenderTimeout), t, "KidaLimits.RenderTimeout must be positive (or null for no limit)");
+    }
+}

@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+
+namespace Kida.Runtime;
+
+// The budgets of one render: loop iterations, time and cancellation. The hot paths (a loop back-edge, a call) are
+// one decrement and one branch; the slow path runs once per chunk of iterations or calls and is where the clock and
+// the cancellation token are read.
+internal sealed partial class RenderState
+{
+    private const int LoopChunk = 256;
+    private const int CallChunk = 256;
+
+    /// <summary>The limits this render runs under (the environment's effective limits).</summary>
+    public KidaLimits Limits = KidaLimits.Default;
+
+    /// <summary>Loop iterations left before the next slow check (<see cref="LoopSlow"/>).</summary>
+    public int LoopCountdown;
+
+    // iterations handed out so far in chunks; the render has run at most this many
+    private long _loopGranted;
+    private int _callCountdown;
+    // Environment.TickCount64 when the render times out: 0 = not started yet (set at the first slow check, so a render
+    // without loops or calls never reads the clock), long.MaxValue = no timeout
+    private long _deadline;
+    private long _timeoutMs;
+
+    // the render running on this thread, for helpers that have no RenderState parameter (string and collection size
+    // checks deep in the runtime); set by Template for the duration of a render
+    [ThreadStatic] private static RenderState? t_current;
+
+    /// <summary>The render running on this thread, or null outside a render.</summary>
+    public static RenderState? Running => t_current;
+
+    /// <summary>Makes <paramref name="rs"/> this thread's current render; returns the previous one for <see cref="Leave"/>.</summary>
+    public static RenderState? Activate(RenderState rs)
+    {
+        var previous = t_current;
+        t_current = rs;
+        return previous;
+    }
+
+    /// <summary>Restores the render that was current before <see cref="Activate"/>.</summary>
+    public static void Leave(RenderState? previous) => t_current = previous;
+
+    /// <summary>The limits of the render running on this thread (the defaults outside a render).</summary>
+    public static KidaLimits CurrentLimits => t_current?.Limits ?? KidaLimits.Default;
+
+    private void StartLimits(KidaLimits limits)
+    {
+        Limits = limits;
+        LoopCountdown = 0;
+        _loopGranted = 0;
+        _callCountdown = 0;
+        _deadline = 0;
+        _timeoutMs = limits.RenderTimeout is { } t ? (long)Math.Ceiling(t.TotalMilliseconds) : -1;
+    }
+
+    /// <summary>
+    /// One loop iteration (a back-edge of a for or while loop). The token is checked on every iteration (a field test
+    /// when nothing can cancel), so an aborted request stops a loop over a slow model right away.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void LoopTick()
+    {
+        if (--LoopCountdown < 0) LoopSlow();
+        CancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>One call (macro, def, caller, include…): checks time and cancellation every so many calls.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void CallTick()
+    {
+        if (--_callCountdown < 0) CallSlow();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void LoopSlow()
+    {
+        // an exception leaves the countdown negative, so every later iteration comes back here and fails again
+        // (a {% try %} cannot buy more iterations or time)
+        CheckTime();
+        var remaining = Limits.MaxLoopIterations - _loopGranted;
+        if (remaining <= 0)
+            throw LimitExceeded("K-SEC-008", $"Loop iterations exceed Limits.MaxLoopIterations ({Limits.MaxLoopIterations} per render, every for and while loop together)");
+        var chunk = (int)Math.Min(LoopChunk, remaining);
+        _loopGranted += chunk;
+        LoopCountdown = chunk - 1;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CallSlow()
+    {
+        CheckTime();
+        _callCountdown = CallChunk;
+    }
+
+    /// <summary>Throws when the render was cancelled or has run out of time (reads the clock; not for every step).</summary>
+    public void CheckTime()
+    {
+        if (CancellationToken.IsCancellationRequested) throw new OperationCanceledException(CancellationToken);
+        if (_timeoutMs < 0) return;
+        var now = System.Environment.TickCount64;
+        if (_deadline == 0)
+        {
+            _deadline = now + _timeoutMs;
+            return;
+        }
+        if (now >= _deadline)
+            throw LimitExceeded("K-SEC-010", $"Render time exceeds Limits.RenderTimeout ({Limits.RenderTimeout!.Value.TotalSeconds:0.###} s)");
+    }
+
+    /// <summary>Starts the render's clock now (at the start of a render; later calls keep the first start).</summary>
+    public void StartClock()
+    {
+        if (_timeoutMs >= 0 && _deadline == 0) _deadline = System.Environment.TickCount64 + _timeoutMs;
+    }
+
+    internal static TemplateRuntimeException LimitExceeded(string code, string message) => new(message, code);
+}

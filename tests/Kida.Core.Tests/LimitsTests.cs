@@ -1,0 +1,291 @@
+using Xunit;
+using System.IO.Pipelines;
+using System.Text;
+
+namespace Kida.Core.Tests;
+
+/// <summary>
+/// KidaLimits: each limit fires with its K-SEC code, the limit's name and the template position, and a raised limit lets
+/// the same template pass. Hostile templates fail fast. Both compile modes.
+/// </summary>
+public class LimitsTests
+{
+    private static KidaEnvironment Env(bool interpret, KidaLimits? limits = null, Dictionary<string, string>? templates = null) =>
+        new(new KidaOptions
+        {
+            Loader = new DictLoader(templates ?? new Dictionary<string, string>()),
+            PreferInterpretation = interpret,
+            TieredCompilation = false,
+            Limits = limits ?? KidaLimits.Default,
+        });
+
+    private static string Render(bool interpret, KidaLimits? limits, string source, object? model = null) =>
+        Env(interpret, limits).FromString(source, "limits.html").Render(model);
+
+    /// <summary>Renders and expects a limit error: its code, a message naming the limit, and a template position.</summary>
+    private static TemplateRuntimeException Fails(bool interpret, KidaLimits? limits, string code, string limitName, string source, object? model = null)
+    {
+        var ex = Assert.Throws<TemplateRuntimeException>(() => Render(interpret, limits, source, model));
+        Assert.Equal(code, ex.Code);
+        Assert.Contains(limitName, ex.Message);
+        Assert.Equal("limits.html", ex.TemplateName);
+        Assert.True(ex.Line >= 1, "the error carries the template position");
+        return ex;
+    }
+
+    // ------------------------------------------------------------------ the record
+
+    [Fact]
+    public void Defaults_are_the_documented_ones()
+    {
+        var d = KidaLimits.Default;
+        Assert.Equal(32L * 1024 * 1024, d.MaxOutputLength);
+        Assert.Equal(8 * 1024 * 1024, d.MaxStringLength);
+        Assert.Equal(1_000_000, d.MaxCollectionLength);
+        Assert.Equal(5_000_000, d.MaxLoopIterations);
+        Assert.Equal(100_000, d.MaxRangeLength);
+        Assert.Equal(4_300, d.MaxIntegerDigits);
+        Assert.Equal(200, d.MaxRecursionDepth);
+        Assert.Equal(50, d.MaxIncludeDepth);
+        Assert.Equal(TimeSpan.FromSeconds(5), d.RenderTimeout);
+        Assert.Equal(d, new KidaLimits());
+        Assert.Same(KidaLimits.Default, new KidaOptions().Limits);
+    }
+
+    [Fact]
+    public void Sandboxed_preset_is_tighter()
+    {
+        var s = KidaLimits.Sandboxed;
+        Assert.Equal(4L * 1024 * 1024, s.MaxOutputLength);
+        Assert.Equal(1024 * 1024, s.MaxStringLength);
+        Assert.Equal(100_000, s.MaxCollectionLength);
+        Assert.Equal(1_000_000, s.MaxLoopIterations);
+        Assert.Equal(10_000, s.MaxRangeLength);
+        Assert.Equal(4_300, s.MaxIntegerDigits);
+        Assert.Equal(100, s.MaxRecursionDepth);
+        Assert.Equal(20, s.MaxIncludeDepth);
+        Assert.Equal(TimeSpan.FromSeconds(2), s.RenderTimeout);
+    }
+
+    [Fact]
+    public void Old_option_properties_forward_into_limits()
+    {
+        var o = new KidaOptions { MaxRangeLength = 7, MaxIncludeDepth = 3, MaxLoopIterations = 11 };
+        Assert.Equal(7, o.Limits.MaxRangeLength);
+        Assert.Equal(3, o.Limits.MaxIncludeDepth);
+        Assert.Equal(11, o.Limits.MaxLoopIterations);
+        Assert.Equal(7, o.MaxRangeLength);
+        Assert.Equal(100_000, new KidaOptions().MaxRangeLength);
+        var p = new KidaOptions { Limits = KidaLimits.Sandboxed };
+        Assert.Equal(10_000, p.MaxRangeLength);
+        Assert.Equal(1_000_000, p.MaxLoopIterations);
+    }
+
+    public static IEnumerable<object[]> BadLimits =>
+    [
+        [KidaLimits.Default with { MaxOutputLength = -1 }, "MaxOutputLength"],
+        [KidaLimits.Default with { MaxStringLength = -1 }, "MaxStringLength"],
+        [KidaLimits.Default with { MaxCollectionLength = -1 }, "MaxCollectionLength"],
+        [KidaLimits.Default with { MaxLoopIterations = -1 }, "MaxLoopIterations"],
+        [KidaLimits.Default with { MaxRangeLength = -1 }, "MaxRangeLength"],
+        [KidaLimits.Default with { MaxIntegerDigits = -1 }, "MaxIntegerDigits"],
+        [KidaLimits.Default with { MaxRecursionDepth = -1 }, "MaxRecursionDepth"],
+        [KidaLimits.Default with { MaxIncludeDepth = -1 }, "MaxIncludeDepth"],
+        [KidaLimits.Default with { RenderTimeout = TimeSpan.Zero }, "RenderTimeout"],
+        [KidaLimits.Default with { RenderTimeout = TimeSpan.FromSeconds(-1) }, "RenderTimeout"],
+    ];
+
+    [Theory]
+    [MemberData(nameof(BadLimits))]
+    public void Negative_limits_are_rejected_when_the_environment_is_built(KidaLimits limits, string name)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new KidaEnvironment(new KidaOptions { Limits = limits }));
+        Assert.Equal(name, ex.ParamName);
+    }
+
+    [Fact]
+    public void No_timeout_is_allowed()
+    {
+        var env = new KidaEnvironment(new KidaOptions { Limits = KidaLimits.Default with { RenderTimeout = null } });
+        Assert.Equal("0123", env.FromString("{% for i in range(4) %}{{ i }}{% endfor %}").Render());
+    }
+
+    // ------------------------------------------------------------------ loop iterations
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Loop_iterations_count_over_nested_loops(bool interpret)
+    {
+        const string source = "{% for i in range(10) %}{% for j in range(10) %}.{% endfor %}{% endfor %}";
+        Fails(interpret, KidaLimits.Default with { MaxLoopIterations = 100 }, "K-SEC-008", "Limits.MaxLoopIterations", source);
+        // 10 outer + 100 inner iterations
+        Assert.Equal(new string('.', 100), Render(interpret, KidaLimits.Default with { MaxLoopIterations = 110 }, source));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void While_and_for_loops_share_the_budget(bool interpret)
+    {
+        const string source = "{% let n = namespace(i=0) %}{% while n.i < 5 %}{% set n.i = n.i + 1 %}{% endwhile %}{% for x in [1, 2, 3] %}{{ x }}{% endfor %}";
+        Fails(interpret, KidaLimits.Default with { MaxLoopIterations = 7 }, "K-SEC-008", "Limits.MaxLoopIterations", source);
+        Assert.Equal("123", Render(interpret, KidaLimits.Default with { MaxLoopIterations = 8 }, source));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Loops_over_loop_variable_and_includes_count_too(bool interpret)
+    {
+        var env = Env(interpret, KidaLimits.Default with { MaxLoopIterations = 20 }, new()
+        {
+            ["inner.html"] = "{% for j in range(5) %}{{ loop.index }}{% endfor %}",
+            ["outer.html"] = "{% for i in range(4) %}{% include 'inner.html' %}{% endfor %}",
+        });
+        var ex = Assert.Throws<TemplateRuntimeException>(() => env.GetTemplate("outer.html").Render());
+        Assert.Equal("K-SEC-008", ex.Code);
+        var roomy = Env(interpret, KidaLimits.Default with { MaxLoopIterations = 24 }, new()
+        {
+            ["inner.html"] = "{% for j in range(5) %}{{ loop.index }}{% endfor %}",
+            ["outer.html"] = "{% for i in range(4) %}{% include 'inner.html' %}{% endfor %}",
+        });
+        Assert.Equal(string.Concat(Enumerable.Repeat("12345", 4)), roomy.GetTemplate("outer.html").Render());
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Nested_big_ranges_stop_at_the_iteration_budget(bool interpret)
+    {
+        Fails(interpret, null, "K-SEC-008", "Limits.MaxLoopIterations",
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void An_endless_while_loop_stops(bool interpret)
+    {
+        Fails(interpret, KidaLimits.Default with { MaxLoopIterations = 1000 }, "K-SEC-008", "Limits.MaxLoopIterations",
+            "{% while true %}{% endwhile %}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void A_try_block_cannot_buy_more_iterations(bool interpret)
+    {
+        const string source = "{% for i in range(50) %}{% try %}{% for j in range(50) %}{% endfor %}{% fallback %}x{% end %}{% endfor %}";
+        Fails(interpret, KidaLimits.Default with { MaxLoopIterations = 100 }, "K-SEC-008", "Limits.MaxLoopIterations", source);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void An_endless_model_enumerable_in_a_for_loop_stops(bool interpret)
+    {
+        Fails(interpret, KidaLimits.Default with { MaxLoopIterations = 10_000 }, "K-SEC-008", "Limits.MaxLoopIterations",
+            "{% for x in endless %}{% endfor %}", new { endless = Endless() });
+    }
+
+    internal static IEnumerable<int> Endless()
+    {
+        for (var i = 0; ; i++) yield return i;
+    }
+
+    // ------------------------------------------------------------------ time and cancellation
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void The_exponential_macro_stops_at_the_render_timeout(bool interpret)
+    {
+        var limits = KidaLimits.Default with { RenderTimeout = TimeSpan.FromMilliseconds(200) };
+        Fails(interpret, limits, "K-SEC-010", "Limits.RenderTimeout",
+            "{% macro f(n) %}{% if n %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}{% endmacro %}{{ f(40) }}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void A_long_loop_stops_at_the_render_timeout(bool interpret)
+    {
+        var limits = KidaLimits.Default with { RenderTimeout = TimeSpan.FromMilliseconds(100), MaxLoopIterations = long.MaxValue };
+        Fails(interpret, limits, "K-SEC-010", "Limits.RenderTimeout", "{% while true %}{% endwhile %}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void A_cancelled_token_surfaces_as_OperationCanceledException(bool interpret)
+    {
+        var template = Env(interpret, KidaLimits.Default with { MaxLoopIterations = long.MaxValue, RenderTimeout = null })
+            .FromString("{% while true %}{% endwhile %}", "limits.html");
+        using var cts = new CancellationTokenSource();
+        cts.CancelAfter(50);
+        Assert.ThrowsAny<OperationCanceledException>(() => template.Render(new Dictionary<string, object?>(), cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => template.Render((object?)null, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => template.Render(cts.Token));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public async Task Cancellation_stops_an_endless_macro_recursion_and_every_overload_takes_a_token(bool interpret)
+    {
+        var template = Env(interpret, KidaLimits.Default with { RenderTimeout = null })
+            .FromString("{% macro f(n) %}{% if n %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}{% endmacro %}{% block b %}{{ f(40) }}{% endblock %}", "limits.html");
+        using var cts = new CancellationTokenSource();
+        cts.CancelAfter(50);
+        Assert.ThrowsAny<OperationCanceledException>(() => template.RenderBlock("b", null, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => template.RenderBlock("b", cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => template.RenderAsync(new StringWriter(), null, cts.Token).AsTask());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => template.RenderBlockAsync(new StringWriter(), "b", null, cts.Token).AsTask());
+        var pipe = new Pipe();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => template.RenderAsync(pipe.Writer, null, cts.Token).AsTask());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => template.RenderBlockAsync(pipe.Writer, "b", null, cts.Token).AsTask());
+    }
+
+    [Fact]
+    public void A_token_that_is_not_cancelled_changes_nothing()
+    {
+        var template = new KidaEnvironment().FromString("{% for i in range(3) %}{{ i }}{% endfor %}{{ n }}");
+        using var cts = new CancellationTokenSource();
+        Assert.Equal("0125", template.Render(new Dictionary<string, object?> { ["n"] = 5 }, cts.Token));
+        Assert.Equal("0126", template.Render(new { n = 6 }, cts.Token));
+    }
+
+    // ------------------------------------------------------------------ output
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Output_length_is_limited(bool interpret)
+    {
+        const string source = "{% for i in range(100) %}0123456789{% endfor %}";
+        Fails(interpret, KidaLimits.Default with { MaxOutputLength = 999 }, "K-SEC-005", "Limits.MaxOutputLength (999 characters)", source);
+        Assert.Equal(1000, Render(interpret, KidaLimits.Default with { MaxOutputLength = 1000 }, source).Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Output_limit_counts_numbers_and_escaped_text(bool interpret)
+    {
+        Fails(interpret, KidaLimits.Default with { MaxOutputLength = 50 }, "K-SEC-005", "Limits.MaxOutputLength",
+            "{% for i in range(31) %}{{ i }}{% endfor %}");
+        Fails(interpret, KidaLimits.Default with { MaxOutputLength = 50 }, "K-SEC-005", "Limits.MaxOutputLength",
+            "{{ s }}", new { s = new string('<', 20) });
+        Assert.Equal(80, Render(interpret, KidaLimits.Default with { MaxOutputLength = 80 }, "{{ s }}", new { s = new string('<', 20) }).Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public async Task Output_limit_holds_for_captures_blocks_and_async_renders(bool interpret)
+    {
+        var limits = KidaLimits.Default with { MaxOutputLength = 100 };
+        var env = Env(interpret, limits);
+        var capture = env.FromString("{% set x %}{% for i in range(51) %}ab{% endfor %}{% endset %}{{ x|length }}", "limits.html");
+        Assert.Equal("K-SEC-005", Assert.Throws<TemplateRuntimeException>(() => capture.Render()).Code);
+        var caller = env.FromString("{% macro m() %}{{ caller() }}{% endmacro %}{% call m() %}{% for i in range(200) %}a{% endfor %}{% endcall %}", "limits.html");
+        Assert.Equal("K-SEC-005", Assert.Throws<TemplateRuntimeException>(() => caller.Render()).Code);
+        var block = env.FromString("{% block b %}{% for i in range(101) %}a{% endfor %}{% endblock %}", "limits.html");
+        Assert.Equal("K-SEC-005", Assert.Throws<TemplateRuntimeException>(() => block.RenderBlock("b")).Code);
+        var ex = await Assert.ThrowsAsync<TemplateRuntimeException>(() => block.RenderAsync(new StringWriter()).AsTask());
+        Assert.Equal("K-SEC-005", ex.Code);
+        ex = await Assert.ThrowsAsync<TemplateRuntimeException>(() => block.RenderAsync(new Pipe().Writer).AsTask());
+        Assert.Equal("K-SEC-005", ex.Code);
+        var fits = env.FromString("{% block b %}{% for i in range(100) %}a{% endfor %}{% endblock %}", "limits.html");
+        var writer = new StringWriter();
+        await fits.RenderAsync(writer);
+        Assert.Equal(100, writer.ToString().Length);
+    }
+}

@@ -24,11 +24,11 @@ app.UseAntiforgery();
 app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
 
 app.MapGet("/hello", (string? name) =>
-    Results.Extensions.Kida("Views/Home/Hello.html", new { name = name ?? "world" }));
+    Results.Extensions.Kida("Home/Hello.html", new { name = name ?? "world" }));
 
 // the template reads the query itself through `request.query` (q, and every checked tag with getlist)
 app.MapGet("/search", (string? q) =>
-    Results.Extensions.Kida("Views/Home/Search.html", new
+    Results.Extensions.Kida("Home/Search.html", new
     {
         tags = new[] { "kitchen", "tea" },
         products = string.IsNullOrWhiteSpace(q) ? [] : Product.All.Where(p => p.Name.Contains(q.Trim(), StringComparison.OrdinalIgnoreCase)).ToArray(),
@@ -36,7 +36,7 @@ app.MapGet("/search", (string? q) =>
 
 app.MapGet("/products/{id:int}", Results<KidaResult, NotFound> (int id) =>
     Product.All.FirstOrDefault(p => p.Id == id) is { } product
-        ? TypedResults.Kida("Views/Products/Detail.html", new { product })
+        ? TypedResults.Kida("Products/Detail.html", new { product })
         : TypedResults.NotFound());
 
 app.Run();

@@ -12,6 +12,12 @@ public sealed class KidaCompilationException : Exception, ICompilationException
 {
     /// <summary>Wraps <paramref name="inner"/>, reading the template's source from <paramref name="files"/> if it can.</summary>
     public KidaCompilationException(TemplateException inner, IFileProvider? files)
+        : this(inner, files, "")
+    {
+    }
+
+    /// <summary>Wraps <paramref name="inner"/>, reading the template's source from <paramref name="root"/> of <paramref name="files"/>.</summary>
+    internal KidaCompilationException(TemplateException inner, IFileProvider? files, string root)
         : base(inner?.Message, inner)
     {
         ArgumentNullException.ThrowIfNull(inner);
@@ -20,14 +26,14 @@ public sealed class KidaCompilationException : Exception, ICompilationException
         {
             try
             {
-                var file = files.GetFileInfo(name);
+                var file = files.GetFileInfo(KidaTemplateRoot.Combine(root, name));
                 if (file.Exists)
                 {
                     using var reader = new StreamReader(file.CreateReadStream());
                     source = reader.ReadToEnd();
                 }
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
             {
                 source = null;
             }

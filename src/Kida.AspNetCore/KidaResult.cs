@@ -14,17 +14,23 @@ namespace Kida.AspNetCore;
 /// </summary>
 public sealed class KidaResult : IResult, IStatusCodeHttpResult, IContentTypeHttpResult, IEndpointMetadataProvider
 {
-    /// <summary>Creates a result rendering <paramref name="templateName"/>, or only <paramref name="block"/> if given.</summary>
+    /// <summary>
+    /// Creates a result rendering <paramref name="templateName"/>, or only <paramref name="block"/> if given. The
+    /// name may come from the request: an empty name, or one that is not a template under the root, answers 404.
+    /// </summary>
     public KidaResult(string templateName, object? model = null, int? statusCode = null, string? block = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(templateName);
+        ArgumentNullException.ThrowIfNull(templateName);
         TemplateName = templateName;
         Model = model;
         StatusCode = statusCode;
         Block = block;
     }
 
-    /// <summary>The template's name as the loader knows it.</summary>
+    /// <summary>
+    /// The template's name, relative to <see cref="KidaViewOptions.TemplateRoot"/> (<c>Home/Hello.html</c>). A name
+    /// that is not a template under the root answers 404.
+    /// </summary>
     public string TemplateName { get; }
 
     /// <summary>The model; its members (or a dictionary's keys) become template variables.</summary>
@@ -62,11 +68,18 @@ public sealed class KidaResult : IResult, IStatusCodeHttpResult, IContentTypeHtt
         {
             template = await environment.GetTemplateAsync(TemplateName, ct).ConfigureAwait(false);
         }
+        catch (TemplateNotFoundException) when (!httpContext.Response.HasStarted)
+        {
+            // a name that is not a template under the root (missing, outside it, another extension): 404, nothing read
+            httpContext.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
         catch (TemplateSyntaxException ex)
         {
-            var files = httpContext.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<KidaViewOptions>>()?.Value.FileProvider
+            var options = httpContext.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<KidaViewOptions>>()?.Value;
+            var files = options?.FileProvider
                 ?? httpContext.RequestServices.GetService<Microsoft.AspNetCore.Hosting.IWebHostEnvironment>()?.ContentRootFileProvider;
-            throw new KidaCompilationException(ex, files);
+            throw new KidaCompilationException(ex, files, KidaTemplateRoot.Normalize(options?.TemplateRoot ?? "Views"));
         }
         await KidaRequest.PrepareAsync(httpContext, ct).ConfigureAwait(false);
         httpContext.Response.StatusCode = StatusCode ?? StatusCodes.Status200OK;

@@ -16,8 +16,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class KidaServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds one singleton <see cref="KidaEnvironment"/> that loads templates from the content root (or
-    /// <see cref="KidaViewOptions.FileProvider"/>), the <see cref="KidaViewEngine"/> and its registration in
+    /// Adds one singleton <see cref="KidaEnvironment"/> that loads templates from <see cref="KidaViewOptions.TemplateRoot"/>
+    /// (<c>Views</c>) of the content root (or of <see cref="KidaViewOptions.FileProvider"/>), only files with one of
+    /// <see cref="KidaViewOptions.TemplateExtensions"/>, the <see cref="KidaViewEngine"/> and its registration in
     /// <see cref="MvcViewOptions"/>. Calling it more than once registers every service once.
     /// </summary>
     public static IServiceCollection AddKida(this IServiceCollection services, Action<KidaViewOptions>? configure = null)
@@ -39,7 +40,10 @@ public static class KidaServiceCollectionExtensions
         var o = sp.GetRequiredService<IOptions<KidaViewOptions>>().Value;
         var options = new KidaOptions
         {
-            Loader = new FileProviderLoader(o.FileProvider ?? host.ContentRootFileProvider),
+            Loader = new FileProviderLoader(o.FileProvider ?? host.ContentRootFileProvider, KidaTemplateRoot.Normalize(o.TemplateRoot))
+            {
+                Extensions = KidaTemplateRoot.Extensions(o),
+            },
             AutoReload = o.AutoReload ?? host.IsDevelopment(),
         };
         if (o.ConfigureEnvironment is not null) options = o.ConfigureEnvironment(options);

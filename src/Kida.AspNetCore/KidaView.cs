@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kida.AspNetCore;
 
 /// <summary>A Kida template rendered as an MVC view.</summary>
-internal sealed class KidaView(KidaEnvironment environment, string path, bool isMainPage, Microsoft.Extensions.FileProviders.IFileProvider? files = null) : IView
+internal sealed class KidaView(KidaEnvironment environment, string path, bool isMainPage, Microsoft.Extensions.FileProviders.IFileProvider? files = null, string root = "") : IView
 {
     public string Path { get; } = path;
 
@@ -32,7 +32,7 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
         }
         catch (TemplateSyntaxException ex)
         {
-            throw new KidaCompilationException(ex, files);
+            throw new KidaCompilationException(ex, files, root);
         }
         await KidaRequest.PrepareAsync(http, http.RequestAborted).ConfigureAwait(false);
         // Rendered into Kida's pooled buffer, then written asynchronously: a main view straight into the response's

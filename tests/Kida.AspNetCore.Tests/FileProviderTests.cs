@@ -86,8 +86,8 @@ public sealed class FileProviderTests : IDisposable
             b.ConfigureLogging(l => l.AddProvider(logs).AddFilter("Kida.AspNetCore", LogLevel.Debug)));
         var client = factory.CreateClient();
         Assert.Equal("v1 world", await client.GetStringAsync("/hello"));
-        Assert.Contains("Views/Home/Hello.html", compiled);
-        Assert.Contains(logs.Entries, e => e.Category == "Kida.AspNetCore" && e.EventId == 3 && e.Message.StartsWith("Compiled Kida template Views/Home/Hello.html in "));
+        Assert.Contains("Home/Hello.html", compiled);
+        Assert.Contains(logs.Entries, e => e.Category == "Kida.AspNetCore" && e.EventId == 3 && e.Message.StartsWith("Compiled Kida template Home/Hello.html in "));
 
         Write("v2 {{ name }}");
         var deadline = DateTime.UtcNow.AddSeconds(15);
@@ -98,7 +98,7 @@ public sealed class FileProviderTests : IDisposable
             html = await client.GetStringAsync("/hello");
         } while (html != "v2 world" && DateTime.UtcNow < deadline);
         Assert.Equal("v2 world", html);
-        Assert.Contains(logs.Entries, e => e.EventId == 4 && e.Message == "Evicted Kida template Views/Home/Hello.html from the cache (changed)");
+        Assert.Contains(logs.Entries, e => e.EventId == 4 && e.Message == "Evicted Kida template Home/Hello.html from the cache (changed)");
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class FileProviderTests : IDisposable
             found = engine.FindView(context, "Later", isMainPage: true).Success;
         } while (!found && DateTime.UtcNow < deadline);
         Assert.True(found);
-        Assert.Equal("Views/Home/Later.html", engine.FindView(context, "Later", isMainPage: true).View?.Path);
+        Assert.Equal("Home/Later.html", engine.FindView(context, "Later", isMainPage: true).View?.Path);
     }
 
     [Fact]
@@ -133,9 +133,9 @@ public sealed class FileProviderTests : IDisposable
         var response = await factory.CreateClient().GetAsync("/hello");
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
-        Assert.Contains("Views/Home/Hello.html", body);
+        Assert.Contains("Home/Hello.html", body);
         Assert.Contains("broken", body);
-        Assert.Contains(logs.Entries, e => e.Category == "Kida.AspNetCore" && e.EventId == 1 && e.Message == "Rendering Kida template Views/Home/Hello.html failed");
+        Assert.Contains(logs.Entries, e => e.Category == "Kida.AspNetCore" && e.EventId == 1 && e.Message == "Rendering Kida template Home/Hello.html failed");
     }
 
     [Fact]

@@ -115,7 +115,7 @@ public sealed class HostedAppTests : IDisposable
         });
         app.MapControllerRoute("default", "{controller}/{action=Index}");
         app.MapGet("/result", (HttpContext context, AbortProbe probe) =>
-            Results.Extensions.Kida("Views/Abort/Index.html", new { model = probe.Sequence(context) }));
+            Results.Extensions.Kida("Abort/Index.html", new { model = probe.Sequence(context) }));
         await app.StartAsync();
         return app;
     }
@@ -186,7 +186,7 @@ public sealed class HostedAppTests : IDisposable
         var builder = Builder();
         builder.Services.AddKida();
         await using var app = builder.Build();
-        app.MapGet("/few", () => Results.Extensions.Kida("Views/Pages/Few.html", new { model = Enumerable.Range(0, 3).Select(i => (object?)i) }));
+        app.MapGet("/few", () => Results.Extensions.Kida("Pages/Few.html", new { model = Enumerable.Range(0, 3).Select(i => (object?)i) }));
         await app.StartAsync();
         Assert.Equal("<i>0</i><i>1</i><i>2</i>", await app.GetTestClient().GetStringAsync("/few"));
     }
@@ -197,11 +197,11 @@ public sealed class HostedAppTests : IDisposable
         var builder = Builder();
         builder.Services.AddKida();
         await using var app = builder.Build();
-        app.MapGet("/typed", () => new KidaResult("Views/Pages/Hi.html", new { model = "typed" }));
+        app.MapGet("/typed", () => new KidaResult("Pages/Hi.html", new { model = "typed" }));
         app.MapGet("/union/{id:int}", Results<KidaResult, NotFound> (int id) =>
-            id == 1 ? TypedResults.Kida("Views/Pages/Hi.html", new { model = "union" }) : TypedResults.NotFound());
+            id == 1 ? TypedResults.Kida("Pages/Hi.html", new { model = "union" }) : TypedResults.NotFound());
         app.MapGet("/untyped", () => Results.Text("x"));
-        app.MapGet("/teapot", () => TypedResults.Kida("Views/Pages/Hi.html", new { model = "tea" }, StatusCodes.Status418ImATeapot));
+        app.MapGet("/teapot", () => TypedResults.Kida("Pages/Hi.html", new { model = "tea" }, StatusCodes.Status418ImATeapot));
         await app.StartAsync();
 
         var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
@@ -241,7 +241,7 @@ public sealed class HostedAppTests : IDisposable
         app.UseRouting();
         app.UseAntiforgery();
         app.MapGet("/products/{id:int}", (int id) => id).WithName("product");
-        app.MapGet("/links/{id:int}", (int id) => Results.Extensions.Kida("Views/Pages/Links.html"));
+        app.MapGet("/links/{id:int}", (int id) => Results.Extensions.Kida("Pages/Links.html"));
         await app.StartAsync();
 
         var parts = (await app.GetTestClient().GetStringAsync("/shop/links/3")).Split('|');
@@ -273,8 +273,8 @@ public sealed class HostedAppTests : IDisposable
         Assert.Contains(engines, e => e is IRazorViewEngine);
         // MVC's composite engine (what partials, view components and Razor's Html.PartialAsync use) finds Kida views
         var composite = app.Services.GetRequiredService<ICompositeViewEngine>();
-        var found = composite.GetView(null, "~/Views/Pages/Hi.html", isMainPage: false);
+        var found = composite.GetView(null, "Pages/Hi.html", isMainPage: false);
         Assert.True(found.Success);
-        Assert.Equal("Views/Pages/Hi.html", found.View!.Path);
+        Assert.Equal("Pages/Hi.html", found.View!.Path);
     }
 }

@@ -95,14 +95,17 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public void View_is_found_by_controller_and_by_app_relative_path()
+    public void View_is_found_by_controller_and_by_root_relative_path()
     {
         var engine = factory.Services.GetRequiredService<KidaViewEngine>();
         Assert.True(engine.FindView(ActionContextFor("Home"), "Index", isMainPage: true).Success);
         Assert.True(engine.FindView(ActionContextFor("Products"), "Layout", isMainPage: false).Success);
-        Assert.True(engine.GetView(null, "~/Views/Home/Index.html", isMainPage: true).Success);
-        Assert.True(engine.GetView(null, "/Views/Home/Hello.html", isMainPage: true).Success);
-        Assert.False(engine.GetView(null, "~/Views/Home/Nope.html", isMainPage: true).Success);
+        Assert.True(engine.GetView(null, "Home/Index.html", isMainPage: true).Success);
+        Assert.Equal("Home/Hello.html", engine.GetView(null, "Home/Hello.html", isMainPage: true).View?.Path);
+        Assert.False(engine.GetView(null, "Home/Nope.html", isMainPage: true).Success);
+        // app-relative and rooted names are not template names: templates are named relative to the template root
+        Assert.False(engine.GetView(null, "~/Views/Home/Index.html", isMainPage: true).Success);
+        Assert.False(engine.GetView(null, "/Views/Home/Hello.html", isMainPage: true).Success);
         Assert.False(engine.FindView(ActionContextFor("Home"), "~/Views/Home/Index.html", isMainPage: true).Success);
     }
 
@@ -110,9 +113,11 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
     public void Partial_view_path_is_relative_to_the_executing_view()
     {
         var engine = factory.Services.GetRequiredService<KidaViewEngine>();
-        var result = engine.GetView("/Views/Home/Index.html", "Hello.html", isMainPage: false);
+        var result = engine.GetView("Home/Index.html", "Hello.html", isMainPage: false);
         Assert.True(result.Success);
-        Assert.Equal("Views/Home/Hello.html", result.View?.Path);
+        Assert.Equal("Home/Hello.html", result.View?.Path);
+        // a Razor view's app-relative path under the template root
+        Assert.Equal("Home/Hello.html", engine.GetView("/Views/Home/About.cshtml", "Hello.html", isMainPage: false).View?.Path);
     }
 
     [Fact]
@@ -123,10 +128,28 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
         context.ActionDescriptor.RouteValues["controller"] = "Products";
         var result = engine.FindView(context, "Index", isMainPage: true);
         Assert.True(result.Success);
-        Assert.Equal("Views/Products/Index.html", result.View?.Path);
+        Assert.Equal("Products/Index.html", result.View?.Path);
         var other = ActionContextFor("products");
         other.ActionDescriptor.RouteValues["controller"] = "Orders";
         Assert.Equal(["Views/products/Missing.html", "Views/Shared/Missing.html"], engine.FindView(other, "Missing", isMainPage: true).SearchedLocations);
+    }
+
+    [Fact]
+    public void View_lookup_cache_is_bounded_and_keeps_recent_lookups()
+    {
+        var options = new KidaViewOptions { ViewLookupCacheSize = 16 };
+        var engine = new KidaViewEngine(factory.Services.GetRequiredService<Kida.KidaEnvironment>(), Options.Create(options),
+            factory.Services.GetRequiredService<IWebHostEnvironment>());
+        var context = ActionContextFor("Home");
+        for (var i = 0; i < 2000; i++)
+        {
+            Assert.False(engine.FindView(context, "Missing" + i, isMainPage: true).Success);
+            Assert.False(engine.GetView(null, "Home/Missing" + i + ".html", isMainPage: true).Success);
+            Assert.True(engine.FindView(context, "Index", isMainPage: true).Success);
+            Assert.InRange(engine.LookupCacheCount, 1, 16);
+        }
+        Assert.Equal("Home/Index.html", engine.FindView(context, "Index", isMainPage: true).View?.Path);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.ViewLookupCacheSize = 0);
     }
 
     [Fact]
@@ -136,7 +159,7 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
         var context = ActionContextFor("Orders");
         context.RouteData.Values["area"] = "Admin";
         var result = engine.FindView(context, "List", isMainPage: true);
-        Assert.Equal(["Areas/Admin/Views/Orders/List.html", "Areas/Admin/Views/Shared/List.html", "Views/Shared/List.html"], result.SearchedLocations);
+        Assert.Equal(["Views/Areas/Admin/Orders/List.html", "Views/Areas/Admin/Shared/List.html", "Views/Shared/List.html"], result.SearchedLocations);
     }
 
     [Fact]
@@ -155,7 +178,11 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
     public void Default_options()
     {
         var o = new KidaViewOptions();
-        Assert.Equal(["Views/{1}/{0}.html", "Views/Shared/{0}.html"], o.ViewLocationFormats);
+        Assert.Equal(["{1}/{0}.html", "Shared/{0}.html"], o.ViewLocationFormats);
+        Assert.Equal(["Areas/{2}/{1}/{0}.html", "Areas/{2}/Shared/{0}.html", "Shared/{0}.html"], o.AreaViewLocationFormats);
+        Assert.Equal("Views", o.TemplateRoot);
+        Assert.Equal([".html", ".kida", ".jinja", ".j2"], o.TemplateExtensions);
+        Assert.Equal(1024, o.ViewLookupCacheSize);
         Assert.Equal(".html", o.FileExtension);
         Assert.Null(o.FileProvider);
         Assert.Null(o.AutoReload);
@@ -169,15 +196,15 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
     [Fact]
     public void KidaResult_reports_status_and_content_type()
     {
-        var result = Results.Extensions.Kida("Views/Home/Hello.html", new { name = "x" }, statusCode: 201);
+        var result = Results.Extensions.Kida("Home/Hello.html", new { name = "x" }, statusCode: 201);
         Assert.Equal(201, ((IStatusCodeHttpResult)result).StatusCode);
         Assert.Equal("text/html; charset=utf-8", ((IContentTypeHttpResult)result).ContentType);
-        var block = Results.Extensions.KidaBlock("Views/Products/Index.html", "list");
+        var block = Results.Extensions.KidaBlock("Products/Index.html", "list");
         Assert.Equal("list", block.Block);
-        KidaResult typed = TypedResults.Kida("Views/Home/Hello.html", statusCode: 202);
+        KidaResult typed = TypedResults.Kida("Home/Hello.html", statusCode: 202);
         Assert.Equal(202, typed.StatusCode);
-        Assert.Equal("Views/Home/Hello.html", typed.TemplateName);
-        Assert.Equal("list", TypedResults.KidaBlock("Views/Products/Index.html", "list").Block);
+        Assert.Equal("Home/Hello.html", typed.TemplateName);
+        Assert.Equal("list", TypedResults.KidaBlock("Products/Index.html", "list").Block);
     }
 
     private ActionContext ActionContextFor(string controller)

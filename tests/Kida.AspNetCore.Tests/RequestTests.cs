@@ -14,7 +14,7 @@ using Xunit;
 
 namespace Kida.AspNetCore.Tests;
 
-/// <summary>An MVC controller of the test app rendering <c>Views/Request/Index.html</c> for any method.</summary>
+/// <summary>An MVC controller of the test app rendering <c>Views/Request/Index.html</c> (template <c>Request/Index.html</c>) for any method.</summary>
 public sealed class RequestController : Controller
 {
     [AcceptVerbs("GET", "POST")]
@@ -70,7 +70,7 @@ public sealed class RequestTests : IDisposable
         app.UsePathBase("/base");
         app.UseRouting();
         app.MapControllerRoute("default", "{controller}/{action=Index}");
-        app.MapMethods("/api/request", ["GET", "POST"], () => Results.Extensions.Kida("Views/Request/Index.html"));
+        app.MapMethods("/api/request", ["GET", "POST"], () => Results.Extensions.Kida("Request/Index.html"));
         map?.Invoke(app);
         await app.StartAsync();
         return app;
@@ -236,7 +236,7 @@ public sealed class RequestTests : IDisposable
         Template("path={{ request.path }} query={{ request.query.q }} name={{ request.form.name }}");
         await using var app = await StartAsync(a => a.MapPost("/by-hand", async (HttpContext context, KidaEnvironment environment) =>
         {
-            var template = await environment.GetTemplateAsync("Views/Request/Index.html");
+            var template = await environment.GetTemplateAsync("Request/Index.html");
             string rendered;
             try
             {

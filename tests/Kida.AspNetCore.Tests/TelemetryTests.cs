@@ -30,8 +30,8 @@ public class TelemetryTests(WebApplicationFactory<Program> factory) : IClassFixt
         var client = factory.CreateClient();
         (await client.GetAsync("/hello")).EnsureSuccessStatusCode();
         (await client.GetAsync("/")).EnsureSuccessStatusCode();
-        Assert.Contains("Views/Home/Hello.html", templates);
-        Assert.Contains("Views/Home/Index.html", templates);
+        Assert.Contains("Home/Hello.html", templates);
+        Assert.Contains("Home/Index.html", templates);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class TelemetryTests(WebApplicationFactory<Program> factory) : IClassFixt
         };
         ActivitySource.AddActivityListener(listener);
         (await factory.CreateClient().GetAsync("/products")).EnsureSuccessStatusCode();
-        Assert.Contains("Views/Products/Index.html", templates);
+        Assert.Contains("Products/Index.html", templates);
     }
 
     private WebApplicationFactory<Program> WithThreshold(LogSink logs, TimeSpan threshold) =>
@@ -67,7 +67,7 @@ public class TelemetryTests(WebApplicationFactory<Program> factory) : IClassFixt
         (await client.GetAsync("/")).EnsureSuccessStatusCode();
         var slow = logs.Entries.Where(e => e.Category == "Kida.AspNetCore" && e.EventId == 2).ToList();
         // a minimal API result and an MVC view
-        foreach (var template in new[] { "Views/Home/Hello.html", "Views/Home/Index.html" })
+        foreach (var template in new[] { "Home/Hello.html", "Home/Index.html" })
         {
             var entry = Assert.Single(slow, e => e.Message.StartsWith($"Kida template {template} took ", StringComparison.Ordinal));
             Assert.Equal(LogLevel.Warning, entry.Level);

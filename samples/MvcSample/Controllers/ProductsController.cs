@@ -11,7 +11,7 @@ public sealed class ProductsController : Controller
     {
         var products = Product.All;
         if (Request.Headers["HX-Request"] == "true")
-            return new FromResult(Results.Extensions.KidaBlock("Views/Products/Index.html", "list",
+            return new FromResult(Results.Extensions.KidaBlock("Products/Index.html", "list",
                 new Dictionary<string, object?> { ["model"] = products, ["title"] = "Products" }));
         ViewData["Title"] = "Products";
         return View(products);

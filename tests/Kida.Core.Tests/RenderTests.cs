@@ -38,7 +38,7 @@ public class RenderTests
             ("a  {{- 'b' -}}  c", "abc"),
             ("{% for c in '😀✓' %}[{{ c }}]{% endfor %}{{ '😀✓'|length }}", "[😀][✓]2"),
             ("{{ 'straße'|upper }}|{{ 'e\u0301'|length }}", "STRASSE|2"),
-            ("{{ {'b': 1, 'a': '</x>'}|tojson }}", "{\"b\": 1, \"a\": \"\\u003c/x>\"}"),
+            ("{{ {'b': 1, 'a': '</x>'}|tojson }}", "{\"b\": 1, \"a\": \"\\u003c/x\\u003e\"}"),
             // MarkupSafe escapes exactly & < > " ' (a NUL passes through, as Jinja2 3.1.6 prints it)
             ("{{ 'a\u0000b<' }}|{{ 'a\u0000b<'|e }}|{{ 'a\u0000b<'|e|length }}|{{ ('a\u0000' ~ x)|escape }}", "a\u0000b&lt;|a\u0000b&lt;|7|a\u00005"),
         };

@@ -509,6 +509,8 @@ internal sealed partial class Emitter
         }
     }
 
+    private static readonly System.Reflection.MethodInfo IsSecurityError = typeof(SecurityErrors).GetMethod(nameof(SecurityErrors.IsSecurityError))!;
+
     private E EmitTry(TryStmt t)
     {
         var ex = E.Parameter(typeof(TemplateException), "error");
@@ -526,7 +528,10 @@ internal sealed partial class Emitter
             SavePos(pos),
             E.TryCatch(
                 E.Block(typeof(void), E.Assign(text, Capture(t.Body)), E.Call(_fn.Out, WriteString, text)),
-                E.Catch(ex, E.Block(typeof(void), Rt("Locate", _fn.Rs, ex), RestoreState(pos), fallback))));
+                E.Catch(ex, E.Block(typeof(void),
+                    // security errors (K-SEC: sandbox violations, limits) pass through every try (kida-spec 3.13)
+                    E.IfThen(E.Call(IsSecurityError, ex), E.Rethrow()),
+                    Rt("Locate", _fn.Rs, ex), RestoreState(pos), fallback))));
     }
 
     private E EmitProvide(ProvideStmt p)

@@ -290,9 +290,12 @@ internal static partial class BuiltinFilters
         var indent = a.Get(0, "indent");
         var attr = Py.Truthy(a.Get(-1, "attr", false));
         var sb = new StringBuilder();
-        Json.Write(sb, v, indent is null ? -1 : (int)Numbers.ToLong(indent), 0);
+        // < > & ' are written as \u003c \u003e \u0026 \u0027 (still valid JSON): the output is safe inside a script
+        // block ("</script>", "<!--") and inside a single- or double-quoted attribute. attr=true HTML-escapes the
+        // whole text instead (for a double-quoted attribute; the browser unescapes it back to the same JSON).
+        Json.Write(sb, v, indent is null ? -1 : (int)Numbers.ToLong(indent), 0, htmlSafe: !attr);
         var text = sb.ToString();
-        text = attr ? Output.Escape(text) : text.Replace("</", "\\u003c/", StringComparison.Ordinal);
+        if (attr) text = Output.Escape(text);
         return new Markup(text);
     }
 
@@ -323,12 +326,19 @@ internal static partial class BuiltinFilters
             var key = Str(k);
             if (key.Length == 0 || key.Any(c => char.IsWhiteSpace(c) || c is '/' or '>' or '=' or '"' or '\'' or '\0'))
                 throw new TemplateRuntimeException($"Invalid character in attribute name: {Py.Repr(key)}", "K-RUN-002");
-            parts.Add($"{Output.Escape(key)}=\"{(val is Markup m ? m.Value : Output.Escape(Str(val)))}\"");
+            parts.Add($"{Output.Escape(key)}=\"{AttributeValue(val)}\"");
         }
         var text = string.Join(" ", parts);
         if (autospace && text.Length > 0) text = " " + text;
         return rs.EvalAutoescape ? new Markup(text) : text;
     }
+
+    /// <summary>
+    /// An attribute value Kida writes between double quotes: text is HTML-escaped; Markup keeps its entities but a
+    /// quote in it is escaped too, so no value can end the attribute.
+    /// </summary>
+    internal static string AttributeValue(object? value) =>
+        value is Markup m ? m.Value.Replace("\"", "&quot;", StringComparison.Ordinal) : Output.Escape(Str(value));
 
     private static object? WordWrap(RenderState rs, object? v, CallArgs a)
     {
@@ -431,10 +441,11 @@ internal static partial class BuiltinFilters
             sb.Append(esc(text[last..m.Index]));
             var href = url.Contains('@') && !url.StartsWith("http", StringComparison.Ordinal) ? "mailto:" + url : url.StartsWith("www.", StringComparison.Ordinal) ? "https://" + url : url;
             var shown = trim is not null && url.Length > trim ? url[..Math.Max(0, trim.Value)] + (trim > 3 ? "..." : "") : url;
-            sb.Append("<a href=\"").Append(esc(href)).Append('"');
+            // a Markup input is already escaped, but no quote may end the attribute either way
+            sb.Append("<a href=\"").Append(esc(href).Replace("\"", "&quot;", StringComparison.Ordinal)).Append('"');
             if (!href.StartsWith("mailto:", StringComparison.Ordinal))
             {
-                sb.Append(" rel=\"").Append(relAttr).Append('"');
+                sb.Append(" rel=\"").Append(Output.Escape(relAttr)).Append('"');
                 if (target is not null) sb.Append(" target=\"").Append(Output.Escape(target)).Append('"');
             }
             sb.Append('>').Append(esc(shown)).Append("</a>");
@@ -448,18 +459,31 @@ internal static partial class BuiltinFilters
 /// <summary>JSON output with Python <c>json.dumps</c> conventions (", " and ": " separators, ASCII escapes).</summary>
 internal static class Json
 {
-    public static void Write(StringBuilder sb, object? v, int indent, int level)
+    public static void Write(StringBuilder sb, object? v, int indent, int level, bool htmlSafe = true)
     {
+        // a JSON number keeps its text (no precision lost through double)
+        if (v is JsonElement { ValueKind: JsonValueKind.Number } number) { sb.Append(number.GetRawText()); return; }
         v = Py.Unwrap(v);
         switch (v)
         {
             case null or Undefined: sb.Append("null"); return;
             case bool b: sb.Append(b ? "true" : "false"); return;
-            case string or Markup: WriteString(sb, Py.Str(v)); return;
+            case string or Markup: WriteString(sb, Py.Str(v), htmlSafe); return;
             case double d:
                 sb.Append(double.IsNaN(d) ? "NaN" : double.IsPositiveInfinity(d) ? "Infinity" : double.IsNegativeInfinity(d) ? "-Infinity" : Numbers.FormatDouble(d));
                 return;
-            case JsonElement je: sb.Append(je.GetRawText()); return;
+            case JsonElement { ValueKind: JsonValueKind.Array } ja:
+                // re-written, not copied as raw text: a string in it gets the same escaping as any other
+                Write(sb, ja.EnumerateArray().Select(x => (object?)x).ToList(), indent, level, htmlSafe);
+                return;
+            case JsonElement { ValueKind: JsonValueKind.Object } jo:
+            {
+                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var p in jo.EnumerateObject()) map[p.Name] = p.Value;
+                Write(sb, map, indent, level, htmlSafe);
+                return;
+            }
+            case JsonElement other: WriteString(sb, other.ToString(), htmlSafe); return;
         }
         if (Numbers.IsNumber(v)) { sb.Append(Numbers.Format(v!)); return; }
         if (Py.IsMapping(v))
@@ -471,9 +495,9 @@ internal static class Json
             {
                 if (i > 0) sb.Append(indent >= 0 ? "," : ", ");
                 NewLine(sb, indent, level + 1);
-                WriteString(sb, Py.Str(items[i].Key));
+                WriteString(sb, Py.Str(items[i].Key), htmlSafe);
                 sb.Append(": ");
-                Write(sb, items[i].Value, indent, level + 1);
+                Write(sb, items[i].Value, indent, level + 1, htmlSafe);
             }
             NewLine(sb, indent, level);
             sb.Append('}');
@@ -488,18 +512,19 @@ internal static class Json
             {
                 if (i > 0) sb.Append(indent >= 0 ? "," : ", ");
                 NewLine(sb, indent, level + 1);
-                Write(sb, items[i], indent, level + 1);
+                Write(sb, items[i], indent, level + 1, htmlSafe);
             }
             NewLine(sb, indent, level);
             sb.Append(']');
             return;
         }
-        if (v is DateTime or DateTimeOffset or Guid) { WriteString(sb, Py.Str(v)); return; }
-        var props = v!.GetType().GetProperties().Where(p => p.GetIndexParameters().Length == 0).ToList();
-        if (props.Count == 0) { WriteString(sb, Py.Str(v)); return; }
+        if (v is DateTime or DateTimeOffset or Guid) { WriteString(sb, Py.Str(v), htmlSafe); return; }
+        // the properties a template could read (MemberPolicy): never reflection, tasks or services
+        var props = MemberPolicy.For(v!.GetType()).Properties;
+        if (props.Length == 0) { WriteString(sb, Py.Str(v), htmlSafe); return; }
         var dict = new Dictionary<string, object?>();
-        foreach (var p in props) dict[p.Name] = p.GetValue(v);
-        Write(sb, dict, indent, level);
+        foreach (var p in props) dict[p.Name] = Members.TryGet(v, p.Name, out var pv) ? pv : null;
+        Write(sb, dict, indent, level, htmlSafe);
     }
 
     private static void NewLine(StringBuilder sb, int indent, int level)
@@ -508,7 +533,7 @@ internal static class Json
         sb.Append('\n').Append(' ', indent * level);
     }
 
-    public static void WriteString(StringBuilder sb, string s)
+    public static void WriteString(StringBuilder sb, string s, bool htmlSafe = true)
     {
         sb.Append('"');
         foreach (var c in s)
@@ -522,6 +547,12 @@ internal static class Json
                 case '\t': sb.Append("\\t"); break;
                 case '\b': sb.Append("\\b"); break;
                 case '\f': sb.Append("\\f"); break;
+                // HTML-significant characters as \u escapes (still valid JSON): tojson output is safe inside <script>
+                // ("</script>", "<!--") and inside a single- or double-quoted attribute
+                case '<' when htmlSafe: sb.Append("\\u003c"); break;
+                case '>' when htmlSafe: sb.Append("\\u003e"); break;
+                case '&' when htmlSafe: sb.Append("\\u0026"); break;
+                case '\'' when htmlSafe: sb.Append("\\u0027"); break;
                 default:
                     if (c < 0x20 || c > 0x7e) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     else sb.Append(c);

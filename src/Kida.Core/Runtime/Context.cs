@@ -192,7 +192,11 @@ internal sealed class Context
         else if (_data is not null && Py.IsMapping(_data))
             foreach (var k in Py.MapKeys(_data)) yield return Py.Str(k);
         else if (_data is not null)
-            foreach (var p in _data.GetType().GetProperties()) yield return p.Name;
+        {
+            var members = MemberPolicy.For(_data.GetType());
+            foreach (var p in members.Properties) yield return p.Name;
+            foreach (var f in members.Fields) yield return f.Name;
+        }
         if (_parent is not null)
             foreach (var k in _parent.AllNames()) yield return k;
         foreach (var k in _globals.Keys) yield return k;

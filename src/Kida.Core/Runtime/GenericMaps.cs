@@ -14,6 +14,8 @@ internal static class GenericMaps
 
     private static MapShape? Shape(Type t) => Maps.GetOrAdd(t, static type =>
     {
+        // runtime machinery (HttpContext.Items, a service provider that is also a map…) is never read as a mapping
+        if (MemberPolicy.IsBlockedType(type)) return null;
         foreach (var i in type.GetInterfaces())
         {
             if (!i.IsGenericType) continue;

@@ -18,12 +18,16 @@ internal interface IKidaObject
 /// </summary>
 internal static class Members
 {
-    private static readonly ConcurrentDictionary<(Type, string), Func<object, object?>?> Getters = new();
-    private static readonly ConcurrentDictionary<(Type, string), MethodInfo[]?> Methods = new();
+    // keyed by the name a template used (bounded: names can come from data, x|attr(name), obj[key]); the compiled
+    // accessors themselves are keyed by the member, so spellings of one name share one compiled getter
+    private static readonly BoundedCache<(Type, string), MemberInfo?> Found = new(100_000);
+    private static readonly BoundedCache<(Type, string), MethodInfo[]?> Methods = new(100_000);
+    private static readonly ConcurrentDictionary<MemberInfo, Func<object, object?>> Getters = new();
+    private static readonly ConcurrentDictionary<MemberInfo, Action<object, Output, bool>?> Writers = new();
 
     public static bool TryGet(object obj, string name, out object? value)
     {
-        var getter = Getters.GetOrAdd((obj.GetType(), name), static key => BuildGetter(key.Item1, key.Item2));
+        var getter = GetGetter(obj.GetType(), name);
         if (getter is null) { value = null; return false; }
         try
         {
@@ -36,24 +40,20 @@ internal static class Members
         return true;
     }
 
-    /// <summary>The cached getter of a property or field, or null when the type has no such member.</summary>
+    /// <summary>The cached getter of a property or field, or null when the type has no such member (or <see cref="MemberPolicy"/> hides it).</summary>
     public static Func<object, object?>? GetGetter(Type type, string name) =>
-        Getters.GetOrAdd((type, name), static key => BuildGetter(key.Item1, key.Item2));
-
-    private static readonly ConcurrentDictionary<(Type, string), Action<object, Output, bool>?> Writers = new();
+        FindMember(type, name) is { } member ? Getters.GetOrAdd(member, static (m, t) => Compile(t, m), type) : null;
 
     /// <summary>
     /// A compiled writer that reads the member and formats it straight into the output without boxing, for members
     /// of type string, bool, int, long, double or decimal; null for other member types (or without dynamic code).
     /// </summary>
     public static Action<object, Output, bool>? GetWriter(Type type, string name) =>
-        Writers.GetOrAdd((type, name), static key => BuildWriter(key.Item1, key.Item2));
+        FindMember(type, name) is { } member ? Writers.GetOrAdd(member, static (m, t) => BuildWriter(t, m), type) : null;
 
-    private static Action<object, Output, bool>? BuildWriter(Type type, string name)
+    private static Action<object, Output, bool>? BuildWriter(Type type, MemberInfo member)
     {
         if (!RuntimeFeature.IsDynamicCodeCompiled) return null;
-        var member = FindMember(type, name);
-        if (member is null) return null;
         var obj = Expression.Parameter(typeof(object), "obj");
         var output = Expression.Parameter(typeof(Output), "output");
         var escape = Expression.Parameter(typeof(bool), "escape");
@@ -77,48 +77,16 @@ internal static class Members
         return null;
     }
 
+    /// <summary>The public instance methods a template name refers to, after <see cref="MemberPolicy"/>; null when none.</summary>
     public static MethodInfo[]? FindMethods(Type type, string name) =>
-        Methods.GetOrAdd((type, name), static key =>
-        {
-            var all = key.Item1.GetMethods(BindingFlags.Public | BindingFlags.Instance)
-                .Where(m => !m.IsSpecialName && !m.IsGenericMethodDefinition && m.DeclaringType != typeof(object))
-                .ToArray();
-            foreach (var match in Matchers(key.Item2))
-            {
-                var found = all.Where(m => match(m.Name)).ToArray();
-                if (found.Length > 0) return found;
-            }
-            return null;
-        });
+        Methods.GetOrAdd((type, name), static (key, _) => MemberPolicy.For(key.Item1).FindMethods(key.Item2), 0);
 
-    private static IEnumerable<Func<string, bool>> Matchers(string name)
-    {
-        yield return n => n == name;
-        yield return n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase);
-        if (name.Contains('_'))
-        {
-            var compact = name.Replace("_", "");
-            yield return n => string.Equals(n, compact, StringComparison.OrdinalIgnoreCase);
-        }
-    }
-
-    private static Func<object, object?>? BuildGetter(Type type, string name) =>
-        FindMember(type, name) is { } member ? Compile(type, member) : null;
-
-    internal static MemberInfo? FindMember(Type type, string name)
-    {
-        const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance;
-        var props = type.GetProperties(flags).Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.GetMethod!.IsPublic).ToArray();
-        var fields = type.GetFields(flags);
-        foreach (var match in Matchers(name))
-        {
-            var prop = props.FirstOrDefault(p => match(p.Name));
-            if (prop is not null) return prop;
-            var field = fields.FirstOrDefault(f => match(f.Name));
-            if (field is not null) return field;
-        }
-        return null;
-    }
+    /// <summary>
+    /// The property or field a template name refers to (exact name, case-insensitive, snake_case to PascalCase),
+    /// after <see cref="MemberPolicy"/>: every getter, writer and tier-up inlined site is built from this.
+    /// </summary>
+    internal static MemberInfo? FindMember(Type type, string name) =>
+        Found.GetOrAdd((type, name), static (key, _) => MemberPolicy.For(key.Item1).FindMember(key.Item2), 0);
 
     private static Func<object, object?> Compile(Type type, MemberInfo member)
     {

@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 namespace Kida.AspNetCore;
 
 /// <summary>
-/// The <c>model_state</c> object of MVC views: a read-only mapping from field name to MVC's
-/// <see cref="ModelStateEntry"/> (<c>model_state['Name'].errors[0].error_message</c>), plus
+/// The <c>model_state</c> object of MVC views: a read-only mapping from field name to a wrapper of MVC's
+/// <see cref="ModelStateEntry"/> exposing only <c>errors</c> (each with <c>error_message</c>), <c>attempted_value</c>,
+/// <c>raw_value</c>, <c>validation_state</c> and <c>is_valid</c> (<c>model_state['Name'].errors[0].error_message</c>), plus
 /// <c>model_state.is_valid</c>, <c>model_state.error_count</c> and <c>model_state.errors('Name')</c> (the messages
 /// of one field; every message without an argument).
 /// </summary>
@@ -18,7 +19,7 @@ namespace Kida.AspNetCore;
 public sealed class KidaModelState : IReadOnlyDictionary<string, object?>
 {
     private readonly ModelStateDictionary _state;
-    private Func<string?, IReadOnlyList<string>>? _errors;
+    private KidaFunction? _errors;
 
     internal KidaModelState(ModelStateDictionary state) => _state = state;
 
@@ -49,12 +50,14 @@ public sealed class KidaModelState : IReadOnlyDictionary<string, object?>
     /// <summary>The field names.</summary>
     public IEnumerable<string> Keys => _state.Keys;
 
-    /// <summary>The entries, one per field.</summary>
-    public IEnumerable<object?> Values => _state.Values;
+    /// <summary>The entries, one per field (each with <c>errors</c>, <c>attempted_value</c>, <c>raw_value</c>, <c>validation_state</c>, <c>is_valid</c>).</summary>
+    public IEnumerable<object?> Values => _state.Values.Select(e => (object?)new KidaModelStateEntry(e));
 
     /// <summary>The entry of <paramref name="key"/>.</summary>
     /// <exception cref="KeyNotFoundException">The model state has no such field.</exception>
-    public object? this[string key] => _state[key] ?? throw new KeyNotFoundException($"The model state has no field '{key}'.");
+    public object? this[string key] => _state[key] is { } entry
+        ? new KidaModelStateEntry(entry)
+        : throw new KeyNotFoundException($"The model state has no field '{key}'.");
 
     /// <summary>Whether the model state has an entry for <paramref name="key"/>.</summary>
     public bool ContainsKey(string key) => _state.ContainsKey(key);
@@ -71,16 +74,16 @@ public sealed class KidaModelState : IReadOnlyDictionary<string, object?>
             case null: return false;
             case "is_valid": value = IsValid; return true;
             case "error_count": value = ErrorCount; return true;
-            case "errors": value = _errors ??= Errors; return true;
+            case "errors": value = _errors ??= new KidaFunction("errors", args => Errors(KidaFunction.String(args, 0, "key", "errors"))); return true;
         }
         if (TemplateMapNames.IsDictMethod(key) || !_state.TryGetValue(key, out var entry) || entry is null) return false;
-        value = entry;
+        value = new KidaModelStateEntry(entry);
         return true;
     }
 
     /// <inheritdoc />
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() =>
-        _state.Select(e => new KeyValuePair<string, object?>(e.Key, e.Value)).GetEnumerator();
+        _state.Select(e => new KeyValuePair<string, object?>(e.Key, e.Value is null ? null : new KidaModelStateEntry(e.Value))).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using Kida.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.Features;
@@ -11,12 +12,13 @@ namespace Kida.AspNetCore;
 /// <c>request.headers</c> and <c>request.cookies</c> (see <see cref="KidaRequestValues"/>).
 /// </summary>
 /// <remarks>
-/// Reading a member never does I/O. The form is read asynchronously before a view or result renders (when the
+/// Templates see exactly these members (a wrapper: nothing leads to the <see cref="HttpContext"/>, its services,
+/// features or items). Reading a member never does I/O. The form is read asynchronously before a view or result renders (when the
 /// request has a form content type); a template rendered some other way sees <c>request.form</c> only if the form
 /// was read with <see cref="HttpRequest.ReadFormAsync(CancellationToken)"/> first, and fails instead of reading it
 /// synchronously.
 /// </remarks>
-public sealed class KidaRequest
+public sealed class KidaRequest : IKidaObject
 {
     private static readonly object FormErrorKey = new();
 
@@ -61,8 +63,27 @@ public sealed class KidaRequest
     /// <summary>The full URL (scheme, host, path base, path and query), escaped for use in links and headers.</summary>
     public string Url => Request.GetEncodedUrl();
 
-    /// <summary>The route values of the matched endpoint (<c>request.route_values.id</c>), read-only.</summary>
-    public IReadOnlyDictionary<string, object?> RouteValues => new ReadOnlyDictionary<string, object?>(Request.RouteValues);
+    /// <summary>
+    /// The route values of the matched endpoint (<c>request.route_values.id</c>), read-only: strings, numbers and
+    /// booleans as they are, any other value as its text.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> RouteValues
+    {
+        get
+        {
+            var values = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (key, value) in Request.RouteValues)
+            {
+                values[key] = value switch
+                {
+                    null or string or bool or int or long or double or decimal => value,
+                    IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                    _ => value.ToString(),
+                };
+            }
+            return new ReadOnlyDictionary<string, object?>(values);
+        }
+    }
 
     /// <summary>The query string parameters.</summary>
     public KidaRequestValues Query => KidaRequestValues.From(Request.Query);
@@ -97,6 +118,36 @@ public sealed class KidaRequest
 
     /// <inheritdoc />
     public override string ToString() => Method + " " + PathBase + Path + QueryString;
+
+    /// <summary>The members templates see, and nothing else.</summary>
+    bool IKidaObject.TryGetMember(string name, out object? value)
+    {
+        try
+        {
+            switch (TemplateMemberName.Normalize(name))
+            {
+                case "path": value = Path; return true;
+                case "pathbase": value = PathBase; return true;
+                case "method": value = Method; return true;
+                case "scheme": value = Scheme; return true;
+                case "host": value = Host; return true;
+                case "ishttps": value = IsHttps; return true;
+                case "querystring": value = QueryString; return true;
+                case "contenttype": value = ContentType; return true;
+                case "url": value = Url; return true;
+                case "routevalues": value = RouteValues; return true;
+                case "query": value = Query; return true;
+                case "headers": value = Headers; return true;
+                case "cookies": value = Cookies; return true;
+                case "form": value = Form; return true;
+                default: value = null; return false;
+            }
+        }
+        catch (Exception ex) when (ex is not TemplateException)
+        {
+            throw TemplateMemberName.Failed("request", name, ex);
+        }
+    }
 
     /// <summary>
     /// Reads the form asynchronously (when the request has a form content type and it was not read yet), so that

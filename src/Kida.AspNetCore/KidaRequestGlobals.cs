@@ -10,7 +10,9 @@ namespace Kida.AspNetCore;
 /// Request helpers registered as environment globals, bound to the current request through
 /// <see cref="IHttpContextAccessor"/> (as Flask binds <c>url_for</c>): every template can use <c>request</c>,
 /// <c>url</c>, <c>url_for</c>, <c>csrf_token()</c> and <c>csrf_input()</c>, including ones rendered by
-/// <see cref="KidaResult"/>.
+/// <see cref="KidaResult"/>. Each is a Kida wrapper (<see cref="KidaRequest"/>, <see cref="KidaUrlHelper"/>,
+/// <see cref="KidaFunction"/>): callable or readable as documented, with no way to the delegate, the
+/// <see cref="HttpContext"/> or the request services behind it.
 /// MVC views get per-view values of the same names, which take precedence.
 /// </summary>
 internal static class KidaRequestGlobals
@@ -20,9 +22,9 @@ internal static class KidaRequestGlobals
         environment.AddGlobal("request", new KidaRequest(accessor));
         var url = new KidaUrlHelper(accessor);
         environment.AddGlobal("url", url);
-        environment.AddGlobal("url_for", new Func<string, string, string?>((action, controller) => url.Action(action, controller)));
-        environment.AddGlobal("csrf_token", new Func<string>(() => CsrfToken(Current(accessor))));
-        environment.AddGlobal("csrf_input", new Func<IHtmlContent>(() => CsrfInput(Current(accessor))));
+        environment.AddGlobal("url_for", url.UrlFor());
+        environment.AddGlobal("csrf_token", new KidaFunction("csrf_token", _ => CsrfToken(Current(accessor))));
+        environment.AddGlobal("csrf_input", new KidaFunction("csrf_input", _ => CsrfInput(Current(accessor))));
     }
 
     private static HttpContext Current(IHttpContextAccessor accessor) => accessor.HttpContext
@@ -33,12 +35,11 @@ internal static class KidaRequestGlobals
 
     public static string CsrfToken(HttpContext http) => Tokens(http).RequestToken ?? "";
 
-    public static IHtmlContent CsrfInput(HttpContext http) => CsrfInput(Tokens(http));
+    public static Markup CsrfInput(HttpContext http) => CsrfInput(Tokens(http));
 
-    public static IHtmlContent CsrfInput(AntiforgeryTokenSet tokens)
-    {
-        var name = System.Net.WebUtility.HtmlEncode(tokens.FormFieldName);
-        var value = System.Net.WebUtility.HtmlEncode(tokens.RequestToken ?? "");
-        return new HtmlString($"<input type=\"hidden\" name=\"{name}\" value=\"{value}\">");
-    }
+    /// <summary>The hidden input carrying the token; both attribute values escaped (<c>&amp; &lt; &gt; " '</c>).</summary>
+    public static Markup CsrfInput(AntiforgeryTokenSet tokens) =>
+        new($"<input type=\"hidden\" name=\"{Attribute(tokens.FormFieldName)}\" value=\"{Attribute(tokens.RequestToken ?? "")}\">");
+
+    private static string Attribute(string value) => System.Net.WebUtility.HtmlEncode(value).Replace("'", "&#39;", StringComparison.Ordinal);
 }

@@ -27,7 +27,7 @@ public sealed class KidaRequestValues : IReadOnlyDictionary<string, object?>
     private readonly Lookup _lookup;
     private readonly Func<int> _count;
     private readonly Func<IEnumerable<KeyValuePair<string, StringValues>>> _entries;
-    private Func<string, IReadOnlyList<string>>? _getList;
+    private KidaFunction? _getList;
 
     private KidaRequestValues(Lookup lookup, Func<int> count, Func<IEnumerable<KeyValuePair<string, StringValues>>> entries)
     {
@@ -103,7 +103,8 @@ public sealed class KidaRequestValues : IReadOnlyDictionary<string, object?>
         if (key is null || TemplateMapNames.IsDictMethod(key)) return false;
         if (key == GetListName)
         {
-            value = _getList ??= GetList;
+            value = _getList ??= new KidaFunction(GetListName, args =>
+                GetList(KidaFunction.String(args, 0, "key", GetListName, required: true)!));
             return true;
         }
         if (!_lookup(key, out var values)) return false;

@@ -1,3 +1,4 @@
+using Kida.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -7,8 +8,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Kida.AspNetCore;
 
-/// <summary>The <c>url</c> object templates see: <c>url.action(...)</c>, <c>url.content(...)</c>, <c>url.route_url(...)</c>.</summary>
-public sealed class KidaUrlHelper
+/// <summary>
+/// The <c>url</c> object templates see: <c>url.action(action, controller=None, values=None)</c>,
+/// <c>url.content(path)</c>, <c>url.route_url(route_name, values=None)</c>, and nothing else (a wrapper: the MVC
+/// <see cref="IUrlHelper"/>, its action context and the request are not reachable from templates).
+/// </summary>
+public sealed class KidaUrlHelper : IKidaObject
 {
     private readonly IUrlHelper? _inner;
     private readonly IHttpContextAccessor? _accessor;
@@ -55,6 +60,41 @@ public sealed class KidaUrlHelper
 
     /// <inheritdoc />
     public override string ToString() => Content("~/");
+
+    private KidaFunction? _action, _content, _routeUrl;
+
+    /// <summary>The template-facing members: <c>action</c>, <c>content</c>, <c>route_url</c>.</summary>
+    bool IKidaObject.TryGetMember(string name, out object? value)
+    {
+        value = TemplateMemberName.Normalize(name) switch
+        {
+            "action" => _action ??= new KidaFunction("action", args =>
+            {
+                var action = KidaFunction.String(args, 0, "action", "action", required: true)!;
+                var controller = KidaFunction.String(args, 1, "controller", "action");
+                var values = KidaFunction.Value(args, 2, "values");
+                return controller is null && values is null ? Action(action)
+                    : controller is null ? ActionOfCurrentController(action, values)
+                    : Action(action, controller, values);
+            }),
+            "content" => _content ??= new KidaFunction("content", args => Content(KidaFunction.String(args, 0, "path", "content", required: true)!)),
+            "routeurl" => _routeUrl ??= new KidaFunction("route_url", args =>
+                RouteUrl(KidaFunction.String(args, 0, "route_name", "route_url", required: true)!, KidaFunction.Value(args, 1, "values"))),
+            _ => null,
+        };
+        return value is not null;
+    }
+
+    /// <summary>The URL of an action of the current controller with route values.</summary>
+    private string? ActionOfCurrentController(string action, object? values) => Resolve(out _) is { } mvc
+        ? mvc.Action(action, null, RouteValues(values))
+        : null;
+
+    /// <summary>The <c>url_for(action, controller, values=None)</c> function of templates.</summary>
+    internal KidaFunction UrlFor() => new("url_for", args =>
+        Action(KidaFunction.String(args, 0, "action", "url_for", required: true)!,
+            KidaFunction.String(args, 1, "controller", "url_for", required: true)!,
+            KidaFunction.Value(args, 2, "values")));
 
     private IUrlHelper? Resolve(out HttpContext http)
     {

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using Kida;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Html;
@@ -59,7 +60,10 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
             vars.TryAdd(key.ToLowerInvariant(), value);
         }
         vars["model"] = context.ViewData.Model;
-        vars["temp_data"] = context.TempData;
+        vars["view_data"] = new ReadOnlyDictionary<string, object?>(new Dictionary<string, object?>(context.ViewData, StringComparer.Ordinal));
+        // every helper below is a Kida wrapper exposing only its template-facing members (never a raw delegate, the
+        // HttpContext, MVC's objects or the request services)
+        vars["temp_data"] = new KidaTempData(context.TempData);
         vars["model_state"] = new KidaModelState(context.ViewData.ModelState);
         var errors = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (key, entry) in context.ViewData.ModelState)
@@ -68,20 +72,21 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
         }
         vars["errors"] = errors;
         vars["request"] = new KidaRequest(http);
-        vars["user"] = http.User;
+        vars["user"] = new KidaUser(http.User);
         var urlFactory = http.RequestServices.GetService<IUrlHelperFactory>();
-        if (urlFactory is not null) {
+        if (urlFactory is not null)
+        {
             var url = new KidaUrlHelper(urlFactory.GetUrlHelper(context));
             vars["url"] = url;
-            vars["url_for"] = new Func<string, string, string?>((action, controller) => url.Action(action, controller));
+            vars["url_for"] = url.UrlFor();
         }
         var antiforgery = http.RequestServices.GetService<IAntiforgery>();
         if (antiforgery is not null)
         {
             AntiforgeryTokenSet? tokens = null;
             AntiforgeryTokenSet Tokens() => tokens ??= antiforgery.GetAndStoreTokens(http);
-            vars["csrf_token"] = new Func<string>(() => Tokens().RequestToken ?? "");
-            vars["csrf_input"] = new Func<IHtmlContent>(() => KidaRequestGlobals.CsrfInput(Tokens()));
+            vars["csrf_token"] = new KidaFunction("csrf_token", _ => Tokens().RequestToken ?? "");
+            vars["csrf_input"] = new KidaFunction("csrf_input", _ => KidaRequestGlobals.CsrfInput(Tokens()));
         }
         return vars;
     }

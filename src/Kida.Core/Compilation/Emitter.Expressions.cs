@@ -185,7 +185,7 @@ internal sealed partial class Emitter
         var moveNext = E.Call(E.Convert(en, typeof(System.Collections.IEnumerator)), typeof(System.Collections.IEnumerator).GetMethod("MoveNext")!);
         return E.Block(typeof(object), [result, en],
             E.Assign(result, E.New(typeof(List<object?>))),
-            E.Assign(en, Rt("GetIterator", EmitExpr(lc.Iterable))),
+            E.Assign(en, Rt("GetBoundedIterator", EmitExpr(lc.Iterable))),
             E.Loop(E.Block(
                 E.IfThen(E.Not(moveNext), E.Break(brk)),
                 E.Block(typeof(void), vars.Append(item), E.Assign(item, E.Property(en, "Current")), inner)), brk),

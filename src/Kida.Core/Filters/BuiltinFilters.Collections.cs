@@ -179,9 +179,12 @@ internal static partial class BuiltinFilters
 
     private static object? Batch(RenderState rs, object? v, CallArgs a)
     {
-        var size = (int)Numbers.ToLong(a.Get(0, "linecount"));
-        if (size <= 0) throw new TemplateRuntimeException("batch size must be positive", "K-RUN-002");
+        var wanted = Numbers.ToSize(a.Get(0, "linecount"));
+        if (wanted <= 0) throw new TemplateRuntimeException("batch size must be positive", "K-RUN-002");
         var hasFill = a.Has(1, "fill_with") && a.Get(1, "fill_with") is not null;
+        // a filled last batch has `linecount` items whatever the input: refuse one past the limit before filling it
+        if (hasFill) Guard.CollectionLength(wanted);
+        var size = Guard.ClampToInt(wanted);
         var fill = a.Get(1, "fill_with");
         var result = new List<object?>();
         List<object?>? current = null;
@@ -201,8 +204,11 @@ internal static partial class BuiltinFilters
 
     private static object? SliceFilter(RenderState rs, object? v, CallArgs a)
     {
-        var slices = (int)Numbers.ToLong(a.Get(0, "slices"));
-        if (slices <= 0) throw new TemplateRuntimeException("slice count must be positive", "K-RUN-002");
+        var wanted = Numbers.ToSize(a.Get(0, "slices"));
+        if (wanted <= 0) throw new TemplateRuntimeException("slice count must be positive", "K-RUN-002");
+        // the result holds `slices` lists whatever the input
+        Guard.CollectionLength(wanted);
+        var slices = (int)wanted;
         var hasFill = a.Get(1, "fill_with") is not null;
         var fill = a.Get(1, "fill_with");
         var seq = Py.Iterate(v).ToList();
@@ -251,37 +257,76 @@ internal static partial class BuiltinFilters
     {
         var caseSensitive = Py.Truthy(a.Get(0, "case_sensitive", false));
         var attribute = a.Get(1, "attribute");
-        var seen = new List<object?>();
+        // hashable keys (strings, numbers, tuples, None) in a hash set, so the filter stays linear; anything else
+        // (lists, mappings, objects) compared one by one as before
+        var seenHashed = new HashSet<object>(PyKeyComparer.Instance);
+        var seenOther = new List<object?>();
         var result = new List<object?>();
         foreach (var x in Py.Iterate(v))
         {
             var key = attribute is null ? x : AttrPath(rs, x, attribute);
             if (!caseSensitive && Py.AsString(key) is { } s) key = s.ToLowerInvariant();
-            if (seen.Any(k => Py.Eq(k, key))) continue;
-            seen.Add(key);
+            key = Py.Unwrap(key);
+            if (key is null or string or Markup or bool or PyTuple || Numbers.IsNumber(key))
+            {
+                if (key is PyTuple t && !t.All(IsHashable))
+                {
+                    if (seenOther.Any(k => Py.Eq(k, key))) continue;
+                    seenOther.Add(key);
+                }
+                else if (!seenHashed.Add(key ?? NullKey.Instance)) continue;
+            }
+            else
+            {
+                if (seenOther.Any(k => Py.Eq(k, key))) continue;
+                seenOther.Add(key);
+            }
             result.Add(x);
         }
         return result;
     }
+
+    private static bool IsHashable(object? v) => v is null or string or Markup or bool || Numbers.IsNumber(v) || v is PyTuple t && t.All(IsHashable);
 
     private static object? Indent(RenderState rs, object? v, CallArgs a)
     {
         var width = a.Get(0, "width", 4L);
         var first = Py.Truthy(a.Get(1, "first", false));
         var blank = Py.Truthy(a.Get(2, "blank", false));
-        var indention = Py.AsString(width) ?? new string(' ', (int)Numbers.ToLong(width));
+        string indention;
+        if (Py.AsString(width) is { } given) indention = given;
+        else
+        {
+            var n = Numbers.ToSize(width);
+            Guard.StringLength(n);
+            indention = new string(' ', (int)Math.Max(0, n));
+        }
         var markup = v is Markup;
         var s = RequireText("indent", v);
         if (markup && Py.AsString(width) is not null && width is not Markup) indention = Output.Escape(indention);
-        // Jinja: s + "\n" split with Python's splitlines (every line break kind), rejoined with "\n"
+        // Jinja: s + "\n" split with Python's splitlines (every line break kind), rejoined with "\n"; the indented
+        // lines are all blank=True lines, or the non-empty ones after the first (and the first too with first=True).
+        // Built once, after its length has been checked against the string limit.
         var lines = TextUtil.SplitLines(s + "\n");
-        string result;
-        if (blank)
-            result = string.Join("\n" + indention, lines);
-        else
-            result = lines.Count == 0 ? "" : lines[0] + string.Concat(lines.Skip(1).Select(l => "\n" + (l.Length == 0 ? l : indention + l)));
-        if (first) result = indention + result;
-        var text = result;
+        long total = first ? indention.Length : 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            total += lines[i].Length + (i > 0 ? 1 : 0);
+            if (i > 0 && (blank || lines[i].Length > 0)) total += indention.Length;
+        }
+        Guard.StringLength(total);
+        var sb = new StringBuilder((int)total);
+        if (first) sb.Append(indention);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append('\n');
+                if (blank || lines[i].Length > 0) sb.Append(indention);
+            }
+            sb.Append(lines[i]);
+        }
+        var text = sb.ToString();
         return markup ? new Markup(text) : text;
     }
 
@@ -293,7 +338,8 @@ internal static partial class BuiltinFilters
         // < > & ' are written as \u003c \u003e \u0026 \u0027 (still valid JSON): the output is safe inside a script
         // block ("</script>", "<!--") and inside a single- or double-quoted attribute. attr=true HTML-escapes the
         // whole text instead (for a double-quoted attribute; the browser unescapes it back to the same JSON).
-        Json.Write(sb, v, indent is null ? -1 : (int)Numbers.ToLong(indent), 0, htmlSafe: !attr);
+        Json.Write(sb, v, indent is null ? -1 : Guard.ClampToInt(Numbers.ToSize(indent)), 0, htmlSafe: !attr);
+        Guard.StringLength(sb.Length);
         var text = sb.ToString();
         if (attr) text = Output.Escape(text);
         return new Markup(text);
@@ -348,7 +394,14 @@ internal static partial class BuiltinFilters
         var breakOnHyphens = Py.Truthy(a.Get(3, "break_on_hyphens", true));
         if (width <= 0) throw new TemplateRuntimeException($"invalid width {width} (must be > 0)", "K-RUN-002");
         // Jinja: every line (splitlines) wrapped by Python's textwrap (tabs and whitespace kept), joined with wrapstring
-        return string.Join(wrapstring, TextUtil.SplitLines(RequireText("wordwrap", v)).Select(line => string.Join(wrapstring, TextWrap(line, width, breakLong, breakOnHyphens))));
+        var wrapped = new List<string>();
+        foreach (var line in TextUtil.SplitLines(RequireText("wordwrap", v)))
+        {
+            var pieces = TextWrap(line, width, breakLong, breakOnHyphens);
+            if (pieces.Count == 0) wrapped.Add("");
+            else wrapped.AddRange(pieces);
+        }
+        return TextUtil.JoinChecked(wrapstring, wrapped);
     }
 
     // Python textwrap's chunking: whitespace runs, em-dashes between words, words split after hyphens between letters
@@ -363,53 +416,70 @@ internal static partial class BuiltinFilters
     [GeneratedRegex("(" + Ws + "+)")]
     private static partial Regex WhitespaceRuns();
 
-    /// <summary>Python's <c>textwrap.wrap</c> with expand_tabs/replace_whitespace off and drop_whitespace on (lengths in code points).</summary>
+    /// <summary>
+    /// Python's <c>textwrap.wrap</c> with expand_tabs/replace_whitespace off and drop_whitespace on (lengths in code
+    /// points). Linear: a chunk broken across lines is walked with an offset (never copied or re-counted per line).
+    /// </summary>
     private static List<string> TextWrap(string text, int width, bool breakLong, bool breakOnHyphens)
     {
-        var chunks = (breakOnHyphens ? WordSeparators() : WhitespaceRuns()).Split(text).Where(c => c.Length > 0).ToList();
-        chunks.Reverse();
+        var parts = (breakOnHyphens ? WordSeparators() : WhitespaceRuns()).Split(text);
+        // the chunks still to place, last one first: (text, offset of its unplaced rest, code points in that rest)
+        var chunks = new List<(string S, int Start, int Len)>(parts.Length);
+        for (var i = parts.Length - 1; i >= 0; i--)
+            if (parts[i].Length > 0) chunks.Add((parts[i], 0, Py.StrLen(parts[i])));
         var lines = new List<string>();
-        static int Len(string x) => Py.StrLen(x);
+        var line = new List<(string S, int Start)>();
         while (chunks.Count > 0)
         {
-            var line = new List<string>();
+            line.Clear();
             var length = 0;
-            if (chunks[^1].Trim(WsChars).Length == 0 && lines.Count > 0) chunks.RemoveAt(chunks.Count - 1);
+            if (lines.Count > 0 && IsBlank(chunks[^1])) chunks.RemoveAt(chunks.Count - 1);
             while (chunks.Count > 0)
             {
-                var l = Len(chunks[^1]);
-                if (length + l > width) break;
-                line.Add(chunks[^1]);
+                var l = chunks[^1].Len;
+                if (length + (long)l > width) break;
+                line.Add((chunks[^1].S, chunks[^1].Start));
                 chunks.RemoveAt(chunks.Count - 1);
                 length += l;
             }
-            if (chunks.Count > 0 && Len(chunks[^1]) > width)
+            if (chunks.Count > 0 && chunks[^1].Len > width)
             {
                 var spaceLeft = width < 1 ? 1 : width - length;
                 if (breakLong)
                 {
-                    var chunk = chunks[^1];
+                    var (chunk, start, chunkLen) = chunks[^1];
                     var end = spaceLeft;
-                    if (breakOnHyphens && Len(chunk) > spaceLeft)
+                    if (breakOnHyphens && chunkLen > spaceLeft)
                     {
-                        var hyphen = chunk.LastIndexOf('-', TextUtil.CharIndex(chunk, spaceLeft) - 1 < 0 ? 0 : TextUtil.CharIndex(chunk, spaceLeft) - 1);
-                        if (spaceLeft > 0 && hyphen > 0 && chunk[..hyphen].Any(c => c != '-')) end = TextUtil.CodePointIndex(chunk, hyphen) + 1;
+                        // the last hyphen within the first spaceLeft code points, when something other than hyphens precedes it
+                        var limit = TextUtil.CharIndexFrom(chunk, start, spaceLeft);
+                        var hyphen = limit - 1 < start ? -1 : chunk.LastIndexOf('-', limit - 1, limit - start);
+                        if (spaceLeft > 0 && hyphen > start && chunk.AsSpan(start, hyphen - start).ContainsAnyExcept('-'))
+                            end = TextUtil.CodePointCount(chunk, start, hyphen) + 1;
                     }
-                    var cut = TextUtil.CharIndex(chunk, end);
-                    line.Add(chunk[..cut]);
-                    chunks[^1] = chunk[cut..];
+                    var cut = TextUtil.CharIndexFrom(chunk, start, end);
+                    line.Add((chunk[start..cut], 0));
+                    chunks[^1] = (chunk, cut, chunkLen - TextUtil.CodePointCount(chunk, start, cut));
                 }
                 else if (line.Count == 0)
                 {
-                    line.Add(chunks[^1]);
+                    line.Add((chunks[^1].S, chunks[^1].Start));
                     chunks.RemoveAt(chunks.Count - 1);
                 }
             }
-            if (line.Count > 0 && line[^1].Trim(WsChars).Length == 0) line.RemoveAt(line.Count - 1);
-            if (line.Count > 0) lines.Add(string.Concat(line));
+            if (line.Count > 0 && line[^1].S.AsSpan(line[^1].Start).Trim(WsChars).Length == 0) line.RemoveAt(line.Count - 1);
+            if (line.Count == 1) lines.Add(line[0].Start == 0 ? line[0].S : line[0].S[line[0].Start..]);
+            else if (line.Count > 1)
+            {
+                var sb = new StringBuilder();
+                foreach (var (piece, start) in line) sb.Append(piece, start, piece.Length - start);
+                lines.Add(sb.ToString());
+            }
         }
         return lines;
     }
+
+    private static bool IsBlank((string S, int Start, int Len) chunk) => chunk.S.AsSpan(chunk.Start).Trim(WsChars).Length == 0;
 
     private static readonly char[] WsChars = ['\t', '\n', '\x0b', '\x0c', '\r', ' '];
 
@@ -493,6 +563,7 @@ internal static class Json
             sb.Append('{');
             for (var i = 0; i < items.Count; i++)
             {
+                Guard.StringLength(sb.Length);
                 if (i > 0) sb.Append(indent >= 0 ? "," : ", ");
                 NewLine(sb, indent, level + 1);
                 WriteString(sb, Py.Str(items[i].Key), htmlSafe);
@@ -510,6 +581,7 @@ internal static class Json
             sb.Append('[');
             for (var i = 0; i < items.Count; i++)
             {
+                Guard.StringLength(sb.Length);
                 if (i > 0) sb.Append(indent >= 0 ? "," : ", ");
                 NewLine(sb, indent, level + 1);
                 Write(sb, items[i], indent, level + 1, htmlSafe);
@@ -530,11 +602,13 @@ internal static class Json
     private static void NewLine(StringBuilder sb, int indent, int level)
     {
         if (indent < 0) return;
+        Guard.StringLength(sb.Length + 1L + (long)indent * level);
         sb.Append('\n').Append(' ', indent * level);
     }
 
     public static void WriteString(StringBuilder sb, string s, bool htmlSafe = true)
     {
+        Guard.StringLength(sb.Length, s.Length);
         sb.Append('"');
         foreach (var c in s)
         {

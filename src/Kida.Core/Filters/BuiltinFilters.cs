@@ -26,7 +26,7 @@ internal static partial class BuiltinFilters
             ["length"] = (_, v, _) => (long)Py.Length(v), ["count"] = (_, v, _) => (long)Py.Length(v),
             ["join"] = Join,
             ["first"] = First, ["last"] = Last,
-            ["list"] = (_, v, _) => Py.Iterate(v).ToList(),
+            ["list"] = (_, v, _) => ToListChecked(v),
             ["sort"] = Sort,
             ["reverse"] = (_, v, _) => Py.AsString(v) is { } s ? KeepMarkup(v, string.Concat(s.EnumerateRunes().Reverse())) : Py.Iterate(v).Reverse().ToList(),
             ["replace"] = Replace,
@@ -53,7 +53,7 @@ internal static partial class BuiltinFilters
             ["unique"] = Unique,
             ["indent"] = Indent,
             ["wordcount"] = (_, v, _) => (long)Regex.Matches(Str(v), @"\w+").Count,
-            ["center"] = (_, v, a) => KeepMarkup(v, TextUtil.Center(Str(v), (int)Numbers.ToLong(a.Get(0, "width", 80L)))),
+            ["center"] = (_, v, a) => KeepMarkup(v, TextUtil.Center(Str(v), Numbers.ToSize(a.Get(0, "width", 80L)))),
             ["attr"] = (rs, v, a) => v is null ? new Undefined("attr", "None has no attributes", rs.Strict) : Rt.TryGetAttr(rs, v, Str(a.Get(0, "name")), out var r) ? r : new Undefined(Str(a.Get(0, "name")), $"'{Py.TypeName(v)} object' has no attribute '{Str(a.Get(0, "name"))}'", rs.Strict),
             ["items"] = (_, v, _) => v is Undefined ? new List<object?>() : Py.MapItems(RequireMapping("items", v)).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
             ["string"] = (_, v, _) => v is Markup ? v : Str(v),
@@ -63,15 +63,15 @@ internal static partial class BuiltinFilters
             ["urlize"] = Urlize,
             ["pprint"] = (_, v, _) => Pretty.Format(v),
             ["random"] = (_, v, _) => { var l = Py.AsList(v); return l.Count == 0 ? null : l[Random.Shared.Next(l.Count)]; },
-            ["take"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Take((int)Numbers.ToLong(a.Get(0, "count"))).ToList(),
-            ["skip"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Skip((int)Numbers.ToLong(a.Get(0, "count"))).ToList(),
+            ["take"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Take(Guard.ClampToInt(Numbers.ToSize(a.Get(0, "count")))).ToList(),
+            ["skip"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Skip(Guard.ClampToInt(Numbers.ToSize(a.Get(0, "count")))).ToList(),
             ["compact"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Where(x => Py.Truthy(a.Get(-1, "truthy", true)) ? Py.Truthy(x) : x is not null).ToList(),
             ["get"] = (rs, v, a) => v is null ? a.Get(1, "default") : Py.IsMapping(v) ? (Py.MapTryGet(v, a.Get(0, "key"), out var r) ? r : a.Get(1, "default")) : Rt.TryGetAttr(rs, v, Str(a.Get(0, "key")), out var r2) ? r2 : a.Get(1, "default"),
             ["slug"] = (_, v, _) => v is null ? "" : Regex.Replace(Str(v).ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-'),
             ["classes"] = Classes,
             ["typeof"] = (_, v, _) => v switch { null => "none", bool => "bool", string or Markup => "str", _ when Numbers.IsInteger(v) => "int", _ when Numbers.IsNumber(v) => "float", _ when Py.IsMapping(v) => "dict", System.Collections.IEnumerable => "list", _ => v.GetType().Name },
             ["require"] = (_, v, a) => v is null or Undefined ? throw new TemplateRuntimeException(Py.AsString(a.Get(0, "message")) ?? $"Required value '{Py.AsString(a.Get(1, "field_name")) ?? "value"}' is None or missing", "K-RUN-004") : v,
-            ["decimal"] = (_, v, a) => Numbers.IsNumber(v) || Numbers.TryParseFloat(Str(v), out double _) ? Numbers.ToDouble(Numbers.IsNumber(v) ? v : double.Parse(Str(v), CultureInfo.InvariantCulture)).ToString("F" + Numbers.ToLong(a.Get(0, "places", 2L)), CultureInfo.InvariantCulture) : Str(v),
+            ["decimal"] = (_, v, a) => Numbers.IsNumber(v) || Numbers.TryParseFloat(Str(v), out double _) ? Numbers.ToDouble(Numbers.IsNumber(v) ? v : double.Parse(Str(v), CultureInfo.InvariantCulture)).ToString("F" + Places(a.Get(0, "places", 2L)), CultureInfo.InvariantCulture) : Str(v),
             ["format_number"] = FormatNumber,
             ["commas"] = (rs, v, _) => FormatNumber(rs, v, CallArgs.None),
             ["pluralize"] = Pluralize,
@@ -134,6 +134,13 @@ internal static partial class BuiltinFilters
 
     internal static string Str(object? v) => Py.Str(v);
 
+    /// <summary><c>list(v)</c>: a string's characters are counted against the collection limit before the list is built.</summary>
+    internal static List<object?> ToListChecked(object? v)
+    {
+        if (Py.AsString(v) is { } s) Guard.CollectionLength(s.Length);
+        return Py.Iterate(v).ToList();
+    }
+
     private static object KeepMarkup(object? input, string result) => input is Markup ? new Markup(result) : result;
 
     private static object Escape(object? v) => v is Markup m ? m : SafeHtml.TryGetHtml(v, out var html) ? new Markup(html) : new Markup(Output.Escape(Str(v)));
@@ -177,13 +184,21 @@ internal static partial class BuiltinFilters
         var items = Py.Iterate(v);
         if (attribute is not null) items = items.Select(x => AttrPath(rs, x, attribute));
         var list = items.ToList();
-        if (!rs.EvalAutoescape) return string.Join(Str(sep), list.Select(Str));
+        if (!rs.EvalAutoescape) return TextUtil.JoinChecked(Str(sep), list.Select(Str));
         if (sep is Markup || list.Any(x => x is Markup))
         {
             var sepHtml = sep is Markup ms ? ms.Value : Output.Escape(Str(sep));
-            return new Markup(string.Join(sepHtml, list.Select(x => x is Markup m ? m.Value : Output.Escape(Str(x)))));
+            return new Markup(TextUtil.JoinChecked(sepHtml, list.Select(x => x is Markup m ? m.Value : Output.Escape(Str(x)))));
         }
-        return string.Join(Str(sep), list.Select(Str));
+        return TextUtil.JoinChecked(Str(sep), list.Select(Str));
+    }
+
+    // a number of decimal places for a .NET "F"/"N" format: more than the string limit could hold fails first (K-SEC-006)
+    private static long Places(object? value)
+    {
+        var places = Numbers.ToSize(value);
+        Guard.StringLength(places);
+        return Math.Min(places, 999_999_999);
     }
 
     private static object? First(RenderState rs, object? v, CallArgs a)
@@ -237,13 +252,13 @@ internal static partial class BuiltinFilters
 
     private static object? Truncate(RenderState rs, object? v, CallArgs a)
     {
-        var length = (int)Numbers.ToLong(a.Get(0, "length", 255L));
+        var length = Guard.ClampToInt(Numbers.ToSize(a.Get(0, "length", 255L)));
         if (!Py.IsString(v))
         {
             // Python: len(value) <= length + leeway returns the value untouched; anything else fails on the type
-            var lee = a.Get(3, "leeway") is { } lw ? (int)Numbers.ToLong(lw) : 5;
+            var lee = a.Get(3, "leeway") is { } lw ? Guard.ClampToInt(Numbers.ToSize(lw)) : 5;
             if (v is not null and not Undefined && (v is System.Collections.ICollection || Py.IsMapping(v) || v is System.Collections.IEnumerable && v is not IKidaObject)
-                && Py.Length(v) <= length + lee)
+                && Py.Length(v) <= (long)length + lee)
                 return v;
             throw TypeError($"truncate: expected a string, got '{Py.TypeName(v)}'");
         }
@@ -252,9 +267,9 @@ internal static partial class BuiltinFilters
         var endArg = a.Get(2, "end", "...");
         // Markup in, Markup out (as MarkupSafe slicing and + do): the ending is escaped unless it is Markup itself
         var end = v is Markup && endArg is not Markup ? Output.Escape(Str(endArg)) : Str(endArg);
-        var leeway = a.Get(3, "leeway") is { } l ? (int)Numbers.ToLong(l) : 5;
+        var leeway = a.Get(3, "leeway") is { } l ? Guard.ClampToInt(Numbers.ToSize(l)) : 5;
         var runes = s.EnumerateRunes().Select(r => r.ToString()).ToArray();
-        if (runes.Length <= length + leeway) return v is Markup ? v : s;
+        if (runes.Length <= (long)length + leeway) return v is Markup ? v : s;
         var cut = Math.Max(0, length - Py.StrLen(Str(endArg)));
         string result;
         if (killwords)
@@ -301,7 +316,7 @@ internal static partial class BuiltinFilters
 
     private static object? Round(RenderState rs, object? v, CallArgs a)
     {
-        var precision = (int)Numbers.ToLong(a.Get(0, "precision", 0L));
+        var precision = Guard.ClampToInt(Numbers.ToSize(a.Get(0, "precision", 0L)));
         var method = Str(a.Get(1, "method", "common"));
         if (method is not ("common" or "ceil" or "floor")) throw new TemplateRuntimeException("method must be common, ceil or floor", "K-RUN-002");
         if (!Numbers.IsNumber(v)) throw new TemplateRuntimeException($"round: expected a number, got '{Py.TypeName(v)}'", "K-RUN-002");
@@ -311,6 +326,8 @@ internal static partial class BuiltinFilters
             if (precision >= 0) return v;
             // Python rounds an int to a multiple of 10**-precision, half to even, and keeps it an int
             var value = Numbers.ToBigInteger(v);
+            // a unit with more digits than the value (plus one) rounds it to 0: no need for a 10**huge
+            if (-(long)precision > value.GetBitLength() / 3 + 2) return 0L;
             var unit = System.Numerics.BigInteger.Pow(10, -precision);
             var quotient = System.Numerics.BigInteger.DivRem(value, unit, out var remainder);
             if (remainder.Sign < 0) { quotient -= 1; remainder += unit; }
@@ -319,6 +336,9 @@ internal static partial class BuiltinFilters
             return Numbers.Normalize(quotient * unit);
         }
         var d = Numbers.ToDouble(v);
+        // beyond double's range of decimal exponents Python's round gives the value itself or a signed zero
+        if (method == "common" && precision > 400) return d;
+        if (method == "common" && precision < -400) return double.IsFinite(d) ? (d < 0 ? -0.0 : 0.0) : d;
         var factor = Math.Pow(10, precision);
         // math.ceil/floor give an int, then true division: the result is a float and never -0.0
         return method switch
@@ -368,7 +388,7 @@ internal static partial class BuiltinFilters
 
     private static object? FormatNumber(RenderState rs, object? v, CallArgs a)
     {
-        var places = (int)Numbers.ToLong(a.Get(0, "decimal_places", 0L));
+        var places = Places(a.Get(0, "decimal_places", 0L));
         if (!Numbers.IsNumber(v)) return Str(v);
         if (places > 0) return Numbers.ToDouble(v).ToString("N" + places, CultureInfo.InvariantCulture);
         return Numbers.ToBig(v).ToString("N0", CultureInfo.InvariantCulture);

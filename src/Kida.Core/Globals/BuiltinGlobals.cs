@@ -48,8 +48,8 @@ internal static class BuiltinGlobals
         });
         Add("cycler", (_, a) => new Cycler(a.Positional));
         Add("joiner", (_, a) => new Joiner(Py.Str(a.Get(0, "sep", ", "))));
-        Add("lipsum", (_, a) => Lipsum((int)Numbers.ToLong(a.Get(0, "n", 5L)), Py.Truthy(a.Get(1, "html", true)),
-            (int)Numbers.ToLong(a.Get(2, "min", 20L)), (int)Numbers.ToLong(a.Get(3, "max", 100L))));
+        Add("lipsum", (_, a) => Lipsum(Guard.ClampToInt(Numbers.ToSize(a.Get(0, "n", 5L))), Py.Truthy(a.Get(1, "html", true)),
+            Guard.ClampToInt(Numbers.ToSize(a.Get(2, "min", 20L))), Guard.ClampToInt(Numbers.ToSize(a.Get(3, "max", 100L)))));
         Add("consume", (rs, a) =>
         {
             var key = Py.Str(a.Get(0, "key"));
@@ -60,7 +60,7 @@ internal static class BuiltinGlobals
         Add("int", (rs, a) => Filters.BuiltinFilters.All["int"](rs, a.Get(0, "x", 0L), a.Skip(1)));
         Add("float", (rs, a) => Filters.BuiltinFilters.All["float"](rs, a.Get(0, "x", 0.0), CallArgs.None));
         Add("bool", (_, a) => a.Count > 0 && Py.Truthy(a.Positional[0]));
-        Add("list", (_, a) => a.Count == 0 ? new List<object?>() : Py.Iterate(a.Positional[0]).ToList());
+        Add("list", (_, a) => a.Count == 0 ? new List<object?>() : Filters.BuiltinFilters.ToListChecked(a.Positional[0]));
         Add("tuple", (_, a) => a.Count == 0 ? PyTuple.Empty : new PyTuple(Py.Iterate(a.Positional[0]).ToArray()));
         Add("sorted", (rs, a) => Filters.BuiltinFilters.All["sort"](rs, a.Get(0, "iterable"), new CallArgs([], [new("reverse", a.Get(-1, "reverse", false)), new("case_sensitive", true)])));
         Add("reversed", (_, a) => Py.Iterate(a.Get(0, "seq")).Reverse().ToList());
@@ -108,6 +108,9 @@ internal static class BuiltinGlobals
     private static object Lipsum(int n, bool html, int min, int max)
     {
         if (max <= min) throw new TemplateRuntimeException($"empty range for lipsum word count ({min}, {max})", "K-RUN-012");
+        // at most max-1 words of at most 14 characters per paragraph: refuse before generating what could not be kept
+        Guard.StringLength((long)n * (max - 1L) * 15);
+        Guard.CollectionLength(n);
         var rnd = Random.Shared;
         var paragraphs = new List<string>();
         for (var p = 0; p < n; p++)

@@ -8,8 +8,41 @@ internal static class Numbers
 {
     internal enum Kind : byte { None, Int, Big, Float, Decimal }
 
-    public static object Normalize(BigInteger value) =>
-        value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+    /// <summary>
+    /// An integer result as a long when it fits, else a BigInteger; one with more digits than
+    /// <see cref="KidaLimits.MaxIntegerDigits"/> fails with K-SEC-009.
+    /// </summary>
+    public static object Normalize(BigInteger value)
+    {
+        if (value >= long.MinValue && value <= long.MaxValue) return (long)value;
+        Guard.IntegerDigits(value);
+        return value;
+    }
+
+    /// <summary>An integer argument used as a size, count or width: its value, clamped into long's range (never throws).</summary>
+    public static long ToSize(object? v) => v switch
+    {
+        BigInteger bi => bi > long.MaxValue ? long.MaxValue : bi < long.MinValue ? long.MinValue : (long)bi,
+        double d => double.IsNaN(d) ? 0 : d >= long.MaxValue ? long.MaxValue : d <= long.MinValue ? long.MinValue : (long)d,
+        _ => ToLong(v),
+    };
+
+    /// <summary>
+    /// <c>x ** y</c> for integers with y &gt;= 0, failing with K-SEC-009 before the work when the result would pass
+    /// <see cref="KidaLimits.MaxIntegerDigits"/> (Python would compute it; capping the exponent gave wrong answers).
+    /// </summary>
+    public static object IntPow(BigInteger x, BigInteger y)
+    {
+        if (y.IsZero) return 1L;
+        if (x.IsZero) return 0L;
+        if (x.IsOne) return 1L;
+        if (x == BigInteger.MinusOne) return y.IsEven ? 1L : -1L;
+        // |x| >= 2, so |x| ** y >= 2 ** ((bits(x) - 1) * y): past the limit's bit count means too many digits
+        var maxBits = Guard.MaxIntegerBits;
+        var lowBits = BigInteger.Abs(x).GetBitLength() - 1;
+        if (y > maxBits || lowBits * (long)y > maxBits) Guard.IntegerTooLarge(RenderState.CurrentLimits.MaxIntegerDigits, null);
+        return Normalize(BigInteger.Pow(x, (int)y));
+    }
 
     public static BigInteger ToBigInteger(object? v) => v switch
     {
@@ -139,7 +172,7 @@ internal static class Numbers
                     case 'p':
                         if (y < 0 && x == 0) throw DivZero();
                         if (y < 0) return Math.Pow(x, y);
-                        return Normalize(BigInteger.Pow(x, (int)Math.Min(y, 100_000)));
+                        return IntPow(x, y);
                 }
                 break;
             }
@@ -170,8 +203,7 @@ internal static class Numbers
                     case 'p':
                         if (y.Sign < 0 && x.IsZero) throw DivZero();
                         if (y.Sign < 0) return Math.Pow((double)x, (double)y);
-                        if (y > 100_000) throw new TemplateRuntimeException("Exponent too large", "K-RUN-012");
-                        return Normalize(BigInteger.Pow(x, (int)y));
+                        return IntPow(x, y);
                 }
                 break;
             }
@@ -358,12 +390,20 @@ internal static class Numbers
     public static string Format(object v) => v switch
     {
         double d => FormatDouble(d),
+        BigInteger bi => FormatBig(bi),
         float f => FormatDouble(f),
         bool b => b ? "True" : "False",
         decimal m => FormatDecimal(m),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => v.ToString() ?? "",
     };
+
+    /// <summary>str() of a big integer: more digits than <see cref="KidaLimits.MaxIntegerDigits"/> fail with K-SEC-009 (Python's rule).</summary>
+    public static string FormatBig(BigInteger value)
+    {
+        Guard.IntegerDigits(value);
+        return value.ToString(CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Parses a Python int literal from a string (surrounding whitespace allowed, underscores between digits).</summary>
     public static bool TryParseInt(string s, int radix, out object? value)
@@ -388,6 +428,27 @@ internal static class Numbers
         else if (radix == 8 && t.StartsWith("0o", StringComparison.OrdinalIgnoreCase)) t = t[2..];
         else if (radix == 2 && t.StartsWith("0b", StringComparison.OrdinalIgnoreCase)) t = t[2..];
         if (t.Length == 0 || t[0] == '_' || t[^1] == '_') return false;
+        var digits = 0;
+        for (var i = 0; i < t.Length; i++)
+        {
+            var c = t[i];
+            if (c == '_')
+            {
+                if (t[i - 1] == '_') return false;
+                continue;
+            }
+            int d = c switch
+            {
+                >= '0' and <= '9' => c - '0',
+                >= 'a' and <= 'z' => c - 'a' + 10,
+                >= 'A' and <= 'Z' => c - 'A' + 10,
+                _ => 99,
+            };
+            if (d >= radix) return false;
+            digits++;
+        }
+        // Python's rule: converting a string of more digits than the limit raises (before any quadratic work)
+        Guard.IntegerDigitCount(digits);
         BigInteger acc = 0;
         foreach (var c in t)
         {
@@ -396,10 +457,8 @@ internal static class Numbers
             {
                 >= '0' and <= '9' => c - '0',
                 >= 'a' and <= 'z' => c - 'a' + 10,
-                >= 'A' and <= 'Z' => c - 'A' + 10,
-                _ => 99,
+                _ => c - 'A' + 10,
             };
-            if (digit >= radix) return false;
             acc = acc * radix + digit;
         }
         value = Normalize(neg ? -acc : acc);

@@ -200,6 +200,7 @@ internal static partial class Py
             var first = true;
             foreach (var (k, val) in sortKeys ? SortedItems(v!) : MapItems(v!))
             {
+                Guard.StringLength(sb.Length);
                 if (!first) sb.Append(", ");
                 first = false;
                 AppendRepr(sb, k, depth + 1, sortKeys);
@@ -217,6 +218,7 @@ internal static partial class Py
             var first = true;
             foreach (var item in e)
             {
+                Guard.StringLength(sb.Length);
                 if (!first) sb.Append(", ");
                 first = false;
                 AppendRepr(sb, Unwrap(item), depth + 1, sortKeys);
@@ -230,6 +232,7 @@ internal static partial class Py
 
     public static void AppendStringRepr(StringBuilder sb, string s)
     {
+        Guard.StringLength(sb.Length, s.Length);
         var quote = s.Contains('\'') && !s.Contains('"') ? '"' : '\'';
         sb.Append(quote);
         foreach (var c in s)
@@ -358,7 +361,11 @@ internal static partial class Py
 
     // ------------------------------------------------------------------ iteration and length
 
-    public static IEnumerable<object?> Iterate(object? v)
+    /// <summary>
+    /// The items of a value as Python iterates it. An enumerable of unknown length (not a collection) is read through
+    /// <see cref="Guard.Bounded"/> unless <paramref name="bounded"/> is false (for loops, whose iterations are counted).
+    /// </summary>
+    public static IEnumerable<object?> Iterate(object? v, bool bounded = true)
     {
         switch (v)
         {
@@ -381,6 +388,8 @@ internal static partial class Py
                 return jo.EnumerateObject().Select(p => (object?)p.Name);
         }
         if (IsMapping(v)) return MapKeys(v);
+        if (bounded && v is IEnumerable and not (ICollection or IReadOnlyCollection<object?>) && !GenericMaps.TryCount(v, out _))
+            return Guard.Bounded((IEnumerable)v);
         if (v is IEnumerable<object?> eo) return eo.Select(Unwrap);
         if (v is IEnumerable e) return e.Cast<object?>().Select(Unwrap);
         if (v is KidaCallable kc && kc.TypeName == "macro")
@@ -427,7 +436,7 @@ internal static partial class Py
         }
         if (v is IReadOnlyCollection<object?> roc) return roc.Count;
         if (GenericMaps.TryCount(v, out var n)) return n;
-        if (v is IEnumerable e and not KidaCallable) return e.Cast<object?>().Count();
+        if (v is IEnumerable e and not KidaCallable) return Guard.Bounded(e).Count();
         throw new TemplateRuntimeException($"object of type '{TypeName(v)}' has no len()", "K-RUN-012");
     }
 

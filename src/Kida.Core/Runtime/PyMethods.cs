@@ -98,7 +98,9 @@ internal static class PyMethods
 
     private static object? StrMethod(RenderState rs, object original, string s, string name, CallArgs a)
     {
-        string? chars = a.Count > 0 && a.Positional[0] is not null ? Py.Str(a.Positional[0]) : null;
+        // the strip methods' argument, converted only by them (str() of another method's argument, such as join's list,
+        // would be wasted work and could pass the string limit)
+        string? chars = name is "strip" or "lstrip" or "rstrip" && a.Count > 0 && a.Positional[0] is not null ? Py.Str(a.Positional[0]) : null;
         switch (name)
         {
             case "upper": return TextUtil.PyUpper(s);
@@ -107,7 +109,7 @@ internal static class PyMethods
             case "swapcase": return TextUtil.PySwapCase(s);
             case "title": return TextUtil.PyTitle(s);
             case "capitalize": return TextUtil.PyCapitalize(s);
-            case "expandtabs": return TextUtil.ExpandTabs(s, (int)Numbers.ToLong(a.Get(0, "tabsize", 8L)));
+            case "expandtabs": return TextUtil.ExpandTabs(s, Guard.ClampToInt(Numbers.ToSize(a.Get(0, "tabsize", 8L))));
             case "strip": return chars is null ? s.Trim() : s.Trim(chars.ToCharArray());
             case "lstrip": return chars is null ? s.TrimStart() : s.TrimStart(chars.ToCharArray());
             case "rstrip": return chars is null ? s.TrimEnd() : s.TrimEnd(chars.ToCharArray());
@@ -115,7 +117,7 @@ internal static class PyMethods
             case "rsplit": return TextUtil.Split(s, a.Get(0, "sep") is { } sep2 ? Py.Str(sep2) : null, a.Get(1, "maxsplit") is { } m2 ? (int)Numbers.ToLong(m2) : -1, true);
             case "splitlines": return TextUtil.SplitLines(s).Select(x => (object?)x).ToList();
             case "join":
-                var joined = string.Join(s, Py.Iterate(a.Get(0, "iterable")).Select(Py.Str));
+                var joined = TextUtil.JoinChecked(s, Py.Iterate(a.Get(0, "iterable")).Select(Py.Str));
                 return original is Markup ? new Markup(joined) : joined;
             case "replace":
             {
@@ -166,13 +168,15 @@ internal static class PyMethods
             case "istitle": return s.Length > 0 && TextUtil.PyTitle(s) == s;
             case "removeprefix": { var p = Arg(a, 0, "prefix"); return s.StartsWith(p, StringComparison.Ordinal) ? s[p.Length..] : s; }
             case "removesuffix": { var p = Arg(a, 0, "suffix"); return p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s[..^p.Length] : s; }
-            case "center": return TextUtil.Center(s, (int)Numbers.ToLong(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0]);
-            case "ljust": return s.PadRight((int)Numbers.ToLong(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0]);
-            case "rjust": return s.PadLeft((int)Numbers.ToLong(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0]);
+            case "center": return TextUtil.Center(s, Numbers.ToSize(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0]);
+            case "ljust": return TextUtil.Justify(s, Numbers.ToSize(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0], left: true);
+            case "rjust": return TextUtil.Justify(s, Numbers.ToSize(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0], left: false);
             case "zfill":
             {
-                var w = (int)Numbers.ToLong(a.Get(0, "width", 0L));
-                if (s.Length >= w) return s;
+                var wide = Numbers.ToSize(a.Get(0, "width", 0L));
+                if (s.Length >= wide) return s;
+                Guard.StringLength(wide);
+                var w = (int)wide;
                 var sign = s.Length > 0 && s[0] is '+' or '-' ? s[0].ToString() : "";
                 return sign + new string('0', w - s.Length) + s[sign.Length..];
             }
@@ -267,10 +271,20 @@ internal static class PyMethods
         if (list.IsReadOnly || list.IsFixedSize) throw new TemplateRuntimeException($"'{name}' is not supported on an immutable sequence", "K-RUN-012");
         switch (name)
         {
-            case "append": list.Add(a.Get(0, "value")); return null;
-            case "extend": foreach (var x in Py.Iterate(a.Get(0, "iterable")).ToList()) list.Add(x); return null;
+            case "append":
+                Guard.CollectionLength(list.Count + 1L);
+                list.Add(a.Get(0, "value"));
+                return null;
+            case "extend":
+            {
+                var more = Py.Iterate(a.Get(0, "iterable")).ToList();
+                Guard.CollectionLength((long)list.Count + more.Count);
+                foreach (var x in more) list.Add(x);
+                return null;
+            }
             case "insert":
             {
+                Guard.CollectionLength(list.Count + 1L);
                 var i = (int)Numbers.ToLong(a.Get(0, "index"));
                 if (i < 0) i = Math.Max(0, i + list.Count);
                 list.Insert(Math.Min(i, list.Count), a.Get(1, "value"));

@@ -155,7 +155,15 @@ internal static partial class Rt
     /// <summary>An item read from a sequence as templates see it (JSON values converted).</summary>
     public static object? UnwrapItem(object? item) => item is System.Text.Json.JsonElement or System.Text.Json.Nodes.JsonValue ? Py.Unwrap(item) : item;
 
+    /// <summary>The enumerator a for loop walks: not bounded by the collection limit (the loop's iterations are counted instead).</summary>
     public static IEnumerator<object?> GetIterator(object? iterable) => iterable switch
+    {
+        List<object?> l => l.GetEnumerator(),
+        _ => Py.Iterate(iterable, bounded: false).GetEnumerator(),
+    };
+
+    /// <summary>The enumerator a list comprehension walks: an enumerable of unknown length stops at the collection limit.</summary>
+    public static IEnumerator<object?> GetBoundedIterator(object? iterable) => iterable switch
     {
         List<object?> l => l.GetEnumerator(),
         _ => Py.Iterate(iterable).GetEnumerator(),
@@ -189,8 +197,19 @@ internal static partial class Rt
         Use(a, b);
         if (Numbers.TryArith('+', a, b, out var num)) return num;
         if (Py.IsString(a) || Py.IsString(b)) return Concat(a, b);
-        if (a is PyTuple ta && b is PyTuple tb) return new PyTuple(ta.Concat(tb).ToArray());
-        if (a is IList && b is IList && !Py.IsMapping(a)) return Py.Iterate(a).Concat(Py.Iterate(b)).ToList();
+        if (a is PyTuple ta && b is PyTuple tb)
+        {
+            Guard.CollectionLength((long)ta.Count + tb.Count);
+            return new PyTuple(ta.Concat(tb).ToArray());
+        }
+        if (a is IList la && b is IList lb && !Py.IsMapping(a))
+        {
+            Guard.CollectionLength((long)la.Count + lb.Count);
+            var joined = new List<object?>(la.Count + lb.Count);
+            joined.AddRange(Py.Iterate(a));
+            joined.AddRange(Py.Iterate(b));
+            return joined;
+        }
         throw TypeError("+", a, b);
     }
 
@@ -229,25 +248,31 @@ internal static partial class Rt
         if (b is bool bb && (Py.IsString(a) || a is IList)) b = bb ? 1L : 0L;
         if (Py.IsString(a) && Numbers.IsInteger(b)) return Repeat(a!, b);
         if (Py.IsString(b) && Numbers.IsInteger(a)) return Repeat(b!, a);
-        if (a is IList && Numbers.IsInteger(b)) return RepeatList(a, Numbers.ToLong(b));
-        if (b is IList && Numbers.IsInteger(a)) return RepeatList(b, Numbers.ToLong(a));
+        if (a is IList && Numbers.IsInteger(b)) return RepeatList(a, Numbers.ToSize(b));
+        if (b is IList && Numbers.IsInteger(a)) return RepeatList(b, Numbers.ToSize(a));
         throw TypeError("*", a, b);
     }
 
     private static object Repeat(object s, object? count)
     {
-        var n = Numbers.ToLong(count);
+        var n = Numbers.ToSize(count);
         var text = Py.AsString(s)!;
         if (n <= 0 || text.Length == 0) return s is Markup ? Markup.Empty : "";
-        if (n * text.Length > 10_000_000) throw new TemplateRuntimeException("string repetition result is too large", "K-RUN-007");
-        var result = string.Concat(Enumerable.Repeat(text, (int)n));
+        // checked before anything is allocated (n * length cannot overflow: both factors are below 2^63 / 2^31 here)
+        Guard.StringLength(n > int.MaxValue ? long.MaxValue : n * text.Length);
+        var result = string.Create((int)(n * text.Length), text, static (span, t) =>
+        {
+            for (var i = 0; i < span.Length; i += t.Length) t.CopyTo(span[i..]);
+        });
         return s is Markup ? new Markup(result) : result;
     }
 
     private static object RepeatList(object list, long n)
     {
-        var items = Py.Iterate(list).ToList();
-        var result = new List<object?>();
+        var items = Py.AsList(list);
+        if (n <= 0 || items.Count == 0) return list is PyTuple ? PyTuple.Empty : new List<object?>();
+        Guard.CollectionLength(n > int.MaxValue ? long.MaxValue : n * items.Count);
+        var result = new List<object?>((int)(n * items.Count));
         for (var i = 0; i < n; i++) result.AddRange(items);
         return list is PyTuple ? new PyTuple(result.ToArray()) : result;
     }
@@ -295,7 +320,10 @@ internal static partial class Rt
     {
         if (autoescape) return Concat(a, b);
         Use(a, b);
-        return string.Concat(Py.Str(a), Py.Str(b));
+        var x = Py.Str(a);
+        var y = Py.Str(b);
+        Guard.StringLength(x.Length, y.Length);
+        return string.Concat(x, y);
     }
 
     /// <summary>str of both sides; if either side is Markup the result is Markup and the other side is escaped.</summary>
@@ -306,9 +334,13 @@ internal static partial class Rt
         {
             var left = a is Markup ma ? ma.Value : Output.Escape(Py.Str(a));
             var right = b is Markup mb ? mb.Value : Output.Escape(Py.Str(b));
+            Guard.StringLength(left.Length, right.Length);
             return new Markup(left + right);
         }
-        return string.Concat(Py.Str(a), Py.Str(b));
+        var x = Py.Str(a);
+        var y = Py.Str(b);
+        Guard.StringLength(x.Length, y.Length);
+        return string.Concat(x, y);
     }
 
     public static bool CompareOp(CompareOp op, object? a, object? b) => op switch

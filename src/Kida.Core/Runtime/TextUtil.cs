@@ -137,7 +137,13 @@ internal static class TextUtil
         {
             if (c == '\t')
             {
-                if (tabSize > 0) { var n = tabSize - column % tabSize; sb.Append(' ', n); column += n; }
+                if (tabSize > 0)
+                {
+                    var n = tabSize - column % tabSize;
+                    Guard.StringLength(sb.Length, n);
+                    sb.Append(' ', n);
+                    column += n;
+                }
             }
             else
             {
@@ -233,31 +239,95 @@ internal static class TextUtil
         return result;
     }
 
+    /// <summary>Python <c>str.replace</c>, linear; a result longer than the string limit fails before it is built (K-SEC-006).</summary>
+    /// <summary>The UTF-16 index <paramref name="cp"/> code points after <paramref name="start"/> (clamped to the end).</summary>
+    public static int CharIndexFrom(string s, int start, int cp)
+    {
+        var i = start;
+        for (var k = 0; k < cp && i < s.Length; k++) i += char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]) ? 2 : 1;
+        return i;
+    }
+
+    /// <summary>How many code points lie between UTF-16 indexes <paramref name="start"/> and <paramref name="end"/>.</summary>
+    public static int CodePointCount(string s, int start, int end)
+    {
+        var n = 0;
+        for (var i = start; i < end; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < end && char.IsLowSurrogate(s[i + 1])) i++;
+            n++;
+        }
+        return n;
+    }
+
     public static string Replace(string s, string old, string @new, long count)
     {
-        if (count < 0) return old.Length == 0 ? string.Join(@new, s.Select(c => c.ToString()).Prepend("").Append("")) : s.Replace(old, @new, StringComparison.Ordinal);
-        var sb = new StringBuilder();
-        var pos = 0;
-        for (long n = 0; n < count; n++)
+        if (count < 0) count = long.MaxValue;
+        if (count == 0) return s;
+        // how many replacements happen, so the result's length is known before anything is built
+        long n;
+        if (old.Length == 0) n = Math.Min(count, (long)s.Length + 1);
+        else
         {
+            n = 0;
+            for (var i = s.IndexOf(old, StringComparison.Ordinal); i >= 0 && n < count; i = s.IndexOf(old, i + old.Length, StringComparison.Ordinal)) n++;
+        }
+        if (n == 0) return s;
+        Guard.StringLength(s.Length + n * ((long)@new.Length - old.Length));
+        if (old.Length > 0 && count == long.MaxValue) return s.Replace(old, @new, StringComparison.Ordinal);
+        var sb = new StringBuilder((int)(s.Length + n * ((long)@new.Length - old.Length)));
+        var pos = 0;
+        for (long k = 0; k < n; k++)
+        {
+            if (old.Length == 0)
+            {
+                sb.Append(@new);
+                if (pos < s.Length) sb.Append(s[pos]);
+                pos++;
+                continue;
+            }
             var i = s.IndexOf(old, pos, StringComparison.Ordinal);
-            if (i < 0) break;
             sb.Append(s, pos, i - pos).Append(@new);
             pos = i + old.Length;
-            if (old.Length == 0) { if (pos < s.Length) sb.Append(s[pos]); pos++; }
         }
         if (pos < s.Length) sb.Append(s, pos, s.Length - pos);
         return sb.ToString();
     }
 
     /// <summary>Python <c>str.center</c> (extra padding goes to the right when the split is uneven, as CPython does).</summary>
-    public static string Center(string s, int width, char fill = ' ')
+    public static string Center(string s, long width, char fill = ' ')
     {
         var len = Py.StrLen(s);
         if (width <= len) return s;
-        var marg = width - len;
-        var left = marg / 2 + (marg & width & 1);
-        return new string(fill, left) + s + new string(fill, marg - left);
+        Guard.StringLength(s.Length + (width - len));
+        var marg = (int)(width - len);
+        var left = marg / 2 + (marg & (int)width & 1);
+        return string.Create(s.Length + marg, (s, fill, left), static (span, st) =>
+        {
+            span[..st.left].Fill(st.fill);
+            st.s.CopyTo(span[st.left..]);
+            span[(st.left + st.s.Length)..].Fill(st.fill);
+        });
+    }
+
+    /// <summary>Python <c>str.ljust</c>/<c>rjust</c>: padded to <paramref name="width"/> code points, checked against the string limit first.</summary>
+    public static string Justify(string s, long width, char fill, bool left)
+    {
+        var len = Py.StrLen(s);
+        if (width <= len) return s;
+        Guard.StringLength(s.Length + (width - len));
+        var pad = new string(fill, (int)(width - len));
+        return left ? s + pad : pad + s;
+    }
+
+    /// <summary><c>string.Join</c> whose total length is checked against the string limit before it is built.</summary>
+    public static string JoinChecked(string separator, IEnumerable<string> parts)
+    {
+        var list = parts as IList<string> ?? parts.ToList();
+        long total = list.Count > 0 ? (long)separator.Length * (list.Count - 1) : 0;
+        foreach (var p in list) total += p.Length;
+        Guard.StringLength(total);
+        return string.Join(separator, list);
     }
 }
 
@@ -332,7 +402,9 @@ internal static class PyFormat
                 if (spec is not null && spec.Contains('{')) spec = Format(spec, args, false, ref auto, depth + 1);
                 if (conv == "r") value = Py.Repr(value);
                 var text = FormatValue(value, spec ?? "");
-                sb.Append(escapeArgs && value is not Markup ? Output.Escape(text) : text);
+                if (escapeArgs && value is not Markup) text = Output.Escape(text);
+                Guard.StringLength(sb.Length, text.Length);
+                sb.Append(text);
                 i = end;
                 continue;
             }
@@ -364,7 +436,7 @@ internal static class PyFormat
         if (i < spec.Length && spec[i] == '0') { if (align == '\0') { fill = '0'; align = '='; } i++; }
         var ws = i;
         while (i < spec.Length && char.IsAsciiDigit(spec[i])) i++;
-        var width = i > ws ? int.Parse(spec[ws..i], CultureInfo.InvariantCulture) : 0;
+        var width = i > ws ? SpecNumber(spec[ws..i]) : 0;
         var grouping = '\0';
         if (i < spec.Length && spec[i] is ',' or '_') grouping = spec[i++];
         int? precision = null;
@@ -373,7 +445,7 @@ internal static class PyFormat
             i++;
             var ps = i;
             while (i < spec.Length && char.IsAsciiDigit(spec[i])) i++;
-            precision = int.Parse(spec[ps..i], CultureInfo.InvariantCulture);
+            precision = SpecNumber(spec[ps..i]);
         }
         var type = i < spec.Length ? spec[i] : '\0';
         string body;
@@ -471,17 +543,45 @@ internal static class PyFormat
         return Pad(body, width, fill, align == '\0' ? '<' : align);
     }
 
+    // a width or precision of a format spec: a result that long would pass the string limit, so larger values fail
+    // here with K-SEC-006 instead of overflowing int or allocating
+    private static int SpecNumber(string digits)
+    {
+        if (digits.Length == 0) return 0;
+        var value = digits.Length > 12 ? long.MaxValue : long.Parse(digits, CultureInfo.InvariantCulture);
+        Guard.StringLength(value);
+        return (int)value;
+    }
+
+    // base 2 or 8 digits of a non-negative integer, linear in the number of bits
     private static string ToBase(System.Numerics.BigInteger n, int b)
     {
         if (n.IsZero) return "0";
-        var sb = new StringBuilder();
-        while (n > 0) { sb.Insert(0, (char)('0' + (int)(n % b))); n /= b; }
-        return sb.ToString();
+        var shift = b == 2 ? 1 : 3;
+        var bits = n.GetBitLength();
+        var count = (int)((bits + shift - 1) / shift);
+        var bytes = n.ToByteArray(isUnsigned: true, isBigEndian: false);
+        var chars = new char[count];
+        for (var k = 0; k < count; k++)
+        {
+            // the shift-bit digit k (least significant first) from the little-endian bytes
+            long bit = (long)k * shift;
+            var value = 0;
+            for (var j = 0; j < shift; j++)
+            {
+                var at = bit + j;
+                var byteIndex = (int)(at >> 3);
+                if (byteIndex < bytes.Length && ((bytes[byteIndex] >> (int)(at & 7)) & 1) != 0) value |= 1 << j;
+            }
+            chars[count - 1 - k] = (char)('0' + value);
+        }
+        return new string(chars);
     }
 
     private static string Pad(string s, int width, char fill, char align)
     {
         if (s.Length >= width) return s;
+        Guard.StringLength(width);
         var total = width - s.Length;
         return align switch
         {
@@ -527,14 +627,16 @@ internal static class PyFormat
             var left = flags.Contains('-');
             var spec = flags.Replace("-", "").Replace("#", "");
             var pySpec = (left ? "<" : "") + spec;
-            sb.Append(conv switch
+            var piece = conv switch
             {
                 's' => FormatValue(Py.Str(value), pySpec),
                 'r' => FormatValue(Py.Repr(value), pySpec),
                 'd' or 'i' or 'u' => FormatValue(Numbers.IsNumber(value) ? (object)Numbers.ToBig(value) : throw new TemplateRuntimeException("%d format: a number is required", "K-RUN-012"), pySpec + "d"),
                 'f' or 'F' or 'e' or 'E' or 'g' or 'G' or 'x' or 'X' or 'o' => FormatValue(value, pySpec + conv),
                 _ => throw new TemplateRuntimeException($"unsupported format character '{conv}'", "K-RUN-007"),
-            });
+            };
+            Guard.StringLength(sb.Length, piece.Length);
+            sb.Append(piece);
         }
         if (map is null && ai < list.Count) throw new TemplateRuntimeException("not all arguments converted during string formatting", "K-RUN-012");
         return sb.ToString();

@@ -27,6 +27,11 @@ public sealed class KidaEnvironment
         if (options.CacheSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "CacheSize must be at least 1");
         if (options.FragmentCacheSize < 0) throw new ArgumentOutOfRangeException(nameof(options), "FragmentCacheSize must not be negative");
         ArgumentNullException.ThrowIfNull(options.Limits, "options.Limits");
+        if (options.Sandbox is not null)
+        {
+            ArgumentNullException.ThrowIfNull(options.Sandbox.Limits, "options.Sandbox.Limits");
+            Sandbox = new SandboxRules(options.Sandbox);
+        }
         Limits.Validate();
         Fragments = new Runtime.FragmentCache(options.FragmentCacheSize, options.FragmentTtl);
         _filters = new Dictionary<string, FilterFn>(Filters.BuiltinFilters.All, StringComparer.Ordinal);
@@ -44,7 +49,10 @@ public sealed class KidaEnvironment
     public KidaOptions Options { get; }
 
     /// <summary>The limits renders of this environment run under (the sandbox's when there is one).</summary>
-    internal KidaLimits Limits => Options.Limits;
+    internal KidaLimits Limits => Sandbox?.Policy.Limits ?? Options.Limits;
+
+    /// <summary>The compiled sandbox policy (<see cref="KidaOptions.Sandbox"/>), or null when not sandboxed.</summary>
+    internal SandboxRules? Sandbox { get; }
 
     /// <summary>How many templates this environment has compiled (cache misses plus <see cref="FromString"/>).</summary>
     public long CompilationCount => Interlocked.Read(ref _compilations);

@@ -58,6 +58,14 @@ public sealed record KidaOptions
     /// </summary>
     public KidaLimits Limits { get; init; } = KidaLimits.Default;
 
+    /// <summary>
+    /// Sandbox templates from untrusted authors (null, the default, means not sandboxed): member access only to
+    /// allowed types and members, calls only to registered functions and template macros, no mutation of the model's
+    /// collections, and the policy's tighter <see cref="SandboxPolicy.Limits"/> instead of <see cref="Limits"/>.
+    /// See <see cref="SandboxPolicy"/>.
+    /// </summary>
+    public SandboxPolicy? Sandbox { get; init; }
+
     /// <summary>The largest number of elements <c>range()</c> may produce; reads and sets <see cref="KidaLimits.MaxRangeLength"/> of <see cref="Limits"/> (default 100,000).</summary>
     public int MaxRangeLength
     {

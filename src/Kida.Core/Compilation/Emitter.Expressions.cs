@@ -184,7 +184,7 @@ internal sealed partial class Emitter
         var vars = ((BlockExpression)scoped).Variables;
         var moveNext = E.Call(E.Convert(en, typeof(System.Collections.IEnumerator)), typeof(System.Collections.IEnumerator).GetMethod("MoveNext")!);
         return E.Block(typeof(object), [result, en],
-            E.Assign(result, E.New(typeof(List<object?>))),
+            E.Assign(result, E.New(typeof(KidaList))),
             E.Assign(en, Rt("GetBoundedIterator", EmitExpr(lc.Iterable))),
             E.Loop(E.Block(
                 E.IfThen(E.Not(moveNext), E.Break(brk)),

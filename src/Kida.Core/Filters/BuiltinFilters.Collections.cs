@@ -592,7 +592,7 @@ internal static class Json
         }
         if (v is DateTime or DateTimeOffset or Guid) { WriteString(sb, Py.Str(v), htmlSafe); return; }
         // the properties a template could read (MemberPolicy): never reflection, tasks or services
-        var props = MemberPolicy.For(v!.GetType()).Properties;
+        var props = SandboxRules.Of(null) is { } sandbox ? sandbox.VisibleProperties(v!.GetType()).ToArray() : MemberPolicy.For(v!.GetType()).Properties;
         if (props.Length == 0) { WriteString(sb, Py.Str(v), htmlSafe); return; }
         var dict = new Dictionary<string, object?>();
         foreach (var p in props) dict[p.Name] = Members.TryGet(v, p.Name, out var pv) ? pv : null;

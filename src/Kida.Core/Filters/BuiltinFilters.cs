@@ -138,7 +138,8 @@ internal static partial class BuiltinFilters
     internal static List<object?> ToListChecked(object? v)
     {
         if (Py.AsString(v) is { } s) Guard.CollectionLength(s.Length);
-        return Py.Iterate(v).ToList();
+        // a list the template created: the sandbox lets the template mutate it
+        return new KidaList(Py.Iterate(v));
     }
 
     private static object KeepMarkup(object? input, string result) => input is Markup ? new Markup(result) : result;

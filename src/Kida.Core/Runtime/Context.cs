@@ -110,12 +110,13 @@ internal sealed class Context
             {
                 if (map.TryGetValue(name, out var found)) return Py.Unwrap(found);
             }
-            else if (entry is null && Rt.IsPlainObject(data) && Members.GetGetter(data.GetType(), name) is { } getter)
+            else if (entry is null && Rt.IsPlainObject(data) && Members.GetGetter(data.GetType(), name) is { } getter
+                && (State.Environment.Sandbox is not { } sandbox || sandbox.CheckDataName(data.GetType(), name)))
             {
                 Volatile.Write(ref site.Entry, new MemberSiteEntry(data.GetType(), getter, null));
                 if (Members.TryGet(data, name, out var first)) return first;
             }
-            else if (DataLookup(data, name, out var dv)) return dv;
+            else if (DataLookup(State.Environment.Sandbox, data, name, out var dv)) return dv;
         }
         if (c._globals.TryGetValue(name, out var g)) return g;
         return Undefined.Variable(name, State.Strict, AllNames);
@@ -154,11 +155,11 @@ internal sealed class Context
     private bool TryResolveOuter(string name, out object? value)
     {
         if (_parent is not null) return _parent.TryResolve(name, out value);
-        if (_data is not null && DataLookup(_data, name, out value)) return true;
+        if (_data is not null && DataLookup(State.Environment.Sandbox, _data, name, out value)) return true;
         return _globals.TryGetValue(name, out value);
     }
 
-    private static bool DataLookup(object data, string name, out object? value)
+    private static bool DataLookup(SandboxRules? sandbox, object data, string name, out object? value)
     {
         if (data is IReadOnlyDictionary<string, object?> d)
         {
@@ -168,6 +169,8 @@ internal sealed class Context
         }
         if (Py.IsMapping(data)) return Py.MapTryGet(data, name, out value);
         if (data is IKidaObject ko) return ko.TryGetMember(name, out value);
+        // the render data object's own properties are names, also in the sandbox (only its blocked names are refused)
+        sandbox?.CheckDataName(data.GetType(), name);
         return Members.TryGet(data, name, out value);
     }
 

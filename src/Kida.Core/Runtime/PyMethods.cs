@@ -44,12 +44,14 @@ internal static class PyMethods
         if (Py.IsMapping(obj))
         {
             if (!DictMethods.Contains(name)) return false;
+            SandboxRules.Of(rs)?.CheckMutation(obj, name);
             result = DictMethod(obj, name, a);
             return true;
         }
         if (obj is IList list)
         {
             if (!ListMethods.Contains(name)) return false;
+            SandboxRules.Of(rs)?.CheckMutation(list, name);
             result = ListMethod(list, name, a);
             return true;
         }
@@ -266,7 +268,7 @@ internal static class PyMethods
                 throw new TemplateRuntimeException($"{Py.Repr(x)} is not in list", "K-RUN-007");
             }
             case "count": return (long)list.Cast<object?>().Count(x => Py.Eq(x, a.Get(0, "value")));
-            case "copy": return list.Cast<object?>().ToList();
+            case "copy": return new KidaList(list.Cast<object?>());
         }
         if (list.IsReadOnly || list.IsFixedSize) throw new TemplateRuntimeException($"'{name}' is not supported on an immutable sequence", "K-RUN-012");
         switch (name)

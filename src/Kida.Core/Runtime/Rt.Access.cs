@@ -41,7 +41,9 @@ internal static partial class Rt
                 }
                 return Py.Unwrap(value) ?? "";
             }
-            if (entry is null && IsPlainObject(obj) && Members.GetGetter(type, name) is { } getter)
+            // the site caches a getter only for a member the policy (and the sandbox, if any) lets this template read
+            if (entry is null && IsPlainObject(obj) && Members.GetGetter(type, name) is { } getter
+                && (rs.Environment.Sandbox is not { } sandbox || sandbox.AllowsRead(type, name)))
                 Volatile.Write(ref site.Entry, new MemberSiteEntry(type, getter, Members.GetWriter(type, name)));
         }
         return GetAttr(rs, obj, name);
@@ -123,6 +125,8 @@ internal static partial class Rt
             value = PyMethods.Bind(obj, name);
             if (value is not null) return true;
         }
+        // format strings ('{0.x}'.format) pass no render state: the sandbox of the render on this thread applies
+        if (SandboxRules.Of(rs) is { } sandbox) return sandbox.TryGetMember(obj, name, out value);
         if (Members.TryGet(obj, name, out value))
         {
             value = Py.Unwrap(value);
@@ -308,6 +312,8 @@ internal static partial class Rt
                 if (args.Count != 1) throw new TemplateRuntimeException("loop() takes exactly one argument", "K-RUN-012");
                 return loop.Call(rs, args.Positional[0]);
             case Delegate d:
+                // registered functions are DelegateCallables; a raw delegate came from the model
+                if (rs.Environment.Sandbox is not null) throw SecurityErrors.BlockedCall($"Calling a delegate from the model ({Py.TypeName(d)})");
                 return new DelegateCallable(d).Invoke(rs, args);
             case null:
                 throw new TemplateRuntimeException("'NoneType' object is not callable", "K-RUN-012");

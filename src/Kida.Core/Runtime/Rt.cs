@@ -83,7 +83,7 @@ internal static partial class Rt
 
     public static bool Equal(object? a, object? b) => Py.Eq(a, b);
 
-    public static object? MakeList(object?[] items) => new List<object?>(items);
+    public static object? MakeList(object?[] items) => new KidaList(items);
 
     public static object? MakeTuple(object?[] items) => items.Length == 0 ? PyTuple.Empty : new PyTuple(items);
 

@@ -538,4 +538,45 @@ public class LimitsTests
         Assert.Equal("3000000", Render(interpret, limits, "{{ s|center(3000000)|length }}", new { s = text }));
         Assert.Equal(text.Length.ToString(), Render(interpret, limits, "{{ s.split('\\n')|join('|')|length }}", new { s = text }));
     }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void A_loop_of_heavy_iterations_stops_at_the_render_timeout(bool interpret)
+    {
+        // every iteration walks a megabyte: the clock is read more often when iterations are slow
+        var limits = KidaLimits.Default with { RenderTimeout = TimeSpan.FromMilliseconds(300) };
+        Fails(interpret, limits, "K-SEC-010", "Limits.RenderTimeout",
+            "{% for i in range(100000) %}{{ s|replace('a', 'b')|length }}{% endfor %}", new { s = new string('a', 1 << 20) });
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Split_with_maxsplit_and_truncate_keep_their_results(bool interpret)
+    {
+        Assert.Equal("a|b  c  ", Render(interpret, null, "{{ '  a  b  c  '.split(None, 1)|join('|') }}"));
+        Assert.Equal("  a  b|c", Render(interpret, null, "{{ '  a  b  c  '.rsplit(None, 1)|join('|') }}"));
+        Assert.Equal("a|b|c d", Render(interpret, null, "{{ 'a b c d'.split(None, 2)|join('|') }}"));
+        Assert.Equal("a b|c|d", Render(interpret, null, "{{ 'a b c d'.rsplit(None, 2)|join('|') }}"));
+        Assert.Equal("foo...", Render(interpret, null, "{{ 'foo bar baz qux'|truncate(9, leeway=0) }}"));
+        Assert.Equal("foo ba...", Render(interpret, null, "{{ 'foo bar baz qux'|truncate(9, true, leeway=0) }}"));
+        Assert.Equal("\U0001F600\U0001F600...", Render(interpret, null, "{{ s|truncate(5, true, leeway=0) }}", new { s = string.Concat(Enumerable.Repeat("\U0001F600", 10)) }));
+        var words = string.Concat(Enumerable.Repeat("ab ", 200_000));
+        Assert.Equal("199999", Render(interpret, KidaLimits.Default with { RenderTimeout = null }, "{{ s.split(None, 199998)|length }}", new { s = words }));
+        Assert.Equal("199999", Render(interpret, KidaLimits.Default with { RenderTimeout = null }, "{{ s.rsplit(None, 199998)|length }}", new { s = words }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Split_and_dict_growth_count_against_the_collection_limit(bool interpret)
+    {
+        var limits = KidaLimits.Default with { MaxCollectionLength = 10 };
+        Fails(interpret, limits, "K-SEC-007", "Limits.MaxCollectionLength", "{{ ('a ' * 11).split()|length }}");
+        Fails(interpret, limits, "K-SEC-007", "Limits.MaxCollectionLength", "{{ ('a,' * 10).split(',')|length }}");
+        Assert.Equal("10", Render(interpret, limits, "{{ ('a ' * 10).split()|length }}"));
+        const string grow = "{% let d = {} %}{% for i in range(11) %}{% do d.update({i: i}) %}{% endfor %}{{ d|length }}";
+        Fails(interpret, limits, "K-SEC-007", "Limits.MaxCollectionLength", grow);
+        Assert.Equal("11", Render(interpret, KidaLimits.Default with { MaxCollectionLength = 11 }, grow));
+        Fails(interpret, limits, "K-SEC-007", "Limits.MaxCollectionLength",
+            "{% let d = {} %}{% for i in range(11) %}{% do d.setdefault(i, i) %}{% endfor %}{{ d|length }}");
+    }
 }

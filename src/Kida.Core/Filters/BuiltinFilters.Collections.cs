@@ -264,6 +264,7 @@ internal static partial class BuiltinFilters
         var result = new List<object?>();
         foreach (var x in Py.Iterate(v))
         {
+            rs.CallTick();
             var key = attribute is null ? x : AttrPath(rs, x, attribute);
             if (!caseSensitive && Py.AsString(key) is { } s) key = s.ToLowerInvariant();
             key = Py.Unwrap(key);
@@ -431,6 +432,7 @@ internal static partial class BuiltinFilters
         var line = new List<(string S, int Start)>();
         while (chunks.Count > 0)
         {
+            Guard.Tick();
             line.Clear();
             var length = 0;
             if (lines.Count > 0 && IsBlank(chunks[^1])) chunks.RemoveAt(chunks.Count - 1);

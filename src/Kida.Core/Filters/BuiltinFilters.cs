@@ -269,17 +269,17 @@ internal static partial class BuiltinFilters
         // Markup in, Markup out (as MarkupSafe slicing and + do): the ending is escaped unless it is Markup itself
         var end = v is Markup && endArg is not Markup ? Output.Escape(Str(endArg)) : Str(endArg);
         var leeway = a.Get(3, "leeway") is { } l ? Guard.ClampToInt(Numbers.ToSize(l)) : 5;
-        var runes = s.EnumerateRunes().Select(r => r.ToString()).ToArray();
-        if (runes.Length <= (long)length + leeway) return v is Markup ? v : s;
+        // lengths in code points, without a string per character
+        if (Py.StrLen(s) <= (long)length + leeway) return v is Markup ? v : s;
         var cut = Math.Max(0, length - Py.StrLen(Str(endArg)));
+        var head = s[..TextUtil.CharIndex(s, cut)];
         string result;
         if (killwords)
         {
-            result = string.Concat(runes.Take(cut)) + end;
+            result = head + end;
         }
         else
         {
-            var head = string.Concat(runes.Take(cut));
             var space = head.LastIndexOf(' ');
             result = (space >= 0 ? head[..space] : head) + end;
         }

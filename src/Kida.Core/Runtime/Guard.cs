@@ -58,10 +58,16 @@ internal static class Guard
         foreach (var item in source)
         {
             if (++n > max) CollectionTooLong(long.MaxValue);
-            if ((n & 4095) == 0) rs?.CheckTime();
+            rs?.CallTick();
             yield return Py.Unwrap(item);
         }
     }
+
+    /// <summary>
+    /// One step of a long piece of work inside a filter (a line of wordwrap, an item of unique…): counts like a call,
+    /// so the render's time and cancellation are checked every so many steps.
+    /// </summary>
+    public static void Tick() => RenderState.Running?.CallTick();
 
     // ------------------------------------------------------------------ integers
 

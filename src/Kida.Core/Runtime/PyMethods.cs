@@ -216,8 +216,12 @@ internal static class PyMethods
                 case "update":
                     if (a.Count > 0)
                         foreach (var (k, val) in Py.IsMapping(a.Positional[0]) ? Py.MapItems(a.Positional[0]!) : Py.Iterate(a.Positional[0]).Select(p => { var t = Py.AsList(p); return new KeyValuePair<object?, object?>(t[0], t[1]); }))
+                        {
                             nd[k!] = val;
+                            Guard.CollectionLength(nd.Count);
+                        }
                     if (a.Named is not null) foreach (var (k, val) in a.Named) nd[k] = val;
+                    Guard.CollectionLength(nd.Count);
                     return null;
                 case "pop":
                 {
@@ -230,6 +234,7 @@ internal static class PyMethods
                 {
                     var key = a.Get(0, "key");
                     if (Py.MapTryGet(map, key, out var val)) return val;
+                    Guard.CollectionLength(nd.Count + 1L);
                     nd[key!] = a.Get(1, "default");
                     return a.Get(1, "default");
                 }
@@ -241,8 +246,14 @@ internal static class PyMethods
             switch (name)
             {
                 case "update":
-                    if (a.Count > 0) foreach (var (k, val) in Py.MapItems(a.Positional[0]!)) sd[Py.Str(k)] = val;
+                    if (a.Count > 0)
+                        foreach (var (k, val) in Py.MapItems(a.Positional[0]!))
+                        {
+                            sd[Py.Str(k)] = val;
+                            Guard.CollectionLength(sd.Count);
+                        }
                     if (a.Named is not null) foreach (var (k, val) in a.Named) sd[k] = val;
+                    Guard.CollectionLength(sd.Count);
                     return null;
                 case "pop":
                 {

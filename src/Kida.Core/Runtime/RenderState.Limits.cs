@@ -7,8 +7,13 @@ namespace Kida.Runtime;
 // the cancellation token are read.
 internal sealed partial class RenderState
 {
-    private const int LoopChunk = 256;
-    private const int CallChunk = 256;
+    // how many iterations or calls pass between two slow checks: adapted to the time they take (doubling while a
+    // chunk takes under a clock tick, shrinking when one takes more than ~8 ms), so a loop of heavy iterations is
+    // stopped close to its deadline and a loop of cheap ones reads the clock rarely
+    private const int MaxChunk = 1024;
+    private const int FirstChunk = 16;
+    private int _chunk = FirstChunk;
+    private long _lastCheck;
 
     /// <summary>The limits this render runs under (the environment's effective limits).</summary>
     public KidaLimits Limits = KidaLimits.Default;
@@ -52,6 +57,7 @@ internal sealed partial class RenderState
         _loopGranted = 0;
         _callCountdown = 0;
         _deadline = 0;
+        _chunk = FirstChunk;
         _timeoutMs = limits.RenderTimeout is { } t ? (long)Math.Ceiling(t.TotalMilliseconds) : -1;
     }
 
@@ -82,7 +88,7 @@ internal sealed partial class RenderState
         var remaining = Limits.MaxLoopIterations - _loopGranted;
         if (remaining <= 0)
             throw LimitExceeded("K-SEC-008", $"Loop iterations exceed Limits.MaxLoopIterations ({Limits.MaxLoopIterations} per render, every for and while loop together)");
-        var chunk = (int)Math.Min(LoopChunk, remaining);
+        var chunk = (int)Math.Min(_chunk, remaining);
         _loopGranted += chunk;
         LoopCountdown = chunk - 1;
     }
@@ -91,28 +97,31 @@ internal sealed partial class RenderState
     private void CallSlow()
     {
         CheckTime();
-        _callCountdown = CallChunk;
+        _callCountdown = _chunk;
     }
 
     /// <summary>Throws when the render was cancelled or has run out of time (reads the clock; not for every step).</summary>
     public void CheckTime()
     {
         if (CancellationToken.IsCancellationRequested) throw new OperationCanceledException(CancellationToken);
-        if (_timeoutMs < 0) return;
+        if (_timeoutMs < 0)
+        {
+            _chunk = MaxChunk;
+            return;
+        }
         var now = System.Environment.TickCount64;
         if (_deadline == 0)
         {
             _deadline = now + _timeoutMs;
+            _lastCheck = now;
             return;
         }
         if (now >= _deadline)
             throw LimitExceeded("K-SEC-010", $"Render time exceeds Limits.RenderTimeout ({Limits.RenderTimeout!.Value.TotalSeconds:0.###} s)");
-    }
-
-    /// <summary>Starts the render's clock now (at the start of a render; later calls keep the first start).</summary>
-    public void StartClock()
-    {
-        if (_timeoutMs >= 0 && _deadline == 0) _deadline = System.Environment.TickCount64 + _timeoutMs;
+        var elapsed = now - _lastCheck;
+        _lastCheck = now;
+        if (elapsed == 0) _chunk = Math.Min(_chunk * 2, MaxChunk);
+        else if (elapsed > 8) _chunk = Math.Max(1, _chunk / 8);
     }
 
     internal static TemplateRuntimeException LimitExceeded(string code, string message) => new(message, code);

@@ -198,33 +198,42 @@ internal static class TextUtil
         if (sep is null)
         {
             var parts = s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            Guard.CollectionLength(parts.Length);
             if (maxsplit < 0 || parts.Length <= maxsplit + 1) return parts.Cast<object?>().ToList();
+            // maxsplit separators from one end, the rest kept whole; walked by index (no copy of the rest per part)
+            char[] ws = [' ', '\t', '\n', '\r', '\f', '\v'];
             if (!fromRight)
             {
-                var trimmed = s.TrimStart();
+                var p = 0;
+                while (p < s.Length && char.IsWhiteSpace(s[p])) p++;
                 for (var i = 0; i < maxsplit; i++)
                 {
-                    var idx = trimmed.IndexOfAny([' ', '\t', '\n', '\r', '\f', '\v']);
-                    result.Add(trimmed[..idx]);
-                    trimmed = trimmed[idx..].TrimStart();
+                    var idx = s.IndexOfAny(ws, p);
+                    result.Add(s[p..idx]);
+                    p = idx;
+                    while (p < s.Length && char.IsWhiteSpace(s[p])) p++;
                 }
-                result.Add(trimmed);
+                result.Add(s[p..]);
                 return result;
             }
-            var head = s.TrimEnd();
+            var e = s.Length;
+            while (e > 0 && char.IsWhiteSpace(s[e - 1])) e--;
             var tail = new List<object?>();
             for (var i = 0; i < maxsplit; i++)
             {
-                var idx = head.LastIndexOfAny([' ', '\t', '\n', '\r', '\f', '\v']);
-                tail.Insert(0, head[(idx + 1)..]);
-                head = head[..idx].TrimEnd();
+                var idx = s.LastIndexOfAny(ws, e - 1);
+                tail.Add(s[(idx + 1)..e]);
+                e = idx;
+                while (e > 0 && char.IsWhiteSpace(s[e - 1])) e--;
             }
-            result.Add(head);
+            result.Add(s[..e]);
+            tail.Reverse();
             result.AddRange(tail);
             return result;
         }
         if (sep.Length == 0) throw new TemplateRuntimeException("empty separator", "K-RUN-007");
         var all = s.Split(sep);
+        Guard.CollectionLength(all.Length);
         if (maxsplit < 0 || all.Length <= maxsplit + 1) return all.Cast<object?>().ToList();
         if (!fromRight)
         {

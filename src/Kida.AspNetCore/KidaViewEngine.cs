@@ -118,11 +118,14 @@ public sealed class KidaViewEngine : IViewEngine
             cached.LastUse = Interlocked.Increment(ref _clock);
             return cached.Result;
         }
-        var tokens = new List<IChangeToken>(searched.Length);
+        // watched only with auto-reload: a file provider keeps every watched path until it changes, so watching the
+        // misses of names taken from requests would grow it without bound; without auto-reload views do not change
+        var watch = _environment.Options.AutoReload;
+        var tokens = new List<IChangeToken>(watch ? searched.Length : 0);
         string? found = null;
         foreach (var location in searched)
         {
-            tokens.Add(_files.Watch(KidaTemplateRoot.Combine(_root, location)));
+            if (watch) tokens.Add(_files.Watch(KidaTemplateRoot.Combine(_root, location)));
             if (_probe.Exists(location)) { found = location; break; }
         }
         var result = new LookupResult(found, searched, tokens.ToArray());

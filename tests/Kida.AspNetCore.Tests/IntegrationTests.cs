@@ -152,6 +152,39 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Throws<ArgumentOutOfRangeException>(() => options.ViewLookupCacheSize = 0);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void View_lookups_watch_files_only_with_auto_reload(bool autoReload)
+    {
+        var host = factory.Services.GetRequiredService<IWebHostEnvironment>();
+        var files = new CountingFileProvider(host.ContentRootFileProvider);
+        var options = new KidaViewOptions { FileProvider = files };
+        var env = new Kida.KidaEnvironment(new Kida.KidaOptions { Loader = new Kida.FileProviderLoader(files, "Views"), AutoReload = autoReload });
+        var engine = new KidaViewEngine(env, Options.Create(options), host);
+        for (var i = 0; i < 100; i++) Assert.False(engine.FindView(ActionContextFor("Home"), "Missing" + i, isMainPage: true).Success);
+        Assert.True(engine.FindView(ActionContextFor("Home"), "Index", isMainPage: true).Success);
+        if (autoReload) Assert.True(files.Watches >= 200);
+        else Assert.Equal(0, files.Watches);
+    }
+
+    private sealed class CountingFileProvider(Microsoft.Extensions.FileProviders.IFileProvider inner) : Microsoft.Extensions.FileProviders.IFileProvider
+    {
+        private int _watches;
+
+        public int Watches => Volatile.Read(ref _watches);
+
+        public Microsoft.Extensions.FileProviders.IFileInfo GetFileInfo(string subpath) => inner.GetFileInfo(subpath);
+
+        public Microsoft.Extensions.FileProviders.IDirectoryContents GetDirectoryContents(string subpath) => inner.GetDirectoryContents(subpath);
+
+        public Microsoft.Extensions.Primitives.IChangeToken Watch(string filter)
+        {
+            Interlocked.Increment(ref _watches);
+            return inner.Watch(filter);
+        }
+    }
+
     [Fact]
     public void View_in_area_searches_area_locations()
     {

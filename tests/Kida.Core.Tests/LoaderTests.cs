@@ -159,6 +159,26 @@ public sealed class LoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_that_cannot_be_read_is_not_found_on_both_paths()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var path = Path.Combine(_root, "locked.html");
+        File.WriteAllText(path, "locked");
+        File.SetUnixFileMode(path, UnixFileMode.None);
+        if (Environment.UserName == "root")
+        {
+            // root reads any file: a folder named like a template stands in for the unreadable file
+            File.Delete(path);
+            Directory.CreateDirectory(path);
+        }
+        foreach (var loader in new ITemplateLoader[] { new FileSystemLoader(_root) { Watch = false } })
+        {
+            Assert.Throws<TemplateNotFoundException>(() => loader.GetSource("locked.html"));
+            await Assert.ThrowsAsync<TemplateNotFoundException>(async () => await loader.GetSourceAsync("locked.html"));
+        }
+    }
+
+    [Fact]
     public void File_provider_loader_refuses_a_root_outside_the_provider()
     {
         Assert.Throws<ArgumentException>(() => new FileProviderLoader(new PhysicalFileProvider(_root), "../x"));

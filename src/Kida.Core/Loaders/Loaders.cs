@@ -68,14 +68,31 @@ public sealed class FileSystemLoader : ITemplateLoader, IDisposable
     public TemplateSource GetSource(string name)
     {
         var (full, index) = Locate(name);
-        return new TemplateSource(name, File.ReadAllText(full, Encoding), full, TokenFor(index, name));
+        string text;
+        try
+        {
+            text = File.ReadAllText(full, Encoding);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw TemplateNames.Unreadable(name, DescribeSearch(name), ex);
+        }
+        return new TemplateSource(name, text, full, TokenFor(index, name));
     }
 
     /// <inheritdoc />
     public async ValueTask<TemplateSource> GetSourceAsync(string name, CancellationToken cancellationToken = default)
     {
         var (full, index) = Locate(name);
-        var text = await File.ReadAllTextAsync(full, Encoding, cancellationToken).ConfigureAwait(false);
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(full, Encoding, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw TemplateNames.Unreadable(name, DescribeSearch(name), ex);
+        }
         return new TemplateSource(name, text, full, TokenFor(index, name));
     }
 
@@ -229,18 +246,35 @@ public sealed class FileProviderLoader : ITemplateLoader
     public TemplateSource GetSource(string name)
     {
         var (file, path) = Locate(name);
-        using var stream = file.CreateReadStream();
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return new TemplateSource(name, reader.ReadToEnd(), file.PhysicalPath ?? path, Watch ? _provider.Watch(path) : null);
+        string text;
+        try
+        {
+            using var stream = file.CreateReadStream();
+            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            text = reader.ReadToEnd();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw TemplateNames.Unreadable(name, DescribeSearch(name), ex);
+        }
+        return new TemplateSource(name, text, file.PhysicalPath ?? path, Watch ? _provider.Watch(path) : null);
     }
 
     /// <inheritdoc />
     public async ValueTask<TemplateSource> GetSourceAsync(string name, CancellationToken cancellationToken = default)
     {
         var (file, path) = Locate(name);
-        await using var stream = file.CreateReadStream();
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        string text;
+        try
+        {
+            await using var stream = file.CreateReadStream();
+            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw TemplateNames.Unreadable(name, DescribeSearch(name), ex);
+        }
         return new TemplateSource(name, text, file.PhysicalPath ?? path, Watch ? _provider.Watch(path) : null);
     }
 
@@ -369,6 +403,10 @@ internal static class TemplateNames
         }
         return string.Join(Path.DirectorySeparatorChar, kept);
     }
+
+    /// <summary>A file that was found but could not be read (deleted meanwhile, no permission, a folder): not found.</summary>
+    public static TemplateNotFoundException Unreadable(string name, IReadOnlyList<string> searched, Exception ex) =>
+        new(name, searched, $"Template '{Printable(name)}' could not be read: {ex.GetType().Name}");
 
     private static TemplateNotFoundException NotFound(string name, string why) =>
         new(name, [], $"Template '{Printable(name)}' not found: the name {why}");

@@ -105,6 +105,7 @@ public sealed class Template
         var rs = RenderState.Rent(Environment, cancellationToken);
         var previous = RenderState.Activate(rs);
         var ctx = rs.RootContext(model, Environment.GlobalsSnapshot);
+        rs.Root = Compiled;
         try
         {
             if (block is null) Compiled.Root(rs, ctx, output);

@@ -17,6 +17,7 @@ internal sealed partial class Emitter
 
     private E EmitExprCore(Expr e)
     {
+        EnsureStack(e.Pos);
         switch (e)
         {
             case ConstExpr c:

@@ -9,6 +9,7 @@ internal sealed partial class Emitter
 {
     private E EmitStmt(Stmt s)
     {
+        EnsureStack(s.Pos);
         switch (s)
         {
             case TextStmt t:
@@ -509,8 +510,6 @@ internal sealed partial class Emitter
         }
     }
 
-    private static readonly System.Reflection.MethodInfo IsSecurityError = typeof(SecurityErrors).GetMethod(nameof(SecurityErrors.IsSecurityError))!;
-
     private E EmitTry(TryStmt t)
     {
         var ex = E.Parameter(typeof(TemplateException), "error");
@@ -528,10 +527,9 @@ internal sealed partial class Emitter
             SavePos(pos),
             E.TryCatch(
                 E.Block(typeof(void), E.Assign(text, Capture(t.Body)), E.Call(_fn.Out, WriteString, text)),
-                E.Catch(ex, E.Block(typeof(void),
-                    // security errors (K-SEC: sandbox violations, limits) pass through every try (kida-spec 3.13)
-                    E.IfThen(E.Call(IsSecurityError, ex), E.Rethrow()),
-                    Rt("Locate", _fn.Rs, ex), RestoreState(pos), fallback))));
+                // limits, cycles and sandbox violations end the render: they leave wrapped, so outer tries let them pass
+                E.Catch(ex, E.Block(typeof(void), Rt("Locate", _fn.Rs, ex), E.IfThen(E.Not(Rt("Recoverable", ex)), E.Throw(Rt("Abort", ex))),
+                    RestoreState(pos), fallback))));
     }
 
     private E EmitProvide(ProvideStmt p)

@@ -114,14 +114,25 @@ internal sealed partial class Emitter
             ? E.Constant(new TemplateSite())
             : E.Constant(null, typeof(TemplateSite));
 
-    private static E Rt(string name, params E[] args)
+    private E Rt(string name, params E[] args)
     {
         if (!RtMethods.TryGetValue(name, out var m)) throw new InvalidOperationException($"Rt.{name} is missing");
         var ps = m.GetParameters();
         var converted = new E[args.Length];
         for (var i = 0; i < args.Length; i++)
             converted[i] = args[i].Type == ps[i].ParameterType ? args[i] : E.Convert(args[i], ps[i].ParameterType);
-        return E.Call(m, converted);
+        // code that runs interpreted (now, or until tier-up) calls helpers of many parameters through an adapter
+        return _env.Options.PreferInterpretation || _env.Options.TieredCompilation ? InterpreterCalls.Call(m, converted) : E.Call(m, converted);
+    }
+
+    /// <summary>
+    /// The parser bounds nesting, so this holds on any ordinary stack; on a thread with little stack left the template
+    /// fails to compile with a syntax error instead of ending the process.
+    /// </summary>
+    private void EnsureStack(int pos)
+    {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw Error("Template is nested too deeply to compile", pos, ErrorCodes.InvalidExpression);
     }
 
     private E SetPos(int pos) => E.Assign(E.Field(_fn.Rs, PosField), E.Constant(pos));

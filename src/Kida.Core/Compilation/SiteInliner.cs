@@ -29,6 +29,7 @@ internal sealed class SiteInliner : ExpressionVisitor
 
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
+        if (InterpreterCalls.Unpack(node) is { } direct) return VisitMethodCall(direct);
         if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
         if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
         var visited = (MethodCallExpression)base.VisitMethodCall(node);

@@ -531,11 +531,40 @@ internal static partial class BuiltinFilters
 /// <summary>JSON output with Python <c>json.dumps</c> conventions (", " and ": " separators, ASCII escapes).</summary>
 internal static class Json
 {
-    public static void Write(StringBuilder sb, object? v, int indent, int level, bool htmlSafe = true)
+    /// <summary>How deeply nested a value <c>tojson</c> writes may be.</summary>
+    private const int MaxDepth = 200;
+
+    public static void Write(StringBuilder sb, object? v, int indent, int level, bool htmlSafe = true) => Write(sb, v, indent, level, htmlSafe, null);
+
+    private static void Write(StringBuilder sb, object? v, int indent, int level, bool htmlSafe, HashSet<object>? path)
     {
         // a JSON number keeps its text (no precision lost through double)
         if (v is JsonElement { ValueKind: JsonValueKind.Number } number) { sb.Append(number.GetRawText()); return; }
         v = Py.Unwrap(v);
+        if (level > MaxDepth)
+            throw new TemplateRuntimeException($"tojson: the value is nested more than {MaxDepth} levels deep", "K-RUN-006");
+        if (sb.Length > Py.MaxReprLength)
+            throw new TemplateRuntimeException($"tojson: the JSON text exceeds {Py.MaxReprLength} characters", "K-SEC-006");
+        // Python's json.dumps: a container that contains itself is an error, not endless output
+        if (v is not null and not string and not Markup and not JsonElement && (Py.IsMapping(v) || v is System.Collections.IEnumerable))
+        {
+            path ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
+            if (!path.Add(v)) throw new TemplateRuntimeException("tojson: ValueError: Circular reference detected", "K-RUN-012");
+            try
+            {
+                WriteContainer(sb, v, indent, level, htmlSafe, path);
+            }
+            finally
+            {
+                path.Remove(v);
+            }
+            return;
+        }
+        WriteContainer(sb, v, indent, level, htmlSafe, path);
+    }
+
+    private static void WriteContainer(StringBuilder sb, object? v, int indent, int level, bool htmlSafe, HashSet<object>? path)
+    {
         switch (v)
         {
             case null or Undefined: sb.Append("null"); return;
@@ -570,7 +599,7 @@ internal static class Json
                 NewLine(sb, indent, level + 1);
                 WriteString(sb, Py.Str(items[i].Key), htmlSafe);
                 sb.Append(": ");
-                Write(sb, items[i].Value, indent, level + 1, htmlSafe);
+                Write(sb, items[i].Value, indent, level + 1, htmlSafe, path);
             }
             NewLine(sb, indent, level);
             sb.Append('}');
@@ -586,7 +615,7 @@ internal static class Json
                 Guard.StringLength(sb.Length);
                 if (i > 0) sb.Append(indent >= 0 ? "," : ", ");
                 NewLine(sb, indent, level + 1);
-                Write(sb, items[i], indent, level + 1, htmlSafe);
+                Write(sb, items[i], indent, level + 1, htmlSafe, path);
             }
             NewLine(sb, indent, level);
             sb.Append(']');
@@ -598,7 +627,7 @@ internal static class Json
         if (props.Length == 0) { WriteString(sb, Py.Str(v), htmlSafe); return; }
         var dict = new Dictionary<string, object?>();
         foreach (var p in props) dict[p.Name] = Members.TryGet(v, p.Name, out var pv) ? pv : null;
-        Write(sb, dict, indent, level, htmlSafe);
+        Write(sb, dict, indent, level, htmlSafe, path);
     }
 
     private static void NewLine(StringBuilder sb, int indent, int level)

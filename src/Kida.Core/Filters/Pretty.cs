@@ -13,17 +13,53 @@ internal static partial class Pretty
 {
     private const int Width = 80;
 
+    // the containers being written, outermost first: one that contains itself is shown as Python's pprint shows it
+    [ThreadStatic] private static HashSet<object>? t_path;
+
     public static string Format(object? value)
     {
         if (value is Runtime.Undefined) return "Undefined";
         var sb = new StringBuilder();
-        Write(sb, value, 0, 0, 0);
+        var saved = t_path;
+        t_path = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        try
+        {
+            Write(sb, value, 0, 0, 0);
+        }
+        finally
+        {
+            t_path = saved;
+        }
         return sb.ToString();
     }
 
     private static void Write(StringBuilder sb, object? value, int indent, int allowance, int level)
     {
+        if (value is not null and not string && t_path!.Contains(value))
+        {
+            sb.Append("<Recursion on ").Append(Py.TypeName(value)).Append(" with id=")
+              .Append(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value)).Append('>');
+            return;
+        }
+        if (level > 50 || sb.Length > Py.MaxReprLength)
+        {
+            sb.Append(Py.Repr(value, sortKeys: true));
+            return;
+        }
         var rep = Py.Repr(value, sortKeys: true);
+        if (value is not null and not string) t_path!.Add(value);
+        try
+        {
+            WriteValue(sb, value, rep, indent, allowance, level);
+        }
+        finally
+        {
+            if (value is not null and not string) t_path!.Remove(value);
+        }
+    }
+
+    private static void WriteValue(StringBuilder sb, object? value, string rep, int indent, int allowance, int level)
+    {
         if (rep.Length > Width - indent - allowance)
         {
             switch (value)

@@ -28,37 +28,46 @@ internal sealed partial class Parser
 
     private Expr ParseCondExpr()
     {
+        var depth = _depth; // each link of a chain nests the tree one level deeper
         var expr = ParseOr();
         while (AtName("if"))
         {
+            EnterDepth();
             var pos = Next().Start;
             var test = ParseOr();
             Expr? otherwise = null;
             if (SkipName("else")) otherwise = ParseCondExpr();
             expr = new CondExpr(pos, test, expr, otherwise);
         }
+        _depth = depth;
         return expr;
     }
 
     private Expr ParseOr()
     {
+        var depth = _depth; // each link of a chain nests the tree one level deeper
         var left = ParseAnd();
         while (AtName("or"))
         {
+            EnterDepth();
             var pos = Next().Start;
             left = new BinaryExpr(pos, BinaryOp.Or, left, ParseAnd());
         }
+        _depth = depth;
         return left;
     }
 
     private Expr ParseAnd()
     {
+        var depth = _depth; // each link of a chain nests the tree one level deeper
         var left = ParseNot();
         while (AtName("and"))
         {
+            EnterDepth();
             var pos = Next().Start;
             left = new BinaryExpr(pos, BinaryOp.And, left, ParseNot());
         }
+        _depth = depth;
         return left;
     }
 
@@ -102,31 +111,39 @@ internal sealed partial class Parser
 
     private Expr ParseMath1()
     {
+        var depth = _depth; // each link of a chain nests the tree one level deeper
         var left = ParseConcat();
         while (At(TokenKind.Add) || At(TokenKind.Sub))
         {
+            EnterDepth();
             var tok = Next();
             left = new BinaryExpr(tok.Start, tok.Kind == TokenKind.Add ? BinaryOp.Add : BinaryOp.Sub, left, ParseConcat());
         }
+        _depth = depth;
         return left;
     }
 
     private Expr ParseConcat()
     {
+        var depth = _depth; // each link of a chain nests the tree one level deeper
         var left = ParseMath2();
         while (At(TokenKind.Tilde))
         {
+            EnterDepth();
             var pos = Next().Start;
             left = new BinaryExpr(pos, BinaryOp.Concat, left, ParseMath2());
         }
+        _depth = depth;
         return left;
     }
 
     private Expr ParseMath2()
     {
+        var depth = _depth; // each link of a chain nests the tree one level deeper
         var left = ParsePow();
         while (Cur.Kind is TokenKind.Mul or TokenKind.Div or TokenKind.FloorDiv or TokenKind.Mod)
         {
+            EnterDepth();
             var tok = Next();
             var op = tok.Kind switch
             {
@@ -137,17 +154,21 @@ internal sealed partial class Parser
             };
             left = new BinaryExpr(tok.Start, op, left, ParsePow());
         }
+        _depth = depth;
         return left;
     }
 
     private Expr ParsePow()
     {
+        var depth = _depth; // each link of a chain nests the tree one level deeper
         var left = ParseUnary();
         while (At(TokenKind.Pow))
         {
+            EnterDepth();
             var pos = Next().Start;
             left = new BinaryExpr(pos, BinaryOp.Pow, left, ParseUnary());
         }
+        _depth = depth;
         return left;
     }
 
@@ -306,8 +327,10 @@ internal sealed partial class Parser
 
     private Expr ParsePostfix(Expr node)
     {
+        var depth = _depth;
         while (true)
         {
+            EnterDepth();
             var tok = Cur;
             switch (tok.Kind)
             {
@@ -339,6 +362,7 @@ internal sealed partial class Parser
                     break;
                 }
                 default:
+                    _depth = depth;
                     return node;
             }
         }
@@ -415,9 +439,11 @@ internal sealed partial class Parser
 
     private Expr ParseFilterExpr(Expr node)
     {
+        var depth = _depth;
         FilterStyle? pipelineStyle = null;
         while (true)
         {
+            EnterDepth();
             var tok = Cur;
             switch (tok.Kind)
             {
@@ -445,6 +471,7 @@ internal sealed partial class Parser
                     node = ParseCall(node);
                     break;
                 default:
+                    _depth = depth;
                     return node;
             }
         }

@@ -171,13 +171,17 @@ internal sealed class Macro : KidaCallable, IKidaObject
 
     public string RenderSlot(RenderState rs, string? name, Dictionary<string, object?>? bindings)
     {
-        if (name is null or "default")
+        var slot = name is null or "default" ? DefaultSlot : Slots?.GetValueOrDefault(name);
+        if (slot is null) return "";
+        rs.Enter();
+        try
         {
-            if (DefaultSlot is not null) return DefaultSlot(rs, bindings);
-            return "";
+            return slot(rs, bindings);
         }
-        if (Slots is not null && Slots.TryGetValue(name, out var slot)) return slot(rs, bindings);
-        return "";
+        finally
+        {
+            rs.Exit();
+        }
     }
 
     public bool HasSlot(string? name)
@@ -267,7 +271,15 @@ internal sealed class LoopContext : IKidaObject
     public object? Call(RenderState rs, object? iterable)
     {
         if (Recurse is null) throw new TemplateRuntimeException("'loop' is only callable in recursive loops", "K-RUN-012");
-        return new Markup(Recurse(rs, iterable, Depth0 + 1));
+        rs.Enter();
+        try
+        {
+            return new Markup(Recurse(rs, iterable, Depth0 + 1));
+        }
+        finally
+        {
+            rs.Exit();
+        }
     }
 }
 
@@ -278,7 +290,7 @@ internal sealed class Namespace : IKidaObject
 
     public bool TryGetMember(string name, out object? value) => Values.TryGetValue(name, out value);
 
-    public override string ToString() => "<Namespace " + string.Join(", ", Values.Select(kv => $"{kv.Key}={Py.Repr(kv.Value)}")) + ">";
+    public override string ToString() => Py.Repr(this);
 }
 
 /// <summary>Jinja's <c>cycler(…)</c>.</summary>

@@ -173,9 +173,14 @@ internal static partial class Py
         return items;
     }
 
-    private static void AppendRepr(StringBuilder sb, object? v, int depth, bool sortKeys = false)
+    /// <summary>The longest repr a template may build (a list that holds the same large list many times grows fast).</summary>
+    internal const int MaxReprLength = 16 * 1024 * 1024;
+
+    private static void AppendRepr(StringBuilder sb, object? v, int depth, bool sortKeys = false, HashSet<object>? path = null)
     {
         if (depth > 50) { sb.Append("..."); return; }
+        if (sb.Length > MaxReprLength)
+            throw new TemplateRuntimeException($"The printed form of a value exceeds {MaxReprLength} characters", "K-SEC-006");
         switch (v)
         {
             case string s: AppendStringRepr(sb, s); return;
@@ -186,7 +191,7 @@ internal static partial class Py
                 for (var i = 0; i < t.Count; i++)
                 {
                     if (i > 0) sb.Append(", ");
-                    AppendRepr(sb, t[i], depth + 1, sortKeys);
+                    AppendRepr(sb, t[i], depth + 1, sortKeys, path);
                 }
                 if (t.Count == 1) sb.Append(',');
                 sb.Append(')');
@@ -194,40 +199,67 @@ internal static partial class Py
             case PyRange r: sb.Append(r.ToString()); return;
         }
         if (Numbers.IsNumber(v)) { sb.Append(Numbers.Format(v)); return; }
-        if (IsMapping(v))
+        if (v is JsonElement je && Unwrap(je) is not JsonElement) { AppendRepr(sb, Unwrap(je), depth, sortKeys, path); return; }
+        var isNamespace = v is Namespace;
+        var isMapping = !isNamespace && IsMapping(v);
+        if (!isNamespace && !isMapping && (v is not IEnumerable || v is KidaCallable)) { sb.Append(Str(v)); return; }
+        // a container that contains itself prints as Python prints it: [...] or {...} where it recurs
+        path ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
+        if (!path.Add(v!))
         {
-            sb.Append('{');
-            var first = true;
-            foreach (var (k, val) in sortKeys ? SortedItems(v!) : MapItems(v!))
-            {
-                Guard.StringLength(sb.Length);
-                if (!first) sb.Append(", ");
-                first = false;
-                AppendRepr(sb, k, depth + 1, sortKeys);
-                sb.Append(": ");
-                AppendRepr(sb, val, depth + 1, sortKeys);
-            }
-            sb.Append('}');
+            sb.Append(isNamespace ? "<Namespace ...>" : isMapping ? "{...}" : "[...]");
             return;
         }
-        if (v is JsonElement je && Unwrap(je) is not JsonElement) { AppendRepr(sb, Unwrap(je), depth, sortKeys); return; }
-        if (v is IEnumerable e && v is not KidaCallable)
+        try
         {
-            var isSet = v.GetType().IsGenericType && v.GetType().GetGenericTypeDefinition() == typeof(HashSet<>);
+            if (v is Namespace ns)
+            {
+                sb.Append("<Namespace ");
+                var firstAttr = true;
+                foreach (var (k, val) in ns.Values)
+                {
+                    Guard.StringLength(sb.Length);
+                    if (!firstAttr) sb.Append(", ");
+                    firstAttr = false;
+                    sb.Append(k).Append('=');
+                    AppendRepr(sb, val, depth + 1, sortKeys, path);
+                }
+                sb.Append('>');
+                return;
+            }
+            if (isMapping)
+            {
+                sb.Append('{');
+                var first = true;
+                foreach (var (k, val) in sortKeys ? SortedItems(v!) : MapItems(v!))
+                {
+                    Guard.StringLength(sb.Length);
+                    if (!first) sb.Append(", ");
+                    first = false;
+                    AppendRepr(sb, k, depth + 1, sortKeys, path);
+                    sb.Append(": ");
+                    AppendRepr(sb, val, depth + 1, sortKeys, path);
+                }
+                sb.Append('}');
+                return;
+            }
+            var isSet = v!.GetType().IsGenericType && v.GetType().GetGenericTypeDefinition() == typeof(HashSet<>);
             sb.Append(isSet ? '{' : '[');
-            var first = true;
-            foreach (var item in e)
+            var firstItem = true;
+            foreach (var item in (IEnumerable)v)
             {
                 Guard.StringLength(sb.Length);
-                if (!first) sb.Append(", ");
-                first = false;
-                AppendRepr(sb, Unwrap(item), depth + 1, sortKeys);
+                if (!firstItem) sb.Append(", ");
+                firstItem = false;
+                AppendRepr(sb, Unwrap(item), depth + 1, sortKeys, path);
             }
-            if (isSet && first) { sb.Length--; sb.Append("set()"); return; }
+            if (isSet && firstItem) { sb.Length--; sb.Append("set()"); return; }
             sb.Append(isSet ? '}' : ']');
-            return;
         }
-        sb.Append(Str(v));
+        finally
+        {
+            path.Remove(v!);
+        }
     }
 
     public static void AppendStringRepr(StringBuilder sb, string s)
@@ -255,8 +287,18 @@ internal static partial class Py
 
     // ------------------------------------------------------------------ equality and ordering
 
-    public static bool Eq(object? a, object? b)
+    /// <summary>How deeply nested two values compared with == or ordered may be (Python raises RecursionError too).</summary>
+    private const int MaxCompareDepth = 200;
+
+    public static bool Eq(object? a, object? b) => Eq(a, b, 0);
+
+    private static TemplateRuntimeException TooDeep(string what) =>
+        new($"RecursionError: maximum recursion depth exceeded in {what} (the values are nested more than {MaxCompareDepth} levels deep, or contain themselves)",
+            "K-RUN-006");
+
+    private static bool Eq(object? a, object? b, int depth)
     {
+        if (depth > MaxCompareDepth) throw TooDeep("comparison");
         if (a is Undefined ua) ua.Use();
         if (b is Undefined ub) ub.Use();
         a = Unwrap(a);
@@ -279,7 +321,7 @@ internal static partial class Py
             if (ia.Count != ib.Count) return false;
             foreach (var (k, v) in ia)
             {
-                if (!MapTryGet(b, k, out var other) || !Eq(v, other)) return false;
+                if (!MapTryGet(b, k, out var other) || !Eq(v, other, depth + 1)) return false;
             }
             return true;
         }
@@ -290,14 +332,17 @@ internal static partial class Py
             var lb = eb.Cast<object?>().ToList();
             if (la.Count != lb.Count) return false;
             for (var i = 0; i < la.Count; i++)
-                if (!Eq(la[i], lb[i])) return false;
+                if (!Eq(la[i], lb[i], depth + 1)) return false;
             return true;
         }
         return a.Equals(b);
     }
 
-    public static int Compare(object? a, object? b, string op = "<")
+    public static int Compare(object? a, object? b, string op = "<") => Compare(a, b, op, 0);
+
+    private static int Compare(object? a, object? b, string op, int depth)
     {
+        if (depth > MaxCompareDepth) throw TooDeep("comparison");
         if (a is Undefined ua) ua.Use();
         if (b is Undefined ub) ub.Use();
         a = Unwrap(a);
@@ -310,13 +355,13 @@ internal static partial class Py
             var lb = Iterate(b).ToList();
             for (var i = 0; i < Math.Min(la.Count, lb.Count); i++)
             {
-                if (Eq(la[i], lb[i])) continue;
-                return Compare(la[i], lb[i], op);
+                if (Eq(la[i], lb[i], depth + 1)) continue;
+                return Compare(la[i], lb[i], op, depth + 1);
             }
             return la.Count.CompareTo(lb.Count);
         }
         if (a is IComparable ca && b is not null && a.GetType() == b.GetType()) return ca.CompareTo(b);
-        throw new TemplateRuntimeException($"'{op}' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'", "K-RUN-012");
+        throw new TemplateRuntimeException($"TypeError: '{op}' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'", "K-RUN-012");
     }
 
     /// <summary>Ordinal comparison by Unicode code point (not UTF-16 code unit).</summary>

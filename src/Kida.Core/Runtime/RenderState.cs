@@ -7,8 +7,6 @@ namespace Kida.Runtime;
 /// <summary>The state one render owns: nothing in it is shared with another render.</summary>
 internal sealed partial class RenderState
 {
-    public const int MaxCallDepth = 200;
-
     public RenderState(KidaEnvironment environment, CancellationToken cancellationToken = default)
     {
         Environment = environment;
@@ -30,12 +28,16 @@ internal sealed partial class RenderState
     public static RenderState Rent(KidaEnvironment environment, CancellationToken cancellationToken)
     {
         var rs = t_spare;
-        if (rs is null) return new RenderState(environment, cancellationToken);
-        t_spare = null;
-        rs.Environment = environment;
-        rs.Strict = environment.Options.StrictUndefined;
-        rs.CancellationToken = cancellationToken;
+        if (rs is null) rs = new RenderState(environment, cancellationToken);
+        else
+        {
+            t_spare = null;
+            rs.Environment = environment;
+            rs.Strict = environment.Options.StrictUndefined;
+            rs.CancellationToken = cancellationToken;
+        }
         rs.StartLimits(environment.Limits);
+        rs.StackBase = StackGuard.Here();
         return rs;
     }
 
@@ -62,6 +64,8 @@ internal sealed partial class RenderState
         rs.Provided = null;
         rs.Stacks = null;
         rs.ImportStack = null;
+        rs.Root = null;
+        rs.TemplateChain?.Clear();
         rs.CancellationToken = default;
         rs.Environment = null!;
         rs._root?.ResetRoot(null, Context.NoGlobals);
@@ -169,14 +173,29 @@ internal sealed partial class RenderState
     public Dictionary<string, List<string>>? Stacks;
     public HashSet<string>? ImportStack;
 
+    /// <summary>The template the render started with (the root of the include/extends chain).</summary>
+    public CompiledTemplate? Root;
+
+    /// <summary>The templates entered through include, extends, embed and import, outermost first (for cycle reports).</summary>
+    public List<(string Tag, CompiledTemplate Template)>? TemplateChain;
+
+    /// <summary>Where this render's stack began (see <see cref="StackGuard"/>).</summary>
+    public nint StackBase;
+
+    /// <summary>
+    /// Every recursive entry of a render (macro, def, caller, <c>loop()</c>, blocks, <c>super()</c>, include, extends,
+    /// embed, import) passes here: one depth budget for the whole render, and a bound on the stack it may use. The
+    /// failure leaves the depth as it was (the caller's <c>finally</c> runs <see cref="Exit"/> only after a successful
+    /// enter), so a <c>{% try %}</c> around the call cannot hand the next attempt a fresh budget.
+    /// </summary>
     public void Enter()
     {
-        if (++Depth > Limits.MaxRecursionDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
-        {
-            Depth = 0;
-            throw new TemplateRuntimeException($"Maximum recursion depth exceeded (Limits.MaxRecursionDepth = {Limits.MaxRecursionDepth})", "K-RUN-006");
-        }
+        if (Depth >= Limits.MaxRecursionDepth)
+            throw new TemplateRuntimeException($"Maximum recursion depth exceeded (Limits.MaxRecursionDepth = {Limits.MaxRecursionDepth})",
+                ErrorCodes.RecursionDepth);
+        StackGuard.Check(StackBase);
         CallTick();
+        Depth++;
     }
 
     public void Exit() => Depth--;

@@ -64,7 +64,15 @@ internal static partial class Rt
                 value = new BuiltinFunction(name, (state, _) =>
                 {
                     using var output = new Output();
-                    fn.Body(state, ctx, output);
+                    state.Enter();
+                    try
+                    {
+                        fn.Body(state, ctx, output);
+                    }
+                    finally
+                    {
+                        state.Exit();
+                    }
                     return MarkupIf(output.ToString(), fn.Template.Autoescape);
                 });
                 return true;
@@ -123,39 +131,108 @@ internal static partial class Rt
 
     public static void RenderParent(RenderState rs, Context ctx, Output output, object? parentName, CompiledTemplate child, TemplateSite? site)
     {
-        EnterInclude(rs);
+        var parent = LoadTemplate(rs, parentName, "extends", site);
+        EnterTemplate(rs, "extends", parent.Compiled);
         try
         {
-            var parent = LoadTemplate(rs, parentName, "extends", site);
             parent.Compiled.Root(rs, ctx, output);
         }
         finally
         {
-            rs.IncludeDepth--;
+            ExitTemplate(rs);
         }
     }
 
     public static void SetupParent(RenderState rs, Context ctx, object? parentName)
     {
-        EnterInclude(rs);
+        var parent = LoadTemplate(rs, parentName, "extends");
+        EnterTemplate(rs, "extends", parent.Compiled);
         try
         {
             using var discard = new Output();
-            LoadTemplate(rs, parentName, "extends").Compiled.Setup(rs, ctx, discard);
+            parent.Compiled.Setup(rs, ctx, discard);
         }
         finally
         {
-            rs.IncludeDepth--;
+            ExitTemplate(rs);
         }
     }
 
-    private static void EnterInclude(RenderState rs)
+    /// <summary>
+    /// Enters a template through include, extends, embed or import: counts against the include depth and the render's
+    /// one recursion budget, and keeps the chain of templates entered so that an error can name it. A template that
+    /// extends a template of its own extends chain can never finish: that is reported at once (K-TPL-003). Includes may
+    /// recurse on purpose (a tree rendered by including itself), so a repeated include is reported only when it
+    /// exhausts the include depth, with the cycle named.
+    /// </summary>
+    private static void EnterTemplate(RenderState rs, string tag, CompiledTemplate target)
     {
-        if (++rs.IncludeDepth > rs.Limits.MaxIncludeDepth)
+        var chain = rs.TemplateChain ??= new List<(string Tag, CompiledTemplate Template)>();
+        if (tag == "extends")
         {
-            rs.IncludeDepth = 0;
-            throw new TemplateRuntimeException($"Maximum include/extends depth exceeded (Limits.MaxIncludeDepth = {rs.Limits.MaxIncludeDepth})", "K-RUN-006");
+            // the current extends run: the entries after the last non-extends entry, plus the template that started it
+            var start = chain.Count;
+            while (start > 0 && chain[start - 1].Tag == "extends") start--;
+            var origin = start > 0 ? chain[start - 1].Template : rs.Root;
+            var seen = ReferenceEquals(origin, target);
+            for (var i = start; i < chain.Count && !seen; i++) seen = ReferenceEquals(chain[i].Template, target);
+            if (seen)
+                throw new TemplateRuntimeException(
+                    $"Circular extends: {DescribeChain(rs, start, tag, target)}", ErrorCodes.Cycle);
         }
+        var limit = rs.Limits.MaxIncludeDepth;
+        if (rs.IncludeDepth >= limit)
+        {
+            var repeated = ReferenceEquals(rs.Root, target);
+            for (var i = 0; i < chain.Count && !repeated; i++) repeated = ReferenceEquals(chain[i].Template, target);
+            if (repeated)
+                throw new TemplateRuntimeException(
+                    $"Circular {tag}: {DescribeCycle(rs, target)} (repeated until the maximum include depth, {limit}, was exceeded)",
+                    ErrorCodes.Cycle);
+            throw new TemplateRuntimeException($"Maximum include/extends depth exceeded (Limits.MaxIncludeDepth = {limit}): {DescribeChain(rs, 0, tag, target)}",
+                ErrorCodes.RecursionDepth);
+        }
+        rs.Enter();
+        rs.IncludeDepth++;
+        chain.Add((tag, target));
+    }
+
+    /// <summary>One turn of the cycle through <paramref name="target"/>: "'a.html' → (include) 'b.html' → (include) 'a.html'".</summary>
+    private static string DescribeCycle(RenderState rs, CompiledTemplate target)
+    {
+        var chain = rs.TemplateChain!;
+        var first = -1; // -1: the root template
+        if (!ReferenceEquals(rs.Root, target))
+            for (var i = 0; i < chain.Count && first < 0; i++)
+                if (ReferenceEquals(chain[i].Template, target)) first = i;
+        var parts = new List<string> { $"'{target.Name ?? "<string>"}'" };
+        for (var i = first + 1; i < chain.Count; i++)
+        {
+            parts.Add($"({chain[i].Tag}) '{chain[i].Template.Name ?? "<string>"}'");
+            if (ReferenceEquals(chain[i].Template, target)) break;
+        }
+        return string.Join(" → ", parts);
+    }
+
+    private static void ExitTemplate(RenderState rs)
+    {
+        rs.IncludeDepth--;
+        rs.Exit();
+        rs.TemplateChain!.RemoveAt(rs.TemplateChain.Count - 1);
+    }
+
+    /// <summary>"a.html → (include) b.html → (include) a.html", shortened in the middle when long.</summary>
+    private static string DescribeChain(RenderState rs, int start, string tag, CompiledTemplate target)
+    {
+        var parts = new List<string>();
+        var chain = rs.TemplateChain!;
+        parts.Add(Quote(start > 0 ? chain[start - 1].Template : rs.Root));
+        for (var i = start; i < chain.Count; i++) parts.Add($"({chain[i].Tag}) {Quote(chain[i].Template)}");
+        parts.Add($"({tag}) {Quote(target)}");
+        if (parts.Count > 12) parts = [.. parts.Take(5), "…", .. parts.Skip(parts.Count - 5)];
+        return string.Join(" → ", parts);
+
+        static string Quote(CompiledTemplate? t) => $"'{t?.Name ?? "<string>"}'";
     }
 
     public static void Include(RenderState rs, Context ctx, Output output, object? name, bool ignoreMissing,
@@ -194,14 +271,20 @@ internal static partial class Rt
         }
         else child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
         var savedBlocks = rs.SwapBlocks(null);
-        EnterInclude(rs);
         try
         {
-            template.Compiled.Root(rs, child, output);
+            EnterTemplate(rs, "include", template.Compiled);
+            try
+            {
+                template.Compiled.Root(rs, child, output);
+            }
+            finally
+            {
+                ExitTemplate(rs);
+            }
         }
         finally
         {
-            rs.IncludeDepth--;
             rs.RestoreBlocks(savedBlocks);
             if (pooled) rs.ReturnIncludeContext(child);
         }
@@ -213,18 +296,25 @@ internal static partial class Rt
         var key = template.Name ?? "";
         rs.ImportStack ??= new(StringComparer.Ordinal);
         if (!rs.ImportStack.Add(key))
-            throw new TemplateRuntimeException($"Circular import detected: '{key}' imports itself", "K-TPL-003");
+            throw new TemplateRuntimeException(
+                $"Circular import detected: '{key}' imports itself ({DescribeChain(rs, 0, "import", template.Compiled)})", ErrorCodes.Cycle);
         var moduleCtx = withContext ? ctx.Derive(null) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
         var savedBlocks = rs.SwapBlocks(null);
-        EnterInclude(rs);
         try
         {
-            using var discard = new Output();
-            template.Compiled.Root(rs, moduleCtx, discard);
+            EnterTemplate(rs, "import", template.Compiled);
+            try
+            {
+                using var discard = new Output();
+                template.Compiled.Root(rs, moduleCtx, discard);
+            }
+            finally
+            {
+                ExitTemplate(rs);
+            }
         }
         finally
         {
-            rs.IncludeDepth--;
             rs.RestoreBlocks(savedBlocks);
             rs.ImportStack.Remove(key);
         }
@@ -299,14 +389,20 @@ internal static partial class Rt
         var template = LoadTemplate(rs, name, "embed");
         var child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
         var savedBlocks = rs.SwapBlocks(new BlockLayer(null, overrides));
-        EnterInclude(rs);
         try
         {
-            template.Compiled.Root(rs, child, output);
+            EnterTemplate(rs, "embed", template.Compiled);
+            try
+            {
+                template.Compiled.Root(rs, child, output);
+            }
+            finally
+            {
+                ExitTemplate(rs);
+            }
         }
         finally
         {
-            rs.IncludeDepth--;
             rs.RestoreBlocks(savedBlocks);
         }
     }

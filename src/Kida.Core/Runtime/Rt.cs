@@ -16,6 +16,9 @@ internal static partial class Rt
     public static TemplateException Wrap(Exception ex) => ex switch
     {
         TemplateException te => te,
+        RenderAbortedException aborted => aborted.Error,
+        // List.Sort and OrderBy wrap what a comparer throws: the template's own error is the one to report
+        InvalidOperationException { InnerException: TemplateException inner } => inner,
         DivideByZeroException => new TemplateRuntimeException("division by zero", "K-RUN-011", ex),
         KeyNotFoundException => new TemplateRuntimeException($"KeyError: {ex.Message}", "K-RUN-009", ex),
         InvalidCastException or ArgumentException or FormatException or OverflowException or NotSupportedException
@@ -26,6 +29,12 @@ internal static partial class Rt
     };
 
     public static void Locate(RenderState rs, TemplateException ex) => rs.Locate(ex);
+
+    /// <summary>Whether <c>{% try %}</c> may catch the error: limits, cycles and sandbox violations end the render.</summary>
+    public static bool Recoverable(TemplateException ex) => !ErrorCodes.IsFatal(ex.Code);
+
+    /// <summary>What a <c>{% try %}</c> throws for an error it may not catch (see <see cref="RenderAbortedException"/>).</summary>
+    public static Exception Abort(TemplateException ex) => new RenderAbortedException(ex);
 
     public static object ErrorInfo(RenderState rs, TemplateException ex)
     {

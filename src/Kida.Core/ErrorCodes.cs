@@ -1,0 +1,24 @@
+namespace Kida;
+
+/// <summary>
+/// The stable error codes Kida attaches to <see cref="TemplateException.Code"/> (kida-spec §6.8). The string values are
+/// the contract; the names say what each code means.
+/// </summary>
+internal static class ErrorCodes
+{
+    /// <summary>K-PAR-003: an expression or a nesting of blocks the parser does not accept (also: too deeply nested).</summary>
+    public const string InvalidExpression = "K-PAR-003";
+
+    /// <summary>K-RUN-006: the render's recursion budget (depth, or stack) is used up.</summary>
+    public const string RecursionDepth = "K-RUN-006";
+
+    /// <summary>K-RUN-007: a runtime error with no more specific code.</summary>
+    public const string Runtime = "K-RUN-007";
+
+    /// <summary>K-TPL-003: templates that include, extend, embed or import each other in a cycle.</summary>
+    public const string Cycle = "K-TPL-003";
+
+    /// <summary>Whether an error of this code ends the render: <c>{% try %}</c> does not catch limits, cycles or sandbox violations.</summary>
+    public static bool IsFatal(string code) =>
+        code == RecursionDepth || code == Cycle || code.StartsWith("K-SEC-", StringComparison.Ordinal);
+}

@@ -153,6 +153,11 @@ public sealed class WrapperTests : IDisposable
                 && !probe.StartsWith("errors", StringComparison.Ordinal))
                 Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         }
+        // sandboxed: still undefined or blocked, never a secret
+        await using var sandboxed = await StartAsync("[{{ " + probe + " }}]", services: Sandboxed(true));
+        var sandboxedResponse = await sandboxed.GetTestClient().GetAsync("/probe");
+        Assert.Equal(HttpStatusCode.InternalServerError, sandboxedResponse.StatusCode);
+        Assert.DoesNotContain("SECRET", await sandboxedResponse.Content.ReadAsStringAsync());
         // lenient undefined: the same members print nothing
         await using var lenient = await StartAsync("[{{ " + probe + " }}]", services: s =>
             s.Configure<KidaViewOptions>(o => o.ConfigureEnvironment = options => options with { StrictUndefined = false }));
@@ -172,10 +177,16 @@ public sealed class WrapperTests : IDisposable
         Assert.Equal("&lt;function csrf_token&gt;|&lt;function url_for&gt;|&lt;function errors&gt;|&lt;function getlist&gt;|&lt;function is_in_role&gt;|True|ada", body);
     }
 
-    [Fact]
-    public async Task Documented_members_work_in_views()
+    private static Action<IServiceCollection>? Sandboxed(bool sandbox) => sandbox
+        ? s => s.Configure<KidaViewOptions>(o => o.ConfigureEnvironment = options => options with { Sandbox = SandboxPolicy.Default })
+        : null;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Documented_members_work_in_views(bool sandbox)
     {
-        await using var app = await StartAsync(string.Join("\n",
+        await using var app = await StartAsync(services: Sandboxed(sandbox), view: string.Join("\n",
             "user={{ user.name }} {{ user.is_authenticated }} {{ user.authentication_type }} {{ user.identity.name }} {{ user.identity.is_authenticated }}",
             "roles={{ user.is_in_role('admin') }} {{ user.is_in_role('root') }} {{ user.has_claim('dept') }} {{ user.has_claim('dept', 'R&D') }} {{ user.has_claim('dept', 'x') }} {{ user.find_first('dept') }} {{ user.find_first('nope') is none }}",
             "claims={% for type, value in user.claims %}{{ value }};{% endfor %} {{ user.claims[2].type }}={{ user.claims[2].value }}",
@@ -218,10 +229,12 @@ public sealed class WrapperTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Documented_members_work_in_results()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Documented_members_work_in_results(bool sandbox)
     {
-        await using var app = await StartAsync("", string.Join("|",
+        await using var app = await StartAsync(services: Sandboxed(sandbox), view: "", page: string.Join("|",
             "{{ request.path }}", "{{ request.query.getlist('t')|join(',') }}", "{{ url.content('~/a') }}", "{{ csrf_token()|length > 10 }}",
             "{{ csrf_input()|string|truncate(13, true, '') }}"));
         Assert.Equal("/page|1,2|/a|True|<input type=\"", await app.GetTestClient().GetStringAsync("/page?t=1&t=2"));

@@ -35,6 +35,14 @@ public class SandboxTests
         public Type What() => typeof(Helper);
     }
 
+    public sealed record Account(string Owner, string PasswordHash);
+
+    public sealed class Money(decimal amount)
+    {
+        public decimal Amount => amount;
+        [KidaVisible] public override string ToString() => $"${amount}";
+    }
+
     public sealed class PartlyVisible
     {
         [KidaVisible] public string Shown => "shown";
@@ -274,6 +282,24 @@ public class SandboxTests
         var model = Model();
         env.FromString("{% set _ = items.append(4) %}").Render(model);
         Assert.Equal(4, ((List<object?>)model["items"]!).Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Printing_an_object_respects_the_sandbox(bool interpret)
+    {
+        var env = Env(interpret, new SandboxPolicy { AllowedTypes = [typeof(Account), typeof(Money), typeof(User)], BlockedMembers = ["PasswordHash"] });
+        var model = Model();
+        model["account"] = new Account("ann", "hash!");
+        model["money"] = new Money(5m);
+        // a record's generated ToString would print the blocked member: an allowed type prints its name unless its ToString is [KidaVisible]
+        var when = Modes.Env(interpret).FromString("{{ when }}").Render(model);
+        Assert.Equal("Account|$5|ann|" + when, env.FromString("{{ account }}|{{ money }}|{{ account.owner }}|{{ when }}").Render(model));
+        Violation(env, "{{ secret }}", "K-SEC-002", model);
+        Violation(env, "{{ fn }}", "K-SEC-002", model);
+        Violation(env, "{{ err }}", "K-SEC-002", model);
+        Violation(env, "{{ 'x' ~ t }}", "K-SEC-002", model);
+        Violation(env, "{{ [secret] }}", "K-SEC-002", model);
     }
 
     [Fact]

@@ -178,6 +178,14 @@ public class SecurityMemberTests
         Assert.Equal("", env.FromString("{{ shops|map(attribute='asm')|join }}").Render(model));
     }
 
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void An_exception_prints_its_message_never_its_stack_trace(bool interpret)
+    {
+        var output = Env(interpret, strict: true).FromString("{{ err }}|{{ [err]|join }}|{{ 'e: ' ~ err }}").Render(Model());
+        Assert.Equal("boom|boom|e: boom", output);
+    }
+
     [Fact]
     public void Tojson_of_an_object_writes_only_its_visible_properties()
     {

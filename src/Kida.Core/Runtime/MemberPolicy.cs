@@ -129,6 +129,18 @@ internal static class MemberPolicy
     public static bool ExposesNothing(Type t) =>
         IsBlockedType(t) || typeof(Delegate).IsAssignableFrom(t) || (t.Assembly == typeof(MemberPolicy).Assembly && t != typeof(Markup));
 
+    /// <summary>
+    /// The text of a .NET object a template prints (the last case of <c>str()</c>): its <c>ToString()</c>, except that an
+    /// exception prints its message as Python's <c>str(exception)</c> does (never its stack trace), and the sandbox
+    /// decides for its types (<see cref="SandboxRules.ObjectText"/>).
+    /// </summary>
+    public static string ObjectText(object v)
+    {
+        if (SandboxRules.Of(null) is { } sandbox) return sandbox.ObjectText(v);
+        if (v is Exception ex) return ex.Message;
+        return Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+    }
+
     /// <summary>The members of <paramref name="type"/> templates may read or call (built once per type).</summary>
     public static TypeMembers For(Type type) => Tables.GetOrAdd(type, static t => new TypeMembers(t));
 

@@ -142,7 +142,7 @@ internal static partial class Py
         if (SafeHtml.TryGetHtml(v, out var html)) return html;
         if (v is KidaCallable kc) return kc.ToString() ?? "";
         if (IsMapping(v) || (v is IEnumerable && v is not string)) return Repr(v);
-        return Convert.ToString(v, CultureInfo.InvariantCulture) ?? "";
+        return MemberPolicy.ObjectText(v);
     }
 
     public static string Repr(object? v) => Repr(v, sortKeys: false);

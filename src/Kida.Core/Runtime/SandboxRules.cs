@@ -38,6 +38,7 @@ internal sealed class SandboxRules
     private readonly HashSet<string> _blockedNames = new(StringComparer.Ordinal);
     private readonly List<(string Type, string Name)> _blockedTypeMembers = [];
     private readonly ConcurrentDictionary<Type, Access> _types = new();
+    private readonly ConcurrentDictionary<Type, bool> _printable = new();
     private readonly BoundedCache<(Type, string), Decision> _decisions = new(100_000);
 
     public SandboxRules(SandboxPolicy policy)
@@ -170,6 +171,29 @@ internal sealed class SandboxRules
         if (access == Access.None) throw SecurityErrors.BlockedType(type.Name);
         if (access == Access.Nothing) return [];
         return MemberPolicy.For(type).Properties.Where(p => !IsBlockedName(type, p.Name) && (access != Access.Marked || Marked(p)));
+    }
+
+    /// <summary>
+    /// The text of a .NET object printed in the sandbox: K-SEC-002 for a type that is not allowed; for a type allowed
+    /// through <see cref="SandboxPolicy.AllowedTypes"/> or member-level [KidaVisible], its <c>ToString()</c> only when
+    /// that override is marked [KidaVisible] (a record's generated ToString would print every property, blocked ones
+    /// too), otherwise its type name; any other allowed value its <c>ToString()</c>.
+    /// </summary>
+    public string ObjectText(object v)
+    {
+        var type = v.GetType();
+        switch (AccessOf(type))
+        {
+            case Access.None:
+                throw SecurityErrors.BlockedType(type.Name);
+            case Access.Allowed or Access.Marked:
+                if (!_printable.GetOrAdd(type, static t =>
+                    t.GetMethod(nameof(ToString), Type.EmptyTypes) is not { } m || m.DeclaringType == typeof(object) || Marked(m)))
+                    return type.Name;
+                break;
+        }
+        if (v is Exception ex) return ex.Message;
+        return Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "";
     }
 
     private static readonly HashSet<string> ListMutators = new(StringComparer.Ordinal)

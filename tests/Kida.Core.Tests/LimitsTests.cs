@@ -579,4 +579,20 @@ public class LimitsTests
         Fails(interpret, limits, "K-SEC-007", "Limits.MaxCollectionLength",
             "{% let d = {} %}{% for i in range(11) %}{% do d.setdefault(i, i) %}{% endfor %}{{ d|length }}");
     }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Striptags_and_urlize_are_linear_on_hostile_text(bool interpret)
+    {
+        var limits = KidaLimits.Default with { RenderTimeout = null };
+        // an unterminated comment repeated, and a long word: both retried to the end of the text from every position before
+        var comments = string.Concat(Enumerable.Repeat("<!--", 1 << 17));
+        Assert.Equal(comments.Length.ToString(), Render(interpret, limits, "{{ s|striptags|length }}", new { s = comments }));
+        var word = new string('a', 1 << 19);
+        Assert.Equal(word.Length.ToString(), Render(interpret, limits, "{{ s|urlize|length }}", new { s = word }));
+        Assert.Equal("a b c d", Render(interpret, limits, "{{ s|striptags }}", new { s = "a <!-- x <b> --> b <i>c</i> <!-- open <p>d" }));
+        Assert.Equal("x &lt;!-- y", Render(interpret, limits, "{{ s|striptags }}", new { s = "<b>x</b> <!-- y" }));
+        Assert.Equal("<a href=\"https://example.com\" rel=\"noopener\">https://example.com</a> and <a href=\"mailto:me@example.org\">me@example.org</a>",
+            Render(interpret, limits, "{{ s|urlize }}", new { s = "https://example.com and me@example.org" }));
+    }
 }

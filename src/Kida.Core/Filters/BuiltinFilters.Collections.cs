@@ -485,7 +485,9 @@ internal static partial class BuiltinFilters
 
     private static readonly char[] WsChars = ['\t', '\n', '\x0b', '\x0c', '\r', ' '];
 
-    private static readonly Regex UrlRegex = new(@"(https?://[^\s<>""']+|www\.[^\s<>""']+|[\w.+-]+@[\w-]+\.[\w.-]+)", RegexOptions.Compiled);
+    // NonBacktracking: linear in the text (the backtracking engine retried the e-mail branch from every letter of a
+    // long word: quadratic)
+    private static readonly Regex UrlRegex = new(@"(https?://[^\s<>""']+|www\.[^\s<>""']+|[\w.+-]+@[\w-]+\.[\w.-]+)", RegexOptions.NonBacktracking);
 
     private static object? Urlize(RenderState rs, object? v, CallArgs a)
     {
@@ -500,7 +502,7 @@ internal static partial class BuiltinFilters
         var relAttr = string.Join(" ", relParts.Distinct().OrderBy(x => x, StringComparer.Ordinal));
         var regex = UrlRegex;
         if (a.Get(4, "extra_schemes") is { } extra && Py.Iterate(extra).Select(Str).Where(x => x.Length > 0).ToList() is { Count: > 0 } schemes)
-            regex = new Regex("(" + string.Join("|", schemes.Select(x => Regex.Escape(x) + @"[^\s<>""']+")) + "|" + UrlRegex.ToString()[1..]);
+            regex = new Regex("(" + string.Join("|", schemes.Select(x => Regex.Escape(x) + @"[^\s<>""']+")) + "|" + UrlRegex.ToString()[1..], RegexOptions.NonBacktracking);
         // a Markup input is already escaped (MarkupSafe's escape leaves it as it is)
         var isMarkup = v is Markup;
         Func<string, string> esc = isMarkup ? x => x : Output.Escape;

@@ -366,9 +366,43 @@ internal static partial class BuiltinFilters
 
     private static object? StripTags(RenderState rs, object? v, CallArgs a)
     {
-        var s = Regex.Replace(Str(v), @"<!--.*?-->|<[^>]*>", "", RegexOptions.Singleline);
+        var s = RemoveTags(Str(v));
         s = System.Net.WebUtility.HtmlDecode(s);
         return Regex.Replace(s, @"\s+", " ").Trim();
+    }
+
+    /// <summary>
+    /// Removes <c>&lt;!--…--&gt;</c> comments and <c>&lt;…&gt;</c> tags (what the regex <c>&lt;!--.*?--&gt;|&lt;[^&gt;]*&gt;</c>
+    /// removes), in one linear pass: the next "--&gt;" and "&gt;" are found once and reused while they lie ahead (the
+    /// regex searched to the end again from every "&lt;", quadratic on an unterminated comment repeated).
+    /// </summary>
+    internal static string RemoveTags(string s)
+    {
+        var lt = s.IndexOf('<');
+        if (lt < 0) return s;
+        var sb = new StringBuilder(s.Length);
+        var copied = 0;
+        int commentEnd = -2, gt = -2;
+        while (lt >= 0)
+        {
+            var end = -1;
+            if (string.CompareOrdinal(s, lt, "<!--", 0, 4) == 0)
+            {
+                if (commentEnd == -2 || (commentEnd >= 0 && commentEnd < lt + 4)) commentEnd = s.IndexOf("-->", lt + 4, StringComparison.Ordinal);
+                if (commentEnd >= 0) end = commentEnd + 3;
+            }
+            if (end < 0)
+            {
+                if (gt == -2 || (gt >= 0 && gt < lt + 1)) gt = s.IndexOf('>', lt + 1);
+                if (gt < 0) break; // no '>' ahead: nothing further can be a tag or a comment
+                end = gt + 1;
+            }
+            sb.Append(s, copied, lt - copied);
+            copied = end;
+            lt = end < s.Length ? s.IndexOf('<', end) : -1;
+        }
+        sb.Append(s, copied, s.Length - copied);
+        return sb.ToString();
     }
 
     private static object? FileSizeFormat(RenderState rs, object? v, CallArgs a)

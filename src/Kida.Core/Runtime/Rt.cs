@@ -214,7 +214,7 @@ internal static partial class Rt
         if (a is IList la && b is IList lb && !Py.IsMapping(a))
         {
             Guard.CollectionLength((long)la.Count + lb.Count);
-            var joined = new List<object?>(la.Count + lb.Count);
+            var joined = new KidaList { Capacity = la.Count + lb.Count };
             joined.AddRange(Py.Iterate(a));
             joined.AddRange(Py.Iterate(b));
             return joined;
@@ -281,7 +281,8 @@ internal static partial class Rt
         var items = Py.AsList(list);
         if (n <= 0 || items.Count == 0) return list is PyTuple ? PyTuple.Empty : new List<object?>();
         Guard.CollectionLength(n > int.MaxValue ? long.MaxValue : n * items.Count);
-        var result = new List<object?>((int)(n * items.Count));
+        // a list the template created (the sandbox lets the template mutate it)
+        var result = new KidaList { Capacity = (int)(n * items.Count) };
         for (var i = 0; i < n; i++) result.AddRange(items);
         return list is PyTuple ? new PyTuple(result.ToArray()) : result;
     }

@@ -12,7 +12,7 @@ var page = Data.Page();
 // Passing { model = page } lets both Kida endpoints render the very same template file.
 var minimalModel = new Dictionary<string, object?> { ["model"] = page };
 
-app.MapGet("/kida-minimal", () => Results.Extensions.Kida("Views/Page/Kida.html", minimalModel));
+app.MapGet("/kida-minimal", () => Results.Extensions.Kida("Page/Kida.html", minimalModel));
 app.MapControllers();
 // Bytes allocated by the whole process so far: run-web.sh reads it around each wrk run (bytes per request).
 app.MapGet("/_allocated", () => GC.GetTotalAllocatedBytes(precise: false).ToString(System.Globalization.CultureInfo.InvariantCulture));

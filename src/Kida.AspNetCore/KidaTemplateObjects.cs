@@ -67,7 +67,13 @@ internal sealed class KidaFunction(string name, Func<CallArgs, object?> body) : 
 /// <summary>Member names as templates write them: <c>path_base</c>, <c>PathBase</c> and <c>pathbase</c> are one name.</summary>
 internal static class TemplateMemberName
 {
-    public static string Normalize(string name) => name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+    public static string Normalize(string name)
+    {
+        // the common case, a lower-case name without underscores (path, query, name), allocates nothing
+        foreach (var c in name)
+            if (c == '_' || char.IsUpper(c)) return name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+        return name;
+    }
 
     /// <summary>Turns a failure reading a member into a template error that names it.</summary>
     public static TemplateRuntimeException Failed(string owner, string name, Exception ex) =>
@@ -250,6 +256,30 @@ internal sealed class KidaTempData(ITempDataDictionary tempData) : IReadOnlyDict
 
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() =>
         tempData.Keys.ToList().Select(k => new KeyValuePair<string, object?>(k, tempData[k])).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary><c>view_data</c>: a read-only mapping over the view's <see cref="ViewDataDictionary"/> (no copy).</summary>
+internal sealed class KidaViewData(ViewDataDictionary viewData) : IReadOnlyDictionary<string, object?>
+{
+    public object? this[string key] => viewData.TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
+
+    public IEnumerable<string> Keys => viewData.Keys;
+
+    public IEnumerable<object?> Values => viewData.Values;
+
+    public int Count => viewData.Count;
+
+    public bool ContainsKey(string key) => viewData.ContainsKey(key);
+
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out object? value)
+    {
+        if (key is null || TemplateMapNames.IsDictMethod(key)) { value = null; return false; }
+        return viewData.TryGetValue(key, out value);
+    }
+
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)viewData).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using Kida;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Html;
@@ -60,7 +59,7 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
             vars.TryAdd(key.ToLowerInvariant(), value);
         }
         vars["model"] = context.ViewData.Model;
-        vars["view_data"] = new ReadOnlyDictionary<string, object?>(new Dictionary<string, object?>(context.ViewData, StringComparer.Ordinal));
+        vars["view_data"] = new KidaViewData(context.ViewData);
         // every helper below is a Kida wrapper exposing only its template-facing members (never a raw delegate, the
         // HttpContext, MVC's objects or the request services)
         vars["temp_data"] = new KidaTempData(context.TempData);

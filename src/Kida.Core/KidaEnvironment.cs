@@ -182,9 +182,19 @@ public sealed class KidaEnvironment
         return task.Result;
     }
 
+    // the templates being loaded in this flow of execution (a loader, sync or async, runs inside it)
+    private static readonly AsyncLocal<LoadingFrame?> s_loading = new();
+
+    private sealed record LoadingFrame(KidaEnvironment Environment, string Name, LoadingFrame? Outer);
+
     private async Task<Template> GetTemplateCore(string name, bool sync, CancellationToken cancellationToken)
     {
         var loader = Options.Loader ?? throw new TemplateRuntimeException("No loader configured for this environment", "K-RUN-016");
+        for (var frame = s_loading.Value; frame is not null; frame = frame.Outer)
+            if (ReferenceEquals(frame.Environment, this) && frame.Name == name)
+                throw new TemplateRuntimeException(
+                    $"Template '{name}' was requested while it was being loaded: the loader asks the environment for the template it is loading",
+                    ErrorCodes.Cycle);
         while (true)
         {
             var entry = _cache.GetOrAdd(name, static (n, state) => new CacheEntry(state.Item1, n, state.Item2, state.Item3), (this, loader, sync));
@@ -207,11 +217,25 @@ public sealed class KidaEnvironment
 
     private void TrimCache()
     {
-        var excess = _cache.Count - Options.CacheSize;
-        Volatile.Write(ref _entryCount, _cache.Count);
+        // a snapshot: sorting the live dictionary raced with renders adding and evicting (LINQ sized its buffer from
+        // Count, then copied fewer entries and read a default pair)
+        var snapshot = _cache.ToArray();
+        Volatile.Write(ref _entryCount, snapshot.Length);
+        var excess = snapshot.Length - Options.CacheSize;
         if (excess <= 0) return;
-        foreach (var (key, _) in _cache.OrderBy(kv => kv.Value.LastUse).Take(excess).ToList())
-            Evict(key, "capacity");
+        foreach (var name in LeastRecentlyUsed(snapshot, static e => e.LastUse, excess))
+            Evict(name, "capacity");
+    }
+
+    /// <summary>The keys of the <paramref name="count"/> entries of <paramref name="snapshot"/> used longest ago.</summary>
+    internal static string[] LeastRecentlyUsed<T>(KeyValuePair<string, T>[] snapshot, Func<T, long> lastUse, int count)
+    {
+        var stamps = new long[snapshot.Length];
+        for (var i = 0; i < snapshot.Length; i++) stamps[i] = lastUse(snapshot[i].Value);
+        Array.Sort(stamps, snapshot);
+        var names = new string[Math.Min(count, snapshot.Length)];
+        for (var i = 0; i < names.Length; i++) names[i] = snapshot[i].Key;
+        return names;
     }
 
     private void Evict(string name, string reason)
@@ -282,6 +306,8 @@ public sealed class KidaEnvironment
 
         private Task<Template> LoadSync(KidaEnvironment env, string name, ITemplateLoader loader)
         {
+            var outer = s_loading.Value;
+            s_loading.Value = new LoadingFrame(env, name, outer);
             try
             {
                 var source = loader.GetSource(name);
@@ -291,10 +317,16 @@ public sealed class KidaEnvironment
             {
                 return System.Threading.Tasks.Task.FromException<Template>(ex);
             }
+            finally
+            {
+                s_loading.Value = outer;
+            }
         }
 
         private async Task<Template> LoadAsync(KidaEnvironment env, string name, ITemplateLoader loader)
         {
+            // set inside this async method: the change flows into the loader and ends with the method
+            s_loading.Value = new LoadingFrame(env, name, s_loading.Value);
             var source = await loader.GetSourceAsync(name).ConfigureAwait(false);
             return Finish(env, source);
         }

@@ -56,10 +56,15 @@ internal sealed class FragmentCache(int capacity, TimeSpan defaultTtl)
         {
             lock (_evictLock)
             {
-                var excess = _entries.Count - capacity;
+                // a snapshot: sorting the live dictionary raced with concurrent stores and removals
+                var snapshot = _entries.ToArray();
+                var excess = snapshot.Length - capacity;
                 if (excess > 0)
-                    foreach (var victim in _entries.OrderBy(kv => kv.Value.LastUse).Take(excess).ToList())
-                        _entries.TryRemove(victim);
+                {
+                    // sorts the snapshot, least recently used first; an entry replaced since is not removed
+                    KidaEnvironment.LeastRecentlyUsed(snapshot, static e => e.LastUse, excess);
+                    for (var i = 0; i < excess; i++) _entries.TryRemove(snapshot[i]);
+                }
             }
         }
         return value;

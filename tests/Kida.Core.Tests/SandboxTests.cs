@@ -43,6 +43,20 @@ public class SandboxTests
         [KidaVisible] public override string ToString() => $"${amount}";
     }
 
+    /// <summary>A runtime object from another assembly (like the ASP.NET Core wrappers).</summary>
+    internal sealed class Wrapper : Kida.Runtime.IKidaObject
+    {
+        public string Hidden => "hidden";
+
+        public bool TryGetMember(string name, out object? value)
+        {
+            value = name == "shown" ? "shown" : null;
+            return name == "shown";
+        }
+
+        public override string ToString() => "wrapper";
+    }
+
     public sealed class PartlyVisible
     {
         [KidaVisible] public string Shown => "shown";
@@ -300,6 +314,12 @@ public class SandboxTests
         Violation(env, "{{ err }}", "K-SEC-002", model);
         Violation(env, "{{ 'x' ~ t }}", "K-SEC-002", model);
         Violation(env, "{{ [secret] }}", "K-SEC-002", model);
+        // Kida's own objects print as they do outside the sandbox
+        const string own = "{{ range }}|{% set j = joiner(',') %}{{ j }}|{% set c = cycler(1, 2) %}{{ c.next() }}{{ c.current }}|{% macro m() %}{% endmacro %}{{ m.name }}";
+        Assert.Equal(Modes.Env(interpret).FromString(own).Render(model), env.FromString(own).Render(model));
+        model["wrapper"] = new Wrapper();
+        Assert.Equal("wrapper|shown", env.FromString("{{ wrapper }}|{{ wrapper.shown }}").Render(model));
+        Assert.Throws<UndefinedException>(() => env.FromString("{{ wrapper.hidden }}").Render(model));
     }
 
     [Fact]

@@ -127,7 +127,11 @@ internal static class MemberPolicy
     /// runtime types (callables, macros, templates), which show templates only what they choose to.
     /// </summary>
     public static bool ExposesNothing(Type t) =>
-        IsBlockedType(t) || typeof(Delegate).IsAssignableFrom(t) || (t.Assembly == typeof(MemberPolicy).Assembly && t != typeof(Markup));
+        IsBlockedType(t) || typeof(Delegate).IsAssignableFrom(t) || IsKidaObject(t);
+
+    /// <summary>Kida's runtime objects, also those of Kida.AspNetCore (callables, wrappers): they show templates only what they choose to.</summary>
+    public static bool IsKidaObject(Type t) =>
+        (t.Assembly == typeof(MemberPolicy).Assembly && t != typeof(Markup)) || typeof(IKidaObject).IsAssignableFrom(t) || typeof(KidaCallable).IsAssignableFrom(t);
 
     /// <summary>
     /// The text of a .NET object a template prints (the last case of <c>str()</c>): its <c>ToString()</c>, except that an

@@ -18,6 +18,27 @@ internal static class ErrorCodes
     /// <summary>K-TPL-003: templates that include, extend, embed or import each other in a cycle.</summary>
     public const string Cycle = "K-TPL-003";
 
+    /// <summary>K-SEC-003: a <c>range()</c> longer than <see cref="KidaLimits.MaxRangeLength"/>.</summary>
+    public const string RangeLimit = "K-SEC-003";
+
+    /// <summary>K-SEC-005: a render's output passes <see cref="KidaLimits.MaxOutputLength"/>.</summary>
+    public const string OutputLimit = "K-SEC-005";
+
+    /// <summary>K-SEC-006: a string a template creates would pass <see cref="KidaLimits.MaxStringLength"/>.</summary>
+    public const string StringLimit = "K-SEC-006";
+
+    /// <summary>K-SEC-007: a collection a template creates (or reads from an endless enumerable) passes <see cref="KidaLimits.MaxCollectionLength"/>.</summary>
+    public const string CollectionLimit = "K-SEC-007";
+
+    /// <summary>K-SEC-008: a render's loops together pass <see cref="KidaLimits.MaxLoopIterations"/>.</summary>
+    public const string LoopLimit = "K-SEC-008";
+
+    /// <summary>K-SEC-009: an integer would have more digits than <see cref="KidaLimits.MaxIntegerDigits"/>.</summary>
+    public const string IntegerLimit = "K-SEC-009";
+
+    /// <summary>K-SEC-010: a render runs longer than <see cref="KidaLimits.RenderTimeout"/>.</summary>
+    public const string TimeLimit = "K-SEC-010";
+
     /// <summary>Whether an error of this code ends the render: <c>{% try %}</c> does not catch limits, cycles or sandbox violations.</summary>
     public static bool IsFatal(string code) =>
         code == RecursionDepth || code == Cycle || code.StartsWith("K-SEC-", StringComparison.Ordinal);

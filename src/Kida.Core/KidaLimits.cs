@@ -68,8 +68,8 @@ public sealed record KidaLimits
 
     /// <summary>
     /// The most decimal digits an integer may have (default 4,300, Python's own limit): <c>int()</c> of a longer string,
-    /// <c>str()</c> or printing of a larger integer, and arithmetic (<c>**</c>, <c>*</c>, <c>&lt;&lt;</c>) whose result would be
-    /// larger all raise, before the work is done. Code <c>K-SEC-009</c>.
+    /// <c>str()</c> or printing of a larger integer, and integer arithmetic whose result would be larger all raise;
+    /// <c>x ** y</c> refuses before computing (<c>2 ** (10**10)</c> raises instead of answering wrongly). Code <c>K-SEC-009</c>.
     /// </summary>
     public int MaxIntegerDigits { get; init; } = 4_300;
 

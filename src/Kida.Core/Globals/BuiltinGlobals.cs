@@ -11,7 +11,7 @@ internal static class BuiltinGlobals
     {
         var r = new PyRange(start, stop, step);
         if (r.Count > rs.Limits.MaxRangeLength)
-            throw new TemplateRuntimeException($"range() would produce {r.Count} items, more than Limits.MaxRangeLength ({rs.Limits.MaxRangeLength})", "K-SEC-003");
+            throw new TemplateRuntimeException($"range() would produce {r.Count} items, more than Limits.MaxRangeLength ({rs.Limits.MaxRangeLength})", ErrorCodes.RangeLimit);
         return r;
     }
 

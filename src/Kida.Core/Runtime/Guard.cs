@@ -25,7 +25,7 @@ internal static class Guard
     private static void StringTooLong(long length)
     {
         var max = RenderState.CurrentLimits.MaxStringLength;
-        throw RenderState.LimitExceeded("K-SEC-006",
+        throw RenderState.LimitExceeded(ErrorCodes.StringLimit,
             $"String of {length} characters exceeds Limits.MaxStringLength ({max} characters)");
     }
 
@@ -40,7 +40,7 @@ internal static class Guard
     private static void CollectionTooLong(long count)
     {
         var max = RenderState.CurrentLimits.MaxCollectionLength;
-        throw RenderState.LimitExceeded("K-SEC-007",
+        throw RenderState.LimitExceeded(ErrorCodes.CollectionLimit,
             count == long.MaxValue
                 ? $"Collection exceeds Limits.MaxCollectionLength ({max} items)"
                 : $"Collection of {count} items exceeds Limits.MaxCollectionLength ({max} items)");
@@ -102,7 +102,7 @@ internal static class Guard
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void IntegerTooLarge(int max, long? digits) =>
-        throw RenderState.LimitExceeded("K-SEC-009", digits is { } d
+        throw RenderState.LimitExceeded(ErrorCodes.IntegerLimit, digits is { } d
             ? $"Exceeds Limits.MaxIntegerDigits ({max} digits) for integer string conversion: value has {d} digits"
             : $"Integer result exceeds Limits.MaxIntegerDigits ({max} digits)");
 

@@ -100,9 +100,9 @@ internal sealed class Output : IDisposable
     {
         var want = (long)_length + needed;
         if (want > _limit)
-            throw RenderState.LimitExceeded("K-SEC-005", $"Output exceeds Limits.MaxOutputLength ({_limit} characters)");
+            throw RenderState.LimitExceeded(ErrorCodes.OutputLimit, $"Output exceeds Limits.MaxOutputLength ({_limit} characters)");
         if (want > Array.MaxLength)
-            throw RenderState.LimitExceeded("K-SEC-005", $"Output exceeds the largest buffer .NET can allocate ({Array.MaxLength} characters)");
+            throw RenderState.LimitExceeded(ErrorCodes.OutputLimit, $"Output exceeds the largest buffer .NET can allocate ({Array.MaxLength} characters)");
         if (want > _buffer.Length)
         {
             var size = Math.Max(Math.Min((long)_buffer.Length * 2, Math.Min(_limit, Array.MaxLength)), want);

@@ -87,7 +87,7 @@ internal sealed partial class RenderState
         CheckTime();
         var remaining = Limits.MaxLoopIterations - _loopGranted;
         if (remaining <= 0)
-            throw LimitExceeded("K-SEC-008", $"Loop iterations exceed Limits.MaxLoopIterations ({Limits.MaxLoopIterations} per render, every for and while loop together)");
+            throw LimitExceeded(ErrorCodes.LoopLimit, $"Loop iterations exceed Limits.MaxLoopIterations ({Limits.MaxLoopIterations} per render, every for and while loop together)");
         var chunk = (int)Math.Min(_chunk, remaining);
         _loopGranted += chunk;
         LoopCountdown = chunk - 1;
@@ -117,7 +117,7 @@ internal sealed partial class RenderState
             return;
         }
         if (now >= _deadline)
-            throw LimitExceeded("K-SEC-010", $"Render time exceeds Limits.RenderTimeout ({Limits.RenderTimeout!.Value.TotalSeconds:0.###} s)");
+            throw LimitExceeded(ErrorCodes.TimeLimit, $"Render time exceeds Limits.RenderTimeout ({Limits.RenderTimeout!.Value.TotalSeconds:0.###} s)");
         var elapsed = now - _lastCheck;
         _lastCheck = now;
         if (elapsed == 0) _chunk = Math.Min(_chunk * 2, MaxChunk);

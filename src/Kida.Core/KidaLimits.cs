@@ -19,7 +19,8 @@ public sealed record KidaLimits
     /// <summary>
     /// Tighter limits for templates from untrusted authors (the default of a sandbox policy): output 4 Mi characters,
     /// strings 1 Mi characters, collections 100,000 items, 1,000,000 loop iterations, <c>range()</c> 10,000 items,
-    /// integers 4,300 digits, recursion depth 100, include depth 20, and 2 seconds per render.
+    /// integers 4,300 digits, recursion depth 100, include depth 20, 2 seconds per render, and template sources of
+    /// 256 Ki characters.
     /// </summary>
     public static KidaLimits Sandboxed { get; } = new()
     {
@@ -32,6 +33,7 @@ public sealed record KidaLimits
         MaxRecursionDepth = 100,
         MaxIncludeDepth = 20,
         RenderTimeout = TimeSpan.FromSeconds(2),
+        MaxTemplateLength = 256 * 1024,
     };
 
     /// <summary>
@@ -89,6 +91,14 @@ public sealed record KidaLimits
     /// </summary>
     public TimeSpan? RenderTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest template source, in characters, the environment compiles (default 1,048,576 = 1 Mi; 256 Ki in the
+    /// sandbox). Compiling takes time in proportion to the source, so this bounds the work one template can demand
+    /// before it renders. Code <c>K-SEC-011</c>, raised as a <see cref="TemplateSyntaxException"/> when the template is
+    /// loaded.
+    /// </summary>
+    public int MaxTemplateLength { get; init; } = 1024 * 1024;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first value that is out of range.</summary>
     internal void Validate()
     {
@@ -105,6 +115,7 @@ public sealed record KidaLimits
         NotNegative(MaxIntegerDigits, nameof(MaxIntegerDigits));
         NotNegative(MaxRecursionDepth, nameof(MaxRecursionDepth));
         NotNegative(MaxIncludeDepth, nameof(MaxIncludeDepth));
+        NotNegative(MaxTemplateLength, nameof(MaxTemplateLength));
         if (RenderTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(RenderTimeout), t, "KidaLimits.RenderTimeout must be positive (or null for no limit)");
     }

@@ -22,6 +22,10 @@ internal static class TemplateCompiler
     {
         var source = new SourceText(text, name);
         var options = env.Options;
+        var maxLength = env.Limits.MaxTemplateLength;
+        if (text.Length > maxLength)
+            throw new TemplateSyntaxException(
+                $"The template is {text.Length} characters long: Limits.MaxTemplateLength is {maxLength}", "K-SEC-011", name, 1, 1);
         var tokens = Lexer.Tokenize(source, options.TrimBlocks, options.LstripBlocks);
         var tree = Parser.Parse(source, tokens);
         var autoescape = options.AutoescapeSelector?.Invoke(name) ?? options.Autoescape;

@@ -272,4 +272,27 @@ public class StackSafetyTests
         var sandboxed = new KidaEnvironment(new KidaOptions { Sandbox = new SandboxPolicy() });
         Assert.Equal("K-SEC-011", Assert.Throws<TemplateSyntaxException>(() => sandboxed.FromString(new string('x', 300_000))).Code);
     }
+
+    [Theory, MemberData(nameof(Modes3))]
+    public void Oversized_and_invalid_literals_are_syntax_errors_with_a_position(Mode mode)
+    {
+        var env = Env(mode);
+        var cases = new (string Source, string Code)[]
+        {
+            ("x{{ 0x" + new string('f', 500_000) + " }}", "K-SEC-009"),
+            ("x{{ " + new string('9', 5_000) + " }}", "K-SEC-009"),
+            ("x{{ 0b" + new string('1', 20_000) + " }}", "K-SEC-009"),
+            ("x{{ '\\UFFFFFFFF' }}", "K-LEX-001"),
+            ("x{{ '\\U00110000' }}", "K-LEX-001"),
+            (string.Concat(Enumerable.Repeat("{{ 1 }}", 40_000)), "K-LEX-004"),
+        };
+        foreach (var (source, code) in cases)
+        {
+            var te = Assert.IsAssignableFrom<TemplateSyntaxException>(OnSmallStack(() => env.FromString(source, "lit.html").Render()));
+            Assert.Equal(code, te.Code);
+            Assert.Equal(1, te.Line);
+            Assert.True(te.Column > 1 || code == "K-LEX-004");
+        }
+        Assert.Equal(new string('9', 4_300), env.FromString("{{ " + new string('9', 4_300) + " }}").Render());
+    }
 }

@@ -10,7 +10,8 @@ namespace Kida.Lexing;
 /// </summary>
 internal sealed class Lexer
 {
-    private const int MaxTokens = 1_000_000;
+    /// <summary>Kida's token limit (kida-spec §2): compiling takes time in proportion to the tokens.</summary>
+    private const int MaxTokens = 100_000;
     private readonly SourceText _source;
     private readonly string _text;
     private readonly bool _trimBlocks;
@@ -123,7 +124,8 @@ internal sealed class Lexer
 
     private void Add(Token token)
     {
-        if (_tokens.Count >= MaxTokens) throw Error("Token limit exceeded", token.Start, "K-LEX-004");
+        if (_tokens.Count >= MaxTokens)
+            throw Error($"Token limit exceeded: a template may have at most {MaxTokens} tokens", token.Start, "K-LEX-004");
         _tokens.Add(token);
     }
 
@@ -306,6 +308,7 @@ internal sealed class Lexer
             var radix = (_text[i + 1] | 0x20) switch { 'x' => 16, 'o' => 8, _ => 2 };
             i += 2;
             var digitsStart = i;
+            CheckDigits(start, i);
             System.Numerics.BigInteger value = 0;
             while (i < _text.Length && (Uri.IsHexDigit(_text[i]) || _text[i] == '_'))
             {
@@ -340,6 +343,7 @@ internal sealed class Lexer
                 while (i < _text.Length && char.IsAsciiDigit(_text[i])) i++;
             }
         }
+        if (!isFloat) CheckDigits(start, start);
         var literal = _text.Substring(start, i - start).Replace("_", "");
         if (isFloat)
         {
@@ -400,11 +404,25 @@ internal sealed class Lexer
         return i;
     }
 
+    /// <summary>
+    /// Python refuses integer literals of more than 4,300 digits (<c>sys.int_info.str_digits_check_threshold</c>); so do
+    /// we, before building the number (big-number arithmetic on a huge literal is quadratic).
+    /// </summary>
+    private void CheckDigits(int start, int digitsStart)
+    {
+        var end = digitsStart;
+        while (end < _text.Length && (char.IsAsciiHexDigit(_text[end]) || _text[end] == '_')) end++;
+        if (end - digitsStart > MaxIntegerDigits)
+            throw Error($"Integer literal exceeds the limit of {MaxIntegerDigits} digits", start, "K-SEC-009");
+    }
+
+    private const int MaxIntegerDigits = 4_300;
+
     private int AppendHex(StringBuilder sb, int i, int digits, int start)
     {
         if (i + digits > _text.Length || !int.TryParse(_text.AsSpan(i, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var cp))
             throw Error("Invalid escape sequence in string literal", start, "K-LEX-001");
-        if (cp > 0x10FFFF) throw Error("Invalid escape sequence in string literal", start, "K-LEX-001");
+        if (cp is < 0 or > 0x10FFFF) throw Error("Invalid escape sequence in string literal", start, "K-LEX-001");
         sb.Append(char.ConvertFromUtf32(cp is >= 0xD800 and <= 0xDFFF ? 0xFFFD : cp));
         return i + digits;
     }

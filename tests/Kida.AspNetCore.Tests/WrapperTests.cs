@@ -167,6 +167,32 @@ public sealed class WrapperTests : IDisposable
         if (lenientResponse.StatusCode == HttpStatusCode.OK) Assert.Equal("[]", lenientBody);
     }
 
+    /// <summary>Filters and tests that walk an object's data (tojson, pprint, list, string, map, attr, dictsort, …).</summary>
+    public static TheoryData<string> Walks =>
+    [
+        "request|tojson", "request|pprint", "request|string", "request|list", "request|attr('http_context')",
+        "url|tojson", "url|pprint", "user|tojson", "user|pprint", "user.claims|tojson", "user.identity|tojson",
+        "user.claims|map(attribute='subject')|list", "model_state|tojson", "model_state|pprint", "model_state|dictsort",
+        "model_state.values()|list|tojson", "model_state['Name']|tojson", "model_state['Name'].errors|tojson",
+        "csrf_token|tojson", "csrf_token|pprint", "csrf_token|string", "url_for|tojson", "temp_data|tojson", "view_data|tojson",
+        "errors|tojson", "request.query|tojson", "request.route_values|tojson", "request.headers|tojson",
+        "{'r': request, 'u': user, 'c': csrf_token}|tojson", "[request, url, user]|pprint", "request|xmlattr",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Walks))]
+    public async Task Filters_walking_a_helper_never_reach_the_runtime(string walk)
+    {
+        await using var app = await StartAsync("[{{ " + walk + " }}]");
+        var response = await app.GetTestClient().GetAsync("/probe");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("SECRET", body);
+        Assert.DoesNotContain("Microsoft.", body);
+        Assert.DoesNotContain("System.", body);
+        Assert.DoesNotContain("HttpContext", body);
+        Assert.DoesNotContain("RequestServices", body);
+    }
+
     [Fact]
     public async Task Helpers_are_not_delegates_and_print_no_runtime_object()
     {

@@ -48,6 +48,7 @@ public class LimitsTests
         Assert.Equal(200, d.MaxRecursionDepth);
         Assert.Equal(50, d.MaxIncludeDepth);
         Assert.Equal(TimeSpan.FromSeconds(5), d.RenderTimeout);
+        Assert.Equal(1024 * 1024, d.MaxTemplateLength);
         Assert.Equal(d, new KidaLimits());
         Assert.Same(KidaLimits.Default, new KidaOptions().Limits);
     }
@@ -65,6 +66,7 @@ public class LimitsTests
         Assert.Equal(100, s.MaxRecursionDepth);
         Assert.Equal(20, s.MaxIncludeDepth);
         Assert.Equal(TimeSpan.FromSeconds(2), s.RenderTimeout);
+        Assert.Equal(256 * 1024, s.MaxTemplateLength);
     }
 
     [Fact]
@@ -91,6 +93,7 @@ public class LimitsTests
         [KidaLimits.Default with { MaxIntegerDigits = -1 }, "MaxIntegerDigits"],
         [KidaLimits.Default with { MaxRecursionDepth = -1 }, "MaxRecursionDepth"],
         [KidaLimits.Default with { MaxIncludeDepth = -1 }, "MaxIncludeDepth"],
+        [KidaLimits.Default with { MaxTemplateLength = -1 }, "MaxTemplateLength"],
         [KidaLimits.Default with { RenderTimeout = TimeSpan.Zero }, "RenderTimeout"],
         [KidaLimits.Default with { RenderTimeout = TimeSpan.FromSeconds(-1) }, "RenderTimeout"],
     ];

@@ -262,13 +262,16 @@ public class StackSafetyTests
     [Fact]
     public void A_template_longer_than_the_limit_is_refused_before_it_is_compiled()
     {
-        var big = string.Concat(Enumerable.Repeat("{{ 1 }}", 200_000)); // 1.4 M characters
+        var big = string.Concat(Enumerable.Repeat("<p>text</p>{{ 1 }}", 70_000)); // 1.26 M characters, 210,000 tokens
         var env = new KidaEnvironment(new KidaOptions());
         var te = Assert.Throws<TemplateSyntaxException>(() => env.FromString(big, "big.html"));
         Assert.Equal("K-SEC-011", te.Code);
         Assert.Contains("Limits.MaxTemplateLength is 1048576", te.Message);
         var raised = new KidaEnvironment(new KidaOptions { Limits = KidaLimits.Default with { MaxTemplateLength = 2_000_000 } });
-        Assert.Equal(200_000, raised.FromString(big).Render().Length);
+        // past the length limit, the token limit (Kida's 100,000) still holds
+        Assert.Equal("K-LEX-004", Assert.Throws<TemplateSyntaxException>(() => raised.FromString(big)).Code);
+        var text = new string('x', 1_500_000);
+        Assert.Equal(text, raised.FromString(text).Render());
         var sandboxed = new KidaEnvironment(new KidaOptions { Sandbox = new SandboxPolicy() });
         Assert.Equal("K-SEC-011", Assert.Throws<TemplateSyntaxException>(() => sandboxed.FromString(new string('x', 300_000))).Code);
     }

@@ -59,7 +59,10 @@ public sealed class KidaViewOptions
 
     private int _viewLookupCacheSize = 1024;
 
-    /// <summary>The file provider templates are loaded from; null means the content root.</summary>
+    /// <summary>
+    /// The file provider templates are loaded from, <see cref="TemplateRoot"/> being a folder of it; null means the
+    /// content root.
+    /// </summary>
     public IFileProvider? FileProvider { get; set; }
 
     /// <summary>Whether edited templates are recompiled; null means true in Development only.</summary>

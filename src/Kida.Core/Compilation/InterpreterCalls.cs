@@ -9,9 +9,10 @@ namespace Kida.Compilation;
 /// such a method through reflection, and reflection catches every exception that passes through the call and throws
 /// it again. Each rethrow starts a new exception dispatch on top of the stack, so an error that unwinds a deep
 /// recursion (a macro calling itself, includes within includes) needs tens of kilobytes of stack per level and ends the
-/// process with a stack overflow. Interpreted code therefore reaches those helpers through a two-argument adapter (the
-/// helper as a delegate, the arguments in a struct), which the interpreter calls directly; <see cref="Unpack"/> turns
-/// the adapter back into the direct call before a function is compiled to IL.
+/// process with a stack overflow. Interpreted code therefore reaches those helpers through an adapter of at most four
+/// parameters (the helper as a delegate, the arguments grouped by small factory methods), all of which the interpreter
+/// calls through typed delegates; <see cref="Unpack"/> turns the adapter back into the direct call before a function is
+/// compiled to IL.
 /// </summary>
 internal static class InterpreterCalls
 {
@@ -24,97 +25,75 @@ internal static class InterpreterCalls
         for (var i = 0; i < ps.Length; i++) types[i] = ps[i].ParameterType;
         var isAction = method.ReturnType == typeof(void);
         var delegateType = Expression.GetDelegateType([.. types, method.ReturnType]);
-        var argsType = Packs[ps.Length - 5].MakeGenericType(types);
-        var adapter = (isAction ? Adapters[ps.Length - 5].Action : Adapters[ps.Length - 5].Func)
+        var adapter = typeof(InterpreterCalls).GetMethod((isAction ? "Do" : "Get") + ps.Length)!
             .MakeGenericMethod(isAction ? types : [.. types, method.ReturnType]);
-        return Expression.Call(adapter, Expression.Constant(method.CreateDelegate(delegateType), delegateType),
-            Expression.New(argsType.GetConstructor(types)!, args));
+        var target = Expression.Constant(method.CreateDelegate(delegateType), delegateType);
+        // the groups each adapter takes after the delegate (see its signature)
+        Expression Group(int from, int count) =>
+            Expression.Call(typeof(InterpreterCalls).GetMethod("Of" + count)!.MakeGenericMethod(types[from..(from + count)]), args[from..(from + count)]);
+        Expression[] rest = ps.Length switch
+        {
+            5 => [Group(0, 3), args[3], args[4]],
+            6 => [Group(0, 4), args[4], args[5]],
+            7 => [Group(0, 4), Group(4, 3)],
+            8 => [Group(0, 4), Group(4, 4)],
+            _ => [Group(0, 4), Group(4, 4), args[8]],
+        };
+        return Expression.Call(adapter, [target, .. rest]);
     }
 
     /// <summary>The direct call an adapter call stands for, or null when <paramref name="node"/> is not one.</summary>
-    public static MethodCallExpression? Unpack(MethodCallExpression node) =>
-        node.Method.DeclaringType == typeof(InterpreterCalls)
-        && node.Arguments is [ConstantExpression { Value: Delegate target }, NewExpression packed]
-            ? Expression.Call(target.Method, packed.Arguments)
-            : null;
-
-    private static readonly Type[] Packs = [typeof(Args5<,,,,>), typeof(Args6<,,,,,>), typeof(Args7<,,,,,,>), typeof(Args8<,,,,,,,>), typeof(Args9<,,,,,,,,>)];
-
-    private static readonly (MethodInfo Action, MethodInfo Func)[] Adapters =
-        [.. Enumerable.Range(5, 5).Select(n => (typeof(InterpreterCalls).GetMethod("Do" + n)!, typeof(InterpreterCalls).GetMethod("Get" + n)!))];
-
-    internal readonly struct Args5<T0,T1,T2,T3,T4>(T0 a0, T1 a1, T2 a2, T3 a3, T4 a4)
+    public static MethodCallExpression? Unpack(MethodCallExpression node)
     {
-        public readonly T0 A0 = a0;
-        public readonly T1 A1 = a1;
-        public readonly T2 A2 = a2;
-        public readonly T3 A3 = a3;
-        public readonly T4 A4 = a4;
+        if (node.Method.DeclaringType != typeof(InterpreterCalls) || node.Arguments.Count == 0
+            || node.Arguments[0] is not ConstantExpression { Value: Delegate target })
+            return null;
+        var args = new List<Expression>();
+        for (var i = 1; i < node.Arguments.Count; i++)
+        {
+            var part = node.Arguments[i];
+            if (part is MethodCallExpression { Method.Name: "Of3" or "Of4" } group && group.Method.DeclaringType == typeof(InterpreterCalls))
+                args.AddRange(group.Arguments);
+            else args.Add(part);
+        }
+        return Expression.Call(target.Method, args);
     }
 
-    public static void Do5<T0,T1,T2,T3,T4>(Action<T0,T1,T2,T3,T4> target, Args5<T0,T1,T2,T3,T4> a) => target(a.A0, a.A1, a.A2, a.A3, a.A4);
+    internal readonly record struct G3<T0, T1, T2>(T0 A0, T1 A1, T2 A2);
 
-    public static TR Get5<T0,T1,T2,T3,T4,TR>(Func<T0,T1,T2,T3,T4,TR> target, Args5<T0,T1,T2,T3,T4> a) => target(a.A0, a.A1, a.A2, a.A3, a.A4);
+    internal readonly record struct G4<T0, T1, T2, T3>(T0 A0, T1 A1, T2 A2, T3 A3);
 
-    internal readonly struct Args6<T0,T1,T2,T3,T4,T5>(T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
-    {
-        public readonly T0 A0 = a0;
-        public readonly T1 A1 = a1;
-        public readonly T2 A2 = a2;
-        public readonly T3 A3 = a3;
-        public readonly T4 A4 = a4;
-        public readonly T5 A5 = a5;
-    }
+    public static G3<T0, T1, T2> Of3<T0, T1, T2>(T0 a0, T1 a1, T2 a2) => new(a0, a1, a2);
 
-    public static void Do6<T0,T1,T2,T3,T4,T5>(Action<T0,T1,T2,T3,T4,T5> target, Args6<T0,T1,T2,T3,T4,T5> a) => target(a.A0, a.A1, a.A2, a.A3, a.A4, a.A5);
+    public static G4<T0, T1, T2, T3> Of4<T0, T1, T2, T3>(T0 a0, T1 a1, T2 a2, T3 a3) => new(a0, a1, a2, a3);
 
-    public static TR Get6<T0,T1,T2,T3,T4,T5,TR>(Func<T0,T1,T2,T3,T4,T5,TR> target, Args6<T0,T1,T2,T3,T4,T5> a) => target(a.A0, a.A1, a.A2, a.A3, a.A4, a.A5);
+    public static void Do5<T0, T1, T2, T3, T4>(Action<T0, T1, T2, T3, T4> f, G3<T0, T1, T2> a, T3 a3, T4 a4) => f(a.A0, a.A1, a.A2, a3, a4);
 
-    internal readonly struct Args7<T0,T1,T2,T3,T4,T5,T6>(T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
-    {
-        public readonly T0 A0 = a0;
-        public readonly T1 A1 = a1;
-        public readonly T2 A2 = a2;
-        public readonly T3 A3 = a3;
-        public readonly T4 A4 = a4;
-        public readonly T5 A5 = a5;
-        public readonly T6 A6 = a6;
-    }
+    public static TR Get5<T0, T1, T2, T3, T4, TR>(Func<T0, T1, T2, T3, T4, TR> f, G3<T0, T1, T2> a, T3 a3, T4 a4) => f(a.A0, a.A1, a.A2, a3, a4);
 
-    public static void Do7<T0,T1,T2,T3,T4,T5,T6>(Action<T0,T1,T2,T3,T4,T5,T6> target, Args7<T0,T1,T2,T3,T4,T5,T6> a) => target(a.A0, a.A1, a.A2, a.A3, a.A4, a.A5, a.A6);
+    public static void Do6<T0, T1, T2, T3, T4, T5>(Action<T0, T1, T2, T3, T4, T5> f, G4<T0, T1, T2, T3> a, T4 a4, T5 a5) =>
+        f(a.A0, a.A1, a.A2, a.A3, a4, a5);
 
-    public static TR Get7<T0,T1,T2,T3,T4,T5,T6,TR>(Func<T0,T1,T2,T3,T4,T5,T6,TR> target, Args7<T0,T1,T2,T3,T4,T5,T6> a) => target(a.A0, a.A1, a.A2, a.A3, a.A4, a.A5, a.A6);
+    public static TR Get6<T0, T1, T2, T3, T4, T5, TR>(Func<T0, T1, T2, T3, T4, T5, TR> f, G4<T0, T1, T2, T3> a, T4 a4, T5 a5) =>
+        f(a.A0, a.A1, a.A2, a.A3, a4, a5);
 
-    internal readonly struct Args8<T0,T1,T2,T3,T4,T5,T6,T7>(T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
-    {
-        public readonly T0 A0 = a0;
-        public readonly T1 A1 = a1;
-        public readonly T2 A2 = a2;
-        public readonly T3 A3 = a3;
-        public readonly T4 A4 = a4;
-        public readonly T5 A5 = a5;
-        public readonly T6 A6 = a6;
-        public readonly T7 A7 = a7;
-    }
+    public static void Do7<T0, T1, T2, T3, T4, T5, T6>(Action<T0, T1, T2, T3, T4, T5, T6> f, G4<T0, T1, T2, T3> a, G3<T4, T5, T6> b) =>
+        f(a.A0, a.A1, a.A2, a.A3, b.A0, b.A1, b.A2);
 
-    public static void Do8<T0,T1,T2,T3,T4,T5,T6,T7>(Action<T0,T1,T2,T3,T4,T5,T6,T7> target, Args8<T0,T1,T2,T3,T4,T5,T6,T7> a) => target(a.A0, a.A1, a.A2, a.A3, a.A4, a.A5, a.A6, a.A7);
+    public static TR Get7<T0, T1, T2, T3, T4, T5, T6, TR>(Func<T0, T1, T2, T3, T4, T5, T6, TR> f, G4<T0, T1, T2, T3> a, G3<T4, T5, T6> b) =>
+        f(a.A0, a.A1, a.A2, a.A3, b.A0, b.A1, b.A2);
 
-    public static TR Get8<T0,T1,T2,T3,T4,T5,T6,T7,TR>(Func<T0,T1,T2,T3,T4,T5,T6,T7,TR> target, Args8<T0,T1,T2,T3,T4,T5,T6,T7> a) => target(a.A0, a.A1, a.A2, a.A3, a.A4, a.A5, a.A6, a.A7);
+    public static void Do8<T0, T1, T2, T3, T4, T5, T6, T7>(Action<T0, T1, T2, T3, T4, T5, T6, T7> f, G4<T0, T1, T2, T3> a, G4<T4, T5, T6, T7> b) =>
+        f(a.A0, a.A1, a.A2, a.A3, b.A0, b.A1, b.A2, b.A3);
 
-    internal readonly struct Args9<T0,T1,T2,T3,T4,T5,T6,T7,T8>(T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
-    {
-        public readonly T0 A0 = a0;
-        public readonly T1 A1 = a1;
-        public readonly T2 A2 = a2;
-        public readonly T3 A3 = a3;
-        public readonly T4 A4 = a4;
-        public readonly T5 A5 = a5;
-        public readonly T6 A6 = a6;
-        public readonly T7 A7 = a7;
-        public readonly T8 A8 = a8;
-    }
+    public static TR Get8<T0, T1, T2, T3, T4, T5, T6, T7, TR>(Func<T0, T1, T2, T3, T4, T5, T6, T7, TR> f, G4<T0, T1, T2, T3> a, G4<T4, T5, T6, T7> b) =>
+        f(a.A0, a.A1, a.A2, a.A3, b.A0, b.A1, b.A2, b.A3);
 
-    public static void Do9<T0,T1,T2,T3,T4,T5,T6,T7,T8>(Action<T0,T1,T2,T3,T4,T5,T6,T7,T8> target, Args9<T0,T1,T2,T3,T4,T5,T6,T7,T8> a) => target(a.A0, a.A1, a.A2, a.A3, a.A4, a.A5, a.A6, a.A7, a.A8);
+    public static void Do9<T0, T1, T2, T3, T4, T5, T6, T7, T8>(Action<T0, T1, T2, T3, T4, T5, T6, T7, T8> f, G4<T0, T1, T2, T3> a,
+        G4<T4, T5, T6, T7> b, T8 a8) =>
+        f(a.A0, a.A1, a.A2, a.A3, b.A0, b.A1, b.A2, b.A3, a8);
 
-    public static TR Get9<T0,T1,T2,T3,T4,T5,T6,T7,T8,TR>(Func<T0,T1,T2,T3,T4,T5,T6,T7,T8,TR> target, Args9<T0,T1,T2,T3,T4,T5,T6,T7,T8> a) => target(a.A0, a.A1, a.A2, a.A3, a.A4, a.A5, a.A6, a.A7, a.A8);
+    public static TR Get9<T0, T1, T2, T3, T4, T5, T6, T7, T8, TR>(Func<T0, T1, T2, T3, T4, T5, T6, T7, T8, TR> f, G4<T0, T1, T2, T3> a,
+        G4<T4, T5, T6, T7> b, T8 a8) =>
+        f(a.A0, a.A1, a.A2, a.A3, b.A0, b.A1, b.A2, b.A3, a8);
 }

@@ -21,7 +21,7 @@ public class AttackSuiteTests(ITestOutputHelper output)
         var dup = attacks.GroupBy(a => a.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(dup.Count == 0, "duplicate ids: " + string.Join(", ", dup));
         var classes = attacks.GroupBy(a => a.Class).ToDictionary(g => g.Key, g => g.Count());
-        foreach (var c in new[] { "stack", "chain", "cycle", "escape", "hang", "xss", "traversal", "aspnet", "sandbox", "misc" })
+        foreach (var c in new[] { "stack", "chain", "cycle", "escape", "hang", "xss", "traversal", "aspnet", "sandbox", "race", "misc" })
             Assert.True(classes.GetValueOrDefault(c) > 0, $"no attack of class {c}");
         foreach (var (c, n) in classes.OrderBy(kv => kv.Key, StringComparer.Ordinal)) output.WriteLine($"{c}: {n}");
         Assert.All(attacks, a => Assert.False(string.IsNullOrEmpty(a.Owner), a.Id + " has no owner"));

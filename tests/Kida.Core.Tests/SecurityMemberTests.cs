@@ -249,4 +249,27 @@ public class SecurityMemberTests
         Assert.Throws<UndefinedException>(() => env.FromString("{{ range.invoke }}").Render(new { }));
         Assert.Throws<UndefinedException>(() => env.FromString("{% set c = cycler(1) %}{{ c.next.invoke }}").Render(new { }));
     }
+
+    [Fact]
+    public void Member_caches_stop_growing_at_their_bound_and_stay_correct()
+    {
+        var cache = new Kida.Runtime.BoundedCache<string, int>(2);
+        var calls = 0;
+        int Get(string k) => cache.GetOrAdd(k, (key, _) => { calls++; return key.Length; }, 0);
+        Assert.Equal(1, Get("a"));
+        Assert.Equal(2, Get("bb"));
+        Assert.Equal(3, Get("ccc"));
+        Assert.Equal(3, Get("ccc"));
+        Assert.Equal(1, Get("a"));
+        Assert.Equal(4, calls); // "a" and "bb" cached; "ccc" past the bound is computed each time (twice)
+    }
+
+    [Fact]
+    public void Names_computed_from_data_resolve_like_static_ones()
+    {
+        var env = Env(false, strict: false);
+        var names = Enumerable.Range(0, 50).Select(i => i % 2 == 0 ? "Name" : "n_a_m_e" + new string('_', i)).ToList();
+        var output = env.FromString("{% for n in names %}{{ shop|attr(n) }},{% endfor %}").Render(new { names, shop = new Shop() });
+        Assert.Equal(string.Concat(Enumerable.Repeat("shop,shop,", 25)), output);
+    }
 }

@@ -23,6 +23,7 @@ internal static class Members
     private static readonly BoundedCache<(Type, string), MemberInfo?> Found = new(100_000);
     private static readonly BoundedCache<(Type, string), MethodInfo[]?> Methods = new(100_000);
     private static readonly ConcurrentDictionary<MemberInfo, Func<object, object?>> Getters = new();
+    private static readonly BoundedCache<(Type, string), Func<object, object?>?> GettersByName = new(100_000);
     private static readonly ConcurrentDictionary<MemberInfo, Action<object, Output, bool>?> Writers = new();
 
     public static bool TryGet(object obj, string name, out object? value)
@@ -42,7 +43,8 @@ internal static class Members
 
     /// <summary>The cached getter of a property or field, or null when the type has no such member (or <see cref="MemberPolicy"/> hides it).</summary>
     public static Func<object, object?>? GetGetter(Type type, string name) =>
-        FindMember(type, name) is { } member ? Getters.GetOrAdd(member, static (m, t) => Compile(t, m), type) : null;
+        GettersByName.GetOrAdd((type, name), static (key, _) =>
+            FindMember(key.Item1, key.Item2) is { } member ? Getters.GetOrAdd(member, static (m, t) => Compile(t, m), key.Item1) : null, 0);
 
     /// <summary>
     /// A compiled writer that reads the member and formats it straight into the output without boxing, for members

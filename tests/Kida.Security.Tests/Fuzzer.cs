@@ -10,7 +10,8 @@ namespace Kida.Security.Tests;
 /// Deterministic mutation fuzzer: takes seed cases (the golden corpus beside the tests and, when present, the shared
 /// conformance cases) and mutates their templates at byte and token level (delete, duplicate, swap, repeat spans;
 /// insert tags, operators, brackets, filters and huge numbers) and their contexts (huge, long, deep, hostile
-/// values). Every case becomes an <see cref="Attack"/> expecting success or a TemplateException with a position.
+/// values). Every case becomes an <see cref="Attack"/> expecting success or a TemplateException with a position;
+/// every fourth case runs sandboxed.
 /// </summary>
 internal static class Fuzzer
 {
@@ -138,7 +139,9 @@ internal static class Fuzzer
                 Templates = templates,
                 Entry = s.Entry,
                 Context = (rnd.Next(20) == 0 ? "cyclic " : "") + context,
-                Options = new Dictionary<string, string>(s.Options, StringComparer.Ordinal),
+                Options = n % 4 == 3
+                    ? new Dictionary<string, string>(s.Options, StringComparer.Ordinal) { ["sandbox"] = "1" }
+                    : new Dictionary<string, string>(s.Options, StringComparer.Ordinal),
                 Expect = Expectation.Any,
                 Modes = n % 2 == 0 ? "compiled" : "interpreted",
             });

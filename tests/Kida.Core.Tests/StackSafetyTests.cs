@@ -175,7 +175,7 @@ public class StackSafetyTests
             "{{ " + string.Join(" * ", Enumerable.Repeat("1", 5000)) + " }}",
             "{{ " + string.Join(" ** ", Enumerable.Repeat("1", 5000)) + " }}",
             "{{ " + string.Join(" ?? ", Enumerable.Repeat("x", 5000)) + " }}",
-            "{{ x" + string.Concat(Enumerable.Repeat(" is defined", 3000)) + " }}",
+            "{{ " + string.Join(" and ", Enumerable.Repeat("x is defined", 3000)) + " }}",
             "{{ " + new string('(', 5000) + "1" + new string(')', 5000) + " }}",
             "{{ " + new string('[', 5000) + "1" + new string(']', 5000) + " }}",
             "{{ " + string.Concat(Enumerable.Repeat("{'a': ", 5000)) + "1" + new string('}', 5000) + " }}",

@@ -166,7 +166,8 @@ internal sealed class Lexer
         i += 3;
         if (i < _text.Length && (char.IsLetterOrDigit(_text[i]) || _text[i] == '_')) return false;
         while (i < _text.Length && char.IsWhiteSpace(_text[i])) i++;
-        if (i < _text.Length && (_text[i] == '-' || _text[i] == '+')) { openMinus = _text[i] == '-'; i++; }
+        // Jinja2: only '-' may come before the closing %} of a raw tag ('{% raw +%}' is not a raw tag)
+        if (i < _text.Length && _text[i] == '-') { openMinus = true; i++; }
         if (string.CompareOrdinal(_text, i, "%}", 0, 2) != 0) return false;
         bodyStart = i + 2;
         return true;

@@ -418,10 +418,25 @@ internal sealed partial class Parser
             if (!first) Expect(TokenKind.Comma);
             first = false;
             if (At(TokenKind.RParen)) break;
-            if (At(TokenKind.Mul)) { _i++; dynArgs = ParseExpression(); continue; }
-            if (At(TokenKind.Pow)) { _i++; dynKwargs = ParseExpression(); continue; }
+            if (At(TokenKind.Mul))
+            {
+                if (dynArgs is not null || dynKwargs is not null)
+                    throw Error("Invalid syntax for function call expression: *args comes once, before **kwargs", Cur.Start, "K-PAR-003");
+                _i++;
+                dynArgs = ParseExpression();
+                continue;
+            }
+            if (At(TokenKind.Pow))
+            {
+                if (dynKwargs is not null) throw Error("Invalid syntax for function call expression: **kwargs comes once, last", Cur.Start, "K-PAR-003");
+                _i++;
+                dynKwargs = ParseExpression();
+                continue;
+            }
             if (At(TokenKind.Name) && Peek().Kind == TokenKind.Assign)
             {
+                if (dynKwargs is not null)
+                    throw Error("Invalid syntax for function call expression: a keyword argument follows **kwargs", Cur.Start, "K-PAR-003");
                 var namePos = Cur.Start;
                 var key = ExpectName();
                 _i++;
@@ -464,6 +479,7 @@ internal sealed partial class Parser
                     node = ParseFilterCall(node, tok.Kind == TokenKind.PipeForward ? FilterStyle.Pipeline : FilterStyle.OptionalPipeline);
                     break;
                 case TokenKind.Name when tok.IsName("is"):
+                    if (node is TestExpr) throw Error("You cannot chain multiple tests with is", tok.Start, "K-PAR-005");
                     _i++;
                     node = ParseTest(node, tok.Start);
                     break;

@@ -219,6 +219,8 @@ internal sealed partial class Parser
     private Stmt ParseFor(int pos)
     {
         var target = ParseAssignTarget(extraEnd: "in");
+        if (TargetNamed(target, "loop") is { } loopTarget)
+            throw Error("Can't assign to special loop variable in for-loop target", loopTarget.Pos, "K-PAR-001");
         ExpectName("in");
         var iter = ParseTuple(withCondExpr: false, extraEnd: "recursive");
         Expr? filter = null;
@@ -321,23 +323,23 @@ internal sealed partial class Parser
         var namePos = Cur.Start;
         var name = ExpectName();
         if (At(TokenKind.Sub)) throw Error($"Invalid block name: '{name}-…' contains a hyphen", Cur.Start, "K-PAR-006");
-        var scoped = false;
-        var required = false;
+        // Jinja2's [scoped] [required], in that order; Kida's name=literal modifiers; then an optional condition
+        var scoped = !IsModifier() && SkipName("scoped");
+        var required = !IsModifier() && SkipName("required");
         Expr? condition = null;
-        while (!At(TokenKind.BlockEnd))
+        var modifiers = new HashSet<string>(StringComparer.Ordinal);
+        while (IsModifier())
         {
-            if (SkipName("scoped")) { scoped = true; continue; }
-            if (SkipName("required")) { required = true; continue; }
-            if (SkipName("if")) { condition = ParseExpression(); continue; }
-            if (At(TokenKind.Name) && Peek().Kind == TokenKind.Assign)
-            {
-                // Kida block modifiers: name=literal, metadata only.
-                _i += 2;
-                ParseUnary();
-                continue;
-            }
-            throw Error($"Expected end of statement block, got {Cur}", Cur.Start);
+            var modifierPos = Cur.Start;
+            var modifier = ExpectName();
+            if (!modifiers.Add(modifier)) throw Error($"Block modifier '{modifier}' is given twice", modifierPos, "K-PAR-007");
+            _i++;
+            ParseModifierLiteral(modifier);
         }
+        if (SkipName("if")) condition = ParseExpression();
+        if (!At(TokenKind.BlockEnd))
+            throw Error($"Expected end of statement block, got {Cur} (a block takes [scoped] [required], name=literal modifiers, then 'if condition')",
+                Cur.Start, At(TokenKind.Name) ? "K-PAR-007" : "K-PAR-001");
         Expect(TokenKind.BlockEnd);
         if (!_blockNames.Add(name))
             throw Error($"Block '{name}' defined twice", namePos, "K-PAR-001");
@@ -398,6 +400,25 @@ internal sealed partial class Parser
         return new ImportStmt(pos, e, alias, ctx);
     }
 
+    /// <summary>At a block modifier: <c>name=</c>.</summary>
+    private bool IsModifier() => At(TokenKind.Name) && Peek().Kind == TokenKind.Assign;
+
+    /// <summary>A block modifier's value: a string, a number (optionally negative), true/false/none.</summary>
+    private void ParseModifierLiteral(string modifier)
+    {
+        var tok = Cur;
+        var negative = tok.Kind == TokenKind.Sub && Peek().Kind is TokenKind.Integer or TokenKind.Float;
+        if (negative) { _i += 2; return; }
+        if (tok.Kind is TokenKind.String or TokenKind.Integer or TokenKind.Float
+            || (tok.Kind == TokenKind.Name && tok.Value is "true" or "false" or "none" or "True" or "False" or "None"))
+        {
+            _i++;
+            while (tok.Kind == TokenKind.String && At(TokenKind.String)) _i++;
+            return;
+        }
+        throw Error($"The value of block modifier '{modifier}' must be a literal (a string, a number, true, false or none), got {tok}", tok.Start, "K-PAR-007");
+    }
+
     private Stmt ParseFromImport(int pos)
     {
         var e = ParseExpression();
@@ -409,7 +430,11 @@ internal sealed partial class Parser
             if (names.Count > 0 && !Skip(TokenKind.Comma)) break;
             var ctx = ParseContextModifier();
             if (ctx is not null) { withContext = ctx.Value; break; }
-            if (!At(TokenKind.Name)) break;
+            if (!At(TokenKind.Name))
+            {
+                if (names.Count > 0) throw Error($"Expected a name to import after ',', got {Cur}", Cur.Start, "K-PAR-001");
+                break;
+            }
             var namePos = Cur.Start;
             var name = ExpectName();
             if (name.StartsWith('_')) throw Error("Names starting with an underscore cannot be imported", namePos);
@@ -482,6 +507,14 @@ internal sealed partial class Parser
     private static readonly HashSet<string> NoDefInside = new(StringComparer.Ordinal)
         { "if", "unless", "for", "while", "with", "provide", "try", "match", "cache", "capture", "push", "spaceless", "filter" };
 
+    /// <summary>The name target called <paramref name="name"/> in <paramref name="target"/> (a name or nested tuple), if any.</summary>
+    private static Target? TargetNamed(Target target, string name) => target switch
+    {
+        NameTarget n when n.Name == name => n,
+        TupleTarget t => t.Items.Select(i => TargetNamed(i, name)).FirstOrDefault(i => i is not null),
+        _ => null,
+    };
+
     private Stmt ParseMacro(int pos, bool isDef, string tag)
     {
         if (isDef && _open.Count > 0 && NoDefInside.Contains(_open.Peek().Tag))
@@ -500,6 +533,9 @@ internal sealed partial class Parser
             _i++;
             // Jinja2 allows nothing after endmacro (unlike endblock)
             Expect(TokenKind.BlockEnd);
+            if (parameters.FirstOrDefault(p => p.Name == "caller") is { Default: null, Star: 0 } && NameWalker.UsesCaller(body))
+                throw Error("When defining macros or call blocks the special 'caller' argument must be omitted or be given a default",
+                    pos, "K-PAR-001");
             return new MacroStmt(pos, name, parameters, body, isDef);
         }
         finally

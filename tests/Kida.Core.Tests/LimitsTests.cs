@@ -598,4 +598,44 @@ public class LimitsTests
         Assert.Equal("<a href=\"https://example.com\" rel=\"noopener\">https://example.com</a> and <a href=\"mailto:me@example.org\">me@example.org</a>",
             Render(interpret, limits, "{{ s|urlize }}", new { s = "https://example.com and me@example.org" }));
     }
+
+    /// <summary>A model mapping whose enumeration never ends.</summary>
+    private sealed class EndlessMap : IReadOnlyDictionary<string, object?>
+    {
+        public object? this[string key] => key;
+        public IEnumerable<string> Keys { get { for (var i = 0; ; i++) yield return "k" + i; } }
+        public IEnumerable<object?> Values { get { for (var i = 0; ; i++) yield return i; } }
+        public int Count => int.MaxValue;
+        public bool ContainsKey(string key) => true;
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() { for (var i = 0; ; i++) yield return new("k" + i, i); }
+        public bool TryGetValue(string key, out object? value) { value = key; return true; }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    public static IEnumerable<object[]> EndlessMapCases()
+    {
+        string[] cases =
+        [
+            "{{ d|dictsort|first }}",
+            "{{ d|items|list|length }}",
+            "{{ d|list|length }}",
+            "{{ d|join(',') }}",
+            "{% for k, v in d|items %}{% endfor %}",
+            "{% for k in d %}{{ loop.length }}{% endfor %}",
+            "{{ d|tojson }}",
+        ];
+        foreach (var c in cases)
+            foreach (var mode in new[] { false, true })
+                yield return [mode, c];
+    }
+
+    [Theory]
+    [MemberData(nameof(EndlessMapCases))]
+    public void An_endless_model_mapping_stops_at_the_collection_limit(bool interpret, string source)
+    {
+        var limits = KidaLimits.Default with { MaxCollectionLength = 10_000 };
+        var ex = Assert.Throws<TemplateRuntimeException>(() => Render(interpret, limits, source, new { d = new EndlessMap() }));
+        Assert.StartsWith("K-SEC-", ex.Code);
+        Assert.Equal("v", Render(interpret, limits, "{{ d['v'] }}{{ 'x' in d and '' }}", new { d = new EndlessMap() }));
+    }
 }

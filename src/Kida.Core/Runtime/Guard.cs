@@ -63,6 +63,20 @@ internal static class Guard
         }
     }
 
+    /// <summary>The items of a mapping of unknown size, failing with K-SEC-007 past the collection limit (as <see cref="Bounded"/>).</summary>
+    public static IEnumerable<KeyValuePair<object?, object?>> BoundedPairs(IEnumerable<KeyValuePair<object?, object?>> source)
+    {
+        var max = RenderState.CurrentLimits.MaxCollectionLength;
+        var rs = RenderState.Running;
+        long n = 0;
+        foreach (var item in source)
+        {
+            if (++n > max) CollectionTooLong(long.MaxValue);
+            rs?.CallTick();
+            yield return item;
+        }
+    }
+
     /// <summary>
     /// One step of a long piece of work inside a filter (a line of wordwrap, an item of unique…): counts like a call,
     /// so the render's time and cancellation are checked every so many steps.

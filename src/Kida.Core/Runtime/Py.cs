@@ -536,7 +536,20 @@ internal static partial class Py
         return GenericMaps.TryGet(map, key, out value);
     }
 
-    public static IEnumerable<object?> MapKeys(object map) => map switch
+    /// <summary>
+    /// The keys of a mapping. A mapping that is not one of the in-memory dictionaries (a model's own
+    /// <c>IReadOnlyDictionary</c>, say) is read through <see cref="Guard.Bounded"/>: one that never ends stops at the
+    /// collection limit.
+    /// </summary>
+    public static IEnumerable<object?> MapKeys(object map) => IsInMemoryMap(map) ? MapKeysCore(map) : Guard.Bounded(MapKeysCore(map));
+
+    /// <summary>The items of a mapping, bounded as <see cref="MapKeys"/> is.</summary>
+    public static IEnumerable<KeyValuePair<object?, object?>> MapItems(object map) => IsInMemoryMap(map) ? MapItemsCore(map) : Guard.BoundedPairs(MapItemsCore(map));
+
+    private static bool IsInMemoryMap(object map) =>
+        map is Dictionary<string, object?> or Dictionary<object, object?> or JsonElement or System.Dynamic.ExpandoObject or Hashtable;
+
+    private static IEnumerable<object?> MapKeysCore(object map) => map switch
     {
         IDictionary<string, object?> d => d.Keys,
         IReadOnlyDictionary<string, object?> rd => rd.Keys,
@@ -545,7 +558,7 @@ internal static partial class Py
         _ => GenericMaps.Items(map).Select(kv => kv.Key),
     };
 
-    public static IEnumerable<KeyValuePair<object?, object?>> MapItems(object map) => map switch
+    private static IEnumerable<KeyValuePair<object?, object?>> MapItemsCore(object map) => map switch
     {
         IDictionary<string, object?> d => d.Select(kv => new KeyValuePair<object?, object?>(kv.Key, Unwrap(kv.Value))),
         IReadOnlyDictionary<string, object?> rd => rd.Select(kv => new KeyValuePair<object?, object?>(kv.Key, Unwrap(kv.Value))),

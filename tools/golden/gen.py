@@ -11,7 +11,7 @@ tests/Kida.Core.Tests/Golden/NN-category/<case>/:
 
 Hand-written Kida cases (source "kida-spec ...") carry their expectation in the case definition.
 
-Usage: python3 tools/golden/gen.py [--check]   (--check: regenerate in memory and report differences only)
+Usage: python3 tools/golden/gen.py [--only cases1.py,cases2.py]   (--only: write only the cases of those files)
 """
 import copy
 import importlib.util
@@ -67,11 +67,13 @@ def render_jinja(case):
     return out.replace("&#34;", "&quot;"), None, None
 
 
-def load_cases():
+def load_cases(only=None):
     cases_dir = os.path.join(HERE, "cases")
     result = []
     for fn in sorted(os.listdir(cases_dir)):
         if not fn.endswith(".py") or fn.startswith("_"):
+            continue
+        if only is not None and fn not in only:
             continue
         spec = importlib.util.spec_from_file_location("golden_cases_" + fn[:-3], os.path.join(cases_dir, fn))
         mod = importlib.util.module_from_spec(spec)
@@ -175,18 +177,24 @@ def write(case, root):
 
 
 def main():
-    cases = [build(cat, c) for cat, c in load_cases()]
+    # --only a.py,b.py: (re)write just the cases of those case files, leaving every other case folder alone
+    only = None
+    if "--only" in sys.argv:
+        only = set(sys.argv[sys.argv.index("--only") + 1].split(","))
+    cases = [build(cat, c) for cat, c in load_cases(only)]
     seen = set()
     for c in cases:
         key = (c["category"], c["name"])
         assert key not in seen, "duplicate case %s/%s" % key
         seen.add(key)
     # Rewrite every category folder from scratch (known-failures.txt and README files are kept).
-    for entry in os.listdir(OUT) if os.path.isdir(OUT) else []:
+    for entry in os.listdir(OUT) if os.path.isdir(OUT) and only is None else []:
         p = os.path.join(OUT, entry)
         if os.path.isdir(p) and entry[:2].isdigit():
             shutil.rmtree(p)
     for c in cases:
+        if only is not None:
+            shutil.rmtree(os.path.join(OUT, c["category"], c["name"]), ignore_errors=True)
         write(c, OUT)
     counts = {}
     for c in cases:

@@ -441,7 +441,8 @@ internal sealed partial class Emitter
         _fn.Escape = flag is ConstantExpression ? flag : tmp;
         try
         {
-            var body = EmitScopeBody(a.Body, _fn.Scope);
+            // Jinja2 wraps the body in a Scope: a set, macro or import inside does not leak out
+            var body = WithScope(a.Body, scope => EmitScopeBody(a.Body, scope));
             return flag is ConstantExpression ? body : E.Block(typeof(void), [tmp], E.Assign(tmp, flag), body);
         }
         finally
@@ -474,7 +475,8 @@ internal sealed partial class Emitter
             chain = chain is null ? E.Block(typeof(void), caseWithVars) : E.IfThen(E.Not(caseWithVars), chain);
         }
         return E.Block(typeof(void), [subject],
-            E.Assign(subject, m.Subject is null ? NullObject : E.Convert(EmitExpr(m.Subject), typeof(object))),
+            // a strict undefined subject raises, as any other use of it does ({% match missing %}{% case _ %} must not match)
+            E.Assign(subject, m.Subject is null ? NullObject : E.Convert(Rt("UseValue", E.Convert(EmitExpr(m.Subject), typeof(object))), typeof(object))),
             chain ?? E.Empty());
     }
 

@@ -393,7 +393,6 @@ internal sealed partial class Emitter
                 case FromImportStmt fi: names.AddRange(fi.Names.Select(n => n.Value)); break;
                 case ScopeStmt sc: CollectAssigned(sc.Body, names); break;
                 case FilterBlockStmt fb: CollectAssigned(fb.Body, names); break;
-                case AutoescapeStmt a: CollectAssigned(a.Body, names); break;
                 case SpacelessStmt sp: CollectAssigned(sp.Body, names); break;
                 case TryStmt t: CollectAssigned(t.Body, names); CollectAssigned(t.Fallback, names); break;
                 case MatchStmt m2: foreach (var c in m2.Cases) CollectAssigned(c.Body, names); break;

@@ -80,7 +80,9 @@ internal static partial class BuiltinFilters
     {
         if (v is null) return new List<object?>();
         var items = Py.Iterate(v);
-        var attribute = a.Get(-1, "attribute");
+        // Jinja2's prepare_map: attribute mode only without positional arguments; with a filter name every keyword
+        // argument (attribute= included) goes to that filter: map('sum', attribute='price')
+        var attribute = a.Count == 0 ? a.Get(-1, "attribute") : null;
         if (attribute is not null)
         {
             var hasDefault = a.Has(-1, "default");

@@ -300,19 +300,37 @@ internal static partial class BuiltinFilters
         var @base = (int)Numbers.ToLong(a.Get(1, "base", 10L));
         if (v is bool b) return b ? 1L : 0L;
         if (Numbers.IsInteger(v)) return v;
-        if (Numbers.IsNumber(v)) { var d = Numbers.ToDouble(v); return double.IsFinite(d) ? Numbers.Normalize(new System.Numerics.BigInteger(Math.Truncate(d))) : def; }
+        if (Numbers.IsNumber(v))
+        {
+            var d = Numbers.ToDouble(v);
+            if (double.IsFinite(d)) return Numbers.Normalize(new System.Numerics.BigInteger(Math.Truncate(d)));
+            return Fail(v, "int", def);
+        }
         var s = Py.AsString(v);
-        if (s is null) return def;
+        if (s is null) return Fail(v, "int", def);
         if (Numbers.TryParseInt(s, @base == 10 ? 10 : @base, out var r)) return r;
         if (@base == 10 && Numbers.TryParseFloat(s, out var f) && double.IsFinite(f)) return Numbers.Normalize(new System.Numerics.BigInteger(Math.Truncate(f)));
-        return def;
+        return Fail(v, "int", def);
+
+        // Kida's strict=True: a value that cannot be converted raises instead of giving the default
+        object? Fail(object? value, string to, object? fallback) =>
+            Py.Truthy(a.Get(-1, "strict", false)) ? throw NotConvertible(value, to) : fallback;
     }
 
     private static object? Float(RenderState rs, object? v, CallArgs a)
     {
         var def = a.Get(0, "default", 0.0);
+        if (v is bool b) return b ? 1.0 : 0.0;
         if (Numbers.IsNumber(v)) return Numbers.ToDouble(v);
-        return Py.AsString(v) is { } s && Numbers.TryParseFloat(s, out var d) ? d : def;
+        if (Py.AsString(v) is { } s && Numbers.TryParseFloat(s, out var d)) return d;
+        return Py.Truthy(a.Get(-1, "strict", false)) ? throw NotConvertible(v, "float") : def;
+    }
+
+    private static TemplateRuntimeException NotConvertible(object? v, string to)
+    {
+        var shown = Py.Repr(v);
+        if (shown.Length > 200) shown = shown[..200] + "...";
+        return new TemplateRuntimeException($"Cannot convert {shown} to {to} (strict=True)", "K-RUN-002");
     }
 
     private static object? Round(RenderState rs, object? v, CallArgs a)

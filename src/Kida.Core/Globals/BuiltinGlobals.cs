@@ -57,8 +57,8 @@ internal static class BuiltinGlobals
         });
         Add("len", (_, a) => (long)Py.Length(a.Get(0, "obj")));
         Add("str", (_, a) => a.Count == 0 ? "" : Py.Str(a.Positional[0]));
-        Add("int", (rs, a) => Filters.BuiltinFilters.All["int"](rs, a.Get(0, "x", 0L), a.Skip(1)));
-        Add("float", (rs, a) => Filters.BuiltinFilters.All["float"](rs, a.Get(0, "x", 0.0), CallArgs.None));
+        Add("int", (_, a) => PyInt(a));
+        Add("float", (_, a) => PyFloat(a));
         Add("bool", (_, a) => a.Count > 0 && Py.Truthy(a.Positional[0]));
         Add("list", (_, a) => a.Count == 0 ? new List<object?>() : Filters.BuiltinFilters.ToListChecked(a.Positional[0]));
         Add("tuple", (_, a) => a.Count == 0 ? PyTuple.Empty : new PyTuple(Py.Iterate(a.Positional[0]).ToArray()));
@@ -137,4 +137,68 @@ internal static class BuiltinGlobals
         }
         return html ? new Markup(string.Join("\n", paragraphs.Select(x => "<p>" + Output.Escape(x) + "</p>"))) : string.Join("\n\n", paragraphs);
     }
+
+    /// <summary>Python's <c>int(x=0, base=10)</c>: unlike the <c>int</c> filter it has no default to fall back on, so a
+    /// string that is not an integer literal raises ValueError (K-RUN-007) and a wrong type raises TypeError (K-RUN-012).</summary>
+    private static object? PyInt(CallArgs a)
+    {
+        if (a.Count > 2) throw new TemplateRuntimeException($"int() takes at most 2 arguments ({a.Count} given)", "K-RUN-012");
+        var hasBase = a.Has(1, "base");
+        if (!a.Has(0, "x"))
+        {
+            if (hasBase) throw new TemplateRuntimeException("int() missing string argument", "K-RUN-012");
+            return 0L;
+        }
+        var v = a.Get(0, "x");
+        if (v is Undefined u) u.Use();
+        var radix = 10L;
+        if (hasBase)
+        {
+            var b = a.Get(1, "base");
+            if (!Numbers.IsInteger(b) && b is not bool)
+                throw new TemplateRuntimeException($"'{Py.TypeName(b)}' object cannot be interpreted as an integer", "K-RUN-012");
+            radix = Numbers.ToLong(b);
+            if (radix != 0 && (radix < 2 || radix > 36))
+                throw new TemplateRuntimeException("int() base must be >= 2 and <= 36, or 0", "K-RUN-007");
+            if (Py.AsString(v) is null)
+                throw new TemplateRuntimeException("int() can't convert non-string with explicit base", "K-RUN-012");
+        }
+        if (v is bool flag) return flag ? 1L : 0L;
+        if (Numbers.IsInteger(v)) return v;
+        if (Numbers.IsNumber(v))
+        {
+            var d = Numbers.ToDouble(v);
+            if (double.IsNaN(d)) throw new TemplateRuntimeException("cannot convert float NaN to integer", "K-RUN-007");
+            if (double.IsInfinity(d)) throw new TemplateRuntimeException("cannot convert float infinity to integer", "K-RUN-007");
+            return Numbers.Normalize(new System.Numerics.BigInteger(Math.Truncate(d)));
+        }
+        if (Py.AsString(v) is { } s)
+        {
+            if (Numbers.TryParseInt(s, (int)radix, out var r)) return r;
+            throw new TemplateRuntimeException($"invalid literal for int() with base {radix}: {Py.Repr(Clip(s))}", "K-RUN-007");
+        }
+        throw new TemplateRuntimeException(
+            $"int() argument must be a string, a bytes-like object or a real number, not '{Py.TypeName(v)}'", "K-RUN-012");
+    }
+
+    /// <summary>Python's <c>float(x=0.0)</c>: an unparsable string raises ValueError (K-RUN-007), a wrong type TypeError
+    /// (K-RUN-012).</summary>
+    private static object? PyFloat(CallArgs a)
+    {
+        if (a.Count > 1) throw new TemplateRuntimeException($"float expected at most 1 argument, got {a.Count}", "K-RUN-012");
+        if (!a.Has(0, "x")) return 0.0;
+        var v = a.Get(0, "x");
+        if (v is Undefined u) u.Use();
+        if (v is bool flag) return flag ? 1.0 : 0.0;
+        if (Numbers.IsNumber(v)) return Numbers.ToDouble(v);
+        if (Py.AsString(v) is { } s)
+        {
+            if (Numbers.TryParseFloat(s, out var d)) return d;
+            throw new TemplateRuntimeException($"could not convert string to float: {Py.Repr(Clip(s))}", "K-RUN-007");
+        }
+        throw new TemplateRuntimeException($"float() argument must be a string or a real number, not '{Py.TypeName(v)}'", "K-RUN-012");
+    }
+
+    /// <summary>Error messages quote at most 200 characters of a hostile string.</summary>
+    private static string Clip(string s) => s.Length <= 200 ? s : s[..200] + "...";
 }

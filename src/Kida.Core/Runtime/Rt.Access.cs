@@ -357,32 +357,33 @@ internal static partial class Rt
     }
 
     /// <summary>
-    /// <c>{{ f(args) }}</c>: a macro renders straight into the output (unless its plain-text result would be escaped
-    /// here); anything else prints its result.
+    /// <c>{{ f(args) }}</c>: a macro renders straight into the output; anything else prints its result. As in Jinja2, a
+    /// macro's result is safe where the call site autoescapes (its body was escaped by the rules where it was defined), so
+    /// a macro defined outside an <c>{% autoescape true %}</c> block is not escaped again inside it.
     /// </summary>
     public static void WriteCall(RenderState rs, Output output, object? callee, CallArgs args, bool escape)
     {
-        if (callee is Macro m && (m.ReturnsMarkup || !escape)) m.WriteTo(rs, args, output);
+        if (callee is Macro m) m.WriteTo(rs, args, output);
         else output.WriteValue(Call(rs, callee, args), escape);
     }
 
     /// <summary><see cref="WriteCall"/> for one or two positional arguments: a macro binds them without an argument array.</summary>
     public static void WriteCall1(RenderState rs, Output output, object? callee, object? a0, bool escape)
     {
-        if (callee is Macro { IsCaller: false } m && (m.ReturnsMarkup || !escape)) m.WritePositional(rs, output, 1, a0, null);
+        if (callee is Macro { IsCaller: false } m) m.WritePositional(rs, output, 1, a0, null);
         else output.WriteValue(Call(rs, callee, new CallArgs([a0], null)), escape);
     }
 
     public static void WriteCall2(RenderState rs, Output output, object? callee, object? a0, object? a1, bool escape)
     {
-        if (callee is Macro { IsCaller: false } m && (m.ReturnsMarkup || !escape)) m.WritePositional(rs, output, 2, a0, a1);
+        if (callee is Macro { IsCaller: false } m) m.WritePositional(rs, output, 2, a0, a1);
         else output.WriteValue(Call(rs, callee, new CallArgs([a0, a1], null)), escape);
     }
 
     /// <summary><c>{{ obj.name(args) }}</c>: a macro found as a member (an imported template's macro) renders straight into the output.</summary>
     public static void WriteMethodCall(RenderState rs, Output output, object? obj, string name, CallArgs args, bool escape)
     {
-        if (obj is IKidaObject ko && ko.TryGetMember(name, out var member) && member is Macro m && (m.ReturnsMarkup || !escape))
+        if (obj is IKidaObject ko && ko.TryGetMember(name, out var member) && member is Macro m)
         {
             m.WriteTo(rs, args, output);
             return;

@@ -211,7 +211,8 @@ internal static partial class Rt
             Guard.CollectionLength((long)ta.Count + tb.Count);
             return new PyTuple(ta.Concat(tb).ToArray());
         }
-        if (a is IList la && b is IList lb && !Py.IsMapping(a))
+        // list + tuple and tuple + list are TypeErrors in Python
+        if (a is IList la && b is IList lb && !Py.IsMapping(a) && a is not PyTuple && b is not PyTuple)
         {
             Guard.CollectionLength((long)la.Count + lb.Count);
             var joined = new KidaList { Capacity = la.Count + lb.Count };

@@ -1,0 +1,173 @@
+using Xunit;
+
+namespace Kida.Core.Tests;
+
+/// <summary>
+/// Issue 12 (language fidelity, round 2), runtime clusters: Python semantics, strict undefined in <c>match</c>,
+/// <c>{% autoescape %}</c> blocks, macros and blocks, HTMX helpers. Every case runs interpreted, compiled to IL, and
+/// tiered (the first render interpreted, then every template promoted to IL with inlined member sites and rendered
+/// again), and errors are checked by code, line and column.
+/// </summary>
+public class FidelityRound2Tests
+{
+    public enum Mode { Interpreted, Compiled, Tiered }
+
+    public static IEnumerable<object[]> Modes3 => [[Mode.Interpreted], [Mode.Compiled], [Mode.Tiered]];
+
+    /// <summary>Renders <c>main.html</c> of <paramref name="templates"/> in <paramref name="mode"/>.</summary>
+    internal static string Render(Mode mode, IDictionary<string, string> templates, Dictionary<string, object?>? context = null,
+        bool autoescape = true)
+    {
+        var env = new KidaEnvironment(new KidaOptions
+        {
+            Loader = new DictLoader(new Dictionary<string, string>(templates)),
+            PreferInterpretation = mode == Mode.Interpreted,
+            TieredCompilation = mode == Mode.Tiered,
+            TierUpAfterRenders = int.MaxValue, // promoted by hand below, never in the background
+            Autoescape = autoescape,
+        });
+        var first = env.GetTemplate("main.html").Render(context ?? []);
+        if (mode != Mode.Tiered) return first;
+        foreach (var name in templates.Keys)
+        {
+            var compiled = env.GetTemplate(name).Compiled;
+            var tiers = compiled.Tiers?.ToList() ?? [];
+            compiled.Promote();
+            Assert.All(tiers, t => Assert.Null(t.PromotionError));
+        }
+        var second = env.GetTemplate("main.html").Render(context ?? []);
+        Assert.Equal(first, second);
+        return second;
+    }
+
+    internal static string Render(Mode mode, string source, Dictionary<string, object?>? context = null, bool autoescape = true) =>
+        Render(mode, new Dictionary<string, string> { ["main.html"] = source }, context, autoescape);
+
+    /// <summary>The error <paramref name="source"/> raises, checked for its type, code, line and column.</summary>
+    internal static T Fails<T>(Mode mode, string source, string code, int line, int column, Dictionary<string, object?>? context = null,
+        IDictionary<string, string>? others = null) where T : TemplateException
+    {
+        var templates = new Dictionary<string, string>(others ?? new Dictionary<string, string>()) { ["main.html"] = source };
+        var ex = Assert.ThrowsAny<TemplateException>(() => Render(mode, templates, context));
+        var typed = Assert.IsType<T>(ex);
+        Assert.Equal(code, ex.Code);
+        Assert.Equal((line, column), (ex.Line, ex.Column));
+        return typed;
+    }
+
+    // ------------------------------------------------------------------ cluster 9: Python semantics
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void List_plus_tuple_and_tuple_plus_list_are_type_errors(Mode mode)
+    {
+        var ex = Fails<TemplateRuntimeException>(mode, "ok\n{{ [1] + (2,) }}", "K-RUN-012", 2, 1);
+        Assert.Contains("'list' and 'tuple'", ex.Message);
+        Fails<TemplateRuntimeException>(mode, "{{ (1,) + [2] }}", "K-RUN-012", 1, 1);
+        Assert.Equal("[1, 2]|(1, 2)", Render(mode, "{{ [1] + [2] }}|{{ (1,) + (2,) }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Int_and_float_globals_raise_like_Python(Mode mode)
+    {
+        Assert.Equal("42|-7|3|1|255|31|0|2.5|0.0|1.0", Render(mode,
+            "{{ int(' 42 ') }}|{{ int('-7') }}|{{ int(3.9) }}|{{ int(true) }}|{{ int('ff', 16) }}|{{ int('0x1f', 0) }}|{{ int() }}|{{ float('2.5') }}|{{ float() }}|{{ float(true) }}"));
+        var bad = Fails<TemplateRuntimeException>(mode, "\n  {{ int('x') }}", "K-RUN-007", 2, 9);
+        Assert.Contains("invalid literal for int() with base 10: 'x'", bad.Message);
+        Fails<TemplateRuntimeException>(mode, "{{ int('3.5') }}", "K-RUN-007", 1, 7);
+        Fails<TemplateRuntimeException>(mode, "{{ float('x') }}", "K-RUN-007", 1, 9);
+        Fails<TemplateRuntimeException>(mode, "{{ int(none) }}", "K-RUN-012", 1, 7);
+        Fails<TemplateRuntimeException>(mode, "{{ int(5, 16) }}", "K-RUN-012", 1, 7);
+        Fails<TemplateRuntimeException>(mode, "{{ int('5', 99) }}", "K-RUN-007", 1, 7);
+        Fails<TemplateRuntimeException>(mode, "{{ float([]) }}", "K-RUN-012", 1, 9);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Int_of_a_hostile_digit_string_keeps_the_integer_size_limit(Mode mode)
+    {
+        var ctx = new Dictionary<string, object?> { ["s"] = new string('9', 100_000) };
+        var ex = Assert.ThrowsAny<TemplateException>(() => Render(mode, "{{ int(s) }}", ctx));
+        Assert.Equal("K-SEC-009", ex.Code);
+        // the message quotes at most 200 characters of a bad literal
+        ctx["s"] = new string('x', 100_000);
+        var bad = Assert.ThrowsAny<TemplateException>(() => Render(mode, "{{ int(s) }}", ctx));
+        Assert.Equal("K-RUN-007", bad.Code);
+        Assert.True(bad.Message.Length < 2_000, bad.Message.Length.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Int_and_float_filters_honour_strict(Mode mode)
+    {
+        Assert.Equal("0|5|0.0|1.5|3|2.0", Render(mode,
+            "{{ 'x'|int }}|{{ 'x'|int(5) }}|{{ 'x'|float }}|{{ 'x'|float(1.5) }}|{{ '3'|int(strict=true) }}|{{ '2'|float(strict=true) }}"));
+        var ex = Fails<TemplateRuntimeException>(mode, "a\nb {{ 'x'|int(strict=true) }}", "K-RUN-002", 2, 10);
+        Assert.Contains("int", ex.Message);
+        Fails<TemplateRuntimeException>(mode, "{{ none|int(strict=true) }}", "K-RUN-002", 1, 9);
+        Fails<TemplateRuntimeException>(mode, "{{ 'x'|float(strict=true) }}", "K-RUN-002", 1, 8);
+        Fails<TemplateRuntimeException>(mode, "{{ [1]|float(0.0, strict=true) }}", "K-RUN-002", 1, 8);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Map_with_a_filter_name_passes_keyword_arguments_to_that_filter(Mode mode)
+    {
+        var ctx = new Dictionary<string, object?>
+        {
+            ["orders"] = new List<object?>
+            {
+                new Dictionary<string, object?> { ["lines"] = new List<object?> { new Dictionary<string, object?> { ["price"] = 2 }, new Dictionary<string, object?> { ["price"] = 3 } } },
+                new Dictionary<string, object?> { ["lines"] = new List<object?> { new Dictionary<string, object?> { ["price"] = 10 } } },
+            },
+        };
+        Assert.Equal("15|5,10", Render(mode,
+            "{{ orders|map(attribute='lines')|map('sum', attribute='price')|sum }}|{{ orders|map(attribute='lines')|map('sum', attribute='price')|join(',') }}", ctx));
+        Assert.Equal("a-b|x", Render(mode, "{{ [['a','b']]|map('join', d='-')|first }}|{{ [{'n': 'x'}]|map(attribute='n')|first }}"));
+    }
+
+    // ------------------------------------------------------------------ cluster 8: strict undefined in match
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Match_on_an_undefined_name_raises(Mode mode)
+    {
+        Fails<UndefinedException>(mode, "x\n{% match undefined_name %}{% case _ %}m{% endmatch %}", "K-RUN-001", 2, 4);
+        Fails<UndefinedException>(mode, "{% match page.missing %}{% case _ %}m{% endmatch %}", "K-RUN-001", 1, 4,
+            new Dictionary<string, object?> { ["page"] = new Dictionary<string, object?>() });
+        Assert.Equal("none|m", Render(mode, "{% match x %}{% case none %}none{% case _ %}m{% endmatch %}|{% match 1 %}{% case _ %}m{% endmatch %}",
+            new Dictionary<string, object?> { ["x"] = null }));
+    }
+
+    [Fact]
+    public void Match_on_a_missing_attribute_is_lenient_without_strict_undefined()
+    {
+        var env = new KidaEnvironment(new KidaOptions { StrictUndefined = false });
+        Assert.Equal("m", env.FromString("{% match page.missing %}{% case 1 %}one{% case _ %}m{% endmatch %}")
+            .Render(new Dictionary<string, object?> { ["page"] = new Dictionary<string, object?>() }));
+    }
+
+    // ------------------------------------------------------------------ cluster 7: {% autoescape %} blocks
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Macro_output_inside_an_autoescape_block_is_not_escaped_again(Mode mode)
+    {
+        const string source = "{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{% autoescape true %}{{ m('<i>') }}{% endautoescape %}|{{ m('<i>') }}";
+        Assert.Equal("<b><i></b>|<b><i></b>", Render(mode, source, autoescape: false));
+        Assert.Equal("<b>&lt;i&gt;</b>|<b>&lt;i&gt;</b>", Render(mode, source));
+        Assert.Equal("<b>&lt;i&gt;</b>", Render(mode, "{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{% autoescape false %}{{ m('<i>') }}{% endautoescape %}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Set_and_macro_inside_an_autoescape_block_do_not_leak(Mode mode)
+    {
+        Assert.Equal("1|0", Render(mode, "{% set x = 0 %}{% autoescape true %}{% set x = 1 %}{{ x }}{% endautoescape %}|{{ x }}"));
+        Fails<UndefinedException>(mode, "{% autoescape false %}{% set y = 1 %}{% endautoescape %}\n{{ y }}", "K-RUN-001", 2, 1);
+        Fails<UndefinedException>(mode, "{% autoescape false %}{% macro m() %}{% endmacro %}{% endautoescape %}{{ m() }}", "K-RUN-001", 1, 75);
+        // the block still reads and writes a namespace of the enclosing scope
+        Assert.Equal("2", Render(mode, "{% set ns = namespace(v=1) %}{% autoescape true %}{% set ns.v = 2 %}{% endautoescape %}{{ ns.v }}"));
+    }
+}

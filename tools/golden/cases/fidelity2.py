@@ -1,0 +1,61 @@
+"""Issue 12 (language fidelity, round 2), runtime clusters: Python semantics (9), strict undefined in match (8),
+{% autoescape %} blocks (7), macros and blocks (6), urlize (5). Jinja2 cases are checked against Jinja2 3.1.6;
+k cases are Kida's own behaviour (kida-spec)."""
+from _h import c, ct, k, kt
+
+ORDERS = {"orders": [{"lines": [{"price": 2}, {"price": 3}]}, {"lines": [{"price": 10}]}]}
+
+PY = [
+    # cluster 9: list + tuple is a TypeError in Python (and in Jinja2); list + list and tuple + tuple concatenate
+    c("fid2-list-plus-tuple", "{{ [1] + (2,) }}", error="runtime"),
+    c("fid2-tuple-plus-list", "{{ (1,) + [2] }}", error="runtime"),
+    c("fid2-list-plus-list-tuple-plus-tuple", "{{ [1] + [2] }}|{{ (1,) + (2,) }}|{{ xs + [3] }}", {"xs": [1, 2]}),
+    # map(name, **kwargs) hands every keyword argument to the named filter
+    c("fid2-map-filter-kwargs", "{{ orders|map(attribute='lines')|map('sum', attribute='price')|sum }}", ORDERS),
+    c("fid2-map-filter-kwargs-list", "{{ orders|map(attribute='lines')|map('sum', attribute='price')|join(',') }}", ORDERS),
+    c("fid2-map-join-kwarg", "{{ [['a', 'b'], ['c']]|map('join', d='-')|join('|') }}"),
+    c("fid2-map-attribute-default", "{{ [{'a': 1}, {}]|map(attribute='a', default=0)|join(',') }}"),
+    # the int/float filters (Jinja2's lenient forms)
+    c("fid2-int-float-filters-lenient", "{{ 'x'|int }}|{{ 'x'|int(5) }}|{{ 'x'|float }}|{{ 'x'|float(1.5) }}|{{ '3'|int }}|{{ '2'|float }}"),
+    # Kida: int()/float() are Python builtins (Jinja2 has no such globals)
+    k("fid2-int-global", "{{ int(' 42 ') }}|{{ int('-7') }}|{{ int(3.9) }}|{{ int(true) }}|{{ int('ff', 16) }}|{{ int('0x1f', 0) }}|{{ int() }}",
+      section="§4.3", expect="42|-7|3|1|255|31|0"),
+    k("fid2-float-global", "{{ float('2.5') }}|{{ float() }}|{{ float(true) }}|{{ float(3) }}", section="§4.3", expect="2.5|0.0|1.0|3.0"),
+    k("fid2-int-global-bad-literal", "{{ int('x') }}", section="§4.3", error="runtime"),
+    k("fid2-int-global-float-string", "{{ int('3.5') }}", section="§4.3", error="runtime"),
+    k("fid2-int-global-none", "{{ int(none) }}", section="§4.3", error="runtime"),
+    k("fid2-float-global-bad", "{{ float('abc') }}", section="§4.3", error="runtime"),
+    # Kida: |int and |float take strict=
+    k("fid2-int-filter-strict", "{{ 'x'|int(strict=true) }}", section="§4.1 int", error="runtime"),
+    k("fid2-float-filter-strict", "{{ 'x'|float(strict=true) }}", section="§4.1 float", error="runtime"),
+    k("fid2-int-float-filter-strict-ok", "{{ '3'|int(strict=true) }}|{{ 2.7|int(strict=true) }}|{{ '2'|float(strict=true) }}",
+      section="§4.1 int", expect="3|2|2.0"),
+]
+
+UNDEF = [
+    # cluster 8: a strict undefined match subject raises instead of matching the wildcard
+    k("fid2-match-undefined-name", "{% match undefined_name %}{% case _ %}m{% endmatch %}", section="§2.6", error="undefined"),
+    k("fid2-match-undefined-attr", "{% match page.missing %}{% case _ %}m{% endmatch %}", {"page": {}}, section="§2.6", error="undefined"),
+    k("fid2-match-none-subject", "{% match x %}{% case none %}none{% case _ %}other{% endmatch %}", {"x": None}, section="§3.8", expect="none"),
+]
+
+ESC = [
+    # cluster 7: macro output is safe where the call site autoescapes; a set/macro inside the block stays inside
+    c("fid2-autoescape-block-macro-off-env", "{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{% autoescape true %}{{ m('<i>') }}{% endautoescape %}", ae=False),
+    c("fid2-autoescape-block-macro-on-env", "{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{% autoescape true %}{{ m('<i>') }}{% endautoescape %}"),
+    c("fid2-autoescape-false-block-macro", "{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{% autoescape false %}{{ m('<i>') }}{% endautoescape %}"),
+    c("fid2-autoescape-block-macro-inside", "{% autoescape true %}{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{{ m('<i>') }}{% endautoescape %}", ae=False),
+    c("fid2-autoescape-block-caller", "{% macro w() %}[{{ caller() }}]{% endmacro %}{% autoescape true %}{% call w() %}<b>{{ '<i>' }}</b>{% endcall %}{% endautoescape %}", ae=False),
+    c("fid2-autoescape-block-set-scoped", "{% set x = 0 %}{% autoescape true %}{% set x = 1 %}{{ x }}{% endautoescape %}|{{ x }}"),
+    c("fid2-autoescape-block-set-not-leaking", "{% autoescape false %}{% set y = 1 %}{% endautoescape %}{{ y }}", error="undefined"),
+    c("fid2-autoescape-block-macro-not-leaking", "{% autoescape false %}{% macro m() %}x{% endmacro %}{% endautoescape %}{{ m() }}", error="undefined"),
+    c("fid2-autoescape-block-reads-outer", "{% set x = '<a>' %}{% autoescape false %}{{ x }}{% endautoescape %}{{ x }}"),
+    c("fid2-autoescape-block-namespace", "{% set ns = namespace(v=1) %}{% autoescape true %}{% set ns.v = 2 %}{% endautoescape %}{{ ns.v }}"),
+    c("fid2-autoescape-block-set-block", "{% autoescape true %}{% set x %}<b>{% endset %}{{ x }}{% endautoescape %}", ae=False),
+]
+
+CATEGORIES = {
+    "21-python-compat": PY,
+    "12-undefined": UNDEF,
+    "13-escaping": ESC,
+}

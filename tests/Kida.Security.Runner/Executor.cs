@@ -26,7 +26,7 @@ public sealed class Verdict
 /// <summary>
 /// Runs attacks inside the runner process, judging each outcome. Options: autoescape=0, strict=0, trim=1,
 /// lstrip=1, sandbox=1 (KidaOptions.Sandbox = new SandboxPolicy()), timeout=MS (Limits.RenderTimeout),
-/// limit.NAME=VALUE (any KidaLimits property), cache=N (CacheSize), fragcache=N, async=1 (RenderAsync to a
+/// limit.NAME=VALUE (any KidaLimits property), asyncload=1 (GetTemplateAsync), cache=N (CacheSize), fragcache=N, async=1 (RenderAsync to a
 /// TextWriter), block=NAME (RenderBlock), threads=N and iters=N (races).
 /// </summary>
 public static class Executor
@@ -101,7 +101,11 @@ public static class Executor
     private static string RenderWith(Attack attack, string mode, ITemplateLoader loader)
     {
         var env = Build(attack, mode, loader);
-        return Render(attack, env.GetTemplate(Fixture.Resolve(attack.Entry)), Contexts.Build(attack.Context));
+        var name = Fixture.Resolve(attack.Entry);
+        var template = attack.Options.GetValueOrDefault("asyncload") == "1"
+            ? env.GetTemplateAsync(name).GetAwaiter().GetResult()
+            : env.GetTemplate(name);
+        return Render(attack, template, Contexts.Build(attack.Context));
     }
 
     /// <summary>Renders a loaded template as the attack's options say.</summary>

@@ -75,4 +75,55 @@ public class ParserFidelityTests
         if (expected is null) Assert.Equal("K-RUN-014", Assert.Throws<TemplateRuntimeException>(() => template.Render()).Code);
         else Assert.Equal(expected, template.Render());
     }
+
+    public static IEnumerable<object[]> ConditionalExtends()
+    {
+        // issue 12, cluster 4: Jinja2 3.1.6's outputs
+        var cases = new (string Source, string Expected)[]
+        {
+            ("{% if true %}{% extends 'base' %}{% endif %}{% block a %}A{% endblock %}", "BA"),
+            ("{% if false %}{% extends 'base' %}{% endif %}X{% block a %}A{% endblock %}", "XA"),
+            ("pre{% if true %}{% extends 'base' %}{% endif %}post{% block a %}A{% endblock %}", "preBA"),
+            ("{% if true %}{% extends 'base' %}{% else %}{% extends 'other' %}{% endif %}{% block a %}A{% endblock %}", "BA"),
+            ("{% if false %}{% extends 'base' %}{% elif true %}{% extends 'other' %}{% endif %}{% block a %}A{% endblock %}", "OA"),
+            ("{% extends 'base' if false else 'other' %}{% block a %}A{% endblock %}", "OA"),
+            ("{% if flag %}{% extends 'base' %}{% endif %}{% block a %}[{{ super() }}]{% endblock %}", "B[b]"),
+        };
+        for (var i = 0; i < cases.Length; i++)
+            foreach (var mode in new[] { "interpreted", "compiled", "tiered" })
+                yield return [i, cases[i].Source, cases[i].Expected, mode];
+    }
+
+    [Theory, MemberData(nameof(ConditionalExtends))]
+    public void An_extends_inside_an_if_picks_the_parent_when_it_runs(int id, string source, string expected, string mode)
+    {
+        Assert.True(id >= 0);
+        var env = new KidaEnvironment(new KidaOptions
+        {
+            Loader = new DictLoader(new Dictionary<string, string> { ["base"] = "B{% block a %}b{% endblock %}", ["other"] = "O{% block a %}o{% endblock %}", ["t.html"] = source }),
+            PreferInterpretation = mode == "interpreted",
+            TieredCompilation = mode == "tiered",
+            TierUpAfterRenders = 1,
+        });
+        var template = env.GetTemplate("t.html");
+        for (var i = 0; i < 3; i++) // tiered: interpreted, then promoted to IL
+        {
+            Assert.Equal(expected, template.Render(new { flag = true }));
+            if (mode == "tiered") template.Compiled.Promote();
+        }
+    }
+
+    [Theory]
+    [InlineData("{% extends 'base' %}{% extends 'other' %}", "K-RUN-007")]
+    [InlineData("{% if true %}{% extends 'base' %}{% endif %}{% extends 'other' %}", "K-RUN-007")]
+    [InlineData("{% for x in [1] %}{% extends 'base' %}{% endfor %}", "K-PAR-001")]
+    [InlineData("{% with p = 'other' %}{% extends p %}{% endwith %}", "K-PAR-001")]
+    [InlineData("{% set t %}{% extends 'base' %}{% endset %}", "K-PAR-001")]
+    public void Extends_elsewhere_or_twice_is_an_error(string source, string code)
+    {
+        var env = new KidaEnvironment(new KidaOptions { Loader = new DictLoader(new Dictionary<string, string> { ["base"] = "B", ["other"] = "O" }) });
+        var te = Assert.ThrowsAny<TemplateException>(() => env.FromString(source, "t.html").Render());
+        Assert.Equal(code, te.Code);
+        Assert.Equal(1, te.Line);
+    }
 }

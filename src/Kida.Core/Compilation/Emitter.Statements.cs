@@ -83,7 +83,7 @@ internal sealed partial class Emitter
                     E.NewArrayInit(typeof(object), tr.Variables.Select(v => E.Convert(EmitExpr(v.Value), typeof(object)))),
                     E.Constant(tr.CountName is null ? -1 : tr.Variables.ToList().FindIndex(v => v.Key == tr.CountName)), _fn.Escape));
             case ExtendsStmt e:
-                throw Error("{% extends %} may only appear at the top level of a template", e.Pos);
+                return EmitConditionalExtends(e);
             default:
                 throw Error($"Unsupported statement {s.GetType().Name}", s.Pos);
         }

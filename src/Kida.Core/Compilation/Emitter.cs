@@ -148,6 +148,9 @@ internal sealed partial class Emitter
         CollectBlocks(tree.Body, blocks);
         _ct.BlockOrder = blocks.Select(b => b.Name).ToList();
         _ct.HasExtends = tree.Body.Any(s => s is ExtendsStmt);
+        _topLevelExtends.Clear();
+        foreach (var s in tree.Body) CollectTopLevelExtends(s);
+        _conditionalExtends = _topLevelExtends.Count > 1 || (_topLevelExtends.Count == 1 && !_ct.HasExtends);
         foreach (var block in Enumerable.Reverse(blocks))
         {
             Action<RenderState, Context, Output> body;
@@ -163,7 +166,7 @@ internal sealed partial class Emitter
             }
             _ct.Blocks[block.Name] = new BlockFunction(block.Name, _ct, body);
         }
-        _ct.Root = CompileFunction(tree.Body, isRoot: true, blockName: null, extends: _ct.HasExtends);
+        _ct.Root = CompileFunction(tree.Body, isRoot: true, blockName: null, extends: _ct.HasExtends && !_conditionalExtends);
         var setup = tree.Body.Where(s => s is SetStmt or SetBlockStmt or ImportStmt or FromImportStmt or MacroStmt or ScopeStmt or ExtendsStmt).ToList();
         _setupMode = true;
         try
@@ -223,6 +226,43 @@ internal sealed partial class Emitter
         }
     }
 
+    /// <summary>Whether the template has an <c>{% extends %}</c> inside an if, for or with at its top level (or several).</summary>
+    private bool _conditionalExtends;
+
+    // while emitting the root of such a template: the parent chosen so far (Rt.NoParent until an extends runs), the
+    // output the template writes to, and the root's output parameter (an extends runs only where that is the output)
+    private ParameterExpression? _dynParent, _dynRealOut, _dynRootOut;
+    private IReadOnlyList<Stmt>? _dynRootBody;
+
+    /// <summary>The extends statements at the top level, directly or inside if/elif/else there (Jinja2 allows no other place).</summary>
+    private readonly HashSet<ExtendsStmt> _topLevelExtends = new(ReferenceEqualityComparer.Instance);
+
+    private void CollectTopLevelExtends(object node)
+    {
+        if (node is ExtendsStmt e) _topLevelExtends.Add(e);
+        else if (node is IfStmt or IfBranch)
+            foreach (var child in Syntax.NameWalker.Children(node))
+                if (child is Stmt or IfBranch) CollectTopLevelExtends(child);
+    }
+
+    /// <summary>
+    /// Jinja2's extends where it is not the first statement: when it runs it picks the parent, the template's further
+    /// output is dropped (its blocks are registered, the parent renders them), and the parent renders at the end.
+    /// </summary>
+    private E EmitConditionalExtends(ExtendsStmt e)
+    {
+        if (_dynParent is null || _fn.Out != _dynRootOut || !_topLevelExtends.Contains(e))
+            throw Error("{% extends %} may only appear at the top level of a template (or in an if there)", e.Pos);
+        return E.Block(typeof(void),
+            SetPos(e.Pos),
+            E.IfThen(E.NotEqual(_dynParent, E.Constant(Runtime.Rt.NoParent)),
+                E.Throw(E.New(typeof(TemplateRuntimeException).GetConstructor([typeof(string), typeof(string), typeof(Exception), typeof(string)])!,
+                    E.Constant("The template extends more than one parent (extended multiple times)"), E.Constant("K-RUN-007"),
+                    E.Constant(null, typeof(Exception)), E.Constant(null, typeof(string))))),
+            E.Assign(_dynParent, EmitExpr(e.Template)),
+            E.Assign(_dynRootOut!, E.New(typeof(Output).GetConstructor([typeof(int)])!, E.Constant(16))));
+    }
+
     private Action<RenderState, Context, Output> CompileFunction(IReadOnlyList<Stmt> body, bool isRoot, string? blockName, bool extends)
     {
         var rs = E.Parameter(typeof(RenderState), "rs");
@@ -231,6 +271,14 @@ internal sealed partial class Emitter
         var saved = _fn;
         _fn = new Fn(rs, ctx, @out, null, E.Constant(_ct.Autoescape)) { BlockName = blockName, IsRoot = isRoot };
         _fn.Scope = new Scope(null, isRoot);
+        var dynamic = isRoot && blockName is null && !_setupMode && _conditionalExtends;
+        if (dynamic)
+        {
+            _dynParent = E.Variable(typeof(object), "parentName");
+            _dynRealOut = E.Variable(typeof(Output), "realOut");
+            _dynRootOut = @out;
+            _dynRootBody = body;
+        }
         try
         {
             var exprs = new List<E>();
@@ -238,6 +286,14 @@ internal sealed partial class Emitter
             E bodyExpr;
             if (extends) bodyExpr = EmitExtendingRoot(body);
             else bodyExpr = EmitScopeBody(body, _fn.Scope);
+            if (dynamic)
+                bodyExpr = E.Block(typeof(void), [_dynParent!, _dynRealOut!],
+                    E.Assign(_dynParent!, E.Constant(Runtime.Rt.NoParent)),
+                    E.Assign(_dynRealOut!, @out),
+                    bodyExpr,
+                    E.IfThen(E.NotEqual(_dynParent!, E.Constant(Runtime.Rt.NoParent)),
+                        E.Block(E.Assign(@out, _dynRealOut!),
+                            Rt("RenderParent", rs, ctx, @out, _dynParent!, E.Constant(_ct), E.Constant(null, typeof(TemplateSite))))));
             exprs.Add(bodyExpr);
             var lambdaBody = WrapFunction(E.Block(typeof(void), _fn.Scope.Vars.Values, exprs));
             return CompileLambda(E.Lambda<Action<RenderState, Context, Output>>(lambdaBody, rs, ctx, @out));
@@ -245,6 +301,11 @@ internal sealed partial class Emitter
         finally
         {
             _fn = saved;
+            if (dynamic)
+            {
+                _dynParent = _dynRealOut = _dynRootOut = null;
+                _dynRootBody = null;
+            }
         }
     }
 
@@ -316,12 +377,19 @@ internal sealed partial class Emitter
         {
             if (s is ExtendsStmt e)
             {
+                if (_dynParent is not null) { exprs.Add(EmitConditionalExtends(e)); continue; }
                 if (!_setupMode || !_fn.IsRoot) throw Error("{% extends %} may only appear at the top level of a template", e.Pos);
                 exprs.Add(SetPos(e.Pos));
                 exprs.Add(Rt("SetupParent", _fn.Rs, _fn.Ctx, EmitExpr(e.Template)));
                 continue;
             }
-            exprs.Add(EmitStmt(s));
+            var stmt = EmitStmt(s);
+            // once a conditional extends has run, the template's own output and blocks are skipped (Jinja2); set-up
+            // statements and ifs that may hold an extends still run
+            if (_dynParent is not null && ReferenceEquals(body, _dynRootBody)
+                && s is not (SetStmt or SetBlockStmt or ImportStmt or FromImportStmt or MacroStmt or DoStmt or ScopeStmt or IfStmt))
+                stmt = E.IfThen(E.Equal(_dynParent, E.Constant(Runtime.Rt.NoParent)), stmt);
+            exprs.Add(stmt);
         }
         if (exprs.Count == 0) exprs.Add(E.Empty());
         return E.Block(typeof(void), exprs);

@@ -129,6 +129,9 @@ internal static partial class Rt
         return string.Join('/', parts);
     }
 
+    /// <summary>The parent of a template with a conditional extends before any extends ran.</summary>
+    public static readonly object NoParent = new();
+
     public static void RenderParent(RenderState rs, Context ctx, Output output, object? parentName, CompiledTemplate child, TemplateSite? site)
     {
         var parent = LoadTemplate(rs, parentName, "extends", site);

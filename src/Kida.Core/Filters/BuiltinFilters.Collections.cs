@@ -553,8 +553,7 @@ internal static class Json
         v = Py.Unwrap(v);
         if (level > MaxDepth)
             throw new TemplateRuntimeException($"tojson: the value is nested more than {MaxDepth} levels deep", "K-RUN-006");
-        if (sb.Length > Py.MaxReprLength)
-            throw new TemplateRuntimeException($"tojson: the JSON text exceeds {Py.MaxReprLength} characters", "K-SEC-006");
+        Guard.StringLength(sb.Length);
         // Python's json.dumps: a container that contains itself is an error, not endless output
         if (v is not null and not string and not Markup and not JsonElement && (Py.IsMapping(v) || v is System.Collections.IEnumerable))
         {

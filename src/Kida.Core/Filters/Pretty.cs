@@ -41,7 +41,8 @@ internal static partial class Pretty
               .Append(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value)).Append('>');
             return;
         }
-        if (level > 50 || sb.Length > Py.MaxReprLength)
+        Guard.StringLength(sb.Length);
+        if (level > 50)
         {
             sb.Append(Py.Repr(value, sortKeys: true));
             return;

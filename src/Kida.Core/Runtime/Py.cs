@@ -173,14 +173,10 @@ internal static partial class Py
         return items;
     }
 
-    /// <summary>The longest repr a template may build (a list that holds the same large list many times grows fast).</summary>
-    internal const int MaxReprLength = 16 * 1024 * 1024;
-
     private static void AppendRepr(StringBuilder sb, object? v, int depth, bool sortKeys = false, HashSet<object>? path = null)
     {
         if (depth > 50) { sb.Append("..."); return; }
-        if (sb.Length > MaxReprLength)
-            throw new TemplateRuntimeException($"The printed form of a value exceeds {MaxReprLength} characters", "K-SEC-006");
+        Guard.StringLength(sb.Length); // a list holding the same large list many times grows fast
         switch (v)
         {
             case string s: AppendStringRepr(sb, s); return;

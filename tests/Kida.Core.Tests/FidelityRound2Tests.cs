@@ -170,4 +170,72 @@ public class FidelityRound2Tests
         // the block still reads and writes a namespace of the enclosing scope
         Assert.Equal("2", Render(mode, "{% set ns = namespace(v=1) %}{% autoescape true %}{% set ns.v = 2 %}{% endautoescape %}{{ ns.v }}"));
     }
+
+    // ------------------------------------------------------------------ cluster 6: macros and blocks
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void A_block_inside_a_macro_renders_where_the_macro_runs_and_can_be_overridden(Mode mode)
+    {
+        Assert.Equal("[x]|x", Render(mode, "{% macro m() %}{% block b %}x{% endblock %}{% endmacro %}[{{ m() }}]|{{ self.b() }}"));
+        Assert.Equal("[child]", Render(mode, new Dictionary<string, string>
+        {
+            ["main.html"] = "{% extends 'base.html' %}{% macro m() %}{% block c %}child{% endblock %}{% endmacro %}",
+            ["base.html"] = "[{% block c %}base{% endblock %}]",
+        }));
+        Assert.Equal("<child><child>", Render(mode, new Dictionary<string, string>
+        {
+            ["main.html"] = "{% extends 'base.html' %}{% block b %}child{% endblock %}",
+            ["base.html"] = "{% macro m() %}<{% block b %}base{% endblock %}>{% endmacro %}{{ m() }}{{ m() }}",
+        }));
+        Assert.Equal("(cb)", Render(mode, "{% macro w() %}({{ caller() }}){% endmacro %}{% call w() %}{% block b %}cb{% endblock %}{% endcall %}"));
+        Assert.Equal("[1]", Render(mode, "{% macro m(a) %}{% block b scoped %}{{ a }}{% endblock %}{% endmacro %}[{{ m(1) }}]"));
+        // an unscoped block does not see the macro's arguments (Jinja2): an undefined error, not KeyNotFoundException
+        Fails<UndefinedException>(mode, "{% macro m(a) %}\n{% block b %}{{ a }}{% endblock %}{% endmacro %}{{ m(1) }}", "K-RUN-001", 2, 14);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void A_block_inside_a_macro_that_recurses_stops_at_the_recursion_limit(Mode mode)
+    {
+        Fails<TemplateRuntimeException>(mode, "{% macro m() %}{% block b %}{{ m() }}{% endblock %}{% endmacro %}{{ m() }}", "K-RUN-006", 1, 33);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void A_caller_parameter_with_a_default_receives_the_call_blocks_caller(Mode mode)
+    {
+        Assert.Equal("[body][no][3no]", Render(mode,
+            "{% macro m(a=0, caller=none) %}[{{ a if a else '' }}{{ caller() if caller else 'no' }}]{% endmacro %}{% call m() %}body{% endcall %}{{ m() }}{{ m(3, caller=none) }}"));
+        Assert.Equal("[b5]", Render(mode, "{% macro m(caller=none) %}[{{ caller(5) if caller else 'no' }}]{% endmacro %}{% call(x) m() %}b{{ x }}{% endcall %}"));
+        Assert.Equal("[True]", Render(mode, "{% macro m(caller=none) %}[{{ caller is none }}]{% endmacro %}{{ m() }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Loop_is_visible_to_scoped_blocks_and_includes_inside_a_loop_that_names_it(Mode mode)
+    {
+        Assert.Equal("1122", Render(mode, "{% for i in [1, 2] %}{% block b scoped %}{{ loop.index }}{{ i }}{% endblock %}{% endfor %}"));
+        Assert.Equal("F1/2/1;2/2/2;", Render(mode, new Dictionary<string, string>
+        {
+            ["main.html"] = "{% for i in [1, 2] %}{% if loop.first %}F{% endif %}{% include 'inc.html' %}{% endfor %}",
+            ["inc.html"] = "{{ loop.index }}/{{ loop.length }}/{{ i }};",
+        }));
+        // as in Jinja2 and Kida (kida-spec D25): only a loop whose body names loop hands it to the include
+        var inInclude = Fails<UndefinedException>(mode, "{% for x in 'ab' %}{% include 'inc.html' %}{% endfor %}", "K-RUN-001", 1, 1,
+            others: new Dictionary<string, string> { ["inc.html"] = "{{ loop.index }}" });
+        Assert.Equal("inc.html", inInclude.TemplateName);
+        Assert.Equal("FalseFalse", Render(mode, new Dictionary<string, string>
+        {
+            ["main.html"] = "{% for i in [1, 2] %}{% include 'inc.html' without context %}{% endfor %}",
+            ["inc.html"] = "{{ loop is defined }}",
+        }));
+        Assert.Equal("<1x><2y>", Render(mode, new Dictionary<string, string>
+        {
+            ["main.html"] = "{% extends 'base.html' %}{% block b %}<{{ loop.index }}{{ i }}>{% endblock %}",
+            ["base.html"] = "{% for i in 'xy' %}{% block b scoped %}{{ loop.index }}{% endblock %}{% endfor %}",
+        }));
+        // an unscoped block still does not see it
+        Fails<UndefinedException>(mode, "{% for i in [1] %}{% block b %}\n {{ loop.index }}{% endblock %}{% endfor %}", "K-RUN-001", 2, 2);
+    }
 }

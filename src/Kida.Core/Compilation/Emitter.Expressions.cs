@@ -386,6 +386,8 @@ internal sealed partial class Emitter
             var extra = parameters.Select(p => p.Name).ToList();
             if (varargs is not null) extra.Add(varargs);
             if (kwargs is not null) extra.Add(kwargs);
+            // a declared caller parameter (caller=none) receives {% call %}'s caller itself: no implicit caller local
+            if (caller && extra.Contains("caller")) caller = false;
             if (caller) extra.Add("caller");
             // kida-spec 3.8: let/export inside a def write the call's private variables
             var defLets = new List<string>();

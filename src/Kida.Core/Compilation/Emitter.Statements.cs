@@ -32,7 +32,7 @@ internal sealed partial class Emitter
                 return E.Block(SetPos(b.Pos), EmitBlockCall(b));
             case IncludeStmt inc:
                 return E.Block(SetPos(inc.Pos), Rt("Include", _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(inc.Template),
-                    E.Constant(inc.IgnoreMissing), inc.WithContext ? LocalsDictionary(false) : E.Constant(null, typeof(Dictionary<string, object?>)),
+                    E.Constant(inc.IgnoreMissing), inc.WithContext ? LocalsDictionary(includeLoop: true) : E.Constant(null, typeof(Dictionary<string, object?>)),
                     E.Constant(inc.WithContext), SiteFor(inc.Template)));
             case ImportStmt imp:
                 return E.Block(SetPos(imp.Pos), Assign(new NameTarget(imp.Pos, imp.Alias),
@@ -122,6 +122,8 @@ internal sealed partial class Emitter
 
     private E EmitFor(ForStmt f)
     {
+        // as in Jinja2 (and Kida, kida-spec D25), an include with context or a scoped block inside the body sees loop
+        // when the body names it: only then is there a loop local for LocalsDictionary to hand over
         var usesLoop = f.Recursive || NameWalker.UsesLoop(f.Body) || (f.Filter is not null && NameWalker.Uses(f.Filter, "loop"));
         var iterable = EmitExpr(f.Iterable);
         if (!f.Recursive) return EmitForCore(f, iterable, usesLoop, depth: E.Constant(0), recurse: E.Constant(null, typeof(Func<RenderState, object?, int, string>)));
@@ -373,13 +375,13 @@ internal sealed partial class Emitter
         var overrides = new Dictionary<string, BlockFunction>(StringComparer.Ordinal);
         foreach (var b in all) overrides[b.Name] = _embedBlocks[b];
         return E.Block(SetPos(em.Pos), Rt("Embed", _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(em.Template),
-            em.WithContext ? LocalsDictionary(false) : E.Constant(null, typeof(Dictionary<string, object?>)),
+            em.WithContext ? LocalsDictionary(includeLoop: true) : E.Constant(null, typeof(Dictionary<string, object?>)),
             E.Constant(em.WithContext), E.Constant(overrides, typeof(IReadOnlyDictionary<string, BlockFunction>))));
     }
 
     private E EmitBlockCall(BlockStmt b)
     {
-        var ctx = b.Scoped ? E.Call(_fn.Ctx, typeof(Context).GetMethod(nameof(Context.Derive))!, LocalsDictionary(false)) : (E)_fn.Ctx;
+        var ctx = b.Scoped ? E.Call(_fn.Ctx, typeof(Context).GetMethod(nameof(Context.Derive))!, LocalsDictionary(includeLoop: true)) : (E)_fn.Ctx;
         var own = _embedBlocks.TryGetValue(b, out var embedded) ? embedded : _ct.Blocks[b.Name];
         E call = Rt("RenderBlock", _fn.Rs, ctx, _fn.Out, E.Constant(own));
         if (b.Fragment) return E.Empty();

@@ -188,12 +188,17 @@ internal sealed partial class Emitter
         }
     }
 
-    /// <summary>The statement lists nested in a statement (excluding macro bodies, which can't hold blocks usefully).</summary>
+    /// <summary>
+    /// The statement lists nested in a statement, macro and call-block bodies included: as in Jinja2 a block inside a
+    /// macro is a block of the template (rendered where the macro runs, overridable by a child).
+    /// </summary>
     private static IEnumerable<IReadOnlyList<Stmt>> Children(Stmt s)
     {
         switch (s)
         {
             case BlockStmt b: yield return b.Body; break;
+            case MacroStmt m: yield return m.Body; break;
+            case CallBlockStmt cb: yield return cb.Body; break;
             case IfStmt i:
                 foreach (var br in i.Branches) yield return br.Body;
                 if (i.Else is not null) yield return i.Else;

@@ -54,7 +54,54 @@ ESC = [
     c("fid2-autoescape-block-set-block", "{% autoescape true %}{% set x %}<b>{% endset %}{{ x }}{% endautoescape %}", ae=False),
 ]
 
+MACROS = [
+    # cluster 6: a block inside a macro is a block of the template, rendered where the macro runs
+    c("fid2-block-in-macro", "{% macro m() %}{% block b %}x{% endblock %}{% endmacro %}[{{ m() }}]"),
+    c("fid2-block-in-macro-self", "{% macro m() %}{% block b %}x{% endblock %}{% endmacro %}{{ self.b() }}|{{ m() }}"),
+    c("fid2-block-in-macro-scoped-sees-args", "{% macro m(a) %}{% block b scoped %}{{ a }}{% endblock %}{% endmacro %}[{{ m(1) }}]"),
+    c("fid2-block-in-macro-unscoped-no-args", "{% macro m(a) %}{% block b %}{{ a }}{% endblock %}{% endmacro %}[{{ m(1) }}]", error="undefined"),
+    c("fid2-block-in-call-block", "{% macro w() %}({{ caller() }}){% endmacro %}{% call w() %}{% block b %}cb{% endblock %}{% endcall %}"),
+    ct("fid2-block-in-macro-overridden", {
+        "template.html": "{% extends 'base.html' %}{% macro m() %}{% block c %}child{% endblock %}{% endmacro %}",
+        "base.html": "[{% block c %}base{% endblock %}]"}),
+    ct("fid2-block-in-macro-of-base", {
+        "template.html": "{% extends 'base.html' %}{% block b %}child{% endblock %}",
+        "base.html": "{% macro m() %}<{% block b %}base{% endblock %}>{% endmacro %}{{ m() }}{{ m() }}"}),
+    # a declared caller parameter receives {% call %}'s caller, and its default otherwise
+    c("fid2-caller-none-param", "{% macro m(caller=none) %}[{{ caller() if caller else 'no' }}]{% endmacro %}{% call m() %}body{% endcall %}{{ m() }}"),
+    c("fid2-caller-none-param-with-args", "{% macro m(a, caller=none) %}[{{ a }}{{ caller() if caller else 'no' }}]{% endmacro %}{% call m(1) %}body{% endcall %}{{ m(2) }}{{ m(3, caller=none) }}"),
+    c("fid2-caller-none-param-call-args", "{% macro m(caller=none) %}[{{ caller(5) if caller else 'no' }}]{% endmacro %}{% call(x) m() %}b{{ x }}{% endcall %}"),
+    c("fid2-caller-none-param-is-none", "{% macro m(caller=none) %}[{{ caller is none }}]{% endmacro %}{{ m() }}"),
+    # a scoped block inside a loop sees loop
+    c("fid2-scoped-block-in-loop-sees-loop", "{% for i in [1, 2] %}{% block b scoped %}{{ loop.index }}{{ i }}{% endblock %}{% endfor %}"),
+    c("fid2-scoped-block-in-loop-revindex", "{% for i in 'ab' %}{% block b scoped %}{{ loop.revindex }}{{ loop.first }}{% endblock %}{% endfor %}"),
+    c("fid2-unscoped-block-in-loop", "{% for i in [1, 2] %}{% block b %}{{ loop.index }}{% endblock %}{% endfor %}", error="undefined"),
+    ct("fid2-include-in-loop-loop-named", {
+        "template.html": "{% for item in [1, 2] %}{{ loop.index }}{% include 'inc.html' %}{% endfor %}",
+        "inc.html": "({{ loop.index }}:{{ item }})"}),
+    ct("fid2-include-without-context-no-loop", {
+        "template.html": "{% for i in [1, 2] %}{% include 'inc.html' without context %}{% endfor %}",
+        "inc.html": "{{ loop is defined }}"}),
+    # the loop reaches an include (with context) when the loop body names loop (Jinja2, and Kida: kida-spec D25)
+    ct("fid2-include-in-loop-loop-named-in-block", {
+        "template.html": "{% for i in [1, 2] %}{% if loop.first %}F{% endif %}{% include 'inc.html' %}{% endfor %}",
+        "inc.html": "{{ loop.index }}/{{ loop.length }}/{{ i }};"}),
+    ct("fid2-include-in-loop-loop-not-named", {
+        "template.html": "{% for x in 'ab' %}{% include 'inc.html' %}{% endfor %}",
+        "inc.html": "{{ loop.index }}"}, error="undefined"),
+    ct("fid2-include-in-nested-loop", {
+        "template.html": "{% for i in [1, 2] %}{% for j in 'ab' %}{{ loop.index0 }}{% include 'inc.html' %}{% endfor %}{% endfor %}",
+        "inc.html": "{{ loop.index }}{{ j }}"}),
+    ct("fid2-include-own-loop-shadows", {
+        "template.html": "{% for i in [1, 2] %}{{ loop.index0 }}{% include 'inc.html' %}{% endfor %}",
+        "inc.html": "{% for x in 'ab' %}{{ loop.index }}{% endfor %}{{ loop.index }}|"}),
+    ct("fid2-child-block-base-loop-named", {
+        "template.html": "{% extends 'base.html' %}{% block b %}<{{ loop.index }}{{ i }}>{% endblock %}",
+        "base.html": "{% for i in 'xy' %}{% block b scoped %}{{ loop.index }}{% endblock %}{% endfor %}"}),
+]
+
 CATEGORIES = {
+    "17-macros": MACROS,
     "21-python-compat": PY,
     "12-undefined": UNDEF,
     "13-escaping": ESC,

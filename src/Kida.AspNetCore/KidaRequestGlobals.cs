@@ -9,7 +9,8 @@ namespace Kida.AspNetCore;
 /// <summary>
 /// Request helpers registered as environment globals, bound to the current request through
 /// <see cref="IHttpContextAccessor"/> (as Flask binds <c>url_for</c>): every template can use <c>request</c>,
-/// <c>url</c>, <c>url_for</c>, <c>csrf_token()</c> and <c>csrf_input()</c>, including ones rendered by
+/// <c>url</c>, <c>url_for</c>, <c>csrf_token()</c>, <c>csrf_input()</c> and Kida's <c>hx_request()</c>,
+/// <c>hx_boosted()</c>, <c>hx_target()</c> and <c>hx_trigger()</c> (the HX-* headers), including ones rendered by
 /// <see cref="KidaResult"/>. Each is a Kida wrapper (<see cref="KidaRequest"/>, <see cref="KidaUrlHelper"/>,
 /// <see cref="KidaFunction"/>): callable or readable as documented, with no way to the delegate, the
 /// <see cref="HttpContext"/> or the request services behind it.
@@ -25,7 +26,18 @@ internal static class KidaRequestGlobals
         environment.AddGlobal("url_for", url.UrlFor());
         environment.AddGlobal("csrf_token", new KidaFunction("csrf_token", _ => CsrfToken(Current(accessor))));
         environment.AddGlobal("csrf_input", new KidaFunction("csrf_input", _ => CsrfInput(Current(accessor))));
+        // Kida's HTMX globals read the current request's HX-* headers; outside a request they are false / None
+        environment.AddGlobal("hx_request", new KidaFunction("hx_request", _ => IsTrue(HxHeader(accessor, "HX-Request"))));
+        environment.AddGlobal("hx_boosted", new KidaFunction("hx_boosted", _ => IsTrue(HxHeader(accessor, "HX-Boosted"))));
+        environment.AddGlobal("hx_target", new KidaFunction("hx_target", _ => HxHeader(accessor, "HX-Target")));
+        environment.AddGlobal("hx_trigger", new KidaFunction("hx_trigger", _ => HxHeader(accessor, "HX-Trigger")));
     }
+
+    /// <summary>The header of the current request (several values joined with ", "), or null without a request or header.</summary>
+    internal static string? HxHeader(IHttpContextAccessor accessor, string name) =>
+        accessor.HttpContext?.Request.Headers.TryGetValue(name, out var values) == true && values.Count > 0 ? values.ToString() : null;
+
+    private static bool IsTrue(string? header) => header is not null && header.Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
 
     private static HttpContext Current(IHttpContextAccessor accessor) => accessor.HttpContext
         ?? throw new InvalidOperationException("Kida request helpers are only available while rendering for an HTTP request.");

@@ -253,6 +253,33 @@ public sealed class HostedAppTests : IDisposable
         Assert.Equal($"<input type=\"hidden\" name=\"__RequestVerificationToken\" value=\"{token}\">", parts[3]);
     }
 
+    [Fact]
+    public async Task Htmx_globals_and_tests_read_the_current_requests_hx_headers()
+    {
+        File.WriteAllText(Path.Combine(_root, "Views", "Pages", "Hx.html"),
+            "{{ hx_request() }}|{{ hx_boosted() }}|{{ hx_target() }}|{{ hx_trigger() }}|{{ request is hx_request }}|{{ request is hx_boosted }}|{{ request is hx_target('list') }}");
+        var builder = Builder();
+        builder.Services.AddKida();
+        await using var app = builder.Build();
+        app.MapGet("/hx", () => Results.Extensions.Kida("Pages/Hx.html"));
+        await app.StartAsync();
+        var client = app.GetTestClient();
+
+        Assert.Equal("False|False|None|None|False|False|False", await client.GetStringAsync("/hx"));
+        using var htmx = new HttpRequestMessage(HttpMethod.Get, "/hx");
+        htmx.Headers.Add("HX-Request", "true");
+        htmx.Headers.Add("HX-Boosted", "TRUE");
+        htmx.Headers.Add("HX-Target", "list");
+        htmx.Headers.Add("HX-Trigger", "<b>");
+        var response = await client.SendAsync(htmx);
+        // header values are request data: escaped like any other text
+        Assert.Equal("True|True|list|&lt;b&gt;|True|True|True", await response.Content.ReadAsStringAsync());
+
+        // outside a request the environment's globals answer false / None instead of failing
+        var env = app.Services.GetRequiredService<KidaEnvironment>();
+        Assert.Equal("False|None", env.FromString("{{ hx_request() }}|{{ hx_target() }}").Render());
+    }
+
     public static TheoryData<string> MvcBuilders => ["AddMvc", "AddRazorPages", "AddControllersWithViews"];
 
     [Theory]

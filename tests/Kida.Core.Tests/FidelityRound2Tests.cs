@@ -238,4 +238,39 @@ public class FidelityRound2Tests
         // an unscoped block still does not see it
         Fails<UndefinedException>(mode, "{% for i in [1] %}{% block b %}\n {{ loop.index }}{% endblock %}{% endfor %}", "K-RUN-001", 2, 2);
     }
+
+    // ------------------------------------------------------------------ cluster 1: HTMX helpers
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Htmx_tests_read_headers_or_the_value(Mode mode)
+    {
+        var ctx = new Dictionary<string, object?>
+        {
+            ["req"] = new Dictionary<string, object?> { ["headers"] = new Dictionary<string, object?> { ["HX-Request"] = "true", ["hx-target"] = "main", ["HX-Boosted"] = "false" } },
+            ["plain"] = new Dictionary<string, object?> { ["headers"] = new Dictionary<string, object?>() },
+        };
+        Assert.Equal("True|False|True|False|False|False|False", Render(mode,
+            "{{ req is hx_request }}|{{ req is hx_boosted }}|{{ req is hx_target('main') }}|{{ req is hx_target('other') }}|{{ plain is hx_request }}|{{ plain is hx_boosted }}|{{ plain is hx_target('') }}", ctx));
+        // without headers: the value itself
+        Assert.Equal("True|False|True|False|True|False", Render(mode,
+            "{{ true is hx_request }}|{{ '' is hx_request }}|{{ 1 is hx_boosted }}|{{ none is hx_boosted }}|{{ 'main' is hx_target('main') }}|{{ none is hx_target('None') }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Htmx_globals_are_false_or_none_outside_a_request(Mode mode)
+    {
+        Assert.Equal("False|False|None|None", Render(mode, "{{ hx_request() }}|{{ hx_boosted() }}|{{ hx_target() }}|{{ hx_trigger() }}"));
+    }
+
+    [Fact]
+    public void Htmx_test_on_a_hostile_headers_mapping_is_bounded()
+    {
+        var headers = new Dictionary<string, object?>();
+        for (var i = 0; i < 10_000; i++) headers["X-" + i] = new string('x', 100);
+        headers["hx-request"] = "TRUE";
+        var env = new KidaEnvironment();
+        Assert.Equal("True", env.FromString("{{ r is hx_request }}").Render(new Dictionary<string, object?> { ["r"] = new Dictionary<string, object?> { ["headers"] = headers } }));
+    }
 }

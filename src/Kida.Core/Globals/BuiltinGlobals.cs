@@ -55,6 +55,12 @@ internal static class BuiltinGlobals
             var key = Py.Str(a.Get(0, "key"));
             return rs.Provided is not null && rs.Provided.TryGetValue(key, out var st) && st.Count > 0 ? st.Peek() : a.Get(1, "default");
         });
+        // Kida's HTMX globals: outside an HTTP request there are no HX-* headers (Kida.AspNetCore replaces these with
+        // readers of the current request)
+        Add("hx_request", (_, _) => false);
+        Add("hx_boosted", (_, _) => false);
+        Add("hx_target", (_, _) => null);
+        Add("hx_trigger", (_, _) => null);
         Add("len", (_, a) => (long)Py.Length(a.Get(0, "obj")));
         Add("str", (_, a) => a.Count == 0 ? "" : Py.Str(a.Positional[0]));
         Add("int", (_, a) => PyInt(a));

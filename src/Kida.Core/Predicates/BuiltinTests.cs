@@ -49,8 +49,40 @@ internal static class BuiltinTests
             ["escaped"] = (_, v, _) => v is Markup || SafeHtml.TryGetHtml(v, out _),
             ["filter"] = (rs, v, _) => Py.AsString(v) is { } s && rs.Environment.FilterTable.ContainsKey(s),
             ["test"] = (rs, v, _) => Py.AsString(v) is { } s && rs.Environment.TestTable.ContainsKey(s),
+            // Kida's HTMX tests: an object with headers (request.headers) is read through them, anything else by value
+            ["hx_request"] = (rs, v, _) => Header(rs, v, "HX-Request") is { } h ? IsTrue(h) : Py.Truthy(v),
+            ["hx_boosted"] = (rs, v, _) => Header(rs, v, "HX-Boosted") is { } h ? IsTrue(h) : Py.Truthy(v),
+            ["hx_target"] = (rs, v, a) => Header(rs, v, "HX-Target") is { } h
+                ? h.Length > 0 && h == Py.Str(Arg(a))
+                : v is not null && v is not Undefined && Py.Str(v) == Py.Str(Arg(a)),
             ["match"] = (_, v, a) => v is not null && System.Text.RegularExpressions.Regex.IsMatch(Py.Str(v), "^(?:" + Py.Str(Arg(a)) + ")"),
         };
+    }
+
+    private static bool IsTrue(string header) => header.Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The header <paramref name="name"/> of <paramref name="v"/>'s <c>headers</c> (a mapping, looked up exactly, then
+    /// case-insensitively): "" when the object has headers but not that one, null when it has no headers.
+    /// </summary>
+    private static string? Header(RenderState rs, object? v, string name)
+    {
+        if (v is null or Undefined or string or Markup || Numbers.IsNumber(v) || v is bool) return null;
+        object? headers;
+        try
+        {
+            if (!Rt.TryGetAttr(rs, v, "headers", out headers)) return null;
+        }
+        catch (UndefinedException)
+        {
+            return null;
+        }
+        if (headers is null or Undefined || !Py.IsMapping(headers)) return null;
+        if (headers is IReadOnlyDictionary<string, object?> exact && exact.TryGetValue(name, out var found)) return found is null ? "" : Py.Str(found);
+        foreach (var (key, value) in Py.MapItems(headers))
+            if (key is string k && k.Equals(name, StringComparison.OrdinalIgnoreCase))
+                return value is null ? "" : Py.Str(value);
+        return "";
     }
 
     private static TemplateRuntimeException NotInt(string test, object? v) => new($"'{test}' test needs a number, got '{Py.TypeName(v)}'", "K-RUN-003");

@@ -100,7 +100,18 @@ MACROS = [
         "base.html": "{% for i in 'xy' %}{% block b scoped %}{{ loop.index }}{% endblock %}{% endfor %}"}),
 ]
 
+HTMX = [
+    # cluster 1: Kida's HTMX tests and globals (kida-spec §4.2, §4.3); outside a request the globals are false / None
+    k("fid2-hx-request-test-headers", "{{ req is hx_request }}|{{ req is hx_boosted }}|{{ req is hx_target('main') }}|{{ req is hx_target('x') }}",
+      {"req": {"headers": {"HX-Request": "true", "HX-Target": "main", "HX-Boosted": "false"}}}, section="§4.2", expect="True|False|True|False"),
+    k("fid2-hx-tests-by-value", "{{ true is hx_request }}|{{ '' is hx_request }}|{{ 1 is hx_boosted }}|{{ 'main' is hx_target('main') }}",
+      section="§4.2", expect="True|False|True|True"),
+    k("fid2-hx-globals-outside-request", "{{ hx_request() }}|{{ hx_boosted() }}|{{ hx_target() }}|{{ hx_trigger() }}",
+      section="§4.3", expect="False|False|None|None"),
+]
+
 CATEGORIES = {
+    "25-kida-divergent": HTMX,
     "17-macros": MACROS,
     "21-python-compat": PY,
     "12-undefined": UNDEF,

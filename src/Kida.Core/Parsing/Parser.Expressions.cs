@@ -456,9 +456,12 @@ internal sealed partial class Parser
     {
         var depth = _depth;
         FilterStyle? pipelineStyle = null;
+        var filters = 0;
         while (true)
         {
             EnterDepth();
+            if (Cur.Kind is TokenKind.Pipe or TokenKind.OptPipe or TokenKind.PipeForward or TokenKind.OptPipeForward && ++filters > MaxFilterChain)
+                throw Error($"Filter chain too long: at most {MaxFilterChain} filters in one expression", Cur.Start, "K-PAR-004");
             var tok = Cur;
             switch (tok.Kind)
             {

@@ -7,7 +7,12 @@ namespace Kida.Parsing;
 /// <summary>Recursive-descent parser: tokens to an immutable <see cref="TemplateNode"/>.</summary>
 internal sealed partial class Parser
 {
-    private const int MaxDepth = 200;
+    // nesting of blocks and expressions, each link of a chain counting as one level: bounds every recursion over the tree
+    private const int MaxDepth = 256;
+
+    /// <summary>Kida's limit on the filters of one chain (K-PAR-004).</summary>
+    private const int MaxFilterChain = 200;
+
     private readonly SourceText _source;
     private readonly List<Token> _tokens;
     private readonly Stack<(string Tag, int Pos)> _open = new();

@@ -273,4 +273,51 @@ public class FidelityRound2Tests
         var env = new KidaEnvironment();
         Assert.Equal("True", env.FromString("{{ r is hx_request }}").Render(new Dictionary<string, object?> { ["r"] = new Dictionary<string, object?> { ["headers"] = headers } }));
     }
+
+    // ------------------------------------------------------------------ cluster 5: urlize
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Urlize_links_bare_domains_and_mail_as_Jinja2(Mode mode)
+    {
+        Assert.Equal("<a href=\"https://www.example.com\" rel=\"noopener\">www.example.com</a>, "
+            + "(<a href=\"https://example.org/a\" rel=\"noopener\">example.org/a</a>) "
+            + "<a href=\"mailto:me@example.com\">me@example.com</a> &lt;"
+            + "<a href=\"https://x.io/&lt;b&gt;\" rel=\"noopener\">https://x.io/&lt;b&gt;</a>&gt; foo.bar",
+            Render(mode, "{{ s|urlize }}", new Dictionary<string, object?> { ["s"] = "www.example.com, (example.org/a) mailto:me@example.com <https://x.io/<b>> foo.bar" }));
+        Assert.Equal("<a href=\"https://example.com/long\" rel=\"nofollow noopener\" target=\"_blank\">https://e...</a>",
+            Render(mode, "{{ 'https://example.com/long'|urlize(9, true, '_blank') }}"));
+        var ex = Fails<TemplateRuntimeException>(mode, "\n{{ 'x'|urlize(extra_schemes=['a b']) }}", "K-RUN-002", 2, 8);
+        Assert.Contains("not a valid URI scheme prefix", ex.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public void Urlize_keeps_attribute_values_escaped(Mode mode)
+    {
+        // a quote in Markup input cannot end the href; rel and target are escaped
+        var output = Render(mode, "{{ s|safe|urlize(rel=r, target=t) }}", new Dictionary<string, object?>
+        {
+            ["s"] = "https://example.com/\"onmouseover=alert(1)",
+            ["r"] = "x\" onclick=\"y",
+            ["t"] = "_b\"><script>",
+        });
+        // the opening tag has exactly its three attributes, each ending at its own quote
+        Assert.Matches("^<a href=\"[^\"]*\" rel=\"[^\"]*\" target=\"[^\"]*\">", output);
+        Assert.DoesNotContain("\" onclick", output);
+        Assert.DoesNotContain("<script>", output);
+        Assert.Contains("href=\"https://example.com/&quot;onmouseover=alert(1)\"", output);
+    }
+
+    [Fact]
+    public void Urlize_is_linear_on_hostile_brackets_and_dots()
+    {
+        var env = new KidaEnvironment(new KidaOptions { Limits = KidaLimits.Default with { RenderTimeout = null } });
+        // every ')' of the tail moves back into the URL one by one: done by index, not by copying the tail each time
+        var brackets = "https://example.com/" + new string('(', 200_000) + new string(')', 200_000);
+        var output = env.FromString("{{ s|urlize }}").Render(new Dictionary<string, object?> { ["s"] = brackets });
+        Assert.Equal(2 * brackets.Length + "<a href=\"\" rel=\"noopener\"></a>".Length, output.Length);
+        var dots = string.Concat(Enumerable.Repeat("a.", 300_000)) + "com@" + new string('x', 100_000);
+        Assert.Equal(dots.Length, env.FromString("{{ s|urlize }}").Render(new Dictionary<string, object?> { ["s"] = dots }).Length);
+    }
 }

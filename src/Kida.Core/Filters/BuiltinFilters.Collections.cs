@@ -493,48 +493,15 @@ internal static partial class BuiltinFilters
 
     private static readonly char[] WsChars = ['\t', '\n', '\x0b', '\x0c', '\r', ' '];
 
-    // NonBacktracking: linear in the text (the backtracking engine retried the e-mail branch from every letter of a
-    // long word: quadratic)
-    private static readonly Regex UrlRegex = new(@"(https?://[^\s<>""']+|www\.[^\s<>""']+|[\w.+-]+@[\w-]+\.[\w.-]+)", RegexOptions.NonBacktracking);
-
     private static object? Urlize(RenderState rs, object? v, CallArgs a)
     {
-        var trim = a.Get(0, "trim_url_limit") is { } t ? (int?)Numbers.ToLong(t) : null;
+        var trim = a.Get(0, "trim_url_limit") is { } t ? (int?)Guard.ClampToInt(Numbers.ToLong(t)) : null;
         var nofollow = Py.Truthy(a.Get(1, "nofollow", false));
         var target = a.Get(2, "target") is { } tg ? Str(tg) : null;
         var rel = a.Get(3, "rel") is { } r ? Str(r) : null;
-        var relParts = new List<string>();
-        if (rel is not null) relParts.AddRange(rel.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        if (nofollow && !relParts.Contains("nofollow")) relParts.Add("nofollow");
-        if (!relParts.Contains("noopener")) relParts.Add("noopener");
-        var relAttr = string.Join(" ", relParts.Distinct().OrderBy(x => x, StringComparer.Ordinal));
-        var regex = UrlRegex;
-        if (a.Get(4, "extra_schemes") is { } extra && Py.Iterate(extra).Select(Str).Where(x => x.Length > 0).ToList() is { Count: > 0 } schemes)
-            regex = new Regex("(" + string.Join("|", schemes.Select(x => Regex.Escape(x) + @"[^\s<>""']+")) + "|" + UrlRegex.ToString()[1..], RegexOptions.NonBacktracking);
-        // a Markup input is already escaped (MarkupSafe's escape leaves it as it is)
-        var isMarkup = v is Markup;
-        Func<string, string> esc = isMarkup ? x => x : Output.Escape;
-        var text = Str(v);
-        var sb = new StringBuilder();
-        var last = 0;
-        foreach (Match m in regex.Matches(text))
-        {
-            var url = m.Value.TrimEnd('.', ',', ')', ';', ':', '!', '?');
-            sb.Append(esc(text[last..m.Index]));
-            var href = url.Contains('@') && !url.StartsWith("http", StringComparison.Ordinal) ? "mailto:" + url : url.StartsWith("www.", StringComparison.Ordinal) ? "https://" + url : url;
-            var shown = trim is not null && url.Length > trim ? url[..Math.Max(0, trim.Value)] + (trim > 3 ? "..." : "") : url;
-            // a Markup input is already escaped, but no quote may end the attribute either way
-            sb.Append("<a href=\"").Append(esc(href).Replace("\"", "&quot;", StringComparison.Ordinal)).Append('"');
-            if (!href.StartsWith("mailto:", StringComparison.Ordinal))
-            {
-                sb.Append(" rel=\"").Append(Output.Escape(relAttr)).Append('"');
-                if (target is not null) sb.Append(" target=\"").Append(Output.Escape(target)).Append('"');
-            }
-            sb.Append('>').Append(esc(shown)).Append("</a>");
-            last = m.Index + url.Length;
-        }
-        sb.Append(esc(text[last..]));
-        return rs.EvalAutoescape ? new Markup(sb.ToString()) : sb.ToString();
+        var schemes = a.Get(4, "extra_schemes") is { } extra ? Py.Iterate(extra).Select(Str).ToList() : [];
+        var text = Filters.Urlize.Apply(v, trim, nofollow, target, rel, schemes);
+        return rs.EvalAutoescape ? new Markup(text) : text;
     }
 }
 

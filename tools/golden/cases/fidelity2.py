@@ -110,7 +110,34 @@ HTMX = [
       section="§4.3", expect="False|False|None|None"),
 ]
 
+URLS = [
+    "www.example.com", "example.com", "sub.example.org/path?q=1#f", "example.io", "http://example.com", "HTTPS://EXAMPLE.COM/X",
+    "https://example.com/a_(b)", "(https://example.com/a)", "(see https://example.com).", "<https://example.com>",
+    "https://example.com/<script>", "https://example.com/x&y=\"z\"", "mailto:me@example.com", "mailto:bad", "me@example.com.",
+    "@me@example.com", "a:b@example.com", "www.me@example.com", "http://127.0.0.1:8080/x", "http://[::1]/", "http://999.1.1.1",
+    "http://localhost", "ftp://files.example.com", "xn--bcher-kva.example", "http://xn--bcher-kva.xn--p1ai", "foo.bar",
+    "trailing,commas,,", "https://example.com/path.", "((https://example.com/a))", "https://example.com/a)b)", "&lt;x&gt;",
+    "line\nhttps://example.com\tx", "https://example.com/\u00e9t\u00e9", "example.com:99999", "www.x",
+]
+
+URLIZE = [
+    c("fid2-urlize-words-" + str(i), "{{ s|urlize }}", {"s": u}) for i, u in enumerate(URLS)
+] + [
+    c("fid2-urlize-all-in-text", "{{ s|urlize }}", {"s": "Go to www.example.com, or example.org (or https://x.io/a). Mail me@example.com or mailto:you@example.net!"}),
+    c("fid2-urlize-trim", "{{ s|urlize(10) }}|{{ s|urlize(trim_url_limit=3) }}|{{ s|urlize(0) }}|{{ s|urlize(-3) }}", {"s": "https://example.com/long/path www.example.com"}),
+    c("fid2-urlize-trim-not-mail", "{{ s|urlize(3) }}", {"s": "me@example.com mailto:me@example.com"}),
+    c("fid2-urlize-nofollow-target-rel", "{{ s|urlize(nofollow=true, target='_blank', rel='external noopener') }}", {"s": "www.example.com me@example.com"}),
+    c("fid2-urlize-rel-escaped", "{{ s|urlize(rel=r, target=t) }}", {"s": "https://example.com", "r": "a\" b", "t": "_x\"<y>"}),
+    c("fid2-urlize-empty-target", "{{ s|urlize(target='') }}", {"s": "https://example.com"}),
+    c("fid2-urlize-extra-schemes", "{{ s|urlize(extra_schemes=['ftp://', 'tel:']) }}", {"s": "ftp://files.example tel:+123 tel: ftp://"}),
+    c("fid2-urlize-bad-scheme", "{{ s|urlize(extra_schemes=['not a scheme']) }}", {"s": "x"}, error="runtime"),
+    c("fid2-urlize-markup-input", "{{ s|safe|urlize }}", {"s": "<b>https://example.com/?a=1&amp;b=2</b> www.example.com"}),
+    c("fid2-urlize-autoescape-off", "{{ s|urlize }}", {"s": "<https://example.com/?a=1&b=2>"}, ae=False),
+    c("fid2-urlize-non-string", "{{ 12|urlize }}|{{ none|urlize }}"),
+]
+
 CATEGORIES = {
+    "10-filters": URLIZE,
     "25-kida-divergent": HTMX,
     "17-macros": MACROS,
     "21-python-compat": PY,

@@ -158,6 +158,11 @@ public class FidelityRound2Tests
         Assert.Equal("<b><i></b>|<b><i></b>", Render(mode, source, autoescape: false));
         Assert.Equal("<b>&lt;i&gt;</b>|<b>&lt;i&gt;</b>", Render(mode, source));
         Assert.Equal("<b>&lt;i&gt;</b>", Render(mode, "{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{% autoescape false %}{{ m('<i>') }}{% endautoescape %}"));
+        // the same for a macro's value: Markup where the block autoescapes, plain text where it does not
+        Assert.Equal("<b>|<B>", Render(mode, "{% macro m() %}<b>{% endmacro %}{% autoescape true %}{% set x = m() %}{{ x }}|{{ m()|upper }}{% endautoescape %}", autoescape: false));
+        Assert.Equal("&lt;b&gt;", Render(mode, "{% macro m() %}<b>{% endmacro %}{% autoescape false %}{% set x = m() %}{{ x|e }}{% endautoescape %}"));
+        // any other function's text is still escaped there
+        Assert.Equal("&lt;B&gt;", Render(mode, "{% autoescape true %}{{ s.upper() }}{% endautoescape %}", new Dictionary<string, object?> { ["s"] = "<b>" }, autoescape: false));
     }
 
     [Theory]

@@ -244,6 +244,10 @@ internal sealed partial class Emitter
             return E.Block(pos, Rt("CallMethodOptional", _fn.Rs, EmitExpr(oga.Target), E.Constant(oga.Name), args));
         if (call.Callee is GetAttrExpr { Optional: false } ga)
             return E.Block(pos, Rt("CallMethod", _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), args));
+        // inside an {% autoescape %} block a macro's result is safe exactly where the block autoescapes (Jinja2 decides
+        // by the call site's eval context, not by where the macro was defined)
+        if (_fn.Escape is not ConstantExpression { Value: bool fixedEscape } || fixedEscape != _ct.Autoescape)
+            return E.Block(pos, Rt("CallAtEscape", _fn.Rs, EmitExpr(call.Callee), args, _fn.Escape));
         return E.Block(pos, Rt("Call", _fn.Rs, EmitExpr(call.Callee), args));
     }
 

@@ -299,6 +299,17 @@ internal static partial class Rt
         return new CallArgs(pos.ToArray(), named.Count == 0 ? null : named.ToArray());
     }
 
+    /// <summary>
+    /// <see cref="Call(RenderState, object?, CallArgs)"/> inside an <c>{% autoescape %}</c> block: a macro's result is
+    /// Markup where the call site autoescapes and plain text where it does not (Jinja2's call-site rule).
+    /// </summary>
+    public static object? CallAtEscape(RenderState rs, object? callee, CallArgs args, bool escape)
+    {
+        var result = Call(rs, callee, args);
+        if (callee is not Macro) return result;
+        return escape ? result as Markup ?? new Markup(Py.Str(result)) : result is Markup m ? m.ToString() : result;
+    }
+
     public static object? Call(RenderState rs, object? callee, CallArgs args)
     {
         switch (callee)

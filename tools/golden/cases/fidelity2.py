@@ -51,6 +51,9 @@ ESC = [
     c("fid2-autoescape-block-macro-not-leaking", "{% autoescape false %}{% macro m() %}x{% endmacro %}{% endautoescape %}{{ m() }}", error="undefined"),
     c("fid2-autoescape-block-reads-outer", "{% set x = '<a>' %}{% autoescape false %}{{ x }}{% endautoescape %}{{ x }}"),
     c("fid2-autoescape-block-namespace", "{% set ns = namespace(v=1) %}{% autoescape true %}{% set ns.v = 2 %}{% endautoescape %}{{ ns.v }}"),
+    c("fid2-autoescape-block-macro-value", "{% macro m() %}<b>{% endmacro %}{% autoescape true %}{% set x = m() %}{{ x }}|{{ m()|upper }}{% endautoescape %}", ae=False),
+    c("fid2-autoescape-false-block-macro-value", "{% macro m() %}<b>{% endmacro %}{% autoescape false %}{% set x = m() %}{{ x|e }}{% endautoescape %}"),
+    c("fid2-autoescape-block-function-value", "{% autoescape true %}{{ s.upper() }}|{{ '<i>'.upper() }}{% endautoescape %}", {"s": "<b>"}, ae=False),
     c("fid2-autoescape-block-set-block", "{% autoescape true %}{% set x %}<b>{% endset %}{{ x }}{% endautoescape %}", ae=False),
 ]
 

@@ -303,4 +303,18 @@ public class StackSafetyTests
         }
         Assert.Equal(new string('9', 4_300), env.FromString("{{ " + new string('9', 4_300) + " }}").Render());
     }
+
+    [Theory, MemberData(nameof(Modes3))]
+    public void The_match_test_cannot_backtrack_for_ever(Mode mode)
+    {
+        var env = Env(mode);
+        Assert.Equal("False", env.FromString("{{ ('a' * 5000 ~ '!') is match('(a+)+$') }}").Render());
+        Assert.Equal("True|False", env.FromString("{{ 'abc' is match('a.c') }}|{{ 'xabc' is match('a') }}").Render());
+        // backreferences need the backtracking engine: they run under a time limit
+        Assert.Equal("True", env.FromString("{{ 'abab' is match('(ab)\\\\1') }}").Render());
+        var slow = Assert.IsAssignableFrom<TemplateRuntimeException>(OnSmallStack(() =>
+            env.FromString("{{ ('a' * 5000 ~ '!') is match('(a+)+\\\\1$') }}").Render()));
+        Assert.Equal("K-SEC-010", slow.Code);
+        Assert.Equal("K-RUN-003", Assert.Throws<TemplateRuntimeException>(() => env.FromString("{{ 'a' is match('(') }}").Render()).Code);
+    }
 }

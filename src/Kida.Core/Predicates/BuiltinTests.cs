@@ -55,8 +55,42 @@ internal static class BuiltinTests
             ["hx_target"] = (rs, v, a) => Header(rs, v, "HX-Target") is { } h
                 ? h.Length > 0 && h == Py.Str(Arg(a))
                 : v is not null && v is not Undefined && Py.Str(v) == Py.Str(Arg(a)),
-            ["match"] = (_, v, a) => v is not null && System.Text.RegularExpressions.Regex.IsMatch(Py.Str(v), "^(?:" + Py.Str(Arg(a)) + ")"),
+            ["match"] = (_, v, a) => v is not null && RegexMatch(Py.Str(v), Py.Str(Arg(a))),
         };
+    }
+
+    /// <summary>The longest pattern the <c>match</c> test compiles.</summary>
+    private const int MaxPatternLength = 4096;
+
+    /// <summary>
+    /// The <c>match</c> test (Python's <c>re.match</c>: anchored at the start). The pattern comes from the template, so
+    /// it runs on the non-backtracking engine (linear in the input: <c>(a+)+$</c> cannot hang a render); a pattern that
+    /// engine cannot run (backreferences, lookarounds) runs with a time limit instead.
+    /// </summary>
+    private static bool RegexMatch(string input, string pattern)
+    {
+        if (pattern.Length > MaxPatternLength)
+            throw new TemplateRuntimeException($"match: the pattern is {pattern.Length} characters long (at most {MaxPatternLength})", "K-RUN-003");
+        var anchored = "^(?:" + pattern + ")";
+        try
+        {
+            try
+            {
+                return System.Text.RegularExpressions.Regex.IsMatch(input, anchored, System.Text.RegularExpressions.RegexOptions.NonBacktracking);
+            }
+            catch (NotSupportedException)
+            {
+                return System.Text.RegularExpressions.Regex.IsMatch(input, anchored, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(250));
+            }
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            throw new TemplateRuntimeException("match: the pattern took too long to run on this input (more than 250 ms)", "K-SEC-010");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new TemplateRuntimeException($"match: invalid regular expression: {ex.Message}", "K-RUN-003");
+        }
     }
 
     private static bool IsTrue(string header) => header.Trim().Equals("true", StringComparison.OrdinalIgnoreCase);

@@ -28,7 +28,9 @@ internal static class StackGuard
     public static void Check(nint stackBase)
     {
         var used = stackBase - Here();
-        if (used > RenderBudget || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        // the runtime's own check only once the render is deep (a render that began with little stack left, such as
+        // one nested in another's filter): shallow calls, nearly all of them, pay one subtraction
+        if (used > RenderBudget || (used > RenderBudget / 4 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
             throw new TemplateRuntimeException(
                 $"Maximum recursion depth exceeded: the template recursion used the {RenderBudget / 1024} KB of stack a render may use",
                 ErrorCodes.RecursionDepth);

@@ -35,13 +35,6 @@ internal static class StackGuard
                 $"Maximum recursion depth exceeded: the template recursion used the {RenderBudget / 1024} KB of stack a render may use",
                 ErrorCodes.RecursionDepth);
     }
-
-    /// <summary>For recursive walks over templates and data: throws K-RUN-006 when the thread's stack runs low.</summary>
-    public static void EnsureStack(string what)
-    {
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
-            throw new TemplateRuntimeException($"{what} is nested too deeply", ErrorCodes.RecursionDepth);
-    }
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using Kida.Filters;
 using Kida.Runtime;
 using Kida.Syntax;
 using E = System.Linq.Expressions.Expression;
+using H = Kida.Compilation.RuntimeMethods;
 
 namespace Kida.Compilation;
 
@@ -26,14 +27,14 @@ internal sealed partial class Emitter
                 return EmitName(n);
             case GetAttrExpr ga:
                 return ga.Optional
-                    ? Rt("GetAttrOptional", _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name))
-                    : Rt("GetAttrSite", _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()));
+                    ? Helper(H.GetAttrOptional, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name))
+                    : Helper(H.GetAttrSite, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()));
             case GetItemExpr gi:
                 if (gi.Key is SliceExpr sl)
-                    return Rt("Slice", EmitExpr(gi.Target), Opt(sl.Start), Opt(sl.Stop), Opt(sl.Step));
-                return Rt(gi.Optional ? "GetItemOptional" : "GetItem", _fn.Rs, EmitExpr(gi.Target), EmitExpr(gi.Key));
+                    return Helper(H.Slice, EmitExpr(gi.Target), Opt(sl.Start), Opt(sl.Stop), Opt(sl.Step));
+                return Helper(gi.Optional ? H.GetItemOptional : H.GetItem, _fn.Rs, EmitExpr(gi.Target), EmitExpr(gi.Key));
             case SliceExpr sl2:
-                return Rt("MakeSlice", Opt(sl2.Start), Opt(sl2.Stop), Opt(sl2.Step));
+                return Helper(H.MakeSlice, Opt(sl2.Start), Opt(sl2.Stop), Opt(sl2.Step));
             case CallExpr call:
                 return EmitCall(call, null);
             case FilterExpr f:
@@ -44,29 +45,29 @@ internal sealed partial class Emitter
                 return u.Op switch
                 {
                     UnaryOp.Not => BoxBool(E.Not(Truth(u.Operand))),
-                    UnaryOp.Neg => Rt("Neg", EmitExpr(u.Operand)),
-                    _ => Rt("Pos", EmitExpr(u.Operand)),
+                    UnaryOp.Neg => Helper(H.Neg, EmitExpr(u.Operand)),
+                    _ => Helper(H.Pos, EmitExpr(u.Operand)),
                 };
             case BinaryExpr b:
                 return EmitBinary(b);
             case CompareExpr c:
                 return EmitCompare(c);
             case CondExpr c:
-                return E.Condition(Truth(c.Test), EmitExpr(c.Then), c.Else is null ? Rt("EmptyIfShort") : EmitExpr(c.Else), typeof(object));
+                return E.Condition(Truth(c.Test), EmitExpr(c.Then), c.Else is null ? Helper(H.EmptyIfShort) : EmitExpr(c.Else), typeof(object));
             case CoalesceExpr c:
-                return E.Condition(Rt("IsMissing", Guarded(c.Left, out var leftVar)), EmitExpr(c.Right), leftVar, typeof(object)) is var cond
+                return E.Condition(Helper(H.IsMissing, Guarded(c.Left, out var leftVar)), EmitExpr(c.Right), leftVar, typeof(object)) is var cond
                     ? E.Block(typeof(object), [leftVar], cond)
                     : throw new InvalidOperationException();
             case ListExpr l:
-                return Rt("MakeList", E.NewArrayInit(typeof(object), l.Items.Select(EmitExpr)));
+                return Helper(H.MakeList, E.NewArrayInit(typeof(object), l.Items.Select(EmitExpr)));
             case TupleExpr t:
-                return Rt("MakeTuple", E.NewArrayInit(typeof(object), t.Items.Select(EmitExpr)));
+                return Helper(H.MakeTuple, E.NewArrayInit(typeof(object), t.Items.Select(EmitExpr)));
             case DictExpr d:
-                return Rt("MakeDict", E.NewArrayInit(typeof(object), d.Items.SelectMany(kv => new[] { EmitExpr(kv.Key), EmitExpr(kv.Value) })));
+                return Helper(H.MakeDict, E.NewArrayInit(typeof(object), d.Items.SelectMany(kv => new[] { EmitExpr(kv.Key), EmitExpr(kv.Value) })));
             case ListCompExpr lc:
                 return EmitListComp(lc);
             case RangeExpr r:
-                return Rt("RangeLiteral", _fn.Rs, EmitExpr(r.Start), EmitExpr(r.End), Opt(r.Step), E.Constant(r.Inclusive));
+                return Helper(H.RangeLiteral, _fn.Rs, EmitExpr(r.Start), EmitExpr(r.End), Opt(r.Step), E.Constant(r.Inclusive));
             default:
                 throw Error($"Unsupported expression {e.GetType().Name}", e.Pos);
         }
@@ -85,12 +86,11 @@ internal sealed partial class Emitter
         switch (n.Name)
         {
             case "self":
-                return Rt("SelfObject", _fn.Rs, _fn.Ctx);
+                return Helper(H.SelfObject, _fn.Rs, _fn.Ctx);
         }
-        return E.Call(_fn.Ctx, ResolveSiteMethod, E.Constant(n.Name), E.Constant(new MemberSite()));
+        return E.Call(_fn.Ctx, H.ContextResolveSite, E.Constant(n.Name), E.Constant(new MemberSite()));
     }
 
-    private static readonly System.Reflection.MethodInfo ResolveSiteMethod = typeof(Context).GetMethod(nameof(Context.Resolve), [typeof(string), typeof(MemberSite)])!;
 
     /// <summary>Evaluates an operand of a special form (default, defined, ??), turning UndefinedException into Undefined.</summary>
     private E Guarded(Expr operand, out ParameterExpression result)
@@ -108,7 +108,7 @@ internal sealed partial class Emitter
         return E.Block(typeof(object), [pos],
             SavePos(pos),
             E.TryCatch(E.Assign(result, value),
-                E.Catch(ex, E.Block(RestoreState(pos), E.Assign(result, Rt("UndefinedFrom", ex))))),
+                E.Catch(ex, E.Block(RestoreState(pos), E.Assign(result, Helper(H.UndefinedFrom, ex))))),
             result);
     }
 
@@ -120,7 +120,7 @@ internal sealed partial class Emitter
             case BinaryOp.Or:
             {
                 var left = E.Variable(typeof(object), "left");
-                var test = E.Call(TruthyMethod, left);
+                var test = E.Call(H.Truthy, left);
                 return E.Block(typeof(object), [left],
                     E.Assign(left, EmitExpr(b.Left)),
                     b.Op == BinaryOp.And
@@ -128,19 +128,19 @@ internal sealed partial class Emitter
                         : E.Condition(test, left, EmitExpr(b.Right), typeof(object)));
             }
             case BinaryOp.Concat:
-                return Rt("Tilde", EmitExpr(b.Left), EmitExpr(b.Right), _fn.Escape);
+                return Helper(H.Tilde, EmitExpr(b.Left), EmitExpr(b.Right), _fn.Escape);
             default:
-                var name = b.Op switch
+                var helper = b.Op switch
                 {
-                    BinaryOp.Add => "Add",
-                    BinaryOp.Sub => "Sub",
-                    BinaryOp.Mul => "Mul",
-                    BinaryOp.Div => "Div",
-                    BinaryOp.FloorDiv => "FloorDiv",
-                    BinaryOp.Mod => "Mod",
-                    _ => "Pow",
+                    BinaryOp.Add => H.Add,
+                    BinaryOp.Sub => H.Sub,
+                    BinaryOp.Mul => H.Mul,
+                    BinaryOp.Div => H.Div,
+                    BinaryOp.FloorDiv => H.FloorDiv,
+                    BinaryOp.Mod => H.Mod,
+                    _ => H.Pow,
                 };
-                return Rt(name, EmitExpr(b.Left), EmitExpr(b.Right));
+                return Helper(helper, EmitExpr(b.Left), EmitExpr(b.Right));
         }
     }
 
@@ -158,7 +158,7 @@ internal sealed partial class Emitter
             var (op, operand) = c.Rest[i];
             var right = E.Variable(typeof(object), "cmp" + (i + 1));
             temps.Add(right);
-            var test = E.Block(typeof(bool), E.Assign(right, EmitExpr(operand)), Rt("CompareOp", E.Constant(op), current, right));
+            var test = E.Block(typeof(bool), E.Assign(right, EmitExpr(operand)), Helper(H.CompareOp, E.Constant(op), current, right));
             result = result is null ? test : E.AndAlso(result, test);
             current = right;
         }
@@ -178,18 +178,18 @@ internal sealed partial class Emitter
         var scoped = WithScope([], scope =>
         {
             var bind = Assign(lc.Target, item, SetKind.Set);
-            var add = E.Call(result, typeof(List<object?>).GetMethod("Add")!, EmitExpr(lc.Element));
+            var add = E.Call(result, H.ListAdd, EmitExpr(lc.Element));
             inner = E.Block(typeof(void), bind, lc.Condition is null ? add : E.IfThen(Truth(lc.Condition), add));
             return E.Empty();
         }, names, initFromOuter: false);
         var vars = ((BlockExpression)scoped).Variables;
-        var moveNext = E.Call(E.Convert(en, typeof(System.Collections.IEnumerator)), typeof(System.Collections.IEnumerator).GetMethod("MoveNext")!);
+        var moveNext = E.Call(E.Convert(en, typeof(System.Collections.IEnumerator)), H.EnumeratorMoveNext);
         return E.Block(typeof(object), [result, en],
             E.Assign(result, E.New(typeof(KidaList))),
-            E.Assign(en, Rt("GetBoundedIterator", EmitExpr(lc.Iterable))),
+            E.Assign(en, Helper(H.GetBoundedIterator, EmitExpr(lc.Iterable))),
             E.Loop(E.Block(
                 E.IfThen(E.Not(moveNext), E.Break(brk)),
-                E.Block(typeof(void), vars.Append(item), E.Assign(item, E.Property(en, "Current")), inner)), brk),
+                E.Block(typeof(void), vars.Append(item), E.Assign(item, E.Property(en, H.EnumeratorCurrent)), inner)), brk),
             E.Convert(result, typeof(object)));
     }
 
@@ -199,12 +199,12 @@ internal sealed partial class Emitter
     {
         if (args.IsEmpty && extraNamedName is null) return E.Constant(CallArgs.None);
         var positional = E.NewArrayInit(typeof(object), args.Positional.Select(EmitExpr));
-        var named = args.Named.Select(kv => (E)E.New(NamedArgCtor, E.Constant(kv.Key), EmitExpr(kv.Value))).ToList();
-        if (extraNamedName is not null) named.Add(E.New(NamedArgCtor, extraNamedName, extraNamedValue!));
+        var named = args.Named.Select(kv => (E)E.New(H.NewNamedArg, E.Constant(kv.Key), EmitExpr(kv.Value))).ToList();
+        if (extraNamedName is not null) named.Add(E.New(H.NewNamedArg, extraNamedName, extraNamedValue!));
         E namedArr = named.Count == 0 ? E.Constant(null, typeof(KeyValuePair<string, object?>[])) : E.NewArrayInit(typeof(KeyValuePair<string, object?>), named);
-        E built = E.New(CallArgsCtor, positional, namedArr);
+        E built = E.New(H.NewCallArgs, positional, namedArr);
         if (args.DynArgs is not null || args.DynKwargs is not null)
-            built = Rt("SpreadArgs", built, Opt(args.DynArgs), Opt(args.DynKwargs));
+            built = Helper(H.SpreadArgs, built, Opt(args.DynArgs), Opt(args.DynKwargs));
         return built;
     }
 
@@ -219,36 +219,36 @@ internal sealed partial class Emitter
             {
                 var p = pa.Positional;
                 return p.Count == 1
-                    ? E.Block(SetPos(call.Pos), Rt("WriteCall1", _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), _fn.Escape))
-                    : E.Block(SetPos(call.Pos), Rt("WriteCall2", _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), EmitExpr(p[1]), _fn.Escape));
+                    ? E.Block(SetPos(call.Pos), Helper(H.WriteCall1, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), _fn.Escape))
+                    : E.Block(SetPos(call.Pos), Helper(H.WriteCall2, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), EmitExpr(p[1]), _fn.Escape));
             }
             if (!isSpecial)
             {
                 var wargs = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);
                 if (call.Callee is GetAttrExpr { Optional: false } wga)
-                    return E.Block(SetPos(call.Pos), Rt("WriteMethodCall", _fn.Rs, _fn.Out, EmitExpr(wga.Target), E.Constant(wga.Name), wargs, _fn.Escape));
-                return E.Block(SetPos(call.Pos), Rt("WriteCall", _fn.Rs, _fn.Out, EmitExpr(call.Callee), wargs, _fn.Escape));
+                    return E.Block(SetPos(call.Pos), Helper(H.WriteMethodCall, _fn.Rs, _fn.Out, EmitExpr(wga.Target), E.Constant(wga.Name), wargs, _fn.Escape));
+                return E.Block(SetPos(call.Pos), Helper(H.WriteCall, _fn.Rs, _fn.Out, EmitExpr(call.Callee), wargs, _fn.Escape));
             }
-            return E.Call(_fn.Out, WriteValueMethod, E.Convert(EmitCall(call, caller), typeof(object)), _fn.Escape);
+            return E.Call(_fn.Out, H.OutputWriteValue, E.Convert(EmitCall(call, caller), typeof(object)), _fn.Escape);
         }
         var args = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);
         var pos = SetPos(call.Pos);
         if (call.Callee is NameExpr { Name: "super" } && FindLocal("super", _fn.Scope) is null)
         {
             if (_fn.BlockName is null) throw Error("super() is only available inside a block", call.Pos);
-            return E.Block(pos, Rt("Super", _fn.Rs, _fn.Ctx, E.Constant(_ct), E.Constant(_fn.BlockName)));
+            return E.Block(pos, Helper(H.Super, _fn.Rs, _fn.Ctx, E.Constant(_ct), E.Constant(_fn.BlockName)));
         }
         if (call.Callee is NameExpr { Name: "has_slot" } && FindLocal("has_slot", _fn.Scope) is null && _fn.Caller is not null)
-            return Rt("HasSlot", _fn.Caller, args);
+            return Helper(H.HasSlot, _fn.Caller, args);
         if (call.Callee is GetAttrExpr { Optional: true } oga)
-            return E.Block(pos, Rt("CallMethodOptional", _fn.Rs, EmitExpr(oga.Target), E.Constant(oga.Name), args));
+            return E.Block(pos, Helper(H.CallMethodOptional, _fn.Rs, EmitExpr(oga.Target), E.Constant(oga.Name), args));
         if (call.Callee is GetAttrExpr { Optional: false } ga)
-            return E.Block(pos, Rt("CallMethod", _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), args));
+            return E.Block(pos, Helper(H.CallMethod, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), args));
         // inside an {% autoescape %} block a macro's result is safe exactly where the block autoescapes (Jinja2 decides
         // by the call site's eval context, not by where the macro was defined)
         if (_fn.Escape is not ConstantExpression { Value: bool fixedEscape } || fixedEscape != _ct.Autoescape)
-            return E.Block(pos, Rt("CallAtEscape", _fn.Rs, EmitExpr(call.Callee), args, _fn.Escape));
-        return E.Block(pos, Rt("Call", _fn.Rs, EmitExpr(call.Callee), args));
+            return E.Block(pos, Helper(H.CallAtEscape, _fn.Rs, EmitExpr(call.Callee), args, _fn.Escape));
+        return E.Block(pos, Helper(H.Call, _fn.Rs, EmitExpr(call.Callee), args));
     }
 
     private E EmitFilter(FilterExpr f)
@@ -283,10 +283,10 @@ internal sealed partial class Emitter
         {
             // Python raises TypeError when the call runs: evaluate the operands, then fail
             return E.Block(typeof(object), SetPos(f.Pos), E.Convert(value, typeof(object)), BuildArgs(f.Args),
-                E.Throw(Rt("ArgumentError", E.Constant(problem)), typeof(object)));
+                E.Throw(Helper(H.ArgumentError, E.Constant(problem)), typeof(object)));
         }
         // a strict undefined value reaching a filter fails here (only default/d accept it)
-        if (f.Name is not ("default" or "d" or "items" or "pprint")) value = Rt("UseValue", value);
+        if (f.Name is not ("default" or "d" or "items" or "pprint")) value = Helper(H.UseValue, value);
         var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args));
         if (BuiltinFilters.NeedEvalContext.Contains(f.Name))
         {
@@ -296,7 +296,7 @@ internal sealed partial class Emitter
             return E.Block(typeof(object), [operand, args], SetPos(f.Pos),
                 E.Assign(operand, E.Convert(value, typeof(object))),
                 E.Assign(args, BuildArgs(f.Args)),
-                E.Assign(E.Field(_fn.Rs, nameof(RenderState.EvalAutoescape)), _fn.Escape),
+                E.Assign(E.Field(_fn.Rs, H.RenderStateEvalAutoescape), _fn.Escape),
                 E.Invoke(E.Constant(fn), _fn.Rs, operand, args));
         }
         return E.Block(typeof(object), SetPos(f.Pos), call);
@@ -311,7 +311,7 @@ internal sealed partial class Emitter
         if (t.Name is "defined" or "undefined")
         {
             var guarded = Guarded(t.Value, out var v);
-            E test = Rt("IsDefined", v);
+            E test = Helper(H.IsDefined, v);
             if (t.Name == "undefined") test = E.Not(test);
             result = E.Block(typeof(bool), [v], guarded, test);
         }
@@ -325,7 +325,7 @@ internal sealed partial class Emitter
             }
             // a strict undefined fails any test that looks at its value; type checks answer as Jinja2 does
             var operand = EmitExpr(t.Value);
-            if (!TypeOnlyTests.Contains(t.Name)) operand = Rt("UseValue", operand);
+            if (!TypeOnlyTests.Contains(t.Name)) operand = Helper(H.UseValue, operand);
             result = E.Invoke(E.Constant(fn), _fn.Rs, operand, BuildArgs(t.Args));
         }
         if (t.Negated) result = E.Not(result);
@@ -364,11 +364,11 @@ internal sealed partial class Emitter
                 shared = CompileMacroBody(E.Lambda<Action<RenderState, Context, object?[], Output>>(sharedBody, srs, ctxParam, sargs, soutput));
             }
             var prototype = new Macro(m.Name, names, usesVarargs, usesKwargs, usesCaller, escapeValue, shared, null!);
-            return E.Call(_fn.Ctx, typeof(Context).GetMethod(nameof(Context.BindMacro))!, E.Constant(prototype));
+            return E.Call(_fn.Ctx, H.ContextBindMacro, E.Constant(prototype));
         }
         var body = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, out var rs, out var args, out var output);
         var lambda = E.Lambda<Action<RenderState, object?[], Output>>(body, rs, args, output);
-        var ctor = typeof(Macro).GetConstructors().Single(c => c.GetParameters().Length == 7);
+        var ctor = H.NewMacro;
         return E.New(ctor, E.Constant(m.Name), E.Constant(names), E.Constant(usesVarargs), E.Constant(usesKwargs),
             E.Constant(usesCaller), _fn.Escape, lambda);
     }
@@ -415,17 +415,17 @@ internal sealed partial class Emitter
                     E raw = positional is not null ? positional[i] : E.ArrayIndex(argsLocal, E.Constant(i));
                     var missing = E.ReferenceEqual(raw, E.Constant(Macro.Missing));
                     E fallback = p.Default is null
-                        ? Rt("MissingArgument", rsLocal, E.Constant(p.Name), E.Constant(strictArgs))
+                        ? Helper(H.MissingArgument, rsLocal, E.Constant(p.Name), E.Constant(strictArgs))
                         : EmitExpr(p.Default);
                     exprs.Add(E.Assign(v, E.Condition(missing, fallback, raw, typeof(object))));
                 }
                 foreach (var let in defLets)
-                    exprs.Add(E.Assign(scope.Vars[let], E.Call(inner.Ctx, ResolveMethod, E.Constant(let))));
+                    exprs.Add(E.Assign(scope.Vars[let], E.Call(inner.Ctx, H.ContextResolve, E.Constant(let))));
                 if (varargs is not null) exprs.Add(E.Assign(scope.Vars[varargs], E.ArrayIndex(argsLocal, E.Constant(n))));
                 if (kwargs is not null) exprs.Add(E.Assign(scope.Vars[kwargs], E.ArrayIndex(argsLocal, E.Constant(n + 1))));
                 if (caller)
                 {
-                    exprs.Add(E.Assign(scope.Vars["caller"], Rt("CallerOrUndefined", rsLocal, E.ArrayIndex(argsLocal, E.Constant(n + 2)))));
+                    exprs.Add(E.Assign(scope.Vars["caller"], Helper(H.CallerOrUndefined, rsLocal, E.ArrayIndex(argsLocal, E.Constant(n + 2)))));
                     inner.Caller = scope.Vars["caller"];
                 }
                 exprs.Add(EmitScopeBody(stmts, scope));
@@ -466,7 +466,7 @@ internal sealed partial class Emitter
         var defaultSlot = EmitSlotFunction(cb.Body);
         var slots = cb.Slots.Select(kv => (kv.Key, Fn: EmitSlotFunction(kv.Value))).ToList();
         var names = cb.CallerParameters.Select(p => p.Name).ToArray();
-        return Rt("MakeCaller", E.Constant(names), _fn.Escape, lambda, defaultSlot,
+        return Helper(H.MakeCaller, E.Constant(names), _fn.Escape, lambda, defaultSlot,
             E.NewArrayInit(typeof(string), slots.Select(s => E.Constant(s.Key))),
             E.NewArrayInit(typeof(Func<RenderState, Dictionary<string, object?>?, string>), slots.Select(s => s.Fn)));
     }
@@ -485,7 +485,7 @@ internal sealed partial class Emitter
         {
             var body = WithScope(stmts, scope => EmitScopeBody(stmts, scope));
             var withCtx = E.Block(typeof(void), [slotCtx],
-                E.Assign(slotCtx, Rt("SlotContext", saved.Ctx, bindings)),
+                E.Assign(slotCtx, Helper(H.SlotContext, saved.Ctx, bindings)),
                 body);
             return E.Lambda<Func<RenderState, Dictionary<string, object?>?, string>>(CaptureBody(inner.Out, WrapFunction(withCtx)), rs, bindings);
         }
@@ -500,7 +500,7 @@ internal sealed partial class Emitter
         var caller = _fn.Caller ?? FindLocal("caller", _fn.Scope);
         E bindings = slot.Bindings.Count == 0
             ? E.Constant(null, typeof(Dictionary<string, object?>))
-            : Rt("MakeLocals", E.NewArrayInit(typeof(string), slot.Bindings.Select(b => E.Constant(b.Key))),
+            : Helper(H.MakeLocals, E.NewArrayInit(typeof(string), slot.Bindings.Select(b => E.Constant(b.Key))),
                 E.NewArrayInit(typeof(object), slot.Bindings.Select(b => EmitExpr(b.Value))));
         E fallback = E.Empty();
         if (slot.DefaultBody is not null)
@@ -516,8 +516,8 @@ internal sealed partial class Emitter
         }
         if (caller is null) return fallback;
         return E.Block(SetPos(slot.Pos),
-            E.IfThenElse(Rt("IsMissing", caller),
+            E.IfThenElse(Helper(H.IsMissing, caller),
                 fallback,
-                E.Call(_fn.Out, WriteString, Rt("RenderSlot", _fn.Rs, caller, E.Constant(slot.Name, typeof(string)), bindings))));
+                E.Call(_fn.Out, H.OutputWriteString, Helper(H.RenderSlot, _fn.Rs, caller, E.Constant(slot.Name, typeof(string)), bindings))));
     }
 }

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Kida.Runtime;
 using Kida.Syntax;
 using E = System.Linq.Expressions.Expression;
+using H = Kida.Compilation.RuntimeMethods;
 
 namespace Kida.Compilation;
 
@@ -13,7 +14,7 @@ internal sealed partial class Emitter
         switch (s)
         {
             case TextStmt t:
-                return E.Call(_fn.Out, WriteString, E.Constant(t.Text));
+                return E.Call(_fn.Out, H.OutputWriteString, E.Constant(t.Text));
             case OutputStmt o:
                 return E.Block(SetPos(o.Pos), EmitOutput(o.Value));
             case IfStmt i:
@@ -31,12 +32,12 @@ internal sealed partial class Emitter
             case BlockStmt b:
                 return E.Block(SetPos(b.Pos), EmitBlockCall(b));
             case IncludeStmt inc:
-                return E.Block(SetPos(inc.Pos), Rt("Include", _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(inc.Template),
+                return E.Block(SetPos(inc.Pos), Helper(H.Include, _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(inc.Template),
                     E.Constant(inc.IgnoreMissing), inc.WithContext ? LocalsDictionary(includeLoop: true) : E.Constant(null, typeof(Dictionary<string, object?>)),
                     E.Constant(inc.WithContext), SiteFor(inc.Template)));
             case ImportStmt imp:
                 return E.Block(SetPos(imp.Pos), Assign(new NameTarget(imp.Pos, imp.Alias),
-                    Rt("Import", _fn.Rs, _fn.Ctx, EmitExpr(imp.Template), E.Constant(imp.WithContext)), SetKind.Set));
+                    Helper(H.Import, _fn.Rs, _fn.Ctx, EmitExpr(imp.Template), E.Constant(imp.WithContext)), SetKind.Set));
             case FromImportStmt fi:
                 return EmitFromImport(fi);
             case MacroStmt m:
@@ -66,19 +67,19 @@ internal sealed partial class Emitter
             case TryStmt t:
                 return EmitTry(t);
             case SpacelessStmt sp:
-                return E.Call(_fn.Out, WriteString, Rt("Spaceless", Capture(sp.Body)));
+                return E.Call(_fn.Out, H.OutputWriteString, Helper(H.Spaceless, Capture(sp.Body)));
             case ProvideStmt p:
                 return EmitProvide(p);
             case PushStmt pu:
-                return Rt("PushStack", _fn.Rs, E.Constant(pu.Stack), Capture(pu.Body));
+                return Helper(H.PushStack, _fn.Rs, E.Constant(pu.Stack), Capture(pu.Body));
             case StackStmt st:
-                return E.Call(_fn.Out, WriteString, Rt("ReadStack", _fn.Rs, E.Constant(st.Stack)));
+                return E.Call(_fn.Out, H.OutputWriteString, Helper(H.ReadStack, _fn.Rs, E.Constant(st.Stack)));
             case CacheStmt c:
                 return EmitCache(c);
             case EmbedStmt em:
                 return EmitEmbed(em);
             case TransStmt tr:
-                return E.Block(SetPos(tr.Pos), Rt("Trans", _fn.Rs, _fn.Ctx, _fn.Out, E.Constant(tr.Singular), E.Constant(tr.Plural, typeof(string)),
+                return E.Block(SetPos(tr.Pos), Helper(H.Trans, _fn.Rs, _fn.Ctx, _fn.Out, E.Constant(tr.Singular), E.Constant(tr.Plural, typeof(string)),
                     E.Constant(tr.Variables.Select(v => v.Key).ToArray()),
                     E.NewArrayInit(typeof(object), tr.Variables.Select(v => E.Convert(EmitExpr(v.Value), typeof(object)))),
                     E.Constant(tr.CountName is null ? -1 : tr.Variables.ToList().FindIndex(v => v.Key == tr.CountName)), _fn.Escape));
@@ -92,18 +93,18 @@ internal sealed partial class Emitter
     private E EmitOutput(Expr value)
     {
         if (value is ConstExpr { Value: string s })
-            return E.Call(_fn.Out, WriteString, E.Constant(_fn.Escape is ConstantExpression { Value: true } ? Output.Escape(s) : s));
+            return E.Call(_fn.Out, H.OutputWriteString, E.Constant(_fn.Escape is ConstantExpression { Value: true } ? Output.Escape(s) : s));
         if (value is CallExpr call)
             return EmitCall(call, null, write: true);
         if (value is GetAttrExpr { Optional: false } ga)
-            return Rt("WriteAttrSite", _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
+            return Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
         var v = EmitExpr(value);
         if (value is GetAttrExpr { Optional: true } or GetItemExpr { Optional: true } or FilterExpr { Style: FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline })
-            v = Rt("NoneToEmpty", v);
-        return E.Call(_fn.Out, WriteValueMethod, E.Convert(v, typeof(object)), _fn.Escape);
+            v = Helper(H.NoneToEmpty, v);
+        return E.Call(_fn.Out, H.OutputWriteValue, E.Convert(v, typeof(object)), _fn.Escape);
     }
 
-    private E Truth(Expr e) => E.Call(TruthyMethod, E.Convert(EmitExpr(e), typeof(object)));
+    private E Truth(Expr e) => E.Call(H.Truthy, E.Convert(EmitExpr(e), typeof(object)));
 
     private E EmitIf(IfStmt i)
     {
@@ -149,18 +150,16 @@ internal sealed partial class Emitter
         var lambda = E.Lambda<Func<RenderState, object?, int, string>>(CaptureBody(inner.Out, body), rs, iter, depth);
         return E.Block(typeof(void), [self],
             E.Assign(self, lambda),
-            E.Call(_fn.Out, WriteString, E.Invoke(self, _fn.Rs, iterable, E.Constant(0))));
+            E.Call(_fn.Out, H.OutputWriteString, E.Invoke(self, _fn.Rs, iterable, E.Constant(0))));
     }
 
     private E CaptureBody(ParameterExpression @out, E body) =>
         E.Block(typeof(string), [@out],
-            E.Assign(@out, E.New(typeof(Output).GetConstructor([typeof(int)])!, E.Constant(256))),
+            E.Assign(@out, E.New(H.NewOutput, E.Constant(256))),
             E.TryFinally(
-                E.Block(body, E.Call(@out, typeof(Output).GetMethod(nameof(Output.ToString))!)),
-                E.Call(@out, typeof(Output).GetMethod(nameof(Output.Dispose))!)));
+                E.Block(body, E.Call(@out, H.OutputToString)),
+                E.Call(@out, H.OutputDispose)));
 
-    private static readonly System.Reflection.PropertyInfo SeqCount = typeof(IReadOnlyCollection<object?>).GetProperty("Count")!;
-    private static readonly System.Reflection.PropertyInfo SeqItem = typeof(IReadOnlyList<object?>).GetProperty("Item")!;
 
     private E EmitForCore(ForStmt f, E iterable, bool usesLoop, E depth, E recurse)
     {
@@ -201,7 +200,7 @@ internal sealed partial class Emitter
         var exprs = new List<E> { E.Assign(any, E.Constant(false)), E.Assign(idx, E.Constant(0)) };
         if (usesLoop)
         {
-            exprs.Add(E.Assign(list, Rt("ToItemList", iterable)));
+            exprs.Add(E.Assign(list, Helper(H.ToItemList, iterable)));
             if (filterTest is not null)
             {
                 var filtered = E.Variable(typeof(List<object?>), "filtered");
@@ -211,42 +210,42 @@ internal sealed partial class Emitter
                     E.Assign(filtered, E.New(typeof(List<object?>))),
                     E.Assign(j, E.Constant(0)),
                     E.Loop(E.Block(
-                        E.IfThen(E.GreaterThanOrEqual(j, E.Property(list, SeqCount)), E.Break(brk)),
-                        E.Assign(itemVar, E.Property(list, SeqItem, j)),
+                        E.IfThen(E.GreaterThanOrEqual(j, E.Property(list, H.SequenceCount)), E.Break(brk)),
+                        E.Assign(itemVar, E.Property(list, H.SequenceItem, j)),
                         E.Block(inits.Append(E.Empty())),
                         bindTarget,
-                        E.IfThen(filterTest, E.Call(filtered, typeof(List<object?>).GetMethod("Add")!, itemVar)),
+                        E.IfThen(filterTest, E.Call(filtered, H.ListAdd, itemVar)),
                         E.PostIncrementAssign(j)), brk),
                     E.Assign(list, filtered)));
             }
-            exprs.Add(E.Assign(lc, E.New(typeof(LoopContext).GetConstructors()[0], list, depth, recurse, _fn.Rs)));
+            exprs.Add(E.Assign(lc, E.New(H.NewLoopContext, list, depth, recurse, _fn.Rs)));
         }
         else
         {
-            exprs.Add(E.Assign(list, Rt("AsSequence", iterable)));
-            exprs.Add(E.IfThen(E.Equal(list, E.Constant(null, list.Type)), E.Assign(en, Rt("GetIterator", iterable))));
+            exprs.Add(E.Assign(list, Helper(H.AsSequence, iterable)));
+            exprs.Add(E.IfThen(E.Equal(list, E.Constant(null, list.Type)), E.Assign(en, Helper(H.GetIterator, iterable))));
         }
 
         var step = new List<E>(inits);
         if (usesLoop)
         {
-            step.Add(E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, SeqCount)), E.Break(breakLabel)));
-            step.Add(E.Assign(itemVar, E.Property(list, SeqItem, idx)));
+            step.Add(E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, H.SequenceCount)), E.Break(breakLabel)));
+            step.Add(E.Assign(itemVar, E.Property(list, H.SequenceItem, idx)));
         }
         else
         {
             step.Add(E.IfThenElse(E.NotEqual(list, E.Constant(null, list.Type)),
                 E.Block(
-                    E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, SeqCount)), E.Break(breakLabel)),
-                    E.Assign(itemVar, Rt("UnwrapItem", E.Property(list, SeqItem, idx)))),
+                    E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, H.SequenceCount)), E.Break(breakLabel)),
+                    E.Assign(itemVar, Helper(H.UnwrapItem, E.Property(list, H.SequenceItem, idx)))),
                 E.Block(
-                    E.IfThen(E.Not(E.Call(en, typeof(System.Collections.IEnumerator).GetMethod("MoveNext")!)), E.Break(breakLabel)),
-                    E.Assign(itemVar, E.Property(en, "Current")))));
+                    E.IfThen(E.Not(E.Call(en, H.EnumeratorMoveNext)), E.Break(breakLabel)),
+                    E.Assign(itemVar, E.Property(en, H.EnumeratorCurrent)))));
         }
         step.Add(bindTarget);
         if (usesLoop)
         {
-            step.Add(E.Assign(E.Field(lc, "Index0"), idx));
+            step.Add(E.Assign(E.Field(lc, H.LoopIndex0), idx));
             step.Add(E.Assign(scope.Vars["loop"], lc));
         }
         else if (filterTest is not null)
@@ -261,9 +260,9 @@ internal sealed partial class Emitter
             E.Block(typeof(void), vars.Append(itemVar), step),
             E.Label(continueLabel),
             E.PostIncrementAssign(idx),
-            E.Call(typeof(Rt).GetMethod(nameof(Runtime.Rt.CheckCancel))!, _fn.Rs)), breakLabel);
+            E.Call(H.CheckCancel, _fn.Rs)), breakLabel);
         exprs.Add(usesLoop ? loop : E.TryFinally(loop,
-            E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, typeof(IDisposable).GetMethod("Dispose")!))));
+            E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose))));
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
         return E.Block(typeof(void), locals, exprs);
@@ -283,7 +282,7 @@ internal sealed partial class Emitter
                 E.Loop(E.Block(
                     SetPos(w.Pos),
                     E.IfThen(E.Not(Truth(w.Condition)), E.Break(breakLabel)),
-                    Rt("CountIteration", _fn.Rs, count),
+                    Helper(H.CountIteration, _fn.Rs, count),
                     E.PostIncrementAssign(count),
                     body,
                     E.Label(continueLabel)), breakLabel));
@@ -298,8 +297,8 @@ internal sealed partial class Emitter
     {
         var value = EmitExpr(set.Value);
         if (!set.OnlyIfMissing) return Assign(set.Target, value, set.Kind);
-        var current = set.Target is NameTarget n ? (set.Kind == SetKind.Set || _fn.DefLets?.Contains(n.Name) == true ? LookupName(n.Name, _fn.Scope) : E.Call(_fn.Ctx, ResolveMethod, E.Constant(n.Name))) : throw Error("'??=' needs a single name", set.Pos);
-        return E.IfThen(Rt("IsMissing", current), Assign(set.Target, value, set.Kind));
+        var current = set.Target is NameTarget n ? (set.Kind == SetKind.Set || _fn.DefLets?.Contains(n.Name) == true ? LookupName(n.Name, _fn.Scope) : E.Call(_fn.Ctx, H.ContextResolve, E.Constant(n.Name))) : throw Error("'??=' needs a single name", set.Pos);
+        return E.IfThen(Helper(H.IsMissing, current), Assign(set.Target, value, set.Kind));
     }
 
     /// <summary>Renders statements into a fresh buffer and yields the text.</summary>
@@ -328,16 +327,16 @@ internal sealed partial class Emitter
     private E EmitSetBlock(SetBlockStmt sb)
     {
         E value = Capture(sb.Body);
-        E result = sb.AsMarkup ? Rt("MarkupIf", value, _fn.Escape) : value;
+        E result = sb.AsMarkup ? Helper(H.MarkupIf, value, _fn.Escape) : value;
         foreach (var f in sb.Filters) result = ApplyFilter(f, result);
         return Assign(sb.Target, result, sb.Kind);
     }
 
     private E EmitFilterBlock(FilterBlockStmt fb)
     {
-        E value = Rt("MarkupIf", Capture(fb.Body), _fn.Escape);
+        E value = Helper(H.MarkupIf, Capture(fb.Body), _fn.Escape);
         foreach (var f in fb.Filters) value = ApplyFilter(f, value);
-        return E.Call(_fn.Out, WriteString, Rt("StrOf", value));
+        return E.Call(_fn.Out, H.OutputWriteString, Helper(H.StrOf, value));
     }
 
     private E EmitCache(CacheStmt c)
@@ -346,11 +345,11 @@ internal sealed partial class Emitter
         var text = E.Variable(typeof(string), "cached");
         return E.Block(typeof(void), [key, text],
             SetPos(c.Pos),
-            E.Assign(key, Rt("FragmentKey", EmitExpr(c.Key))),
-            E.Assign(text, Rt("FragmentGet", _fn.Rs, key)),
+            E.Assign(key, Helper(H.FragmentKey, EmitExpr(c.Key))),
+            E.Assign(text, Helper(H.FragmentGet, _fn.Rs, key)),
             E.IfThen(E.Equal(text, E.Constant(null, typeof(string))),
-                E.Assign(text, Rt("FragmentStore", _fn.Rs, key, Capture(c.Body), c.Ttl is null ? NullObject : EmitExpr(c.Ttl)))),
-            E.Call(_fn.Out, WriteString, text));
+                E.Assign(text, Helper(H.FragmentStore, _fn.Rs, key, Capture(c.Body), c.Ttl is null ? NullObject : EmitExpr(c.Ttl)))),
+            E.Call(_fn.Out, H.OutputWriteString, text));
     }
 
     /// <summary>Block functions compiled for the overrides of <c>embed</c> tags (they are not blocks of this template).</summary>
@@ -374,16 +373,16 @@ internal sealed partial class Emitter
         }
         var overrides = new Dictionary<string, BlockFunction>(StringComparer.Ordinal);
         foreach (var b in all) overrides[b.Name] = _embedBlocks[b];
-        return E.Block(SetPos(em.Pos), Rt("Embed", _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(em.Template),
+        return E.Block(SetPos(em.Pos), Helper(H.Embed, _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(em.Template),
             em.WithContext ? LocalsDictionary(includeLoop: true) : E.Constant(null, typeof(Dictionary<string, object?>)),
             E.Constant(em.WithContext), E.Constant(overrides, typeof(IReadOnlyDictionary<string, BlockFunction>))));
     }
 
     private E EmitBlockCall(BlockStmt b)
     {
-        var ctx = b.Scoped ? E.Call(_fn.Ctx, typeof(Context).GetMethod(nameof(Context.Derive))!, LocalsDictionary(includeLoop: true)) : (E)_fn.Ctx;
+        var ctx = b.Scoped ? E.Call(_fn.Ctx, H.ContextDerive, LocalsDictionary(includeLoop: true)) : (E)_fn.Ctx;
         var own = _embedBlocks.TryGetValue(b, out var embedded) ? embedded : _ct.Blocks[b.Name];
-        E call = Rt("RenderBlock", _fn.Rs, ctx, _fn.Out, E.Constant(own));
+        E call = Helper(H.RenderBlock, _fn.Rs, ctx, _fn.Out, E.Constant(own));
         if (b.Fragment) return E.Empty();
         if (b.Condition is not null) call = E.IfThen(Truth(b.Condition), call);
         return call;
@@ -395,10 +394,10 @@ internal sealed partial class Emitter
         var exprs = new List<E>
         {
             SetPos(fi.Pos),
-            E.Assign(module, Rt("Import", _fn.Rs, _fn.Ctx, EmitExpr(fi.Template), E.Constant(fi.WithContext))),
+            E.Assign(module, Helper(H.Import, _fn.Rs, _fn.Ctx, EmitExpr(fi.Template), E.Constant(fi.WithContext))),
         };
         foreach (var (name, alias) in fi.Names)
-            exprs.Add(Assign(new NameTarget(fi.Pos, alias), Rt("ImportName", _fn.Rs, module, E.Constant(name)), SetKind.Set));
+            exprs.Add(Assign(new NameTarget(fi.Pos, alias), Helper(H.ImportName, _fn.Rs, module, E.Constant(name)), SetKind.Set));
         exprs.Add(E.Empty());
         return E.Block(typeof(void), [module], exprs);
     }
@@ -428,7 +427,7 @@ internal sealed partial class Emitter
         CollectTargetNames(wi.Target, names);
         var body = WithScope(wi.Body, scope => E.Block(typeof(void), Assign(wi.Target, subject, SetKind.Set), EmitScopeBody(wi.Body, scope)), names);
         E? otherwise = wi.Else is null ? null : WithScope(wi.Else, sc => EmitScopeBody(wi.Else, sc));
-        var test = Rt("WithTruthy", subject, E.Constant(wi.AllTruthy));
+        var test = Helper(H.WithTruthy, subject, E.Constant(wi.AllTruthy));
         return E.Block(typeof(void), [subject],
             SetPos(wi.Pos),
             E.Assign(subject, E.Convert(EmitExpr(wi.Subject), typeof(object))),
@@ -478,7 +477,7 @@ internal sealed partial class Emitter
         }
         return E.Block(typeof(void), [subject],
             // a strict undefined subject raises, as any other use of it does ({% match missing %}{% case _ %} must not match)
-            E.Assign(subject, m.Subject is null ? NullObject : E.Convert(Rt("UseValue", E.Convert(EmitExpr(m.Subject), typeof(object))), typeof(object))),
+            E.Assign(subject, m.Subject is null ? NullObject : E.Convert(Helper(H.UseValue, E.Convert(EmitExpr(m.Subject), typeof(object))), typeof(object))),
             chain ?? E.Empty());
     }
 
@@ -504,13 +503,13 @@ internal sealed partial class Emitter
             case TupleExpr t:
             {
                 var items = E.Variable(typeof(object[]), "parts");
-                E test = E.NotEqual(E.Assign(items, Rt("MatchSequence", subject, E.Constant(t.Items.Count))), E.Constant(null, typeof(object[])));
+                E test = E.NotEqual(E.Assign(items, Helper(H.MatchSequence, subject, E.Constant(t.Items.Count))), E.Constant(null, typeof(object[])));
                 for (var i = 0; i < t.Items.Count; i++)
                     test = E.AndAlso(test, EmitPattern(t.Items[i], E.ArrayIndex(items, E.Constant(i))));
                 return E.Block(typeof(bool), [items], test);
             }
             default:
-                return Rt("Equal", subject, EmitExpr(pattern));
+                return Helper(H.Equal, subject, EmitExpr(pattern));
         }
     }
 
@@ -522,7 +521,7 @@ internal sealed partial class Emitter
         var fallback = WithScope(t.Fallback, scope =>
         {
             var exprs = new List<E>();
-            if (t.ErrorName is not null) exprs.Add(Assign(new NameTarget(t.Pos, t.ErrorName), Rt("ErrorInfo", _fn.Rs, ex), SetKind.Set));
+            if (t.ErrorName is not null) exprs.Add(Assign(new NameTarget(t.Pos, t.ErrorName), Helper(H.ErrorInfo, _fn.Rs, ex), SetKind.Set));
             exprs.Add(EmitScopeBody(t.Fallback, scope));
             return E.Block(typeof(void), exprs);
         }, names, initFromOuter: false);
@@ -530,9 +529,9 @@ internal sealed partial class Emitter
         return E.Block(typeof(void), [text, pos],
             SavePos(pos),
             E.TryCatch(
-                E.Block(typeof(void), E.Assign(text, Capture(t.Body)), E.Call(_fn.Out, WriteString, text)),
+                E.Block(typeof(void), E.Assign(text, Capture(t.Body)), E.Call(_fn.Out, H.OutputWriteString, text)),
                 // limits, cycles and sandbox violations end the render: they leave wrapped, so outer tries let them pass
-                E.Catch(ex, E.Block(typeof(void), Rt("Locate", _fn.Rs, ex), E.IfThen(E.Not(Rt("Recoverable", ex)), E.Throw(Rt("Abort", ex))),
+                E.Catch(ex, E.Block(typeof(void), Helper(H.Locate, _fn.Rs, ex), E.IfThen(E.Not(Helper(H.Recoverable, ex)), E.Throw(Helper(H.Abort, ex))),
                     RestoreState(pos), fallback))));
     }
 
@@ -540,7 +539,7 @@ internal sealed partial class Emitter
     {
         return E.Block(
             SetPos(p.Pos),
-            Rt("Provide", _fn.Rs, E.Constant(p.Key), EmitExpr(p.Value)),
-            E.TryFinally(EmitScopeBody(p.Body, _fn.Scope), Rt("Unprovide", _fn.Rs, E.Constant(p.Key))));
+            Helper(H.Provide, _fn.Rs, E.Constant(p.Key), EmitExpr(p.Value)),
+            E.TryFinally(EmitScopeBody(p.Body, _fn.Scope), Helper(H.Unprovide, _fn.Rs, E.Constant(p.Key))));
     }
 }

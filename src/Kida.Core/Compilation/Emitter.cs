@@ -3,6 +3,7 @@ using System.Reflection;
 using Kida.Runtime;
 using Kida.Syntax;
 using E = System.Linq.Expressions.Expression;
+using H = Kida.Compilation.RuntimeMethods;
 
 namespace Kida.Compilation;
 
@@ -13,20 +14,6 @@ namespace Kida.Compilation;
 /// </summary>
 internal sealed partial class Emitter
 {
-    private static readonly Dictionary<string, MethodInfo> RtMethods = typeof(Rt)
-        .GetMethods(BindingFlags.Public | BindingFlags.Static)
-        .GroupBy(m => m.Name)
-        .ToDictionary(g => g.Key, g => g.First());
-
-    private static readonly FieldInfo PosField = typeof(RenderState).GetField(nameof(RenderState.Pos))!;
-    private static readonly FieldInfo CurrentField = typeof(RenderState).GetField(nameof(RenderState.Current))!;
-    private static readonly ConstructorInfo CallArgsCtor = typeof(CallArgs).GetConstructor([typeof(object[]), typeof(KeyValuePair<string, object?>[])])!;
-    private static readonly ConstructorInfo NamedArgCtor = typeof(KeyValuePair<string, object?>).GetConstructor([typeof(string), typeof(object)])!;
-    private static readonly MethodInfo WriteString = typeof(Output).GetMethod(nameof(Output.Write), [typeof(string)])!;
-    private static readonly MethodInfo WriteValueMethod = typeof(Output).GetMethod(nameof(Output.WriteValue))!;
-    private static readonly MethodInfo TruthyMethod = typeof(Py).GetMethod(nameof(Py.Truthy))!;
-    private static readonly MethodInfo ResolveMethod = typeof(Context).GetMethod(nameof(Context.Resolve), [typeof(string)])!;
-    private static readonly MethodInfo CtxSetMethod = typeof(Context).GetMethod(nameof(Context.Set))!;
     private static readonly E NullObject = E.Constant(null, typeof(object));
 
     private readonly KidaEnvironment _env;
@@ -114,9 +101,9 @@ internal sealed partial class Emitter
             ? E.Constant(new TemplateSite())
             : E.Constant(null, typeof(TemplateSite));
 
-    private E Rt(string name, params E[] args)
+    /// <summary>A call of the runtime helper <paramref name="m"/> (a handle from <see cref="RuntimeMethods"/>), arguments converted to its parameter types.</summary>
+    private E Helper(MethodInfo m, params E[] args)
     {
-        if (!RtMethods.TryGetValue(name, out var m)) throw new InvalidOperationException($"Rt.{name} is missing");
         var ps = m.GetParameters();
         var converted = new E[args.Length];
         for (var i = 0; i < args.Length; i++)
@@ -135,7 +122,7 @@ internal sealed partial class Emitter
             throw Error("Template is nested too deeply to compile", pos, ErrorCodes.InvalidExpression);
     }
 
-    private E SetPos(int pos) => E.Assign(E.Field(_fn.Rs, PosField), E.Constant(pos));
+    private E SetPos(int pos) => E.Assign(E.Field(_fn.Rs, H.RenderStatePos), E.Constant(pos));
 
     private TemplateSyntaxException Error(string message, int pos, string code = "K-PAR-001") =>
         _ct.Source.WithPosition(new TemplateSyntaxException(message, code, _ct.Name), pos);
@@ -261,11 +248,11 @@ internal sealed partial class Emitter
         return E.Block(typeof(void),
             SetPos(e.Pos),
             E.IfThen(E.NotEqual(_dynParent, E.Constant(Runtime.Rt.NoParent)),
-                E.Throw(E.New(typeof(TemplateRuntimeException).GetConstructor([typeof(string), typeof(string), typeof(Exception), typeof(string)])!,
+                E.Throw(E.New(H.NewRuntimeException,
                     E.Constant("The template extends more than one parent (extended multiple times)"), E.Constant("K-RUN-007"),
                     E.Constant(null, typeof(Exception)), E.Constant(null, typeof(string))))),
             E.Assign(_dynParent, EmitExpr(e.Template)),
-            E.Assign(_dynRootOut!, E.New(typeof(Output).GetConstructor([typeof(int)])!, E.Constant(16))));
+            E.Assign(_dynRootOut!, E.New(H.NewOutput, E.Constant(16))));
     }
 
     private Action<RenderState, Context, Output> CompileFunction(IReadOnlyList<Stmt> body, bool isRoot, string? blockName, bool extends)
@@ -287,7 +274,7 @@ internal sealed partial class Emitter
         try
         {
             var exprs = new List<E>();
-            if (isRoot && _ct.Blocks.Count > 0) exprs.Add(Rt("RegisterBlocks", rs, E.Constant(_ct)));
+            if (isRoot && _ct.Blocks.Count > 0) exprs.Add(Helper(H.RegisterBlocks, rs, E.Constant(_ct)));
             E bodyExpr;
             if (extends) bodyExpr = EmitExtendingRoot(body);
             else bodyExpr = EmitScopeBody(body, _fn.Scope);
@@ -298,7 +285,7 @@ internal sealed partial class Emitter
                     bodyExpr,
                     E.IfThen(E.NotEqual(_dynParent!, E.Constant(Runtime.Rt.NoParent)),
                         E.Block(E.Assign(@out, _dynRealOut!),
-                            Rt("RenderParent", rs, ctx, @out, _dynParent!, E.Constant(_ct), E.Constant(null, typeof(TemplateSite))))));
+                            Helper(H.RenderParent, rs, ctx, @out, _dynParent!, E.Constant(_ct), E.Constant(null, typeof(TemplateSite))))));
             exprs.Add(bodyExpr);
             var lambdaBody = WrapFunction(E.Block(typeof(void), _fn.Scope.Vars.Values, exprs));
             return CompileLambda(E.Lambda<Action<RenderState, Context, Output>>(lambdaBody, rs, ctx, @out));
@@ -325,12 +312,12 @@ internal sealed partial class Emitter
         // render's entry point attaches it (whoever catches an error to go on rendering restores the state: see
         // RestoreState). No try blocks here: deep recursion unwinds cheaply and both compile modes behave alike.
         return E.Block(typeof(void), [savedCur, savedPos],
-            E.Assign(savedCur, E.Field(rs, CurrentField)),
-            E.Assign(savedPos, E.Field(rs, PosField)),
-            E.Assign(E.Field(rs, CurrentField), E.Constant(_ct)),
+            E.Assign(savedCur, E.Field(rs, H.RenderStateCurrent)),
+            E.Assign(savedPos, E.Field(rs, H.RenderStatePos)),
+            E.Assign(E.Field(rs, H.RenderStateCurrent), E.Constant(_ct)),
             E.Block(typeof(void), body),
-            E.Assign(E.Field(rs, CurrentField), savedCur),
-            E.Assign(E.Field(rs, PosField), savedPos));
+            E.Assign(E.Field(rs, H.RenderStateCurrent), savedCur),
+            E.Assign(E.Field(rs, H.RenderStatePos), savedPos));
     }
 
     /// <summary>
@@ -338,9 +325,9 @@ internal sealed partial class Emitter
     /// template's again, at the position saved in <paramref name="savedPos"/>.
     /// </summary>
     private E RestoreState(ParameterExpression savedPos) =>
-        E.Block(E.Assign(E.Field(_fn.Rs, CurrentField), E.Constant(_ct)), E.Assign(E.Field(_fn.Rs, PosField), savedPos));
+        E.Block(E.Assign(E.Field(_fn.Rs, H.RenderStateCurrent), E.Constant(_ct)), E.Assign(E.Field(_fn.Rs, H.RenderStatePos), savedPos));
 
-    private E SavePos(ParameterExpression savedPos) => E.Assign(savedPos, E.Field(_fn.Rs, PosField));
+    private E SavePos(ParameterExpression savedPos) => E.Assign(savedPos, E.Field(_fn.Rs, H.RenderStatePos));
 
     private E EmitExtendingRoot(IReadOnlyList<Stmt> body)
     {
@@ -371,7 +358,7 @@ internal sealed partial class Emitter
             }
         }
         exprs.Add(SetPos(ext!.Pos));
-        exprs.Add(Rt("RenderParent", _fn.Rs, _fn.Ctx, _fn.Out, parent, E.Constant(_ct), SiteFor(ext.Template)));
+        exprs.Add(Helper(H.RenderParent, _fn.Rs, _fn.Ctx, _fn.Out, parent, E.Constant(_ct), SiteFor(ext.Template)));
         return E.Block(typeof(void), [parent], exprs);
     }
 
@@ -385,7 +372,7 @@ internal sealed partial class Emitter
                 if (_dynParent is not null) { exprs.Add(EmitConditionalExtends(e)); continue; }
                 if (!_setupMode || !_fn.IsRoot) throw Error("{% extends %} may only appear at the top level of a template", e.Pos);
                 exprs.Add(SetPos(e.Pos));
-                exprs.Add(Rt("SetupParent", _fn.Rs, _fn.Ctx, EmitExpr(e.Template)));
+                exprs.Add(Helper(H.SetupParent, _fn.Rs, _fn.Ctx, EmitExpr(e.Template)));
                 continue;
             }
             var stmt = EmitStmt(s);
@@ -497,7 +484,7 @@ internal sealed partial class Emitter
     {
         var local = FindLocal(name, scope);
         if (local is not null) return local;
-        return E.Call(_fn.Ctx, ResolveMethod, E.Constant(name));
+        return E.Call(_fn.Ctx, H.ContextResolve, E.Constant(name));
     }
 
     /// <summary>Every local visible here, as a dictionary (for includes and scoped blocks).</summary>
@@ -510,7 +497,7 @@ internal sealed partial class Emitter
         if (seen.Count == 0) return E.Constant(null, typeof(Dictionary<string, object?>));
         var keys = E.NewArrayInit(typeof(string), seen.Keys.Select(k => E.Constant(k)));
         var values = E.NewArrayInit(typeof(object), seen.Values);
-        return Rt("MakeLocals", keys, values);
+        return Helper(H.MakeLocals, keys, values);
     }
 
     private E Assign(Target target, E value, SetKind kind)
@@ -532,18 +519,18 @@ internal sealed partial class Emitter
                         return E.Assign(v, value);
                     }
                 }
-                return E.Call(_fn.Ctx, CtxSetMethod, E.Constant(n.Name), E.Convert(value, typeof(object)));
+                return E.Call(_fn.Ctx, H.ContextSet, E.Constant(n.Name), E.Convert(value, typeof(object)));
             case TupleTarget t:
             {
                 var tmp = E.Variable(typeof(object[]), "unpacked");
-                var exprs = new List<E> { E.Assign(tmp, Rt("Unpack", value, E.Constant(t.Items.Count))) };
+                var exprs = new List<E> { E.Assign(tmp, Helper(H.Unpack, value, E.Constant(t.Items.Count))) };
                 for (var i = 0; i < t.Items.Count; i++)
                     exprs.Add(Assign(t.Items[i], E.ArrayIndex(tmp, E.Constant(i)), kind));
                 exprs.Add(E.Empty());
                 return E.Block(typeof(void), [tmp], exprs);
             }
             case AttrTarget a:
-                return Rt("SetAttribute", LookupName(a.Name, _fn.Scope), E.Constant(a.Attr), value);
+                return Helper(H.SetAttribute, LookupName(a.Name, _fn.Scope), E.Constant(a.Attr), value);
             default:
                 throw Error("Invalid assignment target", target.Pos);
         }

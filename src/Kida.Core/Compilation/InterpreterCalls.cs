@@ -25,12 +25,12 @@ internal static class InterpreterCalls
         for (var i = 0; i < ps.Length; i++) types[i] = ps[i].ParameterType;
         var isAction = method.ReturnType == typeof(void);
         var delegateType = Expression.GetDelegateType([.. types, method.ReturnType]);
-        var adapter = typeof(InterpreterCalls).GetMethod((isAction ? "Do" : "Get") + ps.Length)!
+        var adapter = (isAction ? Actions : Functions)[ps.Length - 5]
             .MakeGenericMethod(isAction ? types : [.. types, method.ReturnType]);
         var target = Expression.Constant(method.CreateDelegate(delegateType), delegateType);
         // the groups each adapter takes after the delegate (see its signature)
         Expression Group(int from, int count) =>
-            Expression.Call(typeof(InterpreterCalls).GetMethod("Of" + count)!.MakeGenericMethod(types[from..(from + count)]), args[from..(from + count)]);
+            Expression.Call((count == 3 ? GroupOf3 : GroupOf4).MakeGenericMethod(types[from..(from + count)]), args[from..(from + count)]);
         Expression[] rest = ps.Length switch
         {
             5 => [Group(0, 3), args[3], args[4]],
@@ -52,12 +52,35 @@ internal static class InterpreterCalls
         for (var i = 1; i < node.Arguments.Count; i++)
         {
             var part = node.Arguments[i];
-            if (part is MethodCallExpression { Method.Name: "Of3" or "Of4" } group && group.Method.DeclaringType == typeof(InterpreterCalls))
+            if (part is MethodCallExpression { Method.IsGenericMethod: true } group
+                && group.Method.GetGenericMethodDefinition() is var definition && (definition == GroupOf3 || definition == GroupOf4))
                 args.AddRange(group.Arguments);
             else args.Add(part);
         }
         return Expression.Call(target.Method, args);
     }
+
+    // the generic definitions of the adapters and groups, from their method groups
+    private static readonly MethodInfo GroupOf3 = new Func<int, int, int, G3<int, int, int>>(Of3).Method.GetGenericMethodDefinition();
+    private static readonly MethodInfo GroupOf4 = new Func<int, int, int, int, G4<int, int, int, int>>(Of4).Method.GetGenericMethodDefinition();
+    private static readonly MethodInfo[] Actions =
+    [
+        Definition(new Action<Action<int, int, int, int, int>, G3<int, int, int>, int, int>(Do5)),
+        Definition(new Action<Action<int, int, int, int, int, int>, G4<int, int, int, int>, int, int>(Do6)),
+        Definition(new Action<Action<int, int, int, int, int, int, int>, G4<int, int, int, int>, G3<int, int, int>>(Do7)),
+        Definition(new Action<Action<int, int, int, int, int, int, int, int>, G4<int, int, int, int>, G4<int, int, int, int>>(Do8)),
+        Definition(new Action<Action<int, int, int, int, int, int, int, int, int>, G4<int, int, int, int>, G4<int, int, int, int>, int>(Do9)),
+    ];
+    private static readonly MethodInfo[] Functions =
+    [
+        Definition(new Func<Func<int, int, int, int, int, int>, G3<int, int, int>, int, int, int>(Get5)),
+        Definition(new Func<Func<int, int, int, int, int, int, int>, G4<int, int, int, int>, int, int, int>(Get6)),
+        Definition(new Func<Func<int, int, int, int, int, int, int, int>, G4<int, int, int, int>, G3<int, int, int>, int>(Get7)),
+        Definition(new Func<Func<int, int, int, int, int, int, int, int, int>, G4<int, int, int, int>, G4<int, int, int, int>, int>(Get8)),
+        Definition(new Func<Func<int, int, int, int, int, int, int, int, int, int>, G4<int, int, int, int>, G4<int, int, int, int>, int, int>(Get9)),
+    ];
+
+    private static MethodInfo Definition(Delegate adapter) => adapter.Method.GetGenericMethodDefinition();
 
     internal readonly record struct G3<T0, T1, T2>(T0 A0, T1 A1, T2 A2);
 

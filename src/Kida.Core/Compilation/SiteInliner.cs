@@ -14,15 +14,31 @@ namespace Kida.Compilation;
 /// </summary>
 internal sealed class SiteInliner : ExpressionVisitor
 {
-    private static readonly MethodInfo GetAttrSite = typeof(Rt).GetMethod(nameof(Rt.GetAttrSite))!;
-    private static readonly MethodInfo WriteAttrSite = typeof(Rt).GetMethod(nameof(Rt.WriteAttrSite))!;
-    private static readonly MethodInfo MemberFailed = typeof(Rt).GetMethod(nameof(Rt.MemberReadFailed))!;
-    private static readonly MethodInfo Unwrap = typeof(Py).GetMethod(nameof(Py.Unwrap))!;
-    private static readonly MethodInfo Truthy = typeof(Py).GetMethod(nameof(Py.Truthy))!;
-    private static readonly MethodInfo BoxInt = typeof(Boxes).GetMethod(nameof(Boxes.Int))!;
-    private static readonly MethodInfo ResolveSite = typeof(Context).GetMethod(nameof(Context.Resolve), [typeof(string), typeof(MemberSite)])!;
-    private static readonly MethodInfo DataFor = typeof(Context).GetMethod(nameof(Context.DataFor))!;
-    private static readonly MethodInfo WriteValue = typeof(Output).GetMethod(nameof(Output.WriteValue))!;
+    private static readonly MethodInfo GetAttrSite = RuntimeMethods.GetAttrSite;
+    private static readonly MethodInfo WriteAttrSite = RuntimeMethods.WriteAttrSite;
+    private static readonly MethodInfo MemberFailed = RuntimeMethods.MemberReadFailed;
+    private static readonly MethodInfo Unwrap = RuntimeMethods.Unwrap;
+    private static readonly MethodInfo Truthy = RuntimeMethods.Truthy;
+    private static readonly MethodInfo BoxInt = RuntimeMethods.BoxInt;
+    private static readonly MethodInfo ResolveSite = RuntimeMethods.ContextResolveSite;
+    private static readonly MethodInfo DataFor = RuntimeMethods.ContextDataFor;
+    private static readonly MethodInfo WriteValue = RuntimeMethods.OutputWriteValue;
+
+    // where the rewritten helpers take their operands, found from their parameter types (checked once, at first use):
+    // GetAttrSite(rs, obj, name, site), WriteAttrSite(rs, output, obj, name, site, escape), Resolve(name, site)
+    private static readonly int ReadSite = SiteIndex(GetAttrSite);
+    private static readonly int WriteSite = SiteIndex(WriteAttrSite);
+    private static readonly int NameSite = SiteIndex(ResolveSite);
+
+    /// <summary>The index of <paramref name="helper"/>'s <see cref="MemberSite"/> parameter; the member name comes just before it and the object before that.</summary>
+    private static int SiteIndex(MethodInfo helper)
+    {
+        var ps = helper.GetParameters();
+        var site = Array.FindIndex(ps, p => p.ParameterType == typeof(MemberSite));
+        if (site < 1 || ps[site - 1].ParameterType != typeof(string))
+            throw new InvalidOperationException($"{helper.DeclaringType?.Name}.{helper.Name} no longer takes (..., string name, MemberSite site, ...)");
+        return site;
+    }
 
     public static Expression<TDelegate> Inline<TDelegate>(Expression<TDelegate> lambda) where TDelegate : Delegate =>
         (Expression<TDelegate>)new SiteInliner().Visit(lambda);
@@ -33,28 +49,28 @@ internal sealed class SiteInliner : ExpressionVisitor
         if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
         if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
         var visited = (MethodCallExpression)base.VisitMethodCall(node);
-        if (visited.Method == ResolveSite && visited.Arguments[1] is ConstantExpression { Value: MemberSite rs })
-            return TypedName(visited, (string)((ConstantExpression)visited.Arguments[0]).Value!, rs) ?? visited;
-        if (visited.Method == GetAttrSite && visited.Arguments[3] is ConstantExpression { Value: MemberSite gs })
-            return TypedRead(visited, visited.Arguments[1], (string)((ConstantExpression)visited.Arguments[2]).Value!, gs) ?? visited;
-        if (visited.Method == WriteAttrSite && visited.Arguments[4] is ConstantExpression { Value: MemberSite ws })
-            return TypedWrite(visited, visited.Arguments[1], visited.Arguments[2], (string)((ConstantExpression)visited.Arguments[3]).Value!,
-                ws, visited.Arguments[5]) ?? visited;
+        if (visited.Method == ResolveSite && visited.Arguments[NameSite] is ConstantExpression { Value: MemberSite rs })
+            return TypedName(visited, (string)((ConstantExpression)visited.Arguments[NameSite - 1]).Value!, rs) ?? visited;
+        if (visited.Method == GetAttrSite && visited.Arguments[ReadSite] is ConstantExpression { Value: MemberSite gs })
+            return TypedRead(visited, visited.Arguments[ReadSite - 2], (string)((ConstantExpression)visited.Arguments[ReadSite - 1]).Value!, gs) ?? visited;
+        if (visited.Method == WriteAttrSite && visited.Arguments[WriteSite] is ConstantExpression { Value: MemberSite ws })
+            return TypedWrite(visited, visited.Arguments[1], visited.Arguments[WriteSite - 2], (string)((ConstantExpression)visited.Arguments[WriteSite - 1]).Value!,
+                ws, visited.Arguments[WriteSite + 1]) ?? visited;
         return visited;
     }
 
     /// <summary><c>{% if obj.flag %}</c> on a bool member: the member itself, no box and no truth test.</summary>
     private Expression? TypedTruth(MethodCallExpression truthy)
     {
-        if (SiteCall(truthy.Arguments[0], GetAttrSite, 3) is not var (read, site)) return null;
-        var name = (string)((ConstantExpression)read.Arguments[2]).Value!;
+        if (SiteCall(truthy.Arguments[0], GetAttrSite, ReadSite) is not var (read, site)) return null;
+        var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
         if (Observed(site, name) is not var (type, member)) return null;
         if ((member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType) != typeof(bool)) return null;
         var obj = Expression.Variable(typeof(object), "obj");
         var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
-        var generic = truthy.Update(null, [read.Update(read.Object, [Visit(read.Arguments[0]), obj, read.Arguments[2], read.Arguments[3]])]);
+        var generic = truthy.Update(null, [WithArgument(read, ReadSite - 2, obj, Visit)]);
         return Expression.Block(typeof(bool), [obj],
-            Expression.Assign(obj, Visit(read.Arguments[1])),
+            Expression.Assign(obj, Visit(read.Arguments[ReadSite - 2])),
             Expression.Condition(Expression.TypeEqual(obj, type), Guarded(access, type, name), generic, typeof(bool)));
     }
 
@@ -99,7 +115,7 @@ internal sealed class SiteInliner : ExpressionVisitor
                 boxed = Expression.Call(Unwrap, boxed);
             value = Expression.Coalesce(boxed, Expression.Constant("", typeof(object)));
         }
-        var rebound = call.Update(call.Object, [call.Arguments[0], obj, call.Arguments[2], call.Arguments[3]]);
+        var rebound = WithArgument(call, ReadSite - 2, obj);
         return Expression.Block(typeof(object), [obj],
             Expression.Assign(obj, target),
             Expression.Condition(Expression.TypeEqual(obj, type), Guarded(value, type, name), rebound, typeof(object)));
@@ -112,7 +128,7 @@ internal sealed class SiteInliner : ExpressionVisitor
         var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
         var write = Members.WriteExpression(access, output, escape);
         if (write is null) return null;
-        var rebound = call.Update(call.Object, [call.Arguments[0], call.Arguments[1], obj, call.Arguments[3], call.Arguments[4], call.Arguments[5]]);
+        var rebound = WithArgument(call, WriteSite - 2, obj);
         return Expression.Block(typeof(void), [obj],
             Expression.Assign(obj, target),
             Expression.IfThenElse(Expression.TypeEqual(obj, type), Guarded(write, type, name), rebound));
@@ -130,15 +146,15 @@ internal sealed class SiteInliner : ExpressionVisitor
         var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
         var value = BoxedLikeGetter(access);
         return Expression.Block(typeof(object), [obj],
-            Expression.Assign(obj, Expression.Call(call.Object, DataFor, call.Arguments[0])),
+            Expression.Assign(obj, Expression.Call(call.Object, DataFor, call.Arguments[NameSite - 1])),
             Expression.Condition(Expression.TypeEqual(obj, type), Guarded(value, type, name), call, typeof(object)));
     }
 
     /// <summary><c>{{ year }}</c> on a top-level name of a primitive type: formatted straight into the output, no box.</summary>
     private Expression? TypedNameWrite(MethodCallExpression write)
     {
-        if (SiteCall(write.Arguments[0], ResolveSite, 1) is not var (resolve, site)) return null;
-        var name = (string)((ConstantExpression)resolve.Arguments[0]).Value!;
+        if (SiteCall(write.Arguments[0], ResolveSite, NameSite) is not var (resolve, site)) return null;
+        var name = (string)((ConstantExpression)resolve.Arguments[NameSite - 1]).Value!;
         if (Observed(site, name) is not var (type, member)) return null;
         var obj = Expression.Variable(typeof(object), "data");
         var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
@@ -147,8 +163,16 @@ internal sealed class SiteInliner : ExpressionVisitor
         if (!(t == typeof(int) || t == typeof(long) || t == typeof(bool) || t == typeof(decimal) || t == typeof(double))
             || Members.WriteExpression(access, write.Object!, write.Arguments[1]) is not { } typed) return null;
         return Expression.Block(typeof(void), [obj],
-            Expression.Assign(obj, Expression.Call(resolve.Object, DataFor, resolve.Arguments[0])),
+            Expression.Assign(obj, Expression.Call(resolve.Object, DataFor, resolve.Arguments[NameSite - 1])),
             Expression.IfThenElse(Expression.TypeEqual(obj, type), Guarded(typed, type, name), write));
+    }
+
+    /// <summary><paramref name="call"/> with argument <paramref name="index"/> replaced by <paramref name="value"/> (the others through <paramref name="visit"/> when given).</summary>
+    private static MethodCallExpression WithArgument(MethodCallExpression call, int index, Expression value, Func<Expression, Expression>? visit = null)
+    {
+        var args = new Expression[call.Arguments.Count];
+        for (var i = 0; i < args.Length; i++) args[i] = i == index ? value : visit is null ? call.Arguments[i] : visit(call.Arguments[i]);
+        return call.Update(call.Object, args);
     }
 
     /// <summary>A failing getter reports as the generic path does (K-RUN-010 naming the type and member).</summary>

@@ -32,6 +32,7 @@ public sealed class KidaEnvironment
             ArgumentNullException.ThrowIfNull(options.Sandbox.Limits, "options.Sandbox.Limits");
             Sandbox = new SandboxRules(options.Sandbox);
         }
+        Limits = Sandbox?.Policy.Limits ?? options.Limits;
         Limits.Validate();
         Fragments = new Runtime.FragmentCache(options.FragmentCacheSize, options.FragmentTtl);
         _filters = new Dictionary<string, FilterFn>(Filters.BuiltinFilters.All, StringComparer.Ordinal);
@@ -49,7 +50,7 @@ public sealed class KidaEnvironment
     public KidaOptions Options { get; }
 
     /// <summary>The limits renders of this environment run under (the sandbox's when there is one).</summary>
-    internal KidaLimits Limits => Sandbox?.Policy.Limits ?? Options.Limits;
+    internal KidaLimits Limits { get; }
 
     /// <summary>The compiled sandbox policy (<see cref="KidaOptions.Sandbox"/>), or null when not sandboxed.</summary>
     internal SandboxRules? Sandbox { get; }

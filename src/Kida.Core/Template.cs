@@ -103,7 +103,6 @@ public sealed class Template
         cancellationToken.ThrowIfCancellationRequested();
         Compiled.NoteRender();
         var rs = RenderState.Rent(Environment, cancellationToken);
-        var previous = RenderState.Activate(rs);
         var ctx = rs.RootContext(model, Environment.GlobalsSnapshot);
         rs.Root = Compiled;
         try
@@ -122,7 +121,6 @@ public sealed class Template
         }
         finally
         {
-            RenderState.Leave(previous);
             RenderState.Return(rs);
         }
     }

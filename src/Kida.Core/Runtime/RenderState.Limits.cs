@@ -29,36 +29,22 @@ internal sealed partial class RenderState
     private long _deadline;
     private long _timeoutMs;
 
-    // the render running on this thread, for helpers that have no RenderState parameter (string and collection size
-    // checks deep in the runtime); set by Template for the duration of a render
-    [ThreadStatic] private static RenderState? t_current;
-
-    /// <summary>The render running on this thread, or null outside a render.</summary>
-    public static RenderState? Running => t_current;
-
-    /// <summary>Makes <paramref name="rs"/> this thread's current render; returns the previous one for <see cref="Leave"/>.</summary>
-    public static RenderState? Activate(RenderState rs)
-    {
-        var previous = t_current;
-        t_current = rs;
-        return previous;
-    }
-
-    /// <summary>Restores the render that was current before <see cref="Activate"/>.</summary>
-    public static void Leave(RenderState? previous) => t_current = previous;
-
     /// <summary>The limits of the render running on this thread (the defaults outside a render).</summary>
-    public static KidaLimits CurrentLimits => t_current?.Limits ?? KidaLimits.Default;
+    public static KidaLimits CurrentLimits => Running?.Limits ?? KidaLimits.Default;
+
+    // Limits.MaxRecursionDepth, read by every Enter
+    private int _maxDepth;
 
     private void StartLimits(KidaLimits limits)
     {
         Limits = limits;
+        _maxDepth = limits.MaxRecursionDepth;
         LoopCountdown = 0;
         _loopGranted = 0;
         _callCountdown = 0;
         _deadline = 0;
         _chunk = FirstChunk;
-        _timeoutMs = limits.RenderTimeout is { } t ? (long)Math.Ceiling(t.TotalMilliseconds) : -1;
+        _timeoutMs = limits.RenderTimeout is { } t ? (t.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond : -1;
     }
 
     /// <summary>

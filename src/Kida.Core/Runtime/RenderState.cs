@@ -19,25 +19,44 @@ internal sealed partial class RenderState
     public bool Strict { get; private set; }
     public CancellationToken CancellationToken { get; private set; }
 
-    // one spare state per thread: a render takes it (a nested render on the same thread finds the slot empty and
-    // allocates its own) and gives it back cleared, so a render allocates neither its state nor its root context
-    [ThreadStatic] private static RenderState? t_spare;
+    // this thread's renders: the one running now (for helpers without a RenderState parameter) and one spare state. A
+    // render takes the spare (a nested render on the same thread finds it gone and allocates its own) and gives it back
+    // cleared, so a render allocates neither its state nor its root context. One thread-static read per render.
+    private sealed class ThreadSlot
+    {
+        public RenderState? Current;
+        public RenderState? Spare;
+    }
+
+    [ThreadStatic] private static ThreadSlot? t_slot;
+    private ThreadSlot? _slot;
+    private RenderState? _previous;
     private Context? _root;
 
-    /// <summary>The state for a new render on this thread; give it back with <see cref="Return"/> when the render ends.</summary>
-    public static RenderState Rent(KidaEnvironment environment, CancellationToken cancellationToken)
+    /// <summary>The render running on this thread, or null outside a render.</summary>
+    public static RenderState? Running => t_slot?.Current;
+
+    /// <summary>
+    /// The state for a new render on this thread, which becomes the thread's running render; give it back with
+    /// <see cref="Return"/> (on the same thread) when the render ends.
+    /// </summary>
+    public static unsafe RenderState Rent(KidaEnvironment environment, CancellationToken cancellationToken)
     {
-        var rs = t_spare;
-        if (rs is null) rs = new RenderState(environment, cancellationToken);
+        var slot = t_slot ??= new ThreadSlot();
+        var rs = slot.Spare;
+        if (rs is null) rs = new RenderState(environment, cancellationToken) { _slot = slot };
         else
         {
-            t_spare = null;
+            slot.Spare = null;
             rs.Environment = environment;
             rs.Strict = environment.Options.StrictUndefined;
             rs.CancellationToken = cancellationToken;
+            rs.StartLimits(environment.Limits);
         }
-        rs.StartLimits(environment.Limits);
-        rs.StackBase = StackGuard.Here();
+        rs._previous = slot.Current;
+        slot.Current = rs;
+        byte marker = 0;
+        rs.StackBase = (nint)(&marker);
         return rs;
     }
 
@@ -49,7 +68,10 @@ internal sealed partial class RenderState
         return _root;
     }
 
-    /// <summary>Clears everything a render left behind (also after a failed render) and keeps the state for this thread.</summary>
+    /// <summary>
+    /// Clears everything a render left behind (also after a failed render), makes the render that ran before it this
+    /// thread's running one again, and keeps the state for this thread.
+    /// </summary>
     public static void Return(RenderState rs)
     {
         rs.Pos = 0;
@@ -69,7 +91,10 @@ internal sealed partial class RenderState
         rs.CancellationToken = default;
         rs.Environment = null!;
         rs._root?.ResetRoot(null, Context.NoGlobals);
-        t_spare = rs;
+        var slot = rs._slot!;
+        slot.Current = rs._previous;
+        rs._previous = null;
+        slot.Spare = rs;
     }
 
     /// <summary>Source offset of the statement or expression running now (one field write per statement).</summary>
@@ -188,15 +213,19 @@ internal sealed partial class RenderState
     /// failure leaves the depth as it was (the caller's <c>finally</c> runs <see cref="Exit"/> only after a successful
     /// enter), so a <c>{% try %}</c> around the call cannot hand the next attempt a fresh budget.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Enter()
     {
-        if (Depth >= Limits.MaxRecursionDepth)
-            throw new TemplateRuntimeException($"Maximum recursion depth exceeded (Limits.MaxRecursionDepth = {Limits.MaxRecursionDepth})",
-                ErrorCodes.RecursionDepth);
+        if (Depth >= _maxDepth) ThrowDepth();
         StackGuard.Check(StackBase);
         CallTick();
         Depth++;
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowDepth() =>
+        throw new TemplateRuntimeException($"Maximum recursion depth exceeded (Limits.MaxRecursionDepth = {Limits.MaxRecursionDepth})",
+            ErrorCodes.RecursionDepth);
 
     public void Exit() => Depth--;
 

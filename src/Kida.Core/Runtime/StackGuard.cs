@@ -16,21 +16,22 @@ internal static class StackGuard
     /// </summary>
     public const int RenderBudget = 256 * 1024;
 
-    /// <summary>The address of a local of the caller's frame: where the stack is now.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static unsafe nint Here()
+    /// <summary>Throws K-RUN-006 when the render that started at <paramref name="stackBase"/> used up its stack budget.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Check(nint stackBase)
     {
         byte marker = 0;
-        return (nint)(&marker);
+        var used = stackBase - (nint)(&marker);
+        // shallow calls, nearly all of them, pay one subtraction and one compare
+        if (used > RenderBudget / 4) CheckDeep(used);
     }
 
-    /// <summary>Throws K-RUN-006 when the render that started at <paramref name="stackBase"/> used up its stack budget.</summary>
-    public static void Check(nint stackBase)
+    // the runtime's own check only once the render is deep (a render that began with little stack left, such as one
+    // nested in another's filter)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CheckDeep(nint used)
     {
-        var used = stackBase - Here();
-        // the runtime's own check only once the render is deep (a render that began with little stack left, such as
-        // one nested in another's filter): shallow calls, nearly all of them, pay one subtraction
-        if (used > RenderBudget || (used > RenderBudget / 4 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
+        if (used > RenderBudget || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
             throw new TemplateRuntimeException(
                 $"Maximum recursion depth exceeded: the template recursion used the {RenderBudget / 1024} KB of stack a render may use",
                 ErrorCodes.RecursionDepth);

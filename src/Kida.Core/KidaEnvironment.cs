@@ -8,7 +8,7 @@ namespace Kida;
 /// The shared, thread-safe home of templates: frozen options, registries of filters, tests and globals
 /// (copy-on-write), and a cache that compiles each template name once.
 /// </summary>
-public sealed class KidaEnvironment
+public sealed class KidaEnvironment : ITemplateHost
 {
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
     private Dictionary<string, FilterFn> _filters;
@@ -67,6 +67,16 @@ public sealed class KidaEnvironment
     internal IReadOnlyDictionary<string, FilterFn> FilterTable => Volatile.Read(ref _filters);
     internal IReadOnlyDictionary<string, TestFn> TestTable => Volatile.Read(ref _tests);
     internal IReadOnlyDictionary<string, object?> GlobalsSnapshot => Volatile.Read(ref _globals);
+
+    // what a render asks of its environment (the runtime sees only ITemplateHost)
+    bool ITemplateHost.StrictUndefined => Options.StrictUndefined;
+    KidaLimits ITemplateHost.Limits => Limits;
+    SandboxRules? ITemplateHost.Sandbox => Sandbox;
+    IReadOnlyDictionary<string, FilterFn> ITemplateHost.FilterTable => FilterTable;
+    IReadOnlyDictionary<string, TestFn> ITemplateHost.TestTable => TestTable;
+    IReadOnlyDictionary<string, object?> ITemplateHost.GlobalsSnapshot => GlobalsSnapshot;
+    FragmentCache ITemplateHost.Fragments => Fragments;
+    Template ITemplateHost.GetTemplateForSite(string name, TemplateSite site) => GetTemplateForSite(name, site);
 
     /// <summary>Names of the registered filters.</summary>
     public IReadOnlyCollection<string> FilterNames => FilterTable.Keys.ToArray();
@@ -224,19 +234,8 @@ public sealed class KidaEnvironment
         Volatile.Write(ref _entryCount, snapshot.Length);
         var excess = snapshot.Length - Options.CacheSize;
         if (excess <= 0) return;
-        foreach (var name in LeastRecentlyUsed(snapshot, static e => e.LastUse, excess))
+        foreach (var name in Eviction.LeastRecentlyUsed(snapshot, static e => e.LastUse, excess))
             Evict(name, "capacity");
-    }
-
-    /// <summary>The keys of the <paramref name="count"/> entries of <paramref name="snapshot"/> used longest ago.</summary>
-    internal static string[] LeastRecentlyUsed<T>(KeyValuePair<string, T>[] snapshot, Func<T, long> lastUse, int count)
-    {
-        var stamps = new long[snapshot.Length];
-        for (var i = 0; i < snapshot.Length; i++) stamps[i] = lastUse(snapshot[i].Value);
-        Array.Sort(stamps, snapshot);
-        var names = new string[Math.Min(count, snapshot.Length)];
-        for (var i = 0; i < names.Length; i++) names[i] = snapshot[i].Key;
-        return names;
     }
 
     private void Evict(string name, string reason)

@@ -145,6 +145,6 @@ public class ConcurrencyTests
     public void Least_recently_used_entries_are_chosen_from_a_snapshot()
     {
         var snapshot = new[] { new KeyValuePair<string, long>("a", 30), new("b", 10), new("c", 20) };
-        Assert.Equal(["b", "c"], KidaEnvironment.LeastRecentlyUsed(snapshot, static v => v, 2));
+        Assert.Equal(["b", "c"], Kida.Runtime.Eviction.LeastRecentlyUsed(snapshot, static v => v, 2));
     }
 }

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Kida.Common;
 using Kida.Filters;
 using Kida.Runtime;
 using Kida.Syntax;

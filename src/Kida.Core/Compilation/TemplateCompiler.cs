@@ -1,5 +1,6 @@
 using Kida.Lexing;
 using Kida.Parsing;
+using Kida.Runtime;
 using Kida.Text;
 
 namespace Kida.Compilation;

@@ -95,7 +95,7 @@ internal static partial class BuiltinFilters
         }
         if (a.Count == 0) return items.ToList();
         var name = Str(a.Positional[0]);
-        if (!rs.Environment.FilterTable.TryGetValue(name, out var filter))
+        if (!rs.Host.FilterTable.TryGetValue(name, out var filter))
             throw new TemplateRuntimeException($"No filter named '{name}'", "K-RUN-002");
         var rest = a.Skip(1);
         return items.Select(x => filter(rs, x, rest)).ToList();
@@ -118,7 +118,7 @@ internal static partial class BuiltinFilters
         else
         {
             var name = Str(rest.Positional[0]);
-            if (!rs.Environment.TestTable.TryGetValue(name, out var t))
+            if (!rs.Host.TestTable.TryGetValue(name, out var t))
                 throw new TemplateRuntimeException($"No test named '{name}'", "K-RUN-003");
             var targs = rest.Skip(1);
             test = x => t(rs, x, targs);

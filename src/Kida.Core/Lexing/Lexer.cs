@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Kida.Common;
 using Kida.Text;
 
 namespace Kida.Lexing;
@@ -322,7 +323,9 @@ internal sealed class Lexer
                 i++;
             }
             if (i == digitsStart) throw Error("Invalid number literal", start);
-            Add(new Token(TokenKind.Integer, start, i - start, Runtime.Numbers.Normalize(value)));
+            if (!Integers.FitsDigits(value, MaxIntegerDigits))
+                throw Error($"Integer literal exceeds the limit of {MaxIntegerDigits} digits", start, "K-SEC-009");
+            Add(new Token(TokenKind.Integer, start, i - start, Integers.Narrow(value)));
             return i;
         }
         while (i < _text.Length && (char.IsAsciiDigit(_text[i]) || (_text[i] == '_' && i + 1 < _text.Length && char.IsAsciiDigit(_text[i + 1])))) i++;

@@ -1,4 +1,5 @@
 using System.Text;
+using Kida.Common;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Primitives;
 
@@ -20,7 +21,7 @@ public sealed class DictLoader : ITemplateLoader
     public TemplateSource GetSource(string name)
     {
         if (_templates.TryGetValue(name, out var text)) return new TemplateSource(name, text);
-        var hint = Runtime.Suggest.Closest(name, _templates.Keys);
+        var hint = Suggest.Closest(name, _templates.Keys);
         throw new TemplateNotFoundException(name, [name], hint is null
             ? $"Template '{name}' not found"
             : $"Template '{name}' not found. Did you mean '{hint}'?");

@@ -47,8 +47,8 @@ internal static class BuiltinTests
             ["lower"] = (_, v, _) => Py.Str(v) is var s && s.Any(char.IsLetter) && !s.Any(char.IsUpper),
             ["upper"] = (_, v, _) => Py.Str(v) is var s && s.Any(char.IsLetter) && !s.Any(char.IsLower),
             ["escaped"] = (_, v, _) => v is Markup || SafeHtml.TryGetHtml(v, out _),
-            ["filter"] = (rs, v, _) => Py.AsString(v) is { } s && rs.Environment.FilterTable.ContainsKey(s),
-            ["test"] = (rs, v, _) => Py.AsString(v) is { } s && rs.Environment.TestTable.ContainsKey(s),
+            ["filter"] = (rs, v, _) => Py.AsString(v) is { } s && rs.Host.FilterTable.ContainsKey(s),
+            ["test"] = (rs, v, _) => Py.AsString(v) is { } s && rs.Host.TestTable.ContainsKey(s),
             // Kida's HTMX tests: an object with headers (request.headers) is read through them, anything else by value
             ["hx_request"] = (rs, v, _) => Header(rs, v, "HX-Request") is { } h ? IsTrue(h) : Py.Truthy(v),
             ["hx_boosted"] = (rs, v, _) => Header(rs, v, "HX-Boosted") is { } h ? IsTrue(h) : Py.Truthy(v),

@@ -111,12 +111,12 @@ internal sealed class Context
                 if (map.TryGetValue(name, out var found)) return Py.Unwrap(found);
             }
             else if (entry is null && Rt.IsPlainObject(data) && Members.GetGetter(data.GetType(), name) is { } getter
-                && (State.Environment.Sandbox is not { } sandbox || sandbox.CheckDataName(data.GetType(), name)))
+                && (State.Host.Sandbox is not { } sandbox || sandbox.CheckDataName(data.GetType(), name)))
             {
                 Volatile.Write(ref site.Entry, new MemberSiteEntry(data.GetType(), getter, null));
                 if (Members.TryGet(data, name, out var first)) return first;
             }
-            else if (DataLookup(State.Environment.Sandbox, data, name, out var dv)) return dv;
+            else if (DataLookup(State.Host.Sandbox, data, name, out var dv)) return dv;
         }
         if (c._globals.TryGetValue(name, out var g)) return g;
         return Undefined.Variable(name, State.Strict, AllNames);
@@ -155,7 +155,7 @@ internal sealed class Context
     private bool TryResolveOuter(string name, out object? value)
     {
         if (_parent is not null) return _parent.TryResolve(name, out value);
-        if (_data is not null && DataLookup(State.Environment.Sandbox, _data, name, out value)) return true;
+        if (_data is not null && DataLookup(State.Host.Sandbox, _data, name, out value)) return true;
         return _globals.TryGetValue(name, out value);
     }
 

@@ -62,7 +62,7 @@ internal sealed class FragmentCache(int capacity, TimeSpan defaultTtl)
                 if (excess > 0)
                 {
                     // sorts the snapshot, least recently used first; an entry replaced since is not removed
-                    KidaEnvironment.LeastRecentlyUsed(snapshot, static e => e.LastUse, excess);
+                    Eviction.LeastRecentlyUsed(snapshot, static e => e.LastUse, excess);
                     for (var i = 0; i < excess; i++) _entries.TryRemove(snapshot[i]);
                 }
             }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Kida.Common;
 
 namespace Kida.Runtime;
 
@@ -76,7 +77,7 @@ internal static class Guard
 
     // ------------------------------------------------------------------ integers
 
-    private const double Log2Of10 = 3.321928094887362;
+    private const double Log2Of10 = Integers.Log2Of10;
 
     /// <summary>Fails with K-SEC-009 when <paramref name="value"/> has more decimal digits than the integer limit.</summary>
     public static void IntegerDigits(BigInteger value)
@@ -85,15 +86,8 @@ internal static class Guard
         if (!FitsDigits(value, max)) IntegerTooLarge(max, null);
     }
 
-    /// <summary>Whether |<paramref name="value"/>| has at most <paramref name="maxDigits"/> decimal digits (exact, no string).</summary>
-    public static bool FitsDigits(BigInteger value, int maxDigits)
-    {
-        var bits = BigInteger.Abs(value).GetBitLength();
-        // below 2^b with b <= d * log2(10): under 10^d; at least 2^(b-1) with b-1 >= d * log2(10): 10^d or more
-        if (bits <= (long)(maxDigits * Log2Of10)) return true;
-        if (bits - 1 > maxDigits * Log2Of10 + 1) return false;
-        return BigInteger.Abs(value) < BigInteger.Pow(10, maxDigits);
-    }
+    /// <summary>Whether |<paramref name="value"/>| has at most <paramref name="maxDigits"/> decimal digits.</summary>
+    public static bool FitsDigits(BigInteger value, int maxDigits) => Integers.FitsDigits(value, maxDigits);
 
     /// <summary>Fails with K-SEC-009 when a string of <paramref name="digits"/> digits is to become an integer.</summary>
     public static void IntegerDigitCount(long digits)

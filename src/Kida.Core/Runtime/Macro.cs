@@ -23,14 +23,14 @@ internal sealed class Macro : KidaCallable, IKidaObject
     /// so defining it in a render allocates only this object.
     /// </summary>
     public Macro(string name, string[] parameters, bool catchVarargs, bool catchKwargs, bool acceptsCaller, bool returnsMarkup,
-        Compilation.MacroCode body, Context context)
+        MacroCode body, Context context)
         : this(name, parameters, catchVarargs, catchKwargs, acceptsCaller, returnsMarkup, null!)
     {
         _sharedBody = body;
         _context = context;
     }
 
-    private readonly Compilation.MacroCode? _sharedBody;
+    private readonly MacroCode? _sharedBody;
     private readonly Context? _context;
 
     /// <summary>For a bound top-level macro: the compile-time macro it was bound from.</summary>

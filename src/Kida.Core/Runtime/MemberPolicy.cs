@@ -55,7 +55,7 @@ internal static class MemberPolicy
         "Microsoft.Extensions.FileProviders.IFileProvider",
         "Microsoft.Extensions.FileProviders.IFileInfo",
         "System.Data.IDbConnection", "System.Data.IDbCommand", "System.Data.IDbTransaction",
-        "Kida.KidaEnvironment", "Kida.KidaOptions", "Kida.ITemplateLoader",
+        typeof(ITemplateHost).FullName!, "Kida.KidaOptions", "Kida.ITemplateLoader",
     };
 
     /// <summary>Namespaces (and their sub-namespaces) whose types are runtime machinery.</summary>

@@ -1,21 +1,20 @@
 using Kida.Text;
 
-using Kida.Compilation;
-
 namespace Kida.Runtime;
 
 /// <summary>The state one render owns: nothing in it is shared with another render.</summary>
 internal sealed partial class RenderState
 {
-    public RenderState(KidaEnvironment environment, CancellationToken cancellationToken = default)
+    public RenderState(ITemplateHost host, CancellationToken cancellationToken = default)
     {
-        Environment = environment;
-        Strict = environment.Options.StrictUndefined;
+        Host = host;
+        Strict = host.StrictUndefined;
         CancellationToken = cancellationToken;
-        StartLimits(environment.Limits);
+        StartLimits(host.Limits);
     }
 
-    public KidaEnvironment Environment { get; private set; }
+    /// <summary>The environment this render runs in.</summary>
+    public ITemplateHost Host { get; private set; }
     public bool Strict { get; private set; }
     public CancellationToken CancellationToken { get; private set; }
 
@@ -40,18 +39,18 @@ internal sealed partial class RenderState
     /// The state for a new render on this thread, which becomes the thread's running render; give it back with
     /// <see cref="Return"/> (on the same thread) when the render ends.
     /// </summary>
-    public static unsafe RenderState Rent(KidaEnvironment environment, CancellationToken cancellationToken)
+    public static unsafe RenderState Rent(ITemplateHost host, CancellationToken cancellationToken)
     {
         var slot = t_slot ??= new ThreadSlot();
         var rs = slot.Spare;
-        if (rs is null) rs = new RenderState(environment, cancellationToken) { _slot = slot };
+        if (rs is null) rs = new RenderState(host, cancellationToken) { _slot = slot };
         else
         {
             slot.Spare = null;
-            rs.Environment = environment;
-            rs.Strict = environment.Options.StrictUndefined;
+            rs.Host = host;
+            rs.Strict = host.StrictUndefined;
             rs.CancellationToken = cancellationToken;
-            rs.StartLimits(environment.Limits);
+            rs.StartLimits(host.Limits);
         }
         rs._previous = slot.Current;
         slot.Current = rs;
@@ -89,7 +88,7 @@ internal sealed partial class RenderState
         rs.Root = null;
         rs.TemplateChain?.Clear();
         rs.CancellationToken = default;
-        rs.Environment = null!;
+        rs.Host = null!;
         rs._root?.ResetRoot(null, Context.NoGlobals);
         var slot = rs._slot!;
         slot.Current = rs._previous;

@@ -43,7 +43,7 @@ internal static partial class Rt
             }
             // the site caches a getter only for a member the policy (and the sandbox, if any) lets this template read
             if (entry is null && IsPlainObject(obj) && Members.GetGetter(type, name) is { } getter
-                && (rs.Environment.Sandbox is not { } sandbox || sandbox.AllowsRead(type, name)))
+                && (rs.Host.Sandbox is not { } sandbox || sandbox.AllowsRead(type, name)))
                 Volatile.Write(ref site.Entry, new MemberSiteEntry(type, getter, Members.GetWriter(type, name)));
         }
         return GetAttr(rs, obj, name);
@@ -324,7 +324,7 @@ internal static partial class Rt
                 return loop.Call(rs, args.Positional[0]);
             case Delegate d:
                 // registered functions are DelegateCallables; a raw delegate came from the model
-                if (rs.Environment.Sandbox is not null) throw SecurityErrors.BlockedCall($"Calling a delegate from the model ({Py.TypeName(d)})");
+                if (rs.Host.Sandbox is not null) throw SecurityErrors.BlockedCall($"Calling a delegate from the model ({Py.TypeName(d)})");
                 return new DelegateCallable(d).Invoke(rs, args);
             case null:
                 throw new TemplateRuntimeException("'NoneType' object is not callable", "K-RUN-012");

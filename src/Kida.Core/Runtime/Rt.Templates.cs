@@ -1,4 +1,4 @@
-using Kida.Compilation;
+using Kida.Common;
 
 namespace Kida.Runtime;
 
@@ -87,7 +87,7 @@ internal static partial class Rt
         // a constant name that is not relative: the site remembers the template while it stays cached
         if (site is not null && name is string constant)
         {
-            var cached = rs.Environment.GetTemplateForSite(constant, site);
+            var cached = rs.Host.GetTemplateForSite(constant, site);
             cached.Compiled.NoteRender();
             return cached;
         }
@@ -97,7 +97,7 @@ internal static partial class Rt
     internal static Template LoadTemplate(RenderState rs, object? name, string tag)
     {
         if (name is Undefined u) u.Use();
-        var template = name as Template ?? rs.Environment.GetTemplate(ResolveName(rs,
+        var template = name as Template ?? rs.Host.GetTemplate(ResolveName(rs,
             Py.AsString(name) ?? throw new TemplateRuntimeException($"{tag}: template name must be a string, got '{Py.TypeName(name)}'", "K-RUN-012")));
         template.Compiled.NoteRender();
         return template;
@@ -267,12 +267,12 @@ internal static partial class Rt
         Context child;
         if (pooled)
         {
-            child = withContext ? rs.RentIncludeContext(ctx, ctx.Globals) : rs.RentIncludeContext(null, rs.Environment.GlobalsSnapshot);
+            child = withContext ? rs.RentIncludeContext(ctx, ctx.Globals) : rs.RentIncludeContext(null, rs.Host.GlobalsSnapshot);
             if (withContext && locals is not null)
                 foreach (var (k, v) in locals)
                     child.Set(k, v);
         }
-        else child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
+        else child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Host.GlobalsSnapshot);
         var savedBlocks = rs.SwapBlocks(null);
         try
         {
@@ -301,7 +301,7 @@ internal static partial class Rt
         if (!rs.ImportStack.Add(key))
             throw new TemplateRuntimeException(
                 $"Circular import detected: '{key}' imports itself ({DescribeChain(rs, 0, "import", template.Compiled)})", ErrorCodes.Cycle);
-        var moduleCtx = withContext ? ctx.Derive(null) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
+        var moduleCtx = withContext ? ctx.Derive(null) : new Context(rs, null, rs.Host.GlobalsSnapshot);
         var savedBlocks = rs.SwapBlocks(null);
         try
         {
@@ -378,10 +378,10 @@ internal static partial class Rt
     }
 
     public static string? FragmentGet(RenderState rs, string key) =>
-        rs.Environment.Fragments.TryGet(key, out var text) ? text : null;
+        rs.Host.Fragments.TryGet(key, out var text) ? text : null;
 
     public static string FragmentStore(RenderState rs, string key, string text, object? ttl) =>
-        rs.Environment.Fragments.Store(key, text, ttl);
+        rs.Host.Fragments.Store(key, text, ttl);
 
     // ------------------------------------------------------------------ {% embed %}
 
@@ -390,7 +390,7 @@ internal static partial class Rt
         bool withContext, IReadOnlyDictionary<string, BlockFunction> overrides)
     {
         var template = LoadTemplate(rs, name, "embed");
-        var child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Environment.GlobalsSnapshot);
+        var child = withContext ? ctx.Derive(locals) : new Context(rs, null, rs.Host.GlobalsSnapshot);
         var savedBlocks = rs.SwapBlocks(new BlockLayer(null, overrides));
         try
         {
@@ -419,7 +419,7 @@ internal static partial class Rt
     /// <summary>The gettext function: a template-level <c>_</c>/<c>_n</c> (set or imported) wins over the global.</summary>
     private static object? Translator(RenderState rs, Context ctx, string name) =>
         ctx.TryGetAssigned(name, out var local) ? local
-        : rs.Environment.GlobalsSnapshot.TryGetValue(name, out var global) ? global
+        : rs.Host.GlobalsSnapshot.TryGetValue(name, out var global) ? global
         : throw new UndefinedException($"'{name}' is undefined: {{% trans %}} needs the gettext global '{name}'", name);
 
     public static void Trans(RenderState rs, Context ctx, Output output, string singular, string? plural, string[] names,

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Text.RegularExpressions;
-using Kida.Compilation;
 using Kida.Syntax;
 
 namespace Kida.Runtime;

@@ -217,7 +217,7 @@ internal sealed class SandboxRules
         collection is KidaList || (collection is Dictionary<object, object?> d && ReferenceEquals(d.Comparer, PyKeyComparer.Instance));
 
     /// <summary>The sandbox of the render <paramref name="rs"/> (or of the render running on this thread), or null.</summary>
-    public static SandboxRules? Of(RenderState? rs) => (rs ?? RenderState.Running)?.Environment?.Sandbox;
+    public static SandboxRules? Of(RenderState? rs) => (rs ?? RenderState.Running)?.Host?.Sandbox;
 }
 
 /// <summary>A list a template created (literal, comprehension, <c>|list</c>, <c>copy()</c>): the sandbox lets the template mutate it.</summary>

@@ -638,4 +638,16 @@ public class LimitsTests
         Assert.StartsWith("K-SEC-", ex.Code);
         Assert.Equal("v", Render(interpret, limits, "{{ d['v'] }}{{ 'x' in d and '' }}", new { d = new EndlessMap() }));
     }
+
+    [Fact]
+    public void A_hex_literal_past_the_digit_limit_is_a_syntax_error_where_it_stands()
+    {
+        // 4,000 hex digits pass the lexer's count of literal digits but make an integer of about 4,800 decimal digits
+        var env = new KidaEnvironment();
+        var ex = Assert.Throws<TemplateSyntaxException>(() => env.FromString("ab {{ 0x" + new string('f', 4_000) + " }}"));
+        Assert.Equal("K-SEC-009", ex.Code);
+        Assert.Equal(1, ex.Line);
+        Assert.Equal(7, ex.Column);
+        Assert.Equal("4096", env.FromString("{{ 0x1000 }}").Render());
+    }
 }

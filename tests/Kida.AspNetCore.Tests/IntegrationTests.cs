@@ -22,7 +22,7 @@ public class IntegrationTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("<title>Products</title>", html);
-        Assert.Contains("<li id=\"product-1\">Teapot: 24.50</li>", html);
+        Assert.Contains("<li id=\"product-1\"><a class=\"name\" href=\"/products/1\">Teapot</a> <span class=\"badge badge-ok\">In stock</span> <span class=\"price\">24.50</span></li>", html);
         Assert.Contains("Cup &amp; saucer", html);
         Assert.Contains("&lt;Kettle&gt;", html);
         Assert.DoesNotContain("<Kettle>", html);

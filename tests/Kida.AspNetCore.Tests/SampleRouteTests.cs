@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Kida.AspNetCore;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -36,10 +37,11 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public async Task Products_page_refreshes_its_list_with_htmx()
+    public async Task Products_page_pages_through_htmx_boosted_links()
     {
+        // the Refresh button (which reloaded the same list, so it visibly did nothing) gave way to a pager boosted by htmx
         var html = await factory.CreateClient().GetStringAsync("/products");
-        Assert.Contains("<button hx-get=\"/Products\" hx-target=\"#products\" hx-swap=\"innerHTML\">Refresh</button>", html);
+        Assert.Contains("<nav class=\"pager\" aria-label=\"Pages\" hx-boost=\"true\"><span class=\"disabled\">← Previous</span><span aria-current=\"page\">1</span><a href=\"/Products?page=2\">2</a><a href=\"/Products?page=3\">3</a><a href=\"/Products?page=2\" rel=\"next\">Next →</a>", html);
     }
 
     [Fact]
@@ -53,7 +55,10 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Contains("<h1 id=\"product-3\">&lt;Kettle&gt;</h1>", html);
         Assert.Contains("<p class=\"price\">39.90</p>", html);
         Assert.Contains("<a href=\"/Products\">All products</a>", html);
-        Assert.Contains("<ul id=\"row\" hx-get=\"/Products/Item/3\" hx-trigger=\"load\"></ul>", html);
+        // the price once (the row loaded beside it repeated it), the status badge from match, the description
+        Assert.Single(Regex.Matches(html, "39\\.90"));
+        Assert.Contains("<p class=\"status-line\"><span class=\"badge badge-ok\">In stock</span></p>", html);
+        Assert.Contains("<p class=\"description\">Its name is markup on purpose: every value is escaped.</p>", html);
         Assert.DoesNotContain("<Kettle>", html);
     }
 
@@ -83,7 +88,7 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         var partial = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain("<html", partial);
-        Assert.StartsWith("  <li id=\"product-2\">Cup &amp; saucer: 8.00</li>", partial);
+        Assert.StartsWith("  <li id=\"product-2\"><a class=\"name\" href=\"/products/2\">Cup &amp; saucer</a> <span class=\"badge badge-warn\">Few left</span> <span class=\"price\">8.00</span></li>", partial);
         var full = await client.GetStringAsync("/products");
         Assert.Contains(partial.TrimEnd('\n'), full);
     }
@@ -101,7 +106,7 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
         var response = await factory.CreateClient().GetAsync("/products/count");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        Assert.Equal("<span class=\"product-count\">3 products</span>\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal("<span class=\"product-count\">12 products</span>\n", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -114,7 +119,10 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Contains("<title>About</title>", html);
         Assert.Contains("<h1>Rendered by Razor</h1>", html);
         Assert.Contains("<p class=\"message\">Razor &amp; Kida side by side</p>", html);
-        Assert.Contains("<span class=\"product-count\">3 products</span>", html);
+        Assert.Contains("<span class=\"product-count\">12 products</span>", html);
+        // inside the Kida layout (through Shared/_KidaLayout.cshtml): its navigation, with this page marked
+        Assert.Contains("<a href=\"/home/about\" aria-current=\"page\">About</a>", html);
+        Assert.Contains("<link rel=\"stylesheet\" href=\"/css/site.css\">", html);
         Assert.Contains("<span class=\"badge\">&lt;Kida&gt; partial</span>", html);
     }
 
@@ -123,7 +131,7 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
     {
         var client = factory.CreateClient();
         var empty = await client.GetStringAsync("/search");
-        Assert.Contains("<input name=\"q\" value=\"\">", empty);
+        Assert.Contains("<input type=\"search\" name=\"q\" value=\"\" autocomplete=\"off\"", empty);
         Assert.DoesNotContain("class=\"query\"", empty);
         Assert.DoesNotContain(" checked", empty);
 
@@ -132,15 +140,17 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         var html = await response.Content.ReadAsStringAsync();
-        Assert.Contains("<input name=\"q\" value=\"&lt;k\">", html);
+        Assert.Contains("<input type=\"search\" name=\"q\" value=\"&lt;k\" autocomplete=\"off\"", html);
         Assert.Contains("<input type=\"checkbox\" name=\"tag\" value=\"kitchen\" checked> kitchen", html);
         Assert.Contains("<input type=\"checkbox\" name=\"tag\" value=\"tea\" checked> tea", html);
         Assert.Contains("<p class=\"query\">1 result(s) for “&lt;k” in kitchen, tea</p>", html);
-        Assert.Contains("<ul><li>&lt;Kettle&gt;</li></ul>", html);
+        Assert.Contains("<ul class=\"results\"><li><a href=\"/products/3\">&lt;Kettle&gt;</a></li></ul>", html);
 
         var one = await client.GetStringAsync("/search?q=t&tag=tea");
         Assert.Contains("value=\"kitchen\"> kitchen", one);
         Assert.Contains("value=\"tea\" checked> tea", one);
-        Assert.Contains("<p class=\"query\">2 result(s) for “t” in tea</p>", one);
+        // the checked tags filter the results: of the names with a t, those tagged tea
+        Assert.Contains("<p class=\"query\">3 result(s) for “t” in tea</p>", one);
+        Assert.Contains("<ul class=\"results\"><li><a href=\"/products/1\">Teapot</a></li><li><a href=\"/products/6\">Matcha whisk</a></li><li><a href=\"/products/8\">Tea strainer</a></li></ul>", one);
     }
 }

@@ -3,7 +3,7 @@ using MvcSample.Models;
 
 namespace MvcSample.Controllers;
 
-/// <summary>A form posted with antiforgery, showing validation errors from ModelState.</summary>
+/// <summary>A form posted with antiforgery: errors from ModelState, then post/redirect/get with a TempData message.</summary>
 public sealed class ContactController : Controller
 {
     /// <summary>GET /contact.</summary>
@@ -14,17 +14,17 @@ public sealed class ContactController : Controller
         return View(new ContactForm());
     }
 
-    /// <summary>POST /contact.</summary>
+    /// <summary>POST /contact: 400 with the form and its errors, or a redirect to GET /contact that thanks the sender.</summary>
     [HttpPost, ValidateAntiForgeryToken]
     public IActionResult Index(ContactForm form)
     {
-        ViewData["Title"] = "Contact";
         if (!ModelState.IsValid)
         {
+            ViewData["Title"] = "Contact";
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return View(form);
         }
-        ViewData["Sent"] = true;
-        return View(form);
+        TempData["sent_name"] = form.Name;
+        return RedirectToAction(nameof(Index));
     }
 }

@@ -3,18 +3,23 @@ using MvcSample.Models;
 
 namespace MvcSample.Controllers;
 
-/// <summary>The products page; answers only the list fragment to HTMX requests.</summary>
+/// <summary>The products page, five to a page; answers only the list block to htmx requests.</summary>
 public sealed class ProductsController : Controller
 {
-    /// <summary>GET /products.</summary>
-    public IActionResult Index()
+    /// <summary>How many products one page lists.</summary>
+    public const int PageSize = 5;
+
+    /// <summary>GET /products?page=N: 400 when N is not a number, 404 when there is no such page.</summary>
+    public IActionResult Index(int page = 1)
     {
-        var products = Product.All;
-        if (Request.Headers["HX-Request"] == "true")
+        if (!ModelState.IsValid) return BadRequest();
+        if (Page<Product>.Of(Product.All, page, PageSize) is not { } current) return NotFound();
+        if (Request.Headers["HX-Request"] == "true" && Request.Headers["HX-Boosted"] != "true")
             return new FromResult(Results.Extensions.KidaBlock("Products/Index.html", "list",
-                new Dictionary<string, object?> { ["model"] = products, ["title"] = "Products" }));
+                new Dictionary<string, object?> { ["model"] = current, ["title"] = "Products" }));
         ViewData["Title"] = "Products";
-        return View(products);
+        ViewData["Total"] = Product.All.Count;
+        return View(current);
     }
 
     /// <summary>GET /products/item/{id}: one product row as a partial view (Views/Products/Item.html, no layout).</summary>

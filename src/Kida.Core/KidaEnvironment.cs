@@ -251,9 +251,9 @@ public sealed class KidaEnvironment : ITemplateHost
     private Template Compile(TemplateSource source, string? name)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var compiled = TemplateCompiler.Compile(this, source.Text, name ?? source.Name);
+        var compiled = TemplateCompiler.Compile(this, source.Text, name ?? source.Name, out var summary);
         Interlocked.Increment(ref _compilations);
-        var template = new Template(this, compiled, source.Path);
+        var template = new Template(this, compiled, source.Path, summary);
         TemplateCompiled?.Invoke(this, new TemplateCompiledEventArgs(name ?? source.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
         return template;
     }

@@ -12,12 +12,16 @@ namespace Kida;
 /// </summary>
 public sealed class Template
 {
-    internal Template(KidaEnvironment environment, CompiledTemplate compiled, string? path)
+    internal Template(KidaEnvironment environment, CompiledTemplate compiled, string? path, Binding.TemplateSummary summary)
     {
         Environment = environment;
         Compiled = compiled;
         Path = path;
+        Summary = summary;
     }
+
+    /// <summary>The binder's facts about this template (what <see cref="Info"/> reads).</summary>
+    internal Binding.TemplateSummary Summary { get; }
 
     internal KidaEnvironment Environment { get; }
     internal CompiledTemplate Compiled { get; }
@@ -28,8 +32,19 @@ public sealed class Template
     /// <summary>The file path or location reported by the loader, when there is one.</summary>
     public string? Path { get; }
 
-    /// <summary>The names of the blocks this template defines, in source order.</summary>
-    public IReadOnlyList<string> BlockNames => Compiled.BlockOrder;
+    /// <summary>
+    /// The names <see cref="RenderBlock(string, object?)"/> accepts: the blocks, fragments and regions this template
+    /// defines, in source order, then those it inherits from its parent templates (see <see cref="TemplateInfo.Blocks"/>).
+    /// </summary>
+    public IReadOnlyList<string> BlockNames => Introspection.BlockNames(this);
+
+    /// <summary>
+    /// What the template declares and needs: blocks (own and inherited), top-level defs, macros and regions with their
+    /// parameters, dependencies, the names it reads from the context and its <c>{% template %}</c> declarations. Parents
+    /// named by a constant <c>{% extends %}</c> are loaded through the environment to list inherited blocks; a parent
+    /// that cannot be loaded contributes nothing (it is still listed in <see cref="TemplateInfo.Dependencies"/>).
+    /// </summary>
+    public TemplateInfo Info => Introspection.Build(this);
 
     /// <summary>Renders with the given variables.</summary>
     public string Render(IReadOnlyDictionary<string, object?> context)

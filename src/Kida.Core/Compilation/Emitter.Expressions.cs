@@ -20,59 +20,65 @@ internal sealed partial class Emitter
     private E EmitExprCore(Expr e)
     {
         EnsureStack(e.Pos);
-        switch (e)
-        {
-            case ConstExpr c:
-                return E.Constant(c.Value, typeof(object));
-            case NameExpr n:
-                return EmitName(n);
-            case GetAttrExpr ga:
-                return ga.Optional
-                    ? Helper(H.GetAttrOptional, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name))
-                    : Helper(H.GetAttrSite, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()));
-            case GetItemExpr gi:
-                if (gi.Key is SliceExpr sl)
-                    return Helper(H.Slice, EmitExpr(gi.Target), Opt(sl.Start), Opt(sl.Stop), Opt(sl.Step));
-                return Helper(gi.Optional ? H.GetItemOptional : H.GetItem, _fn.Rs, EmitExpr(gi.Target), EmitExpr(gi.Key));
-            case SliceExpr sl2:
-                return Helper(H.MakeSlice, Opt(sl2.Start), Opt(sl2.Stop), Opt(sl2.Step));
-            case CallExpr call:
-                return EmitCall(call, null);
-            case FilterExpr f:
-                return EmitFilter(f);
-            case TestExpr t:
-                return EmitTest(t);
-            case UnaryExpr u:
-                return u.Op switch
-                {
-                    UnaryOp.Not => BoxBool(E.Not(Truth(u.Operand))),
-                    UnaryOp.Neg => Helper(H.Neg, EmitExpr(u.Operand)),
-                    _ => Helper(H.Pos, EmitExpr(u.Operand)),
-                };
-            case BinaryExpr b:
-                return EmitBinary(b);
-            case CompareExpr c:
-                return EmitCompare(c);
-            case CondExpr c:
-                return E.Condition(Truth(c.Test), EmitExpr(c.Then), c.Else is null ? Helper(H.EmptyIfShort) : EmitExpr(c.Else), typeof(object));
-            case CoalesceExpr c:
-                return E.Condition(Helper(H.IsMissing, Guarded(c.Left, out var leftVar)), EmitExpr(c.Right), leftVar, typeof(object)) is var cond
-                    ? E.Block(typeof(object), [leftVar], cond)
-                    : throw new InvalidOperationException();
-            case ListExpr l:
-                return Helper(H.MakeList, E.NewArrayInit(typeof(object), l.Items.Select(EmitExpr)));
-            case TupleExpr t:
-                return Helper(H.MakeTuple, E.NewArrayInit(typeof(object), t.Items.Select(EmitExpr)));
-            case DictExpr d:
-                return Helper(H.MakeDict, E.NewArrayInit(typeof(object), d.Items.SelectMany(kv => new[] { EmitExpr(kv.Key), EmitExpr(kv.Value) })));
-            case ListCompExpr lc:
-                return EmitListComp(lc);
-            case RangeExpr r:
-                return Helper(H.RangeLiteral, _fn.Rs, EmitExpr(r.Start), EmitExpr(r.End), Opt(r.Step), E.Constant(r.Inclusive));
-            default:
-                throw Error($"Unsupported expression {e.GetType().Name}", e.Pos);
-        }
+        return e.Accept(this);
     }
+
+    public override E VisitConstExpr(ConstExpr c) => E.Constant(c.Value, typeof(object));
+
+    public override E VisitNameExpr(NameExpr n) => EmitName(n);
+
+    public override E VisitGetAttrExpr(GetAttrExpr ga) =>
+        ga.Optional
+        ? Helper(H.GetAttrOptional, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name))
+        : Helper(H.GetAttrSite, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()));
+
+    public override E VisitGetItemExpr(GetItemExpr gi)
+    {
+        if (gi.Key is SliceExpr sl)
+            return Helper(H.Slice, EmitExpr(gi.Target), Opt(sl.Start), Opt(sl.Stop), Opt(sl.Step));
+        return Helper(gi.Optional ? H.GetItemOptional : H.GetItem, _fn.Rs, EmitExpr(gi.Target), EmitExpr(gi.Key));
+    }
+
+    public override E VisitSliceExpr(SliceExpr sl2) => Helper(H.MakeSlice, Opt(sl2.Start), Opt(sl2.Stop), Opt(sl2.Step));
+
+    public override E VisitCallExpr(CallExpr call) => EmitCall(call, null);
+
+    public override E VisitFilterExpr(FilterExpr f) => EmitFilter(f);
+
+    public override E VisitTestExpr(TestExpr t) => EmitTest(t);
+
+    public override E VisitUnaryExpr(UnaryExpr u) =>
+        u.Op switch
+    {
+        UnaryOp.Not => BoxBool(E.Not(Truth(u.Operand))),
+        UnaryOp.Neg => Helper(H.Neg, EmitExpr(u.Operand)),
+        _ => Helper(H.Pos, EmitExpr(u.Operand)),
+    };
+
+    public override E VisitBinaryExpr(BinaryExpr b) => EmitBinary(b);
+
+    public override E VisitCompareExpr(CompareExpr c) => EmitCompare(c);
+
+    public override E VisitCondExpr(CondExpr c) =>
+        E.Condition(Truth(c.Test), EmitExpr(c.Then), c.Else is null ? Helper(H.EmptyIfShort) : EmitExpr(c.Else), typeof(object));
+
+    public override E VisitCoalesceExpr(CoalesceExpr c) =>
+        E.Condition(Helper(H.IsMissing, Guarded(c.Left, out var leftVar)), EmitExpr(c.Right), leftVar, typeof(object)) is var cond
+        ? E.Block(typeof(object), [leftVar], cond)
+        : throw new InvalidOperationException();
+
+    public override E VisitListExpr(ListExpr l) => Helper(H.MakeList, E.NewArrayInit(typeof(object), l.Items.Select(EmitExpr)));
+
+    public override E VisitTupleExpr(TupleExpr t) =>
+        Helper(H.MakeTuple, E.NewArrayInit(typeof(object), t.Items.Select(EmitExpr)));
+
+    public override E VisitDictExpr(DictExpr d) =>
+        Helper(H.MakeDict, E.NewArrayInit(typeof(object), d.Items.SelectMany(kv => new[] { EmitExpr(kv.Key), EmitExpr(kv.Value) })));
+
+    public override E VisitListCompExpr(ListCompExpr lc) => EmitListComp(lc);
+
+    public override E VisitRangeExpr(RangeExpr r) =>
+        Helper(H.RangeLiteral, _fn.Rs, EmitExpr(r.Start), EmitExpr(r.End), Opt(r.Step), E.Constant(r.Inclusive));
 
     /// <summary>A bool as an object without allocating: one of two shared boxes.</summary>
     private static E BoxBool(E value) =>
@@ -340,12 +346,14 @@ internal sealed partial class Emitter
         // defs declare *rest/**opts by name; Jinja macros collect extras into the special names varargs/kwargs when read
         var ordinary = m.Parameters.Where(p => p.Star == 0).ToList();
         var varargsName = m.Parameters.FirstOrDefault(p => p.Star == 1)?.Name
-            ?? (!m.IsDef && UsesName(m.Body, "varargs") && ordinary.All(p => p.Name != "varargs") ? "varargs" : null);
+            ?? (!m.IsDef && _bound.UsesName(m.Body, "varargs") && ordinary.All(p => p.Name != "varargs") ? "varargs" : null);
         var kwargsName = m.Parameters.FirstOrDefault(p => p.Star == 2)?.Name
-            ?? (!m.IsDef && UsesName(m.Body, "kwargs") && ordinary.All(p => p.Name != "kwargs") ? "kwargs" : null);
+            ?? (!m.IsDef && _bound.UsesName(m.Body, "kwargs") && ordinary.All(p => p.Name != "kwargs") ? "kwargs" : null);
         var usesVarargs = varargsName is not null;
         var usesKwargs = kwargsName is not null;
-        var usesCaller = m.IsDef || NameWalker.UsesCaller(m.Body);
+        var facts = _bound.Macro(m);
+        var usesCaller = m.IsDef || facts.UsesCaller;
+        var lets = m.IsDef ? facts.Lets : [];
         var names = ordinary.Select(p => p.Name).ToArray();
         if (_fn.Parent is null && _fn.Scope is { IsRoot: true, Parent: null, Vars.Count: 0 } && _fn.Escape is ConstantExpression { Value: bool escapeValue })
         {
@@ -356,18 +364,18 @@ internal sealed partial class Emitter
             {
                 // at most two parameters and nothing collected: the arguments arrive as parameters, no array
                 ParameterExpression[] positional = [E.Parameter(typeof(object), "a0"), E.Parameter(typeof(object), "a1")];
-                var positionalBody = EmitFunctionBody(m.Body, ordinary, null, null, false, m.IsDef, out var prs, out _, out var poutput, ctxParam, positional);
+                var positionalBody = EmitFunctionBody(m.Body, ordinary, null, null, false, m.IsDef, lets, out var prs, out _, out var poutput, ctxParam, positional);
                 shared = CompilePositionalMacroBody(E.Lambda<Action<RenderState, Context, object?, object?, Output>>(positionalBody, prs, ctxParam, positional[0], positional[1], poutput));
             }
             else
             {
-                var sharedBody = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, out var srs, out var sargs, out var soutput, ctxParam);
+                var sharedBody = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, lets, out var srs, out var sargs, out var soutput, ctxParam);
                 shared = CompileMacroBody(E.Lambda<Action<RenderState, Context, object?[], Output>>(sharedBody, srs, ctxParam, sargs, soutput));
             }
             var prototype = new Macro(m.Name, names, usesVarargs, usesKwargs, usesCaller, escapeValue, shared, null!);
             return E.Call(_fn.Ctx, H.ContextBindMacro, E.Constant(prototype));
         }
-        var body = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, out var rs, out var args, out var output);
+        var body = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, lets, out var rs, out var args, out var output);
         var lambda = E.Lambda<Action<RenderState, object?[], Output>>(body, rs, args, output);
         var ctor = H.NewMacro;
         return E.New(ctor, E.Constant(m.Name), E.Constant(names), E.Constant(usesVarargs), E.Constant(usesKwargs),
@@ -376,7 +384,7 @@ internal sealed partial class Emitter
 
     /// <summary>A macro-like function body: binds parameters (evaluating defaults) and renders into the given output.</summary>
     private E EmitFunctionBody(IReadOnlyList<Stmt> stmts, IReadOnlyList<Parameter> parameters, string? varargs, string? kwargs, bool caller,
-        bool strictArgs, out ParameterExpression rs, out ParameterExpression args, out ParameterExpression output, ParameterExpression? ownCtx = null,
+        bool strictArgs, IReadOnlyList<string> lets, out ParameterExpression rs, out ParameterExpression args, out ParameterExpression output, ParameterExpression? ownCtx = null,
         ParameterExpression[]? positional = null)
     {
         rs = E.Parameter(typeof(RenderState), "rs");
@@ -395,8 +403,7 @@ internal sealed partial class Emitter
             if (caller && extra.Contains("caller")) caller = false;
             if (caller) extra.Add("caller");
             // kida-spec 3.8: let/export inside a def write the call's private variables
-            var defLets = new List<string>();
-            if (strictArgs) CollectLets(stmts, defLets);
+            var defLets = new List<string>(lets);
             defLets.RemoveAll(extra.Contains);
             defLets = defLets.Distinct().ToList();
             extra.AddRange(defLets);
@@ -440,29 +447,12 @@ internal sealed partial class Emitter
         }
     }
 
-    /// <summary>Names written by let/export in a body, not descending into nested defs, macros or call blocks.</summary>
-    private static void CollectLets(IEnumerable<Stmt> body, List<string> names)
-    {
-        foreach (var s in body)
-        {
-            switch (s)
-            {
-                case SetStmt { Kind: not SetKind.Set } set: CollectTargetNames(set.Target, names); break;
-                case SetBlockStmt { Kind: not SetKind.Set } sb: CollectTargetNames(sb.Target, names); break;
-                case MacroStmt or CallBlockStmt: break;
-                default:
-                    foreach (var child in Children(s)) CollectLets(child, names);
-                    break;
-            }
-        }
-    }
-
     private E EmitCallBlock(CallBlockStmt cb) => EmitCall(cb.Call, EmitCallerMacro(cb), write: true);
 
     private E EmitCallerMacro(CallBlockStmt cb)
     {
         // default slot / Jinja caller(args): a macro whose body is the call block's content
-        var body = EmitFunctionBody(cb.Body, cb.CallerParameters, null, null, false, false, out var rs, out var args, out var output);
+        var body = EmitFunctionBody(cb.Body, cb.CallerParameters, null, null, false, false, [], out var rs, out var args, out var output);
         var lambda = E.Lambda<Action<RenderState, object?[], Output>>(body, rs, args, output);
         var defaultSlot = EmitSlotFunction(cb.Body);
         var slots = cb.Slots.Select(kv => (kv.Key, Fn: EmitSlotFunction(kv.Value))).ToList();

@@ -11,84 +11,95 @@ internal sealed partial class Emitter
     private E EmitStmt(Stmt s)
     {
         EnsureStack(s.Pos);
-        switch (s)
-        {
-            case TextStmt t:
-                return E.Call(_fn.Out, H.OutputWriteString, E.Constant(t.Text));
-            case OutputStmt o:
-                return E.Block(SetPos(o.Pos), EmitOutput(o.Value));
-            case IfStmt i:
-                return EmitIf(i);
-            case ForStmt f:
-                return E.Block(SetPos(f.Pos), EmitFor(f));
-            case WhileStmt w:
-                return EmitWhile(w);
-            case SetStmt set:
-                return E.Block(SetPos(set.Pos), EmitSet(set));
-            case SetBlockStmt sb:
-                return E.Block(SetPos(sb.Pos), EmitSetBlock(sb));
-            case ScopeStmt sc:
-                return EmitScopeBody(sc.Body, _fn.Scope);
-            case BlockStmt b:
-                return E.Block(SetPos(b.Pos), EmitBlockCall(b));
-            case IncludeStmt inc:
-                return E.Block(SetPos(inc.Pos), Helper(H.Include, _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(inc.Template),
-                    E.Constant(inc.IgnoreMissing), inc.WithContext ? LocalsDictionary(includeLoop: true) : E.Constant(null, typeof(Dictionary<string, object?>)),
-                    E.Constant(inc.WithContext), SiteFor(inc.Template)));
-            case ImportStmt imp:
-                return E.Block(SetPos(imp.Pos), Assign(new NameTarget(imp.Pos, imp.Alias),
-                    Helper(H.Import, _fn.Rs, _fn.Ctx, EmitExpr(imp.Template), E.Constant(imp.WithContext)), SetKind.Set));
-            case FromImportStmt fi:
-                return EmitFromImport(fi);
-            case MacroStmt m:
-                return E.Block(SetPos(m.Pos), Assign(new NameTarget(m.Pos, m.Name), EmitMacro(m), SetKind.Set));
-            case CallBlockStmt cb:
-                return E.Block(SetPos(cb.Pos), EmitCallBlock(cb));
-            case SlotStmt slot:
-                return EmitSlot(slot);
-            case FilterBlockStmt fb:
-                return E.Block(SetPos(fb.Pos), EmitFilterBlock(fb));
-            case WithStmt w:
-                return EmitWith(w);
-            case WithIfStmt wi:
-                return EmitWithIf(wi);
-            case DoStmt d:
-                return E.Block(SetPos(d.Pos), E.Convert(EmitExpr(d.Value), typeof(object)), E.Empty());
-            case BreakStmt br:
-                if (_fn.Loops.Count == 0) throw Error("'break' outside loop", br.Pos);
-                return E.Break(_fn.Loops.Peek().Break);
-            case ContinueStmt co:
-                if (_fn.Loops.Count == 0) throw Error("'continue' outside loop", co.Pos);
-                return E.Continue(_fn.Loops.Peek().Continue);
-            case AutoescapeStmt a:
-                return EmitAutoescape(a);
-            case MatchStmt m:
-                return E.Block(SetPos(m.Pos), EmitMatch(m));
-            case TryStmt t:
-                return EmitTry(t);
-            case SpacelessStmt sp:
-                return E.Call(_fn.Out, H.OutputWriteString, Helper(H.Spaceless, Capture(sp.Body)));
-            case ProvideStmt p:
-                return EmitProvide(p);
-            case PushStmt pu:
-                return Helper(H.PushStack, _fn.Rs, E.Constant(pu.Stack), Capture(pu.Body));
-            case StackStmt st:
-                return E.Call(_fn.Out, H.OutputWriteString, Helper(H.ReadStack, _fn.Rs, E.Constant(st.Stack)));
-            case CacheStmt c:
-                return EmitCache(c);
-            case EmbedStmt em:
-                return EmitEmbed(em);
-            case TransStmt tr:
-                return E.Block(SetPos(tr.Pos), Helper(H.Trans, _fn.Rs, _fn.Ctx, _fn.Out, E.Constant(tr.Singular), E.Constant(tr.Plural, typeof(string)),
-                    E.Constant(tr.Variables.Select(v => v.Key).ToArray()),
-                    E.NewArrayInit(typeof(object), tr.Variables.Select(v => E.Convert(EmitExpr(v.Value), typeof(object)))),
-                    E.Constant(tr.CountName is null ? -1 : tr.Variables.ToList().FindIndex(v => v.Key == tr.CountName)), _fn.Escape));
-            case ExtendsStmt e:
-                return EmitConditionalExtends(e);
-            default:
-                throw Error($"Unsupported statement {s.GetType().Name}", s.Pos);
-        }
+        return s.Accept(this);
     }
+
+    public override E VisitTextStmt(TextStmt t) => E.Call(_fn.Out, H.OutputWriteString, E.Constant(t.Text));
+
+    public override E VisitOutputStmt(OutputStmt o) => E.Block(SetPos(o.Pos), EmitOutput(o.Value));
+
+    public override E VisitIfStmt(IfStmt i) => EmitIf(i);
+
+    public override E VisitForStmt(ForStmt f) => E.Block(SetPos(f.Pos), EmitFor(f));
+
+    public override E VisitWhileStmt(WhileStmt w) => EmitWhile(w);
+
+    public override E VisitSetStmt(SetStmt set) => E.Block(SetPos(set.Pos), EmitSet(set));
+
+    public override E VisitSetBlockStmt(SetBlockStmt sb) => E.Block(SetPos(sb.Pos), EmitSetBlock(sb));
+
+    public override E VisitScopeStmt(ScopeStmt sc) => EmitScopeBody(sc.Body, _fn.Scope);
+
+    public override E VisitBlockStmt(BlockStmt b) => E.Block(SetPos(b.Pos), EmitBlockCall(b));
+
+    public override E VisitIncludeStmt(IncludeStmt inc) =>
+        E.Block(SetPos(inc.Pos), Helper(H.Include, _fn.Rs, _fn.Ctx, _fn.Out, EmitExpr(inc.Template),
+        E.Constant(inc.IgnoreMissing), inc.WithContext ? LocalsDictionary(includeLoop: true) : E.Constant(null, typeof(Dictionary<string, object?>)),
+        E.Constant(inc.WithContext), SiteFor(inc.Template)));
+
+    public override E VisitImportStmt(ImportStmt imp) =>
+        E.Block(SetPos(imp.Pos), Assign(new NameTarget(imp.Pos, imp.Alias),
+        Helper(H.Import, _fn.Rs, _fn.Ctx, EmitExpr(imp.Template), E.Constant(imp.WithContext)), SetKind.Set));
+
+    public override E VisitFromImportStmt(FromImportStmt fi) => EmitFromImport(fi);
+
+    public override E VisitMacroStmt(MacroStmt m) =>
+        E.Block(SetPos(m.Pos), Assign(new NameTarget(m.Pos, m.Name), EmitMacro(m), SetKind.Set));
+
+    public override E VisitCallBlockStmt(CallBlockStmt cb) => E.Block(SetPos(cb.Pos), EmitCallBlock(cb));
+
+    public override E VisitSlotStmt(SlotStmt slot) => EmitSlot(slot);
+
+    public override E VisitFilterBlockStmt(FilterBlockStmt fb) => E.Block(SetPos(fb.Pos), EmitFilterBlock(fb));
+
+    public override E VisitWithStmt(WithStmt w) => EmitWith(w);
+
+    public override E VisitWithIfStmt(WithIfStmt wi) => EmitWithIf(wi);
+
+    public override E VisitDoStmt(DoStmt d) => E.Block(SetPos(d.Pos), E.Convert(EmitExpr(d.Value), typeof(object)), E.Empty());
+
+    public override E VisitBreakStmt(BreakStmt br)
+    {
+        if (_fn.Loops.Count == 0) throw Error("'break' outside loop", br.Pos);
+        return E.Break(_fn.Loops.Peek().Break);
+    }
+
+    public override E VisitContinueStmt(ContinueStmt co)
+    {
+        if (_fn.Loops.Count == 0) throw Error("'continue' outside loop", co.Pos);
+        return E.Continue(_fn.Loops.Peek().Continue);
+    }
+
+    public override E VisitAutoescapeStmt(AutoescapeStmt a) => EmitAutoescape(a);
+
+    public override E VisitMatchStmt(MatchStmt m) => E.Block(SetPos(m.Pos), EmitMatch(m));
+
+    public override E VisitTryStmt(TryStmt t) => EmitTry(t);
+
+    public override E VisitSpacelessStmt(SpacelessStmt sp) =>
+        E.Call(_fn.Out, H.OutputWriteString, Helper(H.Spaceless, Capture(sp.Body)));
+
+    public override E VisitProvideStmt(ProvideStmt p) => EmitProvide(p);
+
+    public override E VisitPushStmt(PushStmt pu) => Helper(H.PushStack, _fn.Rs, E.Constant(pu.Stack), Capture(pu.Body));
+
+    public override E VisitStackStmt(StackStmt st) =>
+        E.Call(_fn.Out, H.OutputWriteString, Helper(H.ReadStack, _fn.Rs, E.Constant(st.Stack)));
+
+    public override E VisitCacheStmt(CacheStmt c) => EmitCache(c);
+
+    public override E VisitEmbedStmt(EmbedStmt em) => EmitEmbed(em);
+
+    public override E VisitTransStmt(TransStmt tr) =>
+        E.Block(SetPos(tr.Pos), Helper(H.Trans, _fn.Rs, _fn.Ctx, _fn.Out, E.Constant(tr.Singular), E.Constant(tr.Plural, typeof(string)),
+            E.Constant(tr.Variables.Select(v => v.Key).ToArray()),
+            E.NewArrayInit(typeof(object), tr.Variables.Select(v => E.Convert(EmitExpr(v.Value), typeof(object)))),
+            E.Constant(tr.CountName is null ? -1 : tr.Variables.ToList().FindIndex(v => v.Key == tr.CountName)), _fn.Escape));
+
+    public override E VisitExtendsStmt(ExtendsStmt e) => EmitConditionalExtends(e);
+
+    /// <summary><c>{% template %}</c> declarations are read by <see cref="Template.Info"/> and <c>kida check</c>; they render nothing.</summary>
+    public override E VisitTemplateDeclStmt(TemplateDeclStmt d) => E.Empty();
 
     private E EmitOutput(Expr value)
     {
@@ -119,13 +130,11 @@ internal sealed partial class Emitter
         return result!;
     }
 
-    private static bool UsesName(IEnumerable<Node> nodes, string name) => nodes.Any(n => NameWalker.Uses(n, name));
-
     private E EmitFor(ForStmt f)
     {
         // as in Jinja2 (and Kida, kida-spec D25), an include with context or a scoped block inside the body sees loop
         // when the body names it: only then is there a loop local for LocalsDictionary to hand over
-        var usesLoop = f.Recursive || NameWalker.UsesLoop(f.Body) || (f.Filter is not null && NameWalker.Uses(f.Filter, "loop"));
+        var usesLoop = _bound.UsesLoop(f);
         var iterable = EmitExpr(f.Iterable);
         if (!f.Recursive) return EmitForCore(f, iterable, usesLoop, depth: E.Constant(0), recurse: E.Constant(null, typeof(Func<RenderState, object?, int, string>)));
 
@@ -357,8 +366,7 @@ internal sealed partial class Emitter
 
     private E EmitEmbed(EmbedStmt em)
     {
-        var all = new List<BlockStmt>();
-        CollectBlocks(em.Blocks, all);
+        var all = _bound.EmbedBlocks[em];
         // innermost first, so a nested block's function exists when its parent block's body is emitted
         foreach (var block in Enumerable.Reverse(all))
         {

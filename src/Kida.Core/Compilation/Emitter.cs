@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using Kida.Binding;
 using Kida.Runtime;
 using Kida.Syntax;
 using E = System.Linq.Expressions.Expression;
@@ -12,21 +13,23 @@ namespace Kida.Compilation;
 /// compiles them, to IL or, when asked, to the expression interpreter. The emitted code is control flow, locals
 /// and calls to the runtime helpers in <see cref="Rt"/>.
 /// </summary>
-internal sealed partial class Emitter
+internal sealed partial class Emitter : SyntaxVisitor<Expression>
 {
     private static readonly E NullObject = E.Constant(null, typeof(object));
 
     private readonly KidaEnvironment _env;
     private readonly CompiledTemplate _ct;
+    private readonly BoundTemplate _bound;
     private readonly IReadOnlyDictionary<string, FilterFn> _filters;
     private readonly IReadOnlyDictionary<string, TestFn> _tests;
     private Fn _fn = null!;
     private bool _setupMode;
 
-    private Emitter(KidaEnvironment env, CompiledTemplate ct)
+    private Emitter(KidaEnvironment env, CompiledTemplate ct, BoundTemplate bound)
     {
         _env = env;
         _ct = ct;
+        _bound = bound;
         _filters = env.FilterTable;
         _tests = env.TestTable;
     }
@@ -63,10 +66,10 @@ internal sealed partial class Emitter
         public bool IsRoot { get; } = isRoot;
     }
 
-    public static void Emit(KidaEnvironment env, CompiledTemplate ct, TemplateNode tree)
+    public static void Emit(KidaEnvironment env, CompiledTemplate ct, BoundTemplate bound)
     {
-        var emitter = new Emitter(env, ct);
-        emitter.EmitTemplate(tree);
+        var emitter = new Emitter(env, ct, bound);
+        emitter.EmitTemplate(bound.Tree);
     }
 
     private Action<RenderState, Context, Output> CompileLambda(Expression<Action<RenderState, Context, Output>> lambda) =>
@@ -131,13 +134,11 @@ internal sealed partial class Emitter
 
     private void EmitTemplate(TemplateNode tree)
     {
-        var blocks = new List<BlockStmt>();
-        CollectBlocks(tree.Body, blocks);
-        _ct.BlockOrder = blocks.Select(b => b.Name).ToList();
-        _ct.HasExtends = tree.Body.Any(s => s is ExtendsStmt);
-        _topLevelExtends.Clear();
-        foreach (var s in tree.Body) CollectTopLevelExtends(s);
-        _conditionalExtends = _topLevelExtends.Count > 1 || (_topLevelExtends.Count == 1 && !_ct.HasExtends);
+        var blocks = _bound.Blocks;
+        _ct.BlockOrder = _bound.Summary.Blocks.Select(b => b.Name).ToList();
+        _ct.HasExtends = _bound.HasExtends;
+        var topLevelExtends = _bound.TopLevelExtends;
+        _conditionalExtends = topLevelExtends.Count > 1 || (topLevelExtends.Count == 1 && !_ct.HasExtends);
         foreach (var block in Enumerable.Reverse(blocks))
         {
             Action<RenderState, Context, Output> body;
@@ -153,8 +154,10 @@ internal sealed partial class Emitter
             }
             _ct.Blocks[block.Name] = new BlockFunction(block.Name, _ct, body);
         }
+        foreach (var region in _bound.RegionBlocks)
+            _ct.Blocks[region.Name] = new BlockFunction(region.Name, _ct, CompileRegionBlock(region));
         _ct.Root = CompileFunction(tree.Body, isRoot: true, blockName: null, extends: _ct.HasExtends && !_conditionalExtends);
-        var setup = tree.Body.Where(s => s is SetStmt or SetBlockStmt or ImportStmt or FromImportStmt or MacroStmt or ScopeStmt or ExtendsStmt).ToList();
+        var setup = tree.Body.Where(StatementRoles.RunsInSetup).ToList();
         _setupMode = true;
         try
         {
@@ -166,58 +169,6 @@ internal sealed partial class Emitter
         }
     }
 
-    private static void CollectBlocks(IEnumerable<Stmt> body, List<BlockStmt> into)
-    {
-        foreach (var s in body)
-        {
-            if (s is BlockStmt b) into.Add(b);
-            foreach (var child in Children(s)) CollectBlocks(child, into);
-        }
-    }
-
-    /// <summary>
-    /// The statement lists nested in a statement, macro and call-block bodies included: as in Jinja2 a block inside a
-    /// macro is a block of the template (rendered where the macro runs, overridable by a child).
-    /// </summary>
-    private static IEnumerable<IReadOnlyList<Stmt>> Children(Stmt s)
-    {
-        switch (s)
-        {
-            case BlockStmt b: yield return b.Body; break;
-            case MacroStmt m: yield return m.Body; break;
-            case CallBlockStmt cb: yield return cb.Body; break;
-            case IfStmt i:
-                foreach (var br in i.Branches) yield return br.Body;
-                if (i.Else is not null) yield return i.Else;
-                break;
-            case ForStmt f:
-                yield return f.Body;
-                if (f.Else is not null) yield return f.Else;
-                break;
-            case WhileStmt w: yield return w.Body; break;
-            case WithStmt w: yield return w.Body; break;
-            case WithIfStmt w:
-                yield return w.Body;
-                if (w.Else is not null) yield return w.Else;
-                break;
-            case FilterBlockStmt fb: yield return fb.Body; break;
-            case AutoescapeStmt a: yield return a.Body; break;
-            case SetBlockStmt sb: yield return sb.Body; break;
-            case MatchStmt m:
-                foreach (var c in m.Cases) yield return c.Body;
-                break;
-            case TryStmt t:
-                yield return t.Body;
-                yield return t.Fallback;
-                break;
-            case SpacelessStmt sp: yield return sp.Body; break;
-            case ProvideStmt p: yield return p.Body; break;
-            case PushStmt pu: yield return pu.Body; break;
-            case CacheStmt c: yield return c.Body; break;
-            case ScopeStmt sc: yield return sc.Body; break;
-        }
-    }
-
     /// <summary>Whether the template has an <c>{% extends %}</c> inside an if, for or with at its top level (or several).</summary>
     private bool _conditionalExtends;
 
@@ -226,24 +177,13 @@ internal sealed partial class Emitter
     private ParameterExpression? _dynParent, _dynRealOut, _dynRootOut;
     private IReadOnlyList<Stmt>? _dynRootBody;
 
-    /// <summary>The extends statements at the top level, directly or inside if/elif/else there (Jinja2 allows no other place).</summary>
-    private readonly HashSet<ExtendsStmt> _topLevelExtends = new(ReferenceEqualityComparer.Instance);
-
-    private void CollectTopLevelExtends(object node)
-    {
-        if (node is ExtendsStmt e) _topLevelExtends.Add(e);
-        else if (node is IfStmt or IfBranch)
-            foreach (var child in Syntax.NameWalker.Children(node))
-                if (child is Stmt or IfBranch) CollectTopLevelExtends(child);
-    }
-
     /// <summary>
     /// Jinja2's extends where it is not the first statement: when it runs it picks the parent, the template's further
     /// output is dropped (its blocks are registered, the parent renders them), and the parent renders at the end.
     /// </summary>
     private E EmitConditionalExtends(ExtendsStmt e)
     {
-        if (_dynParent is null || _fn.Out != _dynRootOut || !_topLevelExtends.Contains(e))
+        if (_dynParent is null || _fn.Out != _dynRootOut || !_bound.TopLevelExtends.Contains(e))
             throw Error("{% extends %} may only appear at the top level of a template (or in an if there)", e.Pos);
         return E.Block(typeof(void),
             SetPos(e.Pos),
@@ -348,7 +288,7 @@ internal sealed partial class Emitter
                 }
                 exprs.Add(EmitStmt(s));
             }
-            else if (s is SetStmt or SetBlockStmt or ImportStmt or FromImportStmt or MacroStmt or DoStmt or ScopeStmt)
+            else if (StatementRoles.RunsAfterExtends(s))
             {
                 exprs.Add(EmitStmt(s));
             }
@@ -379,7 +319,7 @@ internal sealed partial class Emitter
             // once a conditional extends has run, the template's own output and blocks are skipped (Jinja2); set-up
             // statements and ifs that may hold an extends still run
             if (_dynParent is not null && ReferenceEquals(body, _dynRootBody)
-                && s is not (SetStmt or SetBlockStmt or ImportStmt or FromImportStmt or MacroStmt or DoStmt or ScopeStmt or IfStmt))
+                && !StatementRoles.RunsAfterConditionalExtends(s))
                 stmt = E.IfThen(E.Equal(_dynParent, E.Constant(Runtime.Rt.NoParent)), stmt);
             exprs.Add(stmt);
         }
@@ -415,53 +355,19 @@ internal sealed partial class Emitter
     {
         var scope = new Scope(_fn.Scope, isRoot: false);
         var names = new List<string>();
-        CollectAssigned(body, names);
+        _bound.CollectAssigned(body, names);
         var inits = new List<E>();
-        var observed = initFromOuter && names.Count > 0 && body.Any(ExposesLocals);
+        var observed = initFromOuter && names.Count > 0 && _bound.ExposesLocals(body);
         foreach (var name in names.Distinct())
         {
             var v = E.Variable(typeof(object), name);
-            if (initFromOuter && (observed || UsesName(body, name))) inits.Add(E.Assign(v, LookupName(name, _fn.Scope)));
+            if (initFromOuter && (observed || _bound.UsesName(body, name))) inits.Add(E.Assign(v, LookupName(name, _fn.Scope)));
             scope.Vars[name] = v;
         }
         if (extraLocals is not null)
             foreach (var name in extraLocals)
                 if (!scope.Vars.ContainsKey(name)) scope.Vars[name] = E.Variable(typeof(object), name);
         return (scope, inits);
-    }
-
-    /// <summary>Does the subtree hand its locals to something else (an include with context, a scoped block)?</summary>
-    private static bool ExposesLocals(object node)
-    {
-        if (node is IncludeStmt { WithContext: true } or EmbedStmt { WithContext: true } or BlockStmt { Scoped: true }) return true;
-        foreach (var c in NameWalker.Children(node))
-            if (ExposesLocals(c)) return true;
-        return false;
-    }
-
-    /// <summary>Names assigned by <c>set</c>/macro/import directly in a body (descending into non-scoping statements).</summary>
-    private static void CollectAssigned(IEnumerable<Stmt> body, List<string> names)
-    {
-        foreach (var s in body)
-        {
-            switch (s)
-            {
-                case SetStmt { Kind: SetKind.Set } set: CollectTargetNames(set.Target, names); break;
-                case SetBlockStmt { Kind: SetKind.Set } sb: CollectTargetNames(sb.Target, names); break;
-                case MacroStmt m: names.Add(m.Name); break;
-                case ImportStmt i: names.Add(i.Alias); break;
-                case FromImportStmt fi: names.AddRange(fi.Names.Select(n => n.Value)); break;
-                case ScopeStmt sc: CollectAssigned(sc.Body, names); break;
-                case FilterBlockStmt fb: CollectAssigned(fb.Body, names); break;
-                case SpacelessStmt sp: CollectAssigned(sp.Body, names); break;
-                case TryStmt t: CollectAssigned(t.Body, names); CollectAssigned(t.Fallback, names); break;
-                case MatchStmt m2: foreach (var c in m2.Cases) CollectAssigned(c.Body, names); break;
-                case ProvideStmt p: CollectAssigned(p.Body, names); break;
-                case CacheStmt c2: CollectAssigned(c2.Body, names); break;
-                case EmbedStmt: break;
-                case PushStmt pu: CollectAssigned(pu.Body, names); break;
-            }
-        }
     }
 
     private static void CollectTargetNames(Target t, List<string> names)

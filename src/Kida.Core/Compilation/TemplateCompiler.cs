@@ -1,3 +1,4 @@
+using Kida.Binding;
 using Kida.Lexing;
 using Kida.Parsing;
 using Kida.Runtime;
@@ -8,18 +9,8 @@ namespace Kida.Compilation;
 /// <summary>Source to <see cref="CompiledTemplate"/>: lex, parse, emit, compile.</summary>
 internal static class TemplateCompiler
 {
-    /// <summary>
-    /// Whether running the template could leave a reference to its context behind after it returns: a macro, caller,
-    /// slot or recursive loop closes over it, <c>self</c> wraps it, and imports, includes and inheritance build contexts
-    /// on top of it. A template with none of these can be included with a pooled context.
-    /// </summary>
-    private static bool MayKeepContext(object node) =>
-        node is Syntax.MacroStmt or Syntax.CallBlockStmt or Syntax.SlotStmt or Syntax.ImportStmt or Syntax.FromImportStmt
-            or Syntax.IncludeStmt or Syntax.EmbedStmt or Syntax.ExtendsStmt or Syntax.ForStmt { Recursive: true }
-            or Syntax.NameExpr { Name: "self" or "caller" or "varargs" or "kwargs" }
-        || Syntax.NameWalker.Children(node).Any(MayKeepContext);
-
-    public static CompiledTemplate Compile(KidaEnvironment env, string text, string? name)
+    /// <summary>Lexes, parses, binds and emits; <paramref name="summary"/> is what <see cref="Template.Info"/> reads.</summary>
+    public static CompiledTemplate Compile(KidaEnvironment env, string text, string? name, out TemplateSummary summary)
     {
         var source = new SourceText(text, name);
         var options = env.Options;
@@ -30,8 +21,10 @@ internal static class TemplateCompiler
         var tokens = Lexer.Tokenize(source, options.TrimBlocks, options.LstripBlocks);
         var tree = Parser.Parse(source, tokens);
         var autoescape = options.AutoescapeSelector?.Invoke(name) ?? options.Autoescape;
-        var compiled = new CompiledTemplate(name, source, autoescape) { KeepsNoContext = !MayKeepContext(tree) };
-        Emitter.Emit(env, compiled, tree);
+        var bound = Binder.Bind(source, tree);
+        var compiled = new CompiledTemplate(name, source, autoescape) { KeepsNoContext = !bound.KeepsContext };
+        Emitter.Emit(env, compiled, bound);
+        summary = bound.Summary;
         return compiled;
     }
 }

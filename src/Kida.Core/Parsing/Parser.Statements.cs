@@ -169,10 +169,7 @@ internal sealed partial class Parser
                 case "imports":
                     Expect(TokenKind.BlockEnd);
                     return new ScopeStmt(pos, ParseClosedBody(tag, pos));
-                case "template":
-                    while (!At(TokenKind.BlockEnd) && !At(TokenKind.Eof)) _i++;
-                    Expect(TokenKind.BlockEnd);
-                    return null;
+                case "template": return ParseTemplateDeclaration(pos);
                 case "print": { var e = ParseTuple(); Expect(TokenKind.BlockEnd); return new OutputStmt(pos, e); }
                 default:
                     throw Error($"Encountered unknown tag '{tag}'", pos, "K-PAR-001",
@@ -327,14 +324,14 @@ internal sealed partial class Parser
         var scoped = !IsModifier() && SkipName("scoped");
         var required = !IsModifier() && SkipName("required");
         Expr? condition = null;
-        var modifiers = new HashSet<string>(StringComparer.Ordinal);
+        var modifiers = new List<BlockModifier>();
         while (IsModifier())
         {
             var modifierPos = Cur.Start;
             var modifier = ExpectName();
-            if (!modifiers.Add(modifier)) throw Error($"Block modifier '{modifier}' is given twice", modifierPos, "K-PAR-007");
+            if (modifiers.Any(m => m.Name == modifier)) throw Error($"Block modifier '{modifier}' is given twice", modifierPos, "K-PAR-007");
             _i++;
-            ParseModifierLiteral(modifier);
+            modifiers.Add(new BlockModifier(modifier, ParseModifierLiteral(modifier), modifierPos));
         }
         if (SkipName("if")) condition = ParseExpression();
         if (!At(TokenKind.BlockEnd))
@@ -353,7 +350,7 @@ internal sealed partial class Parser
         Expect(TokenKind.BlockEnd);
         if (required && body.Any(s => s is not TextStmt t || !string.IsNullOrWhiteSpace(t.Text)))
             throw Error($"Required block '{name}' may only contain whitespace", pos);
-        return new BlockStmt(pos, name, body, scoped, required, condition, fragment);
+        return new BlockStmt(pos, name, body, scoped, required, condition, fragment) { Modifiers = modifiers };
     }
 
     private Stmt ParseExtends(int pos)
@@ -404,20 +401,39 @@ internal sealed partial class Parser
     private bool IsModifier() => At(TokenKind.Name) && Peek().Kind == TokenKind.Assign;
 
     /// <summary>A block modifier's value: a string, a number (optionally negative), true/false/none.</summary>
-    private void ParseModifierLiteral(string modifier)
+    private object? ParseModifierLiteral(string modifier)
     {
         var tok = Cur;
         var negative = tok.Kind == TokenKind.Sub && Peek().Kind is TokenKind.Integer or TokenKind.Float;
-        if (negative) { _i += 2; return; }
+        if (negative)
+        {
+            _i += 2;
+            return Peek(-1).Value switch
+            {
+                double d => -d,
+                var number => ModifierInteger(-ToBig(number)),
+            };
+        }
         if (tok.Kind is TokenKind.String or TokenKind.Integer or TokenKind.Float
             || (tok.Kind == TokenKind.Name && tok.Value is "true" or "false" or "none" or "True" or "False" or "None"))
         {
             _i++;
-            while (tok.Kind == TokenKind.String && At(TokenKind.String)) _i++;
-            return;
+            if (tok.Kind == TokenKind.Name) return tok.Value is "true" or "True" ? true : tok.Value is "false" or "False" ? false : null;
+            if (tok.Kind == TokenKind.Integer) return ModifierInteger(ToBig(tok.Value));
+            if (tok.Kind != TokenKind.String) return tok.Value;
+            var text = tok.Text!;
+            while (At(TokenKind.String)) text += Next().Text;
+            return text;
         }
         throw Error($"The value of block modifier '{modifier}' must be a literal (a string, a number, true, false or none), got {tok}", tok.Start, "K-PAR-007");
     }
+
+    private static System.Numerics.BigInteger ToBig(object? integer) =>
+        integer is long l ? l : integer is System.Numerics.BigInteger b ? b : System.Numerics.BigInteger.Zero;
+
+    /// <summary>A modifier's integer value: a <see cref="long"/> when it fits.</summary>
+    private static object ModifierInteger(System.Numerics.BigInteger value) =>
+        value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
 
     private Stmt ParseFromImport(int pos)
     {
@@ -463,26 +479,49 @@ internal sealed partial class Parser
                 var starPos = Cur.Start;
                 _i++;
                 var starName = ExpectName();
-                if (Skip(TokenKind.Colon)) SkipTypeAnnotation();
+                var starAnnotation = Skip(TokenKind.Colon) ? ParseTypeAnnotation() : null;
                 if (parameters.Any(p => p.Star == 2) || (star == 1 && parameters.Any(p => p.Star == 1)))
                     throw Error($"'{(star == 1 ? "*" : "**")}{starName}' is not allowed here: *args comes once, before **kwargs, which must be last", starPos);
                 if (parameters.Any(p => p.Name == starName)) throw Error($"Duplicate parameter '{starName}'", starPos);
-                parameters.Add(new Parameter(starName, null) { Star = star });
+                parameters.Add(new Parameter(starName, null) { Star = star, Annotation = starAnnotation });
                 continue;
             }
             if (parameters.Any(p => p.Star != 0))
                 throw Error("Parameters cannot follow *args or **kwargs", Cur.Start);
             var name = ExpectName();
-            if (allowAnnotations && Skip(TokenKind.Colon)) SkipTypeAnnotation();
+            var annotation = allowAnnotations && Skip(TokenKind.Colon) ? ParseTypeAnnotation() : null;
             Expr? def = null;
-            if (Skip(TokenKind.Assign)) def = ParseExpression();
+            string? defText = null;
+            if (Skip(TokenKind.Assign))
+            {
+                var from = _i;
+                def = ParseExpression();
+                defText = SourceBetween(from, _i);
+            }
             else if (parameters.Count > 0 && parameters[^1].Default is not null)
                 throw Error($"Parameter '{name}' without a default follows a parameter with one", Cur.Start);
             if (parameters.Any(p => p.Name == name)) throw Error($"Duplicate parameter '{name}'", Cur.Start);
-            parameters.Add(new Parameter(name, def));
+            parameters.Add(new Parameter(name, def) { Annotation = annotation, DefaultText = defText });
         }
         Expect(TokenKind.RParen);
         return parameters;
+    }
+
+    /// <summary>A type annotation (see <see cref="SkipTypeAnnotation"/>), returned as written; null when there is none.</summary>
+    private string? ParseTypeAnnotation()
+    {
+        var from = _i;
+        SkipTypeAnnotation();
+        return _i > from ? SourceBetween(from, _i) : null;
+    }
+
+    /// <summary>The source text of the tokens [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    private string SourceBetween(int from, int to)
+    {
+        if (to <= from) return "";
+        var start = _tokens[from].Start;
+        var last = _tokens[to - 1];
+        return _source.Text.Substring(start, last.Start + last.Length - start);
     }
 
     private void SkipTypeAnnotation()
@@ -533,10 +572,7 @@ internal sealed partial class Parser
             _i++;
             // Jinja2 allows nothing after endmacro (unlike endblock)
             Expect(TokenKind.BlockEnd);
-            if (parameters.FirstOrDefault(p => p.Name == "caller") is { Default: null, Star: 0 } && NameWalker.UsesCaller(body))
-                throw Error("When defining macros or call blocks the special 'caller' argument must be omitted or be given a default",
-                    pos, "K-PAR-001");
-            return new MacroStmt(pos, name, parameters, body, isDef);
+            return new MacroStmt(pos, name, parameters, body, isDef) { IsRegion = tag == "region" };
         }
         finally
         {
@@ -844,4 +880,36 @@ internal sealed partial class Parser
 
     private static string NormalizeMessage(string message) =>
         System.Text.RegularExpressions.Regex.Replace(message.Trim(), @"\s+", " ");
+
+    private bool _sawTemplateDeclaration;
+
+    /// <summary><c>{% template name: Type, … %}</c> (kida-spec 3.23): at most one per template; the types are kept as written.</summary>
+    private Stmt ParseTemplateDeclaration(int pos)
+    {
+        if (_sawTemplateDeclaration) throw Error("A template may have only one {% template %} declaration", pos, "K-PAR-001");
+        _sawTemplateDeclaration = true;
+        var declarations = new List<TemplateDeclaration>();
+        while (!At(TokenKind.BlockEnd))
+        {
+            if (declarations.Count > 0)
+            {
+                Expect(TokenKind.Comma);
+                if (At(TokenKind.BlockEnd)) break;
+            }
+            var namePos = Cur.Start;
+            var name = ExpectName();
+            if (declarations.Any(d => d.Name == name)) throw Error($"'{name}' is declared twice", namePos, "K-PAR-001");
+            string? type = null;
+            if (Skip(TokenKind.Colon))
+            {
+                // the same type grammar as def annotations (checked by kida check, not here)
+                type = ParseTypeAnnotation() ?? throw Error($"Expected a type after '{name}:', got {Cur}", Cur.Start, "K-PAR-003");
+            }
+            if (!At(TokenKind.Comma) && !At(TokenKind.BlockEnd))
+                throw Error($"Expected ',' or end of statement block, got {Cur}", Cur.Start, "K-PAR-003");
+            declarations.Add(new TemplateDeclaration(name, type, namePos));
+        }
+        Expect(TokenKind.BlockEnd);
+        return new TemplateDeclStmt(pos, declarations);
+    }
 }

@@ -113,6 +113,12 @@ public sealed class Template
         if (length > _sizeHint) _sizeHint = Math.Min(length + (length >> 3), 1 << 20);
     }
 
+    private static bool Capture(RenderState rs, out IReadOnlyList<TemplateStackFrame> stack)
+    {
+        stack = rs.CaptureStack();
+        return true;
+    }
+
     internal void RenderInto(Output output, object? model, string? block, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -120,19 +126,23 @@ public sealed class Template
         var rs = RenderState.Rent(Environment, cancellationToken);
         var ctx = rs.RootContext(model, Environment.GlobalsSnapshot);
         rs.Root = Compiled;
+        // the template stack is read in the exception filters, before the failed calls unwind
+        IReadOnlyList<TemplateStackFrame> stack = [];
         try
         {
             if (block is null) Compiled.Root(rs, ctx, output);
             else Rt.RenderBlockOnly(rs, ctx, output, Compiled, block);
         }
-        catch (TemplateException ex)
+        catch (TemplateException ex) when (Capture(rs, out stack))
         {
-            rs.Locate(ex);
+            rs.Locate(ex).SetTemplateStack(stack);
             throw;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException && Capture(rs, out stack))
         {
-            throw rs.Locate(Rt.Wrap(ex));
+            var wrapped = rs.Locate(Rt.Wrap(ex));
+            wrapped.SetTemplateStack(stack);
+            throw wrapped;
         }
         finally
         {

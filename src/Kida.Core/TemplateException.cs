@@ -40,8 +40,22 @@ public class TemplateException : Exception
     /// <summary>A suggestion for fixing the error ("did you mean …"), when one applies.</summary>
     public string? Hint { get; }
 
+    /// <summary>
+    /// The template stack that led to the error during a render, innermost first: each frame names what was entered
+    /// (an <c>include</c>, <c>extends</c>, <c>import</c> or <c>embed</c> of a template, a <c>macro</c> or <c>def</c>
+    /// call, a <c>block</c>, <c>super()</c>, a <c>slot</c>, a recursive <c>loop</c>) and the template, line and column
+    /// it was entered from. Empty for errors outside a render (syntax errors of the template itself).
+    /// </summary>
+    public IReadOnlyList<TemplateStackFrame> TemplateStack { get; private set; } = [];
+
     /// <summary>Whether a position has been attached.</summary>
     internal bool HasPosition => Line > 0;
+
+    /// <summary>Attaches the template stack of the render that failed, unless one is attached already (the innermost render's).</summary>
+    internal void SetTemplateStack(IReadOnlyList<TemplateStackFrame> stack)
+    {
+        if (TemplateStack.Count == 0) TemplateStack = stack;
+    }
 
     internal void SetPosition(string? templateName, int line, int column, string? sourceLine)
     {
@@ -128,4 +142,17 @@ public sealed class TemplateRuntimeException : TemplateException
     /// <summary>Creates a runtime error.</summary>
     public TemplateRuntimeException(string message, string code = "K-RUN-007", Exception? innerException = null, string? hint = null)
         : base(message, code, hint: hint, innerException: innerException) { }
+}
+
+/// <summary>One level of <see cref="TemplateException.TemplateStack"/>: what a render entered, and from where.</summary>
+/// <param name="Kind">What was entered: <c>include</c>, <c>extends</c>, <c>import</c>, <c>embed</c>, <c>macro</c>, <c>block</c>, <c>super</c>, <c>slot</c> or <c>loop</c>.</param>
+/// <param name="Name">The template, macro, block or slot entered.</param>
+/// <param name="TemplateName">The template it was entered from (null for a template made from a string).</param>
+/// <param name="Line">The 1-based line it was entered from, or 0 when unknown.</param>
+/// <param name="Column">The 1-based column it was entered from, or 0 when unknown.</param>
+public sealed record TemplateStackFrame(string Kind, string? Name, string? TemplateName, int Line, int Column)
+{
+    /// <summary>"macro 'row' at Products/Index.html:7:20".</summary>
+    public override string ToString() =>
+        $"{Kind} '{Name}' at {TemplateName ?? "<string>"}{(Line > 0 ? $":{Line}:{Column}" : "")}";
 }

@@ -100,7 +100,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
         if (_sharedBody?.Positional is { } positional)
         {
             // the body takes its (at most two) arguments directly: no array
-            rs.Enter();
+            rs.Enter("macro", Name);
             try
             {
                 positional(rs, _context!, n > 0 ? a0 : null, n < 2 ? null : count > 1 ? a1 : Missing, output);
@@ -123,7 +123,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
 
     private void Run(RenderState rs, object?[] bound, Output output)
     {
-        rs.Enter();
+        rs.Enter("macro", Name);
         try
         {
             if (_sharedBody is not null) _sharedBody.Body(rs, _context!, bound, output);
@@ -173,7 +173,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
     {
         var slot = name is null or "default" ? DefaultSlot : Slots?.GetValueOrDefault(name);
         if (slot is null) return "";
-        rs.Enter();
+        rs.Enter("slot", name ?? "default");
         try
         {
             return slot(rs, bindings);
@@ -271,7 +271,7 @@ internal sealed class LoopContext : IKidaObject
     public object? Call(RenderState rs, object? iterable)
     {
         if (Recurse is null) throw new TemplateRuntimeException("'loop' is only callable in recursive loops", "K-RUN-012");
-        rs.Enter();
+        rs.Enter("loop", "loop");
         try
         {
             return new Markup(Recurse(rs, iterable, Depth0 + 1));

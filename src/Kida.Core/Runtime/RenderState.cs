@@ -81,6 +81,8 @@ internal sealed partial class RenderState
         rs.Blocks = rs.BlocksTail = null;
         rs.EvalAutoescape = true;
         rs.Depth = 0;
+        if (rs._framesUsed > 0) Array.Clear(rs._frames, 0, rs._framesUsed + 1);
+        rs._framesUsed = 0;
         rs.IncludeDepth = 0;
         rs.Provided = null;
         rs.Stacks = null;
@@ -219,6 +221,63 @@ internal sealed partial class RenderState
         StackGuard.Check(StackBase);
         CallTick();
         Depth++;
+    }
+
+    /// <summary>
+    /// <see cref="Enter()"/>, remembering what is entered (<paramref name="kind"/>: include, extends, import, embed,
+    /// macro, block, super, slot, loop; <paramref name="name"/>) and where from (the running template and position), so
+    /// that an error can show the template stack that led to it (<see cref="TemplateException.TemplateStack"/>). Costs a
+    /// few field writes per call; the frames of calls that returned are overwritten by the next ones.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void Enter(string kind, string? name)
+    {
+        Enter();
+        var frames = _frames;
+        if (Depth >= frames.Length) frames = GrowFrames();
+        ref var frame = ref frames[Depth];
+        frame.Caller = Current;
+        frame.Pos = Pos;
+        frame.Kind = kind;
+        frame.Name = name;
+        if (Depth > _framesUsed) _framesUsed = Depth;
+    }
+
+    private CallFrame[] GrowFrames()
+    {
+        Array.Resize(ref _frames, Math.Max(Depth + 1, _frames.Length * 2));
+        return _frames;
+    }
+
+    // _frames[d]: how depth d was entered (see Enter(string, string?)); _framesUsed: the deepest index written
+    private CallFrame[] _frames = new CallFrame[16];
+    private int _framesUsed;
+
+    private struct CallFrame
+    {
+        public CompiledTemplate? Caller;
+        public int Pos;
+        public string Kind;
+        public string? Name;
+    }
+
+    /// <summary>
+    /// The template stack of the calls running now, innermost first: called from an exception filter, before the
+    /// failed calls unwind (their <c>finally</c> blocks lower <see cref="Depth"/>).
+    /// </summary>
+    public IReadOnlyList<TemplateStackFrame> CaptureStack()
+    {
+        var depth = Math.Min(Depth, _framesUsed);
+        if (depth <= 0) return [];
+        var list = new List<TemplateStackFrame>(depth);
+        for (var d = depth; d >= 1; d--)
+        {
+            ref var f = ref _frames[d];
+            if (f.Kind is null) continue;
+            var (line, column) = f.Caller is { } caller ? caller.Source.GetPosition(f.Pos) : (0, 0);
+            list.Add(new TemplateStackFrame(f.Kind, f.Name, f.Caller?.Name, line, column));
+        }
+        return list;
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]

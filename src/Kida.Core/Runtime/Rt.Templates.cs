@@ -16,7 +16,7 @@ internal static partial class Rt
     public static void RenderBlock(RenderState rs, Context ctx, Output output, BlockFunction own)
     {
         var fn = rs.FindBlock(own.Name) ?? own;
-        rs.Enter();
+        rs.Enter("block", own.Name);
         try
         {
             fn.Body(rs, ctx, output);
@@ -41,7 +41,7 @@ internal static partial class Rt
         if (parent is null)
             throw new TemplateRuntimeException($"Block '{name}' has no parent block to call with super()", "K-RUN-007");
         using var output = new Output();
-        rs.Enter();
+        rs.Enter("super", name);
         try
         {
             parent.Body(rs, ctx, output);
@@ -64,7 +64,7 @@ internal static partial class Rt
                 value = new BuiltinFunction(name, (state, _) =>
                 {
                     using var output = new Output();
-                    state.Enter();
+                    state.Enter("block", name);
                     try
                     {
                         fn.Body(state, ctx, output);
@@ -195,7 +195,7 @@ internal static partial class Rt
             throw new TemplateRuntimeException($"Maximum include/extends depth exceeded (Limits.MaxIncludeDepth = {limit}): {DescribeChain(rs, 0, tag, target)}",
                 ErrorCodes.RecursionDepth);
         }
-        rs.Enter();
+        rs.Enter(tag, target.Name);
         rs.IncludeDepth++;
         chain.Add((tag, target));
     }

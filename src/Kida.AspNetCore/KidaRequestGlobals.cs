@@ -10,7 +10,8 @@ namespace Kida.AspNetCore;
 /// Request helpers registered as environment globals, bound to the current request through
 /// <see cref="IHttpContextAccessor"/> (as Flask binds <c>url_for</c>): every template can use <c>request</c>,
 /// <c>url</c>, <c>url_for</c>, <c>csrf_token()</c>, <c>csrf_input()</c> and Kida's <c>hx_request()</c>,
-/// <c>hx_boosted()</c>, <c>hx_target()</c> and <c>hx_trigger()</c> (the HX-* headers), including ones rendered by
+/// <c>hx_boosted()</c>, <c>hx_target()</c> and <c>hx_trigger()</c> (the HX-* headers) and <c>csp_nonce()</c> (the nonce a
+/// middleware stored in <c>HttpContext.Items["csp_nonce"]</c>), including ones rendered by
 /// <see cref="KidaResult"/>. Each is a Kida wrapper (<see cref="KidaRequest"/>, <see cref="KidaUrlHelper"/>,
 /// <see cref="KidaFunction"/>): callable or readable as documented, with no way to the delegate, the
 /// <see cref="HttpContext"/> or the request services behind it.
@@ -31,7 +32,19 @@ internal static class KidaRequestGlobals
         environment.AddGlobal("hx_boosted", new KidaFunction("hx_boosted", _ => IsTrue(HxHeader(accessor, "HX-Boosted"))));
         environment.AddGlobal("hx_target", new KidaFunction("hx_target", _ => HxHeader(accessor, "HX-Target")));
         environment.AddGlobal("hx_trigger", new KidaFunction("hx_trigger", _ => HxHeader(accessor, "HX-Trigger")));
+        // the request's Content-Security-Policy nonce, as the app's CSP middleware stored it; "" when there is none
+        environment.AddGlobal("csp_nonce", new KidaFunction("csp_nonce", _ => CspNonce(accessor.HttpContext)));
     }
+
+    /// <summary>
+    /// The <see cref="HttpContext.Items"/> key under which Kida looks for the request's CSP nonce (a string), for
+    /// <c>csp_nonce()</c> and the <c>csp_nonce</c> filter: a middleware that sets the Content-Security-Policy header stores
+    /// its nonce there.
+    /// </summary>
+    public const string CspNonceItemKey = "csp_nonce";
+
+    internal static string CspNonce(HttpContext? http) =>
+        http?.Items.TryGetValue(CspNonceItemKey, out var nonce) == true && nonce is string s ? s : "";
 
     /// <summary>The header of the current request (several values joined with ", "), or null without a request or header.</summary>
     internal static string? HxHeader(IHttpContextAccessor accessor, string name) =>

@@ -280,6 +280,28 @@ public sealed class HostedAppTests : IDisposable
         Assert.Equal("False|None", env.FromString("{{ hx_request() }}|{{ hx_target() }}").Render());
     }
 
+    [Fact]
+    public async Task Csp_nonce_reads_the_nonce_a_middleware_stored_for_the_request()
+    {
+        File.WriteAllText(Path.Combine(_root, "Views", "Pages", "Csp.html"),
+            "[{{ csp_nonce() }}]{{ '<script>go()</script>'|csp_nonce }}");
+        var builder = Builder();
+        builder.Services.AddKida();
+        await using var app = builder.Build();
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Query.ContainsKey("nonce")) http.Items["csp_nonce"] = http.Request.Query["nonce"].ToString();
+            await next(http);
+        });
+        app.MapGet("/csp", () => Results.Extensions.Kida("Pages/Csp.html"));
+        await app.StartAsync();
+        var client = app.GetTestClient();
+
+        Assert.Equal("[]<script>go()</script>", await client.GetStringAsync("/csp"));
+        // the nonce is attribute-escaped wherever it is written
+        Assert.Equal("[a&quot;b]<script nonce=\"a&quot;b\">go()</script>", await client.GetStringAsync("/csp?nonce=a%22b"));
+    }
+
     public static TheoryData<string> MvcBuilders => ["AddMvc", "AddRazorPages", "AddControllersWithViews"];
 
     [Theory]

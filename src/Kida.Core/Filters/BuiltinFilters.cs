@@ -76,6 +76,7 @@ internal static partial class BuiltinFilters
             ["commas"] = (rs, v, _) => FormatNumber(rs, v, CallArgs.None),
             ["pluralize"] = Pluralize,
         };
+        AddKidaFilters(f);
         return f;
     }
 
@@ -106,6 +107,7 @@ internal static partial class BuiltinFilters
             ["unique"] = "case_sensitive? attribute?", ["upper"] = "", ["urlencode"] = "",
             ["urlize"] = "trim_url_limit? nofollow? target? rel? extra_schemes?", ["wordcount"] = "",
             ["wordwrap"] = "width? break_long_words? wrapstring? break_on_hyphens?", ["xmlattr"] = "autospace?",
+            ["date"] = "format?", ["shuffle"] = "", ["debug"] = "label? max_items?", ["csp_nonce"] = "nonce?",
         };
         return table.ToDictionary(kv => kv.Key, kv => kv.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
     }

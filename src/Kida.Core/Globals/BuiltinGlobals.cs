@@ -61,6 +61,8 @@ internal static class BuiltinGlobals
         Add("hx_boosted", (_, _) => false);
         Add("hx_target", (_, _) => null);
         Add("hx_trigger", (_, _) => null);
+        // Kida's Content-Security-Policy nonce: none outside an HTTP request (Kida.AspNetCore reads the request's)
+        Add("csp_nonce", (_, _) => "");
         Add("len", (_, a) => (long)Py.Length(a.Get(0, "obj")));
         Add("str", (_, a) => a.Count == 0 ? "" : Py.Str(a.Positional[0]));
         Add("int", (_, a) => PyInt(a));

@@ -102,7 +102,7 @@ internal static partial class BuiltinFilters
     }
 
     private static string? CurrentNonce(RenderState rs) =>
-        rs.Environment.GlobalsSnapshot.TryGetValue("csp_nonce", out var g) && g is KidaCallable fn
+        rs.Host.GlobalsSnapshot.TryGetValue("csp_nonce", out var g) && g is KidaCallable fn
             ? fn.Invoke(rs, CallArgs.None) switch { null or Undefined => null, var x => Py.Str(x) }
             : null;
 }

@@ -134,6 +134,18 @@ public sealed class KidaEnvironment : ITemplateHost
         return Compile(new TemplateSource(name ?? "<string>", source), name);
     }
 
+    /// <summary>
+    /// What the template <paramref name="name"/> declares and needs (as <see cref="Template.Info"/> reports it), read
+    /// from its source through the loader without compiling it: a template using filters or tests this environment does
+    /// not know can still be inspected. Parents named by a constant <c>{% extends %}</c> are inspected the same way.
+    /// Nothing is cached. Throws <see cref="TemplateNotFoundException"/> or <see cref="TemplateSyntaxException"/>.
+    /// </summary>
+    public TemplateInfo Inspect(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Introspection.Inspect(this, name);
+    }
+
     /// <summary>Returns the compiled template <paramref name="name"/>, loading and compiling it once per name.</summary>
     public Template GetTemplate(string name)
     {

@@ -233,4 +233,48 @@ public class IntrospectionTests
         Assert.Equal(["a"], page.Info.Blocks.Select(b => b.Name));
         Assert.Equal(before + 1, env.CompilationCount);
     }
+
+    [Fact]
+    public void Inspect_reads_a_template_and_its_parents_without_compiling_them()
+    {
+        var env = Env(new()
+        {
+            ["base.html"] = "{% block head %}{{ title | shout }}{% end %}",
+            ["page.html"] = "{% extends 'base.html' %}{% def card(x: int) %}{{ x | app_only }}{% end %}{% block body %}{% end %}",
+        });
+        Assert.Equal("K-PAR-004", Assert.Throws<TemplateSyntaxException>(() => env.GetTemplate("page.html")).Code);
+        var before = env.CompilationCount;
+        var info = env.Inspect("page.html");
+        Assert.Equal(before, env.CompilationCount);
+        Assert.Equal("page.html", info.Name);
+        Assert.Equal("base.html", info.Extends);
+        Assert.Equal([("body", false), ("head", true)], info.Blocks.Select(b => (b.Name, b.IsInherited)));
+        Assert.Equal("int", info.GetDef("card")!.Parameters[0].Annotation);
+    }
+
+    [Fact]
+    public void Inspect_reports_missing_and_broken_templates_and_refuses_names_outside_the_root()
+    {
+        var env = Env(new() { ["bad.html"] = "{% if %}", ["ok.html"] = "{% extends 'missing.html' %}{% block a %}{% end %}" });
+        Assert.Throws<TemplateNotFoundException>(() => env.Inspect("nope.html"));
+        var syntax = Assert.ThrowsAny<TemplateSyntaxException>(() => env.Inspect("bad.html"));
+        Assert.StartsWith("K-PAR-", syntax.Code);
+        Assert.Equal(("bad.html", 1), (syntax.TemplateName, syntax.Line));
+        Assert.Equal(["a"], env.Inspect("ok.html").Blocks.Select(b => b.Name));
+        var root = Path.Combine(Path.GetTempPath(), "kida-inspect-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "views"));
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "secret.html"), "{% block s %}{% end %}");
+            File.WriteAllText(Path.Combine(root, "views", "page.html"), "{% extends '../secret.html' %}");
+            using var loader = new FileSystemLoader(Path.Combine(root, "views"));
+            var files = new KidaEnvironment(new KidaOptions { Loader = loader });
+            Assert.ThrowsAny<TemplateException>(() => files.Inspect("../secret.html"));
+            Assert.Empty(files.Inspect("page.html").Blocks);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

@@ -1,4 +1,6 @@
 using Kida.Binding;
+using Kida.Compilation;
+using Kida.Text;
 
 namespace Kida;
 
@@ -8,25 +10,49 @@ internal static class Introspection
     /// <summary>How many parents the inherited-block walk follows at most (a longer chain is cut there).</summary>
     private const int MaxParents = 64;
 
+    /// <summary>One template of an inheritance chain as introspection sees it.</summary>
+    private sealed record Unit(string? Name, TemplateSummary Summary, SourceText Source, object Identity);
+
+    private static Unit Of(Template t) => new(t.Name, t.Summary, t.Compiled.Source, t);
+
     public static IReadOnlyList<string> BlockNames(Template template)
     {
         var names = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (t, _) in Chain(template))
+        foreach (var (t, _) in Chain(Of(template), CompiledParent(template.Environment)))
             foreach (var b in t.Summary.Blocks)
                 if (seen.Add(b.Name)) names.Add(b.Name);
         return names;
     }
 
-    public static TemplateInfo Build(Template template)
+    public static TemplateInfo Build(Template template) =>
+        Build(Of(template), CompiledParent(template.Environment), template.Environment.GlobalsSnapshot);
+
+    /// <summary><see cref="KidaEnvironment.Inspect"/>: the template and its parents read from the loader, bound, never compiled.</summary>
+    public static TemplateInfo Inspect(KidaEnvironment env, string name)
+    {
+        var root = Analyze(env, name) ?? throw new TemplateNotFoundException(name, null, $"Template '{name}' not found");
+        return Build(root, parent => Analyze(env, parent), env.GlobalsSnapshot);
+    }
+
+    private static Unit? Analyze(KidaEnvironment env, string name)
+    {
+        var loader = env.Options.Loader ?? throw new TemplateRuntimeException("No loader configured for this environment", "K-RUN-016");
+        var source = loader.GetSource(name);
+        var bound = TemplateCompiler.Analyze(env, source.Text, name, out var text);
+        return new Unit(name, bound.Summary, text, name);
+    }
+
+    private static Func<string, Unit?> CompiledParent(KidaEnvironment env) => name => Of(env.GetTemplate(name));
+
+    private static TemplateInfo Build(Unit template, Func<string, Unit?> load, IReadOnlyDictionary<string, object?> globals)
     {
         var summary = template.Summary;
-        var globals = template.Environment.GlobalsSnapshot;
         var blocks = new List<BlockInfo>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (t, inherited) in Chain(template))
+        foreach (var (t, inherited) in Chain(template, load))
         {
-            var source = t.Compiled.Source;
+            var source = t.Source;
             foreach (var b in t.Summary.Blocks)
             {
                 if (!seen.Add(b.Name)) continue;
@@ -39,7 +65,7 @@ internal static class Introspection
                 blocks.Add(new BlockInfo(b.Name, t.Name, inherited, line, column, modifiers, b.Scoped, b.Required, b.Fragment, b.Region, b.HasCondition));
             }
         }
-        var own = template.Compiled.Source;
+        var own = template.Source;
         var defs = summary.Defs.Select(d =>
         {
             var (line, column) = own.GetPosition(d.Pos);
@@ -60,27 +86,29 @@ internal static class Introspection
         return new TemplateInfo(template.Name, summary.ParentName, blocks, defs, dependencies, contextNames, declarations);
     }
 
-    /// <summary>The template, then each parent named by a constant extends that the environment can load (cycles cut).</summary>
-    private static IEnumerable<(Template Template, bool Inherited)> Chain(Template template)
+    /// <summary>The template, then each parent named by a constant extends that can be loaded (cycles cut).</summary>
+    private static IEnumerable<(Unit Template, bool Inherited)> Chain(Unit template, Func<string, Unit?> load)
     {
-        var visited = new HashSet<Template>(ReferenceEqualityComparer.Instance) { template };
+        var visited = new HashSet<object>(ReferenceEqualityComparer.Instance) { template.Identity };
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (template.Name is not null) names.Add(template.Name);
         yield return (template, false);
         var current = template;
         for (var i = 0; i < MaxParents; i++)
         {
-            var parent = LoadParent(current);
-            if (parent is null || !visited.Add(parent)) yield break;
+            var parent = LoadParent(current, load);
+            if (parent is null || !visited.Add(parent.Identity) || (parent.Name is not null && !names.Add(parent.Name))) yield break;
             yield return (parent, true);
             current = parent;
         }
     }
 
-    private static Template? LoadParent(Template template)
+    private static Unit? LoadParent(Unit template, Func<string, Unit?> load)
     {
         if (template.Summary.ParentName is not { } name || Resolve(template.Name, name) is not { } resolved) return null;
         try
         {
-            return template.Environment.GetTemplate(resolved);
+            return load(resolved);
         }
         catch (TemplateException)
         {

@@ -37,7 +37,7 @@ internal sealed class KidaFunction(string name, Func<CallArgs, object?> body) : 
     /// <summary>Argument <paramref name="index"/> (or keyword <paramref name="keyword"/>) as a string; null when absent or None.</summary>
     public static string? String(in CallArgs args, int index, string keyword, string function, bool required = false)
     {
-        var value = Py.Unwrap(args.Get(index, keyword));
+        var value = Values.Unwrap(args.Get(index, keyword));
         if (value is Undefined undefined)
         {
             undefined.Use();
@@ -48,13 +48,13 @@ internal sealed class KidaFunction(string name, Func<CallArgs, object?> body) : 
             if (required) throw new TemplateRuntimeException($"{function}() missing required argument '{keyword}'", "K-RUN-012");
             return null;
         }
-        return Py.AsString(value) ?? Py.Str(value);
+        return Values.AsString(value) ?? PyString.Str(value);
     }
 
     /// <summary>Argument <paramref name="index"/> (or keyword <paramref name="keyword"/>) as it is; null when absent.</summary>
     public static object? Value(in CallArgs args, int index, string keyword)
     {
-        var value = Py.Unwrap(args.Get(index, keyword));
+        var value = Values.Unwrap(args.Get(index, keyword));
         if (value is Undefined undefined)
         {
             undefined.Use();

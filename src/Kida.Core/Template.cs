@@ -131,7 +131,7 @@ public sealed class Template
         try
         {
             if (block is null) Compiled.Root(rs, ctx, output);
-            else Rt.RenderBlockOnly(rs, ctx, output, Compiled, block);
+            else Composition.RenderBlockOnly(rs, ctx, output, Compiled, block);
         }
         catch (TemplateException ex) when (Capture(rs, out stack))
         {
@@ -140,7 +140,7 @@ public sealed class Template
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException && Capture(rs, out stack))
         {
-            var wrapped = rs.Locate(Rt.Wrap(ex));
+            var wrapped = rs.Locate(RuntimeErrors.Wrap(ex));
             wrapped.SetTemplateStack(stack);
             throw wrapped;
         }

@@ -392,7 +392,7 @@ internal sealed partial class Emitter
         output = E.Parameter(typeof(Output), "out");
         var saved = _fn;
         // with ownCtx the body is a function of its own (no enclosing locals): the defining context is a parameter
-        var inner = new Fn(rs, ownCtx ?? _fn.Ctx, output, ownCtx is null ? _fn : null, _fn.Escape);
+        var inner = new FunctionFrame(rs, ownCtx ?? _fn.Ctx, output, ownCtx is null ? _fn : null, _fn.Escape);
         _fn = inner;
         try
         {
@@ -469,7 +469,7 @@ internal sealed partial class Emitter
         var bindings = E.Parameter(typeof(Dictionary<string, object?>), "bindings");
         var saved = _fn;
         var slotCtx = E.Variable(typeof(Context), "slotCtx");
-        var inner = new Fn(rs, slotCtx, E.Variable(typeof(Output), "out"), _fn, _fn.Escape) { Caller = null };
+        var inner = new FunctionFrame(rs, slotCtx, E.Variable(typeof(Output), "out"), _fn, _fn.Escape) { Caller = null };
         inner.Scope = saved.Scope;
         _fn = inner;
         try

@@ -20,7 +20,7 @@ internal sealed partial class Emitter
         var ctx = E.Parameter(typeof(Context), "ctx");
         var @out = E.Parameter(typeof(Output), "out");
         var saved = _fn;
-        _fn = new Fn(rs, ctx, @out, null, E.Constant(_ct.Autoescape)) { BlockName = region.Name };
+        _fn = new FunctionFrame(rs, ctx, @out, null, E.Constant(_ct.Autoescape)) { BlockName = region.Name };
         _fn.Scope = new Scope(null, isRoot: false);
         try
         {

@@ -144,7 +144,7 @@ internal sealed partial class Emitter
         var depth = E.Parameter(typeof(int), "depth");
         var self = E.Variable(typeof(Func<RenderState, object?, int, string>), "recurse");
         var saved = _fn;
-        var inner = new Fn(rs, _fn.Ctx, E.Variable(typeof(Output), "out"), _fn, _fn.Escape) { BlockName = _fn.BlockName, Caller = _fn.Caller };
+        var inner = new FunctionFrame(rs, _fn.Ctx, E.Variable(typeof(Output), "out"), _fn, _fn.Escape) { BlockName = _fn.BlockName, Caller = _fn.Caller };
         inner.Scope = new Scope(_fn.Scope, false);
         _fn = inner;
         E body;
@@ -317,7 +317,7 @@ internal sealed partial class Emitter
         var tmp = E.Variable(typeof(Output), "capture");
         var fn = _fn;
         // swap the output variable the statements write to
-        var inner = new Fn(fn.Rs, fn.Ctx, tmp, fn.Parent, fn.Escape) { BlockName = fn.BlockName, Caller = fn.Caller, IsRoot = fn.IsRoot };
+        var inner = new FunctionFrame(fn.Rs, fn.Ctx, tmp, fn.Parent, fn.Escape) { BlockName = fn.BlockName, Caller = fn.Caller, IsRoot = fn.IsRoot };
         inner.Scope = fn.Scope;
         foreach (var l in fn.Loops.Reverse()) inner.Loops.Push(l);
         _fn = inner;
@@ -445,7 +445,7 @@ internal sealed partial class Emitter
     private E EmitAutoescape(AutoescapeStmt a)
     {
         var saved = _fn.Escape;
-        E flag = a.Enabled is ConstExpr c ? E.Constant(Py.Truthy(c.Value)) : Truth(a.Enabled);
+        E flag = a.Enabled is ConstExpr c ? E.Constant(Values.Truthy(c.Value)) : Truth(a.Enabled);
         var tmp = E.Variable(typeof(bool), "autoescape");
         _fn.Escape = flag is ConstantExpression ? flag : tmp;
         try

@@ -11,7 +11,7 @@ namespace Kida.Compilation;
 /// <summary>
 /// Turns the syntax tree into <see cref="System.Linq.Expressions"/> lambdas (one for the root, one per block) and
 /// compiles them, to IL or, when asked, to the expression interpreter. The emitted code is control flow, locals
-/// and calls to the runtime helpers in <see cref="Rt"/>.
+/// and calls to the runtime helpers (reached through <see cref="RuntimeMethods"/>).
 /// </summary>
 internal sealed partial class Emitter : SyntaxVisitor<Expression>
 {
@@ -22,7 +22,7 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
     private readonly BoundTemplate _bound;
     private readonly IReadOnlyDictionary<string, FilterFn> _filters;
     private readonly IReadOnlyDictionary<string, TestFn> _tests;
-    private Fn _fn = null!;
+    private FunctionFrame _fn = null!;
     private bool _setupMode;
 
     private Emitter(KidaEnvironment env, CompiledTemplate ct, BoundTemplate bound)
@@ -34,9 +34,10 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
         _tests = env.TestTable;
     }
 
-    private sealed class Fn
+    /// <summary>The function being emitted (root, block, macro, caller or capture): its parameters, scope and loops.</summary>
+    private sealed class FunctionFrame
     {
-        public Fn(ParameterExpression rs, ParameterExpression ctx, ParameterExpression @out, Fn? parent, E escape)
+        public FunctionFrame(ParameterExpression rs, ParameterExpression ctx, ParameterExpression @out, FunctionFrame? parent, E escape)
         {
             Rs = rs;
             Ctx = ctx;
@@ -48,7 +49,7 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
         public ParameterExpression Rs { get; }
         public ParameterExpression Ctx { get; set; }
         public ParameterExpression Out { get; }
-        public Fn? Parent { get; }
+        public FunctionFrame? Parent { get; }
         public E Escape { get; set; }
         public Scope Scope { get; set; } = null!;
         public Stack<(LabelTarget Break, LabelTarget Continue)> Loops { get; } = new();
@@ -172,7 +173,7 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
     /// <summary>Whether the template has an <c>{% extends %}</c> inside an if, for or with at its top level (or several).</summary>
     private bool _conditionalExtends;
 
-    // while emitting the root of such a template: the parent chosen so far (Rt.NoParent until an extends runs), the
+    // while emitting the root of such a template: the parent chosen so far (Composition.NoParent until an extends runs), the
     // output the template writes to, and the root's output parameter (an extends runs only where that is the output)
     private ParameterExpression? _dynParent, _dynRealOut, _dynRootOut;
     private IReadOnlyList<Stmt>? _dynRootBody;
@@ -187,7 +188,7 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
             throw Error("{% extends %} may only appear at the top level of a template (or in an if there)", e.Pos);
         return E.Block(typeof(void),
             SetPos(e.Pos),
-            E.IfThen(E.NotEqual(_dynParent, E.Constant(Runtime.Rt.NoParent)),
+            E.IfThen(E.NotEqual(_dynParent, E.Constant(Runtime.Composition.NoParent)),
                 E.Throw(E.New(H.NewRuntimeException,
                     E.Constant("The template extends more than one parent (extended multiple times)"), E.Constant("K-RUN-007"),
                     E.Constant(null, typeof(Exception)), E.Constant(null, typeof(string))))),
@@ -201,7 +202,7 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
         var ctx = E.Parameter(typeof(Context), "ctx");
         var @out = E.Parameter(typeof(Output), "out");
         var saved = _fn;
-        _fn = new Fn(rs, ctx, @out, null, E.Constant(_ct.Autoescape)) { BlockName = blockName, IsRoot = isRoot };
+        _fn = new FunctionFrame(rs, ctx, @out, null, E.Constant(_ct.Autoescape)) { BlockName = blockName, IsRoot = isRoot };
         _fn.Scope = new Scope(null, isRoot);
         var dynamic = isRoot && blockName is null && !_setupMode && _conditionalExtends;
         if (dynamic)
@@ -220,10 +221,10 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
             else bodyExpr = EmitScopeBody(body, _fn.Scope);
             if (dynamic)
                 bodyExpr = E.Block(typeof(void), [_dynParent!, _dynRealOut!],
-                    E.Assign(_dynParent!, E.Constant(Runtime.Rt.NoParent)),
+                    E.Assign(_dynParent!, E.Constant(Runtime.Composition.NoParent)),
                     E.Assign(_dynRealOut!, @out),
                     bodyExpr,
-                    E.IfThen(E.NotEqual(_dynParent!, E.Constant(Runtime.Rt.NoParent)),
+                    E.IfThen(E.NotEqual(_dynParent!, E.Constant(Runtime.Composition.NoParent)),
                         E.Block(E.Assign(@out, _dynRealOut!),
                             Helper(H.RenderParent, rs, ctx, @out, _dynParent!, E.Constant(_ct), E.Constant(null, typeof(TemplateSite))))));
             exprs.Add(bodyExpr);
@@ -320,7 +321,7 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
             // statements and ifs that may hold an extends still run
             if (_dynParent is not null && ReferenceEquals(body, _dynRootBody)
                 && !StatementRoles.RunsAfterConditionalExtends(s))
-                stmt = E.IfThen(E.Equal(_dynParent, E.Constant(Runtime.Rt.NoParent)), stmt);
+                stmt = E.IfThen(E.Equal(_dynParent, E.Constant(Runtime.Composition.NoParent)), stmt);
             exprs.Add(stmt);
         }
         if (exprs.Count == 0) exprs.Add(E.Empty());

@@ -14,107 +14,107 @@ internal static class RuntimeMethods
 {
     // ------------------------------------------------------------------ arithmetic and comparison
 
-    public static readonly MethodInfo Add = Of(Rt.Add);
-    public static readonly MethodInfo Sub = Of(Rt.Sub);
-    public static readonly MethodInfo Mul = Of(Rt.Mul);
-    public static readonly MethodInfo Div = Of(Rt.Div);
-    public static readonly MethodInfo FloorDiv = Of(Rt.FloorDiv);
-    public static readonly MethodInfo Mod = Of(Rt.Mod);
-    public static readonly MethodInfo Pow = Of(Rt.Pow);
-    public static readonly MethodInfo Neg = Of(Rt.Neg);
-    public static readonly MethodInfo Pos = Of(Rt.Pos);
-    public static readonly MethodInfo Tilde = Of(Rt.Tilde);
-    public static readonly MethodInfo CompareOp = Of(Rt.CompareOp);
-    public static readonly MethodInfo Equal = Of(Rt.Equal);
-    public static readonly MethodInfo Truthy = Of(Py.Truthy);
-    public static readonly MethodInfo Unwrap = Of(Py.Unwrap);
+    public static readonly MethodInfo Add = Of(Arithmetic.Add);
+    public static readonly MethodInfo Sub = Of(Arithmetic.Sub);
+    public static readonly MethodInfo Mul = Of(Arithmetic.Mul);
+    public static readonly MethodInfo Div = Of(Arithmetic.Div);
+    public static readonly MethodInfo FloorDiv = Of(Arithmetic.FloorDiv);
+    public static readonly MethodInfo Mod = Of(Arithmetic.Mod);
+    public static readonly MethodInfo Pow = Of(Arithmetic.Pow);
+    public static readonly MethodInfo Neg = Of(Arithmetic.Neg);
+    public static readonly MethodInfo Pos = Of(Arithmetic.Pos);
+    public static readonly MethodInfo Tilde = Of(Arithmetic.Tilde);
+    public static readonly MethodInfo CompareOp = Of(Comparison.CompareOp);
+    public static readonly MethodInfo Equal = Of(Comparison.Equal);
+    public static readonly MethodInfo Truthy = Of(Values.Truthy);
+    public static readonly MethodInfo Unwrap = Of(Values.Unwrap);
     public static readonly MethodInfo BoxInt = Of(Boxes.Int);
 
     // ------------------------------------------------------------------ values and collections
 
-    public static readonly MethodInfo EmptyIfShort = Of(Rt.EmptyIfShort);
-    public static readonly MethodInfo IsMissing = Of(Rt.IsMissing);
-    public static readonly MethodInfo IsDefined = Of(Rt.IsDefined);
-    public static readonly MethodInfo UseValue = Of(Rt.UseValue);
-    public static readonly MethodInfo UndefinedFrom = Of(Rt.UndefinedFrom);
-    public static readonly MethodInfo NoneToEmpty = Of(Rt.NoneToEmpty);
-    public static readonly MethodInfo StrOf = Of(Rt.StrOf);
-    public static readonly MethodInfo MarkupIf = Of(Rt.MarkupIf);
-    public static readonly MethodInfo MakeList = Of(Rt.MakeList);
-    public static readonly MethodInfo MakeTuple = Of(Rt.MakeTuple);
-    public static readonly MethodInfo MakeDict = Of(Rt.MakeDict);
-    public static readonly MethodInfo MakeSlice = Of(Rt.MakeSlice);
-    public static readonly MethodInfo MakeLocals = Of(Rt.MakeLocals);
-    public static readonly MethodInfo Slice = Of(Rt.Slice);
-    public static readonly MethodInfo RangeLiteral = Of(Rt.RangeLiteral);
-    public static readonly MethodInfo Unpack = Of(Rt.Unpack);
-    public static readonly MethodInfo MatchSequence = Of(Rt.MatchSequence);
-    public static readonly MethodInfo WithTruthy = Of(Rt.WithTruthy);
-    public static readonly MethodInfo Spaceless = Of(Rt.Spaceless);
+    public static readonly MethodInfo EmptyIfShort = Of(Values.EmptyIfShort);
+    public static readonly MethodInfo IsMissing = Of(Values.IsMissing);
+    public static readonly MethodInfo IsDefined = Of(Values.IsDefined);
+    public static readonly MethodInfo UseValue = Of(Values.UseValue);
+    public static readonly MethodInfo UndefinedFrom = Of(Values.UndefinedFrom);
+    public static readonly MethodInfo NoneToEmpty = Of(Values.NoneToEmpty);
+    public static readonly MethodInfo StrOf = Of(Values.StrOf);
+    public static readonly MethodInfo MarkupIf = Of(Values.MarkupIf);
+    public static readonly MethodInfo MakeList = Of(Collections.MakeList);
+    public static readonly MethodInfo MakeTuple = Of(Collections.MakeTuple);
+    public static readonly MethodInfo MakeDict = Of(Collections.MakeDict);
+    public static readonly MethodInfo MakeSlice = Of(MemberAccess.MakeSlice);
+    public static readonly MethodInfo MakeLocals = Of(Collections.MakeLocals);
+    public static readonly MethodInfo Slice = Of(MemberAccess.Slice);
+    public static readonly MethodInfo RangeLiteral = Of(Iteration.RangeLiteral);
+    public static readonly MethodInfo Unpack = Of(Collections.Unpack);
+    public static readonly MethodInfo MatchSequence = Of(Collections.MatchSequence);
+    public static readonly MethodInfo WithTruthy = Of(Values.WithTruthy);
+    public static readonly MethodInfo Spaceless = Of(ContentTags.Spaceless);
 
     // ------------------------------------------------------------------ iteration
 
-    public static readonly MethodInfo GetIterator = Of(Rt.GetIterator);
-    public static readonly MethodInfo GetBoundedIterator = Of(Rt.GetBoundedIterator);
-    public static readonly MethodInfo AsSequence = Of(Rt.AsSequence);
-    public static readonly MethodInfo ToItemList = Of(Rt.ToItemList);
-    public static readonly MethodInfo UnwrapItem = Of(Rt.UnwrapItem);
-    public static readonly MethodInfo CountIteration = Of(Rt.CountIteration);
-    public static readonly MethodInfo CheckCancel = Of(Rt.CheckCancel);
+    public static readonly MethodInfo GetIterator = Of(Iteration.GetIterator);
+    public static readonly MethodInfo GetBoundedIterator = Of(Iteration.GetBoundedIterator);
+    public static readonly MethodInfo AsSequence = Of(Iteration.AsSequence);
+    public static readonly MethodInfo ToItemList = Of(Iteration.ToItemList);
+    public static readonly MethodInfo UnwrapItem = Of(Iteration.UnwrapItem);
+    public static readonly MethodInfo CountIteration = Of(Iteration.CountIteration);
+    public static readonly MethodInfo CheckCancel = Of(Iteration.CheckCancel);
 
     // ------------------------------------------------------------------ member access and calls
 
-    public static readonly MethodInfo GetAttrSite = Of(Rt.GetAttrSite);
-    public static readonly MethodInfo GetAttrOptional = Of(Rt.GetAttrOptional);
-    public static readonly MethodInfo GetItem = Of(Rt.GetItem);
-    public static readonly MethodInfo GetItemOptional = Of(Rt.GetItemOptional);
-    public static readonly MethodInfo WriteAttrSite = Of(Rt.WriteAttrSite);
-    public static readonly MethodInfo MemberReadFailed = Of(Rt.MemberReadFailed);
-    public static readonly MethodInfo SetAttribute = Of(Rt.SetAttribute);
-    public static readonly MethodInfo SelfObject = Of(Rt.SelfObject);
-    public static readonly MethodInfo Call = Of(Rt.Call);
-    public static readonly MethodInfo CallAtEscape = Of(Rt.CallAtEscape);
-    public static readonly MethodInfo CallMethod = Of(Rt.CallMethod);
-    public static readonly MethodInfo CallMethodOptional = Of(Rt.CallMethodOptional);
-    public static readonly MethodInfo WriteCall = Of(Rt.WriteCall);
-    public static readonly MethodInfo WriteCall1 = Of(Rt.WriteCall1);
-    public static readonly MethodInfo WriteCall2 = Of(Rt.WriteCall2);
-    public static readonly MethodInfo WriteMethodCall = Of(Rt.WriteMethodCall);
-    public static readonly MethodInfo SpreadArgs = Of(Rt.SpreadArgs);
-    public static readonly MethodInfo ArgumentError = Of(Rt.ArgumentError);
-    public static readonly MethodInfo MissingArgument = Of(Rt.MissingArgument);
+    public static readonly MethodInfo GetAttrSite = Of(MemberAccess.GetAttrSite);
+    public static readonly MethodInfo GetAttrOptional = Of(MemberAccess.GetAttrOptional);
+    public static readonly MethodInfo GetItem = Of(MemberAccess.GetItem);
+    public static readonly MethodInfo GetItemOptional = Of(MemberAccess.GetItemOptional);
+    public static readonly MethodInfo WriteAttrSite = Of(MemberAccess.WriteAttrSite);
+    public static readonly MethodInfo MemberReadFailed = Of(MemberAccess.MemberReadFailed);
+    public static readonly MethodInfo SetAttribute = Of(MemberAccess.SetAttribute);
+    public static readonly MethodInfo SelfObject = Of(Composition.SelfObject);
+    public static readonly MethodInfo Call = Of(Calls.Call);
+    public static readonly MethodInfo CallAtEscape = Of(Calls.CallAtEscape);
+    public static readonly MethodInfo CallMethod = Of(Calls.CallMethod);
+    public static readonly MethodInfo CallMethodOptional = Of(Calls.CallMethodOptional);
+    public static readonly MethodInfo WriteCall = Of(Calls.WriteCall);
+    public static readonly MethodInfo WriteCall1 = Of(Calls.WriteCall1);
+    public static readonly MethodInfo WriteCall2 = Of(Calls.WriteCall2);
+    public static readonly MethodInfo WriteMethodCall = Of(Calls.WriteMethodCall);
+    public static readonly MethodInfo SpreadArgs = Of(Calls.SpreadArgs);
+    public static readonly MethodInfo ArgumentError = Of(RuntimeErrors.ArgumentError);
+    public static readonly MethodInfo MissingArgument = Of(Values.MissingArgument);
 
     // ------------------------------------------------------------------ macros, callers and slots
 
-    public static readonly MethodInfo CallerOrUndefined = Of(Rt.CallerOrUndefined);
-    public static readonly MethodInfo MakeCaller = Of(Rt.MakeCaller);
-    public static readonly MethodInfo HasSlot = Of(Rt.HasSlot);
-    public static readonly MethodInfo SlotContext = Of(Rt.SlotContext);
-    public static readonly MethodInfo RenderSlot = Of(Rt.RenderSlot);
+    public static readonly MethodInfo CallerOrUndefined = Of(Values.CallerOrUndefined);
+    public static readonly MethodInfo MakeCaller = Of(Calls.MakeCaller);
+    public static readonly MethodInfo HasSlot = Of(Calls.HasSlot);
+    public static readonly MethodInfo SlotContext = Of(Calls.SlotContext);
+    public static readonly MethodInfo RenderSlot = Of(Calls.RenderSlot);
 
     // ------------------------------------------------------------------ templates, blocks and render state
 
-    public static readonly MethodInfo Include = Of(Rt.Include);
-    public static readonly MethodInfo Import = Of(Rt.Import);
-    public static readonly MethodInfo ImportName = Of(Rt.ImportName);
-    public static readonly MethodInfo Embed = Of(Rt.Embed);
-    public static readonly MethodInfo RegisterBlocks = Of(Rt.RegisterBlocks);
-    public static readonly MethodInfo RenderBlock = Of(Rt.RenderBlock);
-    public static readonly MethodInfo RenderParent = Of(Rt.RenderParent);
-    public static readonly MethodInfo SetupParent = Of(Rt.SetupParent);
-    public static readonly MethodInfo Super = Of(Rt.Super);
-    public static readonly MethodInfo PushStack = Of(Rt.PushStack);
-    public static readonly MethodInfo ReadStack = Of(Rt.ReadStack);
-    public static readonly MethodInfo Provide = Of(Rt.Provide);
-    public static readonly MethodInfo Unprovide = Of(Rt.Unprovide);
-    public static readonly MethodInfo Trans = Of(Rt.Trans);
-    public static readonly MethodInfo FragmentKey = Of(Rt.FragmentKey);
-    public static readonly MethodInfo FragmentGet = Of(Rt.FragmentGet);
-    public static readonly MethodInfo FragmentStore = Of(Rt.FragmentStore);
-    public static readonly MethodInfo ErrorInfo = Of(Rt.ErrorInfo);
-    public static readonly MethodInfo Locate = Of(Rt.Locate);
-    public static readonly MethodInfo Recoverable = Of(Rt.Recoverable);
-    public static readonly MethodInfo Abort = Of(Rt.Abort);
+    public static readonly MethodInfo Include = Of(Composition.Include);
+    public static readonly MethodInfo Import = Of(Composition.Import);
+    public static readonly MethodInfo ImportName = Of(Composition.ImportName);
+    public static readonly MethodInfo Embed = Of(Composition.Embed);
+    public static readonly MethodInfo RegisterBlocks = Of(Composition.RegisterBlocks);
+    public static readonly MethodInfo RenderBlock = Of(Composition.RenderBlock);
+    public static readonly MethodInfo RenderParent = Of(Composition.RenderParent);
+    public static readonly MethodInfo SetupParent = Of(Composition.SetupParent);
+    public static readonly MethodInfo Super = Of(Composition.Super);
+    public static readonly MethodInfo PushStack = Of(ContentTags.PushStack);
+    public static readonly MethodInfo ReadStack = Of(ContentTags.ReadStack);
+    public static readonly MethodInfo Provide = Of(ContentTags.Provide);
+    public static readonly MethodInfo Unprovide = Of(ContentTags.Unprovide);
+    public static readonly MethodInfo Trans = Of(TransTag.Trans);
+    public static readonly MethodInfo FragmentKey = Of(CacheTag.FragmentKey);
+    public static readonly MethodInfo FragmentGet = Of(CacheTag.FragmentGet);
+    public static readonly MethodInfo FragmentStore = Of(CacheTag.FragmentStore);
+    public static readonly MethodInfo ErrorInfo = Of(RuntimeErrors.ErrorInfo);
+    public static readonly MethodInfo Locate = Of(RuntimeErrors.Locate);
+    public static readonly MethodInfo Recoverable = Of(RuntimeErrors.Recoverable);
+    public static readonly MethodInfo Abort = Of(RuntimeErrors.Abort);
 
     // ------------------------------------------------------------------ instance members of runtime types
 

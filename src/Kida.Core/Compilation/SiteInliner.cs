@@ -9,7 +9,7 @@ namespace Kida.Compilation;
 /// <summary>
 /// Runs when a tiered function is promoted to IL: every member-access site that has seen one .NET type while the
 /// function ran interpreted gets a typed fast path in front of its generic call, <c>obj.GetType() == T ?
-/// ((T)obj).Member : Rt.GetAttrSite(...)</c>. The member is read without a delegate call, and a written member is
+/// ((T)obj).Member : MemberAccess.GetAttrSite(...)</c>. The member is read without a delegate call, and a written member is
 /// formatted without boxing. Any other type (or a site never reached) keeps the generic path, so output is unchanged.
 /// </summary>
 internal sealed class SiteInliner : ExpressionVisitor

@@ -12,15 +12,15 @@ internal static partial class BuiltinFilters
     internal static object? AttrPath(RenderState rs, object? item, object? attribute)
     {
         if (attribute is null) return item;
-        if (Numbers.IsInteger(attribute)) return Rt.TryGetItem(item, attribute, out var v0) ? v0 : new Undefined("item", "no such item", rs.Strict);
+        if (Numbers.IsInteger(attribute)) return MemberAccess.TryGetItem(item, attribute, out var v0) ? v0 : new Undefined("item", "no such item", rs.Strict);
         var value = item;
         foreach (var part in Str(attribute).Split('.'))
         {
             if (value is null or Undefined) return new Undefined(part, $"no attribute '{part}'", rs.Strict);
             object? next;
-            if (long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var idx) && Rt.TryGetItem(value, idx, out var byIndex)) next = byIndex;
-            else if (Rt.TryGetAttr(rs, value, part, out var found)) next = found;
-            else return new Undefined(part, $"'{Py.TypeName(value)} object' has no attribute '{part}'", rs.Strict);
+            if (long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var idx) && MemberAccess.TryGetItem(value, idx, out var byIndex)) next = byIndex;
+            else if (MemberAccess.TryGetAttr(rs, value, part, out var found)) next = found;
+            else return new Undefined(part, $"'{Values.TypeName(value)} object' has no attribute '{part}'", rs.Strict);
             value = next;
         }
         return value;
@@ -30,25 +30,25 @@ internal static partial class BuiltinFilters
     {
         if (!caseSensitive)
         {
-            if (Py.AsString(x) is { } sx) x = sx.ToLowerInvariant();
-            if (Py.AsString(y) is { } sy) y = sy.ToLowerInvariant();
+            if (Values.AsString(x) is { } sx) x = sx.ToLowerInvariant();
+            if (Values.AsString(y) is { } sy) y = sy.ToLowerInvariant();
         }
-        return Py.Compare(x, y);
+        return Comparison.Compare(x, y);
     });
 
     private static object? Sort(RenderState rs, object? v, CallArgs a)
     {
-        var reverse = Py.Truthy(a.Get(0, "reverse", false));
-        var caseSensitive = Py.Truthy(a.Get(1, "case_sensitive", false));
+        var reverse = Values.Truthy(a.Get(0, "reverse", false));
+        var caseSensitive = Values.Truthy(a.Get(1, "case_sensitive", false));
         var attribute = a.Get(2, "attribute");
-        var items = Py.Iterate(v).ToList();
+        var items = Iteration.Iterate(v).ToList();
         var attrs = attribute is null ? [null] : Str(attribute).Split(',').Select(s => (object?)s.Trim()).ToArray();
         // keys lowercased once per item (not on every comparison: n log n lowercase copies made big sorts slow)
         var cmp = SortComparer(caseSensitive: true);
         object? Key(object? x, object? at)
         {
             var key = at is null ? x : AttrPath(rs, x, at);
-            return !caseSensitive && Py.AsString(key) is { } text ? text.ToLowerInvariant() : key;
+            return !caseSensitive && Values.AsString(key) is { } text ? text.ToLowerInvariant() : key;
         }
         var keyed = items.Select((x, i) => (Item: x, Keys: attrs.Select(at => Key(x, at)).ToArray(), Index: i)).ToList();
         keyed.Sort((p, q) =>
@@ -65,11 +65,11 @@ internal static partial class BuiltinFilters
 
     private static object? DictSort(RenderState rs, object? v, CallArgs a)
     {
-        var caseSensitive = Py.Truthy(a.Get(0, "case_sensitive", false));
+        var caseSensitive = Values.Truthy(a.Get(0, "case_sensitive", false));
         var by = Str(a.Get(1, "by", "key"));
-        var reverse = Py.Truthy(a.Get(2, "reverse", false));
+        var reverse = Values.Truthy(a.Get(2, "reverse", false));
         if (by is not ("key" or "value")) throw new TemplateRuntimeException("You can only sort by either \"key\" or \"value\"", "K-RUN-002");
-        var pairs = Py.MapItems(RequireMapping("dictsort", v)).ToList();
+        var pairs = Mappings.MapItems(RequireMapping("dictsort", v)).ToList();
         var cmp = SortComparer(caseSensitive);
         var sorted = pairs.OrderBy(p => by == "key" ? p.Key : p.Value, cmp).ToList();
         if (reverse) sorted.Reverse();
@@ -79,7 +79,7 @@ internal static partial class BuiltinFilters
     private static object? Map(RenderState rs, object? v, CallArgs a)
     {
         if (v is null) return new List<object?>();
-        var items = Py.Iterate(v);
+        var items = Iteration.Iterate(v);
         // Jinja2's prepare_map: attribute mode only without positional arguments; with a filter name every keyword
         // argument (attribute= included) goes to that filter: map('sum', attribute='price')
         var attribute = a.Count == 0 ? a.Get(-1, "attribute") : null;
@@ -105,7 +105,7 @@ internal static partial class BuiltinFilters
     {
         // Jinja: a falsy input (None, empty) selects nothing
         if (v is null) return new List<object?>();
-        var items = Py.Iterate(v);
+        var items = Iteration.Iterate(v);
         object? attr = null;
         var rest = a;
         if (byAttr)
@@ -114,7 +114,7 @@ internal static partial class BuiltinFilters
             rest = a.Skip(1);
         }
         Func<object?, bool> test;
-        if (rest.Count == 0) test = Py.Truthy;
+        if (rest.Count == 0) test = Values.Truthy;
         else
         {
             var name = Str(rest.Positional[0]);
@@ -135,8 +135,8 @@ internal static partial class BuiltinFilters
         var attribute = a.Get(0, "attribute");
         var hasDefault = a.Has(1, "default");
         var def = a.Get(1, "default");
-        var caseSensitive = Py.Truthy(a.Get(2, "case_sensitive", false));
-        var keyed = Py.Iterate(v).Select(x =>
+        var caseSensitive = Values.Truthy(a.Get(2, "case_sensitive", false));
+        var keyed = Iteration.Iterate(v).Select(x =>
         {
             var k = AttrPath(rs, x, attribute);
             if (k is Undefined u) { if (hasDefault) k = def; else u.Use(); }
@@ -147,8 +147,8 @@ internal static partial class BuiltinFilters
         var groups = new List<object?>();
         foreach (var item in keyed)
         {
-            var norm = !caseSensitive && Py.AsString(item.Key) is { } s ? s.ToLowerInvariant() : item.Key;
-            if (groups.Count > 0 && groups[^1] is GroupTuple g && Py.Eq(g.Norm, norm)) g.List.Add(item.Item);
+            var norm = !caseSensitive && Values.AsString(item.Key) is { } s ? s.ToLowerInvariant() : item.Key;
+            if (groups.Count > 0 && groups[^1] is GroupTuple g && Comparison.Eq(g.Norm, norm)) g.List.Add(item.Item);
             else groups.Add(new GroupTuple(item.Key, norm, [item.Item]));
         }
         return groups;
@@ -176,13 +176,13 @@ internal static partial class BuiltinFilters
         object System.Collections.ICollection.SyncRoot => this;
         int System.Collections.IList.Add(object? value) => throw new NotSupportedException();
         void System.Collections.IList.Clear() => throw new NotSupportedException();
-        bool System.Collections.IList.Contains(object? value) => Py.Eq(value, Grouper) || Py.Eq(value, List);
+        bool System.Collections.IList.Contains(object? value) => Comparison.Eq(value, Grouper) || Comparison.Eq(value, List);
         int System.Collections.IList.IndexOf(object? value) => -1;
         void System.Collections.IList.Insert(int index, object? value) => throw new NotSupportedException();
         void System.Collections.IList.Remove(object? value) => throw new NotSupportedException();
         void System.Collections.IList.RemoveAt(int index) => throw new NotSupportedException();
         void System.Collections.ICollection.CopyTo(Array array, int index) { array.SetValue(Grouper, index); array.SetValue(List, index + 1); }
-        public override string ToString() => Py.Repr(new PyTuple([Grouper, List]));
+        public override string ToString() => PyString.Repr(new PyTuple([Grouper, List]));
     }
 
     private static object? Batch(RenderState rs, object? v, CallArgs a)
@@ -196,7 +196,7 @@ internal static partial class BuiltinFilters
         var fill = a.Get(1, "fill_with");
         var result = new List<object?>();
         List<object?>? current = null;
-        foreach (var x in Py.Iterate(v))
+        foreach (var x in Iteration.Iterate(v))
         {
             current ??= new List<object?>();
             current.Add(x);
@@ -219,7 +219,7 @@ internal static partial class BuiltinFilters
         var slices = (int)wanted;
         var hasFill = a.Get(1, "fill_with") is not null;
         var fill = a.Get(1, "fill_with");
-        var seq = Py.Iterate(v).ToList();
+        var seq = Iteration.Iterate(v).ToList();
         var length = seq.Count;
         var perSlice = length / slices;
         var withExtra = length % slices;
@@ -241,19 +241,19 @@ internal static partial class BuiltinFilters
     {
         var attribute = a.Get(0, "attribute");
         object? total = a.Get(1, "start", 0L);
-        foreach (var x in Py.Iterate(v)) total = Rt.Add(total, attribute is null ? x : AttrPath(rs, x, attribute));
+        foreach (var x in Iteration.Iterate(v)) total = Arithmetic.Add(total, attribute is null ? x : AttrPath(rs, x, attribute));
         return total;
     }
 
     private static object? MinMax(RenderState rs, object? v, CallArgs a, int sign)
     {
-        var caseSensitive = Py.Truthy(a.Get(0, "case_sensitive", false));
+        var caseSensitive = Values.Truthy(a.Get(0, "case_sensitive", false));
         var attribute = a.Get(1, "attribute");
         var cmp = SortComparer(caseSensitive);
         object? best = null;
         object? bestKey = null;
         var any = false;
-        foreach (var x in Py.Iterate(v))
+        foreach (var x in Iteration.Iterate(v))
         {
             var key = attribute is null ? x : AttrPath(rs, x, attribute);
             if (!any || cmp.Compare(key, bestKey) * sign > 0) { best = x; bestKey = key; any = true; }
@@ -263,31 +263,31 @@ internal static partial class BuiltinFilters
 
     private static object? Unique(RenderState rs, object? v, CallArgs a)
     {
-        var caseSensitive = Py.Truthy(a.Get(0, "case_sensitive", false));
+        var caseSensitive = Values.Truthy(a.Get(0, "case_sensitive", false));
         var attribute = a.Get(1, "attribute");
         // hashable keys (strings, numbers, tuples, None) in a hash set, so the filter stays linear; anything else
         // (lists, mappings, objects) compared one by one as before
         var seenHashed = new HashSet<object>(PyKeyComparer.Instance);
         var seenOther = new List<object?>();
         var result = new List<object?>();
-        foreach (var x in Py.Iterate(v))
+        foreach (var x in Iteration.Iterate(v))
         {
             rs.CallTick();
             var key = attribute is null ? x : AttrPath(rs, x, attribute);
-            if (!caseSensitive && Py.AsString(key) is { } s) key = s.ToLowerInvariant();
-            key = Py.Unwrap(key);
+            if (!caseSensitive && Values.AsString(key) is { } s) key = s.ToLowerInvariant();
+            key = Values.Unwrap(key);
             if (key is null or string or Markup or bool or PyTuple || Numbers.IsNumber(key))
             {
                 if (key is PyTuple t && !t.All(IsHashable))
                 {
-                    if (seenOther.Any(k => Py.Eq(k, key))) continue;
+                    if (seenOther.Any(k => Comparison.Eq(k, key))) continue;
                     seenOther.Add(key);
                 }
                 else if (!seenHashed.Add(key ?? NullKey.Instance)) continue;
             }
             else
             {
-                if (seenOther.Any(k => Py.Eq(k, key))) continue;
+                if (seenOther.Any(k => Comparison.Eq(k, key))) continue;
                 seenOther.Add(key);
             }
             result.Add(x);
@@ -300,10 +300,10 @@ internal static partial class BuiltinFilters
     private static object? Indent(RenderState rs, object? v, CallArgs a)
     {
         var width = a.Get(0, "width", 4L);
-        var first = Py.Truthy(a.Get(1, "first", false));
-        var blank = Py.Truthy(a.Get(2, "blank", false));
+        var first = Values.Truthy(a.Get(1, "first", false));
+        var blank = Values.Truthy(a.Get(2, "blank", false));
         string indention;
-        if (Py.AsString(width) is { } given) indention = given;
+        if (Values.AsString(width) is { } given) indention = given;
         else
         {
             var n = Numbers.ToSize(width);
@@ -312,7 +312,7 @@ internal static partial class BuiltinFilters
         }
         var markup = v is Markup;
         var s = RequireText("indent", v);
-        if (markup && Py.AsString(width) is not null && width is not Markup) indention = Output.Escape(indention);
+        if (markup && Values.AsString(width) is not null && width is not Markup) indention = Output.Escape(indention);
         // Jinja: s + "\n" split with Python's splitlines (every line break kind), rejoined with "\n"; the indented
         // lines are all blank=True lines, or the non-empty ones after the first (and the first too with first=True).
         // Built once, after its length has been checked against the string limit.
@@ -342,7 +342,7 @@ internal static partial class BuiltinFilters
     private static object? ToJson(RenderState rs, object? v, CallArgs a)
     {
         var indent = a.Get(0, "indent");
-        var attr = Py.Truthy(a.Get(-1, "attr", false));
+        var attr = Values.Truthy(a.Get(-1, "attr", false));
         var sb = new StringBuilder();
         // < > & ' are written as \u003c \u003e \u0026 \u0027 (still valid JSON): the output is safe inside a script
         // block ("</script>", "<!--") and inside a single- or double-quoted attribute. attr=true HTML-escapes the
@@ -361,10 +361,10 @@ internal static partial class BuiltinFilters
                 (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || "_.-~".Contains((char)b) || safe.Contains((char)b)
                     ? ((char)b).ToString()
                     : "%" + b.ToString("X2", CultureInfo.InvariantCulture)));
-        if (Py.IsString(v)) return Quote(Str(v), "/");
+        if (Values.IsString(v)) return Quote(Str(v), "/");
         IEnumerable<KeyValuePair<object?, object?>> pairs;
-        if (Py.IsMapping(v)) pairs = Py.MapItems(v!);
-        else if (v is System.Collections.IEnumerable) pairs = Py.Iterate(v).Select(p => { var l = Py.AsList(p); return new KeyValuePair<object?, object?>(l[0], l[1]); });
+        if (Values.IsMapping(v)) pairs = Mappings.MapItems(v!);
+        else if (v is System.Collections.IEnumerable) pairs = Iteration.Iterate(v).Select(p => { var l = Iteration.AsList(p); return new KeyValuePair<object?, object?>(l[0], l[1]); });
         else return Quote(Str(v), "/");
         // query-string quoting of pairs: nothing safe, a space becomes '+'
         static string QueryQuote(string s) => Quote(s, "").Replace("%20", "+", StringComparison.Ordinal);
@@ -373,14 +373,14 @@ internal static partial class BuiltinFilters
 
     private static object? XmlAttr(RenderState rs, object? v, CallArgs a)
     {
-        var autospace = Py.Truthy(a.Get(0, "autospace", true));
+        var autospace = Values.Truthy(a.Get(0, "autospace", true));
         var parts = new List<string>();
-        foreach (var (k, val) in Py.MapItems(RequireMapping("xmlattr", v)))
+        foreach (var (k, val) in Mappings.MapItems(RequireMapping("xmlattr", v)))
         {
             if (val is null or Undefined) continue;
             var key = Str(k);
             if (key.Length == 0 || key.Any(c => char.IsWhiteSpace(c) || c is '/' or '>' or '=' or '"' or '\'' or '\0'))
-                throw new TemplateRuntimeException($"Invalid character in attribute name: {Py.Repr(key)}", "K-RUN-002");
+                throw new TemplateRuntimeException($"Invalid character in attribute name: {PyString.Repr(key)}", "K-RUN-002");
             parts.Add($"{Output.Escape(key)}=\"{AttributeValue(val)}\"");
         }
         var text = string.Join(" ", parts);
@@ -398,9 +398,9 @@ internal static partial class BuiltinFilters
     private static object? WordWrap(RenderState rs, object? v, CallArgs a)
     {
         var width = (int)Numbers.ToLong(a.Get(0, "width", 79L));
-        var breakLong = Py.Truthy(a.Get(1, "break_long_words", true));
+        var breakLong = Values.Truthy(a.Get(1, "break_long_words", true));
         var wrapstring = Str(a.Get(2, "wrapstring", "\n"));
-        var breakOnHyphens = Py.Truthy(a.Get(3, "break_on_hyphens", true));
+        var breakOnHyphens = Values.Truthy(a.Get(3, "break_on_hyphens", true));
         if (width <= 0) throw new TemplateRuntimeException($"invalid width {width} (must be > 0)", "K-RUN-002");
         // Jinja: every line (splitlines) wrapped by Python's textwrap (tabs and whitespace kept), joined with wrapstring
         var wrapped = new List<string>();
@@ -435,7 +435,7 @@ internal static partial class BuiltinFilters
         // the chunks still to place, last one first: (text, offset of its unplaced rest, code points in that rest)
         var chunks = new List<(string S, int Start, int Len)>(parts.Length);
         for (var i = parts.Length - 1; i >= 0; i--)
-            if (parts[i].Length > 0) chunks.Add((parts[i], 0, Py.StrLen(parts[i])));
+            if (parts[i].Length > 0) chunks.Add((parts[i], 0, PyString.StrLen(parts[i])));
         var lines = new List<string>();
         var line = new List<(string S, int Start)>();
         while (chunks.Count > 0)
@@ -496,10 +496,10 @@ internal static partial class BuiltinFilters
     private static object? Urlize(RenderState rs, object? v, CallArgs a)
     {
         var trim = a.Get(0, "trim_url_limit") is { } t ? (int?)Guard.ClampToInt(Numbers.ToLong(t)) : null;
-        var nofollow = Py.Truthy(a.Get(1, "nofollow", false));
+        var nofollow = Values.Truthy(a.Get(1, "nofollow", false));
         var target = a.Get(2, "target") is { } tg ? Str(tg) : null;
         var rel = a.Get(3, "rel") is { } r ? Str(r) : null;
-        var schemes = a.Get(4, "extra_schemes") is { } extra ? Py.Iterate(extra).Select(Str).ToList() : [];
+        var schemes = a.Get(4, "extra_schemes") is { } extra ? Iteration.Iterate(extra).Select(Str).ToList() : [];
         var text = Filters.Urlize.Apply(v, trim, nofollow, target, rel, schemes);
         return rs.EvalAutoescape ? new Markup(text) : text;
     }
@@ -517,12 +517,12 @@ internal static class Json
     {
         // a JSON number keeps its text (no precision lost through double)
         if (v is JsonElement { ValueKind: JsonValueKind.Number } number) { sb.Append(number.GetRawText()); return; }
-        v = Py.Unwrap(v);
+        v = Values.Unwrap(v);
         if (level > MaxDepth)
             throw new TemplateRuntimeException($"tojson: the value is nested more than {MaxDepth} levels deep", "K-RUN-006");
         Guard.StringLength(sb.Length);
         // Python's json.dumps: a container that contains itself is an error, not endless output
-        if (v is not null and not string and not Markup and not JsonElement && (Py.IsMapping(v) || v is System.Collections.IEnumerable))
+        if (v is not null and not string and not Markup and not JsonElement && (Values.IsMapping(v) || v is System.Collections.IEnumerable))
         {
             path ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
             if (!path.Add(v)) throw new TemplateRuntimeException("tojson: ValueError: Circular reference detected", "K-RUN-012");
@@ -545,7 +545,7 @@ internal static class Json
         {
             case null or Undefined: sb.Append("null"); return;
             case bool b: sb.Append(b ? "true" : "false"); return;
-            case string or Markup: WriteString(sb, Py.Str(v), htmlSafe); return;
+            case string or Markup: WriteString(sb, PyString.Str(v), htmlSafe); return;
             case double d:
                 sb.Append(double.IsNaN(d) ? "NaN" : double.IsPositiveInfinity(d) ? "Infinity" : double.IsNegativeInfinity(d) ? "-Infinity" : Numbers.FormatDouble(d));
                 return;
@@ -563,9 +563,9 @@ internal static class Json
             case JsonElement other: WriteString(sb, other.ToString(), htmlSafe); return;
         }
         if (Numbers.IsNumber(v)) { sb.Append(Numbers.Format(v!)); return; }
-        if (Py.IsMapping(v))
+        if (Values.IsMapping(v))
         {
-            var items = Py.MapItems(v!).ToList();
+            var items = Mappings.MapItems(v!).ToList();
             if (items.Count == 0) { sb.Append("{}"); return; }
             sb.Append('{');
             for (var i = 0; i < items.Count; i++)
@@ -573,7 +573,7 @@ internal static class Json
                 Guard.StringLength(sb.Length);
                 if (i > 0) sb.Append(indent >= 0 ? "," : ", ");
                 NewLine(sb, indent, level + 1);
-                WriteString(sb, Py.Str(items[i].Key), htmlSafe);
+                WriteString(sb, PyString.Str(items[i].Key), htmlSafe);
                 sb.Append(": ");
                 Write(sb, items[i].Value, indent, level + 1, htmlSafe, path);
             }
@@ -583,7 +583,7 @@ internal static class Json
         }
         if (v is System.Collections.IEnumerable && v is not KidaCallable)
         {
-            var items = Py.Iterate(v).ToList();
+            var items = Iteration.Iterate(v).ToList();
             if (items.Count == 0) { sb.Append("[]"); return; }
             sb.Append('[');
             for (var i = 0; i < items.Count; i++)
@@ -597,10 +597,10 @@ internal static class Json
             sb.Append(']');
             return;
         }
-        if (v is DateTime or DateTimeOffset or Guid) { WriteString(sb, Py.Str(v), htmlSafe); return; }
+        if (v is DateTime or DateTimeOffset or Guid) { WriteString(sb, PyString.Str(v), htmlSafe); return; }
         // the properties a template could read (MemberPolicy): never reflection, tasks or services
         var props = SandboxRules.Of(null) is { } sandbox ? sandbox.VisibleProperties(v!.GetType()).ToArray() : MemberPolicy.For(v!.GetType()).Properties;
-        if (props.Length == 0) { WriteString(sb, Py.Str(v), htmlSafe); return; }
+        if (props.Length == 0) { WriteString(sb, PyString.Str(v), htmlSafe); return; }
         var dict = new Dictionary<string, object?>();
         foreach (var p in props) dict[p.Name] = Members.TryGet(v, p.Name, out var pv) ? pv : null;
         Write(sb, dict, indent, level, htmlSafe, path);

@@ -36,19 +36,19 @@ internal static partial class BuiltinFilters
     /// </summary>
     private static object? Debug(RenderState rs, object? v, CallArgs a)
     {
-        var label = a.Get(0, "label") is { } l and not Undefined ? Py.Str(l) : null;
+        var label = a.Get(0, "label") is { } l and not Undefined ? PyString.Str(l) : null;
         var maxItems = Guard.ClampToInt(Numbers.ToSize(a.Get(1, "max_items", 5L)));
         var sb = new StringBuilder("[kida debug] ");
         if (rs.Current?.Name is { } name) sb.Append(name).Append(": ");
         if (label is not null) sb.Append(label).Append(": ");
-        sb.Append(Py.TypeName(v));
-        if (v is not (null or Undefined or string or Markup) && (Py.IsMapping(v) || v is System.Collections.IEnumerable))
+        sb.Append(Values.TypeName(v));
+        if (v is not (null or Undefined or string or Markup) && (Values.IsMapping(v) || v is System.Collections.IEnumerable))
         {
             var items = new List<string>();
             var count = 0L;
-            foreach (var item in Py.Iterate(Py.IsMapping(v) ? Py.MapItems(v).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])) : v))
+            foreach (var item in Iteration.Iterate(Values.IsMapping(v) ? Mappings.MapItems(v).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])) : v))
             {
-                if (count < maxItems) items.Add(Py.Repr(item));
+                if (count < maxItems) items.Add(PyString.Repr(item));
                 count++;
                 if (count > 100_000) break;
             }
@@ -59,8 +59,8 @@ internal static partial class BuiltinFilters
         }
         else
         {
-            if (v is string or Markup) sb.Append(" len=").Append(Py.Str(v).Length);
-            sb.Append(' ').Append(v is Undefined ? "Undefined" : Py.Repr(v));
+            if (v is string or Markup) sb.Append(" len=").Append(PyString.Str(v).Length);
+            sb.Append(' ').Append(v is Undefined ? "Undefined" : PyString.Repr(v));
         }
         var line = Sanitize(sb.ToString());
         lock (DebugWriter) DebugWriter.WriteLine(line);
@@ -93,8 +93,8 @@ internal static partial class BuiltinFilters
     /// </summary>
     private static object? CspNonce(RenderState rs, object? v, CallArgs a)
     {
-        var html = v is null or Undefined ? "" : Py.Str(v);
-        var nonce = a.Get(0, "nonce") is { } n and not Undefined ? Py.Str(n) : CurrentNonce(rs);
+        var html = v is null or Undefined ? "" : PyString.Str(v);
+        var nonce = a.Get(0, "nonce") is { } n and not Undefined ? PyString.Str(n) : CurrentNonce(rs);
         if (string.IsNullOrEmpty(nonce)) return new Markup(html);
         var attr = $" nonce=\"{Output.Escape(nonce)}\"";
         return new Markup(ScriptOrStyleTag().Replace(html, m =>
@@ -103,6 +103,6 @@ internal static partial class BuiltinFilters
 
     private static string? CurrentNonce(RenderState rs) =>
         rs.Host.GlobalsSnapshot.TryGetValue("csp_nonce", out var g) && g is KidaCallable fn
-            ? fn.Invoke(rs, CallArgs.None) switch { null or Undefined => null, var x => Py.Str(x) }
+            ? fn.Invoke(rs, CallArgs.None) switch { null or Undefined => null, var x => PyString.Str(x) }
             : null;
 }

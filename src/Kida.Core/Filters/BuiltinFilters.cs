@@ -23,18 +23,18 @@ internal static partial class BuiltinFilters
             ["title"] = (_, v, _) => JinjaTitle(Str(v)),
             ["capitalize"] = (_, v, _) => KeepMarkup(v, TextUtil.PyCapitalize(Str(v))),
             ["trim"] = Trim, ["strip"] = Trim,
-            ["length"] = (_, v, _) => (long)Py.Length(v), ["count"] = (_, v, _) => (long)Py.Length(v),
+            ["length"] = (_, v, _) => (long)Iteration.Length(v), ["count"] = (_, v, _) => (long)Iteration.Length(v),
             ["join"] = Join,
             ["first"] = First, ["last"] = Last,
             ["list"] = (_, v, _) => ToListChecked(v),
             ["sort"] = Sort,
-            ["reverse"] = (_, v, _) => Py.AsString(v) is { } s ? KeepMarkup(v, string.Concat(s.EnumerateRunes().Reverse())) : Py.Iterate(v).Reverse().ToList(),
+            ["reverse"] = (_, v, _) => Values.AsString(v) is { } s ? KeepMarkup(v, string.Concat(s.EnumerateRunes().Reverse())) : Iteration.Iterate(v).Reverse().ToList(),
             ["replace"] = Replace,
             ["truncate"] = Truncate,
             ["format"] = FormatFilter,
             ["int"] = Int, ["float"] = Float,
             ["round"] = Round,
-            ["abs"] = (_, v, _) => Numbers.IsNumber(v) ? (v is double dv ? Math.Abs(dv) : Numbers.Compare(v, 0L) < 0 ? Numbers.Negate(v) : v is bool b ? (b ? 1L : 0L) : v) : throw new TemplateRuntimeException($"bad operand type for abs(): '{Py.TypeName(v)}'", "K-RUN-002"),
+            ["abs"] = (_, v, _) => Numbers.IsNumber(v) ? (v is double dv ? Math.Abs(dv) : Numbers.Compare(v, 0L) < 0 ? Numbers.Negate(v) : v is bool b ? (b ? 1L : 0L) : v) : throw new TemplateRuntimeException($"bad operand type for abs(): '{Values.TypeName(v)}'", "K-RUN-002"),
             ["tojson"] = ToJson,
             ["urlencode"] = UrlEncode,
             ["striptags"] = StripTags,
@@ -54,23 +54,23 @@ internal static partial class BuiltinFilters
             ["indent"] = Indent,
             ["wordcount"] = (_, v, _) => (long)Regex.Matches(Str(v), @"\w+").Count,
             ["center"] = (_, v, a) => KeepMarkup(v, TextUtil.Center(Str(v), Numbers.ToSize(a.Get(0, "width", 80L)))),
-            ["attr"] = (rs, v, a) => v is null ? new Undefined("attr", "None has no attributes", rs.Strict) : Rt.TryGetAttr(rs, v, Str(a.Get(0, "name")), out var r) ? r : new Undefined(Str(a.Get(0, "name")), $"'{Py.TypeName(v)} object' has no attribute '{Str(a.Get(0, "name"))}'", rs.Strict),
-            ["items"] = (_, v, _) => v is Undefined ? new List<object?>() : Py.MapItems(RequireMapping("items", v)).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
+            ["attr"] = (rs, v, a) => v is null ? new Undefined("attr", "None has no attributes", rs.Strict) : MemberAccess.TryGetAttr(rs, v, Str(a.Get(0, "name")), out var r) ? r : new Undefined(Str(a.Get(0, "name")), $"'{Values.TypeName(v)} object' has no attribute '{Str(a.Get(0, "name"))}'", rs.Strict),
+            ["items"] = (_, v, _) => v is Undefined ? new List<object?>() : Mappings.MapItems(RequireMapping("items", v)).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
             ["string"] = (_, v, _) => v is Markup ? v : Str(v),
             ["filesizeformat"] = FileSizeFormat,
             ["xmlattr"] = XmlAttr,
             ["wordwrap"] = WordWrap,
             ["urlize"] = Urlize,
             ["pprint"] = (_, v, _) => Pretty.Format(v),
-            ["random"] = (_, v, _) => { var l = Py.AsList(v); return l.Count == 0 ? null : l[Random.Shared.Next(l.Count)]; },
-            ["take"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Take(Guard.ClampToInt(Numbers.ToSize(a.Get(0, "count")))).ToList(),
-            ["skip"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Skip(Guard.ClampToInt(Numbers.ToSize(a.Get(0, "count")))).ToList(),
-            ["compact"] = (_, v, a) => v is null ? new List<object?>() : Py.Iterate(v).Where(x => Py.Truthy(a.Get(-1, "truthy", true)) ? Py.Truthy(x) : x is not null).ToList(),
-            ["get"] = (rs, v, a) => v is null ? a.Get(1, "default") : Py.IsMapping(v) ? (Py.MapTryGet(v, a.Get(0, "key"), out var r) ? r : a.Get(1, "default")) : Rt.TryGetAttr(rs, v, Str(a.Get(0, "key")), out var r2) ? r2 : a.Get(1, "default"),
+            ["random"] = (_, v, _) => { var l = Iteration.AsList(v); return l.Count == 0 ? null : l[Random.Shared.Next(l.Count)]; },
+            ["take"] = (_, v, a) => v is null ? new List<object?>() : Iteration.Iterate(v).Take(Guard.ClampToInt(Numbers.ToSize(a.Get(0, "count")))).ToList(),
+            ["skip"] = (_, v, a) => v is null ? new List<object?>() : Iteration.Iterate(v).Skip(Guard.ClampToInt(Numbers.ToSize(a.Get(0, "count")))).ToList(),
+            ["compact"] = (_, v, a) => v is null ? new List<object?>() : Iteration.Iterate(v).Where(x => Values.Truthy(a.Get(-1, "truthy", true)) ? Values.Truthy(x) : x is not null).ToList(),
+            ["get"] = (rs, v, a) => v is null ? a.Get(1, "default") : Values.IsMapping(v) ? (Mappings.MapTryGet(v, a.Get(0, "key"), out var r) ? r : a.Get(1, "default")) : MemberAccess.TryGetAttr(rs, v, Str(a.Get(0, "key")), out var r2) ? r2 : a.Get(1, "default"),
             ["slug"] = (_, v, _) => v is null ? "" : Regex.Replace(Str(v).ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-'),
             ["classes"] = Classes,
-            ["typeof"] = (_, v, _) => v switch { null => "none", bool => "bool", string or Markup => "str", _ when Numbers.IsInteger(v) => "int", _ when Numbers.IsNumber(v) => "float", _ when Py.IsMapping(v) => "dict", System.Collections.IEnumerable => "list", _ => v.GetType().Name },
-            ["require"] = (_, v, a) => v is null or Undefined ? throw new TemplateRuntimeException(Py.AsString(a.Get(0, "message")) ?? $"Required value '{Py.AsString(a.Get(1, "field_name")) ?? "value"}' is None or missing", "K-RUN-004") : v,
+            ["typeof"] = (_, v, _) => v switch { null => "none", bool => "bool", string or Markup => "str", _ when Numbers.IsInteger(v) => "int", _ when Numbers.IsNumber(v) => "float", _ when Values.IsMapping(v) => "dict", System.Collections.IEnumerable => "list", _ => v.GetType().Name },
+            ["require"] = (_, v, a) => v is null or Undefined ? throw new TemplateRuntimeException(Values.AsString(a.Get(0, "message")) ?? $"Required value '{Values.AsString(a.Get(1, "field_name")) ?? "value"}' is None or missing", "K-RUN-004") : v,
             ["decimal"] = (_, v, a) => Numbers.IsNumber(v) || Numbers.TryParseFloat(Str(v), out double _) ? Numbers.ToDouble(Numbers.IsNumber(v) ? v : double.Parse(Str(v), CultureInfo.InvariantCulture)).ToString("F" + Places(a.Get(0, "places", 2L)), CultureInfo.InvariantCulture) : Str(v),
             ["format_number"] = FormatNumber,
             ["commas"] = (rs, v, _) => FormatNumber(rs, v, CallArgs.None),
@@ -134,14 +134,14 @@ internal static partial class BuiltinFilters
         return null;
     }
 
-    internal static string Str(object? v) => Py.Str(v);
+    internal static string Str(object? v) => PyString.Str(v);
 
     /// <summary><c>list(v)</c>: a string's characters are counted against the collection limit before the list is built.</summary>
     internal static List<object?> ToListChecked(object? v)
     {
-        if (Py.AsString(v) is { } s) Guard.CollectionLength(s.Length);
+        if (Values.AsString(v) is { } s) Guard.CollectionLength(s.Length);
         // a list the template created: the sandbox lets the template mutate it
-        return new KidaList(Py.Iterate(v));
+        return new KidaList(Iteration.Iterate(v));
     }
 
     private static object KeepMarkup(object? input, string result) => input is Markup ? new Markup(result) : result;
@@ -151,9 +151,9 @@ internal static partial class BuiltinFilters
     private static object? Default(RenderState rs, object? v, CallArgs a)
     {
         var fallback = a.Get(0, "default_value", "");
-        var boolean = Py.Truthy(a.Get(1, "boolean", false));
+        var boolean = Values.Truthy(a.Get(1, "boolean", false));
         if (v is Undefined || v is null) return fallback;
-        if (boolean && !Py.Truthy(v)) return fallback;
+        if (boolean && !Values.Truthy(v)) return fallback;
         return v;
     }
 
@@ -184,7 +184,7 @@ internal static partial class BuiltinFilters
     {
         var sep = a.Get(0, "d", "");
         var attribute = a.Get(1, "attribute");
-        var items = Py.Iterate(v);
+        var items = Iteration.Iterate(v);
         if (attribute is not null) items = items.Select(x => AttrPath(rs, x, attribute));
         var list = items.ToList();
         if (!rs.EvalAutoescape) return TextUtil.JoinChecked(Str(sep), list.Select(Str));
@@ -206,7 +206,7 @@ internal static partial class BuiltinFilters
 
     private static object? First(RenderState rs, object? v, CallArgs a)
     {
-        foreach (var x in Py.Iterate(v)) return x;
+        foreach (var x in Iteration.Iterate(v)) return x;
         return new Undefined("first", "No first item, sequence was empty.", rs.Strict);
     }
 
@@ -216,14 +216,14 @@ internal static partial class BuiltinFilters
     private static string RequireText(string filter, object? v)
     {
         if (v is Undefined u) { u.Use(); return ""; }
-        return Py.AsString(v) ?? throw TypeError($"{filter}: expected a string, got '{Py.TypeName(v)}'");
+        return Values.AsString(v) ?? throw TypeError($"{filter}: expected a string, got '{Values.TypeName(v)}'");
     }
 
     /// <summary>The mapping filters take mappings only.</summary>
     internal static object RequireMapping(string filter, object? v)
     {
-        if (v is Undefined u) { u.Use(); return Py.NewDict(); }
-        return Py.IsMapping(v) ? v! : throw TypeError($"{filter}: expected a mapping, got '{Py.TypeName(v)}'");
+        if (v is Undefined u) { u.Use(); return Mappings.NewDict(); }
+        return Values.IsMapping(v) ? v! : throw TypeError($"{filter}: expected a mapping, got '{Values.TypeName(v)}'");
     }
 
     private static object? Last(RenderState rs, object? v, CallArgs a)
@@ -234,7 +234,7 @@ internal static partial class BuiltinFilters
             var runes = mk.Value.EnumerateRunes().ToList();
             return runes.Count > 0 ? new Markup(runes[^1].ToString()) : new Undefined("last", "No last item, sequence was empty.", rs.Strict);
         }
-        var list = Py.AsList(v);
+        var list = Iteration.AsList(v);
         return list.Count > 0 ? list[^1] : new Undefined("last", "No last item, sequence was empty.", rs.Strict);
     }
 
@@ -256,24 +256,24 @@ internal static partial class BuiltinFilters
     private static object? Truncate(RenderState rs, object? v, CallArgs a)
     {
         var length = Guard.ClampToInt(Numbers.ToSize(a.Get(0, "length", 255L)));
-        if (!Py.IsString(v))
+        if (!Values.IsString(v))
         {
             // Python: len(value) <= length + leeway returns the value untouched; anything else fails on the type
             var lee = a.Get(3, "leeway") is { } lw ? Guard.ClampToInt(Numbers.ToSize(lw)) : 5;
-            if (v is not null and not Undefined && (v is System.Collections.ICollection || Py.IsMapping(v) || v is System.Collections.IEnumerable && v is not IKidaObject)
-                && Py.Length(v) <= (long)length + lee)
+            if (v is not null and not Undefined && (v is System.Collections.ICollection || Values.IsMapping(v) || v is System.Collections.IEnumerable && v is not IKidaObject)
+                && Iteration.Length(v) <= (long)length + lee)
                 return v;
-            throw TypeError($"truncate: expected a string, got '{Py.TypeName(v)}'");
+            throw TypeError($"truncate: expected a string, got '{Values.TypeName(v)}'");
         }
         var s = Str(v);
-        var killwords = Py.Truthy(a.Get(1, "killwords", false));
+        var killwords = Values.Truthy(a.Get(1, "killwords", false));
         var endArg = a.Get(2, "end", "...");
         // Markup in, Markup out (as MarkupSafe slicing and + do): the ending is escaped unless it is Markup itself
         var end = v is Markup && endArg is not Markup ? Output.Escape(Str(endArg)) : Str(endArg);
         var leeway = a.Get(3, "leeway") is { } l ? Guard.ClampToInt(Numbers.ToSize(l)) : 5;
         // lengths in code points, without a string per character
-        if (Py.StrLen(s) <= (long)length + leeway) return v is Markup ? v : s;
-        var cut = Math.Max(0, length - Py.StrLen(Str(endArg)));
+        if (PyString.StrLen(s) <= (long)length + leeway) return v is Markup ? v : s;
+        var cut = Math.Max(0, length - PyString.StrLen(Str(endArg)));
         var head = s[..TextUtil.CharIndex(s, cut)];
         string result;
         if (killwords)
@@ -308,7 +308,7 @@ internal static partial class BuiltinFilters
             if (double.IsFinite(d)) return Numbers.Normalize(new System.Numerics.BigInteger(Math.Truncate(d)));
             return Fail(v, "int", def);
         }
-        var s = Py.AsString(v);
+        var s = Values.AsString(v);
         if (s is null) return Fail(v, "int", def);
         if (Numbers.TryParseInt(s, @base == 10 ? 10 : @base, out var r)) return r;
         if (@base == 10 && Numbers.TryParseFloat(s, out var f) && double.IsFinite(f)) return Numbers.Normalize(new System.Numerics.BigInteger(Math.Truncate(f)));
@@ -316,7 +316,7 @@ internal static partial class BuiltinFilters
 
         // Kida's strict=True: a value that cannot be converted raises instead of giving the default
         object? Fail(object? value, string to, object? fallback) =>
-            Py.Truthy(a.Get(-1, "strict", false)) ? throw NotConvertible(value, to) : fallback;
+            Values.Truthy(a.Get(-1, "strict", false)) ? throw NotConvertible(value, to) : fallback;
     }
 
     private static object? Float(RenderState rs, object? v, CallArgs a)
@@ -324,13 +324,13 @@ internal static partial class BuiltinFilters
         var def = a.Get(0, "default", 0.0);
         if (v is bool b) return b ? 1.0 : 0.0;
         if (Numbers.IsNumber(v)) return Numbers.ToDouble(v);
-        if (Py.AsString(v) is { } s && Numbers.TryParseFloat(s, out var d)) return d;
-        return Py.Truthy(a.Get(-1, "strict", false)) ? throw NotConvertible(v, "float") : def;
+        if (Values.AsString(v) is { } s && Numbers.TryParseFloat(s, out var d)) return d;
+        return Values.Truthy(a.Get(-1, "strict", false)) ? throw NotConvertible(v, "float") : def;
     }
 
     private static TemplateRuntimeException NotConvertible(object? v, string to)
     {
-        var shown = Py.Repr(v);
+        var shown = PyString.Repr(v);
         if (shown.Length > 200) shown = shown[..200] + "...";
         return new TemplateRuntimeException($"Cannot convert {shown} to {to} (strict=True)", "K-RUN-002");
     }
@@ -340,7 +340,7 @@ internal static partial class BuiltinFilters
         var precision = Guard.ClampToInt(Numbers.ToSize(a.Get(0, "precision", 0L)));
         var method = Str(a.Get(1, "method", "common"));
         if (method is not ("common" or "ceil" or "floor")) throw new TemplateRuntimeException("method must be common, ceil or floor", "K-RUN-002");
-        if (!Numbers.IsNumber(v)) throw new TemplateRuntimeException($"round: expected a number, got '{Py.TypeName(v)}'", "K-RUN-002");
+        if (!Numbers.IsNumber(v)) throw new TemplateRuntimeException($"round: expected a number, got '{Values.TypeName(v)}'", "K-RUN-002");
         if (v is bool bv && method == "common") v = bv ? 1L : 0L;
         if (method == "common" && Numbers.IsInteger(v))
         {
@@ -427,7 +427,7 @@ internal static partial class BuiltinFilters
 
     private static object? FileSizeFormat(RenderState rs, object? v, CallArgs a)
     {
-        var binary = Py.Truthy(a.Get(0, "binary", false));
+        var binary = Values.Truthy(a.Get(0, "binary", false));
         var bytes = Numbers.IsNumber(v) ? Numbers.ToDouble(v) : double.Parse(Str(v), CultureInfo.InvariantCulture);
         var @base = binary ? 1024.0 : 1000.0;
         string[] prefixes = binary ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"] : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
@@ -462,13 +462,13 @@ internal static partial class BuiltinFilters
     private static object? Classes(RenderState rs, object? v, CallArgs a)
     {
         if (v is null) return "";
-        if (Py.IsString(v) || v is not System.Collections.IEnumerable) return Str(v);
+        if (Values.IsString(v) || v is not System.Collections.IEnumerable) return Str(v);
         var parts = new List<string>();
-        foreach (var x in Py.Iterate(v))
+        foreach (var x in Iteration.Iterate(v))
         {
-            if (!Py.Truthy(x)) continue;
-            if (x is System.Collections.IEnumerable && !Py.IsString(x) && !Py.IsMapping(x))
-                parts.AddRange(Py.Iterate(x).Where(Py.Truthy).Select(Str));
+            if (!Values.Truthy(x)) continue;
+            if (x is System.Collections.IEnumerable && !Values.IsString(x) && !Values.IsMapping(x))
+                parts.AddRange(Iteration.Iterate(x).Where(Values.Truthy).Select(Str));
             else parts.Add(Str(x));
         }
         return string.Join(" ", parts);

@@ -27,8 +27,8 @@ internal static partial class DateFilter
         var format = args.Get(0, "format", DefaultFormat) switch
         {
             null => DefaultFormat,
-            var f => Py.AsString(f) ?? throw new TemplateRuntimeException(
-                $"date() format must be a string, not '{Py.TypeName(f)}'", ErrorCodes.Runtime),
+            var f => Values.AsString(f) ?? throw new TemplateRuntimeException(
+                $"date() format must be a string, not '{Values.TypeName(f)}'", ErrorCodes.Runtime),
         };
         if (format.Length > 1000)
             throw new TemplateRuntimeException("date() format is longer than 1000 characters", ErrorCodes.Runtime);
@@ -53,7 +53,7 @@ internal static partial class DateFilter
             case TimeOnly t: return new Moment(new DateTime(1900, 1, 1).Add(t.ToTimeSpan()), null, false);
             case bool: return null;
         }
-        if (Py.AsString(value) is { } s) return Parse(s);
+        if (Values.AsString(value) is { } s) return Parse(s);
         if (Numbers.IsNumber(value)) return FromEpoch(value);
         return null;
     }

@@ -37,17 +37,17 @@ internal static partial class Pretty
     {
         if (value is not null and not string && t_path!.Contains(value))
         {
-            sb.Append("<Recursion on ").Append(Py.TypeName(value)).Append(" with id=")
+            sb.Append("<Recursion on ").Append(Values.TypeName(value)).Append(" with id=")
               .Append(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value)).Append('>');
             return;
         }
         Guard.StringLength(sb.Length);
         if (level > 50)
         {
-            sb.Append(Py.Repr(value, sortKeys: true));
+            sb.Append(PyString.Repr(value, sortKeys: true));
             return;
         }
-        var rep = Py.Repr(value, sortKeys: true);
+        var rep = PyString.Repr(value, sortKeys: true);
         if (value is not null and not string) t_path!.Add(value);
         try
         {
@@ -74,8 +74,8 @@ internal static partial class Pretty
                     WriteItems(sb, t, indent, allowance + end.Length, level + 1);
                     sb.Append(end);
                     return;
-                case not null when Py.IsMapping(value):
-                    var items = Py.SortedItems(value);
+                case not null when Values.IsMapping(value):
+                    var items = PyString.SortedItems(value);
                     if (items.Count == 0) break;
                     sb.Append('{');
                     WriteMappingItems(sb, items, indent + 1, allowance + 1, level + 1);
@@ -83,7 +83,7 @@ internal static partial class Pretty
                     return;
                 case System.Collections.IList list when list.Count > 0 && value is not Markup:
                     sb.Append('[');
-                    WriteItems(sb, list.Cast<object?>().Select(Py.Unwrap).ToList(), indent, allowance + 1, level + 1);
+                    WriteItems(sb, list.Cast<object?>().Select(Values.Unwrap).ToList(), indent, allowance + 1, level + 1);
                     sb.Append(']');
                     return;
             }
@@ -96,7 +96,7 @@ internal static partial class Pretty
         for (var i = 0; i < items.Count; i++)
         {
             var last = i == items.Count - 1;
-            var key = Py.Repr(items[i].Key, sortKeys: true);
+            var key = PyString.Repr(items[i].Key, sortKeys: true);
             sb.Append(key).Append(": ");
             Write(sb, items[i].Value, indent + key.Length + 2, last ? allowance : 1, level);
             if (!last) sb.Append(",\n").Append(' ', indent);
@@ -129,7 +129,7 @@ internal static partial class Pretty
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
-            rep = Py.Repr(line);
+            rep = PyString.Repr(line);
             if (i == lines.Count - 1) maxWidth1 -= allowance;
             if (rep.Length <= maxWidth1)
             {
@@ -144,9 +144,9 @@ internal static partial class Pretty
             {
                 var candidate = current + parts[j];
                 if (j == parts.Count - 1 && i == lines.Count - 1) maxWidth2 -= allowance;
-                if (Py.Repr(candidate).Length > maxWidth2)
+                if (PyString.Repr(candidate).Length > maxWidth2)
                 {
-                    if (current.Length > 0) chunks.Add(Py.Repr(current));
+                    if (current.Length > 0) chunks.Add(PyString.Repr(current));
                     current = parts[j];
                 }
                 else
@@ -154,7 +154,7 @@ internal static partial class Pretty
                     current = candidate;
                 }
             }
-            if (current.Length > 0) chunks.Add(Py.Repr(current));
+            if (current.Length > 0) chunks.Add(PyString.Repr(current));
         }
         if (chunks.Count == 1)
         {

@@ -36,11 +36,11 @@ internal static class Urlize
         if (nofollow) relParts.Add("nofollow");
         foreach (var scheme in extraSchemes)
             if (!SchemeRe.IsMatch(scheme))
-                throw new TemplateRuntimeException($"{Py.Repr(scheme.Length > 100 ? scheme[..100] + "..." : scheme)} is not a valid URI scheme prefix.", "K-RUN-002");
+                throw new TemplateRuntimeException($"{PyString.Repr(scheme.Length > 100 ? scheme[..100] + "..." : scheme)} is not a valid URI scheme prefix.", "K-RUN-002");
         var relAttr = $" rel=\"{Output.Escape(string.Join(" ", relParts))}\"";
         var targetAttr = string.IsNullOrEmpty(target) ? "" : $" target=\"{Output.Escape(target)}\"";
 
-        var text = value is Markup m ? m.ToString() : Output.Escape(Py.Str(value));
+        var text = value is Markup m ? m.ToString() : Output.Escape(PyString.Str(value));
         var sb = new StringBuilder(text.Length + 64);
         var i = 0;
         while (i < text.Length)

@@ -21,7 +21,7 @@ internal static class BuiltinGlobals
         void Add(string name, Func<RenderState, CallArgs, object?> fn) => g[name] = new BuiltinFunction(name, fn);
         Add("range", (rs, a) =>
         {
-            var p = a.Positional.Select(x => Rt.ToIndex(x, "range")).ToArray();
+            var p = a.Positional.Select(x => Collections.ToIndex(x, "range")).ToArray();
             return p.Length switch
             {
                 1 => MakeRange(rs, 0, p[0], 1),
@@ -32,9 +32,9 @@ internal static class BuiltinGlobals
         });
         Add("dict", (_, a) =>
         {
-            var d = Py.NewDict();
+            var d = Mappings.NewDict();
             if (a.Count > 0)
-                foreach (var (k, v) in Py.IsMapping(a.Positional[0]) ? Py.MapItems(a.Positional[0]!) : Py.Iterate(a.Positional[0]).Select(p => { var l = Py.AsList(p); return new KeyValuePair<object?, object?>(l[0], l[1]); }))
+                foreach (var (k, v) in Values.IsMapping(a.Positional[0]) ? Mappings.MapItems(a.Positional[0]!) : Iteration.Iterate(a.Positional[0]).Select(p => { var l = Iteration.AsList(p); return new KeyValuePair<object?, object?>(l[0], l[1]); }))
                     d[k ?? NullKey.Instance] = v;
             if (a.Named is not null) foreach (var (k, v) in a.Named) d[k] = v;
             return d;
@@ -42,17 +42,17 @@ internal static class BuiltinGlobals
         Add("namespace", (_, a) =>
         {
             var ns = new Namespace();
-            if (a.Count > 0) foreach (var (k, v) in Py.MapItems(a.Positional[0]!)) ns.Values[Py.Str(k)] = v;
+            if (a.Count > 0) foreach (var (k, v) in Mappings.MapItems(a.Positional[0]!)) ns.Values[PyString.Str(k)] = v;
             if (a.Named is not null) foreach (var (k, v) in a.Named) ns.Values[k] = v;
             return ns;
         });
         Add("cycler", (_, a) => new Cycler(a.Positional));
-        Add("joiner", (_, a) => new Joiner(Py.Str(a.Get(0, "sep", ", "))));
-        Add("lipsum", (_, a) => Lipsum(Guard.ClampToInt(Numbers.ToSize(a.Get(0, "n", 5L))), Py.Truthy(a.Get(1, "html", true)),
+        Add("joiner", (_, a) => new Joiner(PyString.Str(a.Get(0, "sep", ", "))));
+        Add("lipsum", (_, a) => Lipsum(Guard.ClampToInt(Numbers.ToSize(a.Get(0, "n", 5L))), Values.Truthy(a.Get(1, "html", true)),
             Guard.ClampToInt(Numbers.ToSize(a.Get(2, "min", 20L))), Guard.ClampToInt(Numbers.ToSize(a.Get(3, "max", 100L)))));
         Add("consume", (rs, a) =>
         {
-            var key = Py.Str(a.Get(0, "key"));
+            var key = PyString.Str(a.Get(0, "key"));
             return rs.Provided is not null && rs.Provided.TryGetValue(key, out var st) && st.Count > 0 ? st.Peek() : a.Get(1, "default");
         });
         // Kida's HTMX globals: outside an HTTP request there are no HX-* headers (Kida.AspNetCore replaces these with
@@ -63,19 +63,19 @@ internal static class BuiltinGlobals
         Add("hx_trigger", (_, _) => null);
         // Kida's Content-Security-Policy nonce: none outside an HTTP request (Kida.AspNetCore reads the request's)
         Add("csp_nonce", (_, _) => "");
-        Add("len", (_, a) => (long)Py.Length(a.Get(0, "obj")));
-        Add("str", (_, a) => a.Count == 0 ? "" : Py.Str(a.Positional[0]));
+        Add("len", (_, a) => (long)Iteration.Length(a.Get(0, "obj")));
+        Add("str", (_, a) => a.Count == 0 ? "" : PyString.Str(a.Positional[0]));
         Add("int", (_, a) => PyInt(a));
         Add("float", (_, a) => PyFloat(a));
-        Add("bool", (_, a) => a.Count > 0 && Py.Truthy(a.Positional[0]));
+        Add("bool", (_, a) => a.Count > 0 && Values.Truthy(a.Positional[0]));
         Add("list", (_, a) => a.Count == 0 ? new List<object?>() : Filters.BuiltinFilters.ToListChecked(a.Positional[0]));
-        Add("tuple", (_, a) => a.Count == 0 ? PyTuple.Empty : new PyTuple(Py.Iterate(a.Positional[0]).ToArray()));
+        Add("tuple", (_, a) => a.Count == 0 ? PyTuple.Empty : new PyTuple(Iteration.Iterate(a.Positional[0]).ToArray()));
         Add("sorted", (rs, a) => Filters.BuiltinFilters.All["sort"](rs, a.Get(0, "iterable"), new CallArgs([], [new("reverse", a.Get(-1, "reverse", false)), new("case_sensitive", true)])));
-        Add("reversed", (_, a) => Py.Iterate(a.Get(0, "seq")).Reverse().ToList());
-        Add("enumerate", (_, a) => Py.Iterate(a.Get(0, "iterable")).Select((x, i) => (object?)new PyTuple([(long)i + Numbers.ToLong(a.Get(1, "start", 0L)), x])).ToList());
+        Add("reversed", (_, a) => Iteration.Iterate(a.Get(0, "seq")).Reverse().ToList());
+        Add("enumerate", (_, a) => Iteration.Iterate(a.Get(0, "iterable")).Select((x, i) => (object?)new PyTuple([(long)i + Numbers.ToLong(a.Get(1, "start", 0L)), x])).ToList());
         Add("zip", (_, a) =>
         {
-            var lists = a.Positional.Select(p => Py.Iterate(p).ToList()).ToList();
+            var lists = a.Positional.Select(p => Iteration.Iterate(p).ToList()).ToList();
             var n = lists.Count == 0 ? 0 : lists.Min(l => l.Count);
             return Enumerable.Range(0, n).Select(i => (object?)new PyTuple(lists.Select(l => l[i]).ToArray())).ToList();
         });
@@ -86,25 +86,25 @@ internal static class BuiltinGlobals
         Add("set", (_, a) =>
         {
             var set = new HashSet<object>(PyKeyComparer.Instance);
-            if (a.Count > 0) foreach (var x in Py.Iterate(a.Positional[0])) set.Add(x ?? NullKey.Instance);
+            if (a.Count > 0) foreach (var x in Iteration.Iterate(a.Positional[0])) set.Add(x ?? NullKey.Instance);
             return set;
         });
         Add("map", (rs, a) =>
         {
             if (a.Count < 2) throw new TemplateRuntimeException("map() must have at least two arguments", "K-RUN-012");
             var fn = a.Positional[0];
-            var lists = a.Positional.Skip(1).Select(p => Py.Iterate(p).ToList()).ToList();
+            var lists = a.Positional.Skip(1).Select(p => Iteration.Iterate(p).ToList()).ToList();
             var n = lists.Min(l => l.Count);
-            return Enumerable.Range(0, n).Select(i => Rt.Call(rs, fn, new CallArgs(lists.Select(l => l[i]).ToArray(), null))).ToList();
+            return Enumerable.Range(0, n).Select(i => Calls.Call(rs, fn, new CallArgs(lists.Select(l => l[i]).ToArray(), null))).ToList();
         });
         Add("filter", (rs, a) =>
         {
             if (a.Count != 2) throw new TemplateRuntimeException($"filter expected 2 arguments, got {a.Count}", "K-RUN-012");
             var fn = a.Positional[0];
-            return Py.Iterate(a.Positional[1]).Where(x => Py.Truthy(fn is null ? x : Rt.Call(rs, fn, new CallArgs([x], null)))).ToList();
+            return Iteration.Iterate(a.Positional[1]).Where(x => Values.Truthy(fn is null ? x : Calls.Call(rs, fn, new CallArgs([x], null)))).ToList();
         });
         // gettext/ngettext: identity by default; replace them with AddGlobal("_", ...) / AddGlobal("_n", ...)
-        Add("_", (_, a) => a.Get(0, "message") is var m && m is Markup ? m : Py.Str(a.Get(0, "message")));
+        Add("_", (_, a) => a.Get(0, "message") is var m && m is Markup ? m : PyString.Str(a.Get(0, "message")));
         Add("_n", (_, a) => Numbers.ToLong(a.Get(2, "n")) == 1 ? a.Get(0, "singular") : a.Get(1, "plural"));
         return g;
     }
@@ -164,11 +164,11 @@ internal static class BuiltinGlobals
         {
             var b = a.Get(1, "base");
             if (!Numbers.IsInteger(b) && b is not bool)
-                throw new TemplateRuntimeException($"'{Py.TypeName(b)}' object cannot be interpreted as an integer", "K-RUN-012");
+                throw new TemplateRuntimeException($"'{Values.TypeName(b)}' object cannot be interpreted as an integer", "K-RUN-012");
             radix = Numbers.ToLong(b);
             if (radix != 0 && (radix < 2 || radix > 36))
                 throw new TemplateRuntimeException("int() base must be >= 2 and <= 36, or 0", "K-RUN-007");
-            if (Py.AsString(v) is null)
+            if (Values.AsString(v) is null)
                 throw new TemplateRuntimeException("int() can't convert non-string with explicit base", "K-RUN-012");
         }
         if (v is bool flag) return flag ? 1L : 0L;
@@ -180,13 +180,13 @@ internal static class BuiltinGlobals
             if (double.IsInfinity(d)) throw new TemplateRuntimeException("cannot convert float infinity to integer", "K-RUN-007");
             return Numbers.Normalize(new System.Numerics.BigInteger(Math.Truncate(d)));
         }
-        if (Py.AsString(v) is { } s)
+        if (Values.AsString(v) is { } s)
         {
             if (Numbers.TryParseInt(s, (int)radix, out var r)) return r;
-            throw new TemplateRuntimeException($"invalid literal for int() with base {radix}: {Py.Repr(Clip(s))}", "K-RUN-007");
+            throw new TemplateRuntimeException($"invalid literal for int() with base {radix}: {PyString.Repr(Clip(s))}", "K-RUN-007");
         }
         throw new TemplateRuntimeException(
-            $"int() argument must be a string, a bytes-like object or a real number, not '{Py.TypeName(v)}'", "K-RUN-012");
+            $"int() argument must be a string, a bytes-like object or a real number, not '{Values.TypeName(v)}'", "K-RUN-012");
     }
 
     /// <summary>Python's <c>float(x=0.0)</c>: an unparsable string raises ValueError (K-RUN-007), a wrong type TypeError
@@ -199,12 +199,12 @@ internal static class BuiltinGlobals
         if (v is Undefined u) u.Use();
         if (v is bool flag) return flag ? 1.0 : 0.0;
         if (Numbers.IsNumber(v)) return Numbers.ToDouble(v);
-        if (Py.AsString(v) is { } s)
+        if (Values.AsString(v) is { } s)
         {
             if (Numbers.TryParseFloat(s, out var d)) return d;
-            throw new TemplateRuntimeException($"could not convert string to float: {Py.Repr(Clip(s))}", "K-RUN-007");
+            throw new TemplateRuntimeException($"could not convert string to float: {PyString.Repr(Clip(s))}", "K-RUN-007");
         }
-        throw new TemplateRuntimeException($"float() argument must be a string or a real number, not '{Py.TypeName(v)}'", "K-RUN-012");
+        throw new TemplateRuntimeException($"float() argument must be a string or a real number, not '{Values.TypeName(v)}'", "K-RUN-012");
     }
 
     /// <summary>Error messages quote at most 200 characters of a hostile string.</summary>

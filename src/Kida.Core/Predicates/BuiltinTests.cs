@@ -11,12 +11,12 @@ internal static class BuiltinTests
 
     private static Dictionary<string, TestFn> Build()
     {
-        TestFn eq = (_, v, a) => Py.Eq(v, Arg(a));
-        TestFn ne = (_, v, a) => !Py.Eq(v, Arg(a));
-        TestFn lt = (_, v, a) => Py.Compare(v, Arg(a), "<") < 0;
-        TestFn le = (_, v, a) => Py.Compare(v, Arg(a), "<=") <= 0;
-        TestFn gt = (_, v, a) => Py.Compare(v, Arg(a), ">") > 0;
-        TestFn ge = (_, v, a) => Py.Compare(v, Arg(a), ">=") >= 0;
+        TestFn eq = (_, v, a) => Comparison.Eq(v, Arg(a));
+        TestFn ne = (_, v, a) => !Comparison.Eq(v, Arg(a));
+        TestFn lt = (_, v, a) => Comparison.Compare(v, Arg(a), "<") < 0;
+        TestFn le = (_, v, a) => Comparison.Compare(v, Arg(a), "<=") <= 0;
+        TestFn gt = (_, v, a) => Comparison.Compare(v, Arg(a), ">") > 0;
+        TestFn ge = (_, v, a) => Comparison.Compare(v, Arg(a), ">=") >= 0;
         return new Dictionary<string, TestFn>(StringComparer.Ordinal)
         {
             ["defined"] = (_, v, _) => v is not Undefined && v is not null,
@@ -28,34 +28,34 @@ internal static class BuiltinTests
             ["number"] = (_, v, _) => Numbers.IsNumberNotBool(v),
             ["integer"] = (_, v, _) => Numbers.IsInteger(v),
             ["float"] = (_, v, _) => v is double or float or decimal,
-            ["string"] = (_, v, _) => Py.IsString(v),
-            ["mapping"] = (_, v, _) => Py.IsMapping(v),
-            ["sequence"] = (_, v, _) => Py.IsSequence(v) || Py.IsMapping(v),
-            ["iterable"] = (_, v, _) => v is string or Markup or System.Collections.IEnumerable || Py.IsMapping(v),
+            ["string"] = (_, v, _) => Values.IsString(v),
+            ["mapping"] = (_, v, _) => Values.IsMapping(v),
+            ["sequence"] = (_, v, _) => Values.IsSequence(v) || Values.IsMapping(v),
+            ["iterable"] = (_, v, _) => v is string or Markup or System.Collections.IEnumerable || Values.IsMapping(v),
             ["callable"] = (_, v, _) => v is KidaCallable or Delegate or Undefined,
-            ["odd"] = (_, v, _) => Numbers.IsNumber(v) || v is bool ? Py.Eq(Rt.Mod(v, 2L), 1L) : throw NotInt("odd", v),
-            ["even"] = (_, v, _) => Numbers.IsNumber(v) || v is bool ? Py.Eq(Rt.Mod(v, 2L), 0L) : throw NotInt("even", v),
-            ["divisibleby"] = (_, v, a) => !Py.Truthy(Rt.Mod(v, Arg(a))),
+            ["odd"] = (_, v, _) => Numbers.IsNumber(v) || v is bool ? Comparison.Eq(Arithmetic.Mod(v, 2L), 1L) : throw NotInt("odd", v),
+            ["even"] = (_, v, _) => Numbers.IsNumber(v) || v is bool ? Comparison.Eq(Arithmetic.Mod(v, 2L), 0L) : throw NotInt("even", v),
+            ["divisibleby"] = (_, v, a) => !Values.Truthy(Arithmetic.Mod(v, Arg(a))),
             ["eq"] = eq, ["equalto"] = eq, ["=="] = eq,
             ["ne"] = ne, ["!="] = ne,
             ["lt"] = lt, ["lessthan"] = lt, ["<"] = lt,
             ["le"] = le, ["<="] = le,
             ["gt"] = gt, ["greaterthan"] = gt, [">"] = gt,
             ["ge"] = ge, [">="] = ge,
-            ["in"] = (_, v, a) => Py.Contains(Arg(a), v),
+            ["in"] = (_, v, a) => Comparison.Contains(Arg(a), v),
             ["sameas"] = (_, v, a) => SameAs(v, Arg(a)),
-            ["lower"] = (_, v, _) => Py.Str(v) is var s && s.Any(char.IsLetter) && !s.Any(char.IsUpper),
-            ["upper"] = (_, v, _) => Py.Str(v) is var s && s.Any(char.IsLetter) && !s.Any(char.IsLower),
+            ["lower"] = (_, v, _) => PyString.Str(v) is var s && s.Any(char.IsLetter) && !s.Any(char.IsUpper),
+            ["upper"] = (_, v, _) => PyString.Str(v) is var s && s.Any(char.IsLetter) && !s.Any(char.IsLower),
             ["escaped"] = (_, v, _) => v is Markup || SafeHtml.TryGetHtml(v, out _),
-            ["filter"] = (rs, v, _) => Py.AsString(v) is { } s && rs.Host.FilterTable.ContainsKey(s),
-            ["test"] = (rs, v, _) => Py.AsString(v) is { } s && rs.Host.TestTable.ContainsKey(s),
+            ["filter"] = (rs, v, _) => Values.AsString(v) is { } s && rs.Host.FilterTable.ContainsKey(s),
+            ["test"] = (rs, v, _) => Values.AsString(v) is { } s && rs.Host.TestTable.ContainsKey(s),
             // Kida's HTMX tests: an object with headers (request.headers) is read through them, anything else by value
-            ["hx_request"] = (rs, v, _) => Header(rs, v, "HX-Request") is { } h ? IsTrue(h) : Py.Truthy(v),
-            ["hx_boosted"] = (rs, v, _) => Header(rs, v, "HX-Boosted") is { } h ? IsTrue(h) : Py.Truthy(v),
+            ["hx_request"] = (rs, v, _) => Header(rs, v, "HX-Request") is { } h ? IsTrue(h) : Values.Truthy(v),
+            ["hx_boosted"] = (rs, v, _) => Header(rs, v, "HX-Boosted") is { } h ? IsTrue(h) : Values.Truthy(v),
             ["hx_target"] = (rs, v, a) => Header(rs, v, "HX-Target") is { } h
-                ? h.Length > 0 && h == Py.Str(Arg(a))
-                : v is not null && v is not Undefined && Py.Str(v) == Py.Str(Arg(a)),
-            ["match"] = (_, v, a) => v is not null && RegexMatch(Py.Str(v), Py.Str(Arg(a))),
+                ? h.Length > 0 && h == PyString.Str(Arg(a))
+                : v is not null && v is not Undefined && PyString.Str(v) == PyString.Str(Arg(a)),
+            ["match"] = (_, v, a) => v is not null && RegexMatch(PyString.Str(v), PyString.Str(Arg(a))),
         };
     }
 
@@ -105,28 +105,28 @@ internal static class BuiltinTests
         object? headers;
         try
         {
-            if (!Rt.TryGetAttr(rs, v, "headers", out headers)) return null;
+            if (!MemberAccess.TryGetAttr(rs, v, "headers", out headers)) return null;
         }
         catch (UndefinedException)
         {
             return null;
         }
-        if (headers is null or Undefined || !Py.IsMapping(headers)) return null;
-        if (headers is IReadOnlyDictionary<string, object?> exact && exact.TryGetValue(name, out var found)) return found is null ? "" : Py.Str(found);
-        foreach (var (key, value) in Py.MapItems(headers))
+        if (headers is null or Undefined || !Values.IsMapping(headers)) return null;
+        if (headers is IReadOnlyDictionary<string, object?> exact && exact.TryGetValue(name, out var found)) return found is null ? "" : PyString.Str(found);
+        foreach (var (key, value) in Mappings.MapItems(headers))
             if (key is string k && k.Equals(name, StringComparison.OrdinalIgnoreCase))
-                return value is null ? "" : Py.Str(value);
+                return value is null ? "" : PyString.Str(value);
         return "";
     }
 
-    private static TemplateRuntimeException NotInt(string test, object? v) => new($"'{test}' test needs a number, got '{Py.TypeName(v)}'", "K-RUN-003");
+    private static TemplateRuntimeException NotInt(string test, object? v) => new($"'{test}' test needs a number, got '{Values.TypeName(v)}'", "K-RUN-003");
 
     private static bool SameAs(object? a, object? b)
     {
         if (a is null || b is null) return a is null && b is null;
         if (a is bool x && b is bool y) return x == y;
         if (a is bool || b is bool) return false;
-        if (Numbers.IsNumber(a) && Numbers.IsNumber(b)) return a.GetType() == b.GetType() && Py.Eq(a, b);
+        if (Numbers.IsNumber(a) && Numbers.IsNumber(b)) return a.GetType() == b.GetType() && Comparison.Eq(a, b);
         if (a is string sa && b is string sb) return ReferenceEquals(sa, sb) || sa == sb;
         return ReferenceEquals(a, b);
     }

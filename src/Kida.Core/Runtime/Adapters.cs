@@ -36,7 +36,7 @@ internal static class Adapters
             var all = args.Prepend(value);
             if (!ArgBinder.TryBind(parameters, all, out var bound))
                 throw new TemplateRuntimeException($"Test '{name}' does not accept these arguments", "K-RUN-003");
-            return Py.Truthy(ArgBinder.Invoke(d, bound));
+            return Values.Truthy(ArgBinder.Invoke(d, bound));
         };
     }
 

@@ -152,13 +152,13 @@ internal static class ArgBinder
         if (value is null) return !type.IsValueType || Nullable.GetUnderlyingType(type) is not null;
         if (type.IsInstanceOfType(value)) return true;
         var target = Nullable.GetUnderlyingType(type) ?? type;
-        if (target == typeof(string)) { result = Py.Str(value); return true; }
+        if (target == typeof(string)) { result = PyString.Str(value); return true; }
         if (Numbers.IsNumber(value) && (target.IsPrimitive || target == typeof(decimal)) && target != typeof(bool) && target != typeof(char))
         {
             try { result = Convert.ChangeType(Numbers.Classify(value) == Numbers.Kind.Big ? (double)Numbers.ToBig(value) : value, target, CultureInfo.InvariantCulture); return true; }
             catch (OverflowException) { return false; }
         }
-        if (target == typeof(bool)) { result = Py.Truthy(value); return true; }
+        if (target == typeof(bool)) { result = Values.Truthy(value); return true; }
         return false;
     }
 
@@ -166,7 +166,7 @@ internal static class ArgBinder
     {
         try
         {
-            return Py.Normalize(d.DynamicInvoke(args));
+            return Values.Normalize(d.DynamicInvoke(args));
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {

@@ -103,14 +103,14 @@ internal sealed class Context
                 }
                 catch (Exception ex) when (ex is not TemplateException)
                 {
-                    throw Rt.MemberReadFailed(ex, entry.Type, name);
+                    throw MemberAccess.MemberReadFailed(ex, entry.Type, name);
                 }
             }
             if (data is Dictionary<string, object?> map)
             {
-                if (map.TryGetValue(name, out var found)) return Py.Unwrap(found);
+                if (map.TryGetValue(name, out var found)) return Values.Unwrap(found);
             }
-            else if (entry is null && Rt.IsPlainObject(data) && Members.GetGetter(data.GetType(), name) is { } getter
+            else if (entry is null && MemberAccess.IsPlainObject(data) && Members.GetGetter(data.GetType(), name) is { } getter
                 && (State.Host.Sandbox is not { } sandbox || sandbox.CheckDataName(data.GetType(), name)))
             {
                 Volatile.Write(ref site.Entry, new MemberSiteEntry(data.GetType(), getter, null));
@@ -164,10 +164,10 @@ internal sealed class Context
         if (data is IReadOnlyDictionary<string, object?> d)
         {
             var ok = d.TryGetValue(name, out value);
-            if (ok) value = Py.Unwrap(value);
+            if (ok) value = Values.Unwrap(value);
             return ok;
         }
-        if (Py.IsMapping(data)) return Py.MapTryGet(data, name, out value);
+        if (Values.IsMapping(data)) return Mappings.MapTryGet(data, name, out value);
         if (data is IKidaObject ko) return ko.TryGetMember(name, out value);
         // the render data object's own properties are names, also in the sandbox (only its blocked names are refused)
         sandbox?.CheckDataName(data.GetType(), name);
@@ -192,8 +192,8 @@ internal sealed class Context
         foreach (var k in _vars.Keys) yield return k;
         if (_data is IReadOnlyDictionary<string, object?> d)
             foreach (var k in d.Keys) yield return k;
-        else if (_data is not null && Py.IsMapping(_data))
-            foreach (var k in Py.MapKeys(_data)) yield return Py.Str(k);
+        else if (_data is not null && Values.IsMapping(_data))
+            foreach (var k in Mappings.MapKeys(_data)) yield return PyString.Str(k);
         else if (_data is not null)
         {
             var members = MemberPolicy.For(_data.GetType());

@@ -73,14 +73,14 @@ internal sealed class FragmentCache(int capacity, TimeSpan defaultTtl)
     /// <summary>Seconds from a ttl value: a number, or "&lt;number&gt;[s|m|h|d]"; null when it is not usable.</summary>
     internal static double? TtlSeconds(object? ttl)
     {
-        ttl = Py.Unwrap(ttl);
+        ttl = Values.Unwrap(ttl);
         if (ttl is null or bool or Undefined) return null;
         if (Numbers.IsNumber(ttl))
         {
             var d = Numbers.ToDouble(ttl);
             return d >= 0 && double.IsFinite(d) ? d : null;
         }
-        if (Py.AsString(ttl) is not { } s) return null;
+        if (Values.AsString(ttl) is not { } s) return null;
         s = s.Trim().ToLowerInvariant();
         if (s.Length == 0) return null;
         var unit = 1.0;

@@ -64,7 +64,7 @@ internal static class GenericMaps
         }
         var args = new[] { k, null };
         if (!(bool)shape.TryGetValue.Invoke(map, args)!) return false;
-        value = Py.Unwrap(args[1]);
+        value = Values.Unwrap(args[1]);
         return true;
     }
 
@@ -73,6 +73,6 @@ internal static class GenericMaps
         var shape = Shape(map.GetType());
         if (shape is null) yield break;
         foreach (var kv in (IEnumerable)map)
-            yield return new(shape.Key.GetValue(kv), Py.Unwrap(shape.Value.GetValue(kv)));
+            yield return new(shape.Key.GetValue(kv), Values.Unwrap(shape.Value.GetValue(kv)));
     }
 }

@@ -51,7 +51,7 @@ internal static class Guard
     /// The items of an enumerable of unknown length, failing with K-SEC-007 past the collection limit (an enumerable
     /// that never ends stops there) and checking the render's time and cancellation as it goes.
     /// </summary>
-    public static IEnumerable<object?> Bounded(IEnumerable source) => Limited(source.Cast<object?>()).Select(Py.Unwrap);
+    public static IEnumerable<object?> Bounded(IEnumerable source) => Limited(source.Cast<object?>()).Select(Values.Unwrap);
 
     /// <summary>The items of a mapping of unknown size, failing with K-SEC-007 past the collection limit (as <see cref="Bounded"/>).</summary>
     public static IEnumerable<KeyValuePair<object?, object?>> BoundedPairs(IEnumerable<KeyValuePair<object?, object?>> source) => Limited(source);

@@ -66,7 +66,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
 
     public override object? Invoke(RenderState rs, in CallArgs args)
     {
-        if (IsCaller && Parameters.Length == 0 && args.Count == 1 && !args.HasNamed && Py.AsString(args.Positional[0]) is { } slotName)
+        if (IsCaller && Parameters.Length == 0 && args.Count == 1 && !args.HasNamed && Values.AsString(args.Positional[0]) is { } slotName)
             return Wrap(RenderSlot(rs, slotName, null));
         var bound = Bind(rs, args);
         using var output = new Output(256);
@@ -80,7 +80,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
     /// </summary>
     public void WriteTo(RenderState rs, in CallArgs args, Output output)
     {
-        if (IsCaller && Parameters.Length == 0 && args.Count == 1 && !args.HasNamed && Py.AsString(args.Positional[0]) is { } slotName)
+        if (IsCaller && Parameters.Length == 0 && args.Count == 1 && !args.HasNamed && Values.AsString(args.Positional[0]) is { } slotName)
         {
             output.Write(RenderSlot(rs, slotName, null));
             return;
@@ -117,7 +117,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
         for (var i = Math.Min(count, n); i < n; i++) bound[i] = Missing;
         // the body reads the varargs and kwargs slots only when the macro collects them (a rented array is cleared)
         if (CatchVarargs) bound[n] = count <= n ? PyTuple.Empty : new PyTuple(count == 1 ? [a0] : n == 0 ? [a0, a1] : [a1]);
-        if (CatchKwargs) bound[n + 1] = Py.NewDict();
+        if (CatchKwargs) bound[n + 1] = Mappings.NewDict();
         Run(rs, bound, output);
     }
 
@@ -147,7 +147,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
             throw new TemplateRuntimeException($"macro '{Name}' takes not more than {n} argument(s)", "K-RUN-012");
         for (var i = 0; i < Math.Min(n, pos.Length); i++) bound[i] = pos[i];
         bound[n] = pos.Length > n ? new PyTuple(pos[n..]) : PyTuple.Empty;
-        Dictionary<object, object?>? kwargs = CatchKwargs ? Py.NewDict() : null;
+        Dictionary<object, object?>? kwargs = CatchKwargs ? Mappings.NewDict() : null;
         if (args.Named is not null)
         {
             foreach (var (key, value) in args.Named)
@@ -258,7 +258,7 @@ internal sealed class LoopContext : IKidaObject
                 value = new BuiltinFunction("changed", (_, a) =>
                 {
                     object? current = a.Count == 1 ? a.Positional[0] : new PyTuple(a.Positional);
-                    if (_lastChanged != Macro.Missing && Py.Eq(_lastChanged, current)) return false;
+                    if (_lastChanged != Macro.Missing && Comparison.Eq(_lastChanged, current)) return false;
                     _lastChanged = current;
                     return true;
                 });
@@ -290,7 +290,7 @@ internal sealed class Namespace : IKidaObject
 
     public bool TryGetMember(string name, out object? value) => Values.TryGetValue(name, out value);
 
-    public override string ToString() => Py.Repr(this);
+    public override string ToString() => PyString.Repr(this);
 }
 
 /// <summary>Jinja's <c>cycler(…)</c>.</summary>

@@ -174,7 +174,7 @@ internal sealed class Output : IDisposable
                 return;
         }
         if (escape && SafeHtml.TryGetHtml(value, out var html)) { Write(html); return; }
-        var text = Py.Str(value);
+        var text = PyString.Str(value);
         if (escape) WriteEscaped(text.AsSpan()); else Write(text);
     }
 

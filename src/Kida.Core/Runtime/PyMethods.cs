@@ -9,7 +9,7 @@ internal static class PyMethods
     {
         if (!Known(obj, name)) return null;
         return new BuiltinFunction(name, (rs, args) => TryCall(rs, obj, name, args, out var r) ? r
-            : throw new TemplateRuntimeException($"'{Py.TypeName(obj)}' object has no attribute '{name}'", "K-RUN-010"));
+            : throw new TemplateRuntimeException($"'{Values.TypeName(obj)}' object has no attribute '{name}'", "K-RUN-010"));
     }
 
     private static readonly HashSet<string> StrMethods = new(StringComparer.Ordinal)
@@ -24,7 +24,7 @@ internal static class PyMethods
     private static readonly HashSet<string> ListMethods = new(StringComparer.Ordinal) { "append", "extend", "insert", "pop", "remove", "index", "count", "sort", "reverse", "clear", "copy" };
 
     private static bool Known(object obj, string name) =>
-        Py.IsString(obj) ? StrMethods.Contains(name) : Py.IsMapping(obj) ? DictMethods.Contains(name) : obj is IList && ListMethods.Contains(name);
+        Values.IsString(obj) ? StrMethods.Contains(name) : Values.IsMapping(obj) ? DictMethods.Contains(name) : obj is IList && ListMethods.Contains(name);
 
     public static bool TryCall(RenderState rs, object obj, string name, CallArgs a, out object? result)
     {
@@ -35,13 +35,13 @@ internal static class PyMethods
             result = MarkupMethod(rs, markup, name, a);
             return true;
         }
-        if (Py.AsString(obj) is { } s)
+        if (Values.AsString(obj) is { } s)
         {
             if (!StrMethods.Contains(name)) return false;
             result = StrMethod(rs, obj, s, name, a);
             return true;
         }
-        if (Py.IsMapping(obj))
+        if (Values.IsMapping(obj))
         {
             if (!DictMethods.Contains(name)) return false;
             SandboxRules.Of(rs)?.CheckMutation(obj, name);
@@ -75,14 +75,14 @@ internal static class PyMethods
         if (!MarkupPreserving.Contains(name) && !MarkupSplitting.Contains(name)) return StrMethod(rs, m, m.Value, name, a);
         var positional = a.Positional.Select(EscapeArg).ToArray();
         if (name == "join" && positional.Length > 0)
-            positional[0] = Py.Iterate(a.Positional[0]).Select(x => (object?)EscapeArg(x)).ToList();
+            positional[0] = Iteration.Iterate(a.Positional[0]).Select(x => (object?)EscapeArg(x)).ToList();
         var named = a.Named?.Select(kv => new KeyValuePair<string, object?>(kv.Key, EscapeArg(kv.Value))).ToArray();
         var result = StrMethod(rs, m.Value, m.Value, name, new CallArgs(positional, named));
         return result switch
         {
             string text => new Markup(text),
             Markup already => already,
-            IEnumerable parts when MarkupSplitting.Contains(name) => Py.Iterate(parts).Select(x => x is string p ? (object?)new Markup(p) : x).ToList(),
+            IEnumerable parts when MarkupSplitting.Contains(name) => Iteration.Iterate(parts).Select(x => x is string p ? (object?)new Markup(p) : x).ToList(),
             _ => result,
         };
     }
@@ -96,13 +96,13 @@ internal static class PyMethods
         _ => v,
     };
 
-    private static string Arg(CallArgs a, int i, string name) => Py.AsString(a.Get(i, name)) ?? throw new TemplateRuntimeException($"{name} must be a string", "K-RUN-012");
+    private static string Arg(CallArgs a, int i, string name) => Values.AsString(a.Get(i, name)) ?? throw new TemplateRuntimeException($"{name} must be a string", "K-RUN-012");
 
     private static object? StrMethod(RenderState rs, object original, string s, string name, CallArgs a)
     {
         // the strip methods' argument, converted only by them (str() of another method's argument, such as join's list,
         // would be wasted work and could pass the string limit)
-        string? chars = name is "strip" or "lstrip" or "rstrip" && a.Count > 0 && a.Positional[0] is not null ? Py.Str(a.Positional[0]) : null;
+        string? chars = name is "strip" or "lstrip" or "rstrip" && a.Count > 0 && a.Positional[0] is not null ? PyString.Str(a.Positional[0]) : null;
         switch (name)
         {
             case "upper": return TextUtil.PyUpper(s);
@@ -115,11 +115,11 @@ internal static class PyMethods
             case "strip": return chars is null ? s.Trim() : s.Trim(chars.ToCharArray());
             case "lstrip": return chars is null ? s.TrimStart() : s.TrimStart(chars.ToCharArray());
             case "rstrip": return chars is null ? s.TrimEnd() : s.TrimEnd(chars.ToCharArray());
-            case "split": return TextUtil.Split(s, a.Get(0, "sep") is { } sep ? Py.Str(sep) : null, a.Get(1, "maxsplit") is { } m ? (int)Numbers.ToLong(m) : -1, false);
-            case "rsplit": return TextUtil.Split(s, a.Get(0, "sep") is { } sep2 ? Py.Str(sep2) : null, a.Get(1, "maxsplit") is { } m2 ? (int)Numbers.ToLong(m2) : -1, true);
+            case "split": return TextUtil.Split(s, a.Get(0, "sep") is { } sep ? PyString.Str(sep) : null, a.Get(1, "maxsplit") is { } m ? (int)Numbers.ToLong(m) : -1, false);
+            case "rsplit": return TextUtil.Split(s, a.Get(0, "sep") is { } sep2 ? PyString.Str(sep2) : null, a.Get(1, "maxsplit") is { } m2 ? (int)Numbers.ToLong(m2) : -1, true);
             case "splitlines": return TextUtil.SplitLines(s).Select(x => (object?)x).ToList();
             case "join":
-                var joined = TextUtil.JoinChecked(s, Py.Iterate(a.Get(0, "iterable")).Select(Py.Str));
+                var joined = TextUtil.JoinChecked(s, Iteration.Iterate(a.Get(0, "iterable")).Select(PyString.Str));
                 return original is Markup ? new Markup(joined) : joined;
             case "replace":
             {
@@ -132,7 +132,7 @@ internal static class PyMethods
             case "endswith":
             {
                 var p = a.Get(0, name == "startswith" ? "prefix" : "suffix");
-                var options = p is PyTuple or IList && p is not string ? Py.Iterate(p).Select(Py.Str) : [Py.Str(p)];
+                var options = p is PyTuple or IList && p is not string ? Iteration.Iterate(p).Select(PyString.Str) : [PyString.Str(p)];
                 if (TextUtil.CodePointRange(s, a.Get(1, "start"), a.Get(2, "end")) is not var (st, en)) return false;
                 var part = s[st..en];
                 return name == "startswith" ? options.Any(o => part.StartsWith(o, StringComparison.Ordinal)) : options.Any(o => part.EndsWith(o, StringComparison.Ordinal));
@@ -170,9 +170,9 @@ internal static class PyMethods
             case "istitle": return s.Length > 0 && TextUtil.PyTitle(s) == s;
             case "removeprefix": { var p = Arg(a, 0, "prefix"); return s.StartsWith(p, StringComparison.Ordinal) ? s[p.Length..] : s; }
             case "removesuffix": { var p = Arg(a, 0, "suffix"); return p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s[..^p.Length] : s; }
-            case "center": return TextUtil.Center(s, Numbers.ToSize(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0]);
-            case "ljust": return TextUtil.Justify(s, Numbers.ToSize(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0], left: true);
-            case "rjust": return TextUtil.Justify(s, Numbers.ToSize(a.Get(0, "width", 0L)), Py.AsString(a.Get(1, "fillchar", " "))![0], left: false);
+            case "center": return TextUtil.Center(s, Numbers.ToSize(a.Get(0, "width", 0L)), Values.AsString(a.Get(1, "fillchar", " "))![0]);
+            case "ljust": return TextUtil.Justify(s, Numbers.ToSize(a.Get(0, "width", 0L)), Values.AsString(a.Get(1, "fillchar", " "))![0], left: true);
+            case "rjust": return TextUtil.Justify(s, Numbers.ToSize(a.Get(0, "width", 0L)), Values.AsString(a.Get(1, "fillchar", " "))![0], left: false);
             case "zfill":
             {
                 var wide = Numbers.ToSize(a.Get(0, "width", 0L));
@@ -198,14 +198,14 @@ internal static class PyMethods
     {
         switch (name)
         {
-            case "items": return Py.MapItems(map).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList();
-            case "keys": return Py.MapKeys(map).ToList();
-            case "values": return Py.MapItems(map).Select(kv => kv.Value).ToList();
-            case "get": return Py.MapTryGet(map, a.Get(0, "key"), out var v) ? v : a.Get(1, "default");
+            case "items": return Mappings.MapItems(map).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList();
+            case "keys": return Mappings.MapKeys(map).ToList();
+            case "values": return Mappings.MapItems(map).Select(kv => kv.Value).ToList();
+            case "get": return Mappings.MapTryGet(map, a.Get(0, "key"), out var v) ? v : a.Get(1, "default");
             case "copy":
             {
-                var d = Py.NewDict();
-                foreach (var (k, val) in Py.MapItems(map)) d[k ?? NullKey.Instance] = val;
+                var d = Mappings.NewDict();
+                foreach (var (k, val) in Mappings.MapItems(map)) d[k ?? NullKey.Instance] = val;
                 return d;
             }
         }
@@ -215,7 +215,7 @@ internal static class PyMethods
             {
                 case "update":
                     if (a.Count > 0)
-                        foreach (var (k, val) in Py.IsMapping(a.Positional[0]) ? Py.MapItems(a.Positional[0]!) : Py.Iterate(a.Positional[0]).Select(p => { var t = Py.AsList(p); return new KeyValuePair<object?, object?>(t[0], t[1]); }))
+                        foreach (var (k, val) in Values.IsMapping(a.Positional[0]) ? Mappings.MapItems(a.Positional[0]!) : Iteration.Iterate(a.Positional[0]).Select(p => { var t = Iteration.AsList(p); return new KeyValuePair<object?, object?>(t[0], t[1]); }))
                         {
                             nd[k!] = val;
                             Guard.CollectionLength(nd.Count);
@@ -226,14 +226,14 @@ internal static class PyMethods
                 case "pop":
                 {
                     var key = a.Get(0, "key");
-                    if (Py.MapTryGet(map, key, out var val)) { nd.Remove(key!); return val; }
+                    if (Mappings.MapTryGet(map, key, out var val)) { nd.Remove(key!); return val; }
                     if (a.Count > 1) return a.Positional[1];
-                    throw new TemplateRuntimeException($"KeyError: {Py.Repr(key)}", "K-RUN-009");
+                    throw new TemplateRuntimeException($"KeyError: {PyString.Repr(key)}", "K-RUN-009");
                 }
                 case "setdefault":
                 {
                     var key = a.Get(0, "key");
-                    if (Py.MapTryGet(map, key, out var val)) return val;
+                    if (Mappings.MapTryGet(map, key, out var val)) return val;
                     Guard.CollectionLength(nd.Count + 1L);
                     nd[key!] = a.Get(1, "default");
                     return a.Get(1, "default");
@@ -247,9 +247,9 @@ internal static class PyMethods
             {
                 case "update":
                     if (a.Count > 0)
-                        foreach (var (k, val) in Py.MapItems(a.Positional[0]!))
+                        foreach (var (k, val) in Mappings.MapItems(a.Positional[0]!))
                         {
-                            sd[Py.Str(k)] = val;
+                            sd[PyString.Str(k)] = val;
                             Guard.CollectionLength(sd.Count);
                         }
                     if (a.Named is not null) foreach (var (k, val) in a.Named) sd[k] = val;
@@ -257,7 +257,7 @@ internal static class PyMethods
                     return null;
                 case "pop":
                 {
-                    var key = Py.Str(a.Get(0, "key"));
+                    var key = PyString.Str(a.Get(0, "key"));
                     if (sd.Remove(key, out var val)) return val;
                     if (a.Count > 1) return a.Positional[1];
                     throw new TemplateRuntimeException($"KeyError: '{key}'", "K-RUN-009");
@@ -275,10 +275,10 @@ internal static class PyMethods
             case "index":
             {
                 var x = a.Get(0, "value");
-                for (var i = 0; i < list.Count; i++) if (Py.Eq(list[i], x)) return (long)i;
-                throw new TemplateRuntimeException($"{Py.Repr(x)} is not in list", "K-RUN-007");
+                for (var i = 0; i < list.Count; i++) if (Comparison.Eq(list[i], x)) return (long)i;
+                throw new TemplateRuntimeException($"{PyString.Repr(x)} is not in list", "K-RUN-007");
             }
-            case "count": return (long)list.Cast<object?>().Count(x => Py.Eq(x, a.Get(0, "value")));
+            case "count": return (long)list.Cast<object?>().Count(x => Comparison.Eq(x, a.Get(0, "value")));
             case "copy": return new KidaList(list.Cast<object?>());
         }
         if (list.IsReadOnly || list.IsFixedSize) throw new TemplateRuntimeException($"'{name}' is not supported on an immutable sequence", "K-RUN-012");
@@ -290,7 +290,7 @@ internal static class PyMethods
                 return null;
             case "extend":
             {
-                var more = Py.Iterate(a.Get(0, "iterable")).ToList();
+                var more = Iteration.Iterate(a.Get(0, "iterable")).ToList();
                 Guard.CollectionLength((long)list.Count + more.Count);
                 foreach (var x in more) list.Add(x);
                 return null;
@@ -315,7 +315,7 @@ internal static class PyMethods
             case "remove":
             {
                 var x = a.Get(0, "value");
-                for (var i = 0; i < list.Count; i++) if (Py.Eq(list[i], x)) { list.RemoveAt(i); return null; }
+                for (var i = 0; i < list.Count; i++) if (Comparison.Eq(list[i], x)) { list.RemoveAt(i); return null; }
                 throw new TemplateRuntimeException("list.remove(x): x not in list", "K-RUN-007");
             }
             case "reverse":
@@ -327,8 +327,8 @@ internal static class PyMethods
             case "sort":
             {
                 var items = list.Cast<object?>().ToList();
-                items.Sort((x, y) => Py.Compare(x, y));
-                if (Py.Truthy(a.Get(-1, "reverse", false))) items.Reverse();
+                items.Sort((x, y) => Comparison.Compare(x, y));
+                if (Values.Truthy(a.Get(-1, "reverse", false))) items.Reverse();
                 for (var i = 0; i < items.Count; i++) list[i] = items[i];
                 return null;
             }

@@ -29,7 +29,7 @@ internal sealed class PyTuple : IReadOnlyList<object?>, IList
     void IList.RemoveAt(int index) => throw new NotSupportedException("tuples are immutable");
     void ICollection.CopyTo(Array array, int index) => _items.CopyTo(array, index);
 
-    public override string ToString() => Py.Repr(this);
+    public override string ToString() => PyString.Repr(this);
 }
 
 /// <summary>Python's lazy <c>range</c>.</summary>

@@ -140,13 +140,13 @@ internal sealed class SandboxRules
         switch (decision.Verdict)
         {
             case Verdict.Member:
-                if (Members.TryGet(obj, name, out value)) { value = Py.Unwrap(value); return true; }
+                if (Members.TryGet(obj, name, out value)) { value = Values.Unwrap(value); return true; }
                 break;
             case Verdict.Methods:
                 value = new BoundClrMethod(obj, decision.Methods!);
                 return true;
             case Verdict.BlockedMember:
-                throw SecurityErrors.BlockedMember(Py.TypeName(obj), name);
+                throw SecurityErrors.BlockedMember(Values.TypeName(obj), name);
             case Verdict.BlockedType:
                 throw SecurityErrors.BlockedType(type.Name);
         }
@@ -206,7 +206,7 @@ internal sealed class SandboxRules
     public void CheckMutation(object collection, string name)
     {
         if (Policy.AllowMutatingMethods) return;
-        var mapping = Py.IsMapping(collection);
+        var mapping = Values.IsMapping(collection);
         if (!(mapping ? DictMutators : ListMutators).Contains(name)) return;
         if (IsTemplateOwned(collection)) return;
         throw SecurityErrors.BlockedCall($"Calling '{name}' on a {(mapping ? "dict" : "list")} the template did not create");

@@ -43,7 +43,7 @@ internal static class StackGuard
 /// a <c>{% try %}</c> that caught it. It is not a <see cref="TemplateException"/>, so the <c>{% try %}</c> blocks further
 /// out let it pass without catching it: rethrowing at every level instead would start a new exception dispatch on top
 /// of the stack each time, which a recursion of <c>{% try %}</c> blocks cannot afford. The render unwraps it
-/// (<see cref="Rt.Wrap"/>) and reports <see cref="Error"/>.
+/// (<see cref="RuntimeErrors.Wrap"/>) and reports <see cref="Error"/>.
 /// </summary>
 internal sealed class RenderAbortedException(TemplateException error) : Exception(error.Message, error)
 {

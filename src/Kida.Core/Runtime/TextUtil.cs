@@ -160,7 +160,7 @@ internal static class TextUtil
     /// </summary>
     public static (int Start, int End)? CodePointRange(string s, object? start, object? end)
     {
-        var surrogates = Py.HasSurrogates(s);
+        var surrogates = PyString.HasSurrogates(s);
         var length = surrogates ? s.EnumerateRunes().Count() : s.Length;
         long Norm(object? v, long dflt)
         {
@@ -306,7 +306,7 @@ internal static class TextUtil
     /// <summary>Python <c>str.center</c> (extra padding goes to the right when the split is uneven, as CPython does).</summary>
     public static string Center(string s, long width, char fill = ' ')
     {
-        var len = Py.StrLen(s);
+        var len = PyString.StrLen(s);
         if (width <= len) return s;
         Guard.StringLength(s.Length + (width - len));
         var marg = (int)(width - len);
@@ -322,7 +322,7 @@ internal static class TextUtil
     /// <summary>Python <c>str.ljust</c>/<c>rjust</c>: padded to <paramref name="width"/> code points, checked against the string limit first.</summary>
     public static string Justify(string s, long width, char fill, bool left)
     {
-        var len = Py.StrLen(s);
+        var len = PyString.StrLen(s);
         if (width <= len) return s;
         Guard.StringLength(s.Length + (width - len));
         var pad = new string(fill, (int)(width - len));
@@ -394,7 +394,7 @@ internal static class PyFormat
                     {
                         var next = field.IndexOfAny(['.', '['], k + 1);
                         var part = next < 0 ? field[(k + 1)..] : field[(k + 1)..next];
-                        value = Rt.TryGetAttr(null!, value!, part, out var v) ? v : throw new TemplateRuntimeException($"AttributeError: no attribute '{part}'", "K-RUN-010");
+                        value = MemberAccess.TryGetAttr(null!, value!, part, out var v) ? v : throw new TemplateRuntimeException($"AttributeError: no attribute '{part}'", "K-RUN-010");
                         k = next < 0 ? field.Length : next;
                     }
                     else if (field[k] == '[')
@@ -403,13 +403,13 @@ internal static class PyFormat
                         if (close < 0) throw new TemplateRuntimeException("Missing ']' in format string", "K-RUN-007");
                         var keyText = field[(k + 1)..close];
                         object? key = long.TryParse(keyText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : keyText;
-                        value = Rt.TryGetItem(value, key, out var item) ? item : throw new TemplateRuntimeException($"KeyError: {Py.Repr(key)}", "K-RUN-009");
+                        value = MemberAccess.TryGetItem(value, key, out var item) ? item : throw new TemplateRuntimeException($"KeyError: {PyString.Repr(key)}", "K-RUN-009");
                         k = close + 1;
                     }
                     else throw new TemplateRuntimeException("Only '.' or '[' may follow ']' in format field specifier", "K-RUN-007");
                 }
                 if (spec is not null && spec.Contains('{')) spec = Format(spec, args, false, ref auto, depth + 1);
-                if (conv == "r") value = Py.Repr(value);
+                if (conv == "r") value = PyString.Repr(value);
                 var text = FormatValue(value, spec ?? "");
                 if (escapeArgs && value is not Markup) text = Output.Escape(text);
                 Guard.StringLength(sb.Length, text.Length);
@@ -434,7 +434,7 @@ internal static class PyFormat
     public static string FormatValue(object? value, string spec)
     {
         if (value is Undefined u) u.Use();
-        if (spec.Length == 0) return Py.Str(value);
+        if (spec.Length == 0) return PyString.Str(value);
         var i = 0;
         char fill = ' ', align = '\0', sign = '-';
         if (spec.Length >= 2 && spec[1] is '<' or '>' or '^' or '=') { fill = spec[0]; align = spec[1]; i = 2; }
@@ -461,7 +461,7 @@ internal static class PyFormat
         var negative = false;
         if (Numbers.IsNumber(value) && type != 's')
         {
-            if (type == '\0' && value is bool) { body = Py.Str(value); }
+            if (type == '\0' && value is bool) { body = PyString.Str(value); }
             else
             {
                 var isInt = Numbers.IsInteger(value) || value is bool;
@@ -546,8 +546,8 @@ internal static class PyFormat
                 return signText + Pad(body, width - signText.Length, fill, '>');
             return Pad(signText + body, width, fill, align);
         }
-        body = Py.Str(value);
-        if (type is not ('\0' or 's')) throw new TemplateRuntimeException($"Unknown format code '{type}' for object of type '{Py.TypeName(value)}'", "K-RUN-012");
+        body = PyString.Str(value);
+        if (type is not ('\0' or 's')) throw new TemplateRuntimeException($"Unknown format code '{type}' for object of type '{Values.TypeName(value)}'", "K-RUN-012");
         if (precision is not null && body.Length > precision) body = body[..precision.Value];
         return Pad(body, width, fill, align == '\0' ? '<' : align);
     }
@@ -604,7 +604,7 @@ internal static class PyFormat
     public static string PercentFormat(string format, object? args)
     {
         IReadOnlyList<object?> list = args is PyTuple t ? t : [args];
-        var map = Py.IsMapping(args) ? args : null;
+        var map = Values.IsMapping(args) ? args : null;
         var sb = new StringBuilder();
         var ai = 0;
         for (var i = 0; i < format.Length; i++)
@@ -619,7 +619,7 @@ internal static class PyFormat
             {
                 var close = format.IndexOf(')', i);
                 var key = format[(i + 1)..close];
-                value = map is not null && Py.MapTryGet(map, key, out var v) ? v : throw new TemplateRuntimeException($"KeyError: '{key}'", "K-RUN-009");
+                value = map is not null && Mappings.MapTryGet(map, key, out var v) ? v : throw new TemplateRuntimeException($"KeyError: '{key}'", "K-RUN-009");
                 i = close + 1;
             }
             else value = null;
@@ -638,8 +638,8 @@ internal static class PyFormat
             var pySpec = (left ? "<" : "") + spec;
             var piece = conv switch
             {
-                's' => FormatValue(Py.Str(value), pySpec),
-                'r' => FormatValue(Py.Repr(value), pySpec),
+                's' => FormatValue(PyString.Str(value), pySpec),
+                'r' => FormatValue(PyString.Repr(value), pySpec),
                 'd' or 'i' or 'u' => FormatValue(Numbers.IsNumber(value) ? (object)Numbers.ToBig(value) : throw new TemplateRuntimeException("%d format: a number is required", "K-RUN-012"), pySpec + "d"),
                 'f' or 'F' or 'e' or 'E' or 'g' or 'G' or 'x' or 'X' or 'o' => FormatValue(value, pySpec + conv),
                 _ => throw new TemplateRuntimeException($"unsupported format character '{conv}'", "K-RUN-007"),

@@ -42,8 +42,8 @@ internal sealed class Undefined
             Suggest.Closest(name, candidates()) is { } hint ? $"did you mean '{hint}'?" : null);
 
     public static Undefined Attribute(object? obj, string name, bool strict) =>
-        new($"{Py.TypeName(obj)}.{name}", $"'{Py.TypeName(obj)} object' has no attribute '{name}'", strict);
+        new($"{Values.TypeName(obj)}.{name}", $"'{Values.TypeName(obj)} object' has no attribute '{name}'", strict);
 
     public static Undefined Item(object? obj, object? key, bool strict) =>
-        new($"{Py.TypeName(obj)}[{Py.Repr(key)}]", $"'{Py.TypeName(obj)} object' has no element {Py.Repr(key)}", strict);
+        new($"{Values.TypeName(obj)}[{PyString.Repr(key)}]", $"'{Values.TypeName(obj)} object' has no element {PyString.Repr(key)}", strict);
 }

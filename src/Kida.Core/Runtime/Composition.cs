@@ -2,7 +2,8 @@ using Kida.Common;
 
 namespace Kida.Runtime;
 
-internal static partial class Rt
+/// <summary>Templates built from others: blocks and inheritance (<c>extends</c>, <c>super()</c>, <c>self</c>), <c>include</c>, <c>import</c> and <c>embed</c>.</summary>
+internal static class Composition
 {
     public static void RegisterBlocks(RenderState rs, CompiledTemplate ct)
     {
@@ -50,7 +51,7 @@ internal static partial class Rt
         {
             rs.Exit();
         }
-        return MarkupIf(output.ToString(), ct.Autoescape);
+        return Values.MarkupIf(output.ToString(), ct.Autoescape);
     }
 
     public static object? SelfObject(RenderState rs, Context ctx) => new TemplateSelf(rs, ctx);
@@ -73,7 +74,7 @@ internal static partial class Rt
                     {
                         state.Exit();
                     }
-                    return MarkupIf(output.ToString(), fn.Template.Autoescape);
+                    return Values.MarkupIf(output.ToString(), fn.Template.Autoescape);
                 });
                 return true;
             }
@@ -98,7 +99,7 @@ internal static partial class Rt
     {
         if (name is Undefined u) u.Use();
         var template = name as Template ?? rs.Host.GetTemplate(ResolveName(rs,
-            Py.AsString(name) ?? throw new TemplateRuntimeException($"{tag}: template name must be a string, got '{Py.TypeName(name)}'", "K-RUN-012")));
+            Values.AsString(name) ?? throw new TemplateRuntimeException($"{tag}: template name must be a string, got '{Values.TypeName(name)}'", "K-RUN-012")));
         template.Compiled.NoteRender();
         return template;
     }
@@ -243,12 +244,12 @@ internal static partial class Rt
     {
         Template? template = null;
         if (name is Undefined u) u.Use();
-        if (!Py.IsString(name) && name is not Template && name is System.Collections.IEnumerable list)
+        if (!Values.IsString(name) && name is not Template && name is System.Collections.IEnumerable list)
         {
             var tried = new List<string>();
-            foreach (var candidate in Py.Iterate(list))
+            foreach (var candidate in Iteration.Iterate(list))
             {
-                tried.Add(Py.Str(candidate));
+                tried.Add(PyString.Str(candidate));
                 try { template = LoadTemplate(rs, candidate, "include"); break; }
                 catch (TemplateNotFoundException) { }
             }
@@ -349,41 +350,6 @@ internal static partial class Rt
         rs.Pos = 0;
         found.Body(rs, ctx, output);
     }
-}
-
-/// <summary>The namespace a template exports to <c>import</c>: its top-level macros and variables.</summary>
-internal sealed class TemplateModule(string name, Dictionary<string, object?> values) : IKidaObject
-{
-    public string Name { get; } = name;
-    public Dictionary<string, object?> Values { get; } = values;
-    public bool TryGetMember(string member, out object? value) => Values.TryGetValue(member, out value);
-    public override string ToString() => $"<template module '{Name}'>";
-}
-
-internal static partial class Rt
-{
-    /// <summary>A value about to be filtered or tested: a strict undefined fails here, as any other use of it does.</summary>
-    public static object? UseValue(object? value)
-    {
-        if (value is Undefined { Strict: true } u) throw u.ToException();
-        return value;
-    }
-
-    // ------------------------------------------------------------------ {% cache %}
-
-    public static string FragmentKey(object? key)
-    {
-        if (key is Undefined u) u.Use();
-        return Py.Str(key);
-    }
-
-    public static string? FragmentGet(RenderState rs, string key) =>
-        rs.Host.Fragments.TryGet(key, out var text) ? text : null;
-
-    public static string FragmentStore(RenderState rs, string key, string text, object? ttl) =>
-        rs.Host.Fragments.Store(key, text, ttl);
-
-    // ------------------------------------------------------------------ {% embed %}
 
     /// <summary>Renders <paramref name="name"/> like an include, with <paramref name="overrides"/> in place of its blocks.</summary>
     public static void Embed(RenderState rs, Context ctx, Output output, object? name, Dictionary<string, object?>? locals,
@@ -409,44 +375,13 @@ internal static partial class Rt
             rs.RestoreBlocks(savedBlocks);
         }
     }
+}
 
-    // ------------------------------------------------------------------ {% trans %}
-
-    /// <summary>
-    /// Translates a message through the <c>_</c> (or, with a plural, <c>_n</c>) global and fills its <c>%(name)s</c>
-    /// placeholders: the translation is trusted, the values are escaped (kida-spec 3.22).
-    /// </summary>
-    /// <summary>The gettext function: a template-level <c>_</c>/<c>_n</c> (set or imported) wins over the global.</summary>
-    private static object? Translator(RenderState rs, Context ctx, string name) =>
-        ctx.TryGetAssigned(name, out var local) ? local
-        : rs.Host.GlobalsSnapshot.TryGetValue(name, out var global) ? global
-        : throw new UndefinedException($"'{name}' is undefined: {{% trans %}} needs the gettext global '{name}'", name);
-
-    public static void Trans(RenderState rs, Context ctx, Output output, string singular, string? plural, string[] names,
-        object?[] values, int countIndex, bool escape)
-    {
-        object? translated;
-        if (plural is null)
-            translated = Call(rs, Translator(rs, ctx, "_"), new CallArgs([singular], null));
-        else
-        {
-            var count = values[countIndex];
-            if (count is Undefined u) u.Use();
-            translated = Call(rs, Translator(rs, ctx, "_n"), new CallArgs([singular, plural, count], null));
-        }
-        if (names.Length == 0)
-        {
-            output.WriteValue(translated, escape);
-            return;
-        }
-        var map = Py.NewDict();
-        for (var i = 0; i < names.Length; i++)
-        {
-            if (values[i] is Undefined uv) uv.Use();
-            map[names[i]] = values[i];
-        }
-        var text = Py.Str(translated);
-        var result = Mod(escape ? new Markup(text) : text, map);
-        output.WriteValue(result, escape);
-    }
+/// <summary>The namespace a template exports to <c>import</c>: its top-level macros and variables.</summary>
+internal sealed class TemplateModule(string name, Dictionary<string, object?> values) : IKidaObject
+{
+    public string Name { get; } = name;
+    public Dictionary<string, object?> Values { get; } = values;
+    public bool TryGetMember(string member, out object? value) => Values.TryGetValue(member, out value);
+    public override string ToString() => $"<template module '{Name}'>";
 }

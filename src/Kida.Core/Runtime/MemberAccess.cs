@@ -1,11 +1,22 @@
 using System.Collections;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Kida.Syntax;
 
 namespace Kida.Runtime;
 
-internal static partial class Rt
+/// <summary>Attribute, item and slice access on template values (<c>a.b</c>, <c>a[b]</c>, <c>a[1:2]</c>, <c>a?.b</c>) and attribute assignment.</summary>
+internal static class MemberAccess
 {
-    // ------------------------------------------------------------------ attribute and item access
+    public static void SetAttribute(object? target, string attr, object? value)
+    {
+        switch (target)
+        {
+            case Namespace ns: ns.Values[attr] = value; return;
+            case Undefined u: u.Use(); break;
+        }
+        throw new TemplateRuntimeException($"Cannot assign attribute '{attr}' on a '{Values.TypeName(target)}' object; only namespace() objects support it", "K-RUN-012");
+    }
 
     /// <summary><c>obj.name</c>: mapping key first, then members/methods; a None found this way reads as "".</summary>
     public static object? GetAttr(RenderState rs, object? obj, string name)
@@ -23,7 +34,7 @@ internal static partial class Rt
     public static object? GetAttrSite(RenderState rs, object? obj, string name, MemberSite site)
     {
         if (obj is Dictionary<string, object?> map && map.TryGetValue(name, out var found))
-            return Py.Unwrap(found) ?? "";
+            return Values.Unwrap(found) ?? "";
         if (obj is not null)
         {
             var entry = Volatile.Read(ref site.Entry);
@@ -39,7 +50,7 @@ internal static partial class Rt
                 {
                     throw new TemplateRuntimeException($"Reading '{type.Name}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
                 }
-                return Py.Unwrap(value) ?? "";
+                return Values.Unwrap(value) ?? "";
             }
             // the site caches a getter only for a member the policy (and the sandbox, if any) lets this template read
             if (entry is null && IsPlainObject(obj) && Members.GetGetter(type, name) is { } getter
@@ -58,7 +69,7 @@ internal static partial class Rt
         if (obj is Dictionary<string, object?> map && map.TryGetValue(name, out var found))
         {
             if (found is string s) output.WriteText(s, escape);
-            else output.WriteValue(Py.Unwrap(found) ?? "", escape);
+            else output.WriteValue(Values.Unwrap(found) ?? "", escape);
             return;
         }
         if (obj is not null)
@@ -85,7 +96,7 @@ internal static partial class Rt
         ex as TemplateException ?? new TemplateRuntimeException($"Reading '{type.Name}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
 
     internal static bool IsPlainObject(object obj) =>
-        obj is not (IKidaObject or string or Markup or IList or JsonElement or Undefined) && !Py.IsMapping(obj);
+        obj is not (IKidaObject or string or Markup or IList or JsonElement or Undefined) && !Values.IsMapping(obj);
 
     /// <summary><c>obj?.name</c>: None for a None receiver or a missing member, None preserved.</summary>
     public static object? GetAttrOptional(RenderState rs, object? obj, string name)
@@ -98,7 +109,7 @@ internal static partial class Rt
             return null;
         }
         if (TryGetAttr(rs, obj, name, out var value)) return value;
-        if (Py.IsMapping(obj)) return null;
+        if (Values.IsMapping(obj)) return null;
         if (TryGetItem(obj, name, out value)) return value;
         if (rs.Strict) throw Undefined.Attribute(obj, name, true).ToException();
         return null;
@@ -114,9 +125,9 @@ internal static partial class Rt
                 value = PyMethods.Bind(obj, name);
                 return value is not null;
         }
-        if (Py.IsMapping(obj))
+        if (Values.IsMapping(obj))
         {
-            if (Py.MapTryGet(obj, name, out value)) return true;
+            if (Mappings.MapTryGet(obj, name, out value)) return true;
             value = PyMethods.Bind(obj, name);
             return value is not null;
         }
@@ -129,7 +140,7 @@ internal static partial class Rt
         if (SandboxRules.Of(rs) is { } sandbox) return sandbox.TryGetMember(obj, name, out value);
         if (Members.TryGet(obj, name, out value))
         {
-            value = Py.Unwrap(value);
+            value = Values.Unwrap(value);
             return true;
         }
         var methods = Members.FindMethods(obj.GetType(), name);
@@ -148,7 +159,7 @@ internal static partial class Rt
         if (obj is Undefined) return obj;
         if (key is Undefined uk) uk.Use();
         if (TryGetItem(obj, key, out var value)) return value;
-        if (obj is not null && Py.AsString(key) is { } name && !Py.IsMapping(obj) && TryGetAttr(rs, obj, name, out value)) return value;
+        if (obj is not null && Values.AsString(key) is { } name && !Values.IsMapping(obj) && TryGetAttr(rs, obj, name, out value)) return value;
         return Undefined.Item(obj, key, rs.Strict);
     }
 
@@ -161,7 +172,7 @@ internal static partial class Rt
             u.Use();
             return null;
         }
-        if (Py.IsMapping(obj)) return Py.MapTryGet(obj, Py.Unwrap(key), out var found) ? found : null;
+        if (Values.IsMapping(obj)) return Mappings.MapTryGet(obj, Values.Unwrap(key), out var found) ? found : null;
         if (TryGetItem(obj, key, out var value)) return value;
         // a sequence index out of range or a wrong key type: UndefinedError in strict mode (kida-spec 2.7)
         if (rs.Strict) throw Undefined.Item(obj, key, true).ToException();
@@ -172,13 +183,13 @@ internal static partial class Rt
     {
         value = null;
         if (obj is null) return false;
-        key = Py.Unwrap(key);
+        key = Values.Unwrap(key);
         if (key is PySlice s)
         {
             value = Slice(obj, s.Start, s.Stop, s.Step);
             return true;
         }
-        if (Py.IsMapping(obj)) return Py.MapTryGet(obj, key, out value);
+        if (Values.IsMapping(obj)) return Mappings.MapTryGet(obj, key, out value);
         if (!Numbers.IsInteger(key) && key is not bool) return false;
         var index = Numbers.ToLong(key);
         switch (obj)
@@ -188,25 +199,25 @@ internal static partial class Rt
             case IList list:
                 if (index < 0) index += list.Count;
                 if (index < 0 || index >= list.Count) return false;
-                value = Py.Unwrap(list[(int)index]);
+                value = Values.Unwrap(list[(int)index]);
                 return true;
             case IReadOnlyList<object?> rl:
                 if (index < 0) index += rl.Count;
                 if (index < 0 || index >= rl.Count) return false;
-                value = Py.Unwrap(rl[(int)index]);
+                value = Values.Unwrap(rl[(int)index]);
                 return true;
             case JsonElement { ValueKind: JsonValueKind.Array } ja:
                 var len = ja.GetArrayLength();
                 if (index < 0) index += len;
                 if (index < 0 || index >= len) return false;
-                value = Py.Unwrap(ja[(int)index]);
+                value = Values.Unwrap(ja[(int)index]);
                 return true;
         }
         if (obj is IEnumerable e and not KidaCallable && index >= 0)
         {
             var items = e.Cast<object?>().ToList();
             if (index >= items.Count) return false;
-            value = Py.Unwrap(items[(int)index]);
+            value = Values.Unwrap(items[(int)index]);
             return true;
         }
         return false;
@@ -215,7 +226,7 @@ internal static partial class Rt
     private static bool TryIndexString(string s, long index, out object? value)
     {
         value = null;
-        if (!Py.HasSurrogates(s))
+        if (!PyString.HasSurrogates(s))
         {
             if (index < 0) index += s.Length;
             if (index < 0 || index >= s.Length) return false;
@@ -234,7 +245,7 @@ internal static partial class Rt
     public static object? Slice(object? obj, object? start, object? stop, object? step)
     {
         if (obj is Undefined u) u.Use();
-        long? Opt(object? v) => v is null ? null : ToIndex(v, "slice");
+        long? Opt(object? v) => v is null ? null : Collections.ToIndex(v, "slice");
         var st = Opt(step) ?? 1;
         if (st == 0) throw new TemplateRuntimeException("slice step cannot be zero", "K-RUN-012");
         switch (obj)
@@ -242,14 +253,14 @@ internal static partial class Rt
             case string s: return SliceString(s, Opt(start), Opt(stop), st);
             case Markup m: return new Markup(SliceString(m.Value, Opt(start), Opt(stop), st));
         }
-        var items = Py.AsList(obj);
+        var items = Iteration.AsList(obj);
         var picked = SliceIndices(items.Count, Opt(start), Opt(stop), st).Select(i => items[i]).ToArray();
         return obj is PyTuple ? new PyTuple(picked) : new List<object?>(picked);
     }
 
     private static string SliceString(string s, long? start, long? stop, long step)
     {
-        if (!Py.HasSurrogates(s))
+        if (!PyString.HasSurrogates(s))
         {
             if (step == 1)
             {
@@ -285,157 +296,6 @@ internal static partial class Rt
             if (b < 0) b += len;
             for (var i = a; i > b && i >= 0; i += step) yield return (int)i;
         }
-    }
-
-    // ------------------------------------------------------------------ calls
-
-    public static CallArgs SpreadArgs(CallArgs args, object? dynArgs, object? dynKwargs)
-    {
-        var pos = args.Positional.ToList();
-        if (dynArgs is not null) pos.AddRange(Py.Iterate(dynArgs));
-        var named = args.Named?.ToList() ?? new();
-        if (dynKwargs is not null)
-            foreach (var (k, v) in Py.MapItems(dynKwargs)) named.Add(new(Py.Str(k), v));
-        return new CallArgs(pos.ToArray(), named.Count == 0 ? null : named.ToArray());
-    }
-
-    /// <summary>
-    /// <see cref="Call(RenderState, object?, CallArgs)"/> inside an <c>{% autoescape %}</c> block: a macro's result is
-    /// Markup where the call site autoescapes and plain text where it does not (Jinja2's call-site rule).
-    /// </summary>
-    public static object? CallAtEscape(RenderState rs, object? callee, CallArgs args, bool escape)
-    {
-        var result = Call(rs, callee, args);
-        if (callee is not Macro) return result;
-        return escape ? result as Markup ?? new Markup(Py.Str(result)) : result is Markup m ? m.ToString() : result;
-    }
-
-    public static object? Call(RenderState rs, object? callee, CallArgs args)
-    {
-        switch (callee)
-        {
-            case KidaCallable kc:
-                return kc.Invoke(rs, args);
-            case Undefined u:
-                u.Use();
-                return u;
-            case LoopContext loop:
-                if (args.Count != 1) throw new TemplateRuntimeException("loop() takes exactly one argument", "K-RUN-012");
-                return loop.Call(rs, args.Positional[0]);
-            case Delegate d:
-                // registered functions are DelegateCallables; a raw delegate came from the model
-                if (rs.Host.Sandbox is not null) throw SecurityErrors.BlockedCall($"Calling a delegate from the model ({Py.TypeName(d)})");
-                return new DelegateCallable(d).Invoke(rs, args);
-            case null:
-                throw new TemplateRuntimeException("'NoneType' object is not callable", "K-RUN-012");
-        }
-        throw new TemplateRuntimeException($"'{Py.TypeName(callee)}' object is not callable", "K-RUN-012");
-    }
-
-    /// <summary>
-    /// <c>obj?.name(args)</c>: when the receiver is None, or the member resolves to None or Undefined, the call is skipped
-    /// and the result is an empty (lenient) Undefined, which prints nothing.
-    /// </summary>
-    public static object? CallMethodOptional(RenderState rs, object? obj, string name, CallArgs args)
-    {
-        if (obj is null) return SkippedCall;
-        if (obj is Undefined u) { u.Use(); return SkippedCall; }
-        if (Py.IsMapping(obj) && Py.MapTryGet(obj, name, out var member))
-            return member is null or Undefined ? SkippedCall : Call(rs, member, args);
-        if (obj is IKidaObject ko)
-            return ko.TryGetMember(name, out var m) && m is not (null or Undefined) ? Call(rs, m, args) : SkippedCall;
-        if (PyMethods.TryCall(rs, obj, name, args, out var result)) return result;
-        if (TryGetAttr(rs, obj, name, out var attr) && attr is not (null or Undefined)) return Call(rs, attr, args);
-        return SkippedCall;
-    }
-
-    private static readonly Undefined SkippedCall = new("?.", "optional call skipped", strict: false);
-
-    /// <summary><c>obj.name(args)</c> without allocating a bound method for Python-style methods.</summary>
-    public static object? CallMethod(RenderState rs, object? obj, string name, CallArgs args)
-    {
-        if (obj is Undefined u) { u.Use(); return u; }
-        if (obj is null) throw new UndefinedException($"'None' has no attribute '{name}'", $"None.{name}");
-        if (Py.IsMapping(obj) && Py.MapTryGet(obj, name, out var member)) return Call(rs, member, args);
-        if (obj is IKidaObject ko)
-        {
-            if (ko.TryGetMember(name, out var m)) return Call(rs, m, args);
-            throw Undefined.Attribute(obj, name, true).ToException();
-        }
-        if (PyMethods.TryCall(rs, obj, name, args, out var result)) return result;
-        if (TryGetAttr(rs, obj, name, out var attr)) return Call(rs, attr, args);
-        throw Undefined.Attribute(obj, name, true).ToException();
-    }
-
-    /// <summary>
-    /// <c>{{ f(args) }}</c>: a macro renders straight into the output; anything else prints its result. As in Jinja2, a
-    /// macro's result is safe where the call site autoescapes (its body was escaped by the rules where it was defined), so
-    /// a macro defined outside an <c>{% autoescape true %}</c> block is not escaped again inside it.
-    /// </summary>
-    public static void WriteCall(RenderState rs, Output output, object? callee, CallArgs args, bool escape)
-    {
-        if (callee is Macro m) m.WriteTo(rs, args, output);
-        else output.WriteValue(Call(rs, callee, args), escape);
-    }
-
-    /// <summary><see cref="WriteCall"/> for one or two positional arguments: a macro binds them without an argument array.</summary>
-    public static void WriteCall1(RenderState rs, Output output, object? callee, object? a0, bool escape)
-    {
-        if (callee is Macro { IsCaller: false } m) m.WritePositional(rs, output, 1, a0, null);
-        else output.WriteValue(Call(rs, callee, new CallArgs([a0], null)), escape);
-    }
-
-    public static void WriteCall2(RenderState rs, Output output, object? callee, object? a0, object? a1, bool escape)
-    {
-        if (callee is Macro { IsCaller: false } m) m.WritePositional(rs, output, 2, a0, a1);
-        else output.WriteValue(Call(rs, callee, new CallArgs([a0, a1], null)), escape);
-    }
-
-    /// <summary><c>{{ obj.name(args) }}</c>: a macro found as a member (an imported template's macro) renders straight into the output.</summary>
-    public static void WriteMethodCall(RenderState rs, Output output, object? obj, string name, CallArgs args, bool escape)
-    {
-        if (obj is IKidaObject ko && ko.TryGetMember(name, out var member) && member is Macro m)
-        {
-            m.WriteTo(rs, args, output);
-            return;
-        }
-        output.WriteValue(CallMethod(rs, obj, name, args), escape);
-    }
-
-    public static bool HasSlot(object? caller, CallArgs args)
-    {
-        if (caller is not Macro m) return false;
-        var name = args.Count > 0 ? Py.AsString(args.Positional[0]) : null;
-        if (name is null) return true;
-        return m.HasSlot(name);
-    }
-
-    public static object? MakeCaller(string[] parameters, bool escape, Action<RenderState, object?[], Output> body,
-        Func<RenderState, Dictionary<string, object?>?, string> defaultSlot, string[] slotNames,
-        Func<RenderState, Dictionary<string, object?>?, string>[] slots)
-    {
-        Dictionary<string, Func<RenderState, Dictionary<string, object?>?, string>>? map = null;
-        if (slotNames.Length > 0)
-        {
-            map = new(StringComparer.Ordinal);
-            for (var i = 0; i < slotNames.Length; i++) map[slotNames[i]] = slots[i];
-        }
-        return new Macro("caller", parameters, false, false, false, escape, body)
-        {
-            IsCaller = true,
-            DefaultSlot = defaultSlot,
-            Slots = map,
-        };
-    }
-
-    public static Context SlotContext(Context ctx, Dictionary<string, object?>? bindings) =>
-        bindings is null ? ctx : ctx.Derive(bindings);
-
-    public static string RenderSlot(RenderState rs, object? caller, string? name, Dictionary<string, object?>? bindings)
-    {
-        if (caller is Macro m) return m.RenderSlot(rs, name, bindings);
-        if (caller is Undefined) return "";
-        return Py.Str(Call(rs, caller, CallArgs.None));
     }
 }
 

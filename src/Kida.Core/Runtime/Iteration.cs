@@ -1,0 +1,137 @@
+using System.Collections;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Text;
+using Kida.Syntax;
+
+namespace Kida.Runtime;
+
+/// <summary>Iterating template values: for-loop sequences and iterators (bounded by the limits), <c>range</c> literals, <c>len</c>, loop ticks.</summary>
+internal static class Iteration
+{
+    /// <summary>The back-edge of a for loop: counts one iteration against the render's budget (time and cancellation included).</summary>
+    public static void CheckCancel(RenderState rs) => rs.LoopTick();
+
+    /// <summary>The back-edge of a while loop: one iteration, counted with every other loop of the render.</summary>
+    public static void CountIteration(RenderState rs, int count) => rs.LoopTick();
+
+    /// <summary>The items a loop with <c>loop</c> walks: a sequence as it is, anything else materialised.</summary>
+    public static IReadOnlyList<object?> ToItemList(object? iterable) => AsSequence(iterable) is { } list ? list : Iteration.Iterate(iterable).ToList();
+
+    /// <summary>
+    /// The value as an indexable sequence of references when it is one (a list, array or tuple of any reference type;
+    /// not a string or mapping), so loops walk it by index without an enumerator; null otherwise.
+    /// </summary>
+    public static IReadOnlyList<object?>? AsSequence(object? iterable) => iterable switch
+    {
+        List<object?> l => l,
+        PyTuple t => t,
+        string or null => null,
+        IReadOnlyList<object?> l when !Values.IsMapping(iterable) => l,
+        _ => null,
+    };
+
+    /// <summary>An item read from a sequence as templates see it (JSON values converted).</summary>
+    public static object? UnwrapItem(object? item) => item is System.Text.Json.JsonElement or System.Text.Json.Nodes.JsonValue ? Values.Unwrap(item) : item;
+
+    /// <summary>The enumerator a for loop walks: not bounded by the collection limit (the loop's iterations are counted instead).</summary>
+    public static IEnumerator<object?> GetIterator(object? iterable) => iterable switch
+    {
+        List<object?> l => l.GetEnumerator(),
+        _ => Iteration.Iterate(iterable, bounded: false).GetEnumerator(),
+    };
+
+    /// <summary>The enumerator a list comprehension walks: an enumerable of unknown length stops at the collection limit.</summary>
+    public static IEnumerator<object?> GetBoundedIterator(object? iterable) => iterable switch
+    {
+        List<object?> l => l.GetEnumerator(),
+        _ => Iteration.Iterate(iterable).GetEnumerator(),
+    };
+
+    public static object? RangeLiteral(RenderState rs, object? start, object? end, object? step, bool inclusive)
+    {
+        var s = Collections.ToIndex(start, "range");
+        var e = Collections.ToIndex(end, "range");
+        var st = step is null ? 1 : Collections.ToIndex(step, "range");
+        if (inclusive) e += st > 0 ? 1 : -1;
+        return Globals.BuiltinGlobals.MakeRange(rs, s, e, st);
+    }
+
+    /// <summary>
+    /// The items of a value as Python iterates it. An enumerable of unknown length (not a collection) is read through
+    /// <see cref="Guard.Bounded"/> unless <paramref name="bounded"/> is false (for loops, whose iterations are counted).
+    /// </summary>
+    public static IEnumerable<object?> Iterate(object? v, bool bounded = true)
+    {
+        switch (v)
+        {
+            case Undefined u:
+                u.Use();
+                return [];
+            case null:
+                throw new TemplateRuntimeException("'NoneType' object is not iterable", "K-RUN-012");
+            case string s:
+                return IterateString(s);
+            case Markup m:
+                return IterateString(m.Value);
+            case List<object?> list:
+                return list;
+            case PyTuple t:
+                return t;
+            case JsonElement { ValueKind: JsonValueKind.Array } ja:
+                return ja.EnumerateArray().Select(x => Values.Unwrap(x));
+            case JsonElement { ValueKind: JsonValueKind.Object } jo:
+                return jo.EnumerateObject().Select(p => (object?)p.Name);
+        }
+        if (Values.IsMapping(v)) return Mappings.MapKeys(v);
+        if (bounded && v is IEnumerable and not (ICollection or IReadOnlyCollection<object?>) && !GenericMaps.TryCount(v, out _))
+            return Guard.Bounded((IEnumerable)v);
+        if (v is IEnumerable<object?> eo) return eo.Select(Values.Unwrap);
+        if (v is IEnumerable e) return e.Cast<object?>().Select(Values.Unwrap);
+        if (v is KidaCallable kc && kc.TypeName == "macro")
+            throw new TemplateRuntimeException($"Cannot iterate over macro '{kc}'", "K-RUN-013");
+        throw new TemplateRuntimeException($"'{Values.TypeName(v)}' object is not iterable", "K-RUN-012");
+    }
+
+    private static IEnumerable<object?> IterateString(string s)
+    {
+        if (!PyString.HasSurrogates(s))
+        {
+            for (var i = 0; i < s.Length; i++) yield return CharStrings.Get(s[i]);
+            yield break;
+        }
+        foreach (var r in s.EnumerateRunes()) yield return r.ToString();
+    }
+
+    public static List<object?> ToList(object? v) => v is List<object?> l ? l : Iterate(v).ToList();
+
+    public static IReadOnlyList<object?> AsList(object? v) => v switch
+    {
+        List<object?> l => l,
+        PyTuple t => t,
+        object?[] a => a,
+        _ => Iterate(v).ToList(),
+    };
+
+    public static int Length(object? v)
+    {
+        switch (v)
+        {
+            case string s: return PyString.StrLen(s);
+            case Markup m: return PyString.StrLen(m.Value);
+            case Undefined u: u.Use(); return 0;
+            case ICollection c: return c.Count;
+            case PyRange r: return r.Count;
+            case JsonElement { ValueKind: JsonValueKind.Array } ja: return ja.GetArrayLength();
+            case JsonElement { ValueKind: JsonValueKind.Object } jo: return jo.EnumerateObject().Count();
+            case null: throw new TemplateRuntimeException("object of type 'NoneType' has no len()", "K-RUN-012");
+        }
+        if (v is IReadOnlyCollection<object?> roc) return roc.Count;
+        if (GenericMaps.TryCount(v, out var n)) return n;
+        if (v is IEnumerable e and not KidaCallable) return Guard.Bounded(e).Count();
+        throw new TemplateRuntimeException($"object of type '{Values.TypeName(v)}' has no len()", "K-RUN-012");
+    }
+}

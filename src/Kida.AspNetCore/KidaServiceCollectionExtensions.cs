@@ -1,6 +1,8 @@
 using System.Text.Encodings.Web;
 using Kida;
 using Kida.AspNetCore;
+using Kida.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Http;
@@ -31,6 +33,8 @@ public static class KidaServiceCollectionExtensions
         services.TryAddSingleton(CreateEnvironment);
         services.TryAddSingleton<KidaViewEngine>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcViewOptions>, KidaMvcViewOptionsSetup>());
+        // template errors on the developer exception page (the filter does nothing outside Development)
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeveloperPageExceptionFilter, KidaDeveloperPageExceptionFilter>());
         return services;
     }
 

@@ -45,7 +45,7 @@ internal static partial class KidaTelemetry
         {
             RenderErrors.Add(1, new KeyValuePair<string, object?>("kida.template", template));
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            if (logger is not null) LogRenderFailed(logger, ex, template);
+            if (logger is not null) LogRenderFailed(logger, template);
             throw;
         }
         var elapsed = Stopwatch.GetElapsedTime(start);
@@ -74,8 +74,11 @@ internal static partial class KidaTelemetry
     [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Evicted Kida template {Template} from the cache ({Reason})")]
     private static partial void LogEvicted(ILogger logger, string template, string reason);
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Rendering Kida template {Template} failed")]
-    private static partial void LogRenderFailed(ILogger logger, Exception exception, string template);
+    // Information without the exception: the exception goes on to the host, whose exception middleware (the developer
+    // page, or the app's exception handler) logs it at Error with its stack; logged here too, every template error was
+    // logged twice. This entry only names the template that failed.
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Rendering Kida template {Template} failed")]
+    private static partial void LogRenderFailed(ILogger logger, string template);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Kida template {Template} took {Milliseconds} ms to render")]
     private static partial void LogSlowRender(ILogger logger, string template, double milliseconds);

@@ -23,7 +23,7 @@ public class ErrorTests
             ("{% for x in %}{% endfor %}", 1, 13),
             ("{% block a %}1{% endblock %}{% block a %}2{% endblock %}", 1, 38),
             ("{{ {'a' 1} }}", 1, 9),
-            ("line1\n{% for x in y %}\nno end", 3, 7),
+            ("line1\n{% for x in y %}\nno end", 2, 4), // an unclosed block: at its opener, where the fix goes (issue 16)
             ("{# never closed", 1, 1),
             ("{{ 'unterminated }}", 1, 4),
             ("{{ x | }}", 1, 8),

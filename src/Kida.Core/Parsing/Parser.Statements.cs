@@ -61,10 +61,12 @@ internal sealed partial class Parser
                 case TokenKind.Eof:
                     if (opener is not null)
                     {
+                        // the error points at the unclosed opener (where the fix goes), and names where the template ends
                         var (tag, pos) = _open.Peek();
                         var (l, c) = _source.GetPosition(pos);
-                        throw Error($"Unexpected end of template: '{tag}' block opened at {l}:{c} was never closed (expected '{{% end{tag} %}}' or '{{% end %}}')",
-                            tok.Start, "K-PAR-002");
+                        var (el, ec) = _source.GetPosition(tok.Start);
+                        throw Error($"Unexpected end of template at {el}:{ec}: '{tag}' block opened at {l}:{c} was never closed (expected '{{% end{tag} %}}' or '{{% end %}}')",
+                            pos, "K-PAR-002");
                     }
                     terminator = "";
                     return body;

@@ -195,6 +195,71 @@ public class BinderTests
         Assert.Equal(nodeTypes.Count, methods.Count);
     }
 
+    /// <summary>A template with every kind of statement and expression.</summary>
+    private const string Everything = """
+        {% template page: Page %}{% extends base %}{% set a = b[1:c:2] %}{% set d %}{{ e }}{% endset %}
+        {% block f scoped if g %}{{ h.i }}{{ j?.k }}{{ l[m] }}{{ n(o, p=q, *r, **s) | t(u) }}{{ v is w(x) }}{{ -y }}{{ z + aa }}{% end %}
+        {% for ab in ac if ad recursive %}{{ ae < af }}{{ ag if ah else ai }}{{ aj ?? ak }}{{ [al] }}{{ (am,) }}{{ {an: ao} }}{% else %}{% endfor %}
+        {% if ap %}{% elif aq %}{% else %}{{ [ar for as_ in at if au] }}{{ av..aw }}{% endif %}{% while ax %}{% break %}{% continue %}{% end %}
+        {% include ay %}{% import az as ba %}{% from bb import bc %}{% macro bd(be=bf) %}{% endmacro %}
+        {% call(bg=bh) bi(bj) %}{% slot bk %}{{ bl }}{% end %}{% end %}{% def bm() %}{% slot let:bn=bo %}{{ bp }}{% end %}{% end %}
+        {% filter bq(br) %}{% endfilter %}{% with bs = bt %}{% endwith %}{% with bu as bv %}{% else %}{% end %}{% do bw %}
+        {% autoescape bx %}{% endautoescape %}{% match by %}{% case (bz, ca) if cb %}{% case cc %}{% end %}
+        {% try %}{% fallback err %}{% end %}{% spaceless %}{% end %}{% provide cd = ce %}{% end %}{% push "cf" %}{% end %}{% stack "cf" %}
+        {% cache cg, ttl=ch %}{% end %}{% embed ci %}{% block cj %}{{ ck }}{% end %}{% end %}{% trans cl=cm %}x{% endtrans %}{% globals %}{{ cn }}{% end %}
+        """;
+
+    private sealed class NameCounter : SyntaxWalker
+    {
+        public Dictionary<string, int> Names { get; } = [];
+        public HashSet<Type> Kinds { get; } = [];
+
+        public override void Walk(Stmt s)
+        {
+            Kinds.Add(s.GetType());
+            base.Walk(s);
+        }
+
+        public override void Walk(Expr? e)
+        {
+            if (e is not null) Kinds.Add(e.GetType());
+            base.Walk(e);
+        }
+
+        public override bool VisitNameExpr(NameExpr node)
+        {
+            Names[node.Name] = Names.GetValueOrDefault(node.Name) + 1;
+            return true;
+        }
+    }
+
+    [Fact]
+    public void The_walker_and_the_binder_see_every_node()
+    {
+        var bound = Bind(Everything);
+        var counter = new NameCounter();
+        counter.Walk(bound.Tree.Body);
+        var allKinds = typeof(Stmt).Assembly.GetTypes()
+            .Where(t => t.IsSealed && (t.IsSubclassOf(typeof(Stmt)) || t.IsSubclassOf(typeof(Expr)))).ToHashSet();
+        Assert.Empty(allKinds.Except(counter.Kinds).Select(t => t.Name));
+        Assert.Equal(counter.Names.OrderBy(kv => kv.Key), bound.NameUses.Select(kv => new KeyValuePair<string, int>(kv.Key, kv.Value.Count)).OrderBy(kv => kv.Key));
+        // the easily forgotten places: defaults of parameters and caller parameters, slot bindings, patterns and guards,
+        // cache ttl, trans variables, embed overrides, comprehension conditions, the extends target
+        foreach (var name in new[] { "bf", "bh", "bo", "bz", "ca", "cb", "ch", "cm", "ck", "au", "base", "cn", "r", "s" })
+            Assert.True(counter.Names.ContainsKey(name), name);
+        Assert.False(counter.Names.ContainsKey("as_")); // a comprehension target is no read
+    }
+
+    [Fact]
+    public void Children_are_the_direct_statements_and_expressions_in_source_order()
+    {
+        var bound = Bind("{% if a %}{{ b }}{% elif c %}{% else %}{% set d = e + f %}{% endif %}");
+        var children = SyntaxWalker.Children(bound.Tree.Body[0]);
+        Assert.Equal(["NameExpr", "OutputStmt", "NameExpr", "SetStmt"], children.Select(c => c.GetType().Name));
+        Assert.Equal(["BinaryExpr"], SyntaxWalker.Children(children[3]).Select(c => c.GetType().Name));
+        Assert.Equal(["e", "f"], SyntaxWalker.Children(SyntaxWalker.Children(children[3])[0]).Cast<NameExpr>().Select(n => n.Name));
+    }
+
     // ------------------------------------------------------------------ hostile inputs
 
     [Fact]

@@ -285,6 +285,27 @@ public class BinderTests
     }
 
     [Fact]
+    public void A_huge_def_binds()
+    {
+        var body = string.Concat(Enumerable.Range(0, 8_000).Select(i => $"{{{{ r{i} }}}}{{% let l{i} = 1 %}}"));
+        var bound = Bind("{% def big() %}" + body + "{% end %}");
+        var facts = bound.Macro(All<MacroStmt>(bound)[0]);
+        Assert.Equal(8_000, facts.FreeNames.Count);
+        Assert.Equal(8_000, facts.Lets.Count);
+    }
+
+    [Fact]
+    public void A_long_inheritance_chain_is_walked_without_recursion_and_cut()
+    {
+        var templates = Enumerable.Range(0, 100).ToDictionary(i => $"t{i}.html", i => $"{{% extends 't{i + 1}.html' %}}{{% block b{i} %}}{{% end %}}");
+        var env = new KidaEnvironment(new KidaOptions { Loader = new DictLoader(templates) });
+        var names = env.GetTemplate("t0.html").BlockNames;
+        Assert.Equal(65, names.Count); // the template and at most 64 parents
+        Assert.Equal("b0", names[0]);
+        Assert.Equal(65, env.Inspect("t0.html").Blocks.Count);
+    }
+
+    [Fact]
     public void Little_stack_gives_a_syntax_error_not_a_crash()
     {
         var source = string.Concat(Enumerable.Repeat("{% if a %}{% for b in c %}", 120)) + "{{ [x for x in (((y)))] }}"

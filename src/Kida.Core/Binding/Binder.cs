@@ -200,8 +200,7 @@ internal sealed class Binder : SyntaxVisitor<bool>
     {
         if (IsBound(name)) return;
         if (_freeSeen.Add(name)) _free.Add(name);
-        foreach (var m in _macroStack)
-            if (!m.FreeNames.Contains(name)) m.FreeNames.Add(name);
+        foreach (var m in _macroStack) m.AddFreeName(name);
     }
 
     private void Declare(string name)
@@ -558,8 +557,7 @@ internal sealed class Binder : SyntaxVisitor<bool>
             _callerOwner = savedOwner;
             _lets = savedLets;
         }
-        foreach (var let in lets)
-            if (!facts.Lets.Contains(let)) facts.Lets.Add(let);
+        facts.Lets.AddRange(lets.Distinct());
 
         if (node.Parameters.FirstOrDefault(p => p.Name == "caller") is { Default: null, Star: 0 } && facts.UsesCaller)
             throw Error("When defining macros or call blocks the special 'caller' argument must be omitted or be given a default", node.Pos);

@@ -105,6 +105,14 @@ internal sealed class MacroFacts
 
     /// <summary>Names the body reads that no enclosing scope binds, in order of first use.</summary>
     public List<string> FreeNames { get; } = [];
+
+    /// <summary>Adds a name to <see cref="FreeNames"/> once.</summary>
+    public void AddFreeName(string name)
+    {
+        if (_freeSeen.Add(name)) FreeNames.Add(name);
+    }
+
+    private readonly HashSet<string> _freeSeen = new(StringComparer.Ordinal);
 }
 
 /// <summary>The facts about one template that outlive its compilation (the syntax tree does not).</summary>

@@ -68,9 +68,10 @@ recipe() {
     inblock { print }' "$ROOT/README.md"
 }
 
-# serve DIR COMMAND...: starts the app, waits for "Now listening on", requests /, checks the escaped page
+# serve DIR EXPECTED COMMAND...: starts the app, waits for "Now listening on", requests /, checks that the HTML page
+# contains EXPECTED (and, for the recipe, that the name was escaped)
 serve() {
-  local dir="$1"; shift
+  local dir="$1" expected="$2"; shift 2
   local log="$WORK/serve.log"
   (cd "$dir" && exec "$@" --urls http://127.0.0.1:0 > "$log" 2>&1) &
   APP_PID=$!
@@ -86,8 +87,9 @@ serve() {
   page=$(curl -sS --max-time 30 -D "$WORK/headers" "$url/") || { cat "$log"; fail "request failed"; }
   kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
   grep -qi '^content-type: text/html; charset=utf-8' "$WORK/headers" || { cat "$WORK/headers"; fail "not text/html"; }
-  grep -qF 'Hello, &lt;Ada&gt;!' <<<"$page" || { echo "$page"; cat "$log"; fail "the page lacks the escaped name"; }
+  grep -qF "$expected" <<<"$page" || { echo "$page"; cat "$log"; fail "the page lacks $expected"; }
   if grep -qF '<Ada>' <<<"$page"; then fail "the name was not escaped"; fi
+  return 0
 }
 
 cd "$WORK"
@@ -110,11 +112,24 @@ text = open(path).read()
 open(path, "w").write(text.replace("</Project>", snippet + "\n</Project>", 1))
 PY
 fi
-serve . dotnet run
+serve . 'Hello, &lt;Ada&gt;!' dotnet run
 echo "== package smoke: dotnet run served the escaped page; dotnet new to rendered page: $((SECONDS - start)) s"
 
 echo "== package smoke: dotnet publish"
 dotnet publish -c Release -o "$WORK/out" -v q -nologo > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; fail "dotnet publish"; }
 [ -f "$WORK/out/Views/index.html" ] || fail "the published app has no Views/index.html"
-serve "$WORK/out" ./SmokeApp
-echo "== package smoke: OK (packages, dotnet run and the published app)"
+serve "$WORK/out" 'Hello, &lt;Ada&gt;!' ./SmokeApp
+
+# dotnet new templates (templates/Kida.Templates): installed into a private template hive, each instantiated, built
+# against the local feed, run, and its home page requested
+echo "== package smoke: dotnet new kida-web and kida-mvc"
+dotnet pack "$ROOT/templates/Kida.Templates/Kida.Templates.csproj" -o "$FEED" -v q -nologo > "$WORK/pack-templates.log" 2>&1 \
+  || { cat "$WORK/pack-templates.log"; fail "pack Kida.Templates"; }
+HIVE="$WORK/hive"
+dotnet new install "$FEED"/Kida.Templates.*.nupkg --debug:custom-hive "$HIVE" > "$WORK/install.log" 2>&1 || { cat "$WORK/install.log"; fail "dotnet new install"; }
+cd "$WORK"
+dotnet new kida-web -o WebFromTemplate --debug:custom-hive "$HIVE" > "$WORK/new-web.log" 2>&1 || { cat "$WORK/new-web.log"; fail "dotnet new kida-web"; }
+serve "$WORK/WebFromTemplate" '<li>Earl Grey</li>' dotnet run --no-launch-profile
+dotnet new kida-mvc -o MvcFromTemplate --debug:custom-hive "$HIVE" > "$WORK/new-mvc.log" 2>&1 || { cat "$WORK/new-mvc.log"; fail "dotnet new kida-mvc"; }
+serve "$WORK/MvcFromTemplate" 'name="__RequestVerificationToken"' dotnet run --no-launch-profile
+echo "== package smoke: OK (packages, dotnet run, the published app, the kida-web and kida-mvc templates)"

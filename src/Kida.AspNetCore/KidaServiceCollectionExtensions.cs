@@ -49,6 +49,8 @@ public static class KidaServiceCollectionExtensions
                 Extensions = KidaTemplateRoot.Extensions(o),
             },
             AutoReload = o.AutoReload ?? host.IsDevelopment(),
+            // a call that does not fit a def's signature fails with K-CMP-001 and the definition's location
+            ValidateCalls = host.IsDevelopment(),
         };
         if (o.ConfigureEnvironment is not null) options = o.ConfigureEnvironment(options);
         var env = new KidaEnvironment(options);

@@ -39,6 +39,24 @@ internal static class ErrorCodes
     /// <summary>K-SEC-010: a render runs longer than <see cref="KidaLimits.RenderTimeout"/>.</summary>
     public const string TimeLimit = "K-SEC-010";
 
+    /// <summary>K-TPL-006: <c>super()</c> or <c>self.name()</c> of a block that does not exist (found by <c>kida check</c>).</summary>
+    public const string BlockNotFound = "K-TPL-006";
+
+    /// <summary>K-CMP-001: a call does not fit the signature of the def or macro it calls (unknown keyword, missing required argument, too many positional arguments, an argument given twice).</summary>
+    public const string CallSignature = "K-CMP-001";
+
+    /// <summary>K-CMP-002: an argument's type does not fit the parameter's annotation (a literal at check time, any value with <see cref="KidaOptions.CheckTypes"/>).</summary>
+    public const string LiteralType = "K-CMP-002";
+
+    /// <summary>K-TYP-001: a template with a <c>{% template %}</c> declaration reads a variable it does not declare.</summary>
+    public const string UndeclaredVariable = "K-TYP-001";
+
+    /// <summary>K-TYP-002: a <c>{% template %}</c> declaration names a variable the template never reads.</summary>
+    public const string UnusedDeclaration = "K-TYP-002";
+
+    /// <summary>K-TYP-003: a declared variable is set to, or compared with, a literal its declared type does not allow.</summary>
+    public const string DeclaredTypeMismatch = "K-TYP-003";
+
     /// <summary>Whether an error of this code ends the render: <c>{% try %}</c> does not catch limits, cycles or sandbox violations.</summary>
     public static bool IsFatal(string code) =>
         code == RecursionDepth || code == Cycle || code.StartsWith("K-SEC-", StringComparison.Ordinal);

@@ -96,6 +96,20 @@ public sealed record KidaOptions
     /// <summary>How long a <c>{% cache %}</c> fragment lives when its tag gives no valid <c>ttl</c>. Default 5 minutes.</summary>
     public TimeSpan FragmentTtl { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Check every call to a <c>def</c> or <c>macro</c> against its signature while rendering: an unknown keyword, a
+    /// missing required argument or too many positional arguments fail with <c>K-CMP-001</c>, naming the definition's
+    /// template, line and column. Off by default; <c>AddKida</c> turns it on in Development.
+    /// </summary>
+    public bool ValidateCalls { get; init; }
+
+    /// <summary>
+    /// Check the values passed to annotated def parameters (<c>count: int</c>, <c>str | None</c>, <c>list[...]</c>,
+    /// <c>dict[...]</c>) while rendering; a value that does not fit fails with <c>K-CMP-002</c>. Names Kida does not
+    /// know (model classes, <c>Any</c>) accept every value. Off by default.
+    /// </summary>
+    public bool CheckTypes { get; init; }
+
     /// <summary>Initial global variables and functions.</summary>
     public IReadOnlyDictionary<string, object?>? Globals { get; init; }
 

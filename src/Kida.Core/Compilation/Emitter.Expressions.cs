@@ -372,14 +372,21 @@ internal sealed partial class Emitter
                 var sharedBody = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, lets, out var srs, out var sargs, out var soutput, ctxParam);
                 shared = CompileMacroBody(E.Lambda<Action<RenderState, Context, object?[], Output>>(sharedBody, srs, ctxParam, sargs, soutput));
             }
-            var prototype = new Macro(m.Name, names, usesVarargs, usesKwargs, usesCaller, escapeValue, shared, null!);
+            var prototype = new Macro(m.Name, names, usesVarargs, usesKwargs, usesCaller, escapeValue, shared, null!)
+            {
+                Check = Checking.CallCheck.For(_env.Options, _ct.Source, m),
+            };
             return E.Call(_fn.Ctx, H.ContextBindMacro, E.Constant(prototype));
         }
         var body = EmitFunctionBody(m.Body, ordinary, varargsName, kwargsName, usesCaller, m.IsDef, lets, out var rs, out var args, out var output);
         var lambda = E.Lambda<Action<RenderState, object?[], Output>>(body, rs, args, output);
         var ctor = H.NewMacro;
-        return E.New(ctor, E.Constant(m.Name), E.Constant(names), E.Constant(usesVarargs), E.Constant(usesKwargs),
+        var macro = E.New(ctor, E.Constant(m.Name), E.Constant(names), E.Constant(usesVarargs), E.Constant(usesKwargs),
             E.Constant(usesCaller), _fn.Escape, lambda);
+        // KidaOptions.ValidateCalls/CheckTypes: the macro checks its calls' arguments (Checking.CallCheck)
+        return Checking.CallCheck.For(_env.Options, _ct.Source, m) is { } check
+            ? E.MemberInit(macro, E.Bind(typeof(Macro).GetProperty(nameof(Macro.Check), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!, E.Constant(check)))
+            : macro;
     }
 
     /// <summary>A macro-like function body: binds parameters (evaluating defaults) and renders into the given output.</summary>

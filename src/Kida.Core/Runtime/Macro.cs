@@ -33,6 +33,9 @@ internal sealed class Macro : KidaCallable, IKidaObject
     private readonly MacroCode? _sharedBody;
     private readonly Context? _context;
 
+    /// <summary>The argument checks of <see cref="KidaOptions.ValidateCalls"/> and <see cref="KidaOptions.CheckTypes"/>; null when off.</summary>
+    internal Checking.CallCheck? Check { get; init; }
+
     /// <summary>For a bound top-level macro: the compile-time macro it was bound from.</summary>
     internal Macro? Prototype { get; private init; }
 
@@ -44,7 +47,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
     /// else in the object depends on the render, so a context may hand out the same bound macro again.
     /// </summary>
     internal Macro BindTo(Context context) =>
-        new(Name, Parameters, CatchVarargs, CatchKwargs, AcceptsCaller, ReturnsMarkup, _sharedBody!, context) { Prototype = this };
+        new(Name, Parameters, CatchVarargs, CatchKwargs, AcceptsCaller, ReturnsMarkup, _sharedBody!, context) { Prototype = this, Check = Check };
 
     public string Name { get; }
     public string[] Parameters { get; }
@@ -94,6 +97,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
     /// </summary>
     public void WritePositional(RenderState rs, Output output, int count, object? a0, object? a1)
     {
+        Check?.CheckPositional(count, a0, a1);
         var n = Parameters.Length;
         if (count > n && !CatchVarargs)
             throw new TemplateRuntimeException($"macro '{Name}' takes not more than {n} argument(s)", "K-RUN-012");
@@ -139,6 +143,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
 
     private object?[] Bind(RenderState rs, in CallArgs args)
     {
+        Check?.Check(args.Positional, args.Named);
         var n = Parameters.Length;
         var bound = rs.RentArgArray(n + 3);
         for (var i = 0; i < n; i++) bound[i] = Missing;

@@ -1,0 +1,3 @@
+using Kida.Cli;
+
+return KidaCommand.Run(args, Console.Out, Console.Error, Console.In);

@@ -136,7 +136,6 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
     private void EmitTemplate(TemplateNode tree)
     {
         var blocks = _bound.Blocks;
-        _ct.BlockOrder = _bound.Summary.Blocks.Select(b => b.Name).ToList();
         _ct.HasExtends = _bound.HasExtends;
         var topLevelExtends = _bound.TopLevelExtends;
         _conditionalExtends = topLevelExtends.Count > 1 || (topLevelExtends.Count == 1 && !_ct.HasExtends);

@@ -69,7 +69,8 @@ internal static class Introspection
         var defs = summary.Defs.Select(d =>
         {
             var (line, column) = own.GetPosition(d.Pos);
-            return new DefInfo(d.Name, d.Kind, d.Parameters, d.VarArgs, d.KwArgs, d.Slots.ToArray(), d.HasDefaultSlot,
+            // fresh arrays per call: a caller casting a list back to an array changes only its own copy
+            return new DefInfo(d.Name, d.Kind, d.Parameters.ToArray(), d.VarArgs, d.KwArgs, d.Slots.ToArray(), d.HasDefaultSlot,
                 d.FreeNames.Where(n => !globals.ContainsKey(n)).ToArray(), line, column);
         }).ToArray();
         var dependencies = summary.Dependencies.Select(d =>

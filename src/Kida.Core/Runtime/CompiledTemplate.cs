@@ -23,7 +23,6 @@ internal sealed class CompiledTemplate
     /// <summary>Top-level set-up only (assignments, imports, macros, the parent's set-up): what a block render needs.</summary>
     public Action<RenderState, Context, Output> Setup { get; set; } = null!;
     public Dictionary<string, BlockFunction> Blocks { get; } = new(StringComparer.Ordinal);
-    public IReadOnlyList<string> BlockOrder { get; set; } = [];
     public bool HasExtends { get; set; }
 
     /// <summary>Functions still running interpreted, waiting to be compiled to IL (tiered compilation); null when none.</summary>

@@ -205,6 +205,15 @@ public class CheckerTests
     }
 
     [Fact]
+    public void A_name_set_only_inside_a_loop_is_still_a_context_read_outside_it()
+    {
+        // the binder's scopes: the set inside the for body does not bind the read after the loop
+        var d = Single("{% template items: list %}{% for i in items %}{% set label = i %}{% endfor %}{{ label }}");
+        AssertFinding(d, ErrorCodes.UndeclaredVariable, 1, 81, DiagnosticSeverity.Warning);
+        Assert.Empty(Check("{% template items: list %}{% for i in items %}{{ i }}{% set label = i %}{{ label }}{% endfor %}"));
+    }
+
+    [Fact]
     public void Host_globals_count_as_declared()
     {
         var env = new KidaEnvironment(new KidaOptions { Loader = new DictLoader(new Dictionary<string, string> { ["p.html"] = "{% template a: int %}{{ a }}{{ request }}" }) });

@@ -48,6 +48,9 @@ internal sealed class TemplateAnalysis
 
     public IReadOnlyList<Declaration> Declarations { get; private set; } = [];
 
+    /// <summary>The names the template reads from its context (not set, imported or a parameter where they are read).</summary>
+    public IReadOnlySet<string> ContextNames { get; private init; } = new HashSet<string>();
+
     /// <summary>Lexes, parses and reads the template's signatures.</summary>
     public static TemplateAnalysis Create(KidaEnvironment env, string name, string? path, string text)
     {
@@ -56,7 +59,12 @@ internal sealed class TemplateAnalysis
         {
             // the compiler's front end: lex, parse, bind (the emitter's checks run in TemplateChecker)
             var bound = TemplateCompiler.Analyze(env, text, name, out var sourceText);
-            analysis = new TemplateAnalysis(name, path, sourceText) { Tree = bound.Tree };
+            analysis = new TemplateAnalysis(name, path, sourceText)
+            {
+                Tree = bound.Tree,
+                // the binder's free names: what the template (and its top-level defs) read from the context
+                ContextNames = bound.Summary.FreeNames.Concat(bound.Summary.Defs.SelectMany(d => d.FreeNames)).ToHashSet(StringComparer.Ordinal),
+            };
         }
         catch (TemplateException ex)
         {

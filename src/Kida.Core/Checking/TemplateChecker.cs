@@ -341,7 +341,7 @@ internal sealed class TemplateChecker
         private void NoteRead(NameExpr n)
         {
             _read.Add(n.Name);
-            if (_declared.Count == 0 || _declared.ContainsKey(n.Name) || Bound(n.Name) > 0 || _checker.IsGlobal(n.Name)) return;
+            if (_declared.Count == 0 || _declared.ContainsKey(n.Name) || !_t.ContextNames.Contains(n.Name) || _checker.IsGlobal(n.Name)) return;
             if (!_reportedUndeclared.Add(n.Name)) return;
             Add(ErrorCodes.UndeclaredVariable, DiagnosticSeverity.Warning,
                 $"'{n.Name}' is not declared in the template's {{% template %}} declaration (and not set, imported or a global)", n.Pos);

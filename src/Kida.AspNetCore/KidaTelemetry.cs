@@ -45,6 +45,14 @@ internal static partial class KidaTelemetry
         {
             RenderErrors.Add(1, new KeyValuePair<string, object?>("kida.template", template));
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            if (http.Response.HasStarted)
+            {
+                // part of a streamed page has left: end the connection, so the client sees a broken response rather
+                // than a complete-looking 200 (the host cannot report the error now, so it is logged here, once)
+                if (logger is not null) LogRenderAbortedAfterStart(logger, ex, template);
+                http.Abort();
+                return;
+            }
             if (logger is not null) LogRenderFailed(logger, template);
             throw;
         }
@@ -79,6 +87,10 @@ internal static partial class KidaTelemetry
     // logged twice. This entry only names the template that failed.
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Rendering Kida template {Template} failed")]
     private static partial void LogRenderFailed(ILogger logger, string template);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error,
+        Message = "Rendering Kida template {Template} failed after part of the response was sent; the connection was aborted")]
+    private static partial void LogRenderAbortedAfterStart(ILogger logger, Exception exception, string template);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Kida template {Template} took {Milliseconds} ms to render")]
     private static partial void LogSlowRender(ILogger logger, string template, double milliseconds);

@@ -90,6 +90,14 @@ public sealed record KidaOptions
         init => Limits = Limits with { MaxLoopIterations = value };
     }
 
+    /// <summary>
+    /// How many characters of output a streaming render hands over at a time (default 16 KB): <c>RenderAsync</c> into a
+    /// <see cref="System.IO.Pipelines.PipeWriter"/>, <see cref="System.IO.Stream"/> or <see cref="TextWriter"/> streams a template
+    /// once a render of it produced at least this much (or ran <c>{% flush %}</c>), writing each chunk while the rest
+    /// renders; <c>RenderStream</c> always streams. 0 turns streaming off for <c>RenderAsync</c>.
+    /// </summary>
+    public int StreamingThreshold { get; init; } = 16 * 1024;
+
     /// <summary>How many <c>{% cache %}</c> fragments the environment keeps (least recently used are evicted). Default 1,000.</summary>
     public int FragmentCacheSize { get; init; } = 1000;
 

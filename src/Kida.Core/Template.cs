@@ -10,7 +10,7 @@ namespace Kida;
 /// A compiled template. Immutable and safe to render from any number of threads at once: every render owns its
 /// own state.
 /// </summary>
-public sealed class Template
+public sealed partial class Template
 {
     internal Template(KidaEnvironment environment, CompiledTemplate compiled, string? path, Binding.TemplateSummary summary)
     {
@@ -97,7 +97,7 @@ public sealed class Template
         try
         {
             RenderInto(output, model, block, cancellationToken);
-            RememberSize(output.Length);
+            Remember(output);
             return output.ToString();
         }
         finally
@@ -108,8 +108,9 @@ public sealed class Template
 
     private int _sizeHint = 1024;
 
-    private void RememberSize(int length)
+    private void RememberSize(long total)
     {
+        var length = (int)Math.Min(total, int.MaxValue);
         if (length > _sizeHint) _sizeHint = Math.Min(length + (length >> 3), 1 << 20);
     }
 
@@ -147,62 +148,6 @@ public sealed class Template
         finally
         {
             RenderState.Return(rs);
-        }
-    }
-
-    /// <summary>Renders into a <see cref="TextWriter"/>.</summary>
-    public async ValueTask RenderAsync(TextWriter writer, object? model = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        using var output = new Output(_sizeHint, Environment.Limits.MaxOutputLength);
-        RenderInto(output, model, null, cancellationToken);
-        RememberSize(output.Length);
-        await writer.WriteAsync(output.Memory, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Renders one block into a <see cref="TextWriter"/>.</summary>
-    public async ValueTask RenderBlockAsync(TextWriter writer, string block, object? model = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(block);
-        using var output = new Output(_sizeHint, Environment.Limits.MaxOutputLength);
-        RenderInto(output, model, block, cancellationToken);
-        await writer.WriteAsync(output.Memory, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Renders as UTF-8 into a <see cref="PipeWriter"/> (such as ASP.NET Core's response body), flushing between chunks.</summary>
-    public ValueTask RenderAsync(PipeWriter writer, object? model = null, CancellationToken cancellationToken = default) =>
-        RenderToPipeAsync(writer, model, null, cancellationToken);
-
-    /// <summary>Renders one block as UTF-8 into a <see cref="PipeWriter"/>.</summary>
-    public ValueTask RenderBlockAsync(PipeWriter writer, string block, object? model = null, CancellationToken cancellationToken = default) =>
-        RenderToPipeAsync(writer, model, block ?? throw new ArgumentNullException(nameof(block)), cancellationToken);
-
-    private async ValueTask RenderToPipeAsync(PipeWriter writer, object? model, string? block, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        var output = new Output(_sizeHint, Environment.Limits.MaxOutputLength);
-        try
-        {
-            RenderInto(output, model, block, cancellationToken);
-            RememberSize(output.Length);
-            var remaining = output.Memory;
-            const int chunk = 16 * 1024;
-            while (remaining.Length > 0)
-            {
-                var part = remaining.Length > chunk ? remaining[..chunk] : remaining;
-                if (part.Length == chunk && char.IsHighSurrogate(part.Span[^1])) part = part[..^1];
-                var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(part.Length));
-                var written = Encoding.UTF8.GetBytes(part.Span, span);
-                writer.Advance(written);
-                remaining = remaining[part.Length..];
-                var result = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (result.IsCanceled || result.IsCompleted) break;
-            }
-        }
-        finally
-        {
-            output.Dispose();
         }
     }
 }

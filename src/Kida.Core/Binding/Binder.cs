@@ -649,6 +649,8 @@ internal sealed class Binder : SyntaxVisitor<bool>
 
     public override bool VisitContinueStmt(ContinueStmt node) => true;
 
+    public override bool VisitFlushStmt(FlushStmt node) => true;
+
     public override bool VisitAutoescapeStmt(AutoescapeStmt node)
     {
         BindExpr(node.Enabled);

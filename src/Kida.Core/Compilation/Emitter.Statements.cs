@@ -58,6 +58,10 @@ internal sealed partial class Emitter
 
     public override E VisitDoStmt(DoStmt d) => E.Block(SetPos(d.Pos), E.Convert(EmitExpr(d.Value), typeof(object)), E.Empty());
 
+    // a flush writes into whatever output is current: the render's (a chunk boundary when it streams), or a capture's,
+    // where it has no effect
+    public override E VisitFlushStmt(FlushStmt fl) => E.Call(_fn.Out, H.OutputFlush);
+
     public override E VisitBreakStmt(BreakStmt br)
     {
         if (_fn.Loops.Count == 0) throw Error("'break' outside loop", br.Pos);

@@ -123,6 +123,7 @@ internal static class RuntimeMethods
     public static readonly FieldInfo RenderStateEvalAutoescape = FieldOf<RenderState>(rs => rs.EvalAutoescape);
     public static readonly FieldInfo LoopIndex0 = FieldOf<LoopContext>(l => l.Index0);
     public static readonly MethodInfo OutputWriteString = InstanceOf<Output>(o => o.Write(default(string)));
+    public static readonly MethodInfo OutputFlush = InstanceOf<Output>(o => o.Flush());
     public static readonly MethodInfo OutputWriteValue = InstanceOf<Output>(o => o.WriteValue(null, false));
     public static readonly MethodInfo OutputToString = InstanceOf<Output>(o => o.ToString());
     public static readonly MethodInfo OutputDispose = InstanceOf<Output>(o => o.Dispose());

@@ -164,7 +164,7 @@ internal sealed partial class Parser
                 case "cache": return ParseCache(pos);
                 case "embed": return ParseEmbed(pos);
                 case "trans": return ParseTrans(pos);
-                case "flush": Expect(TokenKind.BlockEnd); return null;
+                case "flush": Expect(TokenKind.BlockEnd); return new FlushStmt(pos);
                 case "slot": return ParseSlot(pos, isYield: false);
                 case "yield": return ParseSlot(pos, isYield: true);
                 case "globals":

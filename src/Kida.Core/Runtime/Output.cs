@@ -17,6 +17,10 @@ internal sealed class Output : IDisposable
     // enforce the limit with the compare they already make)
     private int _end;
     private long _limit;
+    // streaming (a root output only): where full chunks go, the size at which one is handed over, and how much has gone
+    private IOutputSink? _sink;
+    private int _threshold;
+    private long _emitted;
 
     /// <summary>An output bounded by the current render's <see cref="KidaLimits.MaxOutputLength"/> (a capture inside a render).</summary>
     public Output(int capacity = 256) : this(capacity, RenderState.CurrentLimits.MaxOutputLength) { }
@@ -31,6 +35,55 @@ internal sealed class Output : IDisposable
 
     public int Length => _length;
 
+    /// <summary>Everything written so far, including what a streaming output has already handed over.</summary>
+    public long TotalLength => _emitted + _length;
+
+    /// <summary>Whether <c>{% flush %}</c> ran on this output (a buffered render notes it, so the next one streams).</summary>
+    public bool FlushRequested { get; private set; }
+
+    /// <summary>
+    /// Makes this (root) output stream: once it holds <paramref name="threshold"/> characters, and at every
+    /// <c>{% flush %}</c>, what it holds is handed to <paramref name="sink"/> and the buffer starts again.
+    /// </summary>
+    public void StreamTo(IOutputSink sink, int threshold)
+    {
+        _sink = sink;
+        _threshold = Math.Max(1, threshold);
+        SetEnd();
+    }
+
+    /// <summary>
+    /// <c>{% flush %}</c>: a streaming output hands over what it holds, marked as a flush point (an empty chunk when it
+    /// holds nothing); a buffered one only notes the request.
+    /// </summary>
+    public void Flush()
+    {
+        FlushRequested = true;
+        if (_sink is null) return;
+        Emit(flush: true);
+    }
+
+    /// <summary>Hands the rest to the sink at the end of a streaming render.</summary>
+    public void Complete()
+    {
+        if (_sink is not null && _length > 0) Emit(flush: false);
+    }
+
+    private void Emit(bool flush)
+    {
+        _sink!.Chunk(_buffer.AsSpan(0, _length), flush);
+        _emitted += _length;
+        _length = 0;
+        SetEnd();
+    }
+
+    private void SetEnd()
+    {
+        var end = Math.Min(_buffer.Length, _limit - _emitted);
+        if (_sink is not null) end = Math.Min(end, _threshold);
+        _end = (int)Math.Max(end, 0);
+    }
+
     // one spare root output per thread (the object; its buffer always goes back to the array pool)
     [ThreadStatic] private static Output? t_spare;
 
@@ -43,6 +96,9 @@ internal sealed class Output : IDisposable
         o._buffer = ArrayPool<char>.Shared.Rent(capacity);
         o._length = 0;
         o._limit = limit;
+        o._sink = null;
+        o._emitted = 0;
+        o.FlushRequested = false;
         o._end = (int)Math.Min(o._buffer.Length, limit);
         return o;
     }
@@ -98,8 +154,9 @@ internal sealed class Output : IDisposable
     // makes room for needed more characters, or fails with K-SEC-005 when that would pass the output limit
     private void Grow(int needed)
     {
+        if (_sink is not null && _length > 0 && _length + needed > _threshold) Emit(flush: false);
         var want = (long)_length + needed;
-        if (want > _limit)
+        if (_emitted + want > _limit)
             throw RenderState.LimitExceeded(ErrorCodes.OutputLimit, $"Output exceeds Limits.MaxOutputLength ({_limit} characters)");
         if (want > Array.MaxLength)
             throw RenderState.LimitExceeded(ErrorCodes.OutputLimit, $"Output exceeds the largest buffer .NET can allocate ({Array.MaxLength} characters)");
@@ -111,7 +168,7 @@ internal sealed class Output : IDisposable
             if (_buffer.Length > 0) ArrayPool<char>.Shared.Return(_buffer);
             _buffer = next;
         }
-        _end = (int)Math.Min(_buffer.Length, _limit);
+        SetEnd();
     }
 
     /// <summary>Writes text HTML-escaped with Kida's table, copying clean runs in bulk.</summary>
@@ -285,6 +342,16 @@ internal sealed class Output : IDisposable
         o.WriteEscaped(s.AsSpan());
         return o.ToString();
     }
+}
+
+/// <summary>Receives the chunks of a streaming render (<see cref="Output.StreamTo"/>), on the rendering thread.</summary>
+internal interface IOutputSink
+{
+    /// <summary>
+    /// A chunk of output, to be copied before returning; <paramref name="flush"/> marks a <c>{% flush %}</c> point
+    /// (its text may be empty).
+    /// </summary>
+    void Chunk(ReadOnlySpan<char> text, bool flush);
 }
 
 /// <summary>

@@ -274,6 +274,12 @@ internal sealed record ContinueStmt(int Pos) : Stmt(Pos)
     public override T Accept<T>(SyntaxVisitor<T> visitor) => visitor.VisitContinueStmt(this);
 }
 
+/// <summary><c>{% flush %}</c>: a chunk boundary of a streaming render (nothing in a buffered one).</summary>
+internal sealed record FlushStmt(int Pos) : Stmt(Pos)
+{
+    public override T Accept<T>(SyntaxVisitor<T> visitor) => visitor.VisitFlushStmt(this);
+}
+
 internal sealed record AutoescapeStmt(int Pos, Expr Enabled, IReadOnlyList<Stmt> Body) : Stmt(Pos)
 {
     public override T Accept<T>(SyntaxVisitor<T> visitor) => visitor.VisitAutoescapeStmt(this);

@@ -83,6 +83,8 @@ internal sealed class StatementRoles : SyntaxVisitor<StatementRole>
 
     public override StatementRole VisitContinueStmt(ContinueStmt node) => StatementRole.Output;
 
+    public override StatementRole VisitFlushStmt(FlushStmt node) => StatementRole.Output;
+
     public override StatementRole VisitAutoescapeStmt(AutoescapeStmt node) => StatementRole.Output;
 
     public override StatementRole VisitMatchStmt(MatchStmt node) => StatementRole.Output;

@@ -53,6 +53,7 @@ internal abstract class SyntaxVisitor<T>
     public abstract T VisitDoStmt(DoStmt node);
     public abstract T VisitBreakStmt(BreakStmt node);
     public abstract T VisitContinueStmt(ContinueStmt node);
+    public abstract T VisitFlushStmt(FlushStmt node);
     public abstract T VisitAutoescapeStmt(AutoescapeStmt node);
     public abstract T VisitMatchStmt(MatchStmt node);
     public abstract T VisitTryStmt(TryStmt node);

@@ -326,6 +326,8 @@ internal abstract class SyntaxWalker : SyntaxVisitor<bool>
 
     public override bool VisitContinueStmt(ContinueStmt node) => true;
 
+    public override bool VisitFlushStmt(FlushStmt node) => true;
+
     public override bool VisitAutoescapeStmt(AutoescapeStmt node)
     {
         Walk(node.Enabled);

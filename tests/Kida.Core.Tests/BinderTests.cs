@@ -200,7 +200,7 @@ public class BinderTests
         {% template page: Page %}{% extends base %}{% set a = b[1:c:2] %}{% set d %}{{ e }}{% endset %}
         {% block f scoped if g %}{{ h.i }}{{ j?.k }}{{ l[m] }}{{ n(o, p=q, *r, **s) | t(u) }}{{ v is w(x) }}{{ -y }}{{ z + aa }}{% end %}
         {% for ab in ac if ad recursive %}{{ ae < af }}{{ ag if ah else ai }}{{ aj ?? ak }}{{ [al] }}{{ (am,) }}{{ {an: ao} }}{% else %}{% endfor %}
-        {% if ap %}{% elif aq %}{% else %}{{ [ar for as_ in at if au] }}{{ av..aw }}{% endif %}{% while ax %}{% break %}{% continue %}{% end %}
+        {% if ap %}{% elif aq %}{% else %}{{ [ar for as_ in at if au] }}{{ av..aw }}{% endif %}{% while ax %}{% break %}{% continue %}{% end %}{% flush %}
         {% include ay %}{% import az as ba %}{% from bb import bc %}{% macro bd(be=bf) %}{% endmacro %}
         {% call(bg=bh) bi(bj) %}{% slot bk %}{{ bl }}{% end %}{% end %}{% def bm() %}{% slot let:bn=bo %}{{ bp }}{% end %}{% end %}
         {% filter bq(br) %}{% endfilter %}{% with bs = bt %}{% endwith %}{% with bu as bv %}{% else %}{% end %}{% do bw %}

@@ -22,7 +22,7 @@ internal sealed class KidaFunction(string name, Func<CallArgs, object?> body) : 
         }
         catch (Exception ex) when (ex is not TemplateException and not OperationCanceledException)
         {
-            throw new TemplateRuntimeException($"{name}() failed: {ex.Message}", "K-RUN-007", ex);
+            throw new TemplateRuntimeException($"{name}() failed: {ex.Message}", ErrorCodes.Runtime, ex);
         }
     }
 
@@ -45,7 +45,7 @@ internal sealed class KidaFunction(string name, Func<CallArgs, object?> body) : 
         }
         if (value is null)
         {
-            if (required) throw new TemplateRuntimeException($"{function}() missing required argument '{keyword}'", "K-RUN-012");
+            if (required) throw new TemplateRuntimeException($"{function}() missing required argument '{keyword}'", ErrorCodes.TypeError);
             return null;
         }
         return Values.AsString(value) ?? PyString.Str(value);
@@ -77,7 +77,7 @@ internal static class TemplateMemberName
 
     /// <summary>Turns a failure reading a member into a template error that names it.</summary>
     public static TemplateRuntimeException Failed(string owner, string name, Exception ex) =>
-        new($"Reading '{owner}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
+        new($"Reading '{owner}.{name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
 }
 
 /// <summary>

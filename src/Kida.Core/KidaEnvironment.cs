@@ -212,7 +212,7 @@ public sealed class KidaEnvironment : ITemplateHost
 
     private async Task<Template> GetTemplateCore(string name, bool sync, CancellationToken cancellationToken)
     {
-        var loader = Options.Loader ?? throw new TemplateRuntimeException("No loader configured for this environment", "K-RUN-016");
+        var loader = Options.Loader ?? throw new TemplateRuntimeException("No loader configured for this environment", ErrorCodes.NoLoader);
         for (var frame = s_loading.Value; frame is not null; frame = frame.Outer)
             if (ReferenceEquals(frame.Environment, this) && frame.Name == name)
                 throw new TemplateRuntimeException(

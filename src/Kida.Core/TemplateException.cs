@@ -94,7 +94,7 @@ public class TemplateException : Exception
 public sealed class TemplateSyntaxException : TemplateException
 {
     /// <summary>Creates a syntax error.</summary>
-    public TemplateSyntaxException(string message, string code = "K-PAR-001", string? templateName = null, int line = 0,
+    public TemplateSyntaxException(string message, string code = ErrorCodes.UnexpectedToken, string? templateName = null, int line = 0,
         int column = 0, string? sourceLine = null, string? hint = null)
         : base(message, code, templateName, line, column, sourceLine, hint) { }
 }
@@ -104,7 +104,7 @@ public sealed class TemplateNotFoundException : TemplateException
 {
     /// <summary>Creates a not-found error for <paramref name="name"/>, listing where it was looked for.</summary>
     public TemplateNotFoundException(string name, IReadOnlyList<string>? searched = null, string? message = null)
-        : base(message ?? BuildMessage(name, searched), "K-TPL-001")
+        : base(message ?? BuildMessage(name, searched), ErrorCodes.TemplateNotFound)
     {
         Name = name;
         Searched = searched ?? [];
@@ -127,7 +127,7 @@ public sealed class UndefinedException : TemplateException
 {
     /// <summary>Creates an undefined error for <paramref name="name"/>.</summary>
     public UndefinedException(string message, string name, string? hint = null)
-        : base(message, "K-RUN-001", hint: hint)
+        : base(message, ErrorCodes.UndefinedVariable, hint: hint)
     {
         Name = name;
     }
@@ -140,7 +140,7 @@ public sealed class UndefinedException : TemplateException
 public sealed class TemplateRuntimeException : TemplateException
 {
     /// <summary>Creates a runtime error.</summary>
-    public TemplateRuntimeException(string message, string code = "K-RUN-007", Exception? innerException = null, string? hint = null)
+    public TemplateRuntimeException(string message, string code = ErrorCodes.Runtime, Exception? innerException = null, string? hint = null)
         : base(message, code, hint: hint, innerException: innerException) { }
 }
 

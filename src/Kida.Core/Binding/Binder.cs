@@ -90,7 +90,7 @@ internal sealed class Binder : SyntaxVisitor<bool>
             ContextNames(facts.FreeNames), m.Pos);
     }
 
-    private TemplateSyntaxException Error(string message, int pos, string code = "K-PAR-001") =>
+    private TemplateSyntaxException Error(string message, int pos, string code = ErrorCodes.UnexpectedToken) =>
         _source.WithPosition(new TemplateSyntaxException(message, code, _source.Name), pos);
 
     private void EnsureStack(int pos)

@@ -54,7 +54,7 @@ internal sealed class TemplateChecker
     {
         var analysis = Analyze(name);
         if (analysis is null)
-            return [new TemplateDiagnostic("K-TPL-001", DiagnosticSeverity.Error, $"Template '{name}' not found", name, null, 1, 1)];
+            return [new TemplateDiagnostic(ErrorCodes.TemplateNotFound, DiagnosticSeverity.Error, $"Template '{name}' not found", name, null, 1, 1)];
         return Check(analysis);
     }
 
@@ -240,13 +240,13 @@ internal sealed class TemplateChecker
                 case ConstExpr { Value: string name }:
                     if (_checker.Exists(name)) return name;
                     if (!ignoreMissing)
-                        Add("K-TPL-001", DiagnosticSeverity.Error, $"Template '{name}' not found (referenced by {{% {tag} %}})", target.Pos);
+                        Add(ErrorCodes.TemplateNotFound, DiagnosticSeverity.Error, $"Template '{name}' not found (referenced by {{% {tag} %}})", target.Pos);
                     return null;
                 case ListExpr or TupleExpr when !ignoreMissing:
                     var items = target is ListExpr l ? l.Items : ((TupleExpr)target).Items;
                     var names = items.Select(i => i is ConstExpr { Value: string s } ? s : null).ToList();
                     if (names.Count > 0 && names.All(n => n is not null) && !names.Any(n => _checker.Exists(n!)))
-                        Add("K-TPL-001", DiagnosticSeverity.Error,
+                        Add(ErrorCodes.TemplateNotFound, DiagnosticSeverity.Error,
                             $"None of the templates {string.Join(", ", names.Select(n => $"'{n}'"))} exists (referenced by {{% {tag} %}})", target.Pos);
                     return null;
                 default:
@@ -259,7 +259,7 @@ internal sealed class TemplateChecker
             var lib = _checker.Analyze(library);
             if (lib?.Tree is null || lib.ExportsOpen || lib.Exports.Contains(name)) return;
             var hint = Common.Suggest.Closest(name, lib.Exports);
-            Add("K-RUN-008", DiagnosticSeverity.Error,
+            Add(ErrorCodes.MacroNotFound, DiagnosticSeverity.Error,
                 $"'{name}' is not defined in template '{library}'" + (hint is null ? "" : $"; did you mean '{hint}'?"), offset);
         }
 

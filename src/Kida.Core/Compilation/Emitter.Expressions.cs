@@ -281,7 +281,7 @@ internal sealed partial class Emitter
         if (!_filters.TryGetValue(f.Name, out var fn))
         {
             var hint = Suggest.Closest(f.Name, _filters.Keys);
-            throw _ct.Source.WithPosition(new TemplateSyntaxException($"No filter named '{f.Name}'", "K-PAR-004", _ct.Name,
+            throw _ct.Source.WithPosition(new TemplateSyntaxException($"No filter named '{f.Name}'", ErrorCodes.InvalidFilter, _ct.Name,
                 hint: hint is null ? null : $"did you mean '{hint}'?"), f.Pos);
         }
         if (f.Args.DynArgs is null && f.Args.DynKwargs is null
@@ -327,7 +327,7 @@ internal sealed partial class Emitter
             if (!_tests.TryGetValue(t.Name, out var fn))
             {
                 var hint = Suggest.Closest(t.Name, _tests.Keys);
-                throw _ct.Source.WithPosition(new TemplateSyntaxException($"No test named '{t.Name}'", "K-PAR-005", _ct.Name,
+                throw _ct.Source.WithPosition(new TemplateSyntaxException($"No test named '{t.Name}'", ErrorCodes.InvalidTest, _ct.Name,
                     hint: hint is null ? null : $"did you mean '{hint}'?"), t.Pos);
             }
             // a strict undefined fails any test that looks at its value; type checks answer as Jinja2 does

@@ -378,7 +378,7 @@ internal sealed partial class Emitter
             if (block.Required)
             {
                 var name = block.Name;
-                body = (_, _, _) => throw new TemplateRuntimeException($"Required block '{name}' not found", "K-RUN-014");
+                body = (_, _, _) => throw new TemplateRuntimeException($"Required block '{name}' not found", ErrorCodes.RequiredBlock);
             }
             else body = CompileFunction(block.Body, isRoot: false, blockName: block.Name, extends: false);
             _embedBlocks[block] = new BlockFunction(block.Name, _ct, body);

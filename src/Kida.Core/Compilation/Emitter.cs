@@ -128,7 +128,7 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
 
     private E SetPos(int pos) => E.Assign(E.Field(_fn.Rs, H.RenderStatePos), E.Constant(pos));
 
-    private TemplateSyntaxException Error(string message, int pos, string code = "K-PAR-001") =>
+    private TemplateSyntaxException Error(string message, int pos, string code = ErrorCodes.UnexpectedToken) =>
         _ct.Source.WithPosition(new TemplateSyntaxException(message, code, _ct.Name), pos);
 
     // ------------------------------------------------------------------ template, blocks
@@ -146,7 +146,7 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
             {
                 // a required block only renders when a child overrides it; reaching this body means none did
                 var name = block.Name;
-                body = (_, _, _) => throw new TemplateRuntimeException($"Required block '{name}' not found", "K-RUN-014");
+                body = (_, _, _) => throw new TemplateRuntimeException($"Required block '{name}' not found", ErrorCodes.RequiredBlock);
             }
             else
             {
@@ -189,7 +189,7 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
             SetPos(e.Pos),
             E.IfThen(E.NotEqual(_dynParent, E.Constant(Runtime.Composition.NoParent)),
                 E.Throw(E.New(H.NewRuntimeException,
-                    E.Constant("The template extends more than one parent (extended multiple times)"), E.Constant("K-RUN-007"),
+                    E.Constant("The template extends more than one parent (extended multiple times)"), E.Constant(ErrorCodes.Runtime),
                     E.Constant(null, typeof(Exception)), E.Constant(null, typeof(string))))),
             E.Assign(_dynParent, EmitExpr(e.Template)),
             E.Assign(_dynRootOut!, E.New(H.NewOutput, E.Constant(16))));

@@ -32,7 +32,7 @@ internal static class TemplateCompiler
         var maxLength = env.Limits.MaxTemplateLength;
         if (text.Length > maxLength)
             throw new TemplateSyntaxException(
-                $"The template is {text.Length} characters long: Limits.MaxTemplateLength is {maxLength}", "K-SEC-011", name, 1, 1);
+                $"The template is {text.Length} characters long: Limits.MaxTemplateLength is {maxLength}", ErrorCodes.TemplateTooLong, name, 1, 1);
         var tokens = Lexer.Tokenize(source, options.TrimBlocks, options.LstripBlocks);
         var tree = Parser.Parse(source, tokens);
         return Binder.Bind(source, tree);

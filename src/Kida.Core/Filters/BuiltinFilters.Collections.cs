@@ -68,7 +68,7 @@ internal static partial class BuiltinFilters
         var caseSensitive = Values.Truthy(a.Get(0, "case_sensitive", false));
         var by = Str(a.Get(1, "by", "key"));
         var reverse = Values.Truthy(a.Get(2, "reverse", false));
-        if (by is not ("key" or "value")) throw new TemplateRuntimeException("You can only sort by either \"key\" or \"value\"", "K-RUN-002");
+        if (by is not ("key" or "value")) throw new TemplateRuntimeException("You can only sort by either \"key\" or \"value\"", ErrorCodes.FilterError);
         var pairs = Mappings.MapItems(RequireMapping("dictsort", v)).ToList();
         var cmp = SortComparer(caseSensitive);
         var sorted = pairs.OrderBy(p => by == "key" ? p.Key : p.Value, cmp).ToList();
@@ -96,7 +96,7 @@ internal static partial class BuiltinFilters
         if (a.Count == 0) return items.ToList();
         var name = Str(a.Positional[0]);
         if (!rs.Host.FilterTable.TryGetValue(name, out var filter))
-            throw new TemplateRuntimeException($"No filter named '{name}'", "K-RUN-002");
+            throw new TemplateRuntimeException($"No filter named '{name}'", ErrorCodes.FilterError);
         var rest = a.Skip(1);
         return items.Select(x => filter(rs, x, rest)).ToList();
     }
@@ -119,7 +119,7 @@ internal static partial class BuiltinFilters
         {
             var name = Str(rest.Positional[0]);
             if (!rs.Host.TestTable.TryGetValue(name, out var t))
-                throw new TemplateRuntimeException($"No test named '{name}'", "K-RUN-003");
+                throw new TemplateRuntimeException($"No test named '{name}'", ErrorCodes.TestError);
             var targs = rest.Skip(1);
             test = x => t(rs, x, targs);
         }
@@ -188,7 +188,7 @@ internal static partial class BuiltinFilters
     private static object? Batch(RenderState rs, object? v, CallArgs a)
     {
         var wanted = Numbers.ToSize(a.Get(0, "linecount"));
-        if (wanted <= 0) throw new TemplateRuntimeException("batch size must be positive", "K-RUN-002");
+        if (wanted <= 0) throw new TemplateRuntimeException("batch size must be positive", ErrorCodes.FilterError);
         var hasFill = a.Has(1, "fill_with") && a.Get(1, "fill_with") is not null;
         // a filled last batch has `linecount` items whatever the input: refuse one past the limit before filling it
         if (hasFill) Guard.CollectionLength(wanted);
@@ -213,7 +213,7 @@ internal static partial class BuiltinFilters
     private static object? SliceFilter(RenderState rs, object? v, CallArgs a)
     {
         var wanted = Numbers.ToSize(a.Get(0, "slices"));
-        if (wanted <= 0) throw new TemplateRuntimeException("slice count must be positive", "K-RUN-002");
+        if (wanted <= 0) throw new TemplateRuntimeException("slice count must be positive", ErrorCodes.FilterError);
         // the result holds `slices` lists whatever the input
         Guard.CollectionLength(wanted);
         var slices = (int)wanted;
@@ -380,7 +380,7 @@ internal static partial class BuiltinFilters
             if (val is null or Undefined) continue;
             var key = Str(k);
             if (key.Length == 0 || key.Any(c => char.IsWhiteSpace(c) || c is '/' or '>' or '=' or '"' or '\'' or '\0'))
-                throw new TemplateRuntimeException($"Invalid character in attribute name: {PyString.Repr(key)}", "K-RUN-002");
+                throw new TemplateRuntimeException($"Invalid character in attribute name: {PyString.Repr(key)}", ErrorCodes.FilterError);
             parts.Add($"{Output.Escape(key)}=\"{AttributeValue(val)}\"");
         }
         var text = string.Join(" ", parts);
@@ -401,7 +401,7 @@ internal static partial class BuiltinFilters
         var breakLong = Values.Truthy(a.Get(1, "break_long_words", true));
         var wrapstring = Str(a.Get(2, "wrapstring", "\n"));
         var breakOnHyphens = Values.Truthy(a.Get(3, "break_on_hyphens", true));
-        if (width <= 0) throw new TemplateRuntimeException($"invalid width {width} (must be > 0)", "K-RUN-002");
+        if (width <= 0) throw new TemplateRuntimeException($"invalid width {width} (must be > 0)", ErrorCodes.FilterError);
         // Jinja: every line (splitlines) wrapped by Python's textwrap (tabs and whitespace kept), joined with wrapstring
         var wrapped = new List<string>();
         foreach (var line in TextUtil.SplitLines(RequireText("wordwrap", v)))
@@ -519,13 +519,13 @@ internal static class Json
         if (v is JsonElement { ValueKind: JsonValueKind.Number } number) { sb.Append(number.GetRawText()); return; }
         v = Values.Unwrap(v);
         if (level > MaxDepth)
-            throw new TemplateRuntimeException($"tojson: the value is nested more than {MaxDepth} levels deep", "K-RUN-006");
+            throw new TemplateRuntimeException($"tojson: the value is nested more than {MaxDepth} levels deep", ErrorCodes.RecursionDepth);
         Guard.StringLength(sb.Length);
         // Python's json.dumps: a container that contains itself is an error, not endless output
         if (v is not null and not string and not Markup and not JsonElement && (Values.IsMapping(v) || v is System.Collections.IEnumerable))
         {
             path ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
-            if (!path.Add(v)) throw new TemplateRuntimeException("tojson: ValueError: Circular reference detected", "K-RUN-012");
+            if (!path.Add(v)) throw new TemplateRuntimeException("tojson: ValueError: Circular reference detected", ErrorCodes.TypeError);
             try
             {
                 WriteContainer(sb, v, indent, level, htmlSafe, path);

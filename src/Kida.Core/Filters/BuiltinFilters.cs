@@ -34,7 +34,7 @@ internal static partial class BuiltinFilters
             ["format"] = FormatFilter,
             ["int"] = Int, ["float"] = Float,
             ["round"] = Round,
-            ["abs"] = (_, v, _) => Numbers.IsNumber(v) ? (v is double dv ? Math.Abs(dv) : Numbers.Compare(v, 0L) < 0 ? Numbers.Negate(v) : v is bool b ? (b ? 1L : 0L) : v) : throw new TemplateRuntimeException($"bad operand type for abs(): '{Values.TypeName(v)}'", "K-RUN-002"),
+            ["abs"] = (_, v, _) => Numbers.IsNumber(v) ? (v is double dv ? Math.Abs(dv) : Numbers.Compare(v, 0L) < 0 ? Numbers.Negate(v) : v is bool b ? (b ? 1L : 0L) : v) : throw new TemplateRuntimeException($"bad operand type for abs(): '{Values.TypeName(v)}'", ErrorCodes.FilterError),
             ["tojson"] = ToJson,
             ["urlencode"] = UrlEncode,
             ["striptags"] = StripTags,
@@ -70,7 +70,7 @@ internal static partial class BuiltinFilters
             ["slug"] = (_, v, _) => v is null ? "" : Regex.Replace(Str(v).ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-'),
             ["classes"] = Classes,
             ["typeof"] = (_, v, _) => v switch { null => "none", bool => "bool", string or Markup => "str", _ when Numbers.IsInteger(v) => "int", _ when Numbers.IsNumber(v) => "float", _ when Values.IsMapping(v) => "dict", System.Collections.IEnumerable => "list", _ => v.GetType().Name },
-            ["require"] = (_, v, a) => v is null or Undefined ? throw new TemplateRuntimeException(Values.AsString(a.Get(0, "message")) ?? $"Required value '{Values.AsString(a.Get(1, "field_name")) ?? "value"}' is None or missing", "K-RUN-004") : v,
+            ["require"] = (_, v, a) => v is null or Undefined ? throw new TemplateRuntimeException(Values.AsString(a.Get(0, "message")) ?? $"Required value '{Values.AsString(a.Get(1, "field_name")) ?? "value"}' is None or missing", ErrorCodes.RequiredValue) : v,
             ["decimal"] = (_, v, a) => Numbers.IsNumber(v) || Numbers.TryParseFloat(Str(v), out double _) ? Numbers.ToDouble(Numbers.IsNumber(v) ? v : double.Parse(Str(v), CultureInfo.InvariantCulture)).ToString("F" + Places(a.Get(0, "places", 2L)), CultureInfo.InvariantCulture) : Str(v),
             ["format_number"] = FormatNumber,
             ["commas"] = (rs, v, _) => FormatNumber(rs, v, CallArgs.None),
@@ -210,7 +210,7 @@ internal static partial class BuiltinFilters
         return new Undefined("first", "No first item, sequence was empty.", rs.Strict);
     }
 
-    private static TemplateRuntimeException TypeError(string message) => new(message, "K-RUN-012");
+    private static TemplateRuntimeException TypeError(string message) => new(message, ErrorCodes.TypeError);
 
     /// <summary>The text filters take strings (Markup included); numbers, None and containers fail as in Python.</summary>
     private static string RequireText(string filter, object? v)
@@ -292,7 +292,7 @@ internal static partial class BuiltinFilters
     {
         var s = Str(v);
         if ((a.Count > 0 || a.HasNamed) && !s.Contains('{') && Regex.IsMatch(s, @"%[-+ #0-9.]*[sdifeEgGxXor%]"))
-            throw new TemplateRuntimeException("format filter uses str.format() with {} placeholders; %-style formatting is not supported", "K-RUN-002");
+            throw new TemplateRuntimeException("format filter uses str.format() with {} placeholders; %-style formatting is not supported", ErrorCodes.FilterError);
         return KeepMarkup(v, PyFormat.Format(s, a, v is Markup));
     }
 
@@ -332,15 +332,15 @@ internal static partial class BuiltinFilters
     {
         var shown = PyString.Repr(v);
         if (shown.Length > 200) shown = shown[..200] + "...";
-        return new TemplateRuntimeException($"Cannot convert {shown} to {to} (strict=True)", "K-RUN-002");
+        return new TemplateRuntimeException($"Cannot convert {shown} to {to} (strict=True)", ErrorCodes.FilterError);
     }
 
     private static object? Round(RenderState rs, object? v, CallArgs a)
     {
         var precision = Guard.ClampToInt(Numbers.ToSize(a.Get(0, "precision", 0L)));
         var method = Str(a.Get(1, "method", "common"));
-        if (method is not ("common" or "ceil" or "floor")) throw new TemplateRuntimeException("method must be common, ceil or floor", "K-RUN-002");
-        if (!Numbers.IsNumber(v)) throw new TemplateRuntimeException($"round: expected a number, got '{Values.TypeName(v)}'", "K-RUN-002");
+        if (method is not ("common" or "ceil" or "floor")) throw new TemplateRuntimeException("method must be common, ceil or floor", ErrorCodes.FilterError);
+        if (!Numbers.IsNumber(v)) throw new TemplateRuntimeException($"round: expected a number, got '{Values.TypeName(v)}'", ErrorCodes.FilterError);
         if (v is bool bv && method == "common") v = bv ? 1L : 0L;
         if (method == "common" && Numbers.IsInteger(v))
         {

@@ -36,7 +36,7 @@ internal static class Urlize
         if (nofollow) relParts.Add("nofollow");
         foreach (var scheme in extraSchemes)
             if (!SchemeRe.IsMatch(scheme))
-                throw new TemplateRuntimeException($"{PyString.Repr(scheme.Length > 100 ? scheme[..100] + "..." : scheme)} is not a valid URI scheme prefix.", "K-RUN-002");
+                throw new TemplateRuntimeException($"{PyString.Repr(scheme.Length > 100 ? scheme[..100] + "..." : scheme)} is not a valid URI scheme prefix.", ErrorCodes.FilterError);
         var relAttr = $" rel=\"{Output.Escape(string.Join(" ", relParts))}\"";
         var targetAttr = string.IsNullOrEmpty(target) ? "" : $" target=\"{Output.Escape(target)}\"";
 

@@ -27,7 +27,7 @@ internal static class BuiltinGlobals
                 1 => MakeRange(rs, 0, p[0], 1),
                 2 => MakeRange(rs, p[0], p[1], 1),
                 3 => MakeRange(rs, p[0], p[1], p[2]),
-                _ => throw new TemplateRuntimeException("range expected 1 to 3 arguments", "K-RUN-012"),
+                _ => throw new TemplateRuntimeException("range expected 1 to 3 arguments", ErrorCodes.TypeError),
             };
         });
         Add("dict", (_, a) =>
@@ -91,7 +91,7 @@ internal static class BuiltinGlobals
         });
         Add("map", (rs, a) =>
         {
-            if (a.Count < 2) throw new TemplateRuntimeException("map() must have at least two arguments", "K-RUN-012");
+            if (a.Count < 2) throw new TemplateRuntimeException("map() must have at least two arguments", ErrorCodes.TypeError);
             var fn = a.Positional[0];
             var lists = a.Positional.Skip(1).Select(p => Iteration.Iterate(p).ToList()).ToList();
             var n = lists.Min(l => l.Count);
@@ -99,7 +99,7 @@ internal static class BuiltinGlobals
         });
         Add("filter", (rs, a) =>
         {
-            if (a.Count != 2) throw new TemplateRuntimeException($"filter expected 2 arguments, got {a.Count}", "K-RUN-012");
+            if (a.Count != 2) throw new TemplateRuntimeException($"filter expected 2 arguments, got {a.Count}", ErrorCodes.TypeError);
             var fn = a.Positional[0];
             return Iteration.Iterate(a.Positional[1]).Where(x => Values.Truthy(fn is null ? x : Calls.Call(rs, fn, new CallArgs([x], null)))).ToList();
         });
@@ -115,7 +115,7 @@ internal static class BuiltinGlobals
     /// <summary>Jinja2's <c>generate_lorem_ipsum</c>: n paragraphs of min..max-1 words, commas and full stops sprinkled in.</summary>
     private static object Lipsum(int n, bool html, int min, int max)
     {
-        if (max <= min) throw new TemplateRuntimeException($"empty range for lipsum word count ({min}, {max})", "K-RUN-012");
+        if (max <= min) throw new TemplateRuntimeException($"empty range for lipsum word count ({min}, {max})", ErrorCodes.TypeError);
         // at most max-1 words of at most 14 characters per paragraph: refuse before generating what could not be kept
         Guard.StringLength((long)n * (max - 1L) * 15);
         Guard.CollectionLength(n);
@@ -150,11 +150,11 @@ internal static class BuiltinGlobals
     /// string that is not an integer literal raises ValueError (K-RUN-007) and a wrong type raises TypeError (K-RUN-012).</summary>
     private static object? PyInt(CallArgs a)
     {
-        if (a.Count > 2) throw new TemplateRuntimeException($"int() takes at most 2 arguments ({a.Count} given)", "K-RUN-012");
+        if (a.Count > 2) throw new TemplateRuntimeException($"int() takes at most 2 arguments ({a.Count} given)", ErrorCodes.TypeError);
         var hasBase = a.Has(1, "base");
         if (!a.Has(0, "x"))
         {
-            if (hasBase) throw new TemplateRuntimeException("int() missing string argument", "K-RUN-012");
+            if (hasBase) throw new TemplateRuntimeException("int() missing string argument", ErrorCodes.TypeError);
             return 0L;
         }
         var v = a.Get(0, "x");
@@ -164,36 +164,36 @@ internal static class BuiltinGlobals
         {
             var b = a.Get(1, "base");
             if (!Numbers.IsInteger(b) && b is not bool)
-                throw new TemplateRuntimeException($"'{Values.TypeName(b)}' object cannot be interpreted as an integer", "K-RUN-012");
+                throw new TemplateRuntimeException($"'{Values.TypeName(b)}' object cannot be interpreted as an integer", ErrorCodes.TypeError);
             radix = Numbers.ToLong(b);
             if (radix != 0 && (radix < 2 || radix > 36))
-                throw new TemplateRuntimeException("int() base must be >= 2 and <= 36, or 0", "K-RUN-007");
+                throw new TemplateRuntimeException("int() base must be >= 2 and <= 36, or 0", ErrorCodes.Runtime);
             if (Values.AsString(v) is null)
-                throw new TemplateRuntimeException("int() can't convert non-string with explicit base", "K-RUN-012");
+                throw new TemplateRuntimeException("int() can't convert non-string with explicit base", ErrorCodes.TypeError);
         }
         if (v is bool flag) return flag ? 1L : 0L;
         if (Numbers.IsInteger(v)) return v;
         if (Numbers.IsNumber(v))
         {
             var d = Numbers.ToDouble(v);
-            if (double.IsNaN(d)) throw new TemplateRuntimeException("cannot convert float NaN to integer", "K-RUN-007");
-            if (double.IsInfinity(d)) throw new TemplateRuntimeException("cannot convert float infinity to integer", "K-RUN-007");
+            if (double.IsNaN(d)) throw new TemplateRuntimeException("cannot convert float NaN to integer", ErrorCodes.Runtime);
+            if (double.IsInfinity(d)) throw new TemplateRuntimeException("cannot convert float infinity to integer", ErrorCodes.Runtime);
             return Numbers.Normalize(new System.Numerics.BigInteger(Math.Truncate(d)));
         }
         if (Values.AsString(v) is { } s)
         {
             if (Numbers.TryParseInt(s, (int)radix, out var r)) return r;
-            throw new TemplateRuntimeException($"invalid literal for int() with base {radix}: {PyString.Repr(Clip(s))}", "K-RUN-007");
+            throw new TemplateRuntimeException($"invalid literal for int() with base {radix}: {PyString.Repr(Clip(s))}", ErrorCodes.Runtime);
         }
         throw new TemplateRuntimeException(
-            $"int() argument must be a string, a bytes-like object or a real number, not '{Values.TypeName(v)}'", "K-RUN-012");
+            $"int() argument must be a string, a bytes-like object or a real number, not '{Values.TypeName(v)}'", ErrorCodes.TypeError);
     }
 
     /// <summary>Python's <c>float(x=0.0)</c>: an unparsable string raises ValueError (K-RUN-007), a wrong type TypeError
     /// (K-RUN-012).</summary>
     private static object? PyFloat(CallArgs a)
     {
-        if (a.Count > 1) throw new TemplateRuntimeException($"float expected at most 1 argument, got {a.Count}", "K-RUN-012");
+        if (a.Count > 1) throw new TemplateRuntimeException($"float expected at most 1 argument, got {a.Count}", ErrorCodes.TypeError);
         if (!a.Has(0, "x")) return 0.0;
         var v = a.Get(0, "x");
         if (v is Undefined u) u.Use();
@@ -202,9 +202,9 @@ internal static class BuiltinGlobals
         if (Values.AsString(v) is { } s)
         {
             if (Numbers.TryParseFloat(s, out var d)) return d;
-            throw new TemplateRuntimeException($"could not convert string to float: {PyString.Repr(Clip(s))}", "K-RUN-007");
+            throw new TemplateRuntimeException($"could not convert string to float: {PyString.Repr(Clip(s))}", ErrorCodes.Runtime);
         }
-        throw new TemplateRuntimeException($"float() argument must be a string or a real number, not '{Values.TypeName(v)}'", "K-RUN-012");
+        throw new TemplateRuntimeException($"float() argument must be a string or a real number, not '{Values.TypeName(v)}'", ErrorCodes.TypeError);
     }
 
     /// <summary>Error messages quote at most 200 characters of a hostile string.</summary>

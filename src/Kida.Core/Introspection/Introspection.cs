@@ -37,7 +37,7 @@ internal static class Introspection
 
     private static Unit? Analyze(KidaEnvironment env, string name)
     {
-        var loader = env.Options.Loader ?? throw new TemplateRuntimeException("No loader configured for this environment", "K-RUN-016");
+        var loader = env.Options.Loader ?? throw new TemplateRuntimeException("No loader configured for this environment", ErrorCodes.NoLoader);
         var source = loader.GetSource(name);
         var bound = TemplateCompiler.Analyze(env, source.Text, name, out var text);
         return new Unit(name, bound.Summary, text, name);

@@ -38,7 +38,7 @@ internal sealed class Lexer
         return lexer._tokens;
     }
 
-    private TemplateSyntaxException Error(string message, int offset, string code = "K-LEX-001", string? hint = null) =>
+    private TemplateSyntaxException Error(string message, int offset, string code = ErrorCodes.UnclosedTag, string? hint = null) =>
         _source.WithPosition(new TemplateSyntaxException(message, code, _source.Name, hint: hint), offset);
 
     private void Run()
@@ -126,14 +126,14 @@ internal sealed class Lexer
     private void Add(Token token)
     {
         if (_tokens.Count >= MaxTokens)
-            throw Error($"Token limit exceeded: a template may have at most {MaxTokens} tokens", token.Start, "K-LEX-004");
+            throw Error($"Token limit exceeded: a template may have at most {MaxTokens} tokens", token.Start, ErrorCodes.TokenLimit);
         _tokens.Add(token);
     }
 
     private void LexComment(int open, int inner)
     {
         var close = _text.IndexOf("#}", inner, StringComparison.Ordinal);
-        if (close < 0) throw Error("Unclosed comment, expected '#}'", open, "K-LEX-002");
+        if (close < 0) throw Error("Unclosed comment, expected '#}'", open, ErrorCodes.UnclosedComment);
         var minus = close > inner && _text[close - 1] == '-';
         FinishTag(close + 2, minus, plus: close > inner && _text[close - 1] == '+', isBlock: true);
     }
@@ -182,7 +182,7 @@ internal sealed class Lexer
         while (true)
         {
             var tag = _text.IndexOf("{%", search, StringComparison.Ordinal);
-            if (tag < 0) throw Error("Missing end of raw directive ({% endraw %})", open, "K-PAR-002");
+            if (tag < 0) throw Error("Missing end of raw directive ({% endraw %})", open, ErrorCodes.UnclosedBlock);
             var i = tag + 2;
             var closeMinusBefore = i < _text.Length && _text[i] == '-';
             var closePlus = i < _text.Length && _text[i] == '+';
@@ -215,7 +215,7 @@ internal sealed class Lexer
         {
             while (i < _text.Length && char.IsWhiteSpace(_text[i])) i++;
             if (i >= _text.Length)
-                throw Error($"Unexpected end of template, expected '{closer}'", open, isBlock ? "K-LEX-001" : "K-LEX-003");
+                throw Error($"Unexpected end of template, expected '{closer}'", open, isBlock ? ErrorCodes.UnclosedTag : ErrorCodes.UnclosedVariable);
             var c = _text[i];
             if (depth == 0)
             {
@@ -251,7 +251,7 @@ internal sealed class Lexer
             }
             var (kind, len) = MatchOperator(i);
             if (len == 0)
-                throw Error($"Unexpected character '{c}'", i, "K-LEX-001");
+                throw Error($"Unexpected character '{c}'", i, ErrorCodes.UnclosedTag);
             switch (kind)
             {
                 case TokenKind.LParen or TokenKind.LBracket or TokenKind.LBrace or TokenKind.OptBracket: depth++; break;
@@ -324,7 +324,7 @@ internal sealed class Lexer
             }
             if (i == digitsStart) throw Error("Invalid number literal", start);
             if (!Integers.FitsDigits(value, MaxIntegerDigits))
-                throw Error($"Integer literal exceeds the limit of {MaxIntegerDigits} digits", start, "K-SEC-009");
+                throw Error($"Integer literal exceeds the limit of {MaxIntegerDigits} digits", start, ErrorCodes.IntegerLimit);
             Add(new Token(TokenKind.Integer, start, i - start, Integers.Narrow(value)));
             return i;
         }
@@ -370,11 +370,11 @@ internal sealed class Lexer
         var sb = new StringBuilder();
         while (true)
         {
-            if (i >= _text.Length) throw Error("Unterminated string literal", start, "K-LEX-001");
+            if (i >= _text.Length) throw Error("Unterminated string literal", start, ErrorCodes.UnclosedTag);
             var c = _text[i];
             if (c == quote) { i++; break; }
             if (c != '\\') { sb.Append(c); i++; continue; }
-            if (i + 1 >= _text.Length) throw Error("Unterminated string literal", start, "K-LEX-001");
+            if (i + 1 >= _text.Length) throw Error("Unterminated string literal", start, ErrorCodes.UnclosedTag);
             var e = _text[i + 1];
             i += 2;
             switch (e)
@@ -417,7 +417,7 @@ internal sealed class Lexer
         var end = digitsStart;
         while (end < _text.Length && (char.IsAsciiHexDigit(_text[end]) || _text[end] == '_')) end++;
         if (end - digitsStart > MaxIntegerDigits)
-            throw Error($"Integer literal exceeds the limit of {MaxIntegerDigits} digits", start, "K-SEC-009");
+            throw Error($"Integer literal exceeds the limit of {MaxIntegerDigits} digits", start, ErrorCodes.IntegerLimit);
     }
 
     private const int MaxIntegerDigits = 4_300;
@@ -425,8 +425,8 @@ internal sealed class Lexer
     private int AppendHex(StringBuilder sb, int i, int digits, int start)
     {
         if (i + digits > _text.Length || !int.TryParse(_text.AsSpan(i, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var cp))
-            throw Error("Invalid escape sequence in string literal", start, "K-LEX-001");
-        if (cp is < 0 or > 0x10FFFF) throw Error("Invalid escape sequence in string literal", start, "K-LEX-001");
+            throw Error("Invalid escape sequence in string literal", start, ErrorCodes.UnclosedTag);
+        if (cp is < 0 or > 0x10FFFF) throw Error("Invalid escape sequence in string literal", start, ErrorCodes.UnclosedTag);
         sb.Append(char.ConvertFromUtf32(cp is >= 0xD800 and <= 0xDFFF ? 0xFFFD : cp));
         return i + digits;
     }

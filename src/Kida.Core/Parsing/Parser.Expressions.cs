@@ -218,7 +218,7 @@ internal sealed partial class Parser
                     case "false": case "False": return new ConstExpr(tok.Start, false);
                     case "none": case "None": return new ConstExpr(tok.Start, null);
                     case "and" or "or" or "not" or "in" or "is" or "if" or "else":
-                        throw Error($"Unexpected '{name}'", tok.Start, "K-PAR-003");
+                        throw Error($"Unexpected '{name}'", tok.Start, ErrorCodes.InvalidExpression);
                 }
                 return new NameExpr(tok.Start, name);
             }
@@ -248,9 +248,9 @@ internal sealed partial class Parser
             case TokenKind.VarEnd:
             case TokenKind.BlockEnd:
             case TokenKind.Eof:
-                throw Error($"Expected an expression, got {tok}", tok.Start, "K-PAR-003");
+                throw Error($"Expected an expression, got {tok}", tok.Start, ErrorCodes.InvalidExpression);
             default:
-                throw Error($"Unexpected {tok}", tok.Start, "K-PAR-003");
+                throw Error($"Unexpected {tok}", tok.Start, ErrorCodes.InvalidExpression);
         }
     }
 
@@ -275,7 +275,7 @@ internal sealed partial class Parser
         if (!isTuple)
         {
             if (items.Count == 1) return items[0];
-            if (!explicitParens) throw Error($"Expected an expression, got {Cur}", Cur.Start, "K-PAR-003");
+            if (!explicitParens) throw Error($"Expected an expression, got {Cur}", Cur.Start, ErrorCodes.InvalidExpression);
         }
         return new TupleExpr(pos, items);
     }
@@ -300,7 +300,7 @@ internal sealed partial class Parser
                 ExpectName("in");
                 var iter = ParseOr();
                 Expr? cond = SkipName("if") ? ParseOr() : null;
-                if (AtName("for")) throw Error("Nested 'for' clauses are not supported", Cur.Start, "K-PAR-007");
+                if (AtName("for")) throw Error("Nested 'for' clauses are not supported", Cur.Start, ErrorCodes.UnsupportedSyntax);
                 Expect(TokenKind.RBracket);
                 return new ListCompExpr(pos, items[0], target, iter, cond);
             }
@@ -341,7 +341,7 @@ internal sealed partial class Parser
                     var optional = tok.Kind == TokenKind.OptDot;
                     if (At(TokenKind.Name)) node = new GetAttrExpr(tok.Start, node, ExpectName(), optional);
                     else if (At(TokenKind.Integer)) node = new GetItemExpr(tok.Start, node, new ConstExpr(Cur.Start, Next().Value), optional);
-                    else throw Error($"Expected an attribute name after '.', got {Cur}", Cur.Start, "K-PAR-003");
+                    else throw Error($"Expected an attribute name after '.', got {Cur}", Cur.Start, ErrorCodes.InvalidExpression);
                     break;
                 }
                 case TokenKind.LBracket:
@@ -380,7 +380,7 @@ internal sealed partial class Parser
             if (!At(TokenKind.Comma)) break;
         }
         Expect(TokenKind.RBracket);
-        if (items.Count == 0) throw Error("Expected a subscript", pos, "K-PAR-003");
+        if (items.Count == 0) throw Error("Expected a subscript", pos, ErrorCodes.InvalidExpression);
         return items.Count == 1 ? items[0] : new TupleExpr(pos, items);
     }
 
@@ -421,14 +421,14 @@ internal sealed partial class Parser
             if (At(TokenKind.Mul))
             {
                 if (dynArgs is not null || dynKwargs is not null)
-                    throw Error("Invalid syntax for function call expression: *args comes once, before **kwargs", Cur.Start, "K-PAR-003");
+                    throw Error("Invalid syntax for function call expression: *args comes once, before **kwargs", Cur.Start, ErrorCodes.InvalidExpression);
                 _i++;
                 dynArgs = ParseExpression();
                 continue;
             }
             if (At(TokenKind.Pow))
             {
-                if (dynKwargs is not null) throw Error("Invalid syntax for function call expression: **kwargs comes once, last", Cur.Start, "K-PAR-003");
+                if (dynKwargs is not null) throw Error("Invalid syntax for function call expression: **kwargs comes once, last", Cur.Start, ErrorCodes.InvalidExpression);
                 _i++;
                 dynKwargs = ParseExpression();
                 continue;
@@ -436,16 +436,16 @@ internal sealed partial class Parser
             if (At(TokenKind.Name) && Peek().Kind == TokenKind.Assign)
             {
                 if (dynKwargs is not null)
-                    throw Error("Invalid syntax for function call expression: a keyword argument follows **kwargs", Cur.Start, "K-PAR-003");
+                    throw Error("Invalid syntax for function call expression: a keyword argument follows **kwargs", Cur.Start, ErrorCodes.InvalidExpression);
                 var namePos = Cur.Start;
                 var key = ExpectName();
                 _i++;
-                if (named.Any(n => n.Key == key)) throw Error($"Duplicate keyword argument '{key}'", namePos, "K-PAR-003");
+                if (named.Any(n => n.Key == key)) throw Error($"Duplicate keyword argument '{key}'", namePos, ErrorCodes.InvalidExpression);
                 named.Add(new(key, ParseExpression()));
                 continue;
             }
             if (named.Count > 0 || dynArgs is not null || dynKwargs is not null)
-                throw Error("Positional argument follows keyword argument", Cur.Start, "K-PAR-003");
+                throw Error("Positional argument follows keyword argument", Cur.Start, ErrorCodes.InvalidExpression);
             positional.Add(ParseExpression());
         }
         Expect(TokenKind.RParen);
@@ -461,14 +461,14 @@ internal sealed partial class Parser
         {
             EnterDepth();
             if (Cur.Kind is TokenKind.Pipe or TokenKind.OptPipe or TokenKind.PipeForward or TokenKind.OptPipeForward && ++filters > MaxFilterChain)
-                throw Error($"Filter chain too long: at most {MaxFilterChain} filters in one expression", Cur.Start, "K-PAR-004");
+                throw Error($"Filter chain too long: at most {MaxFilterChain} filters in one expression", Cur.Start, ErrorCodes.InvalidFilter);
             var tok = Cur;
             switch (tok.Kind)
             {
                 case TokenKind.Pipe:
                 case TokenKind.OptPipe:
                     if (pipelineStyle is FilterStyle.Pipeline or FilterStyle.OptionalPipeline)
-                        throw Error("Cannot mix '|' and '|>' in one expression", tok.Start, "K-PAR-004");
+                        throw Error("Cannot mix '|' and '|>' in one expression", tok.Start, ErrorCodes.InvalidFilter);
                     _i++;
                     pipelineStyle = FilterStyle.Pipe;
                     node = ParseFilterCall(node, tok.Kind == TokenKind.Pipe ? FilterStyle.Pipe : FilterStyle.OptionalPipe);
@@ -476,13 +476,13 @@ internal sealed partial class Parser
                 case TokenKind.PipeForward:
                 case TokenKind.OptPipeForward:
                     if (pipelineStyle == FilterStyle.Pipe)
-                        throw Error("Cannot mix '|' and '|>' in one expression", tok.Start, "K-PAR-004");
+                        throw Error("Cannot mix '|' and '|>' in one expression", tok.Start, ErrorCodes.InvalidFilter);
                     _i++;
                     pipelineStyle = FilterStyle.Pipeline;
                     node = ParseFilterCall(node, tok.Kind == TokenKind.PipeForward ? FilterStyle.Pipeline : FilterStyle.OptionalPipeline);
                     break;
                 case TokenKind.Name when tok.IsName("is"):
-                    if (node is TestExpr) throw Error("You cannot chain multiple tests with is", tok.Start, "K-PAR-005");
+                    if (node is TestExpr) throw Error("You cannot chain multiple tests with is", tok.Start, ErrorCodes.InvalidTest);
                     _i++;
                     node = ParseTest(node, tok.Start);
                     break;
@@ -512,7 +512,7 @@ internal sealed partial class Parser
     private Expr ParseTest(Expr node, int pos)
     {
         var negated = SkipName("not");
-        if (!At(TokenKind.Name)) throw Error($"Expected a test name after 'is', got {Cur}", Cur.Start, "K-PAR-005");
+        if (!At(TokenKind.Name)) throw Error($"Expected a test name after 'is', got {Cur}", Cur.Start, ErrorCodes.InvalidTest);
         var name = ExpectName();
         while (At(TokenKind.Dot) && Peek().Kind == TokenKind.Name)
         {
@@ -572,10 +572,10 @@ internal sealed partial class Parser
             Expect(TokenKind.RParen);
             return new TupleTarget(pos, items);
         }
-        if (!At(TokenKind.Name)) throw Error($"Expected a name to assign to, got {Cur}", Cur.Start, "K-PAR-003");
+        if (!At(TokenKind.Name)) throw Error($"Expected a name to assign to, got {Cur}", Cur.Start, ErrorCodes.InvalidExpression);
         var name = ExpectName();
         if (name is "true" or "false" or "none" or "True" or "False" or "None" or "and" or "or" or "not" or "in" or "is")
-            throw Error($"Cannot assign to '{name}'", pos, "K-PAR-003");
+            throw Error($"Cannot assign to '{name}'", pos, ErrorCodes.InvalidExpression);
         if (allowAttr && At(TokenKind.Dot) && Peek().Kind == TokenKind.Name)
         {
             _i++;

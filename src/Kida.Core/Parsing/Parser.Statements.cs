@@ -33,7 +33,7 @@ internal sealed partial class Parser
                 case TokenKind.VarBegin:
                 {
                     _i++;
-                    if (At(TokenKind.VarEnd)) throw Error("Expected an expression, got end of print statement", Cur.Start, "K-PAR-003");
+                    if (At(TokenKind.VarEnd)) throw Error("Expected an expression, got end of print statement", Cur.Start, ErrorCodes.InvalidExpression);
                     var expr = ParseTuple();
                     Expect(TokenKind.VarEnd);
                     body.Add(new OutputStmt(tok.Start, expr));
@@ -66,7 +66,7 @@ internal sealed partial class Parser
                         var (l, c) = _source.GetPosition(pos);
                         var (el, ec) = _source.GetPosition(tok.Start);
                         throw Error($"Unexpected end of template at {el}:{ec}: '{tag}' block opened at {l}:{c} was never closed (expected '{{% end{tag} %}}' or '{{% end %}}')",
-                            pos, "K-PAR-002");
+                            pos, ErrorCodes.UnclosedBlock);
                     }
                     terminator = "";
                     return body;
@@ -79,10 +79,10 @@ internal sealed partial class Parser
     private TemplateSyntaxException StrayTag(string name, int pos, string? opener, IReadOnlyCollection<string> stops)
     {
         if (opener is null)
-            return Error($"Encountered unknown tag '{name}'", pos, "K-PAR-001",
+            return Error($"Encountered unknown tag '{name}'", pos, ErrorCodes.UnexpectedToken,
                 Continuations.Contains(name) ? $"'{name}' is only valid inside its block" : "there is no open block to close");
         var expected = string.Join(", ", stops.Select(s => $"'{s}'").Append($"'end{opener}'").Append("'end'"));
-        return Error($"Unexpected tag '{name}': expected one of {expected}", pos, "K-PAR-001");
+        return Error($"Unexpected tag '{name}': expected one of {expected}", pos, ErrorCodes.UnexpectedToken);
     }
 
     /// <summary>Parses the body of a block tag whose header has been read up to and including '%}'.</summary>
@@ -145,7 +145,7 @@ internal sealed partial class Parser
                 case "do": { var e = ParseTuple(); Expect(TokenKind.BlockEnd); return new DoStmt(pos, e); }
                 case "break":
                 case "continue":
-                    if (_loopDepth == 0) throw Error($"'{tag}' outside loop", pos, "K-PAR-001");
+                    if (_loopDepth == 0) throw Error($"'{tag}' outside loop", pos, ErrorCodes.UnexpectedToken);
                     Expect(TokenKind.BlockEnd);
                     return tag == "break" ? new BreakStmt(pos) : new ContinueStmt(pos);
                 case "autoescape": return ParseAutoescape(pos);
@@ -174,7 +174,7 @@ internal sealed partial class Parser
                 case "template": return ParseTemplateDeclaration(pos);
                 case "print": { var e = ParseTuple(); Expect(TokenKind.BlockEnd); return new OutputStmt(pos, e); }
                 default:
-                    throw Error($"Encountered unknown tag '{tag}'", pos, "K-PAR-001",
+                    throw Error($"Encountered unknown tag '{tag}'", pos, ErrorCodes.UnexpectedToken,
                         JinjaExtensionHints.TryGetValue(tag, out var hint) ? hint : null);
             }
         }
@@ -219,7 +219,7 @@ internal sealed partial class Parser
     {
         var target = ParseAssignTarget(extraEnd: "in");
         if (TargetNamed(target, "loop") is { } loopTarget)
-            throw Error("Can't assign to special loop variable in for-loop target", loopTarget.Pos, "K-PAR-001");
+            throw Error("Can't assign to special loop variable in for-loop target", loopTarget.Pos, ErrorCodes.UnexpectedToken);
         ExpectName("in");
         var iter = ParseTuple(withCondExpr: false, extraEnd: "recursive");
         Expr? filter = null;
@@ -321,7 +321,7 @@ internal sealed partial class Parser
     {
         var namePos = Cur.Start;
         var name = ExpectName();
-        if (At(TokenKind.Sub)) throw Error($"Invalid block name: '{name}-…' contains a hyphen", Cur.Start, "K-PAR-006");
+        if (At(TokenKind.Sub)) throw Error($"Invalid block name: '{name}-…' contains a hyphen", Cur.Start, ErrorCodes.InvalidIdentifier);
         // Jinja2's [scoped] [required], in that order; Kida's name=literal modifiers; then an optional condition
         var scoped = !IsModifier() && SkipName("scoped");
         var required = !IsModifier() && SkipName("required");
@@ -331,17 +331,17 @@ internal sealed partial class Parser
         {
             var modifierPos = Cur.Start;
             var modifier = ExpectName();
-            if (modifiers.Any(m => m.Name == modifier)) throw Error($"Block modifier '{modifier}' is given twice", modifierPos, "K-PAR-007");
+            if (modifiers.Any(m => m.Name == modifier)) throw Error($"Block modifier '{modifier}' is given twice", modifierPos, ErrorCodes.UnsupportedSyntax);
             _i++;
             modifiers.Add(new BlockModifier(modifier, ParseModifierLiteral(modifier), modifierPos));
         }
         if (SkipName("if")) condition = ParseExpression();
         if (!At(TokenKind.BlockEnd))
             throw Error($"Expected end of statement block, got {Cur} (a block takes [scoped] [required], name=literal modifiers, then 'if condition')",
-                Cur.Start, At(TokenKind.Name) ? "K-PAR-007" : "K-PAR-001");
+                Cur.Start, At(TokenKind.Name) ? ErrorCodes.UnsupportedSyntax : ErrorCodes.UnexpectedToken);
         Expect(TokenKind.BlockEnd);
         if (!_blockNames.Add(name))
-            throw Error($"Block '{name}' defined twice", namePos, "K-PAR-001");
+            throw Error($"Block '{name}' defined twice", namePos, ErrorCodes.UnexpectedToken);
         var body = ParseBody(fragment ? "fragment" : "block", pos, out _);
         _i++;
         if (At(TokenKind.Name))
@@ -427,7 +427,7 @@ internal sealed partial class Parser
             while (At(TokenKind.String)) text += Next().Text;
             return text;
         }
-        throw Error($"The value of block modifier '{modifier}' must be a literal (a string, a number, true, false or none), got {tok}", tok.Start, "K-PAR-007");
+        throw Error($"The value of block modifier '{modifier}' must be a literal (a string, a number, true, false or none), got {tok}", tok.Start, ErrorCodes.UnsupportedSyntax);
     }
 
     private static System.Numerics.BigInteger ToBig(object? integer) =>
@@ -450,7 +450,7 @@ internal sealed partial class Parser
             if (ctx is not null) { withContext = ctx.Value; break; }
             if (!At(TokenKind.Name))
             {
-                if (names.Count > 0) throw Error($"Expected a name to import after ',', got {Cur}", Cur.Start, "K-PAR-001");
+                if (names.Count > 0) throw Error($"Expected a name to import after ',', got {Cur}", Cur.Start, ErrorCodes.UnexpectedToken);
                 break;
             }
             var namePos = Cur.Start;
@@ -560,7 +560,7 @@ internal sealed partial class Parser
     {
         if (isDef && _open.Count > 0 && NoDefInside.Contains(_open.Peek().Tag))
             throw Error($"{{% {tag} %}} must be declared at the top level of the template (or inside a block, call, slot, embed, def or region), not inside {{% {_open.Peek().Tag} %}}",
-                pos, "K-TPL-004");
+                pos, ErrorCodes.NotTopLevel);
         var name = ExpectName();
         var parameters = At(TokenKind.LParen) ? ParseParameters(isDef) : [];
         if (isDef && Skip(TokenKind.Sub)) { Expect(TokenKind.Gt); SkipTypeAnnotation(); }
@@ -588,7 +588,7 @@ internal sealed partial class Parser
         var callerParams = At(TokenKind.LParen) ? ParseParameters(false) : [];
         var callPos = Cur.Start;
         var expr = ParseExpression();
-        if (expr is not CallExpr call) throw Error("Expected a call expression after 'call'", callPos, "K-PAR-003");
+        if (expr is not CallExpr call) throw Error("Expected a call expression after 'call'", callPos, ErrorCodes.InvalidExpression);
         Expect(TokenKind.BlockEnd);
         var savedLoop = _loopDepth;
         _loopDepth = 0;
@@ -873,7 +873,7 @@ internal sealed partial class Parser
                     throw Error($"Unexpected tag '{tag}' in {{% trans %}}: only {{% plural %}} and {{% endtrans %}} are allowed", nameTok.Start);
                 }
                 case TokenKind.Eof:
-                    throw Error("Unexpected end of template: 'trans' block was never closed (expected '{% endtrans %}' or '{% end %}')", tok.Start, "K-PAR-002");
+                    throw Error("Unexpected end of template: 'trans' block was never closed (expected '{% endtrans %}' or '{% end %}')", tok.Start, ErrorCodes.UnclosedBlock);
                 default:
                     throw Error($"Unexpected {tok} in {{% trans %}}", tok.Start);
             }
@@ -888,7 +888,7 @@ internal sealed partial class Parser
     /// <summary><c>{% template name: Type, … %}</c> (kida-spec 3.23): at most one per template; the types are kept as written.</summary>
     private Stmt ParseTemplateDeclaration(int pos)
     {
-        if (_sawTemplateDeclaration) throw Error("A template may have only one {% template %} declaration", pos, "K-PAR-001");
+        if (_sawTemplateDeclaration) throw Error("A template may have only one {% template %} declaration", pos, ErrorCodes.UnexpectedToken);
         _sawTemplateDeclaration = true;
         var declarations = new List<TemplateDeclaration>();
         while (!At(TokenKind.BlockEnd))
@@ -900,15 +900,15 @@ internal sealed partial class Parser
             }
             var namePos = Cur.Start;
             var name = ExpectName();
-            if (declarations.Any(d => d.Name == name)) throw Error($"'{name}' is declared twice", namePos, "K-PAR-001");
+            if (declarations.Any(d => d.Name == name)) throw Error($"'{name}' is declared twice", namePos, ErrorCodes.UnexpectedToken);
             string? type = null;
             if (Skip(TokenKind.Colon))
             {
                 // the same type grammar as def annotations (checked by kida check, not here)
-                type = ParseTypeAnnotation() ?? throw Error($"Expected a type after '{name}:', got {Cur}", Cur.Start, "K-PAR-003");
+                type = ParseTypeAnnotation() ?? throw Error($"Expected a type after '{name}:', got {Cur}", Cur.Start, ErrorCodes.InvalidExpression);
             }
             if (!At(TokenKind.Comma) && !At(TokenKind.BlockEnd))
-                throw Error($"Expected ',' or end of statement block, got {Cur}", Cur.Start, "K-PAR-003");
+                throw Error($"Expected ',' or end of statement block, got {Cur}", Cur.Start, ErrorCodes.InvalidExpression);
             declarations.Add(new TemplateDeclaration(name, type, namePos));
         }
         Expect(TokenKind.BlockEnd);

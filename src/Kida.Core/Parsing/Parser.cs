@@ -60,7 +60,7 @@ internal sealed partial class Parser
     private Token Expect(TokenKind kind)
     {
         if (At(kind)) return Next();
-        throw Error($"Expected {Describe(kind)}, got {Cur}", Cur.Start, kind is TokenKind.BlockEnd or TokenKind.VarEnd ? "K-PAR-001" : "K-PAR-003");
+        throw Error($"Expected {Describe(kind)}, got {Cur}", Cur.Start, kind is TokenKind.BlockEnd or TokenKind.VarEnd ? ErrorCodes.UnexpectedToken : ErrorCodes.InvalidExpression);
     }
 
     private static string Describe(TokenKind kind) => kind switch
@@ -75,18 +75,18 @@ internal sealed partial class Parser
     private string ExpectName()
     {
         if (At(TokenKind.Name)) return (string)Next().Value!;
-        throw Error($"Expected a name, got {Cur}", Cur.Start, "K-PAR-003");
+        throw Error($"Expected a name, got {Cur}", Cur.Start, ErrorCodes.InvalidExpression);
     }
 
     private void ExpectName(string name)
     {
         if (SkipName(name)) return;
-        throw Error($"Expected '{name}', got {Cur}", Cur.Start, "K-PAR-001");
+        throw Error($"Expected '{name}', got {Cur}", Cur.Start, ErrorCodes.UnexpectedToken);
     }
 
-    internal TemplateSyntaxException Error(string message, int offset, string code = "K-PAR-001", string? hint = null)
+    internal TemplateSyntaxException Error(string message, int offset, string code = ErrorCodes.UnexpectedToken, string? hint = null)
     {
-        if (_open.Count > 0 && code != "K-PAR-002")
+        if (_open.Count > 0 && code != ErrorCodes.UnclosedBlock)
         {
             var (tag, pos) = _open.Peek();
             var (l, c) = _source.GetPosition(pos);
@@ -97,6 +97,6 @@ internal sealed partial class Parser
 
     private void EnterDepth()
     {
-        if (++_depth > MaxDepth) throw Error("Template nesting is too deep", Cur.Start, "K-PAR-003");
+        if (++_depth > MaxDepth) throw Error("Template nesting is too deep", Cur.Start, ErrorCodes.InvalidExpression);
     }
 }

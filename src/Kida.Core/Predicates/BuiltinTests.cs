@@ -70,7 +70,7 @@ internal static class BuiltinTests
     private static bool RegexMatch(string input, string pattern)
     {
         if (pattern.Length > MaxPatternLength)
-            throw new TemplateRuntimeException($"match: the pattern is {pattern.Length} characters long (at most {MaxPatternLength})", "K-RUN-003");
+            throw new TemplateRuntimeException($"match: the pattern is {pattern.Length} characters long (at most {MaxPatternLength})", ErrorCodes.TestError);
         var anchored = "^(?:" + pattern + ")";
         try
         {
@@ -85,11 +85,11 @@ internal static class BuiltinTests
         }
         catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
         {
-            throw new TemplateRuntimeException("match: the pattern took too long to run on this input (more than 250 ms)", "K-SEC-010");
+            throw new TemplateRuntimeException("match: the pattern took too long to run on this input (more than 250 ms)", ErrorCodes.TimeLimit);
         }
         catch (ArgumentException ex)
         {
-            throw new TemplateRuntimeException($"match: invalid regular expression: {ex.Message}", "K-RUN-003");
+            throw new TemplateRuntimeException($"match: invalid regular expression: {ex.Message}", ErrorCodes.TestError);
         }
     }
 
@@ -119,7 +119,7 @@ internal static class BuiltinTests
         return "";
     }
 
-    private static TemplateRuntimeException NotInt(string test, object? v) => new($"'{test}' test needs a number, got '{Values.TypeName(v)}'", "K-RUN-003");
+    private static TemplateRuntimeException NotInt(string test, object? v) => new($"'{test}' test needs a number, got '{Values.TypeName(v)}'", ErrorCodes.TestError);
 
     private static bool SameAs(object? a, object? b)
     {

@@ -21,7 +21,7 @@ internal static class Adapters
             if (value is Undefined u) u.Use();
             var all = args.Prepend(value);
             if (!ArgBinder.TryBind(parameters, all, out var bound))
-                throw new TemplateRuntimeException($"Filter '{name}' does not accept these arguments", "K-RUN-002");
+                throw new TemplateRuntimeException($"Filter '{name}' does not accept these arguments", ErrorCodes.FilterError);
             return ArgBinder.Invoke(d, bound);
         };
     }
@@ -35,7 +35,7 @@ internal static class Adapters
         {
             var all = args.Prepend(value);
             if (!ArgBinder.TryBind(parameters, all, out var bound))
-                throw new TemplateRuntimeException($"Test '{name}' does not accept these arguments", "K-RUN-003");
+                throw new TemplateRuntimeException($"Test '{name}' does not accept these arguments", ErrorCodes.TestError);
             return Values.Truthy(ArgBinder.Invoke(d, bound));
         };
     }

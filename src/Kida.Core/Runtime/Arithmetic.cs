@@ -121,20 +121,20 @@ internal static class Arithmetic
     }
 
     internal static TemplateRuntimeException TypeError(string op, object? a, object? b) =>
-        new($"unsupported operand type(s) for {op}: '{Values.TypeName(a)}' and '{Values.TypeName(b)}'", "K-RUN-012");
+        new($"unsupported operand type(s) for {op}: '{Values.TypeName(a)}' and '{Values.TypeName(b)}'", ErrorCodes.TypeError);
 
     public static object? Neg(object? v)
     {
         if (v is Undefined u) u.Use();
         if (Numbers.IsNumber(v)) return Numbers.Negate(v);
-        throw new TemplateRuntimeException($"bad operand type for unary -: '{Values.TypeName(v)}'", "K-RUN-012");
+        throw new TemplateRuntimeException($"bad operand type for unary -: '{Values.TypeName(v)}'", ErrorCodes.TypeError);
     }
 
     public static object? Pos(object? v)
     {
         if (v is Undefined u) u.Use();
         if (Numbers.IsNumber(v)) return v is bool b ? (b ? 1L : 0L) : v;
-        throw new TemplateRuntimeException($"bad operand type for unary +: '{Values.TypeName(v)}'", "K-RUN-012");
+        throw new TemplateRuntimeException($"bad operand type for unary +: '{Values.TypeName(v)}'", ErrorCodes.TypeError);
     }
 
     /// <summary>

@@ -42,11 +42,11 @@ internal readonly struct CallArgs
     public void Check(string function, int maxPositional, params string[] allowed)
     {
         if (Positional.Length > maxPositional)
-            throw new TemplateRuntimeException($"{function}() takes at most {maxPositional} positional argument(s) ({Positional.Length} given)", "K-RUN-012");
+            throw new TemplateRuntimeException($"{function}() takes at most {maxPositional} positional argument(s) ({Positional.Length} given)", ErrorCodes.TypeError);
         if (Named is null) return;
         foreach (var kv in Named)
             if (Array.IndexOf(allowed, kv.Key) < 0)
-                throw new TemplateRuntimeException($"{function}() got an unexpected keyword argument '{kv.Key}'", "K-RUN-012");
+                throw new TemplateRuntimeException($"{function}() got an unexpected keyword argument '{kv.Key}'", ErrorCodes.TypeError);
     }
 
     public CallArgs Prepend(object? first)
@@ -91,7 +91,7 @@ internal sealed class DelegateCallable : KidaCallable
     public override object? Invoke(RenderState rs, in CallArgs args)
     {
         if (!ArgBinder.TryBind(_parameters, args, out var bound))
-            throw new TemplateRuntimeException($"Arguments do not match {_delegate.Method.Name}({string.Join(", ", _parameters.Select(p => p.Name))})", "K-RUN-012");
+            throw new TemplateRuntimeException($"Arguments do not match {_delegate.Method.Name}({string.Join(", ", _parameters.Select(p => p.Name))})", ErrorCodes.TypeError);
         return ArgBinder.Invoke(_delegate, bound);
     }
 }
@@ -171,7 +171,7 @@ internal static class ArgBinder
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {
             if (ex.InnerException is TemplateException te) throw te;
-            throw new TemplateRuntimeException($"{d.Method.Name} failed: {ex.InnerException.Message}", "K-RUN-007", ex.InnerException);
+            throw new TemplateRuntimeException($"{d.Method.Name} failed: {ex.InnerException.Message}", ErrorCodes.Runtime, ex.InnerException);
         }
     }
 }

@@ -37,16 +37,16 @@ internal static class Calls
                 u.Use();
                 return u;
             case LoopContext loop:
-                if (args.Count != 1) throw new TemplateRuntimeException("loop() takes exactly one argument", "K-RUN-012");
+                if (args.Count != 1) throw new TemplateRuntimeException("loop() takes exactly one argument", ErrorCodes.TypeError);
                 return loop.Call(rs, args.Positional[0]);
             case Delegate d:
                 // registered functions are DelegateCallables; a raw delegate came from the model
                 if (rs.Host.Sandbox is not null) throw SecurityErrors.BlockedCall($"Calling a delegate from the model ({Values.TypeName(d)})");
                 return new DelegateCallable(d).Invoke(rs, args);
             case null:
-                throw new TemplateRuntimeException("'NoneType' object is not callable", "K-RUN-012");
+                throw new TemplateRuntimeException("'NoneType' object is not callable", ErrorCodes.TypeError);
         }
-        throw new TemplateRuntimeException($"'{Values.TypeName(callee)}' object is not callable", "K-RUN-012");
+        throw new TemplateRuntimeException($"'{Values.TypeName(callee)}' object is not callable", ErrorCodes.TypeError);
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ internal static class Collections
             var key = kv[i];
             if (key is Undefined u) u.Use();
             if (key is not (string or Markup or PyTuple) && (Values.IsMapping(key) || key is System.Collections.IList))
-                throw new TemplateRuntimeException($"TypeError: unhashable type: '{Values.TypeName(key)}'", "K-RUN-012");
+                throw new TemplateRuntimeException($"TypeError: unhashable type: '{Values.TypeName(key)}'", ErrorCodes.TypeError);
             d[key ?? NullKey.Instance] = kv[i + 1];
         }
         return d;
@@ -39,7 +39,7 @@ internal static class Collections
         if (items.Length != count)
             throw new TemplateRuntimeException(items.Length > count
                 ? $"too many values to unpack (expected {count})"
-                : $"not enough values to unpack (expected {count}, got {items.Length})", "K-RUN-007");
+                : $"not enough values to unpack (expected {count}, got {items.Length})", ErrorCodes.Runtime);
         return items;
     }
 
@@ -54,7 +54,7 @@ internal static class Collections
     {
         if (v is Undefined u) u.Use();
         if (Numbers.IsInteger(v) || v is bool) return Numbers.ToLong(v);
-        throw new TemplateRuntimeException($"{what}: expected an integer, got '{Values.TypeName(v)}'", "K-RUN-012");
+        throw new TemplateRuntimeException($"{what}: expected an integer, got '{Values.TypeName(v)}'", ErrorCodes.TypeError);
     }
 }
 

@@ -33,7 +33,7 @@ internal static class Comparison
 
     private static TemplateRuntimeException TooDeep(string what) =>
         new($"RecursionError: maximum recursion depth exceeded in {what} (the values are nested more than {MaxCompareDepth} levels deep, or contain themselves)",
-            "K-RUN-006");
+            ErrorCodes.RecursionDepth);
 
     internal static bool Eq(object? a, object? b, int depth)
     {
@@ -100,7 +100,7 @@ internal static class Comparison
             return la.Count.CompareTo(lb.Count);
         }
         if (a is IComparable ca && b is not null && a.GetType() == b.GetType()) return ca.CompareTo(b);
-        throw new TemplateRuntimeException($"TypeError: '{op}' not supported between instances of '{Values.TypeName(a)}' and '{Values.TypeName(b)}'", "K-RUN-012");
+        throw new TemplateRuntimeException($"TypeError: '{op}' not supported between instances of '{Values.TypeName(a)}' and '{Values.TypeName(b)}'", ErrorCodes.TypeError);
     }
 
     /// <summary>Ordinal comparison by Unicode code point (not UTF-16 code unit).</summary>
@@ -132,12 +132,12 @@ internal static class Comparison
         if (Values.AsString(container) is { } s)
         {
             var needle = Values.AsString(Values.Unwrap(item)) ?? throw new TemplateRuntimeException(
-                $"'in <string>' requires string as left operand, not {Values.TypeName(item)}", "K-RUN-012");
+                $"'in <string>' requires string as left operand, not {Values.TypeName(item)}", ErrorCodes.TypeError);
             return s.Contains(needle, StringComparison.Ordinal);
         }
         if (Values.IsMapping(container)) return Mappings.MapTryGet(container!, item, out _);
         if (container is null || container is not IEnumerable && container is not JsonElement)
-            throw new TemplateRuntimeException($"argument of type '{Values.TypeName(container)}' is not iterable", "K-RUN-012");
+            throw new TemplateRuntimeException($"argument of type '{Values.TypeName(container)}' is not iterable", ErrorCodes.TypeError);
         foreach (var x in Iteration.Iterate(container))
             if (Eq(x, item)) return true;
         return false;

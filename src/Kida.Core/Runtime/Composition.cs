@@ -40,7 +40,7 @@ internal static class Composition
             else if (ReferenceEquals(fn.Template, ct)) found = true;
         }
         if (parent is null)
-            throw new TemplateRuntimeException($"Block '{name}' has no parent block to call with super()", "K-RUN-007");
+            throw new TemplateRuntimeException($"Block '{name}' has no parent block to call with super()", ErrorCodes.Runtime);
         using var output = new Output();
         rs.Enter("super", name);
         try
@@ -99,7 +99,7 @@ internal static class Composition
     {
         if (name is Undefined u) u.Use();
         var template = name as Template ?? rs.Host.GetTemplate(ResolveName(rs,
-            Values.AsString(name) ?? throw new TemplateRuntimeException($"{tag}: template name must be a string, got '{Values.TypeName(name)}'", "K-RUN-012")));
+            Values.AsString(name) ?? throw new TemplateRuntimeException($"{tag}: template name must be a string, got '{Values.TypeName(name)}'", ErrorCodes.TypeError)));
         template.Compiled.NoteRender();
         return template;
     }
@@ -345,7 +345,7 @@ internal static class Composition
                 foreach (var k in l.Functions.Keys) if (!available.Contains(k)) available.Add(k);
             var hint = Suggest.Closest(block, available);
             throw new TemplateRuntimeException($"Block '{block}' not found in template '{ct.Name}'. Available blocks: {string.Join(", ", available)}",
-                "K-RUN-007", hint: hint is null ? null : $"did you mean '{hint}'?");
+                ErrorCodes.Runtime, hint: hint is null ? null : $"did you mean '{hint}'?");
         }
         rs.Pos = 0;
         found.Body(rs, ctx, output);

@@ -72,7 +72,7 @@ internal static class Iteration
                 u.Use();
                 return [];
             case null:
-                throw new TemplateRuntimeException("'NoneType' object is not iterable", "K-RUN-012");
+                throw new TemplateRuntimeException("'NoneType' object is not iterable", ErrorCodes.TypeError);
             case string s:
                 return IterateString(s);
             case Markup m:
@@ -92,8 +92,8 @@ internal static class Iteration
         if (v is IEnumerable<object?> eo) return eo.Select(Values.Unwrap);
         if (v is IEnumerable e) return e.Cast<object?>().Select(Values.Unwrap);
         if (v is KidaCallable kc && kc.TypeName == "macro")
-            throw new TemplateRuntimeException($"Cannot iterate over macro '{kc}'", "K-RUN-013");
-        throw new TemplateRuntimeException($"'{Values.TypeName(v)}' object is not iterable", "K-RUN-012");
+            throw new TemplateRuntimeException($"Cannot iterate over macro '{kc}'", ErrorCodes.MacroIteration);
+        throw new TemplateRuntimeException($"'{Values.TypeName(v)}' object is not iterable", ErrorCodes.TypeError);
     }
 
     private static IEnumerable<object?> IterateString(string s)
@@ -127,11 +127,11 @@ internal static class Iteration
             case PyRange r: return r.Count;
             case JsonElement { ValueKind: JsonValueKind.Array } ja: return ja.GetArrayLength();
             case JsonElement { ValueKind: JsonValueKind.Object } jo: return jo.EnumerateObject().Count();
-            case null: throw new TemplateRuntimeException("object of type 'NoneType' has no len()", "K-RUN-012");
+            case null: throw new TemplateRuntimeException("object of type 'NoneType' has no len()", ErrorCodes.TypeError);
         }
         if (v is IReadOnlyCollection<object?> roc) return roc.Count;
         if (GenericMaps.TryCount(v, out var n)) return n;
         if (v is IEnumerable e and not KidaCallable) return Guard.Bounded(e).Count();
-        throw new TemplateRuntimeException($"object of type '{Values.TypeName(v)}' has no len()", "K-RUN-012");
+        throw new TemplateRuntimeException($"object of type '{Values.TypeName(v)}' has no len()", ErrorCodes.TypeError);
     }
 }

@@ -100,7 +100,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
         Check?.CheckPositional(count, a0, a1);
         var n = Parameters.Length;
         if (count > n && !CatchVarargs)
-            throw new TemplateRuntimeException($"macro '{Name}' takes not more than {n} argument(s)", "K-RUN-012");
+            throw new TemplateRuntimeException($"macro '{Name}' takes not more than {n} argument(s)", ErrorCodes.TypeError);
         if (_sharedBody?.Positional is { } positional)
         {
             // the body takes its (at most two) arguments directly: no array
@@ -149,7 +149,7 @@ internal sealed class Macro : KidaCallable, IKidaObject
         for (var i = 0; i < n; i++) bound[i] = Missing;
         var pos = args.Positional;
         if (pos.Length > n && !CatchVarargs)
-            throw new TemplateRuntimeException($"macro '{Name}' takes not more than {n} argument(s)", "K-RUN-012");
+            throw new TemplateRuntimeException($"macro '{Name}' takes not more than {n} argument(s)", ErrorCodes.TypeError);
         for (var i = 0; i < Math.Min(n, pos.Length); i++) bound[i] = pos[i];
         bound[n] = pos.Length > n ? new PyTuple(pos[n..]) : PyTuple.Empty;
         Dictionary<object, object?>? kwargs = CatchKwargs ? Mappings.NewDict() : null;
@@ -160,12 +160,12 @@ internal sealed class Macro : KidaCallable, IKidaObject
                 var idx = Array.IndexOf(Parameters, key);
                 if (idx >= 0)
                 {
-                    if (idx < pos.Length) throw new TemplateRuntimeException($"macro '{Name}' got multiple values for argument '{key}'", "K-RUN-012");
+                    if (idx < pos.Length) throw new TemplateRuntimeException($"macro '{Name}' got multiple values for argument '{key}'", ErrorCodes.TypeError);
                     bound[idx] = value;
                 }
                 else if (key == "caller" && AcceptsCaller) bound[n + 2] = value;
                 else if (kwargs is not null) kwargs[key] = value;
-                else throw new TemplateRuntimeException($"macro '{Name}' takes no keyword argument '{key}'", "K-RUN-012");
+                else throw new TemplateRuntimeException($"macro '{Name}' takes no keyword argument '{key}'", ErrorCodes.TypeError);
             }
         }
         bound[n + 1] = kwargs;
@@ -255,7 +255,7 @@ internal sealed class LoopContext : IKidaObject
             case "cycle":
                 value = new BuiltinFunction("cycle", (_, a) =>
                 {
-                    if (a.Count == 0) throw new TemplateRuntimeException("no items for cycling given", "K-RUN-012");
+                    if (a.Count == 0) throw new TemplateRuntimeException("no items for cycling given", ErrorCodes.TypeError);
                     return a.Positional[Index0 % a.Count];
                 });
                 return true;
@@ -275,7 +275,7 @@ internal sealed class LoopContext : IKidaObject
 
     public object? Call(RenderState rs, object? iterable)
     {
-        if (Recurse is null) throw new TemplateRuntimeException("'loop' is only callable in recursive loops", "K-RUN-012");
+        if (Recurse is null) throw new TemplateRuntimeException("'loop' is only callable in recursive loops", ErrorCodes.TypeError);
         rs.Enter("loop", "loop");
         try
         {

@@ -15,7 +15,7 @@ internal static class MemberAccess
             case Namespace ns: ns.Values[attr] = value; return;
             case Undefined u: u.Use(); break;
         }
-        throw new TemplateRuntimeException($"Cannot assign attribute '{attr}' on a '{Values.TypeName(target)}' object; only namespace() objects support it", "K-RUN-012");
+        throw new TemplateRuntimeException($"Cannot assign attribute '{attr}' on a '{Values.TypeName(target)}' object; only namespace() objects support it", ErrorCodes.TypeError);
     }
 
     /// <summary><c>obj.name</c>: mapping key first, then members/methods; a None found this way reads as "".</summary>
@@ -48,7 +48,7 @@ internal static class MemberAccess
                 }
                 catch (Exception ex) when (ex is not TemplateException)
                 {
-                    throw new TemplateRuntimeException($"Reading '{type.Name}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
+                    throw new TemplateRuntimeException($"Reading '{type.Name}.{name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
                 }
                 return Values.Unwrap(value) ?? "";
             }
@@ -83,7 +83,7 @@ internal static class MemberAccess
                 }
                 catch (Exception ex) when (ex is not TemplateException)
                 {
-                    throw new TemplateRuntimeException($"Reading '{entry.Type.Name}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
+                    throw new TemplateRuntimeException($"Reading '{entry.Type.Name}.{name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
                 }
                 return;
             }
@@ -93,7 +93,7 @@ internal static class MemberAccess
 
     /// <summary>The exception a typed member read inlined by tiered compilation throws when the getter fails.</summary>
     public static Exception MemberReadFailed(Exception ex, Type type, string name) =>
-        ex as TemplateException ?? new TemplateRuntimeException($"Reading '{type.Name}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
+        ex as TemplateException ?? new TemplateRuntimeException($"Reading '{type.Name}.{name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
 
     internal static bool IsPlainObject(object obj) =>
         obj is not (IKidaObject or string or Markup or IList or JsonElement or Undefined) && !Values.IsMapping(obj);
@@ -247,7 +247,7 @@ internal static class MemberAccess
         if (obj is Undefined u) u.Use();
         long? Opt(object? v) => v is null ? null : Collections.ToIndex(v, "slice");
         var st = Opt(step) ?? 1;
-        if (st == 0) throw new TemplateRuntimeException("slice step cannot be zero", "K-RUN-012");
+        if (st == 0) throw new TemplateRuntimeException("slice step cannot be zero", ErrorCodes.TypeError);
         switch (obj)
         {
             case string s: return SliceString(s, Opt(start), Opt(stop), st);

@@ -36,7 +36,7 @@ internal static class Members
         }
         catch (Exception ex) when (ex is not TemplateException)
         {
-            throw new TemplateRuntimeException($"Reading '{obj.GetType().Name}.{name}' failed: {ex.Message}", "K-RUN-010", ex);
+            throw new TemplateRuntimeException($"Reading '{obj.GetType().Name}.{name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
         }
         return true;
     }
@@ -125,11 +125,11 @@ internal sealed class BoundClrMethod(object target, MethodInfo[] candidates) : K
                 catch (TargetInvocationException ex) when (ex.InnerException is not null)
                 {
                     if (ex.InnerException is TemplateException) throw ex.InnerException;
-                    throw new TemplateRuntimeException($"{m.Name}() failed: {ex.InnerException.Message}", "K-RUN-007", ex.InnerException);
+                    throw new TemplateRuntimeException($"{m.Name}() failed: {ex.InnerException.Message}", ErrorCodes.Runtime, ex.InnerException);
                 }
             }
         }
-        throw new TemplateRuntimeException($"No overload of '{candidates[0].Name}' accepts these arguments", "K-RUN-012");
+        throw new TemplateRuntimeException($"No overload of '{candidates[0].Name}' accepts these arguments", ErrorCodes.TypeError);
     }
 
     public override string ToString() => $"<method {candidates[0].Name}>";

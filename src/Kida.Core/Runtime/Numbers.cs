@@ -251,7 +251,7 @@ internal static class Numbers
         throw new InvalidOperationException("unknown operator");
     }
 
-    public static TemplateRuntimeException DivZero() => new("division by zero", "K-RUN-011");
+    public static TemplateRuntimeException DivZero() => new("division by zero", ErrorCodes.DivisionByZero);
 
     public static int Compare(object? a, object? b)
     {

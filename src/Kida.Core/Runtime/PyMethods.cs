@@ -9,7 +9,7 @@ internal static class PyMethods
     {
         if (!Known(obj, name)) return null;
         return new BuiltinFunction(name, (rs, args) => TryCall(rs, obj, name, args, out var r) ? r
-            : throw new TemplateRuntimeException($"'{Values.TypeName(obj)}' object has no attribute '{name}'", "K-RUN-010"));
+            : throw new TemplateRuntimeException($"'{Values.TypeName(obj)}' object has no attribute '{name}'", ErrorCodes.AttributeError));
     }
 
     private static readonly HashSet<string> StrMethods = new(StringComparer.Ordinal)
@@ -96,7 +96,7 @@ internal static class PyMethods
         _ => v,
     };
 
-    private static string Arg(CallArgs a, int i, string name) => Values.AsString(a.Get(i, name)) ?? throw new TemplateRuntimeException($"{name} must be a string", "K-RUN-012");
+    private static string Arg(CallArgs a, int i, string name) => Values.AsString(a.Get(i, name)) ?? throw new TemplateRuntimeException($"{name} must be a string", ErrorCodes.TypeError);
 
     private static object? StrMethod(RenderState rs, object original, string s, string name, CallArgs a)
     {
@@ -149,7 +149,7 @@ internal static class PyMethods
                     if (sub.Length == 0 && name is "rfind" or "rindex") at = window.Length;
                     if (at >= 0) found = TextUtil.CodePointIndex(s, st + at);
                 }
-                if (found < 0 && name is "index" or "rindex") throw new TemplateRuntimeException("substring not found", "K-RUN-007");
+                if (found < 0 && name is "index" or "rindex") throw new TemplateRuntimeException("substring not found", ErrorCodes.Runtime);
                 return (long)found;
             }
             case "count":
@@ -228,7 +228,7 @@ internal static class PyMethods
                     var key = a.Get(0, "key");
                     if (Mappings.MapTryGet(map, key, out var val)) { nd.Remove(key!); return val; }
                     if (a.Count > 1) return a.Positional[1];
-                    throw new TemplateRuntimeException($"KeyError: {PyString.Repr(key)}", "K-RUN-009");
+                    throw new TemplateRuntimeException($"KeyError: {PyString.Repr(key)}", ErrorCodes.KeyError);
                 }
                 case "setdefault":
                 {
@@ -260,12 +260,12 @@ internal static class PyMethods
                     var key = PyString.Str(a.Get(0, "key"));
                     if (sd.Remove(key, out var val)) return val;
                     if (a.Count > 1) return a.Positional[1];
-                    throw new TemplateRuntimeException($"KeyError: '{key}'", "K-RUN-009");
+                    throw new TemplateRuntimeException($"KeyError: '{key}'", ErrorCodes.KeyError);
                 }
                 case "clear": sd.Clear(); return null;
             }
         }
-        throw new TemplateRuntimeException($"'{name}' is not supported on this mapping", "K-RUN-012");
+        throw new TemplateRuntimeException($"'{name}' is not supported on this mapping", ErrorCodes.TypeError);
     }
 
     private static object? ListMethod(IList list, string name, CallArgs a)
@@ -276,12 +276,12 @@ internal static class PyMethods
             {
                 var x = a.Get(0, "value");
                 for (var i = 0; i < list.Count; i++) if (Comparison.Eq(list[i], x)) return (long)i;
-                throw new TemplateRuntimeException($"{PyString.Repr(x)} is not in list", "K-RUN-007");
+                throw new TemplateRuntimeException($"{PyString.Repr(x)} is not in list", ErrorCodes.Runtime);
             }
             case "count": return (long)list.Cast<object?>().Count(x => Comparison.Eq(x, a.Get(0, "value")));
             case "copy": return new KidaList(list.Cast<object?>());
         }
-        if (list.IsReadOnly || list.IsFixedSize) throw new TemplateRuntimeException($"'{name}' is not supported on an immutable sequence", "K-RUN-012");
+        if (list.IsReadOnly || list.IsFixedSize) throw new TemplateRuntimeException($"'{name}' is not supported on an immutable sequence", ErrorCodes.TypeError);
         switch (name)
         {
             case "append":
@@ -305,7 +305,7 @@ internal static class PyMethods
             }
             case "pop":
             {
-                if (list.Count == 0) throw new TemplateRuntimeException("pop from empty list", "K-RUN-007");
+                if (list.Count == 0) throw new TemplateRuntimeException("pop from empty list", ErrorCodes.Runtime);
                 var i = a.Count > 0 ? (int)Numbers.ToLong(a.Positional[0]) : list.Count - 1;
                 if (i < 0) i += list.Count;
                 var v = list[i];
@@ -316,7 +316,7 @@ internal static class PyMethods
             {
                 var x = a.Get(0, "value");
                 for (var i = 0; i < list.Count; i++) if (Comparison.Eq(list[i], x)) { list.RemoveAt(i); return null; }
-                throw new TemplateRuntimeException("list.remove(x): x not in list", "K-RUN-007");
+                throw new TemplateRuntimeException("list.remove(x): x not in list", ErrorCodes.Runtime);
             }
             case "reverse":
             {

@@ -37,7 +37,7 @@ internal sealed class PyRange : IReadOnlyList<object?>
 {
     public PyRange(long start, long stop, long step)
     {
-        if (step == 0) throw new TemplateRuntimeException("range() arg 3 must not be zero", "K-RUN-007");
+        if (step == 0) throw new TemplateRuntimeException("range() arg 3 must not be zero", ErrorCodes.Runtime);
         Start = start;
         Stop = stop;
         Step = step;

@@ -8,7 +8,7 @@ namespace Kida.Runtime;
 internal static class RuntimeErrors
 {
     /// <summary>A filter or function called with arguments it does not take (Python's Arithmetic.TypeError).</summary>
-    public static Exception ArgumentError(string message) => new TemplateRuntimeException("TypeError: " + message, "K-RUN-002");
+    public static Exception ArgumentError(string message) => new TemplateRuntimeException("TypeError: " + message, ErrorCodes.FilterError);
 
     public static TemplateException Wrap(Exception ex) => ex switch
     {
@@ -16,13 +16,13 @@ internal static class RuntimeErrors
         RenderAbortedException aborted => aborted.Error,
         // List.Sort and OrderBy wrap what a comparer throws: the template's own error is the one to report
         InvalidOperationException { InnerException: TemplateException inner } => inner,
-        DivideByZeroException => new TemplateRuntimeException("division by zero", "K-RUN-011", ex),
-        KeyNotFoundException => new TemplateRuntimeException($"KeyError: {ex.Message}", "K-RUN-009", ex),
+        DivideByZeroException => new TemplateRuntimeException("division by zero", ErrorCodes.DivisionByZero, ex),
+        KeyNotFoundException => new TemplateRuntimeException($"KeyError: {ex.Message}", ErrorCodes.KeyError, ex),
         InvalidCastException or ArgumentException or FormatException or OverflowException or NotSupportedException
-            => new TemplateRuntimeException($"TypeError: {ex.Message}", "K-RUN-012", ex),
-        IndexOutOfRangeException => new TemplateRuntimeException($"IndexError: {ex.Message}", "K-RUN-007", ex),
-        InsufficientExecutionStackException => new TemplateRuntimeException("Template recursion is too deep", "K-RUN-006", ex),
-        _ => new TemplateRuntimeException($"{ex.GetType().Name}: {ex.Message}", "K-RUN-007", ex),
+            => new TemplateRuntimeException($"TypeError: {ex.Message}", ErrorCodes.TypeError, ex),
+        IndexOutOfRangeException => new TemplateRuntimeException($"IndexError: {ex.Message}", ErrorCodes.Runtime, ex),
+        InsufficientExecutionStackException => new TemplateRuntimeException("Template recursion is too deep", ErrorCodes.RecursionDepth, ex),
+        _ => new TemplateRuntimeException($"{ex.GetType().Name}: {ex.Message}", ErrorCodes.Runtime, ex),
     };
 
     public static void Locate(RenderState rs, TemplateException ex) => rs.Locate(ex);

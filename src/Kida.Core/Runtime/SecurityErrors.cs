@@ -10,11 +10,11 @@ internal static class SecurityErrors
     public static bool IsSecurityError(TemplateException ex) => ex.Code.StartsWith("K-SEC-", StringComparison.Ordinal);
 
     public static TemplateRuntimeException BlockedMember(string typeName, string name) =>
-        new($"Access to '{typeName}.{name}' is blocked by the sandbox policy", "K-SEC-001");
+        new($"Access to '{typeName}.{name}' is blocked by the sandbox policy", ErrorCodes.BlockedAttribute);
 
     public static TemplateRuntimeException BlockedType(string typeName) =>
-        new($"Access to members of type '{typeName}' is not allowed in the sandbox (add it to SandboxPolicy.AllowedTypes or mark it [KidaVisible])", "K-SEC-002");
+        new($"Access to members of type '{typeName}' is not allowed in the sandbox (add it to SandboxPolicy.AllowedTypes or mark it [KidaVisible])", ErrorCodes.BlockedType);
 
     public static TemplateRuntimeException BlockedCall(string what) =>
-        new($"{what} is not allowed in the sandbox", "K-SEC-004");
+        new($"{what} is not allowed in the sandbox", ErrorCodes.BlockedCallable);
 }

@@ -231,7 +231,7 @@ internal static class TextUtil
             result.AddRange(tail);
             return result;
         }
-        if (sep.Length == 0) throw new TemplateRuntimeException("empty separator", "K-RUN-007");
+        if (sep.Length == 0) throw new TemplateRuntimeException("empty separator", ErrorCodes.Runtime);
         var all = s.Split(sep);
         Guard.CollectionLength(all.Length);
         if (maxsplit < 0 || all.Length <= maxsplit + 1) return all.Cast<object?>().ToList();
@@ -351,7 +351,7 @@ internal static class PyFormat
 
     private static string Format(string format, CallArgs args, bool escapeArgs, ref int auto, int depth)
     {
-        if (depth > 2) throw new TemplateRuntimeException("Max string recursion exceeded", "K-RUN-007");
+        if (depth > 2) throw new TemplateRuntimeException("Max string recursion exceeded", ErrorCodes.Runtime);
         var sb = new StringBuilder();
         for (var i = 0; i < format.Length; i++)
         {
@@ -371,7 +371,7 @@ internal static class PyFormat
                         nesting--;
                     }
                 }
-                if (end < 0) throw new TemplateRuntimeException("Single '{' encountered in format string", "K-RUN-007");
+                if (end < 0) throw new TemplateRuntimeException("Single '{' encountered in format string", ErrorCodes.Runtime);
                 var field = format[(i + 1)..end];
                 string? spec = null;
                 var colon = field.IndexOf(':');
@@ -386,7 +386,7 @@ internal static class PyFormat
                 if (head.Length == 0) value = GetPositional(args, auto++);
                 else if (int.TryParse(head, NumberStyles.None, CultureInfo.InvariantCulture, out var idx)) value = GetPositional(args, idx);
                 else value = args.Named?.FirstOrDefault(kv => kv.Key == head) is { Key: not null } kv ? kv.Value
-                    : throw new TemplateRuntimeException($"KeyError: '{head}'", "K-RUN-009");
+                    : throw new TemplateRuntimeException($"KeyError: '{head}'", ErrorCodes.KeyError);
                 var k = headEnd < 0 ? field.Length : headEnd;
                 while (k < field.Length)
                 {
@@ -394,19 +394,19 @@ internal static class PyFormat
                     {
                         var next = field.IndexOfAny(['.', '['], k + 1);
                         var part = next < 0 ? field[(k + 1)..] : field[(k + 1)..next];
-                        value = MemberAccess.TryGetAttr(null!, value!, part, out var v) ? v : throw new TemplateRuntimeException($"AttributeError: no attribute '{part}'", "K-RUN-010");
+                        value = MemberAccess.TryGetAttr(null!, value!, part, out var v) ? v : throw new TemplateRuntimeException($"AttributeError: no attribute '{part}'", ErrorCodes.AttributeError);
                         k = next < 0 ? field.Length : next;
                     }
                     else if (field[k] == '[')
                     {
                         var close = field.IndexOf(']', k);
-                        if (close < 0) throw new TemplateRuntimeException("Missing ']' in format string", "K-RUN-007");
+                        if (close < 0) throw new TemplateRuntimeException("Missing ']' in format string", ErrorCodes.Runtime);
                         var keyText = field[(k + 1)..close];
                         object? key = long.TryParse(keyText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : keyText;
-                        value = MemberAccess.TryGetItem(value, key, out var item) ? item : throw new TemplateRuntimeException($"KeyError: {PyString.Repr(key)}", "K-RUN-009");
+                        value = MemberAccess.TryGetItem(value, key, out var item) ? item : throw new TemplateRuntimeException($"KeyError: {PyString.Repr(key)}", ErrorCodes.KeyError);
                         k = close + 1;
                     }
-                    else throw new TemplateRuntimeException("Only '.' or '[' may follow ']' in format field specifier", "K-RUN-007");
+                    else throw new TemplateRuntimeException("Only '.' or '[' may follow ']' in format field specifier", ErrorCodes.Runtime);
                 }
                 if (spec is not null && spec.Contains('{')) spec = Format(spec, args, false, ref auto, depth + 1);
                 if (conv == "r") value = PyString.Repr(value);
@@ -420,7 +420,7 @@ internal static class PyFormat
             if (c == '}')
             {
                 if (i + 1 < format.Length && format[i + 1] == '}') { sb.Append('}'); i++; continue; }
-                throw new TemplateRuntimeException("Single '}' encountered in format string", "K-RUN-007");
+                throw new TemplateRuntimeException("Single '}' encountered in format string", ErrorCodes.Runtime);
             }
             sb.Append(c);
         }
@@ -428,7 +428,7 @@ internal static class PyFormat
     }
 
     private static object? GetPositional(CallArgs args, int i) =>
-        i < args.Count ? args.Positional[i] : throw new TemplateRuntimeException($"Replacement index {i} out of range for positional args tuple", "K-RUN-007");
+        i < args.Count ? args.Positional[i] : throw new TemplateRuntimeException($"Replacement index {i} out of range for positional args tuple", ErrorCodes.Runtime);
 
     /// <summary>Applies a Python format spec: [[fill]align][sign][#][0][width][,][.precision][type].</summary>
     public static string FormatValue(object? value, string spec)
@@ -470,7 +470,7 @@ internal static class PyFormat
                 switch (type)
                 {
                     case 'd' or 'n':
-                        if (!isInt) throw new TemplateRuntimeException($"Unknown format code '{type}' for object of type 'float'", "K-RUN-012");
+                        if (!isInt) throw new TemplateRuntimeException($"Unknown format code '{type}' for object of type 'float'", ErrorCodes.TypeError);
                         body = System.Numerics.BigInteger.Abs(Numbers.ToBig(value)).ToString(CultureInfo.InvariantCulture);
                         break;
                     case 'f' or 'F':
@@ -547,7 +547,7 @@ internal static class PyFormat
             return Pad(signText + body, width, fill, align);
         }
         body = PyString.Str(value);
-        if (type is not ('\0' or 's')) throw new TemplateRuntimeException($"Unknown format code '{type}' for object of type '{Values.TypeName(value)}'", "K-RUN-012");
+        if (type is not ('\0' or 's')) throw new TemplateRuntimeException($"Unknown format code '{type}' for object of type '{Values.TypeName(value)}'", ErrorCodes.TypeError);
         if (precision is not null && body.Length > precision) body = body[..precision.Value];
         return Pad(body, width, fill, align == '\0' ? '<' : align);
     }
@@ -612,25 +612,25 @@ internal static class PyFormat
             var c = format[i];
             if (c != '%') { sb.Append(c); continue; }
             i++;
-            if (i >= format.Length) throw new TemplateRuntimeException("incomplete format", "K-RUN-007");
+            if (i >= format.Length) throw new TemplateRuntimeException("incomplete format", ErrorCodes.Runtime);
             if (format[i] == '%') { sb.Append('%'); continue; }
             object? value;
             if (format[i] == '(')
             {
                 var close = format.IndexOf(')', i);
                 var key = format[(i + 1)..close];
-                value = map is not null && Mappings.MapTryGet(map, key, out var v) ? v : throw new TemplateRuntimeException($"KeyError: '{key}'", "K-RUN-009");
+                value = map is not null && Mappings.MapTryGet(map, key, out var v) ? v : throw new TemplateRuntimeException($"KeyError: '{key}'", ErrorCodes.KeyError);
                 i = close + 1;
             }
             else value = null;
             var specStart = i;
             while (i < format.Length && "-+ #0123456789.".Contains(format[i])) i++;
-            if (i >= format.Length) throw new TemplateRuntimeException("incomplete format", "K-RUN-007");
+            if (i >= format.Length) throw new TemplateRuntimeException("incomplete format", ErrorCodes.Runtime);
             var flags = format[specStart..i];
             var conv = format[i];
             if (map is null)
             {
-                if (ai >= list.Count) throw new TemplateRuntimeException("not enough arguments for format string", "K-RUN-012");
+                if (ai >= list.Count) throw new TemplateRuntimeException("not enough arguments for format string", ErrorCodes.TypeError);
                 value = list[ai++];
             }
             var left = flags.Contains('-');
@@ -640,14 +640,14 @@ internal static class PyFormat
             {
                 's' => FormatValue(PyString.Str(value), pySpec),
                 'r' => FormatValue(PyString.Repr(value), pySpec),
-                'd' or 'i' or 'u' => FormatValue(Numbers.IsNumber(value) ? (object)Numbers.ToBig(value) : throw new TemplateRuntimeException("%d format: a number is required", "K-RUN-012"), pySpec + "d"),
+                'd' or 'i' or 'u' => FormatValue(Numbers.IsNumber(value) ? (object)Numbers.ToBig(value) : throw new TemplateRuntimeException("%d format: a number is required", ErrorCodes.TypeError), pySpec + "d"),
                 'f' or 'F' or 'e' or 'E' or 'g' or 'G' or 'x' or 'X' or 'o' => FormatValue(value, pySpec + conv),
-                _ => throw new TemplateRuntimeException($"unsupported format character '{conv}'", "K-RUN-007"),
+                _ => throw new TemplateRuntimeException($"unsupported format character '{conv}'", ErrorCodes.Runtime),
             };
             Guard.StringLength(sb.Length, piece.Length);
             sb.Append(piece);
         }
-        if (map is null && ai < list.Count) throw new TemplateRuntimeException("not all arguments converted during string formatting", "K-RUN-012");
+        if (map is null && ai < list.Count) throw new TemplateRuntimeException("not all arguments converted during string formatting", ErrorCodes.TypeError);
         return sb.ToString();
     }
 }

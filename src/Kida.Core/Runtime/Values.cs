@@ -26,7 +26,7 @@ internal static class Values
     /// <summary>A parameter the call did not pass: undefined for a Jinja macro, a Arithmetic.TypeError for a Kida def.</summary>
     public static object? MissingArgument(RenderState rs, string name, bool required) =>
         required
-            ? throw new TemplateRuntimeException($"TypeError: missing required argument '{name}'", "K-RUN-012")
+            ? throw new TemplateRuntimeException($"TypeError: missing required argument '{name}'", ErrorCodes.TypeError)
             : new Undefined(name, $"parameter '{name}' was not provided", rs.Strict);
 
     public static object? CallerOrUndefined(RenderState rs, object? caller) =>

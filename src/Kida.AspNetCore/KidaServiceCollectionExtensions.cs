@@ -26,7 +26,6 @@ public static class KidaServiceCollectionExtensions
     public static IServiceCollection AddKida(this IServiceCollection services, Action<KidaViewOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        Kida.Runtime.SafeHtml.Register(HtmlContentToString);
         services.AddOptions();
         services.AddHttpContextAccessor();
         if (configure is not null) services.Configure(configure);
@@ -51,6 +50,7 @@ public static class KidaServiceCollectionExtensions
             AutoReload = o.AutoReload ?? host.IsDevelopment(),
             // a call that does not fit a def's signature fails with K-CMP-001 and the definition's location
             ValidateCalls = host.IsDevelopment(),
+            SafeHtml = HtmlContentToString,
         };
         if (o.ConfigureEnvironment is not null) options = o.ConfigureEnvironment(options);
         var env = new KidaEnvironment(options);

@@ -23,7 +23,8 @@ public sealed class KidaEnvironment : ITemplateHost
     /// <summary>Creates an environment; <paramref name="options"/> are frozen from here on.</summary>
     public KidaEnvironment(KidaOptions options)
     {
-        Options = options ?? throw new ArgumentNullException(nameof(options));
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options = HostSwitches.Apply(options);
         if (options.CacheSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "CacheSize must be at least 1");
         if (options.FragmentCacheSize < 0) throw new ArgumentOutOfRangeException(nameof(options), "FragmentCacheSize must not be negative");
         ArgumentNullException.ThrowIfNull(options.Limits, "options.Limits");
@@ -72,6 +73,7 @@ public sealed class KidaEnvironment : ITemplateHost
     bool ITemplateHost.StrictUndefined => Options.StrictUndefined;
     KidaLimits ITemplateHost.Limits => Limits;
     SandboxRules? ITemplateHost.Sandbox => Sandbox;
+    Func<object, string?>? ITemplateHost.SafeHtml => Options.SafeHtml;
     IReadOnlyDictionary<string, FilterFn> ITemplateHost.FilterTable => FilterTable;
     IReadOnlyDictionary<string, TestFn> ITemplateHost.TestTable => TestTable;
     IReadOnlyDictionary<string, object?> ITemplateHost.GlobalsSnapshot => GlobalsSnapshot;

@@ -35,11 +35,18 @@ public sealed record KidaOptions
 
     /// <summary>
     /// Run compiled templates through the expression interpreter instead of generating IL. Defaults to true where
-    /// dynamic code cannot run (NativeAOT) or when the environment variable <c>KIDA_PREFER_INTERPRETATION</c> is 1.
+    /// dynamic code cannot run (NativeAOT). The host decides otherwise; a test or CI process can also ask for it with
+    /// the environment variable <c>KIDA_PREFER_INTERPRETATION=1</c>, which <see cref="KidaEnvironment"/> applies when it
+    /// is built (the options object itself reads nothing from the process).
     /// </summary>
-    public bool PreferInterpretation { get; init; } =
-        !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled
-        || Environment.GetEnvironmentVariable("KIDA_PREFER_INTERPRETATION") == "1";
+    public bool PreferInterpretation { get; init; } = !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled;
+
+    /// <summary>
+    /// The safe HTML of values that carry their own, such as ASP.NET Core's <c>IHtmlContent</c> (<c>AddKida</c> sets this):
+    /// returns the HTML for a value it recognises and null for any other. Such values are written without escaping and
+    /// pass the <c>escaped</c> test, as <see cref="Markup"/> does. Null (the default) recognises only <see cref="Markup"/>.
+    /// </summary>
+    public Func<object, string?>? SafeHtml { get; init; }
 
     /// <summary>
     /// Tiered compilation (default on; ignored with <see cref="PreferInterpretation"/>): a new template runs through the

@@ -191,6 +191,17 @@ public sealed class FileProviderTests : IDisposable
     }
 
     [Fact]
+    public void AddKida_writes_IHtmlContent_raw_in_its_own_environment_only()
+    {
+        using var factory = Factory(new WebApplicationFactory<Program>());
+        var environment = factory.Services.GetRequiredService<KidaEnvironment>();
+        var model = new { h = new Microsoft.AspNetCore.Html.HtmlString("<b>bold</b>") };
+        Assert.Equal("<b>bold</b>|True", environment.FromString("{{ h }}|{{ h is escaped }}").Render(model));
+        // nothing process-wide: an environment the application builds itself escapes the same value
+        Assert.Equal("&lt;b&gt;bold&lt;/b&gt;|False", new KidaEnvironment().FromString("{{ h }}|{{ h is escaped }}").Render(model));
+    }
+
+    [Fact]
     public async Task Concurrent_first_requests_to_a_minimal_api_template_compile_it_once()
     {
         Write("{% for i in range(50) %}{{ name }}{{ i }}{% endfor %}");

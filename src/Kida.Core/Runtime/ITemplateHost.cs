@@ -13,6 +13,9 @@ internal interface ITemplateHost
     /// <summary>The limits of every render (the sandbox's when sandboxed).</summary>
     KidaLimits Limits { get; }
 
+    /// <summary>The safe HTML of values that carry their own (<see cref="KidaOptions.SafeHtml"/>), or null.</summary>
+    Func<object, string?>? SafeHtml { get; }
+
     /// <summary>The compiled sandbox policy, or null when not sandboxed.</summary>
     SandboxRules? Sandbox { get; }
 

@@ -356,35 +356,18 @@ internal interface IOutputSink
 
 /// <summary>
 /// Recognises values that carry their own safe HTML (an <c>__html__</c>-like contract): Kida's <see cref="Markup"/>,
-/// and any type registered by a host such as ASP.NET Core (<c>IHtmlContent</c>).
+/// and whatever the running render's environment recognises through <see cref="KidaOptions.SafeHtml"/> (ASP.NET Core's
+/// <c>AddKida</c> sets it for <c>IHtmlContent</c>). Nothing process-wide: two environments may differ.
 /// </summary>
-public static class SafeHtml
+internal static class SafeHtml
 {
-    private static Func<object, string?>[] _converters = [];
-
-    /// <summary>Registers a converter that returns the safe HTML of values it recognises, or null for others.</summary>
-    public static void Register(Func<object, string?> converter)
-    {
-        ArgumentNullException.ThrowIfNull(converter);
-        while (true)
-        {
-            var current = Volatile.Read(ref _converters);
-            if (current.Contains(converter)) return;
-            var next = current.Append(converter).ToArray();
-            if (Interlocked.CompareExchange(ref _converters, next, current) == current) return;
-        }
-    }
-
-    internal static bool TryGetHtml(object? value, out string html)
+    public static bool TryGetHtml(object? value, out string html)
     {
         if (value is Markup m) { html = m.Value; return true; }
-        if (value is not null)
+        if (value is not null && RenderState.Running?.Host.SafeHtml is { } converter && converter(value) is { } s)
         {
-            foreach (var c in Volatile.Read(ref _converters))
-            {
-                var s = c(value);
-                if (s is not null) { html = s; return true; }
-            }
+            html = s;
+            return true;
         }
         html = "";
         return false;

@@ -26,6 +26,8 @@ internal sealed class Binder : SyntaxVisitor<bool>
     private List<BlockStmt> _blocks;
     private MacroFacts? _callerOwner;
     private readonly List<MacroFacts> _macroStack = [];
+    // statements directly in the template's body; where an extends counts as top-level (the body and if bodies at the
+    // top level); where a def or region is top-level (the body and {% globals %} there)
     private bool _inTemplateBody = true;
     private bool _extendsAllowed = true;
     private bool _topLevel = true;

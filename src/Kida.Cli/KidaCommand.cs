@@ -15,14 +15,20 @@ internal static class KidaCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
     {
-        var root = new RootCommand("Kida templates from the command line: check them, render them, list their components, extract their messages.");
+        // a plain command named "kida" (a RootCommand takes the process's name, which is Kida.Cli or dotnet)
+        var version = new VersionOption();
+        var root = new Command("kida", "Kida templates from the command line: check them, render them, list their components, extract their messages.")
+        {
+            new HelpOption(),
+            version,
+        };
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
         root.Subcommands.Add(RenderCommand.Create(stdout, stderr, stdin));
         root.Subcommands.Add(ComponentsCommand.Create(stdout, stderr));
         root.Subcommands.Add(ExtractCommand.Create(stdout, stderr));
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
-        if (parse.Action is HelpAction) return parse.Invoke(config);
+        if (parse.Action is HelpAction || (parse.Errors.Count == 0 && parse.GetResult(version) is not null)) return parse.Invoke(config);
         if (parse.Errors.Count > 0 || parse.CommandResult.Command == root)
         {
             foreach (var error in parse.Errors) stderr.WriteLine($"kida: {error.Message}");

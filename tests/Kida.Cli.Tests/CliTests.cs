@@ -141,6 +141,17 @@ public sealed partial class CliTests : IDisposable
     }
 
     [Fact]
+    public void The_command_is_named_kida_and_prints_its_version()
+    {
+        var (code, stdout, _) = Run("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("kida [command] [options]", stdout);
+        var version = Run("--version");
+        Assert.Equal(0, version.Code);
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Out);
+    }
+
+    [Fact]
     public void Render_uses_json_data_and_escapes_html_templates()
     {
         var template = Write("r/hello.html", "<p>{{ user.name }} has {{ items | length }} items{% if admin %}!{% endif %}</p>");

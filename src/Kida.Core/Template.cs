@@ -46,22 +46,16 @@ public sealed partial class Template
     /// </summary>
     public TemplateInfo Info => Introspection.Build(this);
 
-    /// <summary>Renders with the given variables.</summary>
-    public string Render(IReadOnlyDictionary<string, object?> context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return RenderToString(context, null, default);
-    }
+    /// <summary>Renders with the given variables (null: none, as <c>Render()</c>).</summary>
+    public string Render(IReadOnlyDictionary<string, object?>? context) => RenderToString(context, null, default);
 
     /// <summary>
     /// Renders with the given variables; <paramref name="cancellationToken"/> is checked at loop back-edges and calls
-    /// (a cancelled render throws <see cref="OperationCanceledException"/>).
+    /// (a cancelled render throws <see cref="OperationCanceledException"/>). A null <paramref name="context"/> means no
+    /// variables, so <c>Render(null, token)</c> works whichever overload it binds to.
     /// </summary>
-    public string Render(IReadOnlyDictionary<string, object?> context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return RenderToString(context, null, cancellationToken);
-    }
+    public string Render(IReadOnlyDictionary<string, object?>? context, CancellationToken cancellationToken) =>
+        RenderToString(context, null, cancellationToken);
 
     /// <summary>
     /// Renders with the public properties and fields of <paramref name="model"/> (or a dictionary's entries) as variables.

@@ -199,3 +199,18 @@ public class StreamingTests
         Assert.All(firstTwo, c => Assert.Equal(16, c.Length));
     }
 }
+
+public class RenderOverloadTests
+{
+    [Fact]
+    public void Render_with_a_null_model_renders_without_variables_whichever_overload_binds()
+    {
+        var t = new KidaEnvironment(new KidaOptions { StrictUndefined = false }).FromString("[{{ x }}]{{ 1 + 1 }}");
+        using var cts = new CancellationTokenSource();
+        Assert.Equal("[]2", t.Render(null));
+        Assert.Equal("[]2", t.Render(null, cts.Token));
+        Assert.Equal("[]2", t.Render((object?)null, cts.Token));
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => t.Render(null, cts.Token));
+    }
+}

@@ -214,3 +214,19 @@ public class RenderOverloadTests
         Assert.ThrowsAny<OperationCanceledException>(() => t.Render(null, cts.Token));
     }
 }
+
+public class IntegerLiteralTests
+{
+    [Theory]
+    [InlineData("5", typeof(long))]
+    [InlineData("1_000", typeof(long))]
+    [InlineData("9223372036854775807", typeof(long))]
+    [InlineData("9223372036854775808", typeof(System.Numerics.BigInteger))]
+    [InlineData("0x10", typeof(long))]
+    public void Integer_literals_are_longs_unless_they_do_not_fit(string literal, Type expected)
+    {
+        var tokens = Kida.Lexing.Lexer.Tokenize(new Kida.Text.SourceText("{{ " + literal + " }}", "t"), false, false);
+        var token = tokens.Single(t => t.Kind == Kida.Lexing.TokenKind.Integer);
+        Assert.IsType(expected, token.Value);
+    }
+}

@@ -9,7 +9,7 @@ internal static class Integers
 
     /// <summary>An integer as the engine holds it: a <see cref="long"/> when it fits, else the <see cref="BigInteger"/>.</summary>
     public static object Narrow(BigInteger value) =>
-        value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
 
     /// <summary>Whether |<paramref name="value"/>| has at most <paramref name="maxDigits"/> decimal digits (exact, no string).</summary>
     public static bool FitsDigits(BigInteger value, int maxDigits)

@@ -355,8 +355,10 @@ internal sealed class Lexer
         }
         else
         {
+            // (object) on both arms: without it the conditional's type is BigInteger (long converts to it implicitly),
+            // and every integer literal would reach the runtime as a boxed BigInteger on the slow big-number paths
             object value = long.TryParse(literal, NumberStyles.None, CultureInfo.InvariantCulture, out var l)
-                ? l
+                ? (object)l
                 : System.Numerics.BigInteger.Parse(literal, CultureInfo.InvariantCulture);
             Add(new Token(TokenKind.Integer, start, i - start, value));
         }

@@ -233,7 +233,7 @@ internal sealed class KidaModelError(string message) : IKidaObject
 /// </summary>
 internal sealed class KidaTempData(ITempDataDictionary tempData) : IReadOnlyDictionary<string, object?>
 {
-    public object? this[string key] => tempData.ContainsKey(key) ? tempData[key] : throw new KeyNotFoundException(key);
+    public object? this[string key] => tempData.TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
 
     public IEnumerable<string> Keys => tempData.Keys;
 
@@ -245,12 +245,11 @@ internal sealed class KidaTempData(ITempDataDictionary tempData) : IReadOnlyDict
 
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out object? value)
     {
-        if (key is null || TemplateMapNames.IsDictMethod(key) || !tempData.ContainsKey(key))
+        if (key is null || TemplateMapNames.IsDictMethod(key) || !tempData.TryGetValue(key, out value))
         {
             value = null;
             return false;
         }
-        value = tempData[key];
         return true;
     }
 

@@ -60,10 +60,12 @@ internal static class ComponentsCommand
             if (p.DefaultText is not null) sb.Append(" = ").Append(p.DefaultText);
         }
         sb.Append(')');
-        var slots = (def.HasDefaultSlot ? new[] { "default" } : []).Concat(def.Slots).ToList();
+        var slots = (def.HasDefaultSlot ? DefaultSlot : []).Concat(def.Slots).ToList();
         if (slots.Count > 0) sb.Append("  slots: ").Append(string.Join(", ", slots));
         return sb.ToString();
     }
+
+    private static readonly string[] DefaultSlot = ["default"];
 
     private static void WriteJson(TextWriter stdout, List<(TemplateFile File, DefSignature Def)> components)
     {

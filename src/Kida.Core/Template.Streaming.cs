@@ -136,12 +136,12 @@ public sealed partial class Template
             }
             return;
         }
-        await StreamAsync(model, block, cancellationToken, async (chunk, ct) =>
+        await StreamAsync(model, block, async (chunk, ct) =>
         {
             if (chunk.Length > 0) await writer.WriteAsync(chunk.Buffer.AsMemory(0, chunk.Length), ct).ConfigureAwait(false);
             if (chunk.Flush) await writer.FlushAsync(ct).ConfigureAwait(false);
             return true;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask RenderToPipeAsync(PipeWriter writer, object? model, string? block, CancellationToken cancellationToken)
@@ -172,12 +172,12 @@ public sealed partial class Template
             }
             return;
         }
-        await StreamAsync(model, block, cancellationToken, async (chunk, ct) =>
+        await StreamAsync(model, block, async (chunk, ct) =>
         {
             if (chunk.Length > 0) Encode(writer, encoder, chunk.Buffer.AsSpan(0, chunk.Length), last: false);
             var result = await writer.FlushAsync(ct).ConfigureAwait(false);
             return !(result.IsCanceled || result.IsCompleted);
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         // a surrogate pair split across the last chunks is completed here
         Encode(writer, encoder, [], last: true);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -195,8 +195,8 @@ public sealed partial class Template
     /// error of the render is thrown after the chunks before it were written; when writing fails or stops, the render is
     /// cancelled.
     /// </summary>
-    private async ValueTask StreamAsync(object? model, string? block, CancellationToken cancellationToken,
-        Func<ChunkChannel.Piece, CancellationToken, ValueTask<bool>> write)
+    private async ValueTask StreamAsync(object? model, string? block,
+        Func<ChunkChannel.Piece, CancellationToken, ValueTask<bool>> write, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var chunks = StartStreaming(model, block, cts.Token);

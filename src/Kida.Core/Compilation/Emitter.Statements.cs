@@ -166,7 +166,7 @@ internal sealed partial class Emitter
             E.Call(_fn.Out, H.OutputWriteString, E.Invoke(self, _fn.Rs, iterable, E.Constant(0))));
     }
 
-    private E CaptureBody(ParameterExpression @out, E body) =>
+    private static E CaptureBody(ParameterExpression @out, E body) =>
         E.Block(typeof(string), [@out],
             E.Assign(@out, E.New(H.NewOutput, E.Constant(256))),
             E.TryFinally(

@@ -379,7 +379,7 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
         }
     }
 
-    private ParameterExpression? FindLocal(string name, Scope? scope)
+    private static ParameterExpression? FindLocal(string name, Scope? scope)
     {
         for (var s = scope; s is not null; s = s.Parent)
             if (s.Vars.TryGetValue(name, out var v)) return v;

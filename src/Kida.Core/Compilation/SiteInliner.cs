@@ -151,7 +151,7 @@ internal sealed class SiteInliner : ExpressionVisitor
     }
 
     /// <summary><c>{{ year }}</c> on a top-level name of a primitive type: formatted straight into the output, no box.</summary>
-    private Expression? TypedNameWrite(MethodCallExpression write)
+    private static Expression? TypedNameWrite(MethodCallExpression write)
     {
         if (SiteCall(write.Arguments[0], ResolveSite, NameSite) is not var (resolve, site)) return null;
         var name = (string)((ConstantExpression)resolve.Arguments[NameSite - 1]).Value!;

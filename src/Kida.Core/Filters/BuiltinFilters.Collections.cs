@@ -165,7 +165,7 @@ internal static partial class BuiltinFilters
             value = name switch { "grouper" => Grouper, "list" => List, _ => null };
             return name is "grouper" or "list";
         }
-        public object? this[int index] => index switch { 0 => Grouper, 1 => List, _ => throw new IndexOutOfRangeException() };
+        public object? this[int index] => index switch { 0 => Grouper, 1 => List, _ => throw new TemplateRuntimeException("IndexError: tuple index out of range", ErrorCodes.Runtime) };
         public int Count => 2;
         public IEnumerator<object?> GetEnumerator() { yield return Grouper; yield return List; }
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();

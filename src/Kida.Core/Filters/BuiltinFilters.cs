@@ -52,7 +52,7 @@ internal static partial class BuiltinFilters
             ["max"] = (rs, v, a) => MinMax(rs, v, a, 1),
             ["unique"] = Unique,
             ["indent"] = Indent,
-            ["wordcount"] = (_, v, _) => (long)Regex.Matches(Str(v), @"\w+").Count,
+            ["wordcount"] = (_, v, _) => (long)Regex.Count(Str(v), @"\w+"),
             ["center"] = (_, v, a) => KeepMarkup(v, TextUtil.Center(Str(v), Numbers.ToSize(a.Get(0, "width", 80L)))),
             ["attr"] = (rs, v, a) => v is null ? new Undefined("attr", "None has no attributes", rs.Strict) : MemberAccess.TryGetAttr(rs, v, Str(a.Get(0, "name")), out var r) ? r : new Undefined(Str(a.Get(0, "name")), $"'{Values.TypeName(v)} object' has no attribute '{Str(a.Get(0, "name"))}'", rs.Strict),
             ["items"] = (_, v, _) => v is Undefined ? new List<object?>() : Mappings.MapItems(RequireMapping("items", v)).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),

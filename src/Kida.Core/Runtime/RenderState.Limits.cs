@@ -89,7 +89,7 @@ internal sealed partial class RenderState
     /// <summary>Throws when the render was cancelled or has run out of time (reads the clock; not for every step).</summary>
     public void CheckTime()
     {
-        if (CancellationToken.IsCancellationRequested) throw new OperationCanceledException(CancellationToken);
+        CancellationToken.ThrowIfCancellationRequested();
         if (_timeoutMs < 0)
         {
             _chunk = MaxChunk;

@@ -108,9 +108,9 @@ public sealed partial class Template
         if (length > _sizeHint) _sizeHint = Math.Min(length + (length >> 3), 1 << 20);
     }
 
-    private static bool Capture(RenderState rs, out IReadOnlyList<TemplateStackFrame> stack)
+    private static bool Capture(RenderState rs, Exception ex, out IReadOnlyList<TemplateStackFrame> stack)
     {
-        stack = rs.CaptureStack();
+        stack = rs.CaptureStack(ex);
         return true;
     }
 
@@ -128,12 +128,12 @@ public sealed partial class Template
             if (block is null) Compiled.Root(rs, ctx, output);
             else Composition.RenderBlockOnly(rs, ctx, output, Compiled, block);
         }
-        catch (TemplateException ex) when (Capture(rs, out stack))
+        catch (TemplateException ex) when (Capture(rs, ex, out stack))
         {
             rs.Locate(ex).SetTemplateStack(stack);
             throw;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException && Capture(rs, out stack))
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException && Capture(rs, ex, out stack))
         {
             var wrapped = rs.Locate(RuntimeErrors.Wrap(ex));
             wrapped.SetTemplateStack(stack);

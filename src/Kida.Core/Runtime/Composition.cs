@@ -17,10 +17,15 @@ internal static class Composition
     public static void RenderBlock(RenderState rs, Context ctx, Output output, BlockFunction own)
     {
         var fn = rs.FindBlock(own.Name) ?? own;
-        rs.Enter("block", own.Name);
+        var (noteCaller, notePos) = (rs.Current, rs.Pos);
+        rs.Enter();
         try
         {
             fn.Body(rs, ctx, output);
+        }
+        catch (Exception noteEx) when (rs.NoteFrame(noteEx, "block", own.Name, noteCaller, notePos))
+        {
+            throw; // never: the filter only notes the frame
         }
         finally
         {
@@ -42,10 +47,15 @@ internal static class Composition
         if (parent is null)
             throw new TemplateRuntimeException($"Block '{name}' has no parent block to call with super()", ErrorCodes.Runtime);
         using var output = new Output();
-        rs.Enter("super", name);
+        var (noteCaller, notePos) = (rs.Current, rs.Pos);
+        rs.Enter();
         try
         {
             parent.Body(rs, ctx, output);
+        }
+        catch (Exception noteEx) when (rs.NoteFrame(noteEx, "super", name, noteCaller, notePos))
+        {
+            throw; // never: the filter only notes the frame
         }
         finally
         {
@@ -65,10 +75,15 @@ internal static class Composition
                 value = new BuiltinFunction(name, (state, _) =>
                 {
                     using var output = new Output();
-                    state.Enter("block", name);
+                    var (noteCaller, notePos) = (state.Current, state.Pos);
+                    state.Enter();
                     try
                     {
                         fn.Body(state, ctx, output);
+                    }
+                    catch (Exception noteEx) when (state.NoteFrame(noteEx, "block", name, noteCaller, notePos))
+                    {
+                        throw; // never: the filter only notes the frame
                     }
                     finally
                     {
@@ -136,10 +151,15 @@ internal static class Composition
     public static void RenderParent(RenderState rs, Context ctx, Output output, object? parentName, CompiledTemplate child, TemplateSite? site)
     {
         var parent = LoadTemplate(rs, parentName, "extends", site);
+        var (noteCaller, notePos) = (rs.Current, rs.Pos);
         EnterTemplate(rs, "extends", parent.Compiled);
         try
         {
             parent.Compiled.Root(rs, ctx, output);
+        }
+        catch (Exception noteEx) when (rs.NoteFrame(noteEx, "extends", parent.Compiled.Name, noteCaller, notePos))
+        {
+            throw; // never: the filter only notes the frame
         }
         finally
         {
@@ -150,11 +170,16 @@ internal static class Composition
     public static void SetupParent(RenderState rs, Context ctx, object? parentName)
     {
         var parent = LoadTemplate(rs, parentName, "extends");
+        var (noteCaller, notePos) = (rs.Current, rs.Pos);
         EnterTemplate(rs, "extends", parent.Compiled);
         try
         {
             using var discard = new Output();
             parent.Compiled.Setup(rs, ctx, discard);
+        }
+        catch (Exception noteEx) when (rs.NoteFrame(noteEx, "extends", parent.Compiled.Name, noteCaller, notePos))
+        {
+            throw; // never: the filter only notes the frame
         }
         finally
         {
@@ -196,7 +221,7 @@ internal static class Composition
             throw new TemplateRuntimeException($"Maximum include/extends depth exceeded (Limits.MaxIncludeDepth = {limit}): {DescribeChain(rs, 0, tag, target)}",
                 ErrorCodes.RecursionDepth);
         }
-        rs.Enter(tag, target.Name);
+        rs.Enter();
         rs.IncludeDepth++;
         chain.Add((tag, target));
     }
@@ -277,10 +302,15 @@ internal static class Composition
         var savedBlocks = rs.SwapBlocks(null);
         try
         {
+            var (noteCaller, notePos) = (rs.Current, rs.Pos);
             EnterTemplate(rs, "include", template.Compiled);
             try
             {
                 template.Compiled.Root(rs, child, output);
+            }
+            catch (Exception noteEx) when (rs.NoteFrame(noteEx, "include", template.Compiled.Name, noteCaller, notePos))
+            {
+                throw; // never: the filter only notes the frame
             }
             finally
             {
@@ -306,11 +336,16 @@ internal static class Composition
         var savedBlocks = rs.SwapBlocks(null);
         try
         {
+            var (noteCaller, notePos) = (rs.Current, rs.Pos);
             EnterTemplate(rs, "import", template.Compiled);
             try
             {
                 using var discard = new Output();
                 template.Compiled.Root(rs, moduleCtx, discard);
+            }
+            catch (Exception noteEx) when (rs.NoteFrame(noteEx, "import", template.Compiled.Name, noteCaller, notePos))
+            {
+                throw; // never: the filter only notes the frame
             }
             finally
             {
@@ -360,10 +395,15 @@ internal static class Composition
         var savedBlocks = rs.SwapBlocks(new BlockLayer(null, overrides));
         try
         {
+            var (noteCaller, notePos) = (rs.Current, rs.Pos);
             EnterTemplate(rs, "embed", template.Compiled);
             try
             {
                 template.Compiled.Root(rs, child, output);
+            }
+            catch (Exception noteEx) when (rs.NoteFrame(noteEx, "embed", template.Compiled.Name, noteCaller, notePos))
+            {
+                throw; // never: the filter only notes the frame
             }
             finally
             {

@@ -104,10 +104,15 @@ internal sealed class Macro : KidaCallable, IKidaObject
         if (_sharedBody?.Positional is { } positional)
         {
             // the body takes its (at most two) arguments directly: no array
-            rs.Enter("macro", Name);
+            var (noteCaller, notePos) = (rs.Current, rs.Pos);
+            rs.Enter();
             try
             {
                 positional(rs, _context!, n > 0 ? a0 : null, n < 2 ? null : count > 1 ? a1 : Missing, output);
+            }
+            catch (Exception noteEx) when (rs.NoteFrame(noteEx, "macro", Name, noteCaller, notePos))
+            {
+                throw; // never: the filter only notes the frame
             }
             finally
             {
@@ -127,11 +132,16 @@ internal sealed class Macro : KidaCallable, IKidaObject
 
     private void Run(RenderState rs, object?[] bound, Output output)
     {
-        rs.Enter("macro", Name);
+        var (noteCaller, notePos) = (rs.Current, rs.Pos);
+        rs.Enter();
         try
         {
             if (_sharedBody is not null) _sharedBody.Body(rs, _context!, bound, output);
             else Body(rs, bound, output);
+        }
+        catch (Exception noteEx) when (rs.NoteFrame(noteEx, "macro", Name, noteCaller, notePos))
+        {
+            throw; // never: the filter only notes the frame
         }
         finally
         {
@@ -178,10 +188,15 @@ internal sealed class Macro : KidaCallable, IKidaObject
     {
         var slot = name is null or "default" ? DefaultSlot : Slots?.GetValueOrDefault(name);
         if (slot is null) return "";
-        rs.Enter("slot", name ?? "default");
+        var (noteCaller, notePos) = (rs.Current, rs.Pos);
+        rs.Enter();
         try
         {
             return slot(rs, bindings);
+        }
+        catch (Exception noteEx) when (rs.NoteFrame(noteEx, "slot", name ?? "default", noteCaller, notePos))
+        {
+            throw; // never: the filter only notes the frame
         }
         finally
         {
@@ -276,10 +291,15 @@ internal sealed class LoopContext : IKidaObject
     public object? Call(RenderState rs, object? iterable)
     {
         if (Recurse is null) throw new TemplateRuntimeException("'loop' is only callable in recursive loops", ErrorCodes.TypeError);
-        rs.Enter("loop", "loop");
+        var (noteCaller, notePos) = (rs.Current, rs.Pos);
+        rs.Enter();
         try
         {
             return new Markup(Recurse(rs, iterable, Depth0 + 1));
+        }
+        catch (Exception noteEx) when (rs.NoteFrame(noteEx, "loop", "loop", noteCaller, notePos))
+        {
+            throw; // never: the filter only notes the frame
         }
         finally
         {

@@ -81,8 +81,8 @@ internal sealed partial class RenderState
         rs.Blocks = rs.BlocksTail = null;
         rs.EvalAutoescape = true;
         rs.Depth = 0;
-        if (rs._framesUsed > 0) Array.Clear(rs._frames, 0, rs._framesUsed + 1);
-        rs._framesUsed = 0;
+        rs._noted?.Clear();
+        rs._notedFor = null;
         rs.IncludeDepth = 0;
         rs.Provided = null;
         rs.Stacks = null;
@@ -223,61 +223,51 @@ internal sealed partial class RenderState
         Depth++;
     }
 
-    /// <summary>
-    /// <see cref="Enter()"/>, remembering what is entered (<paramref name="kind"/>: include, extends, import, embed,
-    /// macro, block, super, slot, loop; <paramref name="name"/>) and where from (the running template and position), so
-    /// that an error can show the template stack that led to it (<see cref="TemplateException.TemplateStack"/>). Costs a
-    /// few field writes per call; the frames of calls that returned are overwritten by the next ones.
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public void Enter(string kind, string? name)
-    {
-        Enter();
-        var frames = _frames;
-        if (Depth >= frames.Length) frames = GrowFrames();
-        ref var frame = ref frames[Depth];
-        frame.Caller = Current;
-        frame.Pos = Pos;
-        frame.Kind = kind;
-        frame.Name = name;
-        if (Depth > _framesUsed) _framesUsed = Depth;
-    }
-
-    private CallFrame[] GrowFrames()
-    {
-        Array.Resize(ref _frames, Math.Max(Depth + 1, _frames.Length * 2));
-        return _frames;
-    }
-
-    // _frames[d]: how depth d was entered (see Enter(string, string?)); _framesUsed: the deepest index written
-    private CallFrame[] _frames = new CallFrame[16];
-    private int _framesUsed;
-
-    private struct CallFrame
-    {
-        public CompiledTemplate? Caller;
-        public int Pos;
-        public string Kind;
-        public string? Name;
-    }
+    // The template stack of a failing render, noted by the exception filters of the calls the error leaves (macro,
+    // block, include…: RenderState.NoteFrame), innermost first. Filters run in the first pass of exception dispatch,
+    // before any frame unwinds, so each call still has its caller and position in locals: a call that succeeds records
+    // nothing at all.
+    private List<TemplateStackFrame>? _noted;
+    private Exception? _notedFor;
 
     /// <summary>
-    /// The template stack of the calls running now, innermost first: called from an exception filter, before the
-    /// failed calls unwind (their <c>finally</c> blocks lower <see cref="Depth"/>).
+    /// Notes, for the error <paramref name="ex"/> leaving a call, what was entered (<paramref name="kind"/>: include,
+    /// extends, import, embed, macro, block, super, slot, loop; <paramref name="name"/>) and where from
+    /// (<paramref name="caller"/> at <paramref name="pos"/>), for <see cref="TemplateException.TemplateStack"/>. Called
+    /// from an exception filter; always false.
     /// </summary>
-    public IReadOnlyList<TemplateStackFrame> CaptureStack()
+    public bool NoteFrame(Exception ex, string kind, string? name, CompiledTemplate? caller, int pos)
     {
-        var depth = Math.Min(Depth, _framesUsed);
-        if (depth <= 0) return [];
-        var list = new List<TemplateStackFrame>(depth);
-        for (var d = depth; d >= 1; d--)
+        var root = RootError(ex);
+        if (!ReferenceEquals(root, _notedFor))
         {
-            ref var f = ref _frames[d];
-            if (f.Kind is null) continue;
-            var (line, column) = f.Caller is { } caller ? caller.Source.GetPosition(f.Pos) : (0, 0);
-            list.Add(new TemplateStackFrame(f.Kind, f.Name, f.Caller?.Name, line, column));
+            // a new error, unless it wraps the one whose frames are noted (a call that rethrew it wrapped)
+            if (_notedFor is null || !Wraps(root, _notedFor)) _noted?.Clear();
+            _notedFor = root;
         }
-        return list;
+        var (line, column) = caller is not null ? caller.Source.GetPosition(pos) : (0, 0);
+        (_noted ??= []).Add(new TemplateStackFrame(kind, name, caller?.Name, line, column));
+        return false;
+    }
+
+    private static Exception RootError(Exception ex) => ex is RenderAbortedException aborted ? aborted.Error : ex;
+
+    private static bool Wraps(Exception ex, Exception inner)
+    {
+        for (var e = ex.InnerException; e is not null; e = e.InnerException)
+            if (ReferenceEquals(e, inner)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// The template stack <paramref name="ex"/> left, innermost first (what <see cref="NoteFrame"/> noted for it): called
+    /// from the render's outermost exception filter.
+    /// </summary>
+    public IReadOnlyList<TemplateStackFrame> CaptureStack(Exception ex)
+    {
+        if (_noted is not { Count: > 0 } || _notedFor is null) return [];
+        var root = RootError(ex);
+        return ReferenceEquals(root, _notedFor) || Wraps(root, _notedFor) ? _noted.ToArray() : [];
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]

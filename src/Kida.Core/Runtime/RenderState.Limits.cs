@@ -39,12 +39,18 @@ internal sealed partial class RenderState
     {
         Limits = limits;
         _maxDepth = limits.MaxRecursionDepth;
+        _timeoutMs = limits.RenderTimeout is { } t ? (t.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond : -1;
+        RestartLimits();
+    }
+
+    // a new render under the same limits: only the budgets start again
+    private void RestartLimits()
+    {
         LoopCountdown = 0;
         _loopGranted = 0;
         _callCountdown = 0;
         _deadline = 0;
         _chunk = FirstChunk;
-        _timeoutMs = limits.RenderTimeout is { } t ? (t.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond : -1;
     }
 
     /// <summary>

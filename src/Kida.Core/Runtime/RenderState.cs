@@ -47,12 +47,18 @@ internal sealed partial class RenderState
         else
         {
             slot.Spare = null;
-            rs.Host = host;
-            rs.Strict = host.StrictUndefined;
             rs.CancellationToken = cancellationToken;
-            rs.StartLimits(host.Limits);
+            // the same environment as this thread's last render (the usual case): its settings are already in place
+            if (ReferenceEquals(rs.Host, host)) rs.RestartLimits();
+            else
+            {
+                rs.Host = host;
+                rs.Strict = host.StrictUndefined;
+                rs.StartLimits(host.Limits);
+            }
         }
-        rs._previous = slot.Current;
+        // (stores of null cost no GC write barrier: the usual case, no render running on this thread, writes none)
+        if (slot.Current is { } previous) rs._previous = previous;
         slot.Current = rs;
         byte marker = 0;
         rs.StackBase = (nint)(&marker);
@@ -90,11 +96,16 @@ internal sealed partial class RenderState
         rs.Root = null;
         rs.TemplateChain?.Clear();
         rs.CancellationToken = default;
-        rs.Host = null!;
+        // Host stays: the next render on this thread is most often of the same environment (a spare state per thread
+        // keeps at most one environment reachable)
         rs._root?.ResetRoot(null, Context.NoGlobals);
         var slot = rs._slot!;
-        slot.Current = rs._previous;
-        rs._previous = null;
+        if (rs._previous is { } previous)
+        {
+            slot.Current = previous;
+            rs._previous = null;
+        }
+        else slot.Current = null;
         slot.Spare = rs;
     }
 

@@ -16,7 +16,7 @@ namespace Kida.Core.Tests;
 public class GoldenCorpusTests(ITestOutputHelper output)
 {
     private static readonly string Root = Path.Combine(AppContext.BaseDirectory, "Golden");
-    private static readonly string[] Reserved = ["data.json", "expected.txt", "error.txt"];
+    private static readonly string[] Reserved = ["data.json", "expected.txt", "error.txt", "error-code.txt"];
 
     private static readonly string[] Modes = ["compiled", "interpreted", "tiered"];
 
@@ -193,9 +193,33 @@ public class GoldenCorpusTests(ITestOutputHelper output)
             "runtime" => failure is TemplateException,
             _ => throw new InvalidDataException($"{casePath}: unknown error kind {error}"),
         };
-        return matches
+        if (!matches) return (false, $"{header}\nexpected {error} error, got {failure.GetType().Name}: {failure.Message}");
+        // error-code.txt: "K-XXX-NNN line:column", the code and position every mode must report (written from the
+        // compiled mode with KIDA_UPDATE_GOLDEN_ERRORS=1 once a case's error is reviewed)
+        var actual = failure is TemplateException te ? $"{te.Code} {te.Line}:{te.Column}" : failure.GetType().Name;
+        var codeFile = Path.Combine(dir, "error-code.txt");
+        if (Environment.GetEnvironmentVariable("KIDA_UPDATE_GOLDEN_ERRORS") == "1" && mode == "compiled")
+        {
+            var source = Path.Combine(SourceRoot(), casePath, "error-code.txt");
+            File.WriteAllText(source, actual + "\n");
+            return (true, "");
+        }
+        if (!File.Exists(codeFile)) return (false, $"{header}\nmissing error-code.txt (expected code and position); this run: {actual}");
+        var expectedCode = File.ReadAllText(codeFile).Trim();
+        return expectedCode == actual
             ? (true, "")
-            : (false, $"{header}\nexpected {error} error, got {failure.GetType().Name}: {failure.Message}");
+            : (false, $"{header}\nexpected error {expectedCode}, got {actual}: {failure.Message}");
+    }
+
+    // the Golden folder of the source tree (the tests run from a copy in bin/)
+    private static string SourceRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            var candidate = Path.Combine(d.FullName, "tests", "Kida.Core.Tests", "Golden");
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        throw new DirectoryNotFoundException("tests/Kida.Core.Tests/Golden not found above " + AppContext.BaseDirectory);
     }
 
     private static readonly JsonSerializerOptions ShowOptions =

@@ -27,7 +27,7 @@ from jinja2 import DictLoader, Environment, StrictUndefined
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OUT = os.path.join(ROOT, "tests", "Kida.Core.Tests", "Golden")
-RESERVED = {"data.json", "expected.txt", "error.txt"}
+RESERVED = {"data.json", "expected.txt", "error.txt", "error-code.txt"}
 
 assert jinja2.__version__ == "3.1.6", "the corpus is defined against Jinja2 3.1.6, found " + jinja2.__version__
 

@@ -115,6 +115,12 @@ public class KidaFiltersRound2Tests
             var line = sink.ToString().TrimEnd();
             Assert.DoesNotContain('\n', line);
             Assert.True(line.Length <= Filters.BuiltinFilters.DebugLineLimit + 1, $"{line.Length} characters");
+            sink.GetStringBuilder().Clear();
+            // a large max_items over a long list still formats only what fits on the line
+            Assert.Equal("100000", Render(Mode.Compiled, "{{ (range(100000)|list|debug(max_items=10**9))|length }}"));
+            var many = sink.ToString().TrimEnd();
+            Assert.StartsWith("[kida debug] main.html: list len=100000 [0, 1, 2,", many);
+            Assert.True(many.Length <= Filters.BuiltinFilters.DebugLineLimit + 1, $"{many.Length} characters");
         }
         finally
         {

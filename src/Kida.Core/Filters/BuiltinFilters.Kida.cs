@@ -46,9 +46,16 @@ internal static partial class BuiltinFilters
         {
             var items = new List<string>();
             var count = 0L;
+            var shown = 0;
             foreach (var item in Iteration.Iterate(Values.IsMapping(v) ? Mappings.MapItems(v).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])) : v))
             {
-                if (count < maxItems) items.Add(PyString.Repr(item));
+                // only what fits on the (bounded) line is formatted, whatever max_items says
+                if (count < maxItems && shown < DebugLineLimit)
+                {
+                    var repr = PyString.Repr(item);
+                    shown += repr.Length + 2;
+                    items.Add(repr);
+                }
                 count++;
                 if (count > 100_000) break;
             }

@@ -151,33 +151,31 @@ internal static class Composition
     public static void RenderParent(RenderState rs, Context ctx, Output output, object? parentName, CompiledTemplate child, TemplateSite? site)
     {
         var parent = LoadTemplate(rs, parentName, "extends", site);
-        var (noteCaller, notePos) = (rs.Current, rs.Pos);
-        EnterTemplate(rs, "extends", parent.Compiled);
-        try
-        {
-            parent.Compiled.Root(rs, ctx, output);
-        }
-        catch (Exception noteEx) when (rs.NoteFrame(noteEx, "extends", parent.Compiled.Name, noteCaller, notePos))
-        {
-            throw; // never: the filter only notes the frame
-        }
-        finally
-        {
-            ExitTemplate(rs);
-        }
+        RunEntered(rs, "extends", parent.Compiled, ctx, output);
     }
 
     public static void SetupParent(RenderState rs, Context ctx, object? parentName)
     {
         var parent = LoadTemplate(rs, parentName, "extends");
+        using var discard = new Output();
+        RunEntered(rs, "extends", parent.Compiled, ctx, discard, setup: true);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="target"/>'s root (or, with <paramref name="setup"/>, its set-up) entered through
+    /// <paramref name="tag"/> (include, extends, import, embed): counted against the render's budgets, kept in the chain
+    /// of templates for cycle reports, and noted in the template stack when an error leaves it.
+    /// </summary>
+    private static void RunEntered(RenderState rs, string tag, CompiledTemplate target, Context ctx, Output output, bool setup = false)
+    {
         var (noteCaller, notePos) = (rs.Current, rs.Pos);
-        EnterTemplate(rs, "extends", parent.Compiled);
+        EnterTemplate(rs, tag, target);
         try
         {
-            using var discard = new Output();
-            parent.Compiled.Setup(rs, ctx, discard);
+            if (setup) target.Setup(rs, ctx, output);
+            else target.Root(rs, ctx, output);
         }
-        catch (Exception noteEx) when (rs.NoteFrame(noteEx, "extends", parent.Compiled.Name, noteCaller, notePos))
+        catch (Exception noteEx) when (rs.NoteFrame(noteEx, tag, target.Name, noteCaller, notePos))
         {
             throw; // never: the filter only notes the frame
         }
@@ -302,20 +300,7 @@ internal static class Composition
         var savedBlocks = rs.SwapBlocks(null);
         try
         {
-            var (noteCaller, notePos) = (rs.Current, rs.Pos);
-            EnterTemplate(rs, "include", template.Compiled);
-            try
-            {
-                template.Compiled.Root(rs, child, output);
-            }
-            catch (Exception noteEx) when (rs.NoteFrame(noteEx, "include", template.Compiled.Name, noteCaller, notePos))
-            {
-                throw; // never: the filter only notes the frame
-            }
-            finally
-            {
-                ExitTemplate(rs);
-            }
+            RunEntered(rs, "include", template.Compiled, child, output);
         }
         finally
         {
@@ -336,21 +321,8 @@ internal static class Composition
         var savedBlocks = rs.SwapBlocks(null);
         try
         {
-            var (noteCaller, notePos) = (rs.Current, rs.Pos);
-            EnterTemplate(rs, "import", template.Compiled);
-            try
-            {
-                using var discard = new Output();
-                template.Compiled.Root(rs, moduleCtx, discard);
-            }
-            catch (Exception noteEx) when (rs.NoteFrame(noteEx, "import", template.Compiled.Name, noteCaller, notePos))
-            {
-                throw; // never: the filter only notes the frame
-            }
-            finally
-            {
-                ExitTemplate(rs);
-            }
+            using var discard = new Output();
+            RunEntered(rs, "import", template.Compiled, moduleCtx, discard);
         }
         finally
         {
@@ -395,20 +367,7 @@ internal static class Composition
         var savedBlocks = rs.SwapBlocks(new BlockLayer(null, overrides));
         try
         {
-            var (noteCaller, notePos) = (rs.Current, rs.Pos);
-            EnterTemplate(rs, "embed", template.Compiled);
-            try
-            {
-                template.Compiled.Root(rs, child, output);
-            }
-            catch (Exception noteEx) when (rs.NoteFrame(noteEx, "embed", template.Compiled.Name, noteCaller, notePos))
-            {
-                throw; // never: the filter only notes the frame
-            }
-            finally
-            {
-                ExitTemplate(rs);
-            }
+            RunEntered(rs, "embed", template.Compiled, child, output);
         }
         finally
         {

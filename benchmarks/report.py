@@ -257,5 +257,12 @@ if ablation:
 
 L.append("## How to reproduce\n")
 L.append("`bash benchmarks/run.sh` (everything), `bash benchmarks/run.sh '*Render*'` (a subset), `KIDA_BENCH_WORKLOADS=page bash benchmarks/run.sh`, `bash benchmarks/run-web.sh`. Templates: `benchmarks/Kida.Benchmarks/templates/<workload>/<engine>/`.")
+# the filter/test/operator section (Kida.Benchmarks --ops, written by hand from its output) is kept across runs
+OPS_MARK = "<!-- ops-section: kept by report.py -->"
+try:
+    previous = open(out, encoding="utf-8").read()
+    if OPS_MARK in previous: L.append("\n" + previous[previous.index(OPS_MARK):].rstrip())
+except OSError:
+    pass
 open(out, "w", encoding="utf-8").write("\n".join(L) + "\n")
 print("\n".join(L))

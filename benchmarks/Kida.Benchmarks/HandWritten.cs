@@ -180,6 +180,38 @@ public static class HandWrittenRenderer
             _len += written;
         }
 
+        public void Long(long value)
+        {
+            int written;
+            while (!value.TryFormat(_buf.AsSpan(_len), out written, default, CultureInfo.InvariantCulture)) Grow(24);
+            _len += written;
+        }
+
+        /// <summary>A number through <see cref="ISpanFormattable.TryFormat"/> with a .NET format ("F2", "yyyy-MM-dd", ...).</summary>
+        public void Format<T>(T value, ReadOnlySpan<char> format) where T : ISpanFormattable
+        {
+            int written;
+            while (!value.TryFormat(_buf.AsSpan(_len), out written, format, CultureInfo.InvariantCulture)) Grow(64);
+            _len += written;
+        }
+
+        /// <summary>A double as Python's repr prints it in the fixed-notation range (shortest round-trip digits, ".0" when integral).</summary>
+        public void PyFloat(double d)
+        {
+            if (d == Math.Floor(d) && Math.Abs(d) < 1e15 && !(d == 0 && double.IsNegative(d))) { Long((long)d); Raw(".0"); return; }
+            var start = _len;
+            Format(d, default);
+            if (_buf.AsSpan(start, _len - start).IndexOfAny('.', 'E') < 0) Raw(".0");
+        }
+
+        public void Bool(bool b) => Raw(b ? "True" : "False");
+
+        public void Char(char c)
+        {
+            if (_len + 1 > _buf.Length) Grow(1);
+            _buf[_len++] = c;
+        }
+
         public void Escaped(ReadOnlySpan<char> s)
         {
             while (true)

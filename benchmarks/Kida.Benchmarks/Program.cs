@@ -13,7 +13,10 @@ using Kida.Benchmarks;
 //   --diag     stopwatch loop per engine;  --ablate  Kida cost per template feature (page model)
 //   --verify   only verify (KIDA_BENCH_WORKLOADS=products,page limits the workloads everywhere)
 //   --short    in-process short job (3 warm-ups, 5 iterations of ~200 ms): what benchmarks/run.sh uses
+//   --ops [substring] [--rounds N] [--out file.md]   the filter/test/operator cases (Ops.cs) checked and measured with
+//              interleaved stopwatch rounds against hand-written C# (ratios, geometric mean); BenchmarkDotNet: --filter '*Ops*'
 //   anything else goes to BenchmarkSwitcher, e.g. --filter '*Render*' --job dry
+if (args.Contains("--ops")) return OpCases.RunQuick(args);
 Console.WriteLine("Verifying that every engine renders the same HTML...");
 foreach (var w in Suite.SelectedWorkloads) Suite.Prepare(w, Console.Out);
 

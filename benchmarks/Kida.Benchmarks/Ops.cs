@@ -1,0 +1,520 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+
+namespace Kida.Benchmarks;
+
+// The filter/test/operator benchmark (issue 15): each case is a 1,000-item loop around one expression, rendered by Kida
+// and by hand-written C# producing the identical text (checked before anything is measured; a difference throws).
+
+public sealed class OpChild
+{
+    public string Name { get; set; } = "";
+    public bool Active { get; set; }
+    public string Kind { get; set; } = "";
+}
+
+/// <summary>A typical record: int, double, decimal, string and bool members, lists, a dictionary, a date.</summary>
+public sealed class OpRec
+{
+    public int Id { get; set; }
+    public double Score { get; set; }
+    public decimal Price { get; set; }
+    public string Name { get; set; } = "";
+    public string Title { get; set; } = "";
+    public string Text { get; set; } = "";
+    public string Padded { get; set; } = "";
+    public string Query { get; set; } = "";
+    public string? Note { get; set; }
+    public bool Active { get; set; }
+    public int Delta { get; set; }
+    public DateTime When { get; set; }
+    public List<int> Nums { get; set; } = new();
+    public List<string> Tags { get; set; } = new();
+    public List<OpChild> Children { get; set; } = new();
+    public OpChild Child { get; set; } = new();
+    public Dictionary<string, object?> Meta { get; set; } = new();
+}
+
+public sealed class OpsModel
+{
+    public List<OpRec> Items { get; set; } = new();
+    public List<Dictionary<string, object?>> Rows { get; set; } = new();
+
+    public const int Count = 1000;
+
+    public static OpsModel Create()
+    {
+        var m = new OpsModel();
+        string S(int i) => i.ToString(CultureInfo.InvariantCulture);
+        string[] words = ["alpha", "beta", "gamma", "delta", "omega"];
+        for (var i = 0; i < Count; i++)
+        {
+            var children = Enumerable.Range(0, 4).Select(j => new OpChild
+            {
+                Name = "c" + S(i % 13 + j),
+                Active = (i + j) % 2 == 0 && j != 3,
+                Kind = (i + j) % 3 == 0 ? "a" : "b",
+            }).ToList();
+            m.Items.Add(new OpRec
+            {
+                Id = i,
+                Score = (i * 7919 % 100000) / 100.0 + 0.003,
+                Price = (i * 100 + 11 + i % 8) / 100m,
+                Name = "Item " + S(i),
+                Title = "the " + words[i % 5] + " report-" + S(i) + " (draft)",
+                Text = "A <b>bold</b> move & number " + S(i) + " for the " + words[i % 5] + " team",
+                Padded = "  Item " + S(i) + "  ",
+                Query = "q=item " + S(i) + "&page=2/3",
+                Note = i % 4 == 0 ? null : "note " + S(i),
+                Active = i % 3 != 0,
+                Delta = i - 500,
+                When = new DateTime(2026, 1, 1).AddDays(i),
+                Nums = [i % 10, i * 3 % 7, i % 5, i * 7 % 11, 4],
+                Tags = ["tag" + S(i % 4), "cat" + S(i % 3), "tag" + S(i % 4)],
+                Children = children,
+                Child = children[1],
+                Meta = new Dictionary<string, object?> { ["b"] = i, ["a"] = "x" + S(i), ["c"] = i % 2 == 0 },
+            });
+            m.Rows.Add(new Dictionary<string, object?> { ["name"] = "Row " + S(i), ["qty"] = i % 17, ["price"] = (i * 100 + 11) / 100m });
+        }
+        return m;
+    }
+}
+
+/// <summary>One case: the Kida loop body and the C# that writes the same text for one item.</summary>
+public sealed class OpCase
+{
+    public delegate void Body(ref HandWrittenRenderer.Writer w, OpRec x, Dictionary<string, object?> d);
+
+    public required string Name { get; init; }
+    public required string Kida { get; init; }
+    public required Body Hand { get; init; }
+    /// <summary>Definitions before the loop (a macro).</summary>
+    public string Prelude { get; init; } = "";
+    /// <summary>Loop over the dictionaries (<c>d</c>) instead of the records (<c>x</c>).</summary>
+    public bool OverRows { get; init; }
+
+    public string Template => Prelude + (OverRows ? "{% for d in rows %}" : "{% for x in items %}") + Kida + "\n{% endfor %}";
+
+    public string RenderHand(OpsModel m)
+    {
+        var w = new HandWrittenRenderer.Writer(64 * 1024, -1);
+        try
+        {
+            var items = m.Items;
+            var rows = m.Rows;
+            for (var i = 0; i < items.Count; i++)
+            {
+                Hand(ref w, items[i], rows[i]);
+                w.Char('\n');
+            }
+            return w.ToString();
+        }
+        finally { w.Return(); }
+    }
+}
+
+public static class OpCases
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static readonly OpsModel Model = OpsModel.Create();
+
+    private static OpCase C(string name, string kida, OpCase.Body hand, bool rows = false, string prelude = "") =>
+        new() { Name = name, Kida = kida, Hand = hand, OverRows = rows, Prelude = prelude };
+
+    public static readonly OpCase[] All =
+    [
+        // ---- filters
+        C("format '{:.2f}' decimal", "{{ '{:.2f}'|format(x.price) }}", (ref w, x, d) => w.Format(x.Price, "F2")),
+        C("format '{:.2f}' double", "{{ '{:.2f}'|format(x.score) }}", (ref w, x, d) => w.Format(x.Score, "F2")),
+        C("format '{} items'", "{{ '{} items'|format(x.id) }}", (ref w, x, d) => { w.Int(x.Id); w.Raw(" items"); }),
+        C("truncate(20)", "{{ x.text|truncate(20) }}", (ref w, x, d) => Truncate(ref w, x.Text, 20)),
+        C("int (double)", "{{ x.score|int }}", (ref w, x, d) => w.Long((long)Math.Truncate(x.Score))),
+        C("float (int)", "{{ x.id|float }}", (ref w, x, d) => w.PyFloat(x.Id)),
+        C("round(1)", "{{ x.score|round(1) }}", (ref w, x, d) => w.PyFloat(Math.Round(x.Score, 1))),
+        C("round", "{{ x.score|round }}", (ref w, x, d) => w.PyFloat(Math.Round(x.Score))),
+        C("sum", "{{ x.nums|sum }}", (ref w, x, d) => { var s = 0L; foreach (var n in x.Nums) s += n; w.Long(s); }),
+        C("sort|join(',')", "{{ x.nums|sort|join(',') }}", (ref w, x, d) =>
+        {
+            Span<int> a = stackalloc int[x.Nums.Count];
+            for (var i = 0; i < a.Length; i++) a[i] = x.Nums[i];
+            a.Sort();
+            for (var i = 0; i < a.Length; i++) { if (i > 0) w.Char(','); w.Int(a[i]); }
+        }),
+        C("selectattr|list|length", "{{ x.children|selectattr('active')|list|length }}", (ref w, x, d) =>
+        {
+            var n = 0;
+            foreach (var c in x.Children) if (c.Active) n++;
+            w.Int(n);
+        }),
+        C("rejectattr|list|length", "{{ x.children|rejectattr('active')|list|length }}", (ref w, x, d) =>
+        {
+            var n = 0;
+            foreach (var c in x.Children) if (!c.Active) n++;
+            w.Int(n);
+        }),
+        C("map(attribute)|join", "{{ x.children|map(attribute='name')|join(', ') }}", (ref w, x, d) =>
+        {
+            for (var i = 0; i < x.Children.Count; i++) { if (i > 0) w.Raw(", "); w.Escaped(x.Children[i].Name); }
+        }),
+        C("reject('odd')|join", "{{ x.nums|reject('odd')|join(',') }}", (ref w, x, d) =>
+        {
+            var first = true;
+            foreach (var n in x.Nums) if (n % 2 == 0) { if (!first) w.Char(','); first = false; w.Int(n); }
+        }),
+        C("select('even')|list|length", "{{ x.nums|select('even')|list|length }}", (ref w, x, d) =>
+        {
+            var c = 0;
+            foreach (var n in x.Nums) if (n % 2 == 0) c++;
+            w.Int(c);
+        }),
+        C("wordcount", "{{ x.text|wordcount }}", (ref w, x, d) => w.Int(WordCount(x.Text))),
+        C("title", "{{ x.title|title }}", (ref w, x, d) => Title(ref w, x.Title)),
+        C("upper", "{{ x.name|upper }}", (ref w, x, d) =>
+        {
+            Span<char> b = stackalloc char[x.Name.Length];
+            x.Name.AsSpan().ToUpperInvariant(b);
+            w.Escaped(b);
+        }),
+        C("lower", "{{ x.name|lower }}", (ref w, x, d) =>
+        {
+            Span<char> b = stackalloc char[x.Name.Length];
+            x.Name.AsSpan().ToLowerInvariant(b);
+            w.Escaped(b);
+        }),
+        C("capitalize", "{{ x.title|capitalize }}", (ref w, x, d) =>
+        {
+            Span<char> b = stackalloc char[x.Title.Length];
+            x.Title.AsSpan().ToLowerInvariant(b);
+            b[0] = char.ToUpperInvariant(b[0]);
+            w.Escaped(b);
+        }),
+        C("length (str)", "{{ x.name|length }}", (ref w, x, d) => w.Int(x.Name.Length)),
+        C("length (list)", "{{ x.nums|length }}", (ref w, x, d) => w.Int(x.Nums.Count)),
+        C("default('n/a')", "{{ x.note|default('n/a') }}", (ref w, x, d) => w.Escaped(x.Note ?? "")),
+        C("striptags", "{{ x.text|striptags }}", (ref w, x, d) => StripTags(ref w, x.Text)),
+        C("tojson (list)", "{{ x.nums|tojson }}", (ref w, x, d) =>
+        {
+            w.Char('[');
+            for (var i = 0; i < x.Nums.Count; i++) { if (i > 0) w.Raw(", "); w.Int(x.Nums[i]); }
+            w.Char(']');
+        }),
+        C("tojson (str)", "{{ x.name|tojson }}", (ref w, x, d) => { w.Char('"'); w.Raw(x.Name); w.Char('"'); }),
+        C("replace", "{{ x.name|replace('Item', 'Thing') }}", (ref w, x, d) =>
+        {
+            var s = x.Name.AsSpan();
+            int k;
+            while ((k = s.IndexOf("Item", StringComparison.Ordinal)) >= 0) { w.Escaped(s[..k]); w.Raw("Thing"); s = s[(k + 4)..]; }
+            w.Escaped(s);
+        }),
+        C("trim", "{{ x.padded|trim }}", (ref w, x, d) => w.Escaped(x.Padded.AsSpan().Trim())),
+        C("join(', ')", "{{ x.tags|join(', ') }}", (ref w, x, d) =>
+        {
+            for (var i = 0; i < x.Tags.Count; i++) { if (i > 0) w.Raw(", "); w.Escaped(x.Tags[i]); }
+        }),
+        C("first", "{{ x.nums|first }}", (ref w, x, d) => w.Int(x.Nums[0])),
+        C("last", "{{ x.nums|last }}", (ref w, x, d) => w.Int(x.Nums[^1])),
+        C("unique|join", "{{ x.tags|unique|join(',') }}", (ref w, x, d) =>
+        {
+            var first = true;
+            for (var i = 0; i < x.Tags.Count; i++)
+            {
+                var seen = false;
+                for (var j = 0; j < i; j++) if (string.Equals(x.Tags[j], x.Tags[i], StringComparison.OrdinalIgnoreCase)) { seen = true; break; }
+                if (seen) continue;
+                if (!first) w.Char(',');
+                first = false;
+                w.Escaped(x.Tags[i]);
+            }
+        }),
+        C("dictsort", "{% for k, v in x.meta|dictsort %}{{ k }}={{ v }};{% endfor %}", (ref w, x, d) =>
+        {
+            w.Raw("a="); w.Escaped((string)x.Meta["a"]!); w.Raw(";b="); w.Int((int)x.Meta["b"]!); w.Raw(";c="); w.Bool((bool)x.Meta["c"]!); w.Char(';');
+        }),
+        C("groupby", "{% for g in x.children|groupby('kind') %}{{ g.grouper }}:{{ g.list|length }};{% endfor %}", (ref w, x, d) =>
+        {
+            var a = 0;
+            foreach (var c in x.Children) if (c.Kind == "a") a++;
+            if (a > 0) { w.Raw("a:"); w.Int(a); w.Char(';'); }
+            if (x.Children.Count - a > 0) { w.Raw("b:"); w.Int(x.Children.Count - a); w.Char(';'); }
+        }),
+        C("batch(2)", "{% for b in x.nums|batch(2) %}{{ b|join('+') }};{% endfor %}", (ref w, x, d) =>
+        {
+            for (var i = 0; i < x.Nums.Count; i += 2)
+            {
+                w.Int(x.Nums[i]);
+                if (i + 1 < x.Nums.Count) { w.Char('+'); w.Int(x.Nums[i + 1]); }
+                w.Char(';');
+            }
+        }),
+        C("abs", "{{ x.delta|abs }}", (ref w, x, d) => w.Int(Math.Abs(x.Delta))),
+        C("escape", "{{ x.text|escape }}", (ref w, x, d) => w.Escaped(x.Text)),
+        C("urlencode", "{{ x.query|urlencode }}", (ref w, x, d) => UrlEncode(ref w, x.Query)),
+        C("date('%Y-%m-%d')", "{{ x.when|date('%Y-%m-%d') }}", (ref w, x, d) => w.Format(x.When, "yyyy-MM-dd")),
+        C("date('%d %b %Y')", "{{ x.when|date('%d %b %Y') }}", (ref w, x, d) => w.Format(x.When, "dd MMM yyyy")),
+
+        // ---- tests
+        C("is divisibleby 3", "{% if x.id is divisibleby 3 %}a{% else %}b{% endif %}", (ref w, x, d) => w.Char(x.Id % 3 == 0 ? 'a' : 'b')),
+        C("is defined", "{{ 'y' if x.note is defined else 'n' }}", (ref w, x, d) => w.Char('y')),
+        C("is none", "{{ 'y' if x.note is none else 'n' }}", (ref w, x, d) => w.Char('n')),
+        C("is in", "{{ 'y' if x.id is in x.nums else 'n' }}", (ref w, x, d) => w.Char(x.Nums.Contains(x.Id) ? 'y' : 'n')),
+        C("is even", "{{ 'e' if x.id is even else 'o' }}", (ref w, x, d) => w.Char(x.Id % 2 == 0 ? 'e' : 'o')),
+        C("is odd", "{% if x.id is odd %}o{% endif %}", (ref w, x, d) => { if (x.Id % 2 != 0) w.Char('o'); }),
+        C("is string", "{{ 'y' if x.name is string else 'n' }}", (ref w, x, d) => w.Char('y')),
+        C("is number", "{{ 'y' if x.score is number else 'n' }}", (ref w, x, d) => w.Char('y')),
+
+        // ---- operators
+        C("int + 1", "{{ x.id + 1 }}", (ref w, x, d) => w.Long(x.Id + 1L)),
+        C("int - 3", "{{ x.id - 3 }}", (ref w, x, d) => w.Long(x.Id - 3L)),
+        C("int * 2", "{{ x.id * 2 }}", (ref w, x, d) => w.Long(x.Id * 2L)),
+        C("int / 4", "{{ x.id / 4 }}", (ref w, x, d) => w.PyFloat(x.Id / 4.0)),
+        C("int // 3", "{{ x.id // 3 }}", (ref w, x, d) => w.Long(x.Id / 3)),
+        C("int % 7", "{{ x.id % 7 }}", (ref w, x, d) => w.Long(x.Id % 7)),
+        C("int ** 2", "{{ x.id ** 2 }}", (ref w, x, d) => w.Long((long)x.Id * x.Id)),
+        C("double * 2", "{{ x.score * 2 }}", (ref w, x, d) => w.PyFloat(x.Score * 2)),
+        C("double + 0.5", "{{ x.score + 0.5 }}", (ref w, x, d) => w.PyFloat(x.Score + 0.5)),
+        C("decimal * 2", "{{ x.price * 2 }}", (ref w, x, d) => w.Decimal(x.Price * 2)),
+        C("unary minus", "{{ -x.delta }}", (ref w, x, d) => w.Long(-(long)x.Delta)),
+        C("int > 500", "{{ x.id > 500 }}", (ref w, x, d) => w.Bool(x.Id > 500)),
+        C("str == 'Item 7'", "{{ x.name == 'Item 7' }}", (ref w, x, d) => w.Bool(x.Name == "Item 7")),
+        C("double <= 500.0", "{% if x.score <= 500.0 %}lo{% else %}hi{% endif %}", (ref w, x, d) => w.Raw(x.Score <= 500.0 ? "lo" : "hi")),
+        C("'tag1' in list", "{{ 'tag1' in x.tags }}", (ref w, x, d) => w.Bool(x.Tags.Contains("tag1"))),
+        C("'7' in str", "{{ '7' in x.name }}", (ref w, x, d) => w.Bool(x.Name.Contains('7'))),
+        C("~ '!'", "{{ x.name ~ '!' }}", (ref w, x, d) => { w.Escaped(x.Name); w.Char('!'); }),
+        C("~ int", "{{ x.name ~ '#' ~ x.id }}", (ref w, x, d) => { w.Escaped(x.Name); w.Char('#'); w.Int(x.Id); }),
+        C("ternary", "{{ 'big' if x.id > 500 else 'small' }}", (ref w, x, d) => w.Raw(x.Id > 500 ? "big" : "small")),
+        C("?? 'none'", "{{ x.note ?? 'none' }}", (ref w, x, d) => w.Escaped(x.Note ?? "")),
+        C("and", "{{ x.active and x.id > 10 }}", (ref w, x, d) => w.Bool(x.Active && x.Id > 10)),
+        C("or", "{{ x.active or x.id > 900 }}", (ref w, x, d) => w.Bool(x.Active || x.Id > 900)),
+        C("not", "{{ not x.active }}", (ref w, x, d) => w.Bool(!x.Active)),
+        C("set y = x * 2", "{% set y = x.id * 2 %}{{ y }}", (ref w, x, d) => w.Long(x.Id * 2L)),
+        C("let z = x + 1", "{% let z = x.id + 1 %}{{ z }}", (ref w, x, d) => w.Long(x.Id + 1L)),
+
+        // ---- methods, access, macro
+        C("str.split()|length", "{{ x.name.split(' ')|length }}", (ref w, x, d) => w.Int(x.Name.AsSpan().Count(' ') + 1)),
+        C("str.upper()", "{{ x.name.upper() }}", (ref w, x, d) =>
+        {
+            Span<char> b = stackalloc char[x.Name.Length];
+            x.Name.AsSpan().ToUpperInvariant(b);
+            w.Escaped(b);
+        }),
+        C("str.startswith()", "{{ x.name.startswith('Item 1') }}", (ref w, x, d) => w.Bool(x.Name.StartsWith("Item 1", StringComparison.Ordinal))),
+        C("dict.get()", "{{ x.meta.get('a') }}", (ref w, x, d) => w.Escaped((string)x.Meta["a"]!)),
+        C("dict.items() loop", "{% for k, v in x.meta.items() %}{{ k }}={{ v }};{% endfor %}", (ref w, x, d) =>
+        {
+            foreach (var (k, v) in x.Meta)
+            {
+                w.Escaped(k); w.Char('=');
+                switch (v) { case int i: w.Int(i); break; case bool b: w.Bool(b); break; default: w.Escaped((string)v!); break; }
+                w.Char(';');
+            }
+        }),
+        C("list.count() method", "{{ x.tags.count('cat1') }}", (ref w, x, d) =>
+        {
+            var n = 0;
+            foreach (var t in x.Tags) if (t == "cat1") n++;
+            w.Int(n);
+        }),
+        C("dict['key'] (POCO member)", "{{ x.meta['a'] }}", (ref w, x, d) => w.Escaped((string)x.Meta["a"]!)),
+        C("d['name'] (dict item)", "{{ d['name'] }}", (ref w, x, d) => w.Escaped((string)d["name"]!), rows: true),
+        C("d.qty * d.price (dict)", "{{ d.qty * d.price }}", (ref w, x, d) => w.Decimal((int)d["qty"]! * (decimal)d["price"]!), rows: true),
+        C("attribute", "{{ x.name }}", (ref w, x, d) => w.Escaped(x.Name)),
+        C("nested attribute", "{{ x.child.name }}", (ref w, x, d) => w.Escaped(x.Child.Name)),
+        C("macro call", "{{ tag(x.name) }}", (ref w, x, d) => { w.Raw("<i>"); w.Escaped(x.Name); w.Raw("</i>"); },
+            prelude: "{% macro tag(a) %}<i>{{ a }}</i>{% endmacro %}"),
+    ];
+
+    // ---- hand-written equivalents of the text filters (what a developer writes for these exact inputs)
+
+    private static void Truncate(ref HandWrittenRenderer.Writer w, string s, int length)
+    {
+        if (s.Length <= length + 5) { w.Escaped(s); return; }
+        var head = s.AsSpan(0, length - 3);
+        var sp = head.LastIndexOf(' ');
+        w.Escaped(sp >= 0 ? head[..sp] : head);
+        w.Raw("...");
+    }
+
+    private static int WordCount(string s)
+    {
+        var n = 0;
+        var inWord = false;
+        foreach (var c in s)
+        {
+            var wc = char.IsLetterOrDigit(c) || c == '_';
+            if (wc && !inWord) n++;
+            inWord = wc;
+        }
+        return n;
+    }
+
+    private static void Title(ref HandWrittenRenderer.Writer w, string s)
+    {
+        Span<char> b = stackalloc char[s.Length];
+        var start = true;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            b[i] = start ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c);
+            start = c is '-' or '(' or '{' or '[' or '<' || char.IsWhiteSpace(c);
+        }
+        w.Escaped(b);
+    }
+
+    private static void StripTags(ref HandWrittenRenderer.Writer w, string s)
+    {
+        Span<char> b = stackalloc char[s.Length];
+        var n = 0;
+        var pendingSpace = false;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == '<')
+            {
+                var close = s.IndexOf('>', i);
+                if (close > 0) { i = close; continue; }
+            }
+            if (char.IsWhiteSpace(c)) { pendingSpace = n > 0; continue; }
+            if (pendingSpace) { b[n++] = ' '; pendingSpace = false; }
+            b[n++] = c;
+        }
+        w.Escaped(b[..n]);
+    }
+
+    private static void UrlEncode(ref HandWrittenRenderer.Writer w, string s)
+    {
+        foreach (var c in s)
+        {
+            if (char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or '~' or '/') w.Char(c);
+            else { w.Char('%'); w.Char("0123456789ABCDEF"[c >> 4]); w.Char("0123456789ABCDEF"[c & 15]); }
+        }
+    }
+
+    // ---- preparation and the quick mode
+
+    public static Template Compile(OpCase c)
+    {
+        var env = new KidaEnvironment(new KidaOptions { Loader = new DictLoader(new Dictionary<string, string> { ["t"] = c.Template }) });
+        return env.GetTemplate("t");
+    }
+
+    /// <summary>Kida and C# render functions of a case, checked identical (throws otherwise).</summary>
+    public static (Func<string> Kida, Func<string> Hand) Prepare(OpCase c)
+    {
+        var t = Compile(c);
+        var m = Model;
+        Func<string> kida = () => t.Render(m);
+        Func<string> hand = () => c.RenderHand(m);
+        var expected = hand();
+        for (var round = 0; round < 3; round++)
+        {
+            var actual = kida();
+            if (actual == expected) continue;
+            var i = 0;
+            while (i < actual.Length && i < expected.Length && actual[i] == expected[i]) i++;
+            var from = Math.Max(0, i - 40);
+            throw new InvalidOperationException($"OPS CASE '{c.Name}' ({c.Kida}): Kida's output differs from the hand-written C# at char {i} (render {round + 1})\n"
+                + $"    expected: ...{Slice(expected, from)}...\n    actual:   ...{Slice(actual, from)}...");
+        }
+        return (kida, hand);
+    }
+
+    private static string Slice(string s, int from) => from >= s.Length ? "" : s.Substring(from, Math.Min(120, s.Length - from)).Replace("\n", "⏎");
+
+    public static IEnumerable<OpCase> Selected(string? filter) =>
+        string.IsNullOrEmpty(filter) ? All : All.Where(c => c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase) || c.Kida.Contains(filter, StringComparison.Ordinal));
+
+    /// <summary>
+    /// <c>--ops [substring] [--rounds N] [--out file.md]</c>: every case checked, then measured with interleaved stopwatch rounds
+    /// (Kida, C#, C#, Kida, ... each round ~4 ms) in this process; prints per case the median µs of each and the median of
+    /// the per-round ratios, then the geometric mean and the maximum. Ratios within one process are what to trust on a
+    /// shared machine.
+    /// </summary>
+    public static int RunQuick(string[] args)
+    {
+        string? filter = null, outFile = null;
+        var rounds = 15;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--ops") continue;
+            if (args[i] == "--rounds") rounds = int.Parse(args[++i], Inv);
+            else if (args[i] == "--out") outFile = args[++i];
+            else if (!args[i].StartsWith("--", StringComparison.Ordinal)) filter = args[i];
+        }
+        var cases = Selected(filter).ToList();
+        Console.WriteLine($"Verifying {cases.Count} cases...");
+        var prepared = cases.Select(c => (c, f: Prepare(c))).ToList();
+        var rows = new List<(OpCase C, double Kida, double Hand, double Ratio, long KidaBytes, long HandBytes)>();
+        foreach (var (c, (kida, hand)) in prepared)
+        {
+            for (var i = 0; i < 20; i++) { kida(); hand(); }
+            var per = Math.Max(1, (int)(4000 / Math.Max(1, Time(kida, 3))));
+            var perHand = Math.Max(1, (int)(4000 / Math.Max(1, Time(hand, 3))));
+            var kt = new List<double>();
+            var ht = new List<double>();
+            var ratios = new List<double>();
+            var kb0 = 0L; var hb0 = 0L;
+            for (var r = 0; r < rounds; r++)
+            {
+                double k, h;
+                if (r % 2 == 0) { k = Time(kida, per); h = Time(hand, perHand); }
+                else { h = Time(hand, perHand); k = Time(kida, per); }
+                kt.Add(k); ht.Add(h); ratios.Add(k / h);
+            }
+            var a0 = GC.GetAllocatedBytesForCurrentThread(); kida(); kb0 = GC.GetAllocatedBytesForCurrentThread() - a0;
+            a0 = GC.GetAllocatedBytesForCurrentThread(); hand(); hb0 = GC.GetAllocatedBytesForCurrentThread() - a0;
+            var row = (c, Median(kt), Median(ht), Median(ratios), kb0, hb0);
+            rows.Add(row);
+            Console.WriteLine($"{c.Name,-28} Kida {row.Item2,9:F1} µs   C# {row.Item3,9:F1} µs   {row.Item4,6:F2}×   alloc {kb0 / 1024.0,8:F1} KB / {hb0 / 1024.0,6:F1} KB");
+        }
+        var geo = Math.Exp(rows.Average(r => Math.Log(r.Ratio)));
+        var max = rows.MaxBy(r => r.Ratio);
+        Console.WriteLine($"geometric mean {geo:F2}×   max {max.Ratio:F2}× ({max.C.Name})   over {rows.Count} cases");
+        if (outFile is not null)
+        {
+            var sb = new StringBuilder();
+            sb.AppendLine("| case | expression | Kida µs | C# µs | Kida ÷ C# | Kida alloc | C# alloc |");
+            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+            foreach (var r in rows)
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.C.Name} | `{r.C.Kida.Replace("|", "\\|")}` | {r.Kida:F1} | {r.Hand:F1} | {r.Ratio:F2}× | {r.KidaBytes / 1024.0:F1} KB | {r.HandBytes / 1024.0:F1} KB |");
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"**Geometric mean {geo:F2}×, max {max.Ratio:F2}× ({max.C.Name}), {rows.Count} cases.**");
+            File.WriteAllText(outFile, sb.ToString());
+        }
+        return 0;
+    }
+
+    private static double Time(Func<string> f, int n)
+    {
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < n; i++) f();
+        return sw.Elapsed.TotalMicroseconds / n;
+    }
+
+    private static double Median(List<double> v)
+    {
+        v.Sort();
+        return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
+    }
+}
+
+/// <summary>The filter/test/operator cases under BenchmarkDotNet: Kida against the hand-written loop (the baseline) per case.</summary>
+[MemoryDiagnoser]
+public class Ops
+{
+    [ParamsSource(nameof(Cases))]
+    public string Case { get; set; } = "";
+
+    public static IEnumerable<string> Cases => OpCases.Selected(Environment.GetEnvironmentVariable("KIDA_OPS")).Select(c => c.Name);
+
+    private Func<string> _kida = null!, _hand = null!;
+
+    [GlobalSetup]
+    public void Setup() => (_kida, _hand) = OpCases.Prepare(OpCases.All.First(c => c.Name == Case));
+
+    [Benchmark(Baseline = true)] public string HandWritten() => _hand();
+    [Benchmark] public string Kida() => _kida();
+}

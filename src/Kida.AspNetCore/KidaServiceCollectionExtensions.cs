@@ -56,6 +56,7 @@ public static class KidaServiceCollectionExtensions
         var env = new KidaEnvironment(options);
         KidaTelemetry.Observe(env, sp.GetService<ILoggerFactory>()?.CreateLogger("Kida.AspNetCore"));
         KidaRequestGlobals.Register(env, sp.GetRequiredService<IHttpContextAccessor>());
+        KidaViewGlobals.Register(env);
         foreach (var setup in o.EnvironmentSetup) setup(env);
         return env;
     }

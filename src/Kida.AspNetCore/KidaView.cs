@@ -1,5 +1,6 @@
 using Kida;
 using Microsoft.AspNetCore.Antiforgery;
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Mvc.Routing;
@@ -35,18 +36,27 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
             throw new KidaCompilationException(ex, files, root);
         }
         await KidaRequest.PrepareAsync(http, http.RequestAborted).ConfigureAwait(false);
-        // Rendered into Kida's pooled buffer, then written asynchronously: a main view straight into the response's
-        // PipeWriter as UTF-8 when the response is UTF-8 (what MVC's response writer would do, without its char-to-byte buffering); partials and
-        // view components into their view buffer. Never a synchronous write.
+        // The view's scope (for component(), partial() and the localization globals) flows with this render, into the
+        // thread of a streaming render too; a nested view sets its own and the outer one is back when it returns.
+        var scope = new KidaViewScope(context);
+        KidaViewScope.Current = scope;
+        var encoder = http.RequestServices.GetService<HtmlEncoder>() ?? HtmlEncoder.Default;
+        // Rendered into Kida's pooled buffer, then written asynchronously through the splice writer, which writes the
+        // awaited HTML of components and partials in place of their placeholders: a main view straight into the
+        // response's PipeWriter as UTF-8 when the response is UTF-8 (what MVC's response writer would do, without its
+        // char-to-byte buffering); partials and view components into their view buffer. Never a synchronous write.
+        KidaSpliceWriter writer;
         if (context.Writer is HttpResponseStreamWriter { Encoding.CodePage: 65001 } responseWriter)
         {
             await responseWriter.FlushAsync().ConfigureAwait(false);
-            await template.RenderAsync(http.Response.BodyWriter, BuildContext(context), http.RequestAborted).ConfigureAwait(false);
+            writer = new KidaSpliceWriter(scope, http.Response.BodyWriter, encoder);
         }
         else
         {
-            await template.RenderAsync(context.Writer, BuildContext(context), http.RequestAborted).ConfigureAwait(false);
+            writer = new KidaSpliceWriter(scope, context.Writer, encoder);
         }
+        await template.RenderAsync(writer, BuildContext(context), http.RequestAborted).ConfigureAwait(false);
+        await writer.CompleteAsync(http.RequestAborted).ConfigureAwait(false);
     }
 
     internal static Dictionary<string, object?> BuildContext(ViewContext context)

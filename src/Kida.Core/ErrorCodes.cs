@@ -131,6 +131,9 @@ internal static class ErrorCodes
     /// <summary>K-TPL-006: Block not found. <c>super()</c> or <c>self.name()</c> names a block that does not exist (found by <c>kida check</c>); check the block name.</summary>
     public const string BlockNotFound = "K-TPL-006";
 
+    /// <summary>K-TPL-010: View or component not found. <c>component()</c> or <c>partial()</c> names a view component or an MVC view that does not exist (or a name that would leave the template root), or is used outside an MVC view; check the name.</summary>
+    public const string ViewNotFound = "K-TPL-010";
+
     /// <summary>K-CMP-001: Call does not fit the signature. A call of a def or macro passes an unknown keyword, misses a required argument, passes too many positional arguments or one twice.</summary>
     public const string CallSignature = "K-CMP-001";
 
@@ -189,6 +192,7 @@ internal static class ErrorCodes
         new(Cycle, "Circular template reference", "Templates include, extend, embed or import each other in a cycle; break the cycle."),
         new(NotTopLevel, "Definition not at the top level", "A `def` or `region` is declared inside a control block; move it to the top level of the template."),
         new(BlockNotFound, "Block not found", "`super()` or `self.name()` names a block that does not exist (found by `kida check`); check the block name."),
+        new(ViewNotFound, "View or component not found", "`component()` or `partial()` names a view component or an MVC view that does not exist (or a name that would leave the template root), or is used outside an MVC view; check the name."),
         new(CallSignature, "Call does not fit the signature", "A call of a def or macro passes an unknown keyword, misses a required argument, passes too many positional arguments or one twice."),
         new(LiteralType, "Argument type mismatch", "An argument's type does not fit the parameter's annotation (a literal at check time, any value with `KidaOptions.CheckTypes`)."),
         new(UndeclaredVariable, "Undeclared variable", "A template with a `{% template %}` declaration reads a variable it does not declare; declare it."),

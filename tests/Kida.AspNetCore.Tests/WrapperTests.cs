@@ -134,6 +134,7 @@ public sealed class WrapperTests : IDisposable
         "user.identity.actor.name", "user.find_first('dept').__class__",
         "temp_data.keep", "temp_data.save", "temp_data.load", "temp_data.peek", "temp_data._temp_data",
         "view_data.model_state", "view_data.temp_data", "errors.target",
+        "component.target", "component.method", "component|attr('target')", "partial.target", "partial.method", "partial.target.http",
     ];
 
     [Theory]
@@ -177,6 +178,7 @@ public sealed class WrapperTests : IDisposable
         "csrf_token|tojson", "csrf_token|pprint", "csrf_token|string", "url_for|tojson", "temp_data|tojson", "view_data|tojson",
         "errors|tojson", "request.query|tojson", "request.route_values|tojson", "request.headers|tojson",
         "{'r': request, 'u': user, 'c': csrf_token}|tojson", "[request, url, user]|pprint", "request|xmlattr",
+        "component|tojson", "partial|pprint", "[component, partial]|tojson",
     ];
 
     [Theory]

@@ -194,49 +194,52 @@ internal static class Composition
     /// </summary>
     private static void EnterTemplate(RenderState rs, string tag, CompiledTemplate target)
     {
-        var chain = rs.TemplateChain ??= new List<(string Tag, CompiledTemplate Template)>();
-        if (tag == "extends")
+        var count = rs.ChainCount;
+        var tags = rs.ChainTags;
+        var templates = rs.ChainTemplates;
+        if (ReferenceEquals(tag, "extends"))
         {
             // the current extends run: the entries after the last non-extends entry, plus the template that started it
-            var start = chain.Count;
-            while (start > 0 && chain[start - 1].Tag == "extends") start--;
-            var origin = start > 0 ? chain[start - 1].Template : rs.Root;
-            var seen = ReferenceEquals(origin, target);
-            for (var i = start; i < chain.Count && !seen; i++) seen = ReferenceEquals(chain[i].Template, target);
+            var start = count;
+            while (start > 0 && ReferenceEquals(tags[start - 1], "extends")) start--;
+            var seen = ReferenceEquals(start > 0 ? templates[start - 1] : rs.Root, target);
+            for (var i = start; i < count && !seen; i++) seen = ReferenceEquals(templates[i], target);
             if (seen)
                 throw new TemplateRuntimeException(
                     $"Circular extends: {DescribeChain(rs, start, tag, target)}", ErrorCodes.Cycle);
         }
-        var limit = rs.Limits.MaxIncludeDepth;
-        if (rs.IncludeDepth >= limit)
-        {
-            var repeated = ReferenceEquals(rs.Root, target);
-            for (var i = 0; i < chain.Count && !repeated; i++) repeated = ReferenceEquals(chain[i].Template, target);
-            if (repeated)
-                throw new TemplateRuntimeException(
-                    $"Circular {tag}: {DescribeCycle(rs, target)} (repeated until the maximum include depth, {limit}, was exceeded)",
-                    ErrorCodes.Cycle);
-            throw new TemplateRuntimeException($"Maximum include/extends depth exceeded (Limits.MaxIncludeDepth = {limit}): {DescribeChain(rs, 0, tag, target)}",
-                ErrorCodes.RecursionDepth);
-        }
+        if (rs.IncludeDepth >= rs.Limits.MaxIncludeDepth) ThrowIncludeDepth(rs, tag, target);
         rs.Enter();
         rs.IncludeDepth++;
-        chain.Add((tag, target));
+        rs.PushChain(tag, target);
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowIncludeDepth(RenderState rs, string tag, CompiledTemplate target)
+    {
+        var limit = rs.Limits.MaxIncludeDepth;
+        var repeated = ReferenceEquals(rs.Root, target);
+        for (var i = 0; i < rs.ChainCount && !repeated; i++) repeated = ReferenceEquals(rs.ChainTemplates[i], target);
+        if (repeated)
+            throw new TemplateRuntimeException(
+                $"Circular {tag}: {DescribeCycle(rs, target)} (repeated until the maximum include depth, {limit}, was exceeded)",
+                ErrorCodes.Cycle);
+        throw new TemplateRuntimeException($"Maximum include/extends depth exceeded (Limits.MaxIncludeDepth = {limit}): {DescribeChain(rs, 0, tag, target)}",
+            ErrorCodes.RecursionDepth);
     }
 
     /// <summary>One turn of the cycle through <paramref name="target"/>: "'a.html' → (include) 'b.html' → (include) 'a.html'".</summary>
     private static string DescribeCycle(RenderState rs, CompiledTemplate target)
     {
-        var chain = rs.TemplateChain!;
         var first = -1; // -1: the root template
         if (!ReferenceEquals(rs.Root, target))
-            for (var i = 0; i < chain.Count && first < 0; i++)
-                if (ReferenceEquals(chain[i].Template, target)) first = i;
+            for (var i = 0; i < rs.ChainCount && first < 0; i++)
+                if (ReferenceEquals(rs.ChainTemplates[i], target)) first = i;
         var parts = new List<string> { $"'{target.Name ?? "<string>"}'" };
-        for (var i = first + 1; i < chain.Count; i++)
+        for (var i = first + 1; i < rs.ChainCount; i++)
         {
-            parts.Add($"({chain[i].Tag}) '{chain[i].Template.Name ?? "<string>"}'");
-            if (ReferenceEquals(chain[i].Template, target)) break;
+            parts.Add($"({rs.ChainTags[i]}) '{rs.ChainTemplates[i]!.Name ?? "<string>"}'");
+            if (ReferenceEquals(rs.ChainTemplates[i], target)) break;
         }
         return string.Join(" → ", parts);
     }
@@ -245,16 +248,15 @@ internal static class Composition
     {
         rs.IncludeDepth--;
         rs.Exit();
-        rs.TemplateChain!.RemoveAt(rs.TemplateChain.Count - 1);
+        rs.PopChain();
     }
 
     /// <summary>"a.html → (include) b.html → (include) a.html", shortened in the middle when long.</summary>
     private static string DescribeChain(RenderState rs, int start, string tag, CompiledTemplate target)
     {
         var parts = new List<string>();
-        var chain = rs.TemplateChain!;
-        parts.Add(Quote(start > 0 ? chain[start - 1].Template : rs.Root));
-        for (var i = start; i < chain.Count; i++) parts.Add($"({chain[i].Tag}) {Quote(chain[i].Template)}");
+        parts.Add(Quote(start > 0 ? rs.ChainTemplates[start - 1] : rs.Root));
+        for (var i = start; i < rs.ChainCount; i++) parts.Add($"({rs.ChainTags[i]}) {Quote(rs.ChainTemplates[i])}");
         parts.Add($"({tag}) {Quote(target)}");
         if (parts.Count > 12) parts = [.. parts.Take(5), "…", .. parts.Skip(parts.Count - 5)];
         return string.Join(" → ", parts);

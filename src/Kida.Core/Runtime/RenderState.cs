@@ -94,7 +94,7 @@ internal sealed partial class RenderState
         rs.Stacks = null;
         rs.ImportStack = null;
         rs.Root = null;
-        rs.TemplateChain?.Clear();
+        if (rs.ChainCount > 0) { Array.Clear(rs.ChainTemplates, 0, rs.ChainCount); rs.ChainCount = 0; }
         rs.CancellationToken = default;
         // Host stays: the next render on this thread is most often of the same environment (a spare state per thread
         // keeps at most one environment reachable)
@@ -213,8 +213,33 @@ internal sealed partial class RenderState
     /// <summary>The template the render started with (the root of the include/extends chain).</summary>
     public CompiledTemplate? Root;
 
-    /// <summary>The templates entered through include, extends, embed and import, outermost first (for cycle reports).</summary>
-    public List<(string Tag, CompiledTemplate Template)>? TemplateChain;
+    /// <summary>
+    /// The templates entered through include, extends, embed and import, outermost first (for cycle reports): the tag
+    /// and the template of entry i, <see cref="ChainCount"/> entries (two arrays, not a list of tuples: an entry costs two
+    /// stores on every include).
+    /// </summary>
+    public string[] ChainTags = new string[8];
+
+    /// <inheritdoc cref="ChainTags"/>
+    public CompiledTemplate?[] ChainTemplates = new CompiledTemplate?[8];
+
+    /// <inheritdoc cref="ChainTags"/>
+    public int ChainCount;
+
+    /// <summary>Adds an entry to the chain of entered templates.</summary>
+    public void PushChain(string tag, CompiledTemplate template)
+    {
+        if (ChainCount == ChainTags.Length)
+        {
+            Array.Resize(ref ChainTags, ChainCount * 2);
+            Array.Resize(ref ChainTemplates, ChainCount * 2);
+        }
+        ChainTags[ChainCount] = tag;
+        ChainTemplates[ChainCount++] = template;
+    }
+
+    /// <summary>Removes the innermost entry of the chain of entered templates.</summary>
+    public void PopChain() => ChainTemplates[--ChainCount] = null;
 
     /// <summary>Where this render's stack began (see <see cref="StackGuard"/>).</summary>
     public nint StackBase;

@@ -137,23 +137,27 @@ internal sealed partial class Emitter
             case BinaryOp.Concat:
                 return Helper(H.Tilde, EmitExpr(b.Left), EmitExpr(b.Right), _fn.Escape);
             default:
+                // + - * // % on int, long and double operands take FastOps' typed paths, the rest Python's general rules
                 var helper = b.Op switch
                 {
-                    BinaryOp.Add => H.Add,
-                    BinaryOp.Sub => H.Sub,
-                    BinaryOp.Mul => H.Mul,
+                    BinaryOp.Add => H.FastAdd,
+                    BinaryOp.Sub => H.FastSub,
+                    BinaryOp.Mul => H.FastMul,
                     BinaryOp.Div => H.Div,
-                    BinaryOp.FloorDiv => H.FloorDiv,
-                    BinaryOp.Mod => H.Mod,
+                    BinaryOp.FloorDiv => H.FastFloorDiv,
+                    BinaryOp.Mod => H.FastMod,
                     _ => H.Pow,
                 };
                 return Helper(helper, EmitExpr(b.Left), EmitExpr(b.Right));
         }
     }
 
-    private E EmitCompare(CompareExpr c)
+    private E EmitCompare(CompareExpr c) => BoxBool(CompareTest(c));
+
+    /// <summary>A comparison as a bool: <c>a &lt; b &lt; c</c> is <c>(a &lt; b) and (b &lt; c)</c>, each operand evaluated once.</summary>
+    private E CompareTest(CompareExpr c)
     {
-        // a < b < c  ==>  (a < b) and (b < c), each operand evaluated once
+        if (c.Rest.Count == 1) return Helper(CompareHelper(c.Rest[0].Key), EmitExpr(c.First), EmitExpr(c.Rest[0].Value));
         var temps = new List<ParameterExpression>();
         var left = E.Variable(typeof(object), "cmp0");
         temps.Add(left);
@@ -165,13 +169,25 @@ internal sealed partial class Emitter
             var (op, operand) = c.Rest[i];
             var right = E.Variable(typeof(object), "cmp" + (i + 1));
             temps.Add(right);
-            var test = E.Block(typeof(bool), E.Assign(right, EmitExpr(operand)), Helper(H.CompareOp, E.Constant(op), current, right));
+            var test = E.Block(typeof(bool), E.Assign(right, EmitExpr(operand)), Helper(CompareHelper(op), current, right));
             result = result is null ? test : E.AndAlso(result, test);
             current = right;
         }
-        exprs.Add(BoxBool(result!));
-        return E.Block(typeof(object), temps, exprs);
+        exprs.Add(result!);
+        return E.Block(typeof(bool), temps, exprs);
     }
+
+    private static System.Reflection.MethodInfo CompareHelper(CompareOp op) => op switch
+    {
+        CompareOp.Eq => H.FastEq,
+        CompareOp.Ne => H.FastNe,
+        CompareOp.Lt => H.FastLt,
+        CompareOp.Le => H.FastLe,
+        CompareOp.Gt => H.FastGt,
+        CompareOp.Ge => H.FastGe,
+        CompareOp.In => H.FastIn,
+        _ => H.FastNotIn,
+    };
 
     private E EmitListComp(ListCompExpr lc)
     {
@@ -312,7 +328,10 @@ internal sealed partial class Emitter
     private static readonly HashSet<string> TypeOnlyTests = new(StringComparer.Ordinal)
         { "none", "string", "number", "integer", "float", "mapping", "boolean", "true", "false", "sameas", "escaped", "callable", "sequence" };
 
-    private E EmitTest(TestExpr t)
+    private E EmitTest(TestExpr t) => BoxBool(TestCondition(t));
+
+    /// <summary>A test as a bool.</summary>
+    private E TestCondition(TestExpr t)
     {
         E result;
         if (t.Name is "defined" or "undefined")
@@ -333,10 +352,43 @@ internal sealed partial class Emitter
             // a strict undefined fails any test that looks at its value; type checks answer as Jinja2 does
             var operand = EmitExpr(t.Value);
             if (!TypeOnlyTests.Contains(t.Name)) operand = Helper(H.UseValue, operand);
-            result = E.Invoke(E.Constant(fn), _fn.Rs, operand, BuildArgs(t.Args));
+            result = DirectTest(t, fn, operand) ?? E.Invoke(E.Constant(fn), _fn.Rs, operand, BuildArgs(t.Args));
         }
         if (t.Negated) result = E.Not(result);
-        return BoxBool(result);
+        return result;
+    }
+
+    /// <summary>
+    /// A built-in test the template did not replace, with its usual positional arguments, as a direct call (no argument
+    /// array, no delegate): divisibleby, even, odd, none, in and the comparison tests.
+    /// </summary>
+    private E? DirectTest(TestExpr t, TestFn fn, E operand)
+    {
+        if (!Predicates.BuiltinTests.All.TryGetValue(t.Name, out var builtin) || !ReferenceEquals(builtin, fn)) return null;
+        var args = t.Args;
+        if (args.Named.Count != 0 || args.DynArgs is not null || args.DynKwargs is not null) return null;
+        if (args.Positional.Count == 0)
+            return t.Name switch
+            {
+                "even" => Helper(H.Even, operand),
+                "odd" => Helper(H.Odd, operand),
+                "none" => E.Equal(E.Convert(operand, typeof(object)), NullObject),
+                _ => null,
+            };
+        if (args.Positional.Count != 1) return null;
+        var helper = t.Name switch
+        {
+            "divisibleby" => H.DivisibleBy,
+            "in" => H.FastIn,
+            "eq" or "equalto" or "==" => H.FastEq,
+            "ne" or "!=" => H.FastNe,
+            "lt" or "lessthan" or "<" => H.FastLt,
+            "le" or "<=" => H.FastLe,
+            "gt" or "greaterthan" or ">" => H.FastGt,
+            "ge" or ">=" => H.FastGe,
+            _ => null,
+        };
+        return helper is null ? null : Helper(helper, operand, EmitExpr(args.Positional[0]));
     }
 
     // ------------------------------------------------------------------ macros, call blocks, slots

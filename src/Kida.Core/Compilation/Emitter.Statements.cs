@@ -119,7 +119,23 @@ internal sealed partial class Emitter
         return E.Call(_fn.Out, H.OutputWriteValue, E.Convert(v, typeof(object)), _fn.Escape);
     }
 
-    private E Truth(Expr e) => E.Call(H.Truthy, E.Convert(EmitExpr(e), typeof(object)));
+    /// <summary>
+    /// An expression's truth as a bool. Comparisons, tests, <c>not</c>, <c>and</c> and <c>or</c> are decided as bools (no
+    /// boxed answer to test again); anything else is Python's truth of its value.
+    /// </summary>
+    private E Truth(Expr e)
+    {
+        EnsureStack(e.Pos);
+        return e switch
+        {
+            CompareExpr c => CompareTest(c),
+            TestExpr t => TestCondition(t),
+            UnaryExpr { Op: UnaryOp.Not } u => E.Not(Truth(u.Operand)),
+            BinaryExpr { Op: BinaryOp.And } a => E.AndAlso(Truth(a.Left), Truth(a.Right)),
+            BinaryExpr { Op: BinaryOp.Or } o => E.OrElse(Truth(o.Left), Truth(o.Right)),
+            _ => E.Call(H.Truthy, E.Convert(EmitExpr(e), typeof(object))),
+        };
+    }
 
     private E EmitIf(IfStmt i)
     {

@@ -361,13 +361,31 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
         foreach (var name in names.Distinct())
         {
             var v = E.Variable(typeof(object), name);
-            if (initFromOuter && (observed || _bound.UsesName(body, name))) inits.Add(E.Assign(v, LookupName(name, _fn.Scope)));
+            if (initFromOuter && (observed || _bound.UsesName(body, name)) && !SetBeforeUse(body, name))
+                inits.Add(E.Assign(v, LookupName(name, _fn.Scope)));
             scope.Vars[name] = v;
         }
         if (extraLocals is not null)
             foreach (var name in extraLocals)
                 if (!scope.Vars.ContainsKey(name)) scope.Vars[name] = E.Variable(typeof(object), name);
         return (scope, inits);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="body"/> sets <paramref name="name"/> with a plain top-level <c>set</c> before anything in
+    /// it can read the name or hand its locals on (an include, a scoped block): then the scope's local never shows the
+    /// enclosing value and needs no initialisation from it (a lookup that, for a name defined nowhere outside, would
+    /// build an undefined value on every loop iteration).
+    /// </summary>
+    private bool SetBeforeUse(IReadOnlyList<Stmt> body, string name)
+    {
+        foreach (var stmt in body)
+        {
+            Stmt[] one = [stmt];
+            if (_bound.UsesName(one, name) || _bound.ExposesLocals(one)) return false;
+            if (stmt is SetStmt { OnlyIfMissing: false, Kind: SetKind.Set, Target: NameTarget target } && target.Name == name) return true;
+        }
+        return false;
     }
 
     private static void CollectTargetNames(Target t, List<string> names)

@@ -11,12 +11,12 @@ internal static class BuiltinTests
 
     private static Dictionary<string, TestFn> Build()
     {
-        TestFn eq = (_, v, a) => Comparison.Eq(v, Arg(a));
-        TestFn ne = (_, v, a) => !Comparison.Eq(v, Arg(a));
-        TestFn lt = (_, v, a) => Comparison.Compare(v, Arg(a), "<") < 0;
-        TestFn le = (_, v, a) => Comparison.Compare(v, Arg(a), "<=") <= 0;
-        TestFn gt = (_, v, a) => Comparison.Compare(v, Arg(a), ">") > 0;
-        TestFn ge = (_, v, a) => Comparison.Compare(v, Arg(a), ">=") >= 0;
+        TestFn eq = (_, v, a) => FastOps.Eq(v, Arg(a));
+        TestFn ne = (_, v, a) => FastOps.Ne(v, Arg(a));
+        TestFn lt = (_, v, a) => FastOps.Lt(v, Arg(a));
+        TestFn le = (_, v, a) => FastOps.Le(v, Arg(a));
+        TestFn gt = (_, v, a) => FastOps.Gt(v, Arg(a));
+        TestFn ge = (_, v, a) => FastOps.Ge(v, Arg(a));
         return new Dictionary<string, TestFn>(StringComparer.Ordinal)
         {
             ["defined"] = (_, v, _) => v is not Undefined && v is not null,
@@ -33,16 +33,16 @@ internal static class BuiltinTests
             ["sequence"] = (_, v, _) => Values.IsSequence(v) || Values.IsMapping(v),
             ["iterable"] = (_, v, _) => v is string or Markup or System.Collections.IEnumerable || Values.IsMapping(v),
             ["callable"] = (_, v, _) => v is KidaCallable or Delegate or Undefined,
-            ["odd"] = (_, v, _) => Numbers.IsNumber(v) || v is bool ? Comparison.Eq(Arithmetic.Mod(v, 2L), 1L) : throw NotInt("odd", v),
-            ["even"] = (_, v, _) => Numbers.IsNumber(v) || v is bool ? Comparison.Eq(Arithmetic.Mod(v, 2L), 0L) : throw NotInt("even", v),
-            ["divisibleby"] = (_, v, a) => !Values.Truthy(Arithmetic.Mod(v, Arg(a))),
+            ["odd"] = (_, v, _) => FastOps.Odd(v),
+            ["even"] = (_, v, _) => FastOps.Even(v),
+            ["divisibleby"] = (_, v, a) => FastOps.DivisibleBy(v, Arg(a)),
             ["eq"] = eq, ["equalto"] = eq, ["=="] = eq,
             ["ne"] = ne, ["!="] = ne,
             ["lt"] = lt, ["lessthan"] = lt, ["<"] = lt,
             ["le"] = le, ["<="] = le,
             ["gt"] = gt, ["greaterthan"] = gt, [">"] = gt,
             ["ge"] = ge, [">="] = ge,
-            ["in"] = (_, v, a) => Comparison.Contains(Arg(a), v),
+            ["in"] = (_, v, a) => FastOps.In(v, Arg(a)),
             ["sameas"] = (_, v, a) => SameAs(v, Arg(a)),
             ["lower"] = (_, v, _) => PyString.Str(v) is var s && s.Any(char.IsLetter) && !s.Any(char.IsUpper),
             ["upper"] = (_, v, _) => PyString.Str(v) is var s && s.Any(char.IsLetter) && !s.Any(char.IsLower),
@@ -58,6 +58,14 @@ internal static class BuiltinTests
             ["match"] = (_, v, a) => v is not null && RegexMatch(PyString.Str(v), PyString.Str(Arg(a))),
         };
     }
+
+    /// <summary><c>x is even</c> for what is not an int or long (bool, float, BigInteger…; a non-number is a TypeError).</summary>
+    internal static bool EvenSlow(object? v) =>
+        Numbers.IsNumber(v) || v is bool ? Comparison.Eq(Arithmetic.Mod(v, 2L), 0L) : throw NotInt("even", v);
+
+    /// <summary><c>x is odd</c> for what is not an int or long.</summary>
+    internal static bool OddSlow(object? v) =>
+        Numbers.IsNumber(v) || v is bool ? Comparison.Eq(Arithmetic.Mod(v, 2L), 1L) : throw NotInt("odd", v);
 
     /// <summary>The longest pattern the <c>match</c> test compiles.</summary>
     private const int MaxPatternLength = 4096;

@@ -1,0 +1,193 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Kida.Runtime;
+
+/// <summary>
+/// The operators on the values templates use most (int and long from models and literals, double, string), decided
+/// with a few type tests and no boxing of the answer where it is a bool. Everything else (bool as int, BigInteger,
+/// decimal, Undefined, Markup, collections, type errors) takes the general Python-semantics path in
+/// <see cref="Arithmetic"/> and <see cref="Comparison"/>, so the results are the same either way.
+/// </summary>
+internal static class FastOps
+{
+    /// <summary>An int or long operand (not bool, which Python counts as an int but prints differently).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Int(object? v, out long value)
+    {
+        if (v is long l) { value = l; return true; }
+        if (v is int i) { value = i; return true; }
+        value = 0;
+        return false;
+    }
+
+    // ------------------------------------------------------------------ comparison, as bool
+
+    public static bool Eq(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y)) return x == y;
+        if (a is string sa && b is string sb) return string.Equals(sa, sb, StringComparison.Ordinal);
+        if (a is double da && b is double db) return da == db;
+        return Comparison.Eq(a, b);
+    }
+
+    public static bool Ne(object? a, object? b) => !Eq(a, b);
+
+    public static bool Lt(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y)) return x < y;
+        if (a is double da && b is double db) return da < db;
+        return Comparison.Compare(a, b, "<") < 0;
+    }
+
+    public static bool Le(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y)) return x <= y;
+        if (a is double da && b is double db) return da <= db;
+        return Comparison.Compare(a, b, "<=") <= 0;
+    }
+
+    public static bool Gt(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y)) return x > y;
+        if (a is double da && b is double db) return da > db;
+        return Comparison.Compare(a, b, ">") > 0;
+    }
+
+    public static bool Ge(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y)) return x >= y;
+        if (a is double da && b is double db) return da >= db;
+        return Comparison.Compare(a, b, ">=") >= 0;
+    }
+
+    /// <summary><c>item in container</c>: the common containers searched directly, the rest as Python does.</summary>
+    public static bool In(object? item, object? container)
+    {
+        switch (container)
+        {
+            case string s when item is string needle:
+                return s.Contains(needle, StringComparison.Ordinal);
+            case List<object?> list:
+            {
+                // a plain list: Python compares each item with ==
+                var span = CollectionsMarshal.AsSpan(list);
+                for (var i = 0; i < span.Length; i++)
+                    if (Eq(span[i], item)) return true;
+                return false;
+            }
+            case object?[] array when array.GetType() == typeof(object[]):
+                for (var i = 0; i < array.Length; i++)
+                    if (Eq(array[i], item)) return true;
+                return false;
+            case List<int> ints:
+                if (Int(item, out var n)) return n >= int.MinValue && n <= int.MaxValue && ints.Contains((int)n);
+                break;
+            case List<long> longs:
+                if (Int(item, out var m)) return longs.Contains(m);
+                break;
+            case int[] intArray:
+                if (Int(item, out var k)) return k >= int.MinValue && k <= int.MaxValue && Array.IndexOf(intArray, (int)k) >= 0;
+                break;
+            case List<string> strings:
+                if (item is string str) return strings.Contains(str);
+                break;
+            case string[] stringArray:
+                if (item is string str2) return Array.IndexOf(stringArray, str2) >= 0;
+                break;
+            case HashSet<string> set when item is string member && set.Comparer.Equals(EqualityComparer<string>.Default):
+                return set.Contains(member);
+        }
+        return Comparison.Contains(container, item);
+    }
+
+    public static bool NotIn(object? item, object? container) => !In(item, container);
+
+    // ------------------------------------------------------------------ arithmetic
+
+    public static object? Add(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y))
+        {
+            var r = x + y;
+            if (((x ^ r) & (y ^ r)) >= 0) return Boxes.Long(r);
+        }
+        else if (a is double da)
+        {
+            if (b is double db) return da + db;
+            if (Int(b, out var yb)) return da + yb;
+        }
+        else if (b is double db2 && Int(a, out var xa)) return xa + db2;
+        return Arithmetic.Add(a, b);
+    }
+
+    public static object? Sub(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y))
+        {
+            var r = x - y;
+            if (((x ^ y) & (x ^ r)) >= 0) return Boxes.Long(r);
+        }
+        else if (a is double da)
+        {
+            if (b is double db) return da - db;
+            if (Int(b, out var yb)) return da - yb;
+        }
+        else if (b is double db2 && Int(a, out var xa)) return xa - db2;
+        return Arithmetic.Sub(a, b);
+    }
+
+    public static object? Mul(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y))
+        {
+            var high = Math.BigMul(x, y, out long low);
+            if ((high == 0 && low >= 0) || (high == -1 && low < 0)) return Boxes.Long(low);
+        }
+        else if (a is double da)
+        {
+            if (b is double db) return da * db;
+            if (Int(b, out var yb)) return da * yb;
+        }
+        else if (b is double db2 && Int(a, out var xa)) return xa * db2;
+        return Arithmetic.Mul(a, b);
+    }
+
+    public static object? FloorDiv(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y) && y != 0 && !(x == long.MinValue && y == -1))
+        {
+            var q = x / y;
+            if (x % y != 0 && (x < 0) != (y < 0)) q--;
+            return Boxes.Long(q);
+        }
+        return Arithmetic.FloorDiv(a, b);
+    }
+
+    public static object? Mod(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y) && y != 0)
+        {
+            if (y == -1) return Boxes.Long(0);
+            var m = x % y;
+            if (m != 0 && (m < 0) != (y < 0)) m += y;
+            return Boxes.Long(m);
+        }
+        return Arithmetic.Mod(a, b);
+    }
+
+    // ------------------------------------------------------------------ tests, as bool
+
+    /// <summary><c>x is divisibleby n</c> for integers as one remainder; everything else as Python's <c>x % n == 0</c>.</summary>
+    public static bool DivisibleBy(object? value, object? divisor)
+    {
+        if (Int(value, out var x) && Int(divisor, out var y) && y != 0) return y == -1 || x % y == 0;
+        return !Values.Truthy(Arithmetic.Mod(value, divisor));
+    }
+
+    /// <summary><c>x is even</c>.</summary>
+    public static bool Even(object? value) => Int(value, out var x) ? (x & 1) == 0 : Predicates.BuiltinTests.EvenSlow(value);
+
+    /// <summary><c>x is odd</c>.</summary>
+    public static bool Odd(object? value) => Int(value, out var x) ? (x & 1) != 0 : Predicates.BuiltinTests.OddSlow(value);
+}

@@ -1,12 +1,14 @@
 using System.Text.Encodings.Web;
 using Kida;
 using Kida.AspNetCore;
+using Kida.AspNetCore.Caching;
 using Kida.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,6 +33,7 @@ public static class KidaServiceCollectionExtensions
         if (configure is not null) services.Configure(configure);
         services.TryAddSingleton(CreateEnvironment);
         services.TryAddSingleton<KidaViewEngine>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KidaWarmUpService>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcViewOptions>, KidaMvcViewOptionsSetup>());
         // template errors on the developer exception page (the filter does nothing outside Development)
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeveloperPageExceptionFilter, KidaDeveloperPageExceptionFilter>());
@@ -51,6 +54,11 @@ public static class KidaServiceCollectionExtensions
             // a call that does not fit a def's signature fails with K-CMP-001 and the definition's location
             ValidateCalls = host.IsDevelopment(),
             SafeHtml = HtmlContentToString,
+            // {% cache %} in the application's HybridCache when it registered one (shared between servers through its L2)
+            FragmentStore = o.FragmentCache.UseHybridCache && sp.GetService<HybridCache>() is { } hybrid
+                ? new HybridFragmentStore(hybrid, o.FragmentCache, sp.GetService<ILoggerFactory>()?.CreateLogger("Kida.AspNetCore.FragmentCache")
+                    ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+                : null,
         };
         if (o.ConfigureEnvironment is not null) options = o.ConfigureEnvironment(options);
         var env = new KidaEnvironment(options);

@@ -92,4 +92,16 @@ public sealed class KidaViewOptions
     }
 
     private TimeSpan _slowRenderThreshold = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How <c>{% cache %}</c> uses a registered <c>HybridCache</c> (fragments shared between servers); see
+    /// <see cref="KidaFragmentCacheOptions"/>.
+    /// </summary>
+    public KidaFragmentCacheOptions FragmentCache { get; } = new();
+
+    /// <summary>
+    /// Whether every template under <see cref="TemplateRoot"/> is compiled at start-up (<see cref="KidaEnvironment.WarmUpAsync"/>),
+    /// and whether a broken one fails start-up. Default <see cref="KidaWarmUp.None"/>.
+    /// </summary>
+    public KidaWarmUp WarmUp { get; set; }
 }

@@ -119,6 +119,9 @@ internal static class ErrorCodes
     /// <summary>K-SEC-011: Template too long. The template source is longer than <c>Limits.MaxTemplateLength</c>.</summary>
     public const string TemplateTooLong = "K-SEC-011";
 
+    /// <summary>K-SEC-012: Too many or too long cache tags. A <c>{% cache %}</c> fragment has more than 32 <c>depends=</c> tags, or one longer than 256 characters.</summary>
+    public const string CacheTagLimit = "K-SEC-012";
+
     /// <summary>K-TPL-001: Template not found. No loader found a template of that name; check the name and the template root (the message lists where it looked).</summary>
     public const string TemplateNotFound = "K-TPL-001";
 
@@ -188,6 +191,7 @@ internal static class ErrorCodes
         new(IntegerLimit, "Integer too large", "An integer would have more digits than `Limits.MaxIntegerDigits`."),
         new(TimeLimit, "Render timed out", "The render ran longer than `Limits.RenderTimeout`, or a regular expression passed its time limit."),
         new(TemplateTooLong, "Template too long", "The template source is longer than `Limits.MaxTemplateLength`."),
+        new(CacheTagLimit, "Too many or too long cache tags", "A `{% cache %}` fragment has more than 32 `depends=` tags, or one longer than 256 characters."),
         new(TemplateNotFound, "Template not found", "No loader found a template of that name; check the name and the template root (the message lists where it looked)."),
         new(Cycle, "Circular template reference", "Templates include, extend, embed or import each other in a cycle; break the cycle."),
         new(NotTopLevel, "Definition not at the top level", "A `def` or `region` is declared inside a control block; move it to the top level of the template."),

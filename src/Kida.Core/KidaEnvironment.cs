@@ -78,6 +78,7 @@ public sealed class KidaEnvironment : ITemplateHost
     IReadOnlyDictionary<string, TestFn> ITemplateHost.TestTable => TestTable;
     IReadOnlyDictionary<string, object?> ITemplateHost.GlobalsSnapshot => GlobalsSnapshot;
     FragmentCache ITemplateHost.Fragments => Fragments;
+    IFragmentStore? ITemplateHost.FragmentStore => Options.FragmentStore;
     Template ITemplateHost.GetTemplateForSite(string name, TemplateSite site) => GetTemplateForSite(name, site);
 
     /// <summary>Names of the registered filters.</summary>
@@ -186,6 +187,50 @@ public sealed class KidaEnvironment : ITemplateHost
     public int FragmentCount => Fragments.Count;
 
     internal Runtime.FragmentCache Fragments { get; }
+
+    /// <summary>
+    /// Forgets every <c>{% cache %}</c> fragment stored with one of <paramref name="tags"/> (its <c>depends=</c> values),
+    /// in this environment's memory or, when <see cref="KidaOptions.FragmentStore"/> is set, in that store (with the
+    /// HybridCache store of Kida.AspNetCore, on every server sharing its distributed cache).
+    /// </summary>
+    public ValueTask InvalidateFragmentsAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var set = new HashSet<string>(tags.Where(t => !string.IsNullOrWhiteSpace(t)), StringComparer.Ordinal);
+        if (set.Count == 0) return ValueTask.CompletedTask;
+        Fragments.Invalidate(set);
+        return Options.FragmentStore is { } store ? store.InvalidateTagsAsync(set, cancellationToken) : ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Compiles every template the loader lists (<see cref="ITemplateLoader.ListTemplates"/>) into the template cache, so
+    /// first requests do not pay for compilation, and reports the templates that failed to load or compile. Templates
+    /// beyond <see cref="KidaOptions.CacheSize"/> are compiled (and checked) but not all stay cached.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The loader cannot list its templates.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<WarmUpResult> WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        var loader = Options.Loader ?? throw new TemplateRuntimeException("No loader configured for this environment", ErrorCodes.NoLoader);
+        var names = loader.ListTemplates()
+            ?? throw new NotSupportedException($"{loader.GetType().Name} cannot list its templates, so they cannot be warmed up");
+        var compiled = new List<string>();
+        var failures = new Dictionary<string, Exception>(StringComparer.Ordinal);
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await GetTemplateAsync(name, cancellationToken).ConfigureAwait(false);
+                compiled.Add(name);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                failures[name] = ex;
+            }
+        }
+        return new WarmUpResult(compiled, failures);
+    }
 
     /// <summary>Drops every cached template; the next request compiles again.</summary>
     public void ClearCache()
@@ -364,6 +409,28 @@ public sealed class KidaEnvironment : ITemplateHost
             return template;
         }
     }
+}
+
+/// <summary>What <see cref="KidaEnvironment.WarmUpAsync"/> did: the templates it compiled and those that failed.</summary>
+public sealed class WarmUpResult
+{
+    internal WarmUpResult(IReadOnlyList<string> compiled, IReadOnlyDictionary<string, Exception> failures)
+    {
+        Compiled = compiled;
+        Failures = failures;
+    }
+
+    /// <summary>The names of the templates compiled, in the loader's order.</summary>
+    public IReadOnlyList<string> Compiled { get; }
+
+    /// <summary>
+    /// The templates that could not be loaded or compiled, by name: usually a <see cref="TemplateSyntaxException"/>
+    /// with the line and column.
+    /// </summary>
+    public IReadOnlyDictionary<string, Exception> Failures { get; }
+
+    /// <summary>Whether every template compiled.</summary>
+    public bool Succeeded => Failures.Count == 0;
 }
 
 /// <summary>Data of <see cref="KidaEnvironment.TemplateCompiled"/>.</summary>

@@ -112,6 +112,13 @@ public sealed record KidaOptions
     public TimeSpan FragmentTtl { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Where <c>{% cache %}</c> keeps fragments instead of the environment's memory (for example one shared by several
+    /// servers; Kida.AspNetCore sets one over <c>HybridCache</c> when the application registers it). Null (the default)
+    /// keeps them in this environment, at most <see cref="FragmentCacheSize"/> of them.
+    /// </summary>
+    public IFragmentStore? FragmentStore { get; init; }
+
+    /// <summary>
     /// Check every call to a <c>def</c> or <c>macro</c> against its signature while rendering: an unknown keyword, a
     /// missing required argument or too many positional arguments fail with <c>K-CMP-001</c>, naming the definition's
     /// template, line and column. Off by default; <c>AddKida</c> turns it on in Development.

@@ -747,6 +747,7 @@ internal sealed class Binder : SyntaxVisitor<bool>
     {
         BindExpr(node.Key);
         BindExpr(node.Ttl);
+        foreach (var d in node.Depends) BindExpr(d);
         BindInline(node.Body);
         return true;
     }

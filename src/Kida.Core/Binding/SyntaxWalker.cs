@@ -379,6 +379,7 @@ internal abstract class SyntaxWalker : SyntaxVisitor<bool>
     {
         Walk(node.Key);
         Walk(node.Ttl);
+        foreach (var d in node.Depends) Walk(d);
         Walk(node.Body);
         return true;
     }

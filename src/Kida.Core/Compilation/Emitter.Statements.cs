@@ -372,12 +372,37 @@ internal sealed partial class Emitter
     {
         var key = E.Variable(typeof(string), "cacheKey");
         var text = E.Variable(typeof(string), "cached");
-        return E.Block(typeof(void), [key, text],
+        var tags = E.Variable(typeof(string[]), "cacheTags");
+        var ttl = c.Ttl is null ? NullObject : EmitExpr(c.Ttl);
+        E tagsValue = c.Depends.Count == 0
+            ? E.Constant(null, typeof(string[]))
+            : Helper(H.FragmentTags, E.NewArrayInit(typeof(object), c.Depends.Select(d => E.Convert(EmitExpr(d), typeof(object)))));
+        if (_env.Options.FragmentStore is null)
+        {
+            return E.Block(typeof(void), [key, text, tags],
+                SetPos(c.Pos),
+                E.Assign(key, Helper(H.FragmentKey, EmitExpr(c.Key))),
+                E.Assign(tags, tagsValue),
+                E.Assign(text, Helper(H.FragmentGet, _fn.Rs, key)),
+                E.IfThen(E.Equal(text, E.Constant(null, typeof(string))),
+                    E.Assign(text, c.Depends.Count == 0
+                        ? Helper(H.FragmentStore, _fn.Rs, key, Capture(c.Body), ttl)
+                        : Helper(H.FragmentStoreTagged, _fn.Rs, key, Capture(c.Body), ttl, tags))),
+                E.Call(_fn.Out, H.OutputWriteString, text));
+        }
+        // a shared store: ask it, then render the body here when it asks for it (CacheTag.Begin)
+        var pending = E.Variable(typeof(FragmentPending), "pending");
+        var site = new FragmentSite(_ct.Name ?? "<string>", _fn.BlockName ?? "");
+        return E.Block(typeof(void), [key, text, tags, pending],
             SetPos(c.Pos),
             E.Assign(key, Helper(H.FragmentKey, EmitExpr(c.Key))),
-            E.Assign(text, Helper(H.FragmentGet, _fn.Rs, key)),
+            E.Assign(tags, tagsValue),
+            E.Assign(pending, Helper(H.FragmentBegin, _fn.Rs, E.Constant(site), key, ttl, tags)),
+            E.Assign(text, E.Property(pending, nameof(FragmentPending.Text))),
             E.IfThen(E.Equal(text, E.Constant(null, typeof(string))),
-                E.Assign(text, Helper(H.FragmentStore, _fn.Rs, key, Capture(c.Body), c.Ttl is null ? NullObject : EmitExpr(c.Ttl)))),
+                E.TryFinally(
+                    E.Assign(text, Helper(H.FragmentEnd, pending, Capture(c.Body))),
+                    Helper(H.FragmentAbandon, pending))),
             E.Call(_fn.Out, H.OutputWriteString, text));
     }
 

@@ -127,6 +127,11 @@ internal static class RuntimeMethods
     public static readonly MethodInfo FragmentKey = Of(CacheTag.FragmentKey);
     public static readonly MethodInfo FragmentGet = Of(CacheTag.FragmentGet);
     public static readonly MethodInfo FragmentStore = Of(CacheTag.FragmentStore);
+    public static readonly MethodInfo FragmentStoreTagged = Of(CacheTag.FragmentStoreTagged);
+    public static readonly MethodInfo FragmentTags = Of(CacheTag.Tags);
+    public static readonly MethodInfo FragmentBegin = Of(CacheTag.Begin);
+    public static readonly MethodInfo FragmentEnd = Of(CacheTag.End);
+    public static readonly MethodInfo FragmentAbandon = Of(CacheTag.Abandon);
     public static readonly MethodInfo ErrorInfo = Of(RuntimeErrors.ErrorInfo);
     public static readonly MethodInfo Locate = Of(RuntimeErrors.Locate);
     public static readonly MethodInfo Recoverable = Of(RuntimeErrors.Recoverable);

@@ -21,4 +21,10 @@ public interface ITemplateLoader
 
     /// <summary>The places searched for <paramref name="name"/>, for error messages.</summary>
     IReadOnlyList<string> DescribeSearch(string name) => [name];
+
+    /// <summary>
+    /// The names of every template this loader can load, for <see cref="KidaEnvironment.WarmUpAsync"/> and tools; null
+    /// (the default) when the loader cannot list them.
+    /// </summary>
+    IEnumerable<string>? ListTemplates() => null;
 }

@@ -26,6 +26,9 @@ public sealed class DictLoader : ITemplateLoader
             ? $"Template '{name}' not found"
             : $"Template '{name}' not found. Did you mean '{hint}'?");
     }
+
+    /// <inheritdoc />
+    public IEnumerable<string>? ListTemplates() => _templates.Keys.Order(StringComparer.Ordinal).ToArray();
 }
 
 /// <summary>
@@ -137,6 +140,26 @@ public sealed class FileSystemLoader : ITemplateLoader, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<string> DescribeSearch(string name) =>
         _roots.Select(r => Path.Combine(r, TemplateNames.Printable(name))).ToArray();
+
+    /// <summary>
+    /// Every file under the roots whose name this loader accepts (the first root's file wins a name), in ordinal order.
+    /// Files and folders that are symbolic links are not listed (they still load by name when they stay inside the root).
+    /// </summary>
+    public IEnumerable<string>? ListTemplates()
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true, MaxRecursionDepth = 64 };
+        foreach (var root in _roots)
+        {
+            if (!Directory.Exists(root)) continue;
+            foreach (var file in Directory.EnumerateFiles(root, "*", options))
+            {
+                var name = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
+                if (TemplateNames.IsAcceptable(name, Extensions)) names.Add(name);
+            }
+        }
+        return names;
+    }
 
     /// <summary>Stops the file watchers of <see cref="Watch"/>.</summary>
     public void Dispose()
@@ -282,6 +305,35 @@ public sealed class FileProviderLoader : ITemplateLoader
     /// <inheritdoc />
     public IReadOnlyList<string> DescribeSearch(string name) =>
         ["/" + (_root.Length == 0 ? "" : _root + "/") + TemplateNames.Printable(name).TrimStart('/')];
+
+    /// <summary>Every file under the root whose name this loader accepts, in ordinal order (at most 64 folders deep).</summary>
+    public IEnumerable<string>? ListTemplates()
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        Walk(_root, "", 0);
+        return names;
+
+        void Walk(string path, string prefix, int depth)
+        {
+            if (depth > 64) return;
+            IDirectoryContents contents;
+            try
+            {
+                contents = _provider.GetDirectoryContents(path);
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                return;
+            }
+            if (!contents.Exists) return;
+            foreach (var item in contents)
+            {
+                var name = prefix + item.Name;
+                if (item.IsDirectory) Walk(path.Length == 0 ? item.Name : path + "/" + item.Name, name + "/", depth + 1);
+                else if (TemplateNames.IsAcceptable(name, Extensions) && Exists(name)) names.Add(name);
+            }
+        }
+    }
 }
 
 /// <summary>Tries several loaders in order; the first that has the template wins.</summary>
@@ -316,6 +368,15 @@ public sealed class ChoiceLoader : ITemplateLoader
 
     /// <inheritdoc />
     public IReadOnlyList<string> DescribeSearch(string name) => _loaders.SelectMany(l => l.DescribeSearch(name)).ToArray();
+
+    /// <summary>The names of every loader that can list them, once each, in ordinal order; null when none can.</summary>
+    public IEnumerable<string>? ListTemplates()
+    {
+        SortedSet<string>? names = null;
+        foreach (var loader in _loaders)
+            if (loader.ListTemplates() is { } listed) (names ??= new SortedSet<string>(StringComparer.Ordinal)).UnionWith(listed);
+        return names;
+    }
 }
 
 /// <summary>Chooses a loader by the name's prefix: <c>admin/page.html</c> asks the "admin" loader for <c>page.html</c>.</summary>
@@ -360,6 +421,16 @@ public sealed class PrefixLoader : ITemplateLoader
         if (i > 0 && _loaders.TryGetValue(name[..i], out var loader)) return loader.DescribeSearch(name[(i + 1)..]);
         return [name];
     }
+
+    /// <summary>The names of every prefixed loader that can list them, with its prefix; null when none can.</summary>
+    public IEnumerable<string>? ListTemplates()
+    {
+        SortedSet<string>? names = null;
+        foreach (var (prefix, loader) in _loaders)
+            if (loader.ListTemplates() is { } listed)
+                (names ??= new SortedSet<string>(StringComparer.Ordinal)).UnionWith(listed.Select(n => prefix + _delimiter + n));
+        return names;
+    }
 }
 
 /// <summary>The rules every file-backed loader applies to template names.</summary>
@@ -403,6 +474,20 @@ internal static class TemplateNames
                 throw NotFound(name, $"is not a template: only {string.Join(", ", extensions)} files are templates");
         }
         return string.Join(Path.DirectorySeparatorChar, kept);
+    }
+
+    /// <summary>Whether <paramref name="name"/> passes <see cref="SafeRelativePath"/> (a listed file a loader would load).</summary>
+    public static bool IsAcceptable(string name, IReadOnlyCollection<string>? extensions)
+    {
+        try
+        {
+            SafeRelativePath(name, extensions);
+            return true;
+        }
+        catch (TemplateNotFoundException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A file that was found but could not be read (deleted meanwhile, no permission, a folder): not found.</summary>

@@ -767,6 +767,7 @@ internal sealed partial class Parser
     {
         var key = ParseExpression();
         Expr? ttl = null;
+        var depends = new List<Expr>();
         while (Skip(TokenKind.Comma))
         {
             var optPos = Cur.Start;
@@ -774,10 +775,11 @@ internal sealed partial class Parser
             Expect(TokenKind.Assign);
             var value = ParseExpression();
             if (opt == "ttl") ttl = value;
-            else if (opt != "depends") throw Error($"Unknown cache option '{opt}' (expected ttl= or depends=)", optPos);
+            else if (opt == "depends") depends.Add(value);
+            else throw Error($"Unknown cache option '{opt}' (expected ttl= or depends=)", optPos);
         }
         Expect(TokenKind.BlockEnd);
-        return new CacheStmt(pos, key, ttl, ParseClosedBody("cache", pos));
+        return new CacheStmt(pos, key, ttl, ParseClosedBody("cache", pos)) { Depends = depends };
     }
 
     private Stmt ParseEmbed(int pos)

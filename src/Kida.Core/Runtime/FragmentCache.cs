@@ -9,10 +9,11 @@ namespace Kida.Runtime;
 /// </summary>
 internal sealed class FragmentCache(int capacity, TimeSpan defaultTtl)
 {
-    private sealed class Entry(string value, long expires)
+    private sealed class Entry(string value, long expires, string[]? tags)
     {
         public string Value { get; } = value;
         public long Expires { get; } = expires;
+        public string[]? Tags { get; } = tags;
         public long LastUse = Environment.TickCount64;
     }
 
@@ -20,6 +21,9 @@ internal sealed class FragmentCache(int capacity, TimeSpan defaultTtl)
     private readonly object _evictLock = new();
 
     public int Count => _entries.Count;
+
+    /// <summary>The time to live of a fragment whose tag gives no usable <c>ttl</c>.</summary>
+    public TimeSpan DefaultTtl => defaultTtl;
 
     public void Clear() => _entries.Clear();
 
@@ -41,12 +45,12 @@ internal sealed class FragmentCache(int capacity, TimeSpan defaultTtl)
     }
 
     /// <summary>Stores a fragment unless a live one is there already (the first stored wins); returns the stored text.</summary>
-    public string Store(string key, string value, object? ttl)
+    public string Store(string key, string value, object? ttl, string[]? tags = null)
     {
         if (capacity == 0) return value;
         var seconds = TtlSeconds(ttl) ?? defaultTtl.TotalSeconds;
         var expires = Environment.TickCount64 + (long)Math.Min(seconds * 1000, long.MaxValue / 4);
-        var entry = new Entry(value, expires);
+        var entry = new Entry(value, expires, tags is { Length: > 0 } ? tags : null);
         while (true)
         {
             if (_entries.TryGetValue(key, out var existing) && Environment.TickCount64 < existing.Expires) return existing.Value;
@@ -68,6 +72,24 @@ internal sealed class FragmentCache(int capacity, TimeSpan defaultTtl)
             }
         }
         return value;
+    }
+
+    /// <summary>Removes every fragment stored with one of <paramref name="tags"/>; returns how many were removed.</summary>
+    public int Invalidate(IReadOnlyCollection<string> tags)
+    {
+        if (tags.Count == 0) return 0;
+        var removed = 0;
+        foreach (var pair in _entries)
+        {
+            if (pair.Value.Tags is not { } own) continue;
+            foreach (var tag in own)
+            {
+                if (!tags.Contains(tag)) continue;
+                if (_entries.TryRemove(pair)) removed++;
+                break;
+            }
+        }
+        return removed;
     }
 
     /// <summary>Seconds from a ttl value: a number, or "&lt;number&gt;[s|m|h|d]"; null when it is not usable.</summary>

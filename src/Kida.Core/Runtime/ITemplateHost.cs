@@ -28,6 +28,9 @@ internal interface ITemplateHost
     /// <summary>The <c>{% cache %}</c> fragments of this environment.</summary>
     FragmentCache Fragments { get; }
 
+    /// <summary>The store <c>{% cache %}</c> uses instead of <see cref="Fragments"/> (<see cref="KidaOptions.FragmentStore"/>), or null.</summary>
+    IFragmentStore? FragmentStore { get; }
+
     /// <summary>The template of that name (loaded and compiled once, then cached).</summary>
     Template GetTemplate(string name);
 

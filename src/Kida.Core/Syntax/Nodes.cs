@@ -319,6 +319,9 @@ internal sealed record StackStmt(int Pos, string Stack) : Stmt(Pos)
 
 internal sealed record CacheStmt(int Pos, Expr Key, Expr? Ttl, IReadOnlyList<Stmt> Body) : Stmt(Pos)
 {
+    /// <summary>The <c>depends=</c> expressions, in source order: the fragment's tags.</summary>
+    public IReadOnlyList<Expr> Depends { get; init; } = [];
+
     public override T Accept<T>(SyntaxVisitor<T> visitor) => visitor.VisitCacheStmt(this);
 }
 

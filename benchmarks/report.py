@@ -36,7 +36,7 @@ NAMES = {"HandWritten": "HandWritten", "Kida": "Kida", "KidaDict": "Kida (dict)"
          "HandlebarsNet": "Handlebars.Net", "DotLiquid": "DotLiquid", "RazorLight": "RazorLight"}
 PEERS = ["Fluid", "Scriban", "Handlebars.Net", "DotLiquid", "RazorLight"]
 ORDER = ["HandWritten", "Kida", "Kida (dict)"] + PEERS
-WORKLOADS = ["minimal", "small", "medium", "large", "complex", "products", "page"]
+WORKLOADS = ["minimal", "small", "medium", "large", "complex", "products", "page", "shop", "dashboard"]
 DESC = {
     "minimal": "one variable: `<p>Hello, {{ name }}!</p>`",
     "small": "a user card, 12 variables, one `if`",
@@ -44,6 +44,8 @@ DESC = {
     "large": "a loop over 1,000 items (3 fields each)",
     "complex": "three-level inheritance (index → section → base) with blocks and two includes; peers without inheritance use their closest idiom (Liquid/Scriban: capture + include; Handlebars: partial blocks with inline partials; Razor: nested layouts with sections)",
     "products": "500 products: name, decimal price, description with `<`, `&`, `\"`, 3 tags, a conditional (~140 KB)",
+    "shop": "500 products through filters: `p.name|title`, `'{:.2f}'|format(p.price)`, `p.description|truncate(40)`, `p.brand|default('Generic', true)`; peers use their built-ins where they give the same text (Liquid `truncatewords`, `default`; Scriban `string.capitalizewords`, `string.truncatewords`, `??`) and small registered custom filters/helpers where they have none (title case, two-decimal money; Handlebars: every filter is a helper)",
+    "dashboard": "200 orders: `selectattr('paid')|list`, `sum(attribute='total')`, `groupby('region')` with a sum per group, `dictsort`, a row per order with `date('%Y-%m-%d')`, `qty * unit` (decimal) and `qty * 100 // 9`; peers use registered custom filters/functions for member sums, grouping and the sorted dictionary (Razor: LINQ)",
     "page": "a realistic page: layout, navigation loop, a 20-row table with a macro per row (Fluid macro, Scriban func, Handlebars/DotLiquid partial, Razor templated delegate), an include",
 }
 

@@ -110,6 +110,7 @@ public sealed class FluidEngine : Engine
             CultureInfo = CultureInfo.InvariantCulture,
         };
         options.MemberAccessStrategy.MemberNameStrategy = MemberNameStrategies.SnakeCase;
+        PeerFilters.AddTo(options);
         foreach (var t in w.Types) options.MemberAccessStrategy.Register(t);
         var main = cache.Templates["index.liquid"];
         var model = w.Model;
@@ -171,6 +172,7 @@ public sealed class ScribanEngine : Engine
         var includes = parsed.Where(kv => kv.Key != "index.scriban").ToArray();
         var model = new ScriptObject();
         model.Import(w.Model);
+        PeerFilters.AddTo(model);
         return () =>
         {
             // Scriban's default LoopLimit (1000 iterations) is below the large workload's 1000 + wrapper.
@@ -199,6 +201,7 @@ public sealed class HandlebarsEngine : Engine
     {
         var files = w.Files(Dir);
         var hb = HandlebarsDotNet.Handlebars.Create();
+        PeerFilters.AddTo(hb);
         foreach (var (name, src) in files) if (name != "index.hbs") hb.RegisterTemplate(Stem(name), src);
         var main = hb.Compile(files["index.hbs"]);
         var model = w.Model;
@@ -212,6 +215,12 @@ public sealed class DotLiquidEngine : Engine
     public override string Dir => "liquid";
 
     private static readonly ConcurrentDictionary<Type, bool> Registered = new();
+
+    static DotLiquidEngine()
+    {
+        global::DotLiquid.Template.RegisterFilter(typeof(DotLiquidPeerFilters));
+        global::DotLiquid.Liquid.UseRubyDateFormat = true; // strftime formats in `date` (the dashboard workload)
+    }
 
     public override Func<string> Compile(Workload w)
     {

@@ -219,7 +219,11 @@ public static class Data
     {
         switch (value)
         {
-            case null or string or bool or int or long or decimal or double: return value;
+            case null or string or bool or int or long or decimal or double or DateTime: return value;
+            case IDictionary map:
+                var m = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (DictionaryEntry e in map) m[(string)e.Key] = Convert(e.Value);
+                return m;
             case IEnumerable list:
                 var l = new List<object?>();
                 foreach (var item in list) l.Add(Convert(item));
@@ -260,5 +264,81 @@ public static class Data
             foreach (var p in t.GetProperties()) todo.Push(p.PropertyType);
         }
         return seen.Where(t => t.Namespace == typeof(Data).Namespace);
+    }
+}
+
+// ---- issue 15 workloads: filters in real templates
+
+public sealed class ShopItem
+{
+    public string Name { get; set; } = "";
+    public decimal Price { get; set; }
+    public string Description { get; set; } = "";
+    public string? Brand { get; set; }
+    public bool InStock { get; set; }
+}
+
+public sealed class Shop { public List<ShopItem> Products { get; set; } = new(); }
+
+public sealed class Order
+{
+    public int Id { get; set; }
+    public string Region { get; set; } = "";
+    public bool Paid { get; set; }
+    public int Qty { get; set; }
+    public decimal Unit { get; set; }
+    public decimal Total { get; set; }
+    public DateTime Placed { get; set; }
+}
+
+public sealed class Dashboard
+{
+    public string Title { get; set; } = "";
+    public List<Order> Orders { get; set; } = new();
+    public Dictionary<string, object?> Stats { get; set; } = new();
+    public int TotalQty { get; set; }
+}
+
+public static class Data2
+{
+    private static string S(int i) => i.ToString(CultureInfo.InvariantCulture);
+    private static readonly string[] Colours = ["blue", "red", "green", "black", "white", "silver"];
+    private static readonly string[] Kinds = ["widget", "gadget", "gizmo", "sprocket"];
+
+    public static Shop Shop(int count = Data.ProductCount) => new()
+    {
+        Products = Enumerable.Range(0, count).Select(i => new ShopItem
+        {
+            Name = Colours[i % 6] + " " + Kinds[i % 4] + " " + S(i),
+            // whole dollars, dimes and cents: '{:.2f}' pads them to two places
+            Price = i % 3 == 0 ? i + 5 : i % 3 == 1 ? (i * 10 + 3) / 10m : (i * 100 + 11 + i % 8) / 100m,
+            Description = "Fast & light <b>" + Kinds[i % 4] + "</b> number " + i.ToString("D4", CultureInfo.InvariantCulture) + " with a < b & c > d, built to last",
+            Brand = i % 5 == 0 ? null : "Acme " + S(i % 9),
+            InStock = i % 3 != 0,
+        }).ToList(),
+    };
+
+    public static Dashboard Dashboard(int count = 200)
+    {
+        string[] regions = ["north", "south", "east", "west", "central"];
+        var orders = Enumerable.Range(1, count).Select(i =>
+        {
+            // odd quantities times prices whose last cent digit is odd and not 5: no product ends in 0, so engines
+            // that drop trailing zeros of decimals print the same text
+            var qty = i % 5 * 2 + 1;
+            var unit = ((i * 37 % 500) * 10 + 101 + i % 4 * 2 + (i % 4 >= 2 ? 2 : 0)) / 100m;
+            return new Order
+            {
+                Id = i, Region = regions[i * 7 % 5], Paid = i % 4 != 0, Qty = qty, Unit = unit, Total = qty * unit,
+                Placed = new DateTime(2026, 1, 1).AddDays(i * 3 % 300).AddHours(i % 24),
+            };
+        }).ToList();
+        return new Dashboard
+        {
+            Title = "quarterly sales & returns",
+            Orders = orders,
+            Stats = new Dictionary<string, object?> { ["orders"] = count, ["customers"] = 57, ["refunds"] = 3, ["avg_qty"] = 5, ["Backlog"] = 12 },
+            TotalQty = orders.Sum(o => o.Qty),
+        };
     }
 }

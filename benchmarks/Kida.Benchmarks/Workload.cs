@@ -8,7 +8,7 @@ namespace Kida.Benchmarks;
 /// of every engine under templates/&lt;name&gt;/&lt;engine&gt;/ (entry point: index.*).</summary>
 public sealed class Workload
 {
-    public static readonly string[] AllNames = ["minimal", "small", "medium", "large", "complex", "products", "page"];
+    public static readonly string[] AllNames = ["minimal", "small", "medium", "large", "complex", "products", "page", "shop", "dashboard"];
 
     public required string Name { get; init; }
     public required object Model { get; init; }
@@ -29,6 +29,8 @@ public sealed class Workload
         "complex" => Make(name, Data.Complex(), HandWrittenRenderer.Complex),
         "products" => Make(name, Data.Products(), HandWrittenRenderer.Products),
         "page" => Make(name, Data.Page(), HandWrittenRenderer.Page),
+        "shop" => Make(name, Data2.Shop(), HandWrittenRenderer2.Shop),
+        "dashboard" => Make(name, Data2.Dashboard(), HandWrittenRenderer2.Dashboard),
         _ => throw new ArgumentException("unknown workload " + name),
     };
 
@@ -106,13 +108,17 @@ public static class Suite
         var w = Workload.Create(name);
         var renderers = new Dictionary<string, Func<string>>(StringComparer.Ordinal) { [HandWritten] = w.HandWritten };
         var failures = new List<string>();
-        foreach (var e in Engine.All)
+        // KIDA_BENCH_ENGINES=Kida,Fluid verifies only those (a debugging aid; the benchmarks need every engine)
+        var only = Environment.GetEnvironmentVariable("KIDA_BENCH_ENGINES")?.Split(',');
+        foreach (var e in Engine.All.Where(e => only is null || only.Contains(e.Name)))
         {
             try { renderers[e.Name] = e.Compile(w); }
             catch (Exception ex) { failures.Add($"{e.Name}: compile threw {ex.GetType().Name}: {ex.Message}"); }
         }
+        if (only is null || only.Contains("Kida"))
         try { renderers[KidaDict] = Engine.Kida.CompileDict(w); }
         catch (Exception ex) { failures.Add($"{KidaDict}: compile threw {ex.GetType().Name}: {ex.Message}"); }
+        if (only is null || only.Contains("Kida"))
         try { renderers[KidaTopDict] = Engine.Kida.CompileTopDict(w); }
         catch (Exception ex) { failures.Add($"{KidaTopDict}: compile threw {ex.GetType().Name}: {ex.Message}"); }
 

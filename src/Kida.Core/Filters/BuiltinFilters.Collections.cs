@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -13,6 +14,13 @@ internal static partial class BuiltinFilters
     {
         if (attribute is null) return item;
         if (Numbers.IsInteger(attribute)) return MemberAccess.TryGetItem(item, attribute, out var v0) ? v0 : new Undefined("item", "no such item", rs.Strict);
+        if (Values.AsString(attribute) is { Length: > 0 } name && name.IndexOf('.') < 0 && !char.IsAsciiDigit(name[0]))
+        {
+            // one part that is not an index (what the loop below does for it, without splitting)
+            if (item is null or Undefined) return new Undefined(name, $"no attribute '{name}'", rs.Strict);
+            return MemberAccess.TryGetAttr(rs, item, name, out var found1) ? found1
+                : new Undefined(name, $"'{Values.TypeName(item)} object' has no attribute '{name}'", rs.Strict);
+        }
         var value = item;
         foreach (var part in Str(attribute).Split('.'))
         {
@@ -41,6 +49,7 @@ internal static partial class BuiltinFilters
         var reverse = Values.Truthy(a.Get(0, "reverse", false));
         var caseSensitive = Values.Truthy(a.Get(1, "case_sensitive", false));
         var attribute = a.Get(2, "attribute");
+        if (attribute is null && Indexable(v) is { } indexable && SortTyped(indexable, reverse, caseSensitive) is { } sortedFast) return sortedFast;
         var items = Iteration.Iterate(v).ToList();
         var attrs = attribute is null ? [null] : Str(attribute).Split(',').Select(s => (object?)s.Trim()).ToArray();
         // keys lowercased once per item (not on every comparison: n log n lowercase copies made big sorts slow)
@@ -63,6 +72,73 @@ internal static partial class BuiltinFilters
         return keyed.Select(k => k.Item).ToList();
     }
 
+    /// <summary>
+    /// <c>sort</c> of a list whose items are all ints, all longs, all floats or all strings, with keys computed once and
+    /// compared without boxing (the general comparer's order and stability); null for any other list.
+    /// </summary>
+    private static List<object?>? SortTyped(IList list, bool reverse, bool caseSensitive)
+    {
+        var n = list.Count;
+        if (n == 0) return null;
+        var items = new object?[n];
+        for (var i = 0; i < n; i++) items[i] = ItemAt(list, i);
+        var first = items[0];
+        if (first is int or long)
+        {
+            // equal integers of one type are indistinguishable: an unstable sort gives the same list
+            var isInt = first is int;
+            var keys = new long[n];
+            for (var i = 0; i < n; i++)
+            {
+                if (isInt && items[i] is int iv) keys[i] = iv;
+                else if (!isInt && items[i] is long lv) keys[i] = lv;
+                else return null;
+            }
+            Array.Sort(keys, items);
+            if (reverse) Array.Reverse(items);
+            return new List<object?>(items);
+        }
+        int[] order;
+        if (first is double)
+        {
+            var keys = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                if (items[i] is double d && !double.IsNaN(d)) keys[i] = d;
+                else return null;
+            }
+            order = StableOrder(n, (x, y) => keys[x].CompareTo(keys[y]), reverse);
+        }
+        else if (first is string)
+        {
+            var keys = new string[n];
+            for (var i = 0; i < n; i++)
+            {
+                if (items[i] is string sv) keys[i] = caseSensitive ? sv : sv.ToLowerInvariant();
+                else return null;
+            }
+            order = StableOrder(n, (x, y) => Comparison.CompareStrings(keys[x], keys[y]), reverse);
+        }
+        else return null;
+        var sorted = new List<object?>(n);
+        foreach (var k in order) sorted.Add(items[k]);
+        return sorted;
+    }
+
+    /// <summary>Indices 0..n-1 in the order of <paramref name="compare"/> (reversed when asked), equal keys in their original order.</summary>
+    private static int[] StableOrder(int n, Func<int, int, int> compare, bool reverse)
+    {
+        var order = new int[n];
+        for (var i = 0; i < n; i++) order[i] = i;
+        Array.Sort(order, (x, y) =>
+        {
+            var c = compare(x, y);
+            if (c != 0) return reverse ? -c : c;
+            return x.CompareTo(y);
+        });
+        return order;
+    }
+
     private static object? DictSort(RenderState rs, object? v, CallArgs a)
     {
         var caseSensitive = Values.Truthy(a.Get(0, "case_sensitive", false));
@@ -70,6 +146,17 @@ internal static partial class BuiltinFilters
         var reverse = Values.Truthy(a.Get(2, "reverse", false));
         if (by is not ("key" or "value")) throw new TemplateRuntimeException("You can only sort by either \"key\" or \"value\"", ErrorCodes.FilterError);
         var pairs = Mappings.MapItems(RequireMapping("dictsort", v)).ToList();
+        if (pairs.Count > 0 && pairs.TrueForAll(p => Values.IsString(by == "key" ? p.Key : p.Value)))
+        {
+            // string keys lowered once, a stable sort (OrderBy's order), then reversed whole as before
+            var keys = pairs.ConvertAll(p => Values.AsString(by == "key" ? p.Key : p.Value)!);
+            if (!caseSensitive) keys = keys.ConvertAll(k => k.ToLowerInvariant());
+            var order = StableOrder(pairs.Count, (x, y) => Comparison.CompareStrings(keys[x], keys[y]), false);
+            var tuples = new List<object?>(pairs.Count);
+            foreach (var k in order) tuples.Add(new PyTuple([pairs[k].Key, pairs[k].Value]));
+            if (reverse) tuples.Reverse();
+            return tuples;
+        }
         var cmp = SortComparer(caseSensitive);
         var sorted = pairs.OrderBy(p => by == "key" ? p.Key : p.Value, cmp).ToList();
         if (reverse) sorted.Reverse();
@@ -87,6 +174,17 @@ internal static partial class BuiltinFilters
         {
             var hasDefault = a.Has(-1, "default");
             var def = a.Get(-1, "default");
+            if (Indexable(v) is { } list)
+            {
+                var reader = new AttrReader(rs, attribute);
+                var mapped = new List<object?>(list.Count);
+                for (var i = 0; i < list.Count; i++)
+                {
+                    var r = reader.Read(ItemAt(list, i));
+                    mapped.Add(r is Undefined && hasDefault ? def : r);
+                }
+                return mapped;
+            }
             return items.Select(x =>
             {
                 var r = AttrPath(rs, x, attribute);
@@ -113,6 +211,28 @@ internal static partial class BuiltinFilters
             attr = a.Get(0, "attribute");
             rest = a.Skip(1);
         }
+        if (Indexable(v) is { } list)
+        {
+            // by index, the test looked up once, the attribute getter resolved once per item type
+            TestFn? tf = null;
+            var targs0 = CallArgs.None;
+            if (rest.Count != 0)
+            {
+                var tname = Str(rest.Positional[0]);
+                if (!rs.Host.TestTable.TryGetValue(tname, out tf))
+                    throw new TemplateRuntimeException($"No test named '{tname}'", ErrorCodes.TestError);
+                targs0 = rest.Skip(1);
+            }
+            var reader = new AttrReader(rs, attr);
+            var selected = new List<object?>();
+            for (var i = 0; i < list.Count; i++)
+            {
+                var x = ItemAt(list, i);
+                var value = byAttr ? reader.Read(x) : x;
+                if ((tf is null ? Values.Truthy(value) : tf(rs, value, targs0)) == select) selected.Add(x);
+            }
+            return selected;
+        }
         Func<object?, bool> test;
         if (rest.Count == 0) test = Values.Truthy;
         else
@@ -135,13 +255,29 @@ internal static partial class BuiltinFilters
         var attribute = a.Get(0, "attribute");
         var hasDefault = a.Has(1, "default");
         var def = a.Get(1, "default");
-        var caseSensitive = Values.Truthy(a.Get(2, "case_sensitive", false));
-        var keyed = Iteration.Iterate(v).Select(x =>
+        var caseSensitive = Values.Truthy(a.Get(2, "case_sensitive", BoxedFalse));
+        var reader = new AttrReader(rs, attribute);
+        var keyed = (Indexable(v) is { } list ? Enumerable.Range(0, list.Count).Select(i => ItemAt(list, i)) : Iteration.Iterate(v)).Select(x =>
         {
-            var k = AttrPath(rs, x, attribute);
+            var k = reader.Read(x);
             if (k is Undefined u) { if (hasDefault) k = def; else u.Use(); }
             return (Key: k, Item: x);
         }).ToList();
+        if (keyed.Count > 0 && keyed.TrueForAll(p => Values.IsString(p.Key)))
+        {
+            // string keys lowered once, then the stable order OrderBy gives
+            var keys = keyed.ConvertAll(p => Values.AsString(p.Key)!);
+            if (!caseSensitive) keys = keys.ConvertAll(k => k.ToLowerInvariant());
+            var order = StableOrder(keyed.Count, (x, y) => Comparison.CompareStrings(keys[x], keys[y]), false);
+            var byKey = new List<object?>();
+            GroupTuple? last = null;
+            foreach (var k in order)
+            {
+                if (last is not null && (string)last.Norm! == keys[k]) last.List.Add(keyed[k].Item);
+                else byKey.Add(last = new GroupTuple(keyed[k].Key, keys[k], [keyed[k].Item]));
+            }
+            return byKey;
+        }
         var cmp = SortComparer(caseSensitive);
         keyed = keyed.OrderBy(p => p.Key, cmp).ToList();
         var groups = new List<object?>();
@@ -196,7 +332,8 @@ internal static partial class BuiltinFilters
         var fill = a.Get(1, "fill_with");
         var result = new List<object?>();
         List<object?>? current = null;
-        foreach (var x in Iteration.Iterate(v))
+        var indexable = Indexable(v);
+        foreach (var x in indexable is not null ? Enumerable.Range(0, indexable.Count).Select(i => ItemAt(indexable, i)) : Iteration.Iterate(v))
         {
             current ??= new List<object?>();
             current.Add(x);
@@ -240,9 +377,67 @@ internal static partial class BuiltinFilters
     private static object? Sum(RenderState rs, object? v, CallArgs a)
     {
         var attribute = a.Get(0, "attribute");
-        object? total = a.Get(1, "start", 0L);
+        object? total = a.Get(1, "start", BoxedZero);
+        if (attribute is null && total is long start && SumTyped(v, start) is { } typed) return typed;
+        if (Indexable(v) is { } list)
+        {
+            var reader = new AttrReader(rs, attribute);
+            // integers added unboxed while they stay integers that fit a long; anything else through Arithmetic.Add
+            long acc = 0;
+            var inLong = total is long;
+            if (inLong) acc = (long)total!;
+            for (var i = 0; i < list.Count; i++)
+            {
+                var x = ItemAt(list, i);
+                var item = attribute is null ? x : reader.Read(x);
+                if (inLong)
+                {
+                    long n;
+                    if (item is int iv) n = iv;
+                    else if (item is long lv) n = lv;
+                    else { inLong = false; total = Arithmetic.Add(acc, item); continue; }
+                    var r = acc + n;
+                    if (((acc ^ r) & (n ^ r)) < 0) { inLong = false; total = Arithmetic.Add(acc, item); continue; }
+                    acc = r;
+                }
+                else total = Arithmetic.Add(total, item);
+            }
+            return inLong ? BoxLong(acc) : total;
+        }
         foreach (var x in Iteration.Iterate(v)) total = Arithmetic.Add(total, attribute is null ? x : AttrPath(rs, x, attribute));
         return total;
+    }
+
+    /// <summary>The sum of a list of ints, longs or doubles without boxing; null when the list is of another kind or a long would overflow.</summary>
+    private static object? SumTyped(object? v, long start)
+    {
+        long acc = start;
+        switch (v)
+        {
+            case List<int> li:
+                foreach (var n in li) acc += n; // an int list cannot overflow a long before 2^32 items
+                return start == 0 || !Overflowed(start, acc - start) ? BoxLong(acc) : null;
+            case int[] ia:
+                foreach (var n in ia) acc += n;
+                return start == 0 || !Overflowed(start, acc - start) ? BoxLong(acc) : null;
+            case List<long> ll:
+                foreach (var n in ll)
+                {
+                    var r = acc + n;
+                    if (((acc ^ r) & (n ^ r)) < 0) return null;
+                    acc = r;
+                }
+                return BoxLong(acc);
+            case List<double> ld:
+                // Python: start + x0 + x1 ...: an int start turns float at the first item
+                if (ld.Count == 0) return BoxLong(start);
+                double d = start;
+                foreach (var x in ld) d += x;
+                return d;
+        }
+        return null;
+
+        static bool Overflowed(long s, long added) => (s > 0 && added > long.MaxValue - s) || (s < 0 && added < long.MinValue - s);
     }
 
     private static object? MinMax(RenderState rs, object? v, CallArgs a, int sign)
@@ -263,14 +458,18 @@ internal static partial class BuiltinFilters
 
     private static object? Unique(RenderState rs, object? v, CallArgs a)
     {
-        var caseSensitive = Values.Truthy(a.Get(0, "case_sensitive", false));
+        var caseSensitive = Values.Truthy(a.Get(0, "case_sensitive", BoxedFalse));
         var attribute = a.Get(1, "attribute");
         // hashable keys (strings, numbers, tuples, None) in a hash set, so the filter stays linear; anything else
         // (lists, mappings, objects) compared one by one as before
-        var seenHashed = new HashSet<object>(PyKeyComparer.Instance);
+        // up to 8 hashable keys compared one by one (the set's equality), a hash set beyond that
+        HashSet<object>? seenHashed = null;
+        var seenFew = new List<object>();
         var seenOther = new List<object?>();
         var result = new List<object?>();
-        foreach (var x in Iteration.Iterate(v))
+        var indexable = Indexable(v);
+        var items = indexable is not null ? Enumerable.Range(0, indexable.Count).Select(i => ItemAt(indexable, i)) : Iteration.Iterate(v);
+        foreach (var x in items)
         {
             rs.CallTick();
             var key = attribute is null ? x : AttrPath(rs, x, attribute);
@@ -283,7 +482,7 @@ internal static partial class BuiltinFilters
                     if (seenOther.Any(k => Comparison.Eq(k, key))) continue;
                     seenOther.Add(key);
                 }
-                else if (!seenHashed.Add(key ?? NullKey.Instance)) continue;
+                else if (!AddSeen(key ?? NullKey.Instance)) continue;
             }
             else
             {
@@ -293,6 +492,15 @@ internal static partial class BuiltinFilters
             result.Add(x);
         }
         return result;
+
+        bool AddSeen(object key)
+        {
+            if (seenHashed is not null) return seenHashed.Add(key);
+            foreach (var k in seenFew) if (PyKeyComparer.Instance.Equals(k, key)) return false;
+            seenFew.Add(key);
+            if (seenFew.Count > 8) seenHashed = new HashSet<object>(seenFew, PyKeyComparer.Instance);
+            return true;
+        }
     }
 
     private static bool IsHashable(object? v) => v is null or string or Markup or bool || Numbers.IsNumber(v) || v is PyTuple t && t.All(IsHashable);
@@ -342,7 +550,8 @@ internal static partial class BuiltinFilters
     private static object? ToJson(RenderState rs, object? v, CallArgs a)
     {
         var indent = a.Get(0, "indent");
-        var attr = Values.Truthy(a.Get(-1, "attr", false));
+        var attr = Values.Truthy(a.Get(-1, "attr", BoxedFalse));
+        if (indent is null && !attr && ToJsonFlat(v) is { } flat) return new Markup(flat);
         var sb = new StringBuilder();
         // < > & ' are written as \u003c \u003e \u0026 \u0027 (still valid JSON): the output is safe inside a script
         // block ("</script>", "<!--") and inside a single- or double-quoted attribute. attr=true HTML-escapes the
@@ -354,6 +563,38 @@ internal static partial class BuiltinFilters
         return new Markup(text);
     }
 
+    /// <summary><c>tojson</c> of a string, number, bool or None, or a list of them (no nesting, no cycle check needed); null otherwise.</summary>
+    private static string? ToJsonFlat(object? v)
+    {
+        if (v is string s)
+        {
+            var one = new StringBuilder(s.Length + 2);
+            Json.WriteString(one, s);
+            Guard.StringLength(one.Length);
+            return one.ToString();
+        }
+        if (Indexable(v) is not { } list) return null;
+        var sb = new StringBuilder(list.Count * 8 + 2);
+        sb.Append('[');
+        for (var i = 0; i < list.Count; i++)
+        {
+            Guard.StringLength(sb.Length);
+            if (i > 0) sb.Append(", ");
+            switch (ItemAt(list, i))
+            {
+                case null: sb.Append("null"); break;
+                case bool b: sb.Append(b ? "true" : "false"); break;
+                case int n: sb.Append(CultureInfo.InvariantCulture, $"{n}"); break;
+                case long l: sb.Append(CultureInfo.InvariantCulture, $"{l}"); break;
+                case string str: Json.WriteString(sb, str); break;
+                default: return null;
+            }
+        }
+        sb.Append(']');
+        Guard.StringLength(sb.Length);
+        return sb.ToString();
+    }
+
     private static object? UrlEncode(RenderState rs, object? v, CallArgs a)
     {
         static string Quote(string s, string safe) =>
@@ -361,6 +602,7 @@ internal static partial class BuiltinFilters
                 (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || "_.-~".Contains((char)b) || safe.Contains((char)b)
                     ? ((char)b).ToString()
                     : "%" + b.ToString("X2", CultureInfo.InvariantCulture)));
+        if (Values.AsString(v) is { } text && Ascii.IsValid(text)) return QuoteAscii(text);
         if (Values.IsString(v)) return Quote(Str(v), "/");
         IEnumerable<KeyValuePair<object?, object?>> pairs;
         if (Values.IsMapping(v)) pairs = Mappings.MapItems(v!);
@@ -370,6 +612,27 @@ internal static partial class BuiltinFilters
         static string QueryQuote(string s) => Quote(s, "").Replace("%20", "+", StringComparison.Ordinal);
         return string.Join("&", pairs.Select(p => QueryQuote(Str(p.Key)) + "=" + QueryQuote(Str(p.Value))));
     }
+
+    /// <summary>Python's <c>quote(s, safe="/")</c> of an ASCII string in one pass.</summary>
+    private static string QuoteAscii(string s)
+    {
+        var escapes = 0;
+        foreach (var c in s) if (!IsUrlSafe(c)) escapes++;
+        if (escapes == 0) return s;
+        return string.Create(s.Length + 2 * escapes, s, static (dst, src) =>
+        {
+            var j = 0;
+            foreach (var c in src)
+            {
+                if (IsUrlSafe(c)) { dst[j++] = c; continue; }
+                dst[j++] = '%';
+                dst[j++] = "0123456789ABCDEF"[c >> 4];
+                dst[j++] = "0123456789ABCDEF"[c & 15];
+            }
+        });
+    }
+
+    private static bool IsUrlSafe(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or '~' or '/';
 
     private static object? XmlAttr(RenderState rs, object? v, CallArgs a)
     {

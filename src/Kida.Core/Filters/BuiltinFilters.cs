@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -20,10 +21,10 @@ internal static partial class BuiltinFilters
             ["safe"] = (_, v, _) => v is Markup ? v : new Markup(Str(v)),
             ["upper"] = (_, v, _) => KeepMarkup(v, TextUtil.PyUpper(Str(v))),
             ["lower"] = (_, v, _) => KeepMarkup(v, TextUtil.PyLower(Str(v))),
-            ["title"] = (_, v, _) => JinjaTitle(Str(v)),
+            ["title"] = (_, v, _) => Str(v) is var text && Ascii.IsValid(text) ? AsciiTitle(text) : JinjaTitle(text),
             ["capitalize"] = (_, v, _) => KeepMarkup(v, TextUtil.PyCapitalize(Str(v))),
             ["trim"] = Trim, ["strip"] = Trim,
-            ["length"] = (_, v, _) => (long)Iteration.Length(v), ["count"] = (_, v, _) => (long)Iteration.Length(v),
+            ["length"] = (_, v, _) => BoxLong(Iteration.Length(v)), ["count"] = (_, v, _) => BoxLong(Iteration.Length(v)),
             ["join"] = Join,
             ["first"] = First, ["last"] = Last,
             ["list"] = (_, v, _) => ToListChecked(v),
@@ -34,7 +35,7 @@ internal static partial class BuiltinFilters
             ["format"] = FormatFilter,
             ["int"] = Int, ["float"] = Float,
             ["round"] = Round,
-            ["abs"] = (_, v, _) => Numbers.IsNumber(v) ? (v is double dv ? Math.Abs(dv) : Numbers.Compare(v, 0L) < 0 ? Numbers.Negate(v) : v is bool b ? (b ? 1L : 0L) : v) : throw new TemplateRuntimeException($"bad operand type for abs(): '{Values.TypeName(v)}'", ErrorCodes.FilterError),
+            ["abs"] = (_, v, _) => v is long or int or double ? AbsFast(v) : Numbers.IsNumber(v) ? (v is double dv ? Math.Abs(dv) : Numbers.Compare(v, 0L) < 0 ? Numbers.Negate(v) : v is bool b ? (b ? 1L : 0L) : v) : throw new TemplateRuntimeException($"bad operand type for abs(): '{Values.TypeName(v)}'", ErrorCodes.FilterError),
             ["tojson"] = ToJson,
             ["urlencode"] = UrlEncode,
             ["striptags"] = StripTags,
@@ -52,7 +53,7 @@ internal static partial class BuiltinFilters
             ["max"] = (rs, v, a) => MinMax(rs, v, a, 1),
             ["unique"] = Unique,
             ["indent"] = Indent,
-            ["wordcount"] = (_, v, _) => (long)Regex.Count(Str(v), @"\w+"),
+            ["wordcount"] = (_, v, _) => BoxLong(Str(v) is var words && Ascii.IsValid(words) ? AsciiWordCount(words) : Regex.Count(words, @"\w+")),
             ["center"] = (_, v, a) => KeepMarkup(v, TextUtil.Center(Str(v), Numbers.ToSize(a.Get(0, "width", 80L)))),
             ["attr"] = (rs, v, a) => v is null ? new Undefined("attr", "None has no attributes", rs.Strict) : MemberAccess.TryGetAttr(rs, v, Str(a.Get(0, "name")), out var r) ? r : new Undefined(Str(a.Get(0, "name")), $"'{Values.TypeName(v)} object' has no attribute '{Str(a.Get(0, "name"))}'", rs.Strict),
             ["items"] = (_, v, _) => v is Undefined ? new List<object?>() : Mappings.MapItems(RequireMapping("items", v)).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
@@ -151,7 +152,7 @@ internal static partial class BuiltinFilters
     private static object? Default(RenderState rs, object? v, CallArgs a)
     {
         var fallback = a.Get(0, "default_value", "");
-        var boolean = Values.Truthy(a.Get(1, "boolean", false));
+        var boolean = a.Count < 2 && !a.HasNamed ? false : Values.Truthy(a.Get(1, "boolean", BoxedFalse));
         if (v is Undefined || v is null) return fallback;
         if (boolean && !Values.Truthy(v)) return fallback;
         return v;
@@ -177,6 +178,40 @@ internal static partial class BuiltinFilters
         return sb.ToString();
     }
 
+    /// <summary><see cref="JinjaTitle"/> of an ASCII string in one pass: upper case at the start and after '-', whitespace, '(', '{', '[' or '&lt;', lower case elsewhere.</summary>
+    private static string AsciiTitle(string s) => string.Create(s.Length, s, static (dst, src) =>
+    {
+        var start = true;
+        for (var i = 0; i < src.Length; i++)
+        {
+            var c = src[i];
+            dst[i] = start ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c);
+            start = c is '-' or ' ' or '(' or '{' or '[' or '<' or (>= '\t' and <= '\r');
+        }
+    });
+
+    /// <summary>Matches of <c>\w+</c> in an ASCII string: runs of letters, digits and '_'.</summary>
+    private static int AsciiWordCount(string s)
+    {
+        var n = 0;
+        var inWord = false;
+        foreach (var c in s)
+        {
+            var w = char.IsAsciiLetterOrDigit(c) || c == '_';
+            if (w && !inWord) n++;
+            inWord = w;
+        }
+        return n;
+    }
+
+    private static object AbsFast(object? v) => v switch
+    {
+        long l when l > long.MinValue => l < 0 ? BoxLong(-l) : v,
+        int i => i < 0 ? BoxLong(-(long)i) : v,
+        double d => Math.Abs(d),
+        _ => Numbers.Compare(v, 0L) < 0 ? Numbers.Negate(v) : v!,
+    };
+
     [GeneratedRegex(@"([-\s({\[<]+)")]
     private static partial Regex TitleSplit();
 
@@ -184,6 +219,7 @@ internal static partial class BuiltinFilters
     {
         var sep = a.Get(0, "d", "");
         var attribute = a.Get(1, "attribute");
+        if (attribute is null && sep is string sepText && Indexable(v) is { } indexable && JoinPlain(indexable, sepText) is { } joined) return joined;
         var items = Iteration.Iterate(v);
         if (attribute is not null) items = items.Select(x => AttrPath(rs, x, attribute));
         var list = items.ToList();
@@ -196,6 +232,69 @@ internal static partial class BuiltinFilters
         return TextUtil.JoinChecked(Str(sep), list.Select(Str));
     }
 
+    /// <summary>
+    /// <c>join</c> of a list without Markup items and a plain separator (what the general path gives in both autoescape
+    /// modes: str() of every item joined), numbers formatted straight into the buffer; null when an item is Markup.
+    /// </summary>
+    private static string? JoinPlain(IList list, string sep)
+    {
+        var n = list.Count;
+        if (n == 0) return "";
+        if (n == 1 && ItemAt(list, 0) is string only) return only;
+        var buf = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(64, n * (sep.Length + 8)));
+        var len = 0;
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                if (i > 0) Put(sep);
+                switch (ItemAt(list, i))
+                {
+                    case string s: Put(s); break;
+                    case Markup: return null;
+                    case long l:
+                    {
+                        int w;
+                        while (!l.TryFormat(buf.AsSpan(len), out w, default, CultureInfo.InvariantCulture)) Grow(24);
+                        len += w;
+                        break;
+                    }
+                    case int iv:
+                    {
+                        int w;
+                        while (!iv.TryFormat(buf.AsSpan(len), out w, default, CultureInfo.InvariantCulture)) Grow(12);
+                        len += w;
+                        break;
+                    }
+                    case var other: Put(Str(other)); break;
+                }
+            }
+            Guard.StringLength(len);
+            return new string(buf, 0, len);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(buf);
+        }
+
+        void Put(string s)
+        {
+            if (len + s.Length > buf.Length) Grow(s.Length);
+            s.CopyTo(0, buf, len, s.Length);
+            len += s.Length;
+        }
+
+        void Grow(int need)
+        {
+            // the result would pass the string limit: fail before allocating for it
+            Guard.StringLength((long)len + need);
+            var bigger = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(buf.Length * 2, len + need));
+            buf.AsSpan(0, len).CopyTo(bigger);
+            System.Buffers.ArrayPool<char>.Shared.Return(buf);
+            buf = bigger;
+        }
+    }
+
     // a number of decimal places for a .NET "F"/"N" format: more than the string limit could hold fails first (K-SEC-006)
     private static long Places(object? value)
     {
@@ -206,6 +305,7 @@ internal static partial class BuiltinFilters
 
     private static object? First(RenderState rs, object? v, CallArgs a)
     {
+        if (Indexable(v) is { } list) return list.Count > 0 ? ItemAt(list, 0) : new Undefined("first", "No first item, sequence was empty.", rs.Strict);
         foreach (var x in Iteration.Iterate(v)) return x;
         return new Undefined("first", "No first item, sequence was empty.", rs.Strict);
     }
@@ -234,6 +334,7 @@ internal static partial class BuiltinFilters
             var runes = mk.Value.EnumerateRunes().ToList();
             return runes.Count > 0 ? new Markup(runes[^1].ToString()) : new Undefined("last", "No last item, sequence was empty.", rs.Strict);
         }
+        if (Indexable(v) is { } indexable) return indexable.Count > 0 ? ItemAt(indexable, indexable.Count - 1) : new Undefined("last", "No last item, sequence was empty.", rs.Strict);
         var list = Iteration.AsList(v);
         return list.Count > 0 ? list[^1] : new Undefined("last", "No last item, sequence was empty.", rs.Strict);
     }
@@ -255,7 +356,7 @@ internal static partial class BuiltinFilters
 
     private static object? Truncate(RenderState rs, object? v, CallArgs a)
     {
-        var length = Guard.ClampToInt(Numbers.ToSize(a.Get(0, "length", 255L)));
+        var length = a.Count == 0 && !a.HasNamed ? 255 : Guard.ClampToInt(Numbers.ToSize(a.Get(0, "length", Boxed255)));
         if (!Values.IsString(v))
         {
             // Python: len(value) <= length + leeway returns the value untouched; anything else fails on the type
@@ -266,7 +367,7 @@ internal static partial class BuiltinFilters
             throw TypeError($"truncate: expected a string, got '{Values.TypeName(v)}'");
         }
         var s = Str(v);
-        var killwords = Values.Truthy(a.Get(1, "killwords", false));
+        var killwords = (a.Count > 1 || a.HasNamed) && Values.Truthy(a.Get(1, "killwords", BoxedFalse));
         var endArg = a.Get(2, "end", "...");
         // Markup in, Markup out (as MarkupSafe slicing and + do): the ending is escaped unless it is Markup itself
         var end = v is Markup && endArg is not Markup ? Output.Escape(Str(endArg)) : Str(endArg);
@@ -288,8 +389,12 @@ internal static partial class BuiltinFilters
         return v is Markup ? new Markup(result) : result;
     }
 
+    private static readonly object Boxed255 = 255L;
+
     private static object? FormatFilter(RenderState rs, object? v, CallArgs a)
     {
+        // a plain format string with positional fields: parsed once (per thread, by reference), numbers formatted in place
+        if (v is string fs && FormatPlan.Get(fs) is { } plan && plan.TryFormat(a.Positional, out var formatted)) return formatted;
         var s = Str(v);
         if ((a.Count > 0 || a.HasNamed) && !s.Contains('{') && Regex.IsMatch(s, @"%[-+ #0-9.]*[sdifeEgGxXor%]"))
             throw new TemplateRuntimeException("format filter uses str.format() with {} placeholders; %-style formatting is not supported", ErrorCodes.FilterError);
@@ -298,8 +403,9 @@ internal static partial class BuiltinFilters
 
     private static object? Int(RenderState rs, object? v, CallArgs a)
     {
-        var def = a.Get(0, "default", 0L);
-        var @base = (int)Numbers.ToLong(a.Get(1, "base", 10L));
+        if (v is double fd && Math.Abs(fd) < 9e18) return BoxLong((long)fd); // truncation toward zero, as int(x)
+        var def = a.Get(0, "default", BoxedZero);
+        var @base = a.Count < 2 && !a.HasNamed ? 10 : (int)Numbers.ToLong(a.Get(1, "base", BoxedTen));
         if (v is bool b) return b ? 1L : 0L;
         if (Numbers.IsInteger(v)) return v;
         if (Numbers.IsNumber(v))
@@ -316,12 +422,14 @@ internal static partial class BuiltinFilters
 
         // Kida's strict=True: a value that cannot be converted raises instead of giving the default
         object? Fail(object? value, string to, object? fallback) =>
-            Values.Truthy(a.Get(-1, "strict", false)) ? throw NotConvertible(value, to) : fallback;
+            Values.Truthy(a.Get(-1, "strict", BoxedFalse)) ? throw NotConvertible(value, to) : fallback;
     }
+
+    private static readonly object BoxedTen = 10L;
 
     private static object? Float(RenderState rs, object? v, CallArgs a)
     {
-        var def = a.Get(0, "default", 0.0);
+        var def = a.Get(0, "default", BoxedZeroFloat);
         if (v is bool b) return b ? 1.0 : 0.0;
         if (Numbers.IsNumber(v)) return Numbers.ToDouble(v);
         if (Values.AsString(v) is { } s && Numbers.TryParseFloat(s, out var d)) return d;
@@ -337,8 +445,9 @@ internal static partial class BuiltinFilters
 
     private static object? Round(RenderState rs, object? v, CallArgs a)
     {
-        var precision = Guard.ClampToInt(Numbers.ToSize(a.Get(0, "precision", 0L)));
+        var precision = Guard.ClampToInt(Numbers.ToSize(a.Get(0, "precision", BoxedZero)));
         var method = Str(a.Get(1, "method", "common"));
+        if (v is double fd && method == "common" && precision is >= 0 and <= 15 && RoundFast(fd, precision) is { } rounded) return rounded;
         if (method is not ("common" or "ceil" or "floor")) throw new TemplateRuntimeException("method must be common, ceil or floor", ErrorCodes.FilterError);
         if (!Numbers.IsNumber(v)) throw new TemplateRuntimeException($"round: expected a number, got '{Values.TypeName(v)}'", ErrorCodes.FilterError);
         if (v is bool bv && method == "common") v = bv ? 1L : 0L;
@@ -370,6 +479,28 @@ internal static partial class BuiltinFilters
         };
     }
 
+    private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+    /// <summary>
+    /// <see cref="PyRound"/> without decimal parsing when the answer is certain: x·10^n is computed with an error under
+    /// one unit in its last place, so unless its fraction lies within 1e-6 of one half the rounding direction of the exact
+    /// value is known; the nearest double to k/10^n is then k / 10^n (both exact doubles, one correctly rounded division).
+    /// Null for ties, zeros (the sign of a zero result), magnitudes past 1e9 and anything not finite.
+    /// </summary>
+    private static object? RoundFast(double d, int precision)
+    {
+        if (!double.IsFinite(d)) return null;
+        var p = PowersOfTen[precision];
+        var y = d * p;
+        if (!(Math.Abs(y) < 1e9)) return null;
+        var floor = Math.Floor(y);
+        var frac = y - floor;
+        if (Math.Abs(frac - 0.5) < 1e-6) return null;
+        var k = frac < 0.5 ? floor : floor + 1;
+        if (k == 0) return null;
+        return precision == 0 ? k : k / p;
+    }
+
     /// <summary>Python's round(x, n): correctly rounded half-to-even on the decimal value.</summary>
     private static double PyRound(double d, int precision)
     {
@@ -388,7 +519,33 @@ internal static partial class BuiltinFilters
     {
         var s = RemoveTags(Str(v));
         s = System.Net.WebUtility.HtmlDecode(s);
-        return Regex.Replace(s, @"\s+", " ").Trim();
+        return CollapseWhitespace(s);
+    }
+
+    /// <summary>
+    /// <c>re.sub(r"\s+", " ", s).strip()</c> in one pass (.NET's <c>\s</c> is <see cref="char.IsWhiteSpace(char)"/>, which
+    /// Trim uses too); the string itself when nothing changes.
+    /// </summary>
+    internal static string CollapseWhitespace(string s)
+    {
+        var changes = false;
+        for (var i = 0; i < s.Length && !changes; i++)
+        {
+            if (!char.IsWhiteSpace(s[i])) continue;
+            // a whitespace run of more than one, not a plain space, or at either end
+            changes = i == 0 || i == s.Length - 1 || s[i] != ' ' || char.IsWhiteSpace(s[i + 1]);
+        }
+        if (!changes) return s;
+        var buf = s.Length <= 512 ? stackalloc char[s.Length] : new char[s.Length];
+        var n = 0;
+        var pending = false;
+        foreach (var c in s)
+        {
+            if (char.IsWhiteSpace(c)) { pending = n > 0; continue; }
+            if (pending) { buf[n++] = ' '; pending = false; }
+            buf[n++] = c;
+        }
+        return new string(buf[..n]);
     }
 
     /// <summary>

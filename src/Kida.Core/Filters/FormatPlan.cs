@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Kida.Runtime;
+
+namespace Kida.Filters;
+
+/// <summary>
+/// A <c>str.format</c> string parsed once: literal runs and positional fields (<c>{}</c>, <c>{0}</c>) with a format spec,
+/// so <c>'{:.2f}'|format(price)</c> does not parse its spec on every call. Fields with names, attributes, items,
+/// conversions or nested specs have no plan (<see cref="PyFormat"/> handles them). Numbers in the common specs
+/// (none, <c>.Nf</c>) are formatted straight into a stack buffer; the result is what <c>PyFormat.Format</c> gives.
+/// </summary>
+internal sealed class FormatPlan
+{
+    private readonly record struct Part(string? Literal, int Index, string Spec, string? FixedFormat);
+
+    private readonly Part[] _parts;
+
+    private FormatPlan(Part[] parts) => _parts = parts;
+
+    // a few recent format strings per thread, by reference: a template's constant is the same string object every call
+    [ThreadStatic] private static (string? Key, FormatPlan? Plan)[]? _recent;
+    private static readonly FormatPlan None = new([]);
+
+    /// <summary>The plan of <paramref name="format"/>, or null when it has fields only the general formatter handles.</summary>
+    public static FormatPlan? Get(string format)
+    {
+        var recent = _recent ??= new (string?, FormatPlan?)[16];
+        var slot = RuntimeHelpers.GetHashCode(format) & 15;
+        ref var entry = ref recent[slot];
+        if (!ReferenceEquals(entry.Key, format))
+        {
+            entry = (format, Parse(format) ?? None);
+        }
+        return ReferenceEquals(entry.Plan, None) ? null : entry.Plan;
+    }
+
+    private static FormatPlan? Parse(string format)
+    {
+        if (format.Length > 200) return null;
+        var parts = new List<Part>();
+        var literal = new System.Text.StringBuilder();
+        var auto = 0;
+        var fields = 0;
+        for (var i = 0; i < format.Length; i++)
+        {
+            var c = format[i];
+            if (c == '}')
+            {
+                if (i + 1 < format.Length && format[i + 1] == '}') { literal.Append('}'); i++; continue; }
+                return null;
+            }
+            if (c != '{') { literal.Append(c); continue; }
+            if (i + 1 < format.Length && format[i + 1] == '{') { literal.Append('{'); i++; continue; }
+            var end = format.IndexOf('}', i + 1);
+            if (end < 0) return null;
+            var field = format.AsSpan(i + 1, end - i - 1);
+            if (field.Contains('{')) return null;
+            var spec = "";
+            var colon = field.IndexOf(':');
+            if (colon >= 0) { spec = field[(colon + 1)..].ToString(); field = field[..colon]; }
+            int index;
+            if (field.Length == 0) index = auto++;
+            else if (field.Length <= 3 && int.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out var explicitIndex)) index = explicitIndex;
+            else return null;
+            if (literal.Length > 0) { parts.Add(new Part(literal.ToString(), -1, "", null)); literal.Clear(); }
+            parts.Add(new Part(null, index, spec, FixedSpec(spec)));
+            fields++;
+            i = end;
+        }
+        if (literal.Length > 0) parts.Add(new Part(literal.ToString(), -1, "", null));
+        return fields == 0 ? null : new FormatPlan(parts.ToArray());
+    }
+
+    // ".Nf" / ".NF" (N up to 20): the .NET fixed-point format "FN"
+    private static string? FixedSpec(string spec)
+    {
+        if (spec.Length < 3 || spec[0] != '.' || spec[^1] is not ('f' or 'F')) return null;
+        var digits = spec.AsSpan(1, spec.Length - 2);
+        if (digits.Length > 2 || !int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var places) || places > 20) return null;
+        return "F" + places.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The formatted text, or false when the general formatter must run (a missing argument, an undefined value, a spec
+    /// that does not apply to the value, or a result longer than the stack buffer), so errors are its errors.
+    /// </summary>
+    public bool TryFormat(object?[] args, out string? result)
+    {
+        result = null;
+        Span<char> buf = stackalloc char[512];
+        var len = 0;
+        foreach (var part in _parts)
+        {
+            if (part.Literal is { } lit)
+            {
+                if (!lit.AsSpan().TryCopyTo(buf[len..])) return false;
+                len += lit.Length;
+                continue;
+            }
+            if (part.Index >= args.Length) return false;
+            var value = args[part.Index];
+            if (value is Undefined) return false;
+            var start = len;
+            if (!TryFormatValue(value, part, buf[len..], out var written)) return false;
+            len += written;
+            // as PyFormat: the text so far plus this field against the string limit
+            Guard.StringLength(start, written);
+        }
+        result = new string(buf[..len]);
+        return true;
+    }
+
+    private static bool TryFormatValue(object? value, in Part part, Span<char> dst, out int written)
+    {
+        written = 0;
+        if (part.Spec.Length == 0)
+        {
+            switch (value)
+            {
+                case string s:
+                    written = s.Length;
+                    return s.AsSpan().TryCopyTo(dst);
+                case long l: return l.TryFormat(dst, out written, default, CultureInfo.InvariantCulture);
+                case int i: return i.TryFormat(dst, out written, default, CultureInfo.InvariantCulture);
+            }
+            return Copy(PyFormat.FormatValue(value, ""), dst, out written);
+        }
+        if (part.FixedFormat is { } fixedFormat && value is double or decimal or long or int)
+        {
+            // PyFormat's 'f': the value as a double, its magnitude in fixed point, a '-' for negatives (and -0.0)
+            var d = Numbers.ToDouble(value);
+            var negative = d < 0 || (d == 0 && double.IsNegative(d) && value is not (long or int));
+            var pos = 0;
+            if (negative)
+            {
+                if (dst.Length == 0) return false;
+                dst[pos++] = '-';
+            }
+            if (!Math.Abs(d).TryFormat(dst[pos..], out var n, fixedFormat, CultureInfo.InvariantCulture)) return false;
+            written = pos + n;
+            return true;
+        }
+        if (value is Markup or Undefined) return false;
+        return Copy(PyFormat.FormatValue(value, part.Spec), dst, out written);
+    }
+
+    private static bool Copy(string text, Span<char> dst, out int written)
+    {
+        written = text.Length;
+        return text.AsSpan().TryCopyTo(dst);
+    }
+}

@@ -1,0 +1,150 @@
+using Xunit;
+using static Kida.Core.Tests.FidelityRound2Tests;
+
+namespace Kida.Core.Tests;
+
+/// <summary>
+/// Issue 15: the filters' fast paths (typed lists read by index, member getters resolved once per item type, format
+/// strings parsed once, one-pass text filters, rounding without decimal parsing) give exactly what the general paths
+/// give. Where the answer is Python's, it is written out; elsewhere the fast input (a .NET list, a plain format string)
+/// is compared with the same filter on an input that takes the general path (a tuple, <c>str.format</c>).
+/// </summary>
+public class FilterFastPathTests
+{
+    public sealed class Item
+    {
+        public string Name { get; set; } = "";
+        public bool Active { get; set; }
+        public decimal Price { get; set; }
+        public int Qty { get; set; }
+        public string Kind { get; set; } = "";
+    }
+
+    private static Dictionary<string, object?> Ctx() => new()
+    {
+        ["ints"] = new List<int> { 3, 1, 2, 3 },
+        ["arr"] = new[] { 5, -7, 2 },
+        ["longs"] = new List<long> { long.MaxValue, 1 },
+        ["doubles"] = new List<double> { 2.5, -0.0, 0.0, 1.5 },
+        ["tenths"] = new List<double> { 0.1, 0.2 },
+        ["nodoubles"] = new List<double>(),
+        ["strs"] = new List<string> { "b", "A", "a", "C" },
+        ["many"] = new List<string> { "x1", "X1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x2", "X10", "x10", "x11" },
+        ["items"] = new List<Item>
+        {
+            new() { Name = "pen", Active = true, Price = 1.25m, Qty = 2, Kind = "b" },
+            new() { Name = "ink", Active = false, Price = 3.10m, Qty = 5, Kind = "A" },
+            new() { Name = "pad", Active = true, Price = 0.65m, Qty = 1, Kind = "a" },
+        },
+        ["map"] = new Dictionary<string, object?> { ["b"] = 1, ["A"] = 2, ["a"] = 3 },
+        ["price"] = 1.005m,
+    };
+
+    private static string R(Mode mode, string source) => Render(mode, source, Ctx());
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Sort_of_typed_lists_keeps_the_order_and_stability_of_the_general_sort(Mode mode)
+    {
+        Assert.Equal("1,2,3,3|3,3,2,1|-7,2,5", R(mode, "{{ ints|sort|join(',') }}|{{ ints|sort(true)|join(',') }}|{{ arr|sort|join(',') }}"));
+        Assert.Equal("A,a,b,C|C,b,A,a|A,C,a,b", R(mode, "{{ strs|sort|join(',') }}|{{ strs|sort(reverse=true)|join(',') }}|{{ strs|sort(case_sensitive=true)|join(',') }}"));
+        // -0.0 and 0.0 are equal keys: they keep their order
+        Assert.Equal("-0.0,0.0,1.5,2.5|2.5,1.5,-0.0,0.0", R(mode, "{{ doubles|sort|join(',') }}|{{ doubles|sort(reverse=true)|join(',') }}"));
+        Assert.Equal(R(mode, "{{ ('b', 'A', 'a', 'C')|sort|join(',') }}"), R(mode, "{{ strs|sort|join(',') }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Sum_of_typed_lists_and_members_matches_python(Mode mode)
+    {
+        Assert.Equal("9|19|0|9223372036854775808|0.30000000000000004|0|5.00",
+            R(mode, "{{ ints|sum }}|{{ ints|sum(start=10) }}|{{ arr|sum }}|{{ longs|sum }}|{{ tenths|sum }}|{{ nodoubles|sum }}|{{ items|sum(attribute='price') }}"));
+        Assert.Equal("8|8", R(mode, "{{ items|sum(attribute='qty') }}|{{ items|map(attribute='qty')|sum }}"));
+        Assert.Equal(R(mode, "{{ (9223372036854775807, 1)|sum }}"), R(mode, "{{ longs|sum }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Select_reject_map_and_groupby_read_members_once_per_type(Mode mode)
+    {
+        Assert.Equal("2|1|pen,pad|ink", R(mode,
+            "{{ items|selectattr('active')|list|length }}|{{ items|rejectattr('active')|list|length }}|{{ items|selectattr('active')|map(attribute='name')|join(',') }}|{{ items|rejectattr('active')|map(attribute='name')|join(',') }}"));
+        Assert.Equal("3,1,3|2", R(mode, "{{ ints|select('odd')|join(',') }}|{{ ints|reject('odd')|join(',') }}"));
+        Assert.Equal("pen,-,pad", R(mode, "{{ items|map(attribute='name')|map('replace', 'ink', '-')|join(',') }}"));
+        // a missing member is still an undefined value that fails where it is used (this suite renders strictly)
+        Assert.ThrowsAny<TemplateException>(() => R(mode, "{{ items|map(attribute='nope')|join(',') }}"));
+        // case-insensitive groups, sorted, the grouper is the first item's key
+        Assert.Equal("A:ink,pad;b:pen;", R(mode, "{% for g in items|groupby('kind') %}{{ g.grouper }}:{{ g.list|map(attribute='name')|join(',') }};{% endfor %}"));
+        Assert.Equal("A:ink;a:pad;b:pen;", R(mode, "{% for g in items|groupby('kind', case_sensitive=true) %}{{ g.grouper }}:{{ g.list|map(attribute='name')|join(',') }};{% endfor %}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void First_last_unique_batch_and_length_of_typed_lists(Mode mode)
+    {
+        Assert.Equal("3|3|5|2", R(mode, "{{ ints|first }}|{{ ints|last }}|{{ arr|first }}|{{ arr|last }}"));
+        Assert.Contains("No first item", Assert.ThrowsAny<TemplateException>(() => R(mode, "{{ nodoubles|first }}")).Message);
+        Assert.Contains("No last item", Assert.ThrowsAny<TemplateException>(() => R(mode, "{{ nodoubles|last }}")).Message);
+        Assert.Equal("3,1,2|b,A,C", R(mode, "{{ ints|unique|join(',') }}|{{ strs|unique|join(',') }}"));
+        // more than eight keys: the set takes over from the one-by-one comparison
+        Assert.Equal("x1,x2,x3,x4,x5,x6,x7,x8,x9,X10,x11|x1,X1,x2,x3,x4,x5,x6,x7,x8,x9,X10,x10,x11",
+            R(mode, "{{ many|unique|join(',') }}|{{ many|unique(case_sensitive=true)|join(',') }}"));
+        Assert.Equal("3+1;2+3;|5+-7;2+0;", R(mode, "{% for b in ints|batch(2) %}{{ b|join('+') }};{% endfor %}|{% for b in arr|batch(2, 0) %}{{ b|join('+') }};{% endfor %}"));
+        Assert.Equal("4|3|14", R(mode, "{{ ints|length }}|{{ arr|count }}|{{ many|length }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Dictsort_sorts_string_keys_stably_and_reverses_the_whole_list(Mode mode)
+    {
+        Assert.Equal("A=2;a=3;b=1;|b=1;a=3;A=2;|A=2;a=3;b=1;", R(mode,
+            "{% for k, v in map|dictsort %}{{ k }}={{ v }};{% endfor %}|{% for k, v in map|dictsort(reverse=true) %}{{ k }}={{ v }};{% endfor %}|{% for k, v in map|dictsort(true) %}{{ k }}={{ v }};{% endfor %}"));
+        Assert.Equal("b=1;A=2;a=3;", R(mode, "{% for k, v in map|dictsort(by='value') %}{{ k }}={{ v }};{% endfor %}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Format_with_a_parsed_plan_gives_what_str_format_gives(Mode mode)
+    {
+        foreach (var value in new[] { "2.675", "-0.0", "-1.5", "3", "-3", "true", "price", "'abc'", "none", "[1, 2]", "1e300", "0.000001" })
+        {
+            foreach (var fmt in new[] { "{}", "{:.2f}", "{0:.0f}", "{} items", "{:>8}", "{:,}", "<{:.3F}>" })
+            {
+                string Expected() => R(mode, $"{{{{ '{fmt}'.format({value}) }}}}");
+                string Actual() => R(mode, $"{{{{ '{fmt}'|format({value}) }}}}");
+                string? expected = null, actual = null;
+                Exception? expectedError = null, actualError = null;
+                try { expected = Expected(); } catch (TemplateException ex) { expectedError = ex; }
+                try { actual = Actual(); } catch (TemplateException ex) { actualError = ex; }
+                Assert.True(expected == actual, $"{fmt} of {value}: expected '{expected}', got '{actual}'");
+                Assert.Equal(expectedError?.GetType(), actualError?.GetType());
+            }
+        }
+        Assert.Equal("1.00 2.5 x", R(mode, "{{ '{0:.2f} {2} {1}'|format(1, 'x', 2.5) }}"));
+        var missing = Assert.ThrowsAny<TemplateException>(() => R(mode, "{{ '{} {}'|format(1) }}"));
+        Assert.Contains("Replacement index 1 out of range", missing.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Round_and_int_of_floats_match_python(Mode mode)
+    {
+        Assert.Equal("2.67|0.0|2.0|2.0|123.5|10000000000.0|0.2|-2.0|1.0|-123.46|0.1",
+            R(mode, "{{ 2.675|round(2) }}|{{ 0.5|round }}|{{ 1.5|round }}|{{ 2.5|round }}|{{ 123.456|round(1) }}|{{ 1e10|round(1) }}|{{ 0.25|round(1) }}|{{ -1.5|round }}|{{ 0.96|round(1) }}|{{ -123.456|round(2) }}|{{ 0.1|round(3) }}"));
+        Assert.Equal("-3|3|10000000000000000000|0", R(mode, "{{ -3.9|int }}|{{ 3.99|int }}|{{ 1e19|int }}|{{ -0.0|int }}"));
+        Assert.Equal("7|2147483648|2.5|0", R(mode, "{{ -7|abs }}|{{ -2147483648|abs }}|{{ -2.5|abs }}|{{ 0|abs }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Text_filters_in_one_pass_match_the_regex_versions(Mode mode)
+    {
+        Assert.Equal("Hello-World (Draft) [X] &lt;Y&gt; A\tB|Hello World|Ünïcode Straße",
+            R(mode, "{{ 'hello-world (draft) [x] <y> a\tb'|title }}|{{ 'hELLO   wORLD'|title|replace('   ', ' ') }}|{{ 'ünïcode straße'|title }}"));
+        Assert.Equal("4|0|2", R(mode, "{{ 'a_b c-d 12'|wordcount }}|{{ ''|wordcount }}|{{ 'ünï straße'|wordcount }}"));
+        Assert.Equal("a b &amp; c|x|", R(mode, "{{ '  <b>a</b>\t\n b &amp; c  '|striptags }}|{{ 'x'|striptags }}|{{ ' \n '|striptags }}"));
+        Assert.Equal("a%20b/c%3Fd%3D%26|a%20b/c%3Fd%3D%C3%A9|plain", R(mode, "{{ 'a b/c?d=&'|urlencode }}|{{ 'a b/c?d=é'|urlencode }}|{{ 'plain'|urlencode }}"));
+        Assert.Equal("[1, \"a\\u003cb\", true, null]|\"x\\\"y\"|[]", R(mode, "{{ [1, 'a<b', true, none]|tojson }}|{{ 'x\"y'|tojson }}|{{ nodoubles|tojson }}"));
+        Assert.Equal(R(mode, "{{ (3, 1, 2, 3)|tojson }}"), R(mode, "{{ ints|tojson }}"));
+    }
+}

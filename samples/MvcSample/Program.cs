@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using MvcSample.Models;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddControllersWithViews().AddKida();
+// Kida views next to Razor; main views that extend nothing get the default layout (like Razor's _ViewStart)
+builder.Services.AddControllersWithViews().AddKida(o => o.DefaultLayout = "Shared/Layout.html");
+// Razor Pages whose handlers render Kida templates (Pages/Teas.cshtml.cs returns a KidaPageResult)
+builder.Services.AddRazorPages();
 
 var app = builder.Build();
 
@@ -19,6 +22,7 @@ app.UseRouting();
 app.UseAntiforgery();
 
 app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
+app.MapRazorPages();
 
 app.MapGet("/hello", (string? name) =>
     Results.Extensions.Kida("Home/Hello.html", new { name = name ?? "world" }));

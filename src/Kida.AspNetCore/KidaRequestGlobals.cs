@@ -2,6 +2,7 @@ using Kida;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kida.AspNetCore;
@@ -34,6 +35,34 @@ internal static class KidaRequestGlobals
         environment.AddGlobal("hx_trigger", new KidaFunction("hx_trigger", _ => HxHeader(accessor, "HX-Trigger")));
         // the request's Content-Security-Policy nonce, as the app's CSP middleware stored it; "" when there is none
         environment.AddGlobal("csp_nonce", new KidaFunction("csp_nonce", _ => CspNonce(accessor.HttpContext)));
+        // asset("~/css/site.css"): the URL with the file's version hash, as Razor's asp-append-version writes it
+        environment.AddGlobal("asset", new KidaFunction("asset", args =>
+            Asset(accessor.HttpContext, KidaFunction.String(args, 0, "path", "asset", required: true)!)));
+    }
+
+    /// <summary>
+    /// The URL of a static file: <c>~/</c> is the application's path base, and a local file of the web root gets its
+    /// version hash (<c>/css/site.css?v=…</c>) through MVC's <see cref="IFileVersionProvider"/>, as
+    /// <c>asp-append-version</c> does. Absolute URLs, paths with <c>..</c>, backslashes or control characters, and files
+    /// that do not exist are returned without a version; without MVC's views (no <see cref="IFileVersionProvider"/>)
+    /// every path is.
+    /// </summary>
+    internal static string Asset(HttpContext? http, string path)
+    {
+        var pathBase = http?.Request.PathBase ?? PathString.Empty;
+        var url = path.StartsWith("~/", StringComparison.Ordinal) ? pathBase.Add(new PathString(path[1..])).Value ?? path[1..] : path;
+        if (http is null || !IsLocalFile(path)) return url;
+        var versions = http.RequestServices.GetService<IFileVersionProvider>();
+        return versions is null ? url : versions.AddFileVersionToPath(pathBase, url);
+    }
+
+    private static bool IsLocalFile(string path)
+    {
+        if (path.Length is 0 or > 2048 || path.Contains("//", StringComparison.Ordinal) || path.Contains(':', StringComparison.Ordinal)) return false;
+        foreach (var c in path)
+            if (char.IsControl(c) || c is '\\' or '%') return false;
+        var local = path.Split('?', '#')[0];
+        return !local.Split('/').Any(segment => segment is ".." or ".");
     }
 
     /// <summary>

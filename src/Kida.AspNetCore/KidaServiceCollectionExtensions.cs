@@ -66,6 +66,7 @@ public static class KidaServiceCollectionExtensions
         KidaRequestGlobals.Register(env, sp.GetRequiredService<IHttpContextAccessor>());
         KidaViewGlobals.Register(env);
         foreach (var setup in o.EnvironmentSetup) setup(env);
+        foreach (var setup in o.EnvironmentSetupWithServices) setup(env, sp);
         return env;
     }
 

@@ -11,7 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kida.AspNetCore;
 
 /// <summary>A Kida template rendered as an MVC view.</summary>
-internal sealed class KidaView(KidaEnvironment environment, string path, bool isMainPage, Microsoft.Extensions.FileProviders.IFileProvider? files = null, string root = "") : IView
+internal sealed class KidaView(KidaEnvironment environment, string path, bool isMainPage, Microsoft.Extensions.FileProviders.IFileProvider? files = null,
+    string root = "", KidaViewConventions? conventions = null) : IView
 {
     public string Path { get; } = path;
 
@@ -26,15 +27,7 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
     private async Task RenderCoreAsync(ViewContext context)
     {
         var http = context.HttpContext;
-        Template template;
-        try
-        {
-            template = await environment.GetTemplateAsync(Path, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (TemplateSyntaxException ex)
-        {
-            throw new KidaCompilationException(ex, files, root);
-        }
+        var template = await GetTemplateAsync(Path, http.RequestAborted).ConfigureAwait(false);
         await KidaRequest.PrepareAsync(http, http.RequestAborted).ConfigureAwait(false);
         // The view's scope (for component(), partial() and the localization globals) flows with this render, into the
         // thread of a streaming render too; a nested view sets its own and the outer one is back when it returns.
@@ -55,8 +48,35 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
         {
             writer = new KidaSpliceWriter(scope, context.Writer, encoder);
         }
-        await template.RenderAsync(writer, BuildContext(context), http.RequestAborted).ConfigureAwait(false);
-        await writer.CompleteAsync(http.RequestAborted).ConfigureAwait(false);
+        var vars = BuildContext(context);
+        var ct = http.RequestAborted;
+        if (conventions is not null)
+        {
+            var imports = await conventions.ImportsAsync(ct).ConfigureAwait(false);
+            if (conventions.UsesLayout(template, IsMainPage))
+            {
+                // the view's output becomes the default layout's body (its placeholders are spliced with the layout's)
+                using var body = new StringWriter();
+                await conventions.Wrap(template, imports).RenderAsync(body, vars, ct).ConfigureAwait(false);
+                template = await GetTemplateAsync(conventions.DefaultLayout!, ct).ConfigureAwait(false);
+                vars["body"] = new Markup(body.ToString());
+            }
+            template = conventions.Wrap(template, imports);
+        }
+        await template.RenderAsync(writer, vars, ct).ConfigureAwait(false);
+        await writer.CompleteAsync(ct).ConfigureAwait(false);
+    }
+
+    private async ValueTask<Template> GetTemplateAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await environment.GetTemplateAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TemplateSyntaxException ex)
+        {
+            throw new KidaCompilationException(ex, files, root);
+        }
     }
 
     internal static Dictionary<string, object?> BuildContext(ViewContext context)

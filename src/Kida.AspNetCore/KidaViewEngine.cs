@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Kida;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Razor;
 using Microsoft.AspNetCore.Mvc.ViewEngines;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -24,17 +25,26 @@ public sealed class KidaViewEngine : IViewEngine
     private readonly string _root;
     private readonly FileProviderLoader _probe;
     private readonly string[] _extensions;
+    private readonly IViewLocationExpander[] _expanders;
+    private readonly KidaViewConventions _conventions;
     private readonly ConcurrentDictionary<LookupKey, LookupEntry> _cache = new();
     private readonly object _trimLock = new();
     private long _clock;
 
-    /// <summary>Creates the engine over the application's singleton environment.</summary>
-    public KidaViewEngine(KidaEnvironment environment, IOptions<KidaViewOptions> options, IWebHostEnvironment host)
+    /// <summary>
+    /// Creates the engine over the application's singleton environment. The view location expanders of
+    /// <see cref="KidaViewOptions.ViewLocationExpanders"/>, then those of <paramref name="razorOptions"/>
+    /// (<see cref="RazorViewEngineOptions.ViewLocationExpanders"/>), expand the locations <c>View()</c> searches.
+    /// </summary>
+    public KidaViewEngine(KidaEnvironment environment, IOptions<KidaViewOptions> options, IWebHostEnvironment host,
+        IOptions<RazorViewEngineOptions>? razorOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(host);
         _environment = environment ?? throw new ArgumentNullException(nameof(environment));
         _options = options.Value;
+        _expanders = [.. _options.ViewLocationExpanders, .. razorOptions?.Value.ViewLocationExpanders ?? []];
+        _conventions = new KidaViewConventions(_environment, _options);
         _files = _options.FileProvider ?? host.ContentRootFileProvider;
         _root = KidaTemplateRoot.Normalize(_options.TemplateRoot);
         _extensions = KidaTemplateRoot.Extensions(_options);
@@ -53,18 +63,35 @@ public sealed class KidaViewEngine : IViewEngine
 
         var controller = RouteValue(context, "controller");
         var area = RouteValue(context, "area");
-        var formats = string.IsNullOrEmpty(area) ? _options.ViewLocationFormats : _options.AreaViewLocationFormats;
-        var locations = new List<string>(formats.Count);
+        IEnumerable<string> formats = string.IsNullOrEmpty(area) ? _options.ViewLocationFormats : _options.AreaViewLocationFormats;
+        string? expanded = null;
+        if (_expanders.Length > 0)
+        {
+            // as Razor does: every expander adds its values (part of the lookup key), then each expands the locations
+            var expanderContext = new ViewLocationExpanderContext(context, viewName, controller, area, pageName: null, isMainPage)
+            {
+                Values = new Dictionary<string, string?>(StringComparer.Ordinal),
+            };
+            foreach (var expander in _expanders) expander.PopulateValues(expanderContext);
+            foreach (var expander in _expanders) formats = expander.ExpandViewLocations(expanderContext, formats);
+            formats = formats.Select(KidaFormat).OfType<string>().ToList();
+            expanded = string.Join("\u0001", expanderContext.Values.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value));
+        }
+        var locations = new List<string>();
         foreach (var format in formats)
         {
             var location = string.Format(System.Globalization.CultureInfo.InvariantCulture, format, viewName, controller, area);
             // a view name, controller or area that would leave the root makes every location unusable
-            if (!IsSafe(location)) return ViewEngineResult.NotFound(viewName, []);
+            if (!IsSafe(location))
+            {
+                if (expanded is null) return ViewEngineResult.NotFound(viewName, []);
+                continue;
+            }
             if (!locations.Contains(location, StringComparer.Ordinal)) locations.Add(location);
         }
-        var result = Lookup(new LookupKey(viewName, controller, area, isMainPage), locations.ToArray());
+        var result = Lookup(new LookupKey(viewName, controller, area, isMainPage, expanded), locations.ToArray());
         return result.Found is { } path
-            ? ViewEngineResult.Found(viewName, new KidaView(_environment, path, isMainPage, _files, _root))
+            ? ViewEngineResult.Found(viewName, new KidaView(_environment, path, isMainPage, _files, _root, _conventions))
             : ViewEngineResult.NotFound(viewName, result.Searched.Select(Display));
     }
 
@@ -84,9 +111,9 @@ public sealed class KidaViewEngine : IViewEngine
             path = (slash < 0 ? "" : dir[..(slash + 1)]) + viewPath;
         }
         if (!IsSafe(path)) return ViewEngineResult.NotFound(viewPath, []);
-        var result = Lookup(new LookupKey(path, null, null, isMainPage), [path]);
+        var result = Lookup(new LookupKey(path, null, null, isMainPage, null), [path]);
         return result.Found is { } found
-            ? ViewEngineResult.Found(viewPath, new KidaView(_environment, found, isMainPage, _files, _root))
+            ? ViewEngineResult.Found(viewPath, new KidaView(_environment, found, isMainPage, _files, _root, _conventions))
             : ViewEngineResult.NotFound(viewPath, result.Searched.Select(Display));
     }
 
@@ -160,7 +187,26 @@ public sealed class KidaViewEngine : IViewEngine
     private static string? RouteValue(ActionContext context, string key) =>
         Microsoft.AspNetCore.Mvc.Razor.RazorViewEngine.GetNormalizedRouteValue(context, key);
 
-    private readonly record struct LookupKey(string Name, string? Controller, string? Area, bool IsMainPage);
+    private readonly record struct LookupKey(string Name, string? Controller, string? Area, bool IsMainPage, string? Expanded);
+
+    /// <summary>
+    /// A location an expander returned, as a format relative to the template root: Razor's app-relative formats
+    /// (<c>/Views/{1}/Mobile/{0}.cshtml</c>, <c>~/Views/…</c>) lose the root folder and take the view extension; a location
+    /// outside the root (or any other app-relative one) is dropped.
+    /// </summary>
+    private string? KidaFormat(string location)
+    {
+        if (location.StartsWith('~')) location = location[1..];
+        if (location.StartsWith('/'))
+        {
+            var relative = location.TrimStart('/');
+            if (_root.Length == 0) location = relative;
+            else if (relative.StartsWith(_root + "/", StringComparison.OrdinalIgnoreCase)) location = relative[(_root.Length + 1)..];
+            else return null;
+        }
+        if (location.EndsWith(".cshtml", StringComparison.OrdinalIgnoreCase)) location = location[..^".cshtml".Length] + _options.FileExtension;
+        return location;
+    }
 
     private sealed class LookupEntry(LookupResult result)
     {

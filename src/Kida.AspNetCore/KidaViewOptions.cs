@@ -37,6 +37,15 @@ public sealed class KidaViewOptions
     };
 
     /// <summary>
+    /// View location expanders (as Razor's <c>RazorViewEngineOptions.ViewLocationExpanders</c>, which the Kida view
+    /// engine honours too, after these): each adds values to the lookup (a theme, a culture) and expands the location
+    /// formats above. Razor-style app-relative formats (<c>/Views/{1}/{0}.cshtml</c>) are read relative to
+    /// <see cref="TemplateRoot"/> with <see cref="FileExtension"/>; locations outside the root are dropped.
+    /// </summary>
+    public IList<Microsoft.AspNetCore.Mvc.Razor.IViewLocationExpander> ViewLocationExpanders { get; } =
+        new List<Microsoft.AspNetCore.Mvc.Razor.IViewLocationExpander>();
+
+    /// <summary>
     /// The extension of views found by name (default <c>.html</c>): a view name ending in it, or in any of
     /// <see cref="TemplateExtensions"/>, is a path (<c>View("Home/Hello.html")</c>), not a name to search for.
     /// </summary>
@@ -73,6 +82,31 @@ public sealed class KidaViewOptions
 
     /// <summary>Actions run on the environment once created (register filters and globals here).</summary>
     public IList<Action<KidaEnvironment>> EnvironmentSetup { get; } = new List<Action<KidaEnvironment>>();
+
+    /// <summary>
+    /// Actions run on the environment once created, after <see cref="EnvironmentSetup"/>, with the application's
+    /// root <see cref="IServiceProvider"/> (to register globals and filters backed by singleton services). Templates
+    /// never see the provider: hand them values or wrappers, never a service itself.
+    /// </summary>
+    public IList<Action<KidaEnvironment, IServiceProvider>> EnvironmentSetupWithServices { get; } =
+        new List<Action<KidaEnvironment, IServiceProvider>>();
+
+    /// <summary>
+    /// Templates whose top-level macros and defs every MVC view (main views, partials, view components' views, layouts)
+    /// sees without importing them, as Razor's <c>_ViewImports</c> gives views their usings: by default
+    /// <c>_imports.html</c> under <see cref="TemplateRoot"/> (<c>Views/_imports.html</c>), skipped when it does not exist.
+    /// A view's own definitions and imports of the same name win.
+    /// </summary>
+    public IList<string> AutoImports { get; } = new List<string> { "_imports.html" };
+
+    /// <summary>
+    /// The layout of main views that extend nothing (as Razor's <c>_ViewStart</c> sets <c>Layout</c>), a template name
+    /// relative to <see cref="TemplateRoot"/> (<c>Shared/Layout.html</c>); null (the default) for none. The layout is
+    /// rendered with the view's variables and the view's output as <c>body</c> (<c>{{ body }}</c>, safe HTML). A view
+    /// that extends a template, or that opts out with <c>{% extends none %}</c>, is rendered as it is; partial views and
+    /// view components' views never get the layout.
+    /// </summary>
+    public string? DefaultLayout { get; set; }
 
     /// <summary>
     /// A view or <see cref="KidaResult"/> that takes longer than this to render (500 ms by default) is logged as a

@@ -359,6 +359,9 @@ internal sealed partial class Parser
     {
         var e = ParseExpression();
         Expect(TokenKind.BlockEnd);
+        // {% extends none %}: the template extends nothing (it renders on its own); ASP.NET Core's views take it as
+        // "no default layout either"
+        if (e is ConstExpr { Value: null }) return new DoStmt(pos, e);
         return new ExtendsStmt(pos, e);
     }
 

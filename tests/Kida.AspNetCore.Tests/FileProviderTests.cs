@@ -35,6 +35,8 @@ public sealed class FileProviderTests : IDisposable
             b.ConfigureTestServices(s => s.Configure<KidaViewOptions>(o =>
             {
                 o.FileProvider = new PhysicalFileProvider(_root);
+                // these views replace the sample's whole template folder, its layout included
+                o.DefaultLayout = null;
                 o.AutoReload = true;
                 o.EnvironmentSetup.Add(env => env.AddGlobal("site_name", "Kida Shop"));
             }));

@@ -86,6 +86,9 @@ internal static class ErrorCodes
     /// <summary>K-RUN-016: No loader configured. A template was requested by name but the environment has no <c>KidaOptions.Loader</c>; configure one.</summary>
     public const string NoLoader = "K-RUN-016";
 
+    /// <summary>K-RUN-017: Task not completed in a synchronous render. A value is a task (or an <c>async for</c> item) that is still running, and <c>Render</c> cannot wait for it; render with <c>RenderAsync</c>.</summary>
+    public const string PendingTask = "K-RUN-017";
+
     /// <summary>K-SEC-001: Member blocked by the sandbox. The sandbox policy does not allow this member; add it to <c>SandboxPolicy</c> or stop reading it.</summary>
     public const string BlockedAttribute = "K-SEC-001";
 
@@ -121,6 +124,9 @@ internal static class ErrorCodes
 
     /// <summary>K-SEC-012: Too many or too long cache tags. A <c>{% cache %}</c> fragment has more than 32 <c>depends=</c> tags, or one longer than 256 characters.</summary>
     public const string CacheTagLimit = "K-SEC-012";
+
+    /// <summary>K-SEC-013: Too many asynchronous waits. An asynchronous render waited for running tasks more than <c>Limits.MaxAsyncWaits</c> times.</summary>
+    public const string AsyncWaitLimit = "K-SEC-013";
 
     /// <summary>K-TPL-001: Template not found. No loader found a template of that name; check the name and the template root (the message lists where it looked).</summary>
     public const string TemplateNotFound = "K-TPL-001";
@@ -180,6 +186,7 @@ internal static class ErrorCodes
         new(MacroIteration, "Cannot iterate over a macro", "A macro or def was iterated, usually because it shadows a context variable of the same name; rename one of them."),
         new(RequiredBlock, "Required block not found", "A block declared `required` was not overridden by any child template; define it in the child."),
         new(NoLoader, "No loader configured", "A template was requested by name but the environment has no `KidaOptions.Loader`; configure one."),
+        new(PendingTask, "Task not completed in a synchronous render", "A value is a task (or an `async for` item) that is still running, and `Render` cannot wait for it; render with `RenderAsync`."),
         new(BlockedAttribute, "Member blocked by the sandbox", "The sandbox policy does not allow this member; add it to `SandboxPolicy` or stop reading it."),
         new(BlockedType, "Type blocked by the sandbox", "The sandbox policy does not allow members of this type; add it to `SandboxPolicy.AllowedTypes` or mark it `[KidaVisible]`."),
         new(RangeLimit, "Range too long", "A `range()` longer than `Limits.MaxRangeLength`; use a smaller range or raise the limit."),
@@ -192,6 +199,7 @@ internal static class ErrorCodes
         new(TimeLimit, "Render timed out", "The render ran longer than `Limits.RenderTimeout`, or a regular expression passed its time limit."),
         new(TemplateTooLong, "Template too long", "The template source is longer than `Limits.MaxTemplateLength`."),
         new(CacheTagLimit, "Too many or too long cache tags", "A `{% cache %}` fragment has more than 32 `depends=` tags, or one longer than 256 characters."),
+        new(AsyncWaitLimit, "Too many asynchronous waits", "An asynchronous render waited for running tasks more than `Limits.MaxAsyncWaits` times."),
         new(TemplateNotFound, "Template not found", "No loader found a template of that name; check the name and the template root (the message lists where it looked)."),
         new(Cycle, "Circular template reference", "Templates include, extend, embed or import each other in a cycle; break the cycle."),
         new(NotTopLevel, "Definition not at the top level", "A `def` or `region` is declared inside a control block; move it to the top level of the template."),

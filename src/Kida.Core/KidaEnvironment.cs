@@ -44,7 +44,7 @@ public sealed class KidaEnvironment : ITemplateHost
         if (options.Tests is not null)
             foreach (var (k, v) in options.Tests) _tests[k] = Adapters.Test(k, v);
         if (options.Globals is not null)
-            foreach (var (k, v) in options.Globals) _globals[k] = Adapters.Global(v);
+            foreach (var (k, v) in options.Globals) _globals[k] = Adapters.Global(v, k);
     }
 
     /// <summary>The options this environment was built with.</summary>
@@ -112,7 +112,7 @@ public sealed class KidaEnvironment : ITemplateHost
     public void AddGlobal(string name, object? value)
     {
         ValidateName(name);
-        Swap(ref _globals, name, Adapters.Global(value));
+        Swap(ref _globals, name, Adapters.Global(value, name));
     }
 
     private static void ValidateName(string name)

@@ -19,8 +19,8 @@ public sealed record KidaLimits
     /// <summary>
     /// Tighter limits for templates from untrusted authors (the default of a sandbox policy): output 4 Mi characters,
     /// strings 1 Mi characters, collections 100,000 items, 1,000,000 loop iterations, <c>range()</c> 10,000 items,
-    /// integers 4,300 digits, recursion depth 100, include depth 20, 2 seconds per render, and template sources of
-    /// 256 Ki characters.
+    /// integers 4,300 digits, recursion depth 100, include depth 20, 2 seconds per render, template sources of
+    /// 256 Ki characters and 100 asynchronous waits per render.
     /// </summary>
     public static KidaLimits Sandboxed { get; } = new()
     {
@@ -34,6 +34,7 @@ public sealed record KidaLimits
         MaxIncludeDepth = 20,
         RenderTimeout = TimeSpan.FromSeconds(2),
         MaxTemplateLength = 256 * 1024,
+        MaxAsyncWaits = 100,
     };
 
     /// <summary>
@@ -92,6 +93,13 @@ public sealed record KidaLimits
     public TimeSpan? RenderTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How many times one asynchronous render (<c>RenderAsync</c>) may wait for a task that is still running (default
+    /// 1,000; 100 in the sandbox). Each wait renders the template again from the start with the results gathered so far
+    /// (see docs/architecture.md), so this bounds the work a template of many slow awaits can demand. Code <c>K-SEC-013</c>.
+    /// </summary>
+    public int MaxAsyncWaits { get; init; } = 1_000;
+
+    /// <summary>
     /// The longest template source, in characters, the environment compiles (default 1,048,576 = 1 Mi; 256 Ki in the
     /// sandbox). Compiling takes time in proportion to the source, so this bounds the work one template can demand
     /// before it renders. Code <c>K-SEC-011</c>, raised as a <see cref="TemplateSyntaxException"/> when the template is
@@ -116,6 +124,7 @@ public sealed record KidaLimits
         NotNegative(MaxRecursionDepth, nameof(MaxRecursionDepth));
         NotNegative(MaxIncludeDepth, nameof(MaxIncludeDepth));
         NotNegative(MaxTemplateLength, nameof(MaxTemplateLength));
+        NotNegative(MaxAsyncWaits, nameof(MaxAsyncWaits));
         if (RenderTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(RenderTimeout), t, "KidaLimits.RenderTimeout must be positive (or null for no limit)");
     }

@@ -123,11 +123,9 @@ public sealed partial class Template
     {
         if (!ShouldStream)
         {
-            var output = new Output(_sizeHint, Environment.Limits.MaxOutputLength);
+            var output = await RenderBufferedAsync(model, block, cancellationToken).ConfigureAwait(false);
             try
             {
-                RenderInto(output, model, block, cancellationToken);
-                Remember(output);
                 await writer.WriteAsync(output.Memory, cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -149,11 +147,9 @@ public sealed partial class Template
         var encoder = Encoding.UTF8.GetEncoder();
         if (!ShouldStream)
         {
-            var output = new Output(_sizeHint, Environment.Limits.MaxOutputLength);
+            var output = await RenderBufferedAsync(model, block, cancellationToken).ConfigureAwait(false);
             try
             {
-                RenderInto(output, model, block, cancellationToken);
-                Remember(output);
                 var remaining = output.Memory;
                 // written in slices, flushed after each, so a large buffered page does not sit in the pipe whole
                 const int slice = 16 * 1024;
@@ -181,6 +177,45 @@ public sealed partial class Template
         // a surrogate pair split across the last chunks is completed here
         Encode(writer, encoder, [], last: true);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Renders into one buffer, awaiting the tasks the template meets without blocking a thread: an attempt that reaches
+    /// a task still running is abandoned (its output discarded), the task awaited, and the template rendered again with
+    /// the results so far (<see cref="AsyncRun"/>). The caller disposes the output.
+    /// </summary>
+    private async ValueTask<Output> RenderBufferedAsync(object? model, string? block, CancellationToken cancellationToken)
+    {
+        var run = new AsyncRun(Environment.Limits, cancellationToken);
+        try
+        {
+            while (true)
+            {
+                run.BeginAttempt();
+                var output = new Output(_sizeHint, Environment.Limits.MaxOutputLength);
+                var done = false;
+                try
+                {
+                    RenderInto(output, model, block, cancellationToken, run);
+                    Remember(output);
+                    done = true;
+                    return output;
+                }
+                catch (AsyncPendingSignal)
+                {
+                    // the attempt stopped at a running task: wait for it below, then render again
+                }
+                finally
+                {
+                    if (!done) output.Dispose();
+                }
+                await run.WaitAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await run.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static void Encode(PipeWriter writer, Encoder encoder, ReadOnlySpan<char> text, bool last)
@@ -222,16 +257,39 @@ public sealed partial class Template
     {
         var chunks = new ChunkChannel();
         var threshold = Math.Max(1, Environment.Options.StreamingThreshold);
-        _ = Task.Run(() =>
+        _ = Task.Run(async () =>
         {
-            var output = new Output(Math.Min(_sizeHint, threshold * 2), Environment.Limits.MaxOutputLength);
+            // an attempt abandoned at a running task may already have handed chunks over: the next attempt renders the
+            // same text up to there (checked) and only what comes after it goes out (ReplaySink)
+            var run = new AsyncRun(Environment.Limits, cancellationToken);
+            var sink = new ReplaySink(chunks);
             try
             {
-                output.StreamTo(chunks, threshold);
-                RenderInto(output, model, block, cancellationToken);
-                output.Complete();
-                Remember(output);
-                chunks.Complete(null);
+                while (true)
+                {
+                    run.BeginAttempt();
+                    sink.BeginAttempt();
+                    var output = new Output(Math.Min(_sizeHint, threshold * 2), Environment.Limits.MaxOutputLength);
+                    try
+                    {
+                        output.StreamTo(sink, threshold);
+                        RenderInto(output, model, block, cancellationToken, run);
+                        output.Complete();
+                        sink.End();
+                        Remember(output);
+                        chunks.Complete(null);
+                        return;
+                    }
+                    catch (AsyncPendingSignal)
+                    {
+                        // wait for the task below, then render again
+                    }
+                    finally
+                    {
+                        output.Dispose();
+                    }
+                    await run.WaitAsync().ConfigureAwait(false);
+                }
             }
             catch (Exception ex)
             {
@@ -239,7 +297,7 @@ public sealed partial class Template
             }
             finally
             {
-                output.Dispose();
+                await run.DisposeAsync().ConfigureAwait(false);
             }
         }, CancellationToken.None);
         return chunks;
@@ -290,4 +348,65 @@ internal sealed class ChunkChannel : IOutputSink
     {
         while (_channel.Reader.TryRead(out var chunk)) chunk.Return();
     }
+}
+
+/// <summary>
+/// The sink of a streaming asynchronous render across its attempts: the characters an abandoned attempt already handed
+/// over are not handed over again by the next one, which must have rendered the same text up to there (compared by a
+/// hash: a template that printed something else before its await fails rather than sending a page that does not fit
+/// together). The <c>{% flush %}</c> points already handed over are skipped likewise.
+/// </summary>
+internal sealed class ReplaySink(IOutputSink inner) : IOutputSink
+{
+    private const ulong Seed = 14695981039346656037UL;
+    private long _sent;
+    private ulong _sentHash = Seed;
+    private int _flushesSent;
+    private long _position;
+    private ulong _hash;
+    private int _flushes;
+
+    public void BeginAttempt()
+    {
+        _position = 0;
+        _hash = Seed;
+        _flushes = 0;
+    }
+
+    public void Chunk(ReadOnlySpan<char> text, bool flush)
+    {
+        var start = _position;
+        _position += text.Length;
+        if (start < _sent)
+        {
+            var replayed = (int)Math.Min(text.Length, _sent - start);
+            _hash = Hash(_hash, text[..replayed]);
+            if (start + replayed == _sent && _hash != _sentHash) throw Diverged();
+            text = text[replayed..];
+        }
+        var newFlush = flush && ++_flushes > _flushesSent;
+        if (text.IsEmpty && !newFlush) return;
+        inner.Chunk(text, newFlush);
+        _sentHash = Hash(_sentHash, text);
+        _sent += text.Length;
+        _hash = _sentHash;
+        if (newFlush) _flushesSent = _flushes;
+    }
+
+    /// <summary>The render completed: it must have reached what earlier attempts handed over.</summary>
+    public void End()
+    {
+        if (_position < _sent) throw Diverged();
+    }
+
+    private static ulong Hash(ulong hash, ReadOnlySpan<char> text)
+    {
+        foreach (var c in text) hash = (hash ^ c) * 1099511628211UL;
+        return hash;
+    }
+
+    private static TemplateRuntimeException Diverged() => new(
+        "A streaming asynchronous render produced other output before an await than its earlier attempt had already sent",
+        ErrorCodes.Runtime, null,
+        "Render the same text before the first await (no clock or random values there), or await the data before rendering.");
 }

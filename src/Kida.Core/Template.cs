@@ -114,11 +114,16 @@ public sealed partial class Template
         return true;
     }
 
-    internal void RenderInto(Output output, object? model, string? block, CancellationToken cancellationToken)
+    /// <summary>
+    /// One synchronous render into <paramref name="output"/>; with <paramref name="run"/>, one attempt of an asynchronous
+    /// render, which leaves with <see cref="AsyncPendingSignal"/> at a task still running (see <see cref="AsyncRun"/>).
+    /// </summary>
+    internal void RenderInto(Output output, object? model, string? block, CancellationToken cancellationToken, AsyncRun? run = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Compiled.NoteRender();
         var rs = RenderState.Rent(Environment, cancellationToken);
+        rs.Async = run;
         var ctx = rs.RootContext(model, Environment.GlobalsSnapshot);
         rs.Root = Compiled;
         // the template stack is read in the exception filters, before the failed calls unwind

@@ -99,6 +99,7 @@ public class SandboxTests
             ["err"] = err,
             ["t"] = typeof(Environment),
             ["task"] = Task.FromResult(42),
+            ["tasks"] = new List<object?> { Task.FromResult(42) },
             ["sp"] = new SecurityMemberTests.Provider(),
         };
     }
@@ -131,7 +132,8 @@ public class SandboxTests
         "{{ err.target_site }}",
         "{{ err.message }}",
         "{{ t.assembly }}",
-        "{{ task.result }}",
+        // a task is awaited where it is read as a value (issue 17); one reached otherwise still exposes nothing
+        "{% for x in tasks %}{{ x.result }}{% endfor %}",
         "{{ sp.get_service(t) }}",
         "{% try %}{{ secret.value }}{% fallback %}caught{% end %}",
         "{% try %}{{ fn.method }}{% fallback e %}{{ e.message }}{% end %}",

@@ -52,10 +52,42 @@ internal sealed partial class Emitter
     {
         UnaryOp.Not => BoxBool(E.Not(Truth(u.Operand))),
         UnaryOp.Neg => Helper(H.Neg, EmitExpr(u.Operand)),
+        UnaryOp.Await => EmitAwait(u.Operand),
         _ => Helper(H.Pos, EmitExpr(u.Operand)),
     };
 
     public override E VisitBinaryExpr(BinaryExpr b) => EmitBinary(b);
+
+    /// <summary>
+    /// <c>await expr</c>: an await point (Runtime/AsyncValues). When an earlier attempt of an asynchronous render resolved
+    /// it, its result is taken and the operand is not evaluated again; otherwise the operand's value is awaited (a value
+    /// that is not a task is the result itself).
+    /// </summary>
+    private E EmitAwait(Expr operand)
+    {
+        var point = E.Variable(typeof(int), "point");
+        return E.Block(typeof(object), [point],
+            E.Assign(point, Helper(H.EnterAwait, _fn.Rs)),
+            E.Condition(E.Equal(point, E.Constant(-2)),
+                Helper(H.MemoizedAwait, _fn.Rs),
+                Helper(H.CompleteAwait, _fn.Rs, point, EmitExpr(operand), E.Constant(Describe(operand))),
+                typeof(object)));
+    }
+
+    /// <summary>How messages name an awaited expression: its dotted path (<c>'user.orders'</c>, <c>'load()'</c>) when it has one.</summary>
+    internal static string Describe(Expr e)
+    {
+        return Path(e) is { } path ? $"'{path}'" : "the awaited value";
+
+        static string? Path(Expr e) => e switch
+        {
+            NameExpr n => n.Name,
+            GetAttrExpr a => Path(a.Target) is { } t ? $"{t}.{a.Name}" : null,
+            CallExpr c => Path(c.Callee) is { } t ? $"{t}()" : null,
+            FilterExpr { Value: { } v } f => Path(v) is { } t ? $"{t}|{f.Name}" : null,
+            _ => null,
+        };
+    }
 
     public override E VisitCompareExpr(CompareExpr c) => EmitCompare(c);
 

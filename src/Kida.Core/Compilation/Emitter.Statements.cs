@@ -155,6 +155,7 @@ internal sealed partial class Emitter
         // as in Jinja2 (and Kida, kida-spec D25), an include with context or a scoped block inside the body sees loop
         // when the body names it: only then is there a loop local for LocalsDictionary to hand over
         var usesLoop = _bound.UsesLoop(f);
+        if (f.IsAsync) return EmitAsyncFor(f, usesLoop);
         var iterable = EmitExpr(f.Iterable);
         if (!f.Recursive) return EmitForCore(f, iterable, usesLoop, depth: E.Constant(0), recurse: E.Constant(null, typeof(Func<RenderState, object?, int, string>)));
 
@@ -295,6 +296,86 @@ internal sealed partial class Emitter
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
         return E.Block(typeof(void), locals, exprs);
+    }
+
+    /// <summary>
+    /// <c>{% async for %}</c>: the source is opened at an await point (so the attempts of an asynchronous render share
+    /// one enumerator and replay the items read so far: Runtime/AsyncRun) and read one item per iteration, never
+    /// materialised. <c>loop</c> counts the items the inline filter accepted; its length-dependent members raise.
+    /// </summary>
+    private E EmitAsyncFor(ForStmt f, bool usesLoop)
+    {
+        var breakLabel = E.Label("break");
+        var continueLabel = E.Label("continue");
+        var any = E.Variable(typeof(bool), "any");
+        var targetNames = new List<string>();
+        CollectTargetNames(f.Target, targetNames);
+        if (usesLoop) targetNames.Add("loop");
+        var iterable = EmitExpr(f.Iterable);
+        var (scope, inits) = OpenScope(f.Body, targetNames, initFromOuter: true);
+        var vars = scope.Vars.Values.ToList();
+        var itemVar = E.Variable(typeof(object), "item");
+        E loopBody, bindTarget;
+        E? filterTest = null;
+        var savedScope = _fn.Scope;
+        _fn.Scope = scope;
+        _fn.Loops.Push((breakLabel, continueLabel));
+        try
+        {
+            bindTarget = Assign(f.Target, itemVar, SetKind.Set);
+            if (f.Filter is not null) filterTest = Truth(f.Filter);
+            loopBody = EmitScopeBody(f.Body, scope);
+        }
+        finally
+        {
+            _fn.Loops.Pop();
+            _fn.Scope = savedScope;
+        }
+
+        var source = E.Variable(typeof(AsyncSource), "source");
+        var point = E.Variable(typeof(int), "point");
+        var idx = E.Variable(typeof(int), "i");
+        var seen = E.Variable(typeof(List<object?>), "seen");
+        var lc = E.Variable(typeof(LoopContext), "lc");
+        var exprs = new List<E>
+        {
+            E.Assign(any, E.Constant(false)),
+            E.Assign(idx, E.Constant(0)),
+            E.Assign(point, Helper(H.EnterAwait, _fn.Rs)),
+            E.Assign(source, E.Condition(E.Equal(point, E.Constant(-2)),
+                E.Convert(Helper(H.MemoizedAwait, _fn.Rs), typeof(AsyncSource)),
+                Helper(H.AsyncOpen, _fn.Rs, point, iterable, E.Constant(Describe(f.Iterable))),
+                typeof(AsyncSource))),
+        };
+        if (usesLoop)
+        {
+            exprs.Add(E.Assign(seen, E.New(typeof(List<object?>))));
+            exprs.Add(E.Assign(lc, Helper(H.AsyncLoop, _fn.Rs, seen)));
+        }
+        var step = new List<E>(inits)
+        {
+            E.Assign(itemVar, Helper(H.AsyncNext, _fn.Rs, source, idx)),
+            E.IfThen(E.ReferenceEqual(itemVar, E.Constant(AsyncSource.End, typeof(object))), E.Break(breakLabel)),
+            E.PostIncrementAssign(idx),
+            bindTarget,
+        };
+        if (filterTest is not null) step.Add(E.IfThen(E.Not(filterTest), E.Continue(continueLabel)));
+        if (usesLoop)
+        {
+            step.Add(E.Call(seen, H.ListAdd, itemVar));
+            step.Add(E.Assign(E.Field(lc, H.LoopIndex0), E.Decrement(E.Property(seen, nameof(List<object?>.Count)))));
+            step.Add(E.Assign(scope.Vars["loop"], lc));
+        }
+        step.Add(loopBody);
+        step.Add(E.Assign(any, E.Constant(true)));
+        var loop = E.Loop(E.Block(
+            E.Block(typeof(void), vars.Append(itemVar), step),
+            E.Label(continueLabel),
+            E.Call(H.CheckCancel, _fn.Rs)), breakLabel);
+        exprs.Add(E.TryFinally(loop, Helper(H.AsyncClose, _fn.Rs, source)));
+        if (f.Else is not null)
+            exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
+        return E.Block(typeof(void), [any, source, point, idx, seen, lc], exprs);
     }
 
     private E EmitWhile(WhileStmt w)

@@ -161,6 +161,16 @@ internal static class RuntimeMethods
     public static readonly PropertyInfo SequenceCount = PropertyOf<IReadOnlyCollection<object?>>(s => s.Count);
     public static readonly PropertyInfo SequenceItem = typeof(IReadOnlyList<object?>).GetProperties().Single(p => p.GetIndexParameters().Length == 1);
 
+    // ------------------------------------------------------------------ await and async for (Runtime/AsyncValues, AsyncRun)
+
+    public static readonly MethodInfo EnterAwait = Of(AsyncValues.EnterAwait);
+    public static readonly MethodInfo MemoizedAwait = Of(AsyncValues.MemoizedAwait);
+    public static readonly MethodInfo CompleteAwait = Of(AsyncValues.CompleteAwait);
+    public static readonly MethodInfo AsyncOpen = Of(AsyncSource.Open);
+    public static readonly MethodInfo AsyncNext = Of(AsyncSource.NextOf);
+    public static readonly MethodInfo AsyncClose = Of(AsyncSource.Close);
+    public static readonly MethodInfo AsyncLoop = Of(AsyncSource.NewLoop);
+
     public static readonly ConstructorInfo NewOutput = ConstructorOf(() => new Output(0));
     public static readonly ConstructorInfo NewCallArgs = ConstructorOf(() => new CallArgs(null!, null));
     public static readonly ConstructorInfo NewNamedArg = ConstructorOf(() => new KeyValuePair<string, object?>("", null));

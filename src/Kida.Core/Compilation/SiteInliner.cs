@@ -95,7 +95,9 @@ internal sealed class SiteInliner : ExpressionVisitor
         var entry = Volatile.Read(ref site.Entry);
         if (entry is null || entry.Type.IsValueType || entry.Type.ContainsGenericParameters) return null;
         var member = Members.FindMember(entry.Type, name);
-        return member is null ? null : (entry.Type, member);
+        // a member of a task type is read through its getter, the await point (AsyncValues): never inlined
+        if (member is null || AsyncValues.IsAwaitableType(member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType)) return null;
+        return (entry.Type, member);
     }
 
     private static Expression? TypedRead(MethodCallExpression call, Expression target, string name, MemberSite site)

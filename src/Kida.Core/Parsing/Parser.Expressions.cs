@@ -189,6 +189,13 @@ internal sealed partial class Parser
                 _i++;
                 node = new UnaryExpr(tok.Start, UnaryOp.Pos, ParseUnary(false));
             }
+            else if (tok.IsName("await") && Peek().Kind is TokenKind.Name or TokenKind.String or TokenKind.Integer or TokenKind.Float
+                         or TokenKind.LParen or TokenKind.LBracket or TokenKind.LBrace)
+            {
+                // Kida's prefix await (same level as unary minus); 'await' alone stays a name
+                _i++;
+                node = new UnaryExpr(tok.Start, UnaryOp.Await, ParseUnary(false));
+            }
             else
             {
                 node = ParsePrimary();

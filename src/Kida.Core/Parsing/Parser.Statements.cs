@@ -126,6 +126,10 @@ internal sealed partial class Parser
                 case "if": return ParseIf(pos, negate: false);
                 case "unless": return ParseIf(pos, negate: true);
                 case "for": return ParseFor(pos);
+                case "async":
+                    if (!AtName("for")) throw Error("'async' must be followed by 'for'", Cur.Start, ErrorCodes.UnexpectedToken);
+                    _i++;
+                    return ParseFor(pos, isAsync: true);
                 case "while": return ParseWhile(pos);
                 case "set": return ParseSet(pos, SetKind.Set, "set");
                 case "let": return ParseSet(pos, SetKind.Let, "let");
@@ -215,7 +219,7 @@ internal sealed partial class Parser
         return new IfStmt(pos, branches, elseBody);
     }
 
-    private Stmt ParseFor(int pos)
+    private Stmt ParseFor(int pos, bool isAsync = false)
     {
         var target = ParseAssignTarget(extraEnd: "in");
         if (TargetNamed(target, "loop") is { } loopTarget)
@@ -225,6 +229,7 @@ internal sealed partial class Parser
         Expr? filter = null;
         if (SkipName("if")) filter = ParseExpression();
         var recursive = SkipName("recursive");
+        if (recursive && isAsync) throw Error("An async for loop cannot be recursive", pos, ErrorCodes.UnexpectedToken);
         Expect(TokenKind.BlockEnd);
         _loopDepth++;
         List<Stmt> body;
@@ -245,7 +250,7 @@ internal sealed partial class Parser
             elseBody = ParseBody("for", pos, out _);
         }
         EndTag();
-        return new ForStmt(pos, target, iter, filter, body, elseBody, recursive);
+        return new ForStmt(pos, target, iter, filter, body, elseBody, recursive, isAsync);
     }
 
     private Stmt ParseWhile(int pos)

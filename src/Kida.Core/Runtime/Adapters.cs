@@ -22,7 +22,7 @@ internal static class Adapters
             var all = args.Prepend(value);
             if (!ArgBinder.TryBind(parameters, all, out var bound))
                 throw new TemplateRuntimeException($"Filter '{name}' does not accept these arguments", ErrorCodes.FilterError);
-            return ArgBinder.Invoke(d, bound);
+            return ArgBinder.Invoke(d, bound, $"filter '{name}'");
         };
     }
 
@@ -40,5 +40,6 @@ internal static class Adapters
         };
     }
 
-    public static object? Global(object? value) => value is Delegate d and not FilterFn and not TestFn ? new DelegateCallable(d) : value;
+    public static object? Global(object? value, string? name = null) =>
+        value is Delegate d and not FilterFn and not TestFn ? new DelegateCallable(d, name) : value;
 }

@@ -81,18 +81,20 @@ internal sealed class DelegateCallable : KidaCallable
 {
     private readonly Delegate _delegate;
     private readonly ParameterInfo[] _parameters;
+    private readonly string? _what;
 
-    public DelegateCallable(Delegate d)
+    public DelegateCallable(Delegate d, string? name = null)
     {
         _delegate = d;
         _parameters = d.Method.GetParameters();
+        _what = name is null ? null : $"'{name}()'";
     }
 
     public override object? Invoke(RenderState rs, in CallArgs args)
     {
         if (!ArgBinder.TryBind(_parameters, args, out var bound))
             throw new TemplateRuntimeException($"Arguments do not match {_delegate.Method.Name}({string.Join(", ", _parameters.Select(p => p.Name))})", ErrorCodes.TypeError);
-        return ArgBinder.Invoke(_delegate, bound);
+        return ArgBinder.Invoke(_delegate, bound, _what);
     }
 }
 
@@ -162,11 +164,22 @@ internal static class ArgBinder
         return false;
     }
 
-    public static object? Invoke(Delegate d, object?[] args)
+    /// <summary>
+    /// Calls a user delegate. A delegate declared to return a task is an await point (<see cref="AsyncValues"/>): its
+    /// result is awaited, and an asynchronous render that already has it does not call the delegate again.
+    /// </summary>
+    public static object? Invoke(Delegate d, object?[] args, string? what = null)
+    {
+        if (AsyncValues.IsAwaitableType(d.Method.ReturnType))
+            return AsyncValues.Await((d, args), static s => InvokeRaw(s.d, s.args), what ?? $"'{d.Method.Name}()'");
+        return Values.Normalize(InvokeRaw(d, args));
+    }
+
+    private static object? InvokeRaw(Delegate d, object?[] args)
     {
         try
         {
-            return Values.Normalize(d.DynamicInvoke(args));
+            return d.DynamicInvoke(args);
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {

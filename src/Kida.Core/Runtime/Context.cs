@@ -101,7 +101,7 @@ internal sealed class Context
                 {
                     return entry.Getter(data);
                 }
-                catch (Exception ex) when (ex is not TemplateException)
+                catch (Exception ex) when (ex is not TemplateException and not AsyncPendingSignal)
                 {
                     throw MemberAccess.MemberReadFailed(ex, entry.Type, name);
                 }
@@ -118,7 +118,8 @@ internal sealed class Context
             }
             else if (DataLookup(State.Host.Sandbox, data, name, out var dv)) return dv;
         }
-        if (c._globals.TryGetValue(name, out var g)) return g;
+        // a global that is a task (AddGlobal("x", task)) is an await point, as a task in the render data is
+        if (c._globals.TryGetValue(name, out var g)) return g is Task task ? AsyncValues.ResolveFound(task) : g;
         return Undefined.Variable(name, State.Strict, AllNames);
     }
 
@@ -156,7 +157,9 @@ internal sealed class Context
     {
         if (_parent is not null) return _parent.TryResolve(name, out value);
         if (_data is not null && DataLookup(State.Host.Sandbox, _data, name, out value)) return true;
-        return _globals.TryGetValue(name, out value);
+        if (!_globals.TryGetValue(name, out value)) return false;
+        if (value is Task task) value = AsyncValues.ResolveFound(task);
+        return true;
     }
 
     private static bool DataLookup(SandboxRules? sandbox, object data, string name, out object? value)

@@ -248,8 +248,13 @@ internal sealed class LoopContext : IKidaObject
     public RenderState State { get; }
     public int Length => _items.Count;
 
+    /// <summary>The loop of an <c>async for</c>: its length is unknown, so the members that need it raise.</summary>
+    public bool IsAsync { get; init; }
+
     public bool TryGetMember(string name, out object? value)
     {
+        if (IsAsync && name is "last" or "length" or "revindex" or "revindex0" or "nextitem")
+            throw new TemplateRuntimeException($"'loop.{name}' is not available in async for-loops", ErrorCodes.Runtime);
         switch (name)
         {
             case "index": value = Boxes.Long(Index0 + 1L); return true;

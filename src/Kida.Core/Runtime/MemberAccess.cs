@@ -46,7 +46,7 @@ internal static class MemberAccess
                 {
                     value = entry.Getter(obj);
                 }
-                catch (Exception ex) when (ex is not TemplateException)
+                catch (Exception ex) when (ex is not TemplateException and not AsyncPendingSignal)
                 {
                     throw new TemplateRuntimeException($"Reading '{type.Name}.{name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
                 }
@@ -81,7 +81,7 @@ internal static class MemberAccess
                 {
                     writer(obj, output, escape);
                 }
-                catch (Exception ex) when (ex is not TemplateException)
+                catch (Exception ex) when (ex is not TemplateException and not AsyncPendingSignal)
                 {
                     throw new TemplateRuntimeException($"Reading '{entry.Type.Name}.{name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
                 }

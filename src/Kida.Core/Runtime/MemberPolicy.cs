@@ -99,7 +99,9 @@ internal static class MemberPolicy
             if (i.FullName is { } full && BlockedNames.Contains(full)) return true;
         if (t.IsGenericType && !t.IsGenericTypeDefinition)
             foreach (var arg in t.GetGenericArguments())
-                if (arg != t && !typeof(Delegate).IsAssignableFrom(arg) && IsBlockedResultArgument(arg)) return true;
+                if (arg != t && !typeof(Delegate).IsAssignableFrom(arg) && IsBlockedResultArgument(arg)
+                    // an anonymous type's arguments are its members' types, each checked as a member (a task member is awaited)
+                    && !(IsAnonymous(t) && AsyncValues.IsVisibleAwaitable(arg))) return true;
         return false;
     }
 
@@ -109,6 +111,10 @@ internal static class MemberPolicy
         typeof(Type).IsAssignableFrom(arg) || typeof(MemberInfo).IsAssignableFrom(arg) || typeof(Assembly).IsAssignableFrom(arg)
         || typeof(Task).IsAssignableFrom(arg) || typeof(IServiceProvider).IsAssignableFrom(arg)
         || (arg.IsGenericType && !arg.IsGenericTypeDefinition && arg.GetGenericArguments().Any(IsBlockedResultArgument));
+
+    private static bool IsAnonymous(Type t) =>
+        t.Namespace is null && t.Name.Contains("AnonymousType", StringComparison.Ordinal)
+        && t.IsDefined(typeof(CompilerGeneratedAttribute), false);
 
     private static bool InBlockedNamespace(string? ns)
     {
@@ -148,19 +154,25 @@ internal static class MemberPolicy
     /// <summary>The members of <paramref name="type"/> templates may read or call (built once per type).</summary>
     public static TypeMembers For(Type type) => Tables.GetOrAdd(type, static t => new TypeMembers(t));
 
+    /// <summary>
+    /// Whether a member of declared type <paramref name="t"/> may be read: not a blocked type, or a task of a visible
+    /// result, which templates see awaited (<see cref="AsyncValues"/>), never as the task.
+    /// </summary>
+    private static bool IsVisibleType(Type t) => !IsBlockedType(t) || AsyncValues.IsVisibleAwaitable(t);
+
     internal static bool IsVisibleProperty(PropertyInfo p) =>
-        p.GetMethod is { IsPublic: true, IsStatic: false } && p.GetIndexParameters().Length == 0 && !IsBlockedType(p.PropertyType)
+        p.GetMethod is { IsPublic: true, IsStatic: false } && p.GetIndexParameters().Length == 0 && IsVisibleType(p.PropertyType)
         && !IsHiddenName(p.Name) && !IsExceptionInternals(p);
 
     internal static bool IsVisibleField(FieldInfo f) =>
-        f.IsPublic && !f.IsStatic && !IsBlockedType(f.FieldType) && !IsHiddenName(f.Name);
+        f.IsPublic && !f.IsStatic && IsVisibleType(f.FieldType) && !IsHiddenName(f.Name);
 
     internal static bool IsCallable(MethodInfo m)
     {
         if (!m.IsPublic || m.IsStatic || m.IsSpecialName || m.IsGenericMethodDefinition || m.ContainsGenericParameters) return false;
         if (IsHiddenName(m.Name) || IsObjectMethod(m)) return false;
         if (m.DeclaringType is null || ExposesNothing(m.DeclaringType)) return false;
-        if (m.ReturnType != typeof(void) && IsBlockedType(m.ReturnType)) return false;
+        if (m.ReturnType != typeof(void) && !IsVisibleType(m.ReturnType)) return false;
         if (m.ReturnParameter?.ParameterType.IsByRef == true) return false;
         foreach (var p in m.GetParameters())
         {

@@ -34,7 +34,7 @@ internal static class Members
         {
             value = getter(obj);
         }
-        catch (Exception ex) when (ex is not TemplateException)
+        catch (Exception ex) when (ex is not TemplateException and not AsyncPendingSignal)
         {
             throw new TemplateRuntimeException($"Reading '{obj.GetType().Name}.{name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
         }
@@ -92,6 +92,15 @@ internal static class Members
 
     private static Func<object, object?> Compile(Type type, MemberInfo member)
     {
+        var getter = CompileRead(type, member);
+        if (!AsyncValues.IsAwaitableType(member is PropertyInfo pi ? pi.PropertyType : ((FieldInfo)member).FieldType)) return getter;
+        // a member of a task type is an await point: templates see its result, never the task
+        var what = $"'{type.Name}.{member.Name}'";
+        return obj => AsyncValues.Await((getter, obj), static s => s.getter(s.obj), what);
+    }
+
+    private static Func<object, object?> CompileRead(Type type, MemberInfo member)
+    {
         if (!RuntimeFeature.IsDynamicCodeCompiled)
         {
             return member is PropertyInfo p ? p.GetValue : ((FieldInfo)member).GetValue;
@@ -120,6 +129,9 @@ internal sealed class BoundClrMethod(object target, MethodInfo[] candidates) : K
             {
                 try
                 {
+                    // a method returning a task is an await point: an asynchronous render that has its result does not call it again
+                    if (AsyncValues.IsAwaitableType(m.ReturnType))
+                        return AsyncValues.Await((m, target, bound), static s => s.m.Invoke(s.target, s.bound), $"'{m.Name}()'");
                     return m.Invoke(target, bound);
                 }
                 catch (TargetInvocationException ex) when (ex.InnerException is not null)

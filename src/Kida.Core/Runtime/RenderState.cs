@@ -96,6 +96,7 @@ internal sealed partial class RenderState
         rs.Root = null;
         if (rs.ChainCount > 0) { Array.Clear(rs.ChainTemplates, 0, rs.ChainCount); rs.ChainCount = 0; }
         rs.CancellationToken = default;
+        rs.Async = null;
         // Host stays: the next render on this thread is most often of the same environment (a spare state per thread
         // keeps at most one environment reachable)
         rs._root?.ResetRoot(null, Context.NoGlobals);
@@ -108,6 +109,9 @@ internal sealed partial class RenderState
         else slot.Current = null;
         slot.Spare = rs;
     }
+
+    /// <summary>The asynchronous render this attempt belongs to (<c>RenderAsync</c>); null in a synchronous render.</summary>
+    public AsyncRun? Async;
 
     /// <summary>Source offset of the statement or expression running now (one field write per statement).</summary>
     public int Pos;

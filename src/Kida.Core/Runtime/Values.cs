@@ -81,9 +81,11 @@ internal static class Values
     {
         if (v is null || v.GetType() == typeof(string)) return v;
         // boxed numbers and bools (the common case after strings): one flag test, no class-hierarchy walk for JsonValue
-        if (v.GetType().IsValueType) return v is JsonElement je0 ? FromJson(je0) : v;
+        if (v.GetType().IsValueType)
+            return v is JsonElement je0 ? FromJson(je0) : v.GetType().IsPrimitive || !AsyncValues.IsAwaitable(v) ? v : AsyncValues.ResolveFound(v);
         switch (v)
         {
+            case Task task: return AsyncValues.ResolveFound(task);
             case JsonValue jv:
                 if (jv.TryGetValue<JsonElement>(out var je)) return FromJson(je);
                 if (jv.TryGetValue<object>(out var o)) return o is JsonElement je2 ? FromJson(je2) : o;

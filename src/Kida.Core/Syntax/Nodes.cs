@@ -60,7 +60,8 @@ internal sealed record TestExpr(int Pos, Expr Value, string Name, Arguments Args
     public override T Accept<T>(SyntaxVisitor<T> visitor) => visitor.VisitTestExpr(this);
 }
 
-internal enum UnaryOp : byte { Neg, Pos, Not }
+/// <summary>Unary operators; <see cref="Await"/> is <c>await expr</c> (an await point, see <c>Runtime/AsyncValues</c>).</summary>
+internal enum UnaryOp : byte { Neg, Pos, Not, Await }
 
 internal sealed record UnaryExpr(int Pos, UnaryOp Op, Expr Operand) : Expr(Pos)
 {
@@ -153,8 +154,9 @@ internal sealed record IfStmt(int Pos, IReadOnlyList<IfBranch> Branches, IReadOn
     public override T Accept<T>(SyntaxVisitor<T> visitor) => visitor.VisitIfStmt(this);
 }
 
+/// <summary>A for loop; <see cref="IsAsync"/> for <c>{% async for %}</c> (over an <c>IAsyncEnumerable&lt;T&gt;</c>).</summary>
 internal sealed record ForStmt(int Pos, Target Target, Expr Iterable, Expr? Filter, IReadOnlyList<Stmt> Body,
-    IReadOnlyList<Stmt>? Else, bool Recursive) : Stmt(Pos)
+    IReadOnlyList<Stmt>? Else, bool Recursive, bool IsAsync = false) : Stmt(Pos)
 {
     public override T Accept<T>(SyntaxVisitor<T> visitor) => visitor.VisitForStmt(this);
 }

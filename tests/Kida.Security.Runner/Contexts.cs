@@ -94,6 +94,8 @@ public static class Contexts
         try { throw new InvalidOperationException("boom"); } catch (InvalidOperationException e) { ex = e; }
         ctx["ex"] = ex;
         ctx["task"] = Task.FromResult("done");
+        // a task read as a value is awaited (issue 17); one inside a list is reached as the task itself
+        ctx["tasks"] = new List<object?> { Task.FromResult("done") };
         ctx["services"] = new Services();
         ctx["method"] = typeof(Environment).GetMethod(nameof(Environment.GetEnvironmentVariable), [typeof(string)]);
         ctx["asm"] = typeof(object).Assembly;

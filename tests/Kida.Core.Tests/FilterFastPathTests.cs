@@ -38,6 +38,12 @@ public class FilterFastPathTests
         },
         ["map"] = new Dictionary<string, object?> { ["b"] = 1, ["A"] = 2, ["a"] = 3 },
         ["price"] = 1.005m,
+        ["d1"] = 12.5m,
+        ["d2"] = -3.25m,
+        ["d3"] = 0m,
+        ["d4"] = -0.00m,
+        ["d5"] = 123456789012.34m,
+        ["d6"] = 0.125m,
     };
 
     private static string R(Mode mode, string source) => Render(mode, source, Ctx());
@@ -106,7 +112,7 @@ public class FilterFastPathTests
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void Format_with_a_parsed_plan_gives_what_str_format_gives(Mode mode)
     {
-        foreach (var value in new[] { "2.675", "-0.0", "-1.5", "3", "-3", "true", "price", "'abc'", "none", "[1, 2]", "1e300", "0.000001" })
+        foreach (var value in new[] { "2.675", "-0.0", "-1.5", "3", "-3", "true", "price", "'abc'", "none", "[1, 2]", "1e300", "0.000001", "d1", "d2", "d3", "d4", "d5", "d6" })
         {
             foreach (var fmt in new[] { "{}", "{:.2f}", "{0:.0f}", "{} items", "{:>8}", "{:,}", "<{:.3F}>" })
             {
@@ -123,6 +129,16 @@ public class FilterFastPathTests
         Assert.Equal("1.00 2.5 x", R(mode, "{{ '{0:.2f} {2} {1}'|format(1, 'x', 2.5) }}"));
         var missing = Assert.ThrowsAny<TemplateException>(() => R(mode, "{{ '{} {}'|format(1) }}"));
         Assert.Contains("Replacement index 1 out of range", missing.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Floats_print_as_python_repr(Mode mode)
+    {
+        Assert.Equal("0.0001|1e-05|1000000000000000.0|1e+16|123456789012345.6|-2.5|0.3333333333333333|2.0|-0.0|0.1",
+            R(mode, "{{ 0.0001 }}|{{ 0.00001 }}|{{ 1e15 }}|{{ 1e16 }}|{{ 123456789012345.6 }}|{{ -2.5 }}|{{ 1 / 3 }}|{{ 4 / 2 }}|{{ -0.0 }}|{{ 0.1 }}"));
+        Assert.Equal("0.0001|1e-05|1000000000000000.0|1e+16|-2.5|0.3333333333333333", R(mode,
+            "{{ [0.0001]|join }}|{{ [0.00001]|join }}|{{ [1e15]|join }}|{{ [1e16]|join }}|{{ [-2.5]|join }}|{{ [1 / 3]|join }}"));
     }
 
     [Theory]

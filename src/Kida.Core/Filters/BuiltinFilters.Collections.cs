@@ -332,8 +332,20 @@ internal static partial class BuiltinFilters
         var fill = a.Get(1, "fill_with");
         var result = new List<object?>();
         List<object?>? current = null;
-        var indexable = Indexable(v);
-        foreach (var x in indexable is not null ? Enumerable.Range(0, indexable.Count).Select(i => ItemAt(indexable, i)) : Iteration.Iterate(v))
+        if (Indexable(v) is { } indexable)
+        {
+            result.Capacity = (indexable.Count + size - 1) / size;
+            for (var i = 0; i < indexable.Count; i += size)
+            {
+                var n = Math.Min(size, indexable.Count - i);
+                var batch = new List<object?>(hasFill ? size : n);
+                for (var k = 0; k < n; k++) batch.Add(ItemAt(indexable, i + k));
+                if (hasFill) while (batch.Count < size) batch.Add(fill);
+                result.Add(batch);
+            }
+            return result;
+        }
+        foreach (var x in Iteration.Iterate(v))
         {
             current ??= new List<object?>();
             current.Add(x);
@@ -464,8 +476,8 @@ internal static partial class BuiltinFilters
         // (lists, mappings, objects) compared one by one as before
         // up to 8 hashable keys compared one by one (the set's equality), a hash set beyond that
         HashSet<object>? seenHashed = null;
-        var seenFew = new List<object>();
-        var seenOther = new List<object?>();
+        List<object>? seenFew = null;
+        List<object?>? seenOther = null;
         var result = new List<object?>();
         var indexable = Indexable(v);
         var items = indexable is not null ? Enumerable.Range(0, indexable.Count).Select(i => ItemAt(indexable, i)) : Iteration.Iterate(v);
@@ -479,6 +491,7 @@ internal static partial class BuiltinFilters
             {
                 if (key is PyTuple t && !t.All(IsHashable))
                 {
+                    seenOther ??= new List<object?>();
                     if (seenOther.Any(k => Comparison.Eq(k, key))) continue;
                     seenOther.Add(key);
                 }
@@ -486,6 +499,7 @@ internal static partial class BuiltinFilters
             }
             else
             {
+                seenOther ??= new List<object?>();
                 if (seenOther.Any(k => Comparison.Eq(k, key))) continue;
                 seenOther.Add(key);
             }
@@ -496,7 +510,8 @@ internal static partial class BuiltinFilters
         bool AddSeen(object key)
         {
             if (seenHashed is not null) return seenHashed.Add(key);
-            foreach (var k in seenFew) if (PyKeyComparer.Instance.Equals(k, key)) return false;
+            seenFew ??= new List<object>();
+            foreach (var k in seenFew) if (key is string ks && k is string s2 ? string.Equals(ks, s2, StringComparison.Ordinal) : PyKeyComparer.Instance.Equals(k, key)) return false;
             seenFew.Add(key);
             if (seenFew.Count > 8) seenHashed = new HashSet<object>(seenFew, PyKeyComparer.Instance);
             return true;
@@ -563,11 +578,20 @@ internal static partial class BuiltinFilters
         return new Markup(text);
     }
 
+    // characters Json.WriteString escapes (apart from non-ASCII and control characters, checked separately)
+    private static readonly System.Buffers.SearchValues<char> JsonSpecial = System.Buffers.SearchValues.Create(
+        "\"\\<>&'\u007f" + new string(Enumerable.Range(0, 0x20).Select(i => (char)i).ToArray()));
+
     /// <summary><c>tojson</c> of a string, number, bool or None, or a list of them (no nesting, no cycle check needed); null otherwise.</summary>
     private static string? ToJsonFlat(object? v)
     {
         if (v is string s)
         {
+            if (!s.AsSpan().ContainsAny(JsonSpecial) && Ascii.IsValid(s))
+            {
+                Guard.StringLength(s.Length + 2L);
+                return string.Concat("\"", s, "\"");
+            }
             var one = new StringBuilder(s.Length + 2);
             Json.WriteString(one, s);
             Guard.StringLength(one.Length);
@@ -586,7 +610,10 @@ internal static partial class BuiltinFilters
                 case bool b: sb.Append(b ? "true" : "false"); break;
                 case int n: sb.Append(CultureInfo.InvariantCulture, $"{n}"); break;
                 case long l: sb.Append(CultureInfo.InvariantCulture, $"{l}"); break;
-                case string str: Json.WriteString(sb, str); break;
+                case string str:
+                    if (!str.AsSpan().ContainsAny(JsonSpecial) && Ascii.IsValid(str)) sb.Append('"').Append(str).Append('"');
+                    else Json.WriteString(sb, str);
+                    break;
                 default: return null;
             }
         }

@@ -69,9 +69,9 @@ internal static partial class BuiltinFilters
         public object? Read(object? item)
         {
             if (_getter is not null && item is not null && item.GetType() == _type) return Get(item);
-            if (_name is not null && _direct && item is not null && IsPlainObject(item))
+            if (_name is not null && _direct && item is not null)
             {
-                var getter = Members.GetGetter(item.GetType(), _name);
+                var getter = CachedGetter(item, _name);
                 if (getter is not null)
                 {
                     _type = item.GetType();
@@ -94,6 +94,23 @@ internal static partial class BuiltinFilters
                 throw new TemplateRuntimeException($"Reading '{item.GetType().Name}.{_name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
             }
             return Values.Unwrap(value);
+        }
+
+        // the last few (type, name) getters of plain objects on this thread: a filter call reads the same member of the
+        // same type as the previous call, without the member cache's lookup
+        [ThreadStatic] private static (Type? Type, string? Name, Func<object, object?>? Getter)[]? _recent;
+
+        private static Func<object, object?>? CachedGetter(object item, string name)
+        {
+            var type = item.GetType();
+            var recent = _recent ??= new (Type?, string?, Func<object, object?>?)[8];
+            var slot = (RuntimeHelpers.GetHashCode(type) ^ RuntimeHelpers.GetHashCode(name)) & 7;
+            ref var entry = ref recent[slot];
+            if (ReferenceEquals(entry.Type, type) && ReferenceEquals(entry.Name, name)) return entry.Getter;
+            if (!IsPlainObject(item)) return null;
+            var getter = Members.GetGetter(type, name);
+            if (getter is not null) entry = (type, name, getter);
+            return getter;
         }
 
         // what MemberAccess.TryGetAttr reads through Members.TryGet first: not a runtime object, string, mapping, list or JSON

@@ -126,6 +126,13 @@ internal sealed class FormatPlan
             }
             return Copy(PyFormat.FormatValue(value, ""), dst, out written);
         }
+        if (part.FixedFormat is { } decimalFormat && value is decimal m && m != 0 && m.Scale <= FixedPlaces(decimalFormat)
+            && Math.Abs(m) < 1_000_000_000_000m)
+        {
+            // a decimal with no more places than asked for: the double it converts to formats to the same digits (its
+            // error is far below half a unit of the last place), so the decimal formats itself
+            return m.TryFormat(dst, out written, decimalFormat, CultureInfo.InvariantCulture);
+        }
         if (part.FixedFormat is { } fixedFormat && value is double or decimal or long or int)
         {
             // PyFormat's 'f': the value as a double, its magnitude in fixed point, a '-' for negatives (and -0.0)
@@ -144,6 +151,8 @@ internal sealed class FormatPlan
         if (value is Markup or Undefined) return false;
         return Copy(PyFormat.FormatValue(value, part.Spec), dst, out written);
     }
+
+    private static int FixedPlaces(string fixedFormat) => fixedFormat.Length == 2 ? fixedFormat[1] - '0' : (fixedFormat[1] - '0') * 10 + fixedFormat[2] - '0';
 
     private static bool Copy(string text, Span<char> dst, out int written)
     {

@@ -318,8 +318,33 @@ internal static class Numbers
         return (floorDiv, mod);
     }
 
+    /// <summary>
+    /// Python's <c>repr</c> of a double in fixed notation (1e-4 ≤ |d| &lt; 1e15) written into <paramref name="destination"/>
+    /// without a temporary string: .NET's shortest round-trip digits are Python's, and in that range both print them in
+    /// fixed notation (".0" added to an integral value). False outside that range or when the span is too short.
+    /// </summary>
+    public static bool TryFormatDoubleFixed(double d, Span<char> destination, out int written)
+    {
+        written = 0;
+        var abs = Math.Abs(d);
+        if (!(abs >= 1e-4 && abs < 1e15)) return false;
+        if (!d.TryFormat(destination, out var n, "R", CultureInfo.InvariantCulture)) return false;
+        var text = destination[..n];
+        if (text.IndexOfAny('E', 'e') >= 0) return false;
+        if (text.IndexOf('.') < 0)
+        {
+            if (n + 2 > destination.Length) return false;
+            destination[n++] = '.';
+            destination[n++] = '0';
+        }
+        written = n;
+        return true;
+    }
+
     public static string FormatDouble(double d)
     {
+        Span<char> fixedText = stackalloc char[32];
+        if (TryFormatDoubleFixed(d, fixedText, out var fixedLength)) return new string(fixedText[..fixedLength]);
         if (double.IsNaN(d)) return "nan";
         if (double.IsPositiveInfinity(d)) return "inf";
         if (double.IsNegativeInfinity(d)) return "-inf";

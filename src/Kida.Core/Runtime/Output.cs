@@ -306,6 +306,12 @@ internal sealed class Output : IDisposable
             Write(".0");
             return;
         }
+        // fixed-notation repr straight into the buffer (not near its end or the output limit: there through a string)
+        if (_end - _length >= 32 && Numbers.TryFormatDoubleFixed(d, _buffer.AsSpan(_length, 32), out var written))
+        {
+            _length += written;
+            return;
+        }
         Write(Numbers.FormatDouble(d));
     }
 

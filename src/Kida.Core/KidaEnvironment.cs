@@ -180,10 +180,10 @@ public sealed class KidaEnvironment : ITemplateHost
         throw new TemplateNotFoundException(string.Join(", ", tried), tried, $"None of the templates exist: {string.Join(", ", tried)}");
     }
 
-    /// <summary>Empties the <c>{% cache %}</c> fragment cache.</summary>
+    /// <summary>Empties the environment's own <c>{% cache %}</c> fragment cache (not a <see cref="KidaOptions.FragmentStore"/>).</summary>
     public void ClearFragmentCache() => Fragments.Clear();
 
-    /// <summary>How many <c>{% cache %}</c> fragments are stored now.</summary>
+    /// <summary>How many <c>{% cache %}</c> fragments the environment's own cache holds now (0 beside a <see cref="KidaOptions.FragmentStore"/>).</summary>
     public int FragmentCount => Fragments.Count;
 
     internal Runtime.FragmentCache Fragments { get; }

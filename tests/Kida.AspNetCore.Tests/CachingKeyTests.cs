@@ -88,4 +88,34 @@ public sealed class CachingKeyTests
         Assert.Equal("A1", env.GetTemplate("a.html").Render(new { n = 3 }));
         Assert.Equal("B2", env.GetTemplate("b.html").Render(new { n = 4 }));
     }
+
+    [Fact]
+    public async Task Many_threads_rendering_many_fragments_each_get_their_own_text_and_each_fragment_renders_once()
+    {
+        const int keys = 20;
+        var renders = new int[keys];
+        var services = new ServiceCollection().AddHybridCache().Services.BuildServiceProvider();
+        var env = new KidaEnvironment(new KidaOptions
+        {
+            Loader = new DictLoader(new Dictionary<string, string>
+            {
+                ["p.html"] = "<{{ n }}:{% cache 'k' ~ n, depends='t' ~ (n % 3) %}[{{ count(n) }}|{{ n * 7 }}]{% end %}>",
+            }),
+            FragmentStore = Store(services.GetRequiredService<HybridCache>()),
+            Globals = new Dictionary<string, object?> { ["count"] = new Func<int, int>(n => Interlocked.Increment(ref renders[n])) },
+        });
+        var template = env.GetTemplate("p.html");
+        var failures = new ConcurrentQueue<string>();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var n = (i * 7 + t) % keys;
+                var text = template.Render(new { n });
+                if (text != $"<{n}:[1|{n * 7}]>") failures.Enqueue(text);
+            }
+        })));
+        Assert.Empty(failures);
+        Assert.All(renders, r => Assert.Equal(1, r));
+    }
 }

@@ -193,4 +193,20 @@ public sealed class CachingOutputAndWarmUpTests : IDisposable
             Assert.Equal(3, env.CompilationCount);
         }
     }
+
+    [Theory]
+    [InlineData(KidaWarmUp.None)]
+    [InlineData(KidaWarmUp.Background)]
+    [InlineData(KidaWarmUp.BeforeStart)]
+    public async Task The_warm_up_service_stops_in_any_order_with_disposal(KidaWarmUp mode)
+    {
+        var (app, _) = await StartWithWarmUpAsync(mode);
+        var service = app.Services.GetServices<IHostedService>().OfType<KidaWarmUpService>().Single();
+        // disposed first (a container torn down before the host stopped), then stopped, then stopped again
+        service.Dispose();
+        await service.StopAsync(CancellationToken.None);
+        await app.StopAsync();
+        await app.DisposeAsync();
+        if (service.Background is { } background) await background;
+    }
 }

@@ -28,7 +28,7 @@ internal sealed class KidaWarmUpService(IServiceProvider services, IOptions<Kida
     : IHostedService, IDisposable
 {
     private readonly ILogger _logger = (ILogger?)loggerFactory?.CreateLogger("Kida.AspNetCore") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource? _stopping;
     private Task? _background;
 
     /// <summary>The background warm-up, when <see cref="KidaWarmUp.Background"/> started one (for tests).</summary>
@@ -41,7 +41,8 @@ internal sealed class KidaWarmUpService(IServiceProvider services, IOptions<Kida
         var env = (KidaEnvironment)services.GetService(typeof(KidaEnvironment))!;
         if (mode == KidaWarmUp.Background)
         {
-            _background = Task.Run(() => RunAsync(env, mode, _stopping.Token), CancellationToken.None);
+            var stopping = _stopping = new CancellationTokenSource();
+            _background = Task.Run(() => RunAsync(env, mode, stopping.Token), CancellationToken.None);
             return;
         }
         await RunAsync(env, mode, cancellationToken).ConfigureAwait(false);
@@ -49,15 +50,19 @@ internal sealed class KidaWarmUpService(IServiceProvider services, IOptions<Kida
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_background is { } task)
+        // a host may stop after its services were disposed: nothing of ours is touched then
+        if (_background is not { } task || Interlocked.Exchange(ref _stopping, null) is not { } stopping) return;
+        try
         {
-            try { await task.WaitAsync(cancellationToken).ConfigureAwait(false); }
-            catch (OperationCanceledException) { }
+            await stopping.CancelAsync().ConfigureAwait(false);
+            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) { }
+        stopping.Dispose();
     }
 
-    public void Dispose() => _stopping.Dispose();
+    /// <summary>Stops a background warm-up still running (its token stays usable: the source is not disposed under it).</summary>
+    public void Dispose() => Volatile.Read(ref _stopping)?.Cancel();
 
     private async Task RunAsync(KidaEnvironment env, KidaWarmUp mode, CancellationToken cancellationToken)
     {

@@ -1,11 +1,18 @@
 using Kida;
 using Kida.AspNetCore;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Localization;
 using MvcSample.Models;
 
 var builder = WebApplication.CreateBuilder(args);
-// Kida views next to Razor; main views that extend nothing get the default layout (like Razor's _ViewStart)
-builder.Services.AddControllersWithViews().AddKida(o => o.DefaultLayout = "Shared/Layout.html");
+// Kida views next to Razor; main views that extend nothing get the default layout (like Razor's _ViewStart); _(),
+// _n() and {% trans %} read Resources/Views/{view}.fr.resx, then Resources/SharedResource.fr.resx
+builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
+builder.Services.AddControllersWithViews().AddKida(o =>
+{
+    o.DefaultLayout = "Shared/Layout.html";
+    o.SharedResource = typeof(MvcSample.SharedResource);
+});
 // Razor Pages whose handlers render Kida templates (Pages/Teas.cshtml.cs returns a KidaPageResult)
 builder.Services.AddRazorPages();
 
@@ -17,12 +24,26 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error/500");
 app.UseStatusCodePagesWithReExecute("/error/{0}");
 
+// English by default, French on request: the culture cookie (set by /culture/{code}), ?culture=fr or Accept-Language
+string[] cultures = ["en", "fr"];
+app.UseRequestLocalization(o => o.SetDefaultCulture("en").AddSupportedCultures(cultures).AddSupportedUICultures(cultures));
 app.UseStaticFiles();
 app.UseRouting();
 app.UseAntiforgery();
 
 app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
 app.MapRazorPages();
+
+// The culture switch of the layout: remembers the choice in the culture cookie, then goes back (to a local URL only).
+app.MapGet("/culture/{code}", IResult (string code, string? return_url, HttpContext context) =>
+{
+    if (!cultures.Contains(code)) return Results.NotFound();
+    context.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+        CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(code)),
+        new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+    var local = return_url is { Length: > 0 } && return_url[0] == '/' && (return_url.Length == 1 || return_url[1] is not '/' and not '\\');
+    return Results.LocalRedirect(local ? return_url! : "/");
+});
 
 app.MapGet("/hello", (string? name) =>
     Results.Extensions.Kida("Home/Hello.html", new { name = name ?? "world" }));

@@ -65,6 +65,7 @@ public static class KidaServiceCollectionExtensions
         KidaTelemetry.Observe(env, sp.GetService<ILoggerFactory>()?.CreateLogger("Kida.AspNetCore"));
         KidaRequestGlobals.Register(env, sp.GetRequiredService<IHttpContextAccessor>());
         KidaViewGlobals.Register(env);
+        KidaLocalization.Register(env, sp.GetRequiredService<IHttpContextAccessor>(), o, host);
         foreach (var setup in o.EnvironmentSetup) setup(env);
         foreach (var setup in o.EnvironmentSetupWithServices) setup(env, sp);
         return env;

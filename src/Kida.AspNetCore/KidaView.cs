@@ -31,7 +31,7 @@ internal sealed class KidaView(KidaEnvironment environment, string path, bool is
         await KidaRequest.PrepareAsync(http, http.RequestAborted).ConfigureAwait(false);
         // The view's scope (for component(), partial() and the localization globals) flows with this render, into the
         // thread of a streaming render too; a nested view sets its own and the outer one is back when it returns.
-        var scope = new KidaViewScope(context);
+        var scope = new KidaViewScope(context, Path);
         KidaViewScope.Current = scope;
         var encoder = http.RequestServices.GetService<HtmlEncoder>() ?? HtmlEncoder.Default;
         // Rendered into Kida's pooled buffer, then written asynchronously through the splice writer, which writes the

@@ -100,6 +100,15 @@ public sealed class KidaViewOptions
     public IList<string> AutoImports { get; } = new List<string> { "_imports.html" };
 
     /// <summary>
+    /// The resource of messages shared by every template (the type named after it, as for
+    /// <c>IStringLocalizer&lt;SharedResource&gt;</c>): <c>_()</c>, <c>_n()</c> and <c>{% trans %}</c> look a message up in
+    /// the view's own resource first (<c>Resources/Views/Home/Index.fr.resx</c> for <c>Views/Home/Index.html</c>, as
+    /// Razor's <c>IViewLocalizer</c>), then in this one. Null (the default): the view's own resource only. Needs
+    /// <c>AddLocalization()</c>; the culture is the request's, as <c>UseRequestLocalization()</c> sets it.
+    /// </summary>
+    public Type? SharedResource { get; set; }
+
+    /// <summary>
     /// The layout of main views that extend nothing (as Razor's <c>_ViewStart</c> sets <c>Layout</c>), a template name
     /// relative to <see cref="TemplateRoot"/> (<c>Shared/Layout.html</c>); null (the default) for none. The layout is
     /// rendered with the view's variables and the view's output as <c>body</c> (<c>{{ body }}</c>, safe HTML). A view

@@ -39,9 +39,10 @@ internal sealed class KidaViewScope
     private readonly List<Slot> _slots = [];
     private readonly Lock _lock = new();
 
-    public KidaViewScope(ViewContext viewContext)
+    public KidaViewScope(ViewContext viewContext, string? viewPath = null)
     {
         ViewContext = viewContext;
+        ViewPath = viewPath;
         Nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(NonceLength / 2));
     }
 
@@ -53,6 +54,12 @@ internal sealed class KidaViewScope
     }
 
     public ViewContext ViewContext { get; }
+
+    /// <summary>The view's template name (relative to the template root), for its own localizer.</summary>
+    public string? ViewPath { get; }
+
+    /// <summary>The view's own localizer, created when a message is first translated.</summary>
+    public Microsoft.Extensions.Localization.IStringLocalizer? ViewLocalizer { get; set; }
 
     /// <summary>This render's nonce: a placeholder with another nonce (written by another render) is not this render's.</summary>
     public string Nonce { get; }

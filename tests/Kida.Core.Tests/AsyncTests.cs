@@ -66,6 +66,15 @@ public class AsyncTests
         }
 
         public Task<int> Broken() => Task.FromException<int>(new InvalidOperationException("the database is down"));
+
+        /// <summary>Waits until the render is cancelled: the CancellationToken parameter receives the render's token.</summary>
+        public async Task<string> UntilCancelledAsync(string label, CancellationToken ct)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return label;
+        }
+
+        public string Cancellable(CancellationToken ct) => ct.CanBeCanceled ? "token" : "none";
     }
 
     public static async IAsyncEnumerable<int> Numbers(int count, int delayMs = 1, [EnumeratorCancellation] CancellationToken ct = default)
@@ -241,6 +250,21 @@ public class AsyncTests
         Assert.False(render.IsCompleted);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => render);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllModes))]
+    public async Task A_CancellationToken_parameter_receives_the_render_token(string mode)
+    {
+        var t = Env(mode).FromString("{{ shop.cancellable() }}|{{ shop.until_cancelled_async('x') }}");
+        using var cts = new CancellationTokenSource();
+        var render = RenderAsync(t, new { shop = new Shop() }, cts.Token);
+        Assert.False(render.IsCompleted);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => render);
+        Assert.Equal("none", Env(mode).FromString("{{ shop.cancellable() }}").Render(new { shop = new Shop() }));
+        using var live = new CancellationTokenSource();
+        Assert.Equal("token", Env(mode).FromString("{{ shop.cancellable() }}").Render(new { shop = new Shop() }, live.Token));
     }
 
     [Theory]

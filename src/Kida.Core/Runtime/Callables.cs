@@ -141,6 +141,8 @@ internal static class ArgBinder
         {
             if (filled[i]) continue;
             if (i == paramsIndex) { bound[i] = Array.CreateInstance(parameters[i].ParameterType.GetElementType()!, 0); continue; }
+            // a CancellationToken parameter a template does not pass gets the render's token (async methods, issue 17)
+            if (parameters[i].ParameterType == typeof(CancellationToken)) { bound[i] = RenderState.Running?.CancellationToken ?? default; continue; }
             if (!parameters[i].HasDefaultValue) return false;
             bound[i] = parameters[i].DefaultValue;
         }

@@ -177,7 +177,8 @@ internal static class MemberPolicy
         foreach (var p in m.GetParameters())
         {
             var pt = p.ParameterType;
-            if (pt.IsByRef || pt.IsPointer || pt.IsByRefLike || p.IsOut || IsBlockedType(pt)) return false;
+            // a CancellationToken parameter is bound to the render's token (ArgBinder), never to a template value
+            if (pt.IsByRef || pt.IsPointer || pt.IsByRefLike || p.IsOut || (IsBlockedType(pt) && pt != typeof(CancellationToken))) return false;
         }
         return true;
     }

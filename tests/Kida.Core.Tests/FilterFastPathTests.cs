@@ -20,6 +20,26 @@ public class FilterFastPathTests
         public string Kind { get; set; } = "";
     }
 
+    public class Base { public bool Flag { get; set; } }
+    public sealed class Left : Base { }
+    public sealed class Right : Base { public string Side => "right"; }
+    public sealed class Throwing { public bool Boom => throw new InvalidOperationException("no"); }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Selectattr_reads_bool_members_of_mixed_types_and_reports_failing_getters(Mode mode)
+    {
+        var ctx = new Dictionary<string, object?>
+        {
+            ["mixed"] = new List<Base> { new Left { Flag = true }, new Right { Flag = true }, new Left(), new Right(), new Right { Flag = true } },
+            ["bad"] = new List<Throwing> { new() },
+        };
+        Assert.Equal("3|2|right,right", Render(mode,
+            "{{ mixed|selectattr('flag')|list|length }}|{{ mixed|rejectattr('flag')|list|length }}|{{ mixed|selectattr('flag')|selectattr('side', 'defined')|map(attribute='side')|join(',') }}", ctx));
+        var ex = Assert.ThrowsAny<TemplateException>(() => Render(mode, "{{ bad|selectattr('boom')|list|length }}", ctx));
+        Assert.Contains("Reading 'Throwing.boom' failed: no", ex.Message);
+    }
+
     private static Dictionary<string, object?> Ctx() => new()
     {
         ["ints"] = new List<int> { 3, 1, 2, 3 },

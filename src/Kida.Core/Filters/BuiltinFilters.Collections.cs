@@ -80,6 +80,17 @@ internal static partial class BuiltinFilters
     {
         var n = list.Count;
         if (n == 0) return null;
+        if (list is List<int> intList)
+        {
+            // equal ints are indistinguishable: sort the values, box them from the small-int cache
+            var values = n <= 256 ? stackalloc int[n] : new int[n];
+            intList.CopyTo(values);
+            values.Sort();
+            var sortedInts = new List<object?>(n);
+            if (reverse) for (var i = n - 1; i >= 0; i--) sortedInts.Add(BoxInt(values[i]));
+            else foreach (var x in values) sortedInts.Add(BoxInt(x));
+            return sortedInts;
+        }
         var items = new object?[n];
         for (var i = 0; i < n; i++) items[i] = ItemAt(list, i);
         var first = items[0];
@@ -117,7 +128,7 @@ internal static partial class BuiltinFilters
                 if (items[i] is string sv) keys[i] = caseSensitive ? sv : sv.ToLowerInvariant();
                 else return null;
             }
-            order = StableOrder(n, (x, y) => Comparison.CompareStrings(keys[x], keys[y]), reverse);
+            order = reverse ? StableOrder(n, (x, y) => Comparison.CompareStrings(keys[x], keys[y]), reverse) : StableStringOrder(keys);
         }
         else return null;
         var sorted = new List<object?>(n);
@@ -151,7 +162,7 @@ internal static partial class BuiltinFilters
             // string keys lowered once, a stable sort (OrderBy's order), then reversed whole as before
             var keys = pairs.ConvertAll(p => Values.AsString(by == "key" ? p.Key : p.Value)!);
             if (!caseSensitive) keys = keys.ConvertAll(k => k.ToLowerInvariant());
-            var order = StableOrder(pairs.Count, (x, y) => Comparison.CompareStrings(keys[x], keys[y]), false);
+            var order = StableStringOrder(keys);
             var tuples = new List<object?>(pairs.Count);
             foreach (var k in order) tuples.Add(new PyTuple([pairs[k].Key, pairs[k].Value]));
             if (reverse) tuples.Reverse();
@@ -228,8 +239,10 @@ internal static partial class BuiltinFilters
             for (var i = 0; i < list.Count; i++)
             {
                 var x = ItemAt(list, i);
-                var value = byAttr ? reader.Read(x) : x;
-                if ((tf is null ? Values.Truthy(value) : tf(rs, value, targs0)) == select) selected.Add(x);
+                bool passed;
+                if (tf is null) passed = byAttr ? reader.ReadTruthy(x) : Values.Truthy(x);
+                else passed = tf(rs, byAttr ? reader.Read(x) : x, targs0);
+                if (passed == select) selected.Add(x);
             }
             return selected;
         }
@@ -257,18 +270,26 @@ internal static partial class BuiltinFilters
         var def = a.Get(1, "default");
         var caseSensitive = Values.Truthy(a.Get(2, "case_sensitive", BoxedFalse));
         var reader = new AttrReader(rs, attribute);
-        var keyed = (Indexable(v) is { } list ? Enumerable.Range(0, list.Count).Select(i => ItemAt(list, i)) : Iteration.Iterate(v)).Select(x =>
+        var list = Indexable(v);
+        var keyed = new List<(object? Key, object? Item)>(list?.Count ?? 4);
+        var allText = true;
+        foreach (var x in list is not null ? ItemsOf(list) : Iteration.Iterate(v))
         {
             var k = reader.Read(x);
             if (k is Undefined u) { if (hasDefault) k = def; else u.Use(); }
-            return (Key: k, Item: x);
-        }).ToList();
-        if (keyed.Count > 0 && keyed.TrueForAll(p => Values.IsString(p.Key)))
+            allText &= Values.IsString(k);
+            keyed.Add((k, x));
+        }
+        if (keyed.Count > 0 && allText)
         {
             // string keys lowered once, then the stable order OrderBy gives
-            var keys = keyed.ConvertAll(p => Values.AsString(p.Key)!);
-            if (!caseSensitive) keys = keys.ConvertAll(k => k.ToLowerInvariant());
-            var order = StableOrder(keyed.Count, (x, y) => Comparison.CompareStrings(keys[x], keys[y]), false);
+            var keys = new string[keyed.Count];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                var text = Values.AsString(keyed[i].Key)!;
+                keys[i] = caseSensitive ? text : text.ToLowerInvariant();
+            }
+            var order = StableStringOrder(keys);
             var byKey = new List<object?>();
             GroupTuple? last = null;
             foreach (var k in order)
@@ -288,6 +309,14 @@ internal static partial class BuiltinFilters
             else groups.Add(new GroupTuple(item.Key, norm, [item.Item]));
         }
         return groups;
+    }
+
+    /// <summary>The items of an indexable list as <see cref="Iteration.Iterate"/> yields them, into an array (no enumerator chain).</summary>
+    private static object?[] ItemsOf(IList list)
+    {
+        var items = new object?[list.Count];
+        for (var i = 0; i < items.Length; i++) items[i] = ItemAt(list, i);
+        return items;
     }
 
     /// <summary>A <c>(grouper, list)</c> pair that unpacks like a tuple and reads as <c>.grouper</c>/<c>.list</c>.</summary>
@@ -480,7 +509,7 @@ internal static partial class BuiltinFilters
         List<object?>? seenOther = null;
         var result = new List<object?>();
         var indexable = Indexable(v);
-        var items = indexable is not null ? Enumerable.Range(0, indexable.Count).Select(i => ItemAt(indexable, i)) : Iteration.Iterate(v);
+        var items = indexable is not null ? ItemsOf(indexable) : Iteration.Iterate(v);
         foreach (var x in items)
         {
             rs.CallTick();

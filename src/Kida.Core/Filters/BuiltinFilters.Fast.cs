@@ -27,6 +27,18 @@ internal static partial class BuiltinFilters
         return boxes;
     }
 
+    private static readonly object[] SmallInts = CreateSmallInts();
+
+    private static object[] CreateSmallInts()
+    {
+        var boxes = new object[1024 + 128];
+        for (var i = 0; i < boxes.Length; i++) boxes[i] = i - 128;
+        return boxes;
+    }
+
+    /// <summary>An int boxed once for small values (items of an int list read as objects).</summary>
+    internal static object BoxInt(int value) => value >= -128 && value < 1024 ? SmallInts[value + 128] : value;
+
     /// <summary>A long boxed once for small values (counts, lengths, sums): a filter result without an allocation.</summary>
     internal static object BoxLong(long value) => value >= -128 && value < 1024 ? SmallLongs[value + 128] : value;
 
@@ -49,7 +61,44 @@ internal static partial class BuiltinFilters
 
     /// <summary>Item <paramref name="i"/> as <see cref="Iteration.Iterate"/> yields it (JSON values of typed lists unwrapped).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static object? ItemAt(IList list, int i) => list is List<object?> l ? l[i] : Values.Unwrap(list[i]);
+    internal static object? ItemAt(IList list, int i) => list switch
+    {
+        List<object?> l => l[i],
+        List<int> ints => BoxInt(ints[i]),
+        _ => Values.Unwrap(list[i]),
+    };
+
+    /// <summary>
+    /// Indices 0..n-1 ordered by <see cref="Comparison.CompareStrings"/> of <paramref name="keys"/> (Python's order),
+    /// equal keys in their original order: an insertion sort for short lists, Array.Sort with the index as tie-break beyond.
+    /// </summary>
+    internal static int[] StableStringOrder(IReadOnlyList<string> keys)
+    {
+        var n = keys.Count;
+        var order = new int[n];
+        for (var i = 0; i < n; i++) order[i] = i;
+        if (n <= 16)
+        {
+            for (var i = 1; i < n; i++)
+            {
+                var cur = order[i];
+                var j = i - 1;
+                while (j >= 0 && Comparison.CompareStrings(keys[order[j]], keys[cur]) > 0)
+                {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+                order[j + 1] = cur;
+            }
+            return order;
+        }
+        Array.Sort(order, (x, y) =>
+        {
+            var c = Comparison.CompareStrings(keys[x], keys[y]);
+            return c != 0 ? c : x.CompareTo(y);
+        });
+        return order;
+    }
 
     /// <summary>
     /// Reads <c>attribute</c> of items as <see cref="AttrPath"/> does. For a plain attribute name (no dots, not an index)
@@ -62,9 +111,69 @@ internal static partial class BuiltinFilters
         private readonly bool _direct = SandboxRules.Of(rs) is null;
         private Type? _type;
         private Func<object, object?>? _getter;
+        private Type? _boolType;
+        private Func<object, bool>? _boolGetter;
 
         private static string? SimpleName(object? attribute) =>
             Values.AsString(attribute) is { } s && s.Length > 0 && s.IndexOf('.') < 0 && !char.IsAsciiDigit(s[0]) ? s : null;
+
+        /// <summary>
+        /// The truthiness of the attribute without boxing it when it is a bool member of a plain object (selectattr's and
+        /// rejectattr's default test); otherwise <see cref="Values.Truthy"/> of <see cref="Read"/>.
+        /// </summary>
+        public bool ReadTruthy(object? item)
+        {
+            Func<object, bool>? read = null;
+            if (item is not null && item.GetType() == _boolType) read = _boolGetter;
+            else if (_name is not null && _direct && item is not null)
+            {
+                read = BoolGetter(item, _name);
+                _boolType = item.GetType();
+                _boolGetter = read;
+            }
+            if (read is not null)
+            {
+                try
+                {
+                    return read(item!);
+                }
+                catch (Exception ex) when (ex is not TemplateException)
+                {
+                    throw new TemplateRuntimeException($"Reading '{item!.GetType().Name}.{_name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
+                }
+            }
+            return Values.Truthy(Read(item));
+        }
+
+        [ThreadStatic] private static (Type? Type, string? Name, Func<object, bool>? Getter)[]? _recentBools;
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<System.Reflection.MemberInfo, Func<object, bool>?> BoolGetters = new();
+
+        private static Func<object, bool>? BoolGetter(object item, string name)
+        {
+            var type = item.GetType();
+            var recent = _recentBools ??= new (Type?, string?, Func<object, bool>?)[8];
+            var slot = (RuntimeHelpers.GetHashCode(type) ^ RuntimeHelpers.GetHashCode(name)) & 7;
+            ref var entry = ref recent[slot];
+            if (ReferenceEquals(entry.Type, type) && ReferenceEquals(entry.Name, name)) return entry.Getter;
+            Func<object, bool>? getter = null;
+            if (RuntimeFeature.IsDynamicCodeCompiled && IsPlainObject(item) && Members.GetGetter(type, name) is not null
+                && Members.FindMember(type, name) is { } member
+                && (member is System.Reflection.PropertyInfo { PropertyType: var pt } ? pt : ((System.Reflection.FieldInfo)member).FieldType) == typeof(bool))
+            {
+                getter = BoolGetters.GetOrAdd(member, static m =>
+                {
+                    // cast to the declaring type: the getter is shared by every type that inherits the member
+                    var obj = System.Linq.Expressions.Expression.Parameter(typeof(object), "obj");
+                    var typed = System.Linq.Expressions.Expression.Convert(obj, m.DeclaringType!);
+                    var read = m is System.Reflection.PropertyInfo p
+                        ? System.Linq.Expressions.Expression.Property(typed, p)
+                        : System.Linq.Expressions.Expression.Field(typed, (System.Reflection.FieldInfo)m);
+                    return System.Linq.Expressions.Expression.Lambda<Func<object, bool>>(read, obj).Compile();
+                });
+            }
+            entry = (type, name, getter);
+            return getter;
+        }
 
         public object? Read(object? item)
         {

@@ -375,17 +375,14 @@ internal static partial class BuiltinFilters
         // lengths in code points, without a string per character
         if (PyString.StrLen(s) <= (long)length + leeway) return v is Markup ? v : s;
         var cut = Math.Max(0, length - PyString.StrLen(Str(endArg)));
-        var head = s[..TextUtil.CharIndex(s, cut)];
-        string result;
-        if (killwords)
-        {
-            result = head + end;
-        }
-        else
+        var head = s.AsSpan(0, TextUtil.CharIndex(s, cut));
+        if (!killwords)
         {
             var space = head.LastIndexOf(' ');
-            result = (space >= 0 ? head[..space] : head) + end;
+            if (space >= 0) head = head[..space];
         }
+        // the kept text and the ending in one string
+        var result = string.Concat(head, end);
         return v is Markup ? new Markup(result) : result;
     }
 

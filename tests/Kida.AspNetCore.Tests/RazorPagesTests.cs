@@ -1,4 +1,8 @@
 using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using MvcSample.Models;
 using Xunit;
@@ -11,6 +15,14 @@ namespace Kida.AspNetCore.Tests;
 /// </summary>
 public sealed class RazorPagesTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
 {
+    /// <summary>The sample's stylesheet URL as <c>asset("~/css/site.css")</c> writes it: with the SHA-256 of the file.</summary>
+    internal static string SiteCssHref(WebApplicationFactory<Program> factory)
+    {
+        var environment = factory.Services.GetRequiredService<IWebHostEnvironment>();
+        using var stream = environment.WebRootFileProvider.GetFileInfo("css/site.css").CreateReadStream();
+        return "/css/site.css?v=" + WebEncoders.Base64UrlEncode(SHA256.HashData(stream));
+    }
+
     private static IEnumerable<Product> Teas => Product.All.Where(p => p.Tags.Contains("tea"));
 
     [Fact]
@@ -23,6 +35,7 @@ public sealed class RazorPagesTests(WebApplicationFactory<Program> factory) : IC
         // the default layout (title from the page's ViewData, navigation), the page model's teas, the auto-imported price macro
         Assert.StartsWith("<!DOCTYPE html>", html);
         Assert.Contains("<title>Teas</title>", html);
+        Assert.Contains($"<link rel=\"stylesheet\" href=\"{SiteCssHref(factory)}\">", html);
         Assert.Contains("<a href=\"/teas\" aria-current=\"page\">Teas</a>", html);
         Assert.Contains("<h1>Teas</h1>", html);
         foreach (var tea in Teas)

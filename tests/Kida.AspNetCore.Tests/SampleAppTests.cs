@@ -32,7 +32,7 @@ public partial class SampleAppTests(WebApplicationFactory<Program> factory) : IC
         {
             var html = await client.GetStringAsync(page);
             Assert.Contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">", html);
-            Assert.Contains("<link rel=\"stylesheet\" href=\"/css/site.css\">", html);
+            Assert.Contains($"<link rel=\"stylesheet\" href=\"{RazorPagesTests.SiteCssHref(factory)}\">", html);
             Assert.Contains("<script src=\"/js/site.js\" defer></script>", html);
             Assert.Contains("<div id=\"htmx-error\" class=\"alert alert-error\" role=\"alert\" aria-live=\"assertive\"></div>", html);
             foreach (var (href, label) in new[] { ("/", "Home"), ("/products", "Products"), ("/search", "Search"), ("/hello", "Hello"), ("/contact", "Contact"), ("/home/about", "About") })

@@ -122,7 +122,7 @@ public class SampleRouteTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Contains("<span class=\"product-count\">12 products</span>", html);
         // inside the Kida layout (through Shared/_KidaLayout.cshtml): its navigation, with this page marked
         Assert.Contains("<a href=\"/home/about\" aria-current=\"page\">About</a>", html);
-        Assert.Contains("<link rel=\"stylesheet\" href=\"/css/site.css\">", html);
+        Assert.Contains($"<link rel=\"stylesheet\" href=\"{RazorPagesTests.SiteCssHref(factory)}\">", html);
         Assert.Contains("<span class=\"badge\">&lt;Kida&gt; partial</span>", html);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kida.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -54,6 +55,9 @@ public sealed class KidaUrlHelper : IKidaObject
     public string? RouteUrl(string routeName) => RouteUrl(routeName, null);
 
     /// <summary>The URL of a named route with route values.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode",
+        Justification = "Route values from templates are Kida dicts, turned into a RouteValueDictionary by RouteValues before "
+            + "the call (no reflection); any other object is a model value, whose properties a trimmed app keeps (docs/aot.md).")]
     public string? RouteUrl(string routeName, object? values) => Resolve(out var http) is { } mvc
         ? mvc.RouteUrl(routeName, RouteValues(values))
         : Links(http).GetPathByName(routeName, RouteValues(values), http.Request.PathBase);

@@ -99,13 +99,13 @@ internal sealed partial class Emitter
         ? E.Block(typeof(object), [leftVar], cond)
         : throw new InvalidOperationException();
 
-    public override E VisitListExpr(ListExpr l) => Helper(H.MakeList, E.NewArrayInit(typeof(object), l.Items.Select(EmitExpr)));
+    public override E VisitListExpr(ListExpr l) => Helper(H.MakeList, EmittedArrays.Of(typeof(object), l.Items.Select(EmitExpr)));
 
     public override E VisitTupleExpr(TupleExpr t) =>
-        Helper(H.MakeTuple, E.NewArrayInit(typeof(object), t.Items.Select(EmitExpr)));
+        Helper(H.MakeTuple, EmittedArrays.Of(typeof(object), t.Items.Select(EmitExpr)));
 
     public override E VisitDictExpr(DictExpr d) =>
-        Helper(H.MakeDict, E.NewArrayInit(typeof(object), d.Items.SelectMany(kv => new[] { EmitExpr(kv.Key), EmitExpr(kv.Value) })));
+        Helper(H.MakeDict, EmittedArrays.Of(typeof(object), d.Items.SelectMany(kv => new[] { EmitExpr(kv.Key), EmitExpr(kv.Value) })));
 
     public override E VisitListCompExpr(ListCompExpr lc) => EmitListComp(lc);
 
@@ -253,10 +253,10 @@ internal sealed partial class Emitter
     private E BuildArgs(Arguments args, E? extraNamedName = null, E? extraNamedValue = null)
     {
         if (args.IsEmpty && extraNamedName is null) return E.Constant(CallArgs.None);
-        var positional = E.NewArrayInit(typeof(object), args.Positional.Select(EmitExpr));
+        var positional = EmittedArrays.Of(typeof(object), args.Positional.Select(EmitExpr));
         var named = args.Named.Select(kv => (E)E.New(H.NewNamedArg, E.Constant(kv.Key), EmitExpr(kv.Value))).ToList();
         if (extraNamedName is not null) named.Add(E.New(H.NewNamedArg, extraNamedName, extraNamedValue!));
-        E namedArr = named.Count == 0 ? E.Constant(null, typeof(KeyValuePair<string, object?>[])) : E.NewArrayInit(typeof(KeyValuePair<string, object?>), named);
+        E namedArr = named.Count == 0 ? E.Constant(null, typeof(KeyValuePair<string, object?>[])) : EmittedArrays.Of(typeof(KeyValuePair<string, object?>), named);
         E built = E.New(H.NewCallArgs, positional, namedArr);
         if (args.DynArgs is not null || args.DynKwargs is not null)
             built = Helper(H.SpreadArgs, built, Opt(args.DynArgs), Opt(args.DynKwargs));
@@ -549,8 +549,8 @@ internal sealed partial class Emitter
         var slots = cb.Slots.Select(kv => (kv.Key, Fn: EmitSlotFunction(kv.Value))).ToList();
         var names = cb.CallerParameters.Select(p => p.Name).ToArray();
         return Helper(H.MakeCaller, E.Constant(names), _fn.Escape, lambda, defaultSlot,
-            E.NewArrayInit(typeof(string), slots.Select(s => E.Constant(s.Key))),
-            E.NewArrayInit(typeof(Func<RenderState, Dictionary<string, object?>?, string>), slots.Select(s => s.Fn)));
+            EmittedArrays.Of(typeof(string), slots.Select(s => E.Constant(s.Key))),
+            EmittedArrays.Of(typeof(Func<RenderState, Dictionary<string, object?>?, string>), slots.Select(s => s.Fn)));
     }
 
     /// <summary>A slot body: rendered in the caller's scope, with scoped bindings visible as variables.</summary>
@@ -582,8 +582,8 @@ internal sealed partial class Emitter
         var caller = _fn.Caller ?? FindLocal("caller", _fn.Scope);
         E bindings = slot.Bindings.Count == 0
             ? E.Constant(null, typeof(Dictionary<string, object?>))
-            : Helper(H.MakeLocals, E.NewArrayInit(typeof(string), slot.Bindings.Select(b => E.Constant(b.Key))),
-                E.NewArrayInit(typeof(object), slot.Bindings.Select(b => EmitExpr(b.Value))));
+            : Helper(H.MakeLocals, EmittedArrays.Of(typeof(string), slot.Bindings.Select(b => E.Constant(b.Key))),
+                EmittedArrays.Of(typeof(object), slot.Bindings.Select(b => EmitExpr(b.Value))));
         E fallback = E.Empty();
         if (slot.DefaultBody is not null)
         {

@@ -97,7 +97,7 @@ internal sealed partial class Emitter
     public override E VisitTransStmt(TransStmt tr) =>
         E.Block(SetPos(tr.Pos), Helper(H.Trans, _fn.Rs, _fn.Ctx, _fn.Out, E.Constant(tr.Singular), E.Constant(tr.Plural, typeof(string)),
             E.Constant(tr.Variables.Select(v => v.Key).ToArray()),
-            E.NewArrayInit(typeof(object), tr.Variables.Select(v => E.Convert(EmitExpr(v.Value), typeof(object)))),
+            EmittedArrays.Of(typeof(object), tr.Variables.Select(v => E.Convert(EmitExpr(v.Value), typeof(object)))),
             E.Constant(tr.CountName is null ? -1 : tr.Variables.ToList().FindIndex(v => v.Key == tr.CountName)), _fn.Escape));
 
     public override E VisitExtendsStmt(ExtendsStmt e) => EmitConditionalExtends(e);
@@ -363,7 +363,7 @@ internal sealed partial class Emitter
         if (usesLoop)
         {
             step.Add(E.Call(seen, H.ListAdd, itemVar));
-            step.Add(E.Assign(E.Field(lc, H.LoopIndex0), E.Decrement(E.Property(seen, nameof(List<object?>.Count)))));
+            step.Add(E.Assign(E.Field(lc, H.LoopIndex0), E.Decrement(E.Property(seen, H.ListCount))));
             step.Add(E.Assign(scope.Vars["loop"], lc));
         }
         step.Add(loopBody);
@@ -457,7 +457,7 @@ internal sealed partial class Emitter
         var ttl = c.Ttl is null ? NullObject : EmitExpr(c.Ttl);
         E tagsValue = c.Depends.Count == 0
             ? E.Constant(null, typeof(string[]))
-            : Helper(H.FragmentTags, E.NewArrayInit(typeof(object), c.Depends.Select(d => E.Convert(EmitExpr(d), typeof(object)))));
+            : Helper(H.FragmentTags, EmittedArrays.Of(typeof(object), c.Depends.Select(d => E.Convert(EmitExpr(d), typeof(object)))));
         if (_env.Options.FragmentStore is null)
         {
             return E.Block(typeof(void), [key, text, tags],
@@ -479,7 +479,7 @@ internal sealed partial class Emitter
             E.Assign(key, Helper(H.FragmentKey, EmitExpr(c.Key))),
             E.Assign(tags, tagsValue),
             E.Assign(pending, Helper(H.FragmentBegin, _fn.Rs, E.Constant(site), key, ttl, tags)),
-            E.Assign(text, E.Property(pending, nameof(FragmentPending.Text))),
+            E.Assign(text, E.Property(pending, H.FragmentPendingText)),
             E.IfThen(E.Equal(text, E.Constant(null, typeof(string))),
                 E.TryFinally(
                     E.Assign(text, Helper(H.FragmentEnd, pending, Capture(c.Body))),

@@ -419,8 +419,8 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
             foreach (var (k, v) in s.Vars)
                 if (!seen.ContainsKey(k) && (includeLoop || k != "loop") && !k.StartsWith('$')) seen[k] = v;
         if (seen.Count == 0) return E.Constant(null, typeof(Dictionary<string, object?>));
-        var keys = E.NewArrayInit(typeof(string), seen.Keys.Select(k => E.Constant(k)));
-        var values = E.NewArrayInit(typeof(object), seen.Values);
+        var keys = EmittedArrays.Of(typeof(string), seen.Keys.Select(k => E.Constant(k)));
+        var values = EmittedArrays.Of(typeof(object), seen.Values);
         return Helper(H.MakeLocals, keys, values);
     }
 

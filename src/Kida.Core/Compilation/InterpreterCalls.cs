@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -17,6 +18,8 @@ namespace Kida.Compilation;
 internal static class InterpreterCalls
 {
     /// <summary>The call of <paramref name="method"/> with <paramref name="args"/>, through an adapter when it has five or more parameters.</summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
     public static Expression Call(MethodInfo method, Expression[] args)
     {
         var ps = method.GetParameters();

@@ -9,6 +9,10 @@ namespace Kida.Compilation;
 /// Every runtime member the emitted code calls, as a typed handle: static helpers from their method groups, instance
 /// members, fields and constructors from small expression lambdas. Renaming or re-typing a helper is a compile error
 /// here, never a failure when a template runs; the emitter and <see cref="SiteInliner"/> compare these handles, not names.
+/// Trimming and NativeAOT: every handle is a compile-time reference (a method group or an expression tree's member
+/// token), which the trimmer and the NativeAOT compiler keep together with the reflection metadata the expression
+/// interpreter needs to call it; emitted code must therefore never look a runtime member up by its name (no
+/// <c>Expression.Property(x, "Count")</c>): add a handle here instead.
 /// </summary>
 internal static class RuntimeMethods
 {
@@ -159,6 +163,8 @@ internal static class RuntimeMethods
     public static readonly PropertyInfo EnumeratorCurrent = PropertyOf<IEnumerator<object?>>(e => e.Current);
     public static readonly MethodInfo DisposableDispose = InstanceOf<IDisposable>(d => d.Dispose());
     public static readonly PropertyInfo SequenceCount = PropertyOf<IReadOnlyCollection<object?>>(s => s.Count);
+    public static readonly PropertyInfo ListCount = PropertyOf<List<object?>>(l => l.Count);
+    public static readonly PropertyInfo FragmentPendingText = PropertyOf<FragmentPending>(p => p.Text);
     public static readonly PropertyInfo SequenceItem = typeof(IReadOnlyList<object?>).GetProperties().Single(p => p.GetIndexParameters().Length == 1);
 
     // ------------------------------------------------------------------ await and async for (Runtime/AsyncValues, AsyncRun)

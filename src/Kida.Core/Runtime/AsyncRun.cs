@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Kida.Runtime;
@@ -232,6 +233,10 @@ internal sealed class AsyncSource : IAsyncDisposable
     private Task<bool>? _move;
     private int _batch = 1;
 
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2075:GetInterfaces", Justification = TrimReasons.ImplementedInstantiation)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:MakeGenericType", Justification = TrimReasons.ImplementedInstantiation)]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods, typeof(IAsyncEnumerable<>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicProperties, typeof(IAsyncEnumerator<>))]
     private AsyncSource(object source, string what, CancellationToken token)
     {
         _what = what;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Kida.Runtime;
@@ -43,6 +44,8 @@ internal static class AsyncValues
         v is Task || (v is not null && v.GetType() is { IsValueType: true, IsPrimitive: false } t && (t == typeof(ValueTask) || (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(ValueTask<>))));
 
     /// <summary>The task of a boxed ValueTask (or the task itself).</summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2070:GetMethod", Justification = TrimReasons.ImplementedInstantiation)]
+    [DynamicDependency(nameof(ValueTask<int>.AsTask), typeof(ValueTask<>))]
     public static Task AsTask(object awaitable)
     {
         if (awaitable is Task t) return t;
@@ -56,6 +59,9 @@ internal static class AsyncValues
     }
 
     /// <summary>The result of a task that completed successfully (None for a task without one).</summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2070:GetProperty", Justification = TrimReasons.ImplementedInstantiation)]
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2075:GetProperty", Justification = TrimReasons.ImplementedInstantiation)]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(Task<>))]
     private static object? ResultOf(Task task)
     {
         var type = task.GetType();

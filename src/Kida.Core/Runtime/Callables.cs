@@ -112,7 +112,7 @@ internal static class ArgBinder
             if (paramsIndex >= 0 && i >= paramsIndex)
             {
                 var elemType = parameters[paramsIndex].ParameterType.GetElementType()!;
-                var rest = Array.CreateInstance(elemType, pos.Length - paramsIndex);
+                var rest = Array.CreateInstanceFromArrayType(parameters[paramsIndex].ParameterType, pos.Length - paramsIndex);
                 for (var j = paramsIndex; j < pos.Length; j++)
                 {
                     if (!TryConvert(pos[j], elemType, out var c)) return false;
@@ -140,7 +140,7 @@ internal static class ArgBinder
         for (var i = 0; i < parameters.Length; i++)
         {
             if (filled[i]) continue;
-            if (i == paramsIndex) { bound[i] = Array.CreateInstance(parameters[i].ParameterType.GetElementType()!, 0); continue; }
+            if (i == paramsIndex) { bound[i] = Array.CreateInstanceFromArrayType(parameters[i].ParameterType, 0); continue; }
             // a CancellationToken parameter a template does not pass gets the render's token (async methods, issue 17)
             if (parameters[i].ParameterType == typeof(CancellationToken)) { bound[i] = RenderState.Running?.CancellationToken ?? default; continue; }
             if (!parameters[i].HasDefaultValue) return false;

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Kida.Runtime;
@@ -12,6 +13,14 @@ internal static class GenericMaps
     private static readonly ConcurrentDictionary<Type, MapShape?> Maps = new();
     private static readonly ConcurrentDictionary<Type, PropertyInfo?> Lists = new();
 
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2070:GetInterfaces", Justification = TrimReasons.LiveInterfaces)]
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2075:GetMethod", Justification = TrimReasons.ImplementedInstantiation)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:MakeGenericType", Justification = TrimReasons.ImplementedInstantiation)]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods, typeof(IReadOnlyDictionary<,>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods, typeof(IDictionary<,>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(IReadOnlyCollection<>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ICollection<>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(KeyValuePair<,>))]
     private static MapShape? Shape(Type t) => Maps.GetOrAdd(t, static type =>
     {
         // runtime machinery (HttpContext.Items, a service provider that is also a map…) is never read as a mapping
@@ -32,6 +41,9 @@ internal static class GenericMaps
 
     public static bool IsReadOnlyMap(object? v) => v is not null and not string && Shape(v.GetType()) is not null;
 
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2070:GetInterfaces", Justification = TrimReasons.LiveInterfaces)]
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2075:GetProperty", Justification = TrimReasons.ImplementedInstantiation)]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(IReadOnlyCollection<>))]
     public static bool IsReadOnlyList(object? v) =>
         v is not null && Lists.GetOrAdd(v.GetType(), static type =>
         {

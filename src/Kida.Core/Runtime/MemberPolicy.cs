@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
@@ -81,6 +82,7 @@ internal static class MemberPolicy
     /// </summary>
     public static bool IsBlockedType(Type t) => BlockedTypes.GetOrAdd(t, static t => ComputeBlocked(t));
 
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2070:GetInterfaces", Justification = TrimReasons.LiveInterfaces)]
     private static bool ComputeBlocked(Type t)
     {
         if (t.IsPointer || t.IsByRef || t.IsByRefLike || t.IsFunctionPointer) return true;
@@ -234,6 +236,7 @@ internal static class MemberPolicy
 /// <summary>The readable members (properties before fields) and callable methods of one type, after <see cref="MemberPolicy"/>.</summary>
 internal sealed class TypeMembers
 {
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2070:GetMembers", Justification = TrimReasons.ModelMembers)]
     public TypeMembers(Type type)
     {
         Type = type;

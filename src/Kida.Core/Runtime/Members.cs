@@ -25,6 +25,12 @@ internal static class Members
     private static readonly ConcurrentDictionary<MemberInfo, Func<object, object?>> Getters = new();
     private static readonly BoundedCache<(Type, string), Func<object, object?>?> GettersByName = new(100_000);
     private static readonly ConcurrentDictionary<MemberInfo, Action<object, Output, bool>?> Writers = new();
+    // the writers' targets, found on typeof(Output) (kept by the trimmer; never looked up on a runtime type)
+    private static readonly MethodInfo WriteTextMethod = typeof(Output).GetMethod(nameof(Output.WriteText), [typeof(string), typeof(bool)])!;
+    private static readonly MethodInfo WriteBoolMethod = typeof(Output).GetMethod(nameof(Output.WriteBool), [typeof(bool)])!;
+    private static readonly MethodInfo WriteIntMethod = typeof(Output).GetMethod(nameof(Output.WriteInt), [typeof(long)])!;
+    private static readonly MethodInfo WriteDoubleMethod = typeof(Output).GetMethod(nameof(Output.WriteDouble), [typeof(double)])!;
+    private static readonly MethodInfo WriteDecimalMethod = typeof(Output).GetMethod(nameof(Output.WriteDecimal), [typeof(decimal)])!;
 
     public static bool TryGet(object obj, string name, out object? value)
     {
@@ -70,12 +76,12 @@ internal static class Members
     internal static Expression? WriteExpression(Expression access, Expression output, Expression escape)
     {
         var t = access.Type;
-        if (t == typeof(string)) return Expression.Call(output, nameof(Output.WriteText), null, access, escape);
-        if (t == typeof(bool)) return Expression.Call(output, nameof(Output.WriteBool), null, access);
+        if (t == typeof(string)) return Expression.Call(output, WriteTextMethod, access, escape);
+        if (t == typeof(bool)) return Expression.Call(output, WriteBoolMethod, access);
         if (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte))
-            return Expression.Call(output, nameof(Output.WriteInt), null, Expression.Convert(access, typeof(long)));
-        if (t == typeof(double)) return Expression.Call(output, nameof(Output.WriteDouble), null, access);
-        if (t == typeof(decimal)) return Expression.Call(output, nameof(Output.WriteDecimal), null, access);
+            return Expression.Call(output, WriteIntMethod, Expression.Convert(access, typeof(long)));
+        if (t == typeof(double)) return Expression.Call(output, WriteDoubleMethod, access);
+        if (t == typeof(decimal)) return Expression.Call(output, WriteDecimalMethod, access);
         return null;
     }
 

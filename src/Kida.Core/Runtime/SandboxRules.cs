@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -98,6 +99,7 @@ internal sealed class SandboxRules
     private static bool IsAnonymous(Type t) =>
         t.IsDefined(typeof(CompilerGeneratedAttribute), false) && t.Name.Contains("AnonymousType", StringComparison.Ordinal);
 
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2070:GetInterfaces", Justification = TrimReasons.LiveInterfaces)]
     private static bool HasVisibleAttribute(Type t)
     {
         if (t.IsDefined(typeof(KidaVisibleAttribute), inherit: true)) return true;
@@ -106,6 +108,7 @@ internal sealed class SandboxRules
         return false;
     }
 
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2070:GetMembers", Justification = TrimReasons.ModelMembers)]
     private static bool HasMarkedMembers(Type t) =>
         t.GetMembers(BindingFlags.Public | BindingFlags.Instance).Any(m => m.IsDefined(typeof(KidaVisibleAttribute), inherit: true));
 
@@ -179,6 +182,7 @@ internal sealed class SandboxRules
     /// that override is marked [KidaVisible] (a record's generated ToString would print every property, blocked ones
     /// too), otherwise its type name; any other allowed value its <c>ToString()</c>.
     /// </summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2070:GetMethod", Justification = TrimReasons.ModelMembers)]
     public string ObjectText(object v)
     {
         var type = v.GetType();

@@ -260,4 +260,88 @@ public class FragmentStoreTests
         var env = Env("compiled", null, new() { ["p.html"] = "{% cache 'k', depends=nope %}x{% end %}" });
         Assert.Throws<UndefinedException>(() => env.GetTemplate("p.html").Render());
     }
+
+    private static async Task<string> RenderAsync(Template template, object? model = null)
+    {
+        using var writer = new StringWriter();
+        await template.RenderAsync(writer, model);
+        return writer.ToString();
+    }
+
+    /// <summary>A store that answers only when the test opens its gate.</summary>
+    private sealed class GatedStore : IFragmentStore
+    {
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ConcurrentDictionary<string, string> Stored { get; } = new();
+        public int Calls;
+        public TimeSpan WaitTimeout => TimeSpan.FromSeconds(2);
+
+        public async ValueTask<string> GetOrRenderAsync(FragmentEntry entry, Func<CancellationToken, ValueTask<string>> render, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            if (Stored.TryGetValue(entry.Key, out var text)) return text;
+            await Gate.Task;
+            var rendered = Stored[entry.Key] = await render(CancellationToken.None);
+            Done.TrySetResult();
+            return rendered;
+        }
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ValueTask InvalidateTagsAsync(IReadOnlyCollection<string> tags, CancellationToken cancellationToken) => default;
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public async Task RenderAsync_waits_for_the_store_as_an_await_point_not_a_blocked_thread(string mode)
+    {
+        var store = new GatedStore();
+        var env = Env(mode, store, new() { ["p.html"] = "{{ tick() }}|{% cache 'k' %}<{{ tick() }}>{% end %}" });
+        var template = env.GetTemplate("p.html");
+        var render = RenderAsync(template);
+        // RenderAsync returned while the store has not answered: no thread waits for it (a blocked render would only
+        // return after the store's 2 s wait timeout, having rendered the body without the store)
+        Assert.False(render.IsCompleted);
+        store.Gate.SetResult();
+        // the first attempt stopped at the lookup and the render was replayed (the work before the tag ran twice); the
+        // replay rendered the body the store asked for, once
+        Assert.Equal("2|<3>", await render);
+        await store.Done.Task;
+        Assert.Equal("<3>", store.Stored["k"]);
+        Assert.Equal(1, store.Calls);
+        Assert.Equal("4|<3>", await RenderAsync(template));
+        // a synchronous render of a stored fragment: no replay, no wait
+        Assert.Equal("5|<3>", template.Render());
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3))]
+    public async Task An_await_inside_a_cached_body_is_rendered_once_and_stored(string mode)
+    {
+        foreach (var store in new[] { new DictStore(), new DictStore { Async = true } })
+        {
+            var loads = 0;
+            var env = new KidaEnvironment(new KidaOptions
+            {
+                Loader = new DictLoader(new Dictionary<string, string> { ["p.html"] = "[{% cache 'k' %}{{ await load() }}{% end %}]" }),
+                PreferInterpretation = mode == "interpreted",
+                TieredCompilation = mode == "tiered",
+                FragmentStore = store,
+                Globals = new Dictionary<string, object?>
+                {
+                    ["load"] = new Func<Task<string>>(async () =>
+                    {
+                        var n = Interlocked.Increment(ref loads);
+                        await Task.Delay(20);
+                        return "loaded " + n;
+                    }),
+                },
+            });
+            Assert.Equal("[loaded 1]", await RenderAsync(env.GetTemplate("p.html")));
+            await store.Settle();
+            Assert.Equal("loaded 1", Assert.Single(store.Stored).Value);
+            Assert.Equal("[loaded 1]", await RenderAsync(env.GetTemplate("p.html")));
+            Assert.Equal(1, loads);
+        }
+    }
 }

@@ -7,11 +7,12 @@ namespace Kida;
 /// </summary>
 /// <remarks>
 /// Rendering is synchronous: a <c>{% cache %}</c> tag calls <see cref="GetOrRenderAsync"/> and, when the returned task
-/// is already complete (a fragment in process memory), writes its text without waiting. Otherwise the rendering thread
-/// waits until the task completes or the store calls <c>render</c>; then it renders the fragment's body itself (with
-/// the render's own variables) and completes the task <c>render</c> returned. A store that fails, or completes with an
-/// exception, before calling <c>render</c> makes the tag render its body without storing it: a broken store never
-/// breaks a page.
+/// is already complete (a fragment in process memory), writes its text without waiting. Otherwise an asynchronous render
+/// (<c>RenderAsync</c>) awaits the task as one of its await points (the render is replayed once it completes, and finds
+/// the lookup where it left it), and a synchronous render waits on its thread, at most <see cref="WaitTimeout"/>. When
+/// the store calls <c>render</c>, the rendering thread renders the fragment's body itself (with the render's own
+/// variables) and completes the task <c>render</c> returned. A store that fails, or completes with an exception, before
+/// calling <c>render</c> makes the tag render its body without storing it: a broken store never breaks a page.
 /// </remarks>
 public interface IFragmentStore
 {

@@ -481,9 +481,11 @@ internal sealed partial class Emitter
             E.Assign(pending, Helper(H.FragmentBegin, _fn.Rs, E.Constant(site), key, ttl, tags)),
             E.Assign(text, E.Property(pending, H.FragmentPendingText)),
             E.IfThen(E.Equal(text, E.Constant(null, typeof(string))),
-                E.TryFinally(
-                    E.Assign(text, Helper(H.FragmentEnd, pending, Capture(c.Body))),
-                    Helper(H.FragmentAbandon, pending))),
+                E.TryCatchFinally(
+                    E.Block(typeof(void), E.Assign(text, Helper(H.FragmentEnd, pending, Capture(c.Body)))),
+                    Helper(H.FragmentAbandon, pending),
+                    // an asynchronous render unwinding to await inside the body: the replay renders it and hands it over
+                    E.Catch(typeof(AsyncPendingSignal), E.Block(typeof(void), Helper(H.FragmentSuspend, pending), E.Rethrow())))),
             E.Call(_fn.Out, H.OutputWriteString, text));
     }
 

@@ -136,6 +136,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo FragmentBegin = Of(CacheTag.Begin);
     public static readonly MethodInfo FragmentEnd = Of(CacheTag.End);
     public static readonly MethodInfo FragmentAbandon = Of(CacheTag.Abandon);
+    public static readonly MethodInfo FragmentSuspend = Of(CacheTag.Suspend);
     public static readonly MethodInfo ErrorInfo = Of(RuntimeErrors.ErrorInfo);
     public static readonly MethodInfo Locate = Of(RuntimeErrors.Locate);
     public static readonly MethodInfo Recoverable = Of(RuntimeErrors.Recoverable);

@@ -27,6 +27,30 @@ public static class Diag
     }
 }
 
+/// <summary>
+/// `--cpu`: every engine of each selected workload measured in interleaved rounds (one round of each engine in turn, ~20 ms
+/// each) by this thread's CPU time (OpCases.Time), after a 2 s warm-up; prints the fastest round per engine and its ratio to the
+/// hand-written renderer. On the shared machine this is steadier than --diag's stopwatch.
+/// </summary>
+public static class CpuDiag
+{
+    public static void Run(string workload, int rounds = 9)
+    {
+        var p = Suite.Get(workload);
+        var engines = p.Renderers.ToList();
+        var warm = Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 2000) foreach (var (_, r) in engines) r();
+        var per = engines.ToDictionary(e => e.Key, e => Math.Max(1, (int)(20000 / Math.Max(1, OpCases.Time(e.Value, 2)))));
+        var best = engines.ToDictionary(e => e.Key, _ => double.MaxValue);
+        for (var round = 0; round < rounds; round++)
+            foreach (var (name, r) in round % 2 == 0 ? engines : Enumerable.Reverse(engines))
+                best[name] = Math.Min(best[name], OpCases.Time(r, per[name]));
+        var hw = best[Suite.HandWritten];
+        foreach (var (name, t) in best.OrderBy(kv => kv.Value))
+            Console.WriteLine($"  {name,-22} {t,10:F1} µs   {t / hw,6:F2}× hand-written");
+    }
+}
+
 /// <summary>`--compile [workload]`: stopwatch medians of Kida's parse+compile and first render cold, per workload.</summary>
 public static class CompileDiag
 {

@@ -492,7 +492,7 @@ public static class OpCases
             sb.AppendLine("| case | expression | Kida µs | C# µs | Kida ÷ C# | Kida alloc | C# alloc |");
             sb.AppendLine("|---|---|---:|---:|---:|---:|---:|");
             foreach (var r in rows)
-                sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.C.Name} | `{r.C.Kida.Replace("|", "\\|")}` | {r.Kida:F1} | {r.Hand:F1} | {r.Ratio:F2}× | {r.KidaBytes / 1024.0:F1} KB | {r.HandBytes / 1024.0:F1} KB |");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.C.Name.Replace("|", "\\|")} | `{r.C.Kida.Replace("|", "\\|")}` | {r.Kida:F1} | {r.Hand:F1} | {r.Ratio:F2}× | {r.KidaBytes / 1024.0:F1} KB | {r.HandBytes / 1024.0:F1} KB |");
             sb.AppendLine();
             sb.AppendLine(CultureInfo.InvariantCulture, $"**Geometric mean {geo:F2}×, max {max.Ratio:F2}× ({max.C.Name}), {rows.Count} cases.**");
             File.WriteAllText(outFile, sb.ToString());
@@ -504,7 +504,7 @@ public static class OpCases
     /// shared machine do not inflate (a gen0 collection runs on the allocating thread, so it is counted).</summary>
     private static bool _wall = !OperatingSystem.IsLinux();
 
-    private static double Time(Func<string> f, int n)
+    internal static double Time(Func<string> f, int n)
     {
         if (_wall)
         {

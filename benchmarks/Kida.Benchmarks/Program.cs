@@ -10,7 +10,7 @@ using Kida.Benchmarks;
 
 // Every workload is first rendered by every engine and checked equal (whitespace-normalised); any difference
 // throws before anything is measured.
-//   --diag     stopwatch loop per engine;  --ablate  Kida cost per template feature (page model)
+//   --diag     stopwatch loop per engine;  --cpu  interleaved rounds per engine timed by thread CPU time (steadier);  --ablate  Kida cost per template feature (page model)
 //   --verify   only verify (KIDA_BENCH_WORKLOADS=products,page limits the workloads everywhere)
 //   --short    in-process short job (3 warm-ups, 5 iterations of ~200 ms): what benchmarks/run.sh uses
 //   --ops [substring] [--rounds N] [--out file.md]   the filter/test/operator cases (Ops.cs) checked and measured with
@@ -41,6 +41,7 @@ if (args.Contains("--loop"))
     return 0;
 }
 if (args.Contains("--scaling")) { foreach (var w in Suite.SelectedWorkloads) Scaling.Run(w); return 0; }
+if (args.Contains("--cpu")) { foreach (var w in Suite.SelectedWorkloads) { Console.WriteLine("== " + w); CpuDiag.Run(w); } return 0; }
 if (args.Contains("--diag")) { foreach (var w in Suite.SelectedWorkloads) { Console.WriteLine("== " + w); Diag.Run(w); } return 0; }
 
 IConfig config = DefaultConfig.Instance

@@ -41,6 +41,9 @@ public class FastPathTests
         Assert.Equal(Outcome(() => Arithmetic.Mul(a, b)), Outcome(() => FastOps.Mul(a, b)));
         Assert.Equal(Outcome(() => Arithmetic.FloorDiv(a, b)), Outcome(() => FastOps.FloorDiv(a, b)));
         Assert.Equal(Outcome(() => Arithmetic.Mod(a, b)), Outcome(() => FastOps.Mod(a, b)));
+        if (!(a is long or int && b is long l && l > 64)) // (huge exponents: the digit limit, checked below)
+            Assert.Equal(Outcome(() => Arithmetic.Pow(a, b)), Outcome(() => FastOps.Pow(a, b)));
+        Assert.Equal(Outcome(() => Arithmetic.Neg(a)), Outcome(() => FastOps.Neg(a)));
         Assert.Equal(Outcome(() => Comparison.Eq(a, b) && !(a is double x && double.IsNaN(x))), Outcome(() => FastOps.Eq(a, b)));
         Assert.Equal(Outcome(() => !Comparison.Eq(a, b) || (a is double y && double.IsNaN(y))), Outcome(() => FastOps.Ne(a, b)));
         foreach (var op in new[] { Syntax.CompareOp.Lt, Syntax.CompareOp.Le, Syntax.CompareOp.Gt, Syntax.CompareOp.Ge })
@@ -72,6 +75,12 @@ public class FastPathTests
         Assert.Equal(new BigInteger(long.MaxValue) * 2, FastOps.Mul(long.MaxValue, 2));
         Assert.Equal(-(new BigInteger(long.MinValue)), FastOps.FloorDiv(long.MinValue, -1L));
         Assert.Equal(0L, FastOps.Mod(long.MinValue, -1L));
+        Assert.Equal(BigInteger.Pow(3, 63), FastOps.Pow(3, 63L));
+        Assert.Equal(BigInteger.Pow(2, 63), FastOps.Pow(2L, 63));
+        Assert.Equal(long.MinValue, FastOps.Pow(-2L, 63));
+        Assert.Equal(-(new BigInteger(long.MinValue)), FastOps.Neg(long.MinValue));
+        for (var e = 0; e < 64; e++)
+            Assert.Equal(Outcome(() => Arithmetic.Pow(7L, (long)e)), Outcome(() => FastOps.Pow(7L, (long)e)));
     }
 
     public static IEnumerable<object[]> Containers() =>
@@ -79,6 +88,25 @@ public class FastPathTests
         [new List<int> { 1, 2, 3 }], [new List<long> { 1, 2, 3 }], [new[] { 1, 2, 3 }], [new List<object?> { 1L, "2", 3 }],
         [new object?[] { 1, 2.0, 3L }], [new HashSet<int> { 1, 2, 3 }],
     ];
+
+    [Fact]
+    public void Floats_print_as_python_reprs_them()
+    {
+        foreach (var (d, text) in new (double, string)[]
+        {
+            (1.5, "1.5"), (-2.25, "-2.25"), (0.1, "0.1"), (1e16, "1e+16"), (1.5e16, "1.5e+16"), (123456789012345.6, "123456789012345.6"),
+            (1e-4, "0.0001"), (1.5e-5, "1.5e-05"), (1e-310, "1e-310"), (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (0.30000000000000004, "0.30000000000000004"), (-0.0, "-0.0"), (double.NaN, "nan"), (double.NegativeInfinity, "-inf"),
+            (5e-324, "5e-324"), (9999999999999998.0, "9999999999999998.0"), (1e22, "1e+22"), (2.5e-4, "0.00025"),
+        })
+        {
+            Assert.Equal(text, Numbers.FormatDouble(d));
+            var output = new Output(4, long.MaxValue); // a small buffer: the formatted text goes through the slow path
+            output.WriteDouble(d);
+            output.WriteDouble(d);
+            Assert.Equal(text + text, output.ToString());
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Containers))]

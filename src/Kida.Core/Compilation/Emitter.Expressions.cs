@@ -51,7 +51,7 @@ internal sealed partial class Emitter
         u.Op switch
     {
         UnaryOp.Not => BoxBool(E.Not(Truth(u.Operand))),
-        UnaryOp.Neg => Helper(H.Neg, EmitExpr(u.Operand)),
+        UnaryOp.Neg => Helper(H.FastNeg, EmitExpr(u.Operand)),
         UnaryOp.Await => EmitAwait(u.Operand),
         _ => Helper(H.Pos, EmitExpr(u.Operand)),
     };
@@ -169,7 +169,7 @@ internal sealed partial class Emitter
             case BinaryOp.Concat:
                 return Helper(H.Tilde, EmitExpr(b.Left), EmitExpr(b.Right), _fn.Escape);
             default:
-                // + - * // % on int, long and double operands take FastOps' typed paths, the rest Python's general rules
+                // + - * // % ** on int, long and double operands take FastOps' typed paths, the rest Python's general rules
                 var helper = b.Op switch
                 {
                     BinaryOp.Add => H.FastAdd,
@@ -178,7 +178,7 @@ internal sealed partial class Emitter
                     BinaryOp.Div => H.Div,
                     BinaryOp.FloorDiv => H.FastFloorDiv,
                     BinaryOp.Mod => H.FastMod,
-                    _ => H.Pow,
+                    _ => H.FastPow,
                 };
                 return Helper(helper, EmitExpr(b.Left), EmitExpr(b.Right));
         }
@@ -263,6 +263,17 @@ internal sealed partial class Emitter
         return built;
     }
 
+    /// <summary>Arguments that are all literals (strings, numbers, booleans, none), as one constant; otherwise null.</summary>
+    private static E? ConstantArgs(Arguments args)
+    {
+        if (args.IsEmpty || args.DynArgs is not null || args.DynKwargs is not null) return null;
+        static bool Literal(Expr e) => e is ConstExpr { Value: null or string or long or double or bool or decimal or System.Numerics.BigInteger };
+        if (!args.Positional.All(Literal) || !args.Named.All(kv => Literal(kv.Value))) return null;
+        var positional = args.Positional.Select(e => ((ConstExpr)e).Value).ToArray();
+        var named = args.Named.Count == 0 ? null : args.Named.Select(kv => new KeyValuePair<string, object?>(kv.Key, ((ConstExpr)kv.Value).Value)).ToArray();
+        return E.Constant(new CallArgs(positional, named));
+    }
+
     /// <summary>A call; with <paramref name="write"/>, a statement printing the result (a macro renders straight into the output).</summary>
     private E EmitCall(CallExpr call, E? caller, bool write = false)
     {
@@ -342,7 +353,10 @@ internal sealed partial class Emitter
         }
         // a strict undefined value reaching a filter fails here (only default/d accept it)
         if (f.Name is not ("default" or "d" or "items" or "pprint")) value = Helper(H.UseValue, value);
-        var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args));
+        // a built-in filter's constant arguments (truncate(20), join(', '), round(1)…) are built once, not on every call:
+        // built-ins never change or keep their argument array
+        var isBuiltin = BuiltinFilters.All.TryGetValue(f.Name, out var original) && ReferenceEquals(original, fn);
+        var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), isBuiltin && ConstantArgs(f.Args) is { } fixedArgs ? fixedArgs : BuildArgs(f.Args));
         if (BuiltinFilters.NeedEvalContext.Contains(f.Name))
         {
             // operands first (they may call macros that change it), then the flag, then the filter

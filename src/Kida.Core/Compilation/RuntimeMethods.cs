@@ -34,6 +34,8 @@ internal static class RuntimeMethods
     public static readonly MethodInfo FastMul = Of(FastOps.Mul);
     public static readonly MethodInfo FastFloorDiv = Of(FastOps.FloorDiv);
     public static readonly MethodInfo FastMod = Of(FastOps.Mod);
+    public static readonly MethodInfo FastPow = Of(FastOps.Pow);
+    public static readonly MethodInfo FastNeg = Of(FastOps.Neg);
     public static readonly MethodInfo FastEq = Of(FastOps.Eq);
     public static readonly MethodInfo FastNe = Of(FastOps.Ne);
     public static readonly MethodInfo FastLt = Of(FastOps.Lt);

@@ -176,6 +176,45 @@ internal static class FastOps
         return Arithmetic.Mod(a, b);
     }
 
+    public static object? Pow(object? a, object? b)
+    {
+        if (Int(a, out var x) && Int(b, out var y) && y >= 0 && y < 64)
+        {
+            // exact by repeated squaring while it fits in a long; past that, Python's big integers
+            long result = 1, factor = x;
+            var e = y;
+            var fits = true;
+            while (fits)
+            {
+                if ((e & 1) != 0) fits = Multiply(result, factor, out result);
+                e >>= 1;
+                if (e == 0 || !fits) break;
+                fits = Multiply(factor, factor, out factor);
+            }
+            if (fits) return Boxes.Long(result);
+        }
+        else if (a is double da && b is double db && da > 0 && !double.IsInfinity(da) && !double.IsNaN(db) && !double.IsInfinity(db))
+        {
+            var r = Math.Pow(da, db);
+            if (!double.IsInfinity(r)) return r;
+        }
+        return Arithmetic.Pow(a, b);
+
+        static bool Multiply(long p, long q, out long product)
+        {
+            var high = Math.BigMul(p, q, out product);
+            return (high == 0 && product >= 0) || (high == -1 && product < 0);
+        }
+    }
+
+    public static object? Neg(object? v)
+    {
+        if (v is long l && l != long.MinValue) return Boxes.Long(-l);
+        if (v is int i) return Boxes.Long(-(long)i);
+        if (v is double d) return -d;
+        return Arithmetic.Neg(v);
+    }
+
     // ------------------------------------------------------------------ tests, as bool
 
     /// <summary><c>x is divisibleby n</c> for integers as one remainder; everything else as Python's <c>x % n == 0</c>.</summary>

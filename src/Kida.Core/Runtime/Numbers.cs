@@ -281,7 +281,8 @@ internal static class Numbers
 
     public static object Negate(object? v) => Classify(v) switch
     {
-        Kind.Int => ToLong(v) == long.MinValue ? -(BigInteger)long.MinValue : -ToLong(v),
+        // (each arm boxed on its own: a ternary of BigInteger and long would make every negated int a BigInteger)
+        Kind.Int => ToLong(v) == long.MinValue ? (object)(-(BigInteger)long.MinValue) : -ToLong(v),
         Kind.Big => Normalize(-ToBig(v)),
         Kind.Decimal => -ToDecimal(v),
         _ => -ToDouble(v),
@@ -343,52 +344,106 @@ internal static class Numbers
 
     public static string FormatDouble(double d)
     {
-        Span<char> fixedText = stackalloc char[32];
-        if (TryFormatDoubleFixed(d, fixedText, out var fixedLength)) return new string(fixedText[..fixedLength]);
-        if (double.IsNaN(d)) return "nan";
-        if (double.IsPositiveInfinity(d)) return "inf";
-        if (double.IsNegativeInfinity(d)) return "-inf";
-        if (d == 0) return double.IsNegative(d) ? "-0.0" : "0.0";
-        var r = Math.Abs(d).ToString("R", CultureInfo.InvariantCulture);
+        Span<char> text = stackalloc char[MaxDoubleChars];
+        var n = FormatDouble(d, text);
+        return new string(text[..n]);
+    }
+
+    /// <summary>The most characters <see cref="FormatDouble(double, Span{char})"/> writes.</summary>
+    public const int MaxDoubleChars = 40;
+
+    /// <summary>
+    /// Python's <c>repr(float)</c> into <paramref name="dest"/> (at least <see cref="MaxDoubleChars"/> long), without
+    /// allocating: the shortest digits that round-trip, positional for exponents -4 to 15, else <c>1.5e+16</c> form.
+    /// Returns the number of characters written.
+    /// </summary>
+    public static int FormatDouble(double d, Span<char> dest)
+    {
+        if (TryFormatDoubleFixed(d, dest, out var quick)) return quick;
+        if (double.IsNaN(d)) return Put(dest, "nan");
+        if (double.IsPositiveInfinity(d)) return Put(dest, "inf");
+        if (double.IsNegativeInfinity(d)) return Put(dest, "-inf");
+        if (d == 0) return Put(dest, double.IsNegative(d) ? "-0.0" : "0.0");
+        Span<char> r = stackalloc char[32];
+        Math.Abs(d).TryFormat(r, out var rn, "R", CultureInfo.InvariantCulture);
+        // the significant digits, where the decimal point falls among them, and the exponent
+        Span<char> all = stackalloc char[32];
+        var count = 0;
+        var point = -1;
         var exp = 0;
-        var e = r.IndexOfAny(['E', 'e']);
-        var mantissa = r;
-        if (e >= 0)
+        for (var i = 0; i < rn; i++)
         {
-            exp = int.Parse(r.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            mantissa = r[..e];
+            var c = r[i];
+            if (c is 'E' or 'e')
+            {
+                exp = int.Parse(r[(i + 1)..rn], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                break;
+            }
+            if (c == '.') point = count;
+            else all[count++] = c;
         }
-        var dot = mantissa.IndexOf('.');
-        string digits;
-        int point;
-        if (dot >= 0) { digits = mantissa.Remove(dot, 1); point = dot; }
-        else { digits = mantissa; point = mantissa.Length; }
+        if (point < 0) point = count;
         point += exp;
         var lead = 0;
-        while (lead < digits.Length - 1 && digits[lead] == '0') lead++;
-        digits = digits[lead..];
+        while (lead < count - 1 && all[lead] == '0') lead++;
+        var digits = all[lead..count];
         point -= lead;
-        digits = digits.TrimEnd('0');
-        if (digits.Length == 0) digits = "0";
+        var len = digits.Length;
+        while (len > 1 && digits[len - 1] == '0') len--;
+        digits = digits[..len];
         var sci = point - 1;
-        var sb = new System.Text.StringBuilder();
-        if (d < 0) sb.Append('-');
+        var w = 0;
+        if (d < 0) dest[w++] = '-';
         if (sci >= -4 && sci < 16)
         {
-            if (point <= 0) sb.Append("0.").Append('0', -point).Append(digits);
-            else if (point >= digits.Length) sb.Append(digits).Append('0', point - digits.Length).Append(".0");
-            else sb.Append(digits, 0, point).Append('.').Append(digits, point, digits.Length - point);
+            if (point <= 0)
+            {
+                dest[w++] = '0';
+                dest[w++] = '.';
+                for (var i = 0; i < -point; i++) dest[w++] = '0';
+                digits.CopyTo(dest[w..]);
+                w += digits.Length;
+            }
+            else if (point >= digits.Length)
+            {
+                digits.CopyTo(dest[w..]);
+                w += digits.Length;
+                for (var i = 0; i < point - digits.Length; i++) dest[w++] = '0';
+                dest[w++] = '.';
+                dest[w++] = '0';
+            }
+            else
+            {
+                digits[..point].CopyTo(dest[w..]);
+                w += point;
+                dest[w++] = '.';
+                digits[point..].CopyTo(dest[w..]);
+                w += digits.Length - point;
+            }
         }
         else
         {
-            sb.Append(digits[0]);
-            if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);
-            sb.Append('e').Append(sci < 0 ? '-' : '+');
+            dest[w++] = digits[0];
+            if (digits.Length > 1)
+            {
+                dest[w++] = '.';
+                digits[1..].CopyTo(dest[w..]);
+                w += digits.Length - 1;
+            }
+            dest[w++] = 'e';
+            dest[w++] = sci < 0 ? '-' : '+';
             var abs = Math.Abs(sci);
-            if (abs < 10) sb.Append('0');
-            sb.Append(abs.ToString(CultureInfo.InvariantCulture));
+            if (abs < 10) dest[w++] = '0';
+            abs.TryFormat(dest[w..], out var en, default, CultureInfo.InvariantCulture);
+            w += en;
         }
-        return sb.ToString();
+        return w;
+
+        static int Put(Span<char> dest, string text)
+        {
+            text.CopyTo(dest);
+            return text.Length;
+        }
     }
 
     /// <summary>

@@ -306,13 +306,13 @@ internal sealed class Output : IDisposable
             Write(".0");
             return;
         }
-        // fixed-notation repr straight into the buffer (not near its end or the output limit: there through a string)
-        if (_end - _length >= 32 && Numbers.TryFormatDoubleFixed(d, _buffer.AsSpan(_length, 32), out var written))
+        if (_end - _length < Numbers.MaxDoubleChars)
         {
-            _length += written;
+            Span<char> text = stackalloc char[Numbers.MaxDoubleChars];
+            Write(text[..Numbers.FormatDouble(d, text)]);
             return;
         }
-        Write(Numbers.FormatDouble(d));
+        _length += Numbers.FormatDouble(d, _buffer.AsSpan(_length));
     }
 
     public void WriteInt(long value)

@@ -131,6 +131,9 @@ internal static class PyMethods
             case "startswith":
             case "endswith":
             {
+                // the usual call, one string and no range: answered on the string itself
+                if (a is { Count: 1, Named: null } && a.Positional[0] is string only)
+                    return name == "startswith" ? s.StartsWith(only, StringComparison.Ordinal) : s.EndsWith(only, StringComparison.Ordinal);
                 var p = a.Get(0, name == "startswith" ? "prefix" : "suffix");
                 var options = p is PyTuple or IList && p is not string ? Iteration.Iterate(p).Select(PyString.Str) : [PyString.Str(p)];
                 if (TextUtil.CodePointRange(s, a.Get(1, "start"), a.Get(2, "end")) is not var (st, en)) return false;

@@ -207,4 +207,36 @@ public class FastPathTests
         Fails<UndefinedException>(mode, "{% if missing is divisibleby 3 %}x{% endif %}", ErrorCodes.UndefinedVariable, 1, 15);
         Fails<UndefinedException>(mode, "{% if 1 in missing %}x{% endif %}", ErrorCodes.UndefinedVariable, 1, 7);
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_printed_tilde_chain_prints_what_the_joined_value_prints(FidelityRound2Tests.Mode mode)
+    {
+        var values = new Dictionary<string, object?>
+        {
+            ["s"] = "<b>&'\"", ["m"] = new Markup("<i>ok</i>"), ["n"] = 42L, ["f"] = 2.5, ["none"] = null, ["t"] = true,
+            ["big"] = BigInteger.Pow(10, 30), ["list"] = new List<object?> { 1L, "<x>" },
+        };
+        var names = values.Keys.ToList();
+        foreach (var autoescape in new[] { true, false })
+            foreach (var a in names)
+                foreach (var b in names)
+                {
+                    var direct = Render(mode, $"{{{{ {a} ~ ' & ' ~ {b} ~ {a} }}}}|{{{{ '<' ~ {b} }}}}", values, autoescape);
+                    var joined = Render(mode, $"{{% set j = {a} ~ ' & ' ~ {b} ~ {a} %}}{{% set k = '<' ~ {b} %}}{{{{ j }}}}|{{{{ k }}}}", values, autoescape);
+                    Assert.Equal(joined, direct);
+                }
+        // a long chain is written without recursion
+        var chain = string.Join(" ~ ", Enumerable.Repeat("n", 200));
+        Assert.Equal(string.Concat(Enumerable.Repeat("42", 200)), Render(mode, "{{ " + chain + " }}", values));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void An_undefined_operand_of_a_printed_tilde_chain_fails_as_before(FidelityRound2Tests.Mode mode)
+    {
+        Fails<UndefinedException>(mode, "x{{ 'a' ~ missing }}", ErrorCodes.UndefinedVariable, 1, 2);
+        // inside try, nothing of the failed chain is kept
+        Assert.Equal("[fallback]", Render(mode, "{% try %}{{ 'partial' ~ missing }}{% fallback %}[fallback]{% end %}"));
+    }
 }

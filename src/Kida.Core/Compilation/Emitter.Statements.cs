@@ -111,12 +111,40 @@ internal sealed partial class Emitter
             return E.Call(_fn.Out, H.OutputWriteString, E.Constant(_fn.Escape is ConstantExpression { Value: true } ? Output.Escape(s) : s));
         if (value is CallExpr call)
             return EmitCall(call, null, write: true);
+        if (value is BinaryExpr { Op: BinaryOp.Concat })
+        {
+            // {{ a ~ ' ' ~ b }}: each operand written in turn, no joined string (its length still counted)
+            var parts = new List<Expr>();
+            FlattenTilde(value, parts);
+            var total = E.Variable(typeof(long), "joined");
+            var writes = new List<E> { E.Assign(total, E.Constant(0L)) };
+            foreach (var part in parts) writes.Add(E.Assign(total, Helper(H.WriteTildePart, _fn.Out, EmitExpr(part), _fn.Escape, total)));
+            writes.Add(E.Empty());
+            return E.Block(typeof(void), [total], writes);
+        }
         if (value is GetAttrExpr { Optional: false } ga)
             return Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
         var v = EmitExpr(value);
         if (value is GetAttrExpr { Optional: true } or GetItemExpr { Optional: true } or FilterExpr { Style: FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline })
             v = Helper(H.NoneToEmpty, v);
         return E.Call(_fn.Out, H.OutputWriteValue, E.Convert(v, typeof(object)), _fn.Escape);
+    }
+
+    /// <summary>The operands of a <c>~</c> chain, left to right (a stack, not recursion: chains may be long).</summary>
+    private static void FlattenTilde(Expr e, List<Expr> parts)
+    {
+        var pending = new Stack<Expr>();
+        pending.Push(e);
+        while (pending.Count > 0)
+        {
+            var next = pending.Pop();
+            if (next is BinaryExpr { Op: BinaryOp.Concat } b)
+            {
+                pending.Push(b.Right);
+                pending.Push(b.Left);
+            }
+            else parts.Add(next);
+        }
     }
 
     /// <summary>

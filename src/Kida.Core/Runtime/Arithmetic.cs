@@ -151,6 +151,43 @@ internal static class Arithmetic
         return string.Concat(x, y);
     }
 
+    /// <summary>
+    /// One operand of a printed <c>~</c> chain (<c>{{ a ~ ' ' ~ b }}</c>), written where the joined text would have been:
+    /// Markup as it is, anything else as its str(), escaped when autoescape is on. That is what printing
+    /// <see cref="Tilde"/>'s result gives (a Markup result holds the other operands escaped; a plain one is escaped when
+    /// printed), without building the joined string. <paramref name="total"/> is the length of the operands before this
+    /// one: the joined text is still held to <see cref="KidaLimits.MaxStringLength"/>. Returns the new total.
+    /// </summary>
+    public static long WriteTildePart(Output output, object? value, bool escape, long total)
+    {
+        switch (value)
+        {
+            case string s:
+                Guard.StringLength(total, s.Length);
+                if (escape) output.WriteEscaped(s); else output.Write(s);
+                return total + s.Length;
+            case Markup m:
+                Guard.StringLength(total, m.Value.Length);
+                output.Write(m.Value);
+                return total + m.Value.Length;
+            case long or int or double:
+            {
+                var before = output.TotalLength;
+                if (value is long l) output.WriteInt(l);
+                else if (value is int i) output.WriteInt(i);
+                else output.WriteDouble((double)value);
+                var length = total + (output.TotalLength - before);
+                Guard.StringLength(length);
+                return length;
+            }
+        }
+        if (value is Undefined u) u.Use();
+        var text = PyString.Str(value);
+        Guard.StringLength(total, text.Length);
+        if (escape) output.WriteEscaped(text); else output.Write(text);
+        return total + text.Length;
+    }
+
     /// <summary>str of both sides; if either side is Markup the result is Markup and the other side is escaped.</summary>
     public static object? Concat(object? a, object? b)
     {

@@ -86,7 +86,7 @@ public sealed class ComponentPartialTests : IDisposable
         public ValueTask DisposeAsync() => Web.DisposeAsync();
     }
 
-    private async Task<App> StartAsync(Action<IServiceCollection>? configure = null)
+    private async Task<App> StartAsync(Action<IServiceCollection>? configure = null, bool kestrel = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -94,7 +94,9 @@ public sealed class ComponentPartialTests : IDisposable
             EnvironmentName = "Production",
             ApplicationName = typeof(ComponentPartialTests).Assembly.GetName().Name,
         });
-        builder.WebHost.UseTestServer();
+        // real Kestrel on a loopback port refuses synchronous I/O (AllowSynchronousIO is false), as TestServer does
+        if (kestrel) builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        else builder.WebHost.UseTestServer();
         var calls = new ComponentCalls();
         builder.Services.AddSingleton(calls);
         builder.Services.AddControllersWithViews()
@@ -200,6 +202,22 @@ public sealed class ComponentPartialTests : IDisposable
             AssertOk(app, status);
             Assert.Equal(string.Concat(Enumerable.Range(0, 400).Select(i => new string('x', 100) + $"<b>{i}×1/0</b>")), body);
         }
+    }
+
+    [Fact]
+    public async Task On_real_Kestrel_a_streamed_page_with_async_components_and_razor_views_needs_no_synchronous_io()
+    {
+        View("Kestrel", "{% for i in range(300) %}{{ 'y' * 100 }}{{ component(\"Greeting\", name=i|string) }}{% endfor %}"
+            + "{{ component(\"TeaOfTheDay\") }}{{ partial(\"_Notice\", \"k\") }}");
+        await using var app = await StartAsync(kestrel: true);
+        using var client = new HttpClient { BaseAddress = new Uri(app.Web.Urls.First()) };
+        var response = await client.GetAsync("/compose?view=Kestrel");
+        var body = await response.Content.ReadAsStringAsync();
+        AssertOk(app, response.StatusCode);
+        Assert.StartsWith(string.Concat(Enumerable.Range(0, 300).Select(i => new string('y', 100) + $"<b>{i}×1/0</b>")), body);
+        Assert.EndsWith("<p class=\"notice\">k</p>\n", body);
+        Assert.Contains("<aside class=\"tea-of-the-day\">", body);
+        Assert.Empty(app.Errors);
     }
 
     [Fact]

@@ -135,6 +135,7 @@ public sealed class WrapperTests : IDisposable
         "temp_data.keep", "temp_data.save", "temp_data.load", "temp_data.peek", "temp_data._temp_data",
         "view_data.model_state", "view_data.temp_data", "errors.target",
         "component.target", "component.method", "component|attr('target')", "partial.target", "partial.method", "partial.target.http",
+        "asset.target", "asset.method", "asset.target.accessor", "_.target", "gettext.method", "_n.target", "current_culture.target",
     ];
 
     [Theory]

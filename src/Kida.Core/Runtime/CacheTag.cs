@@ -240,9 +240,18 @@ internal sealed class FragmentPending(TimeSpan waitTimeout)
     }
 
     /// <summary>Completes with this lookup when the store answered, asked for the body, or took longer than its wait timeout.</summary>
-    public Task<FragmentPending> WhenReady(Task<string> lookup) =>
-        Task.WhenAny(lookup, _requested.Task, Task.Delay(waitTimeout)).ContinueWith(static (_, state) => (FragmentPending)state!, this,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    public Task<FragmentPending> WhenReady(Task<string> lookup)
+    {
+        // the timer goes as soon as the lookup is over (no 10-second timer left behind per lookup)
+        var timer = new CancellationTokenSource();
+        return Task.WhenAny(lookup, _requested.Task, Task.Delay(waitTimeout, timer.Token)).ContinueWith(static (_, state) =>
+        {
+            var (pending, timer) = ((FragmentPending, CancellationTokenSource))state!;
+            timer.Cancel();
+            timer.Dispose();
+            return pending;
+        }, (this, timer), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     /// <summary>The lookup is over (or given up): the stored text, or the body renders.</summary>
     public void Settle()

@@ -153,6 +153,22 @@ public class FilterFastPathTests
 
     [Theory]
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Date_in_the_default_format_matches_the_general_formatter(Mode mode)
+    {
+        var ctx = new Dictionary<string, object?>
+        {
+            ["a"] = new DateTime(2026, 1, 5, 23, 59, 59),
+            ["b"] = new DateTime(999, 12, 31),
+            ["c"] = new DateTimeOffset(2024, 2, 29, 1, 2, 3, TimeSpan.FromHours(-5)),
+            ["d"] = new DateOnly(9999, 10, 1),
+        };
+        Assert.Equal("2026-01-05|2026-01-05|2024-02-29|9999-10-01", Render(mode, "{{ a|date }}|{{ a|date('%Y-%m-%d') }}|{{ c|date('%Y-%m-%d') }}|{{ d|date }}", ctx));
+        foreach (var name in new[] { "a", "b", "c", "d" })
+            Assert.Equal(Render(mode, $"{{{{ {name}|date('%Y-%m-%d ') }}}}", ctx).TrimEnd(), Render(mode, $"{{{{ {name}|date('%Y-%m-%d') }}}}", ctx));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void Floats_print_as_python_repr(Mode mode)
     {
         Assert.Equal("0.0001|1e-05|1000000000000000.0|1e+16|123456789012345.6|-2.5|0.3333333333333333|2.0|-0.0|0.1",

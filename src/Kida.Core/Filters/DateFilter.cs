@@ -104,11 +104,25 @@ internal static partial class DateFilter
         return new Moment(local, z[0] == '-' ? -offset : offset, false);
     }
 
+    /// <summary>A date with a four-digit year as <c>%Y-%m-%d</c>.</summary>
+    private static string IsoDate(DateTime t) => string.Create(10, t, static (dst, d) =>
+    {
+        d.Year.TryFormat(dst, out _, default, CultureInfo.InvariantCulture);
+        dst[4] = '-';
+        dst[5] = (char)('0' + d.Month / 10);
+        dst[6] = (char)('0' + d.Month % 10);
+        dst[7] = '-';
+        dst[8] = (char)('0' + d.Day / 10);
+        dst[9] = (char)('0' + d.Day % 10);
+    });
+
     /// <summary>Formats <paramref name="m"/> with Python's strftime directives (C locale); unknown directives stay as written.</summary>
     private static string Format(Moment m, string format)
     {
-        var sb = new StringBuilder(format.Length + 16);
         var t = m.Local;
+        // the default (and most used) format of a four-digit year without a StringBuilder: what the loop below writes
+        if (format == DefaultFormat && t.Year >= 1000) return IsoDate(t);
+        var sb = new StringBuilder(format.Length + 16);
         for (var i = 0; i < format.Length; i++)
         {
             var c = format[i];

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Kida;
 using Kida.Runtime;
+using Microsoft.Extensions.Primitives;
 
 namespace Kida.AspNetCore;
 
@@ -15,7 +16,7 @@ namespace Kida.AspNetCore;
 /// view is the same template as ever (its errors keep its own name and lines) and sees the imported names in its
 /// context; without auto-imports a view renders directly, at no cost.
 /// </summary>
-internal sealed partial class KidaViewConventions(KidaEnvironment environment, KidaViewOptions options)
+internal sealed partial class KidaViewConventions(KidaEnvironment environment, KidaViewOptions options, Func<string, IChangeToken?>? watch = null)
 {
     private const int MaxWrappers = 4096;
 
@@ -23,6 +24,9 @@ internal sealed partial class KidaViewConventions(KidaEnvironment environment, K
     private readonly ConditionalWeakTable<Template, string> _statements = new();
     private readonly ConditionalWeakTable<Template, StrongBox<bool>> _optsOut = new();
     private readonly ConcurrentDictionary<(string Imports, string View), Template> _wrappers = new();
+    // auto-imports that do not exist (the common case: no _imports.html), so a view does not look for them on every
+    // render: until the file appears (with auto-reload, through a change token) or for good (without)
+    private readonly ConcurrentDictionary<string, IChangeToken?> _missing = new(StringComparer.Ordinal);
 
     /// <summary>The default layout's name, or null.</summary>
     public string? DefaultLayout => string.IsNullOrWhiteSpace(options.DefaultLayout) ? null : options.DefaultLayout;
@@ -38,6 +42,7 @@ internal sealed partial class KidaViewConventions(KidaEnvironment environment, K
         foreach (var name in options.AutoImports)
         {
             if (string.IsNullOrWhiteSpace(name)) continue;
+            if (_missing.TryGetValue(name, out var token) && token?.HasChanged != true) continue;
             Template imports;
             try
             {
@@ -45,8 +50,10 @@ internal sealed partial class KidaViewConventions(KidaEnvironment environment, K
             }
             catch (TemplateNotFoundException)
             {
+                _missing[name] = watch?.Invoke(name);
                 continue;
             }
+            _missing.TryRemove(name, out _);
             var statement = _statements.GetValue(imports, Statement);
             if (statement.Length > 0) (statements ??= new StringBuilder()).Append(statement);
         }

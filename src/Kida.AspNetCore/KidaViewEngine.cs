@@ -44,9 +44,10 @@ public sealed class KidaViewEngine : IViewEngine
         _environment = environment ?? throw new ArgumentNullException(nameof(environment));
         _options = options.Value;
         _expanders = [.. _options.ViewLocationExpanders, .. razorOptions?.Value.ViewLocationExpanders ?? []];
-        _conventions = new KidaViewConventions(_environment, _options);
         _files = _options.FileProvider ?? host.ContentRootFileProvider;
         _root = KidaTemplateRoot.Normalize(_options.TemplateRoot);
+        _conventions = new KidaViewConventions(_environment, _options,
+            name => _environment.Options.AutoReload ? _files.Watch(KidaTemplateRoot.Combine(_root, name)) : null);
         _extensions = KidaTemplateRoot.Extensions(_options);
         _probe = new FileProviderLoader(_files, _root) { Extensions = _extensions, Watch = false };
     }

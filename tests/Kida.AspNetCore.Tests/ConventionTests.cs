@@ -165,6 +165,48 @@ public sealed class ConventionTests : IDisposable
         Assert.Equal("PART!", await GetAsync(app, "/conv/part?view=Part"));
     }
 
+    /// <summary>Counts the lookups of one file.</summary>
+    private sealed class CountingProvider(Microsoft.Extensions.FileProviders.IFileProvider inner, string path) : Microsoft.Extensions.FileProviders.IFileProvider
+    {
+        public int Lookups;
+
+        public Microsoft.Extensions.FileProviders.IFileInfo GetFileInfo(string subpath)
+        {
+            if (subpath.TrimStart('/') == path) Interlocked.Increment(ref Lookups);
+            return inner.GetFileInfo(subpath);
+        }
+
+        public Microsoft.Extensions.FileProviders.IDirectoryContents GetDirectoryContents(string subpath) => inner.GetDirectoryContents(subpath);
+
+        public Microsoft.Extensions.Primitives.IChangeToken Watch(string filter) => inner.Watch(filter);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_missing_imports_html_is_not_looked_for_on_every_render_and_is_seen_once_created_with_auto_reload(bool autoReload)
+    {
+        Write("Views/Conv/Page.html", "{{ shout is defined }}");
+        var files = new CountingProvider(new Microsoft.Extensions.FileProviders.PhysicalFileProvider(_root), "Views/_imports.html");
+        await using var app = await StartAsync(o =>
+        {
+            o.FileProvider = files;
+            o.AutoReload = autoReload;
+        });
+        for (var i = 0; i < 5; i++) Assert.Equal("False", await GetAsync(app, "/conv?view=Page"));
+        Assert.InRange(files.Lookups, 1, 2);
+        if (!autoReload) return;
+        Write("Views/_imports.html", "{% macro shout(x) %}{{ x }}!{% endmacro %}");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string page;
+        do
+        {
+            await Task.Delay(200);
+            page = await GetAsync(app, "/conv?view=Page");
+        } while (page != "True" && DateTime.UtcNow < deadline);
+        Assert.Equal("True", page);
+    }
+
     [Fact]
     public async Task AutoImports_lists_other_templates_missing_ones_are_skipped_and_errors_keep_the_view_name_and_line()
     {

@@ -41,7 +41,7 @@ public sealed class KidaUrlHelper : IKidaObject
     /// <summary>The URL of an action of a controller with route values.</summary>
     public string? Action(string action, string controller, object? values) => Resolve(out var http) is { } mvc
         ? mvc.Action(action, controller, RouteValues(values))
-        : Links(http).GetPathByAction(action, controller, RouteValues(values), http.Request.PathBase);
+        : PathByAction(Links(http), action, controller, values, http.Request.PathBase);
 
     /// <summary>An app-relative path (<c>~/x.css</c>) made absolute for the request's path base.</summary>
     public string Content(string path)
@@ -55,9 +55,6 @@ public sealed class KidaUrlHelper : IKidaObject
     public string? RouteUrl(string routeName) => RouteUrl(routeName, null);
 
     /// <summary>The URL of a named route with route values.</summary>
-    [UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode",
-        Justification = "Route values from templates are Kida dicts, turned into a RouteValueDictionary by RouteValues before "
-            + "the call (no reflection); any other object is a model value, whose properties a trimmed app keeps (docs/aot.md).")]
     public string? RouteUrl(string routeName, object? values) => Resolve(out var http) is { } mvc
         ? mvc.RouteUrl(routeName, RouteValues(values))
         : Links(http).GetPathByName(routeName, RouteValues(values), http.Request.PathBase);
@@ -117,13 +114,29 @@ public sealed class KidaUrlHelper : IKidaObject
     }
 
     /// <summary>A template's dict literal (<c>{"id": 7}</c>) becomes route values; other objects pass as they are.</summary>
-    private static object? RouteValues(object? values)
+    [UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode",
+        Justification = "Route values from templates are Kida dicts, copied entry by entry without reflection; any other "
+            + "object is a model value (an anonymous object of route values), whose properties a trimmed app keeps as "
+            + "docs/aot.md says.")]
+    private static RouteValueDictionary RouteValues(object? values)
     {
-        if (values is not System.Collections.IDictionary dictionary || values is RouteValueDictionary) return values;
+        if (values is RouteValueDictionary routeValues) return routeValues;
+        if (values is not System.Collections.IDictionary dictionary) return new RouteValueDictionary(values);
         var result = new RouteValueDictionary();
         foreach (System.Collections.DictionaryEntry entry in dictionary)
             result[Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] = entry.Value;
         return result;
+    }
+
+    /// <summary>
+    /// What <c>LinkGenerator.GetPathByAction(action, controller, values, pathBase)</c> does (explicit values with the
+    /// action and the controller, no ambient values), without its reflection over an object of route values, which
+    /// NativeAOT reports as a trimming warning in every app that references this helper.
+    /// </summary>
+    private static string? PathByAction(LinkGenerator links, string action, string controller, object? values, PathString pathBase)
+    {
+        var explicitValues = new RouteValueDictionary(RouteValues(values)) { ["action"] = action, ["controller"] = controller };
+        return links.GetPathByAddress(new RouteValuesAddress { ExplicitValues = explicitValues }, explicitValues, pathBase);
     }
 
     private static LinkGenerator Links(HttpContext http) => http.RequestServices.GetRequiredService<LinkGenerator>();

@@ -254,6 +254,29 @@ public sealed class HostedAppTests : IDisposable
     }
 
     [Fact]
+    public async Task Minimal_api_templates_link_to_controller_actions_as_the_link_generator_does()
+    {
+        // url.action outside MVC builds the address itself (GetPathByAction reflects over its values: NativeAOT warns)
+        File.WriteAllText(Path.Combine(_root, "Views", "Pages", "Actions.html"),
+            "{{ url.action('Index', 'Probe') }}|{{ url.action('Index', 'Probe', {'id': 7, 'q': 'a b'}) }}");
+        var builder = Builder();
+        builder.Services.AddControllersWithViews().AddApplicationPart(typeof(ProbeController).Assembly);
+        builder.Services.AddKida();
+        await using var app = builder.Build();
+        app.UsePathBase("/shop");
+        app.UseRouting();
+        app.MapControllerRoute("default", "{controller}/{action=Index}/{id?}");
+        app.MapGet("/actions", () => Results.Extensions.Kida("Pages/Actions.html"));
+        await app.StartAsync();
+        var links = app.Services.GetRequiredService<LinkGenerator>();
+        var plain = links.GetPathByAction("Index", "Probe", null, "/shop");
+        var withValues = links.GetPathByAction("Index", "Probe", new RouteValueDictionary { ["id"] = 7, ["q"] = "a b" }, "/shop");
+        Assert.NotNull(plain);
+        Assert.Contains("7", withValues);
+        Assert.Equal($"{plain}|{withValues}", await app.GetTestClient().GetStringAsync("/shop/actions"));
+    }
+
+    [Fact]
     public async Task Htmx_globals_and_tests_read_the_current_requests_hx_headers()
     {
         File.WriteAllText(Path.Combine(_root, "Views", "Pages", "Hx.html"),

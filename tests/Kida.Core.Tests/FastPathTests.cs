@@ -239,4 +239,23 @@ public class FastPathTests
         // inside try, nothing of the failed chain is kept
         Assert.Equal("[fallback]", Render(mode, "{% try %}{{ 'partial' ~ missing }}{% fallback %}[fallback]{% end %}"));
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Methods_and_unpacking_on_their_fast_paths(FidelityRound2Tests.Mode mode)
+    {
+        var model = new Dictionary<string, object?>
+        {
+            ["mixed"] = new List<object?> { 1L, 1.0, true, "1", 2, null },
+            ["ints"] = new List<int> { 3, 1, 3 },
+            ["meta"] = new Dictionary<string, object?> { ["b"] = 2L, ["a"] = "x" },
+            ["price"] = 2.50m,
+        };
+        // Python: 1 == 1.0 == True, '1' is not 1
+        Assert.Equal("3|2|0|1", Render(mode, "{{ mixed.count(1) }}|{{ ints.count(3) }}|{{ ints.count('3') }}|{{ mixed.count(none) }}", model));
+        Assert.Equal("b=2;a=x;", Render(mode, "{% for k, v in meta.items() %}{{ k }}={{ v }};{% endfor %}", model));
+        Assert.Equal("1-2|3-4", Render(mode, "{% set a, b = (1, 2) %}{{ a }}-{{ b }}|{% set c, d = [3, 4] %}{{ c }}-{{ d }}", model));
+        Fails<TemplateRuntimeException>(mode, "{% set a, b = (1, 2, 3) %}", ErrorCodes.Runtime, 1, 8);
+        Assert.Equal("5.00|0.50|7.50|3.50", Render(mode, "{{ price * 2 }}|{{ price - 2 }}|{{ price * 3 }}|{{ price + 1 }}", model));
+    }
 }

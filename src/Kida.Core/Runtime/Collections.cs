@@ -34,8 +34,10 @@ internal static class Collections
 
     public static object?[] Unpack(object? value, int count)
     {
+        // a tuple of the right size (dict.items(), zip, enumerate…): its own items, which the names only read
+        if (value is PyTuple tuple && tuple.Count == count) return tuple.Items;
         if (value is Undefined u) u.Use();
-        var items = Iteration.Iterate(value).ToArray();
+        var items = value is List<object?> list ? list.ToArray() : Iteration.Iterate(value).ToArray();
         if (items.Length != count)
             throw new TemplateRuntimeException(items.Length > count
                 ? $"too many values to unpack (expected {count})"

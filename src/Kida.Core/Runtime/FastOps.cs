@@ -118,6 +118,7 @@ internal static class FastOps
             if (Int(b, out var yb)) return da + yb;
         }
         else if (b is double db2 && Int(a, out var xa)) return xa + db2;
+        else if (a is decimal ma && (b is decimal || b is long || b is int)) return DecimalAdd(ma, b);
         return Arithmetic.Add(a, b);
     }
 
@@ -134,6 +135,7 @@ internal static class FastOps
             if (Int(b, out var yb)) return da - yb;
         }
         else if (b is double db2 && Int(a, out var xa)) return xa - db2;
+        else if (a is decimal ma && (b is decimal || b is long || b is int)) return DecimalSub(ma, b);
         return Arithmetic.Sub(a, b);
     }
 
@@ -150,7 +152,26 @@ internal static class FastOps
             if (Int(b, out var yb)) return da * yb;
         }
         else if (b is double db2 && Int(a, out var xa)) return xa * db2;
+        else if (a is decimal ma && (b is decimal || b is long || b is int)) return DecimalMul(ma, b);
         return Arithmetic.Mul(a, b);
+    }
+
+    // decimal with decimal or an integer, as the general rules compute it (an overflow still fails there)
+    private static object? DecimalAdd(decimal a, object? b) => Guarded(a, b, '+');
+    private static object? DecimalSub(decimal a, object? b) => Guarded(a, b, '-');
+    private static object? DecimalMul(decimal a, object? b) => Guarded(a, b, '*');
+
+    private static object? Guarded(decimal a, object? b, char op)
+    {
+        var y = b switch { decimal d => d, long l => l, _ => (int)b! };
+        try
+        {
+            return op switch { '+' => a + y, '-' => a - y, _ => a * y };
+        }
+        catch (OverflowException)
+        {
+            return op switch { '+' => Arithmetic.Add(a, b), '-' => Arithmetic.Sub(a, b), _ => Arithmetic.Mul(a, b) };
+        }
     }
 
     public static object? FloorDiv(object? a, object? b)

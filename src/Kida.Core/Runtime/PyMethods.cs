@@ -201,7 +201,16 @@ internal static class PyMethods
     {
         switch (name)
         {
-            case "items": return Mappings.MapItems(map).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList();
+            case "items":
+            {
+                if (map is Dictionary<string, object?> plain)
+                {
+                    var pairs = new List<object?>(plain.Count);
+                    foreach (var (key, item) in plain) pairs.Add(new PyTuple([key, item]));
+                    return pairs;
+                }
+                return Mappings.MapItems(map).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList();
+            }
             case "keys": return Mappings.MapKeys(map).ToList();
             case "values": return Mappings.MapItems(map).Select(kv => kv.Value).ToList();
             case "get": return Mappings.MapTryGet(map, a.Get(0, "key"), out var v) ? v : a.Get(1, "default");
@@ -281,7 +290,14 @@ internal static class PyMethods
                 for (var i = 0; i < list.Count; i++) if (Comparison.Eq(list[i], x)) return (long)i;
                 throw new TemplateRuntimeException($"{PyString.Repr(x)} is not in list", ErrorCodes.Runtime);
             }
-            case "count": return (long)list.Cast<object?>().Count(x => Comparison.Eq(x, a.Get(0, "value")));
+            case "count":
+            {
+                var value = a.Get(0, "value");
+                long n = 0;
+                foreach (var x in list)
+                    if (FastOps.Eq(x, value)) n++;
+                return n;
+            }
             case "copy": return new KidaList(list.Cast<object?>());
         }
         if (list.IsReadOnly || list.IsFixedSize) throw new TemplateRuntimeException($"'{name}' is not supported on an immutable sequence", ErrorCodes.TypeError);

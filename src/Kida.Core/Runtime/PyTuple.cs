@@ -12,6 +12,9 @@ internal sealed class PyTuple : IReadOnlyList<object?>, IList
 
     public object? this[int index] => _items[index];
     public int Count => _items.Length;
+
+    /// <summary>The items themselves, for readers that never write them (unpacking a tuple into names).</summary>
+    internal object?[] Items => _items;
     public IEnumerator<object?> GetEnumerator() => ((IEnumerable<object?>)_items).GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => _items.GetEnumerator();
 

@@ -253,6 +253,9 @@ internal sealed partial class Emitter
     private E BuildArgs(Arguments args, E? extraNamedName = null, E? extraNamedValue = null)
     {
         if (args.IsEmpty && extraNamedName is null) return E.Constant(CallArgs.None);
+        // literal arguments are built once: no callee changes or keeps the argument array (macros, .NET methods and
+        // filters copy what they bind)
+        if (extraNamedName is null && ConstantArgs(args) is { } literal) return literal;
         var positional = EmittedArrays.Of(typeof(object), args.Positional.Select(EmitExpr));
         var named = args.Named.Select(kv => (E)E.New(H.NewNamedArg, E.Constant(kv.Key), EmitExpr(kv.Value))).ToList();
         if (extraNamedName is not null) named.Add(E.New(H.NewNamedArg, extraNamedName, extraNamedValue!));
@@ -353,10 +356,7 @@ internal sealed partial class Emitter
         }
         // a strict undefined value reaching a filter fails here (only default/d accept it)
         if (f.Name is not ("default" or "d" or "items" or "pprint")) value = Helper(H.UseValue, value);
-        // a built-in filter's constant arguments (truncate(20), join(', '), round(1)…) are built once, not on every call:
-        // built-ins never change or keep their argument array
-        var isBuiltin = BuiltinFilters.All.TryGetValue(f.Name, out var original) && ReferenceEquals(original, fn);
-        var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), isBuiltin && ConstantArgs(f.Args) is { } fixedArgs ? fixedArgs : BuildArgs(f.Args));
+        var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args));
         if (BuiltinFilters.NeedEvalContext.Contains(f.Name))
         {
             // operands first (they may call macros that change it), then the flag, then the filter

@@ -106,7 +106,7 @@ internal static class ArgBinder
         bound = new object?[parameters.Length];
         var filled = new bool[parameters.Length];
         var pos = args.Positional;
-        var paramsIndex = parameters.Length > 0 && parameters[^1].GetCustomAttribute<ParamArrayAttribute>() is not null ? parameters.Length - 1 : -1;
+        var paramsIndex = parameters.Length > 0 && parameters[^1].IsDefined(typeof(ParamArrayAttribute), false) ? parameters.Length - 1 : -1;
         for (var i = 0; i < pos.Length; i++)
         {
             if (paramsIndex >= 0 && i >= paramsIndex)

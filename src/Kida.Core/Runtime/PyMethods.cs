@@ -133,7 +133,7 @@ internal static class PyMethods
             {
                 // the usual call, one string and no range: answered on the string itself
                 if (a is { Count: 1, Named: null } && a.Positional[0] is string only)
-                    return name == "startswith" ? s.StartsWith(only, StringComparison.Ordinal) : s.EndsWith(only, StringComparison.Ordinal);
+                    return (name == "startswith" ? s.StartsWith(only, StringComparison.Ordinal) : s.EndsWith(only, StringComparison.Ordinal)) ? Boxes.True : Boxes.False;
                 var p = a.Get(0, name == "startswith" ? "prefix" : "suffix");
                 var options = p is PyTuple or IList && p is not string ? Iteration.Iterate(p).Select(PyString.Str) : [PyString.Str(p)];
                 if (TextUtil.CodePointRange(s, a.Get(1, "start"), a.Get(2, "end")) is not var (st, en)) return false;
@@ -294,9 +294,9 @@ internal static class PyMethods
             {
                 var value = a.Get(0, "value");
                 long n = 0;
-                foreach (var x in list)
-                    if (FastOps.Eq(x, value)) n++;
-                return n;
+                for (var i = 0; i < list.Count; i++)
+                    if (FastOps.Eq(list[i], value)) n++;
+                return Boxes.Long(n);
             }
             case "copy": return new KidaList(list.Cast<object?>());
         }

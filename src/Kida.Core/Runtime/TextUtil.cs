@@ -199,7 +199,7 @@ internal static class TextUtil
         {
             var parts = s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             Guard.CollectionLength(parts.Length);
-            if (maxsplit < 0 || parts.Length <= maxsplit + 1) return parts.Cast<object?>().ToList();
+            if (maxsplit < 0 || parts.Length <= maxsplit + 1) return new List<object?>(parts);
             // maxsplit separators from one end, the rest kept whole; walked by index (no copy of the rest per part)
             char[] ws = [' ', '\t', '\n', '\r', '\f', '\v'];
             if (!fromRight)
@@ -234,7 +234,7 @@ internal static class TextUtil
         if (sep.Length == 0) throw new TemplateRuntimeException("empty separator", ErrorCodes.Runtime);
         var all = s.Split(sep);
         Guard.CollectionLength(all.Length);
-        if (maxsplit < 0 || all.Length <= maxsplit + 1) return all.Cast<object?>().ToList();
+        if (maxsplit < 0 || all.Length <= maxsplit + 1) return new List<object?>(all);
         if (!fromRight)
         {
             result.AddRange(all.Take(maxsplit));

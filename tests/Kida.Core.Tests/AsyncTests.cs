@@ -199,6 +199,35 @@ public class AsyncTests
         public Task<int> LoadAsync(int x) => Task.FromResult(x * 2);
     }
 
+    public sealed class Ledger
+    {
+        public List<string> Lines { get; } = ["start"];
+        public Dictionary<string, object?> Totals { get; } = new();
+        public int Hits;
+        public string Hit(string who) { Hits++; return who + Hits; }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllModes))]
+    public async Task Side_effects_before_a_running_task_happen_once_per_render(string mode)
+    {
+        var env = Env(mode);
+        var logged = new List<string>();
+        env.AddGlobal("log", (Func<string, string>)(s => { logged.Add(s); return ""; }));
+        var t = env.FromString(
+            "{% set mine = [] %}{% do mine.append(1) %}{% do ledger.lines.append('a') %}{% do ledger.totals.update({'x': 1}) %}" +
+            "{{ ledger.hit('h') }}{{ log('one') }}{{ await shop.load_async(1) }}" +
+            "{% do mine.append(2) %}{% do ledger.lines.append('b') %}{{ ledger.hit('h') }}{{ log('two') }}{{ await shop.load_async(2) }}" +
+            "|{{ mine }}|{{ ledger.lines|length }}");
+        var ledger = new Ledger();
+        var shop = new Shop();
+        Assert.Equal("h12h24|[1, 2]|3", await RenderAsync(t, new { ledger, shop }));
+        Assert.Equal(["start", "a", "b"], ledger.Lines);
+        Assert.Equal(2, ledger.Hits);
+        Assert.Equal(["one", "two"], logged);
+        Assert.Equal(2, shop.Calls);
+    }
+
     [Theory]
     [MemberData(nameof(AllModes))]
     public void Render_refuses_a_task_that_is_not_complete_with_K_RUN_017_naming_it(string mode)

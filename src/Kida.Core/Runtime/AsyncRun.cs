@@ -60,6 +60,7 @@ internal sealed class AsyncRun : IAsyncDisposable
     {
         CheckTime();
         _next = 0;
+        _callNext = 0;
         _pending = null;
         _pendingSource = null;
         LastMemo = null;
@@ -132,6 +133,70 @@ internal sealed class AsyncRun : IAsyncDisposable
     }
 
     public void Register(AsyncSource source) => _sources.Add(source);
+
+    // the journal of calls into .NET code with possible side effects (model methods, global functions, list and dict
+    // mutators), in the order an attempt makes them: a later attempt that makes the same call on the same object with
+    // equal arguments takes the recorded result instead of calling again, so such effects happen once per render
+    private sealed class Call(object? target, object method, object?[] args)
+    {
+        public readonly object? Target = target;
+        public readonly object Method = method;
+        public readonly object?[] Args = args;
+        public bool Done;
+        public object? Result;
+    }
+
+    private readonly List<Call> _calls = [];
+    private int _callNext;
+
+    /// <summary>
+    /// Journals a call: true with the recorded <paramref name="result"/> when an earlier attempt made the same call here;
+    /// otherwise the index to pass to <see cref="Journaled"/> once the call returned.
+    /// </summary>
+    public bool TryReplayCall(object? target, object method, object?[] args, out int index, out object? result)
+    {
+        index = _callNext++;
+        result = null;
+        if (index < _calls.Count)
+        {
+            var call = _calls[index];
+            if (call.Done && ReferenceEquals(call.Target, target) && Equals(call.Method, method) && SameArgs(call.Args, args))
+            {
+                result = call.Result;
+                return true;
+            }
+            // another call than before (a list the template created is a new object on every attempt): made again
+            _calls[index] = new Call(target, method, args);
+            return false;
+        }
+        _calls.Add(new Call(target, method, args));
+        return false;
+    }
+
+    public void Journaled(int index, object? result)
+    {
+        if (index >= _calls.Count) return;
+        _calls[index].Result = result;
+        _calls[index].Done = true;
+    }
+
+    private static bool SameArgs(object?[] a, object?[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (ReferenceEquals(a[i], b[i]) || Equals(a[i], b[i])) continue;
+            try
+            {
+                if (!Comparison.Eq(a[i], b[i])) return false;
+            }
+            catch (Exception ex) when (ex is TemplateException or InvalidOperationException or ArgumentException)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>
     /// Waits, without blocking a thread, for what the last attempt stopped at: a task, or the next items of an

@@ -169,6 +169,20 @@ internal static class AsyncValues
         return memoized ? memo : Resolve(rs, point, produce(state), what);
     }
 
+    /// <summary>
+    /// A call into .NET code that may have side effects (a model method, a global function, a list or dict mutator): in an
+    /// asynchronous render, an attempt that repeats the call an earlier attempt made (same object, same method, equal
+    /// arguments, same place in the sequence of calls) takes its recorded result instead of calling again.
+    /// </summary>
+    public static object? Journaled<TState>(object? target, object method, object?[] args, TState state, Func<TState, object?> call)
+    {
+        if (RenderState.Running?.Async is not { } run) return call(state);
+        if (run.TryReplayCall(target, method, args, out var index, out var recorded)) return recorded;
+        var result = call(state);
+        run.Journaled(index, result);
+        return result;
+    }
+
     /// <summary><c>await expr</c> in a template: the operand is evaluated only when the point is not memoized (see the emitter).</summary>
     public static int EnterAwait(RenderState rs)
     {

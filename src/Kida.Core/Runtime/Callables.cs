@@ -94,7 +94,9 @@ internal sealed class DelegateCallable : KidaCallable
     {
         if (!ArgBinder.TryBind(_parameters, args, out var bound))
             throw new TemplateRuntimeException($"Arguments do not match {_delegate.Method.Name}({string.Join(", ", _parameters.Select(p => p.Name))})", ErrorCodes.TypeError);
-        return ArgBinder.Invoke(_delegate, bound, _what);
+        if (AsyncValues.IsAwaitableType(_delegate.Method.ReturnType)) return ArgBinder.Invoke(_delegate, bound, _what);
+        // an asynchronous render's later attempts do not call it again (AsyncValues.Journaled)
+        return AsyncValues.Journaled(null, _delegate, bound, (this, bound), static s => ArgBinder.Invoke(s.Item1._delegate, s.bound, s.Item1._what));
     }
 }
 

@@ -138,7 +138,8 @@ internal sealed class BoundClrMethod(object target, MethodInfo[] candidates) : K
                     // a method returning a task is an await point: an asynchronous render that has its result does not call it again
                     if (AsyncValues.IsAwaitableType(m.ReturnType))
                         return AsyncValues.Await((m, target, bound), static s => s.m.Invoke(s.target, s.bound), $"'{m.Name}()'");
-                    return m.Invoke(target, bound);
+                    // an asynchronous render's later attempts do not call it again (AsyncValues.Journaled)
+                    return AsyncValues.Journaled(target, m, bound, (m, target, bound), static s => s.m.Invoke(s.target, s.bound));
                 }
                 catch (TargetInvocationException ex) when (ex.InnerException is not null)
                 {

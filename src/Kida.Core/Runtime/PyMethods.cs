@@ -23,6 +23,12 @@ internal static class PyMethods
     private static readonly HashSet<string> DictMethods = new(StringComparer.Ordinal) { "items", "keys", "values", "get", "copy", "update", "pop", "setdefault", "clear" };
     private static readonly HashSet<string> ListMethods = new(StringComparer.Ordinal) { "append", "extend", "insert", "pop", "remove", "index", "count", "sort", "reverse", "clear", "copy" };
 
+    private static readonly HashSet<string> Mutators = new(StringComparer.Ordinal)
+        { "append", "extend", "insert", "pop", "remove", "sort", "reverse", "clear", "update", "setdefault" };
+
+    private static object?[] JournalArgs(in CallArgs a) =>
+        a.Named is null ? a.Positional : [.. a.Positional, .. a.Named.Select(kv => (object?)(kv.Key + "=")), .. a.Named.Select(kv => kv.Value)];
+
     private static bool Known(object obj, string name) =>
         Values.IsString(obj) ? StrMethods.Contains(name) : Values.IsMapping(obj) ? DictMethods.Contains(name) : obj is IList && ListMethods.Contains(name);
 
@@ -45,14 +51,19 @@ internal static class PyMethods
         {
             if (!DictMethods.Contains(name)) return false;
             SandboxRules.Of(rs)?.CheckMutation(obj, name);
-            result = DictMethod(obj, name, a);
+            result = rs.Async is not null && Mutators.Contains(name)
+                ? AsyncValues.Journaled(obj, name, JournalArgs(a), (obj, name, a), static s => DictMethod(s.obj, s.name, s.a))
+                : DictMethod(obj, name, a);
             return true;
         }
         if (obj is IList list)
         {
             if (!ListMethods.Contains(name)) return false;
             SandboxRules.Of(rs)?.CheckMutation(list, name);
-            result = ListMethod(list, name, a);
+            // a mutation of a model collection happens once per asynchronous render, however many attempts it takes
+            result = rs.Async is not null && Mutators.Contains(name)
+                ? AsyncValues.Journaled(list, name, JournalArgs(a), (list, name, a), static s => ListMethod(s.list, s.name, s.a))
+                : ListMethod(list, name, a);
             return true;
         }
         return false;

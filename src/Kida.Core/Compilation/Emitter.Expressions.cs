@@ -266,6 +266,27 @@ internal sealed partial class Emitter
         return built;
     }
 
+    /// <summary>
+    /// <c>x|selectattr('active')|list|length</c> (select, reject, rejectattr; with or without <c>|list</c>; <c>count</c>
+    /// for <c>length</c>) when all of them are the built-in filters: one count, no list built at each stage.
+    /// </summary>
+    private E? FusedCount(FilterExpr f)
+    {
+        if (f.Name is not ("length" or "count") || f.Style != FilterStyle.Pipe || !f.Args.IsEmpty || !IsBuiltinFilter(f.Name)) return null;
+        var inner = f.Value as FilterExpr;
+        if (inner is { Name: "list", Style: FilterStyle.Pipe } && inner.Args.IsEmpty && IsBuiltinFilter("list")) inner = inner.Value as FilterExpr;
+        if (inner is not { Name: "select" or "reject" or "selectattr" or "rejectattr", Style: FilterStyle.Pipe, Value: { } source }
+            || inner.Args.DynArgs is not null || inner.Args.DynKwargs is not null || !IsBuiltinFilter(inner.Name)
+            || BuiltinFilters.CheckArguments(inner.Name, inner.Args.Positional.Count, inner.Args.Named.Select(kv => kv.Key).ToList()) is not null) return null;
+        var select = inner.Name is "select" or "selectattr";
+        var byAttr = inner.Name.EndsWith("attr", StringComparison.Ordinal);
+        return E.Block(typeof(object), SetPos(inner.Pos),
+            Helper(H.CountSelected, _fn.Rs, Helper(H.UseValue, EmitExpr(source)), BuildArgs(inner.Args), E.Constant(select), E.Constant(byAttr)));
+    }
+
+    private bool IsBuiltinFilter(string name) =>
+        _filters.TryGetValue(name, out var fn) && BuiltinFilters.All.TryGetValue(name, out var builtin) && ReferenceEquals(fn, builtin);
+
     /// <summary>Arguments that are all literals (strings, numbers, booleans, none), as one constant; otherwise null.</summary>
     private static E? ConstantArgs(Arguments args)
     {
@@ -354,6 +375,7 @@ internal sealed partial class Emitter
             return E.Block(typeof(object), SetPos(f.Pos), E.Convert(value, typeof(object)), BuildArgs(f.Args),
                 E.Throw(Helper(H.ArgumentError, E.Constant(problem)), typeof(object)));
         }
+        if (FusedCount(f) is { } fused) return fused;
         // a strict undefined value reaching a filter fails here (only default/d accept it)
         if (f.Name is not ("default" or "d" or "items" or "pprint")) value = Helper(H.UseValue, value);
         var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args));

@@ -28,6 +28,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo Neg = Of(Arithmetic.Neg);
     public static readonly MethodInfo Pos = Of(Arithmetic.Pos);
     public static readonly MethodInfo Tilde = Of(Arithmetic.Tilde);
+    public static readonly MethodInfo CountSelected = Of(Kida.Filters.BuiltinFilters.CountSelected);
     public static readonly MethodInfo WriteTildePart = Of(Arithmetic.WriteTildePart);
     public static readonly MethodInfo CompareOp = Of(Comparison.CompareOp);
     public static readonly MethodInfo FastAdd = Of(FastOps.Add);

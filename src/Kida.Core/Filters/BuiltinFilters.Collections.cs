@@ -210,10 +210,24 @@ internal static partial class BuiltinFilters
         return items.Select(x => filter(rs, x, rest)).ToList();
     }
 
-    private static object? SelectOrReject(RenderState rs, object? v, CallArgs a, bool select, bool byAttr)
+    private static object? SelectOrReject(RenderState rs, object? v, CallArgs a, bool select, bool byAttr) =>
+        SelectOrReject(rs, v, a, select, byAttr, counting: false, out _);
+
+    /// <summary>
+    /// <c>x|selectattr(...)|list|length</c> (and select, reject, rejectattr, with or without <c>list</c>): how many items the
+    /// filter keeps, counted without building the list (the emitter fuses the chain when every filter is the built-in).
+    /// </summary>
+    internal static object CountSelected(RenderState rs, object? v, CallArgs a, bool select, bool byAttr)
     {
+        var selected = SelectOrReject(rs, v, a, select, byAttr, counting: true, out var count);
+        return BoxLong(selected is null ? count : Iteration.Length(selected));
+    }
+
+    private static object? SelectOrReject(RenderState rs, object? v, CallArgs a, bool select, bool byAttr, bool counting, out long count)
+    {
+        count = 0;
         // Jinja: a falsy input (None, empty) selects nothing
-        if (v is null) return new List<object?>();
+        if (v is null) return counting ? null : new List<object?>();
         var items = Iteration.Iterate(v);
         object? attr = null;
         var rest = a;
@@ -235,14 +249,16 @@ internal static partial class BuiltinFilters
                 targs0 = rest.Skip(1);
             }
             var reader = new AttrReader(rs, attr);
-            var selected = new List<object?>();
+            var selected = counting ? null : new List<object?>();
             for (var i = 0; i < list.Count; i++)
             {
                 var x = ItemAt(list, i);
                 bool passed;
                 if (tf is null) passed = byAttr ? reader.ReadTruthy(x) : Values.Truthy(x);
                 else passed = tf(rs, byAttr ? reader.Read(x) : x, targs0);
-                if (passed == select) selected.Add(x);
+                if (passed != select) continue;
+                if (selected is null) count++;
+                else selected.Add(x);
             }
             return selected;
         }

@@ -208,9 +208,8 @@ internal static class Composition
                 throw new TemplateRuntimeException(
                     $"Circular extends: {DescribeChain(rs, start, tag, target)}", ErrorCodes.Cycle);
         }
-        if (rs.IncludeDepth >= rs.Limits.MaxIncludeDepth) ThrowIncludeDepth(rs, tag, target);
+        if (count >= rs.MaxIncludeDepth) ThrowIncludeDepth(rs, tag, target);
         rs.Enter();
-        rs.IncludeDepth++;
         rs.PushChain(tag, target);
     }
 
@@ -246,7 +245,6 @@ internal static class Composition
 
     private static void ExitTemplate(RenderState rs)
     {
-        rs.IncludeDepth--;
         rs.Exit();
         rs.PopChain();
     }

@@ -35,10 +35,14 @@ internal sealed partial class RenderState
     // Limits.MaxRecursionDepth, read by every Enter
     private int _maxDepth;
 
+    /// <summary>Limits.MaxIncludeDepth, read by every include, extends, embed and import.</summary>
+    public int MaxIncludeDepth;
+
     private void StartLimits(KidaLimits limits)
     {
         Limits = limits;
         _maxDepth = limits.MaxRecursionDepth;
+        MaxIncludeDepth = limits.MaxIncludeDepth;
         _timeoutMs = limits.RenderTimeout is { } t ? (t.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond : -1;
         RestartLimits();
     }

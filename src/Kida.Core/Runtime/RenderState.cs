@@ -89,7 +89,6 @@ internal sealed partial class RenderState
         rs.Depth = 0;
         rs._noted?.Clear();
         rs._notedFor = null;
-        rs.IncludeDepth = 0;
         rs.Provided = null;
         rs.Stacks = null;
         rs.ImportStack = null;
@@ -208,7 +207,6 @@ internal sealed partial class RenderState
     }
 
     public int Depth;
-    public int IncludeDepth;
 
     public Dictionary<string, Stack<object?>>? Provided;
     public Dictionary<string, List<string>>? Stacks;
@@ -227,7 +225,7 @@ internal sealed partial class RenderState
     /// <inheritdoc cref="ChainTags"/>
     public CompiledTemplate?[] ChainTemplates = new CompiledTemplate?[8];
 
-    /// <inheritdoc cref="ChainTags"/>
+    /// <summary>How many templates are entered (<see cref="ChainTags"/>): the include depth.</summary>
     public int ChainCount;
 
     /// <summary>Adds an entry to the chain of entered templates.</summary>

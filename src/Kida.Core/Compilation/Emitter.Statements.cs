@@ -224,28 +224,7 @@ internal sealed partial class Emitter
         var breakLabel = E.Label("break");
         var continueLabel = E.Label("continue");
         var any = E.Variable(typeof(bool), "any");
-        var targetNames = new List<string>();
-        CollectTargetNames(f.Target, targetNames);
-        if (usesLoop) targetNames.Add("loop");
-        var (scope, inits) = OpenScope(f.Body, targetNames, initFromOuter: true);
-        var vars = scope.Vars.Values.ToList();
-        var itemVar = E.Variable(typeof(object), "item");
-        E loopBody, bindTarget;
-        E? filterTest = null;
-        var savedScope = _fn.Scope;
-        _fn.Scope = scope;
-        _fn.Loops.Push((breakLabel, continueLabel));
-        try
-        {
-            bindTarget = Assign(f.Target, itemVar, SetKind.Set);
-            if (f.Filter is not null) filterTest = Truth(f.Filter);
-            loopBody = EmitScopeBody(f.Body, scope);
-        }
-        finally
-        {
-            _fn.Loops.Pop();
-            _fn.Scope = savedScope;
-        }
+        var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel);
 
         // Sequences are walked by index (no enumerator allocated); anything else through an enumerator. With 'loop'
         // in use, a non-list source is materialised first (length, revindex and nextitem need it) and, with an
@@ -326,6 +305,35 @@ internal sealed partial class Emitter
         return E.Block(typeof(void), locals, exprs);
     }
 
+    /// <summary>The parts a for and an async for share: the body's scope and its initialisers, the item variable, the
+    /// target binding, the inline filter's test and the body, emitted with the loop's break and continue labels.</summary>
+    private (Scope Scope, List<E> Inits, List<ParameterExpression> Vars, ParameterExpression Item, E Body, E Bind, E? Filter)
+        EmitLoopParts(ForStmt f, bool usesLoop, LabelTarget breakLabel, LabelTarget continueLabel)
+    {
+        var targetNames = new List<string>();
+        CollectTargetNames(f.Target, targetNames);
+        if (usesLoop) targetNames.Add("loop");
+        var (scope, inits) = OpenScope(f.Body, targetNames, initFromOuter: true);
+        var vars = scope.Vars.Values.ToList();
+        var itemVar = E.Variable(typeof(object), "item");
+        E? filterTest = null;
+        var savedScope = _fn.Scope;
+        _fn.Scope = scope;
+        _fn.Loops.Push((breakLabel, continueLabel));
+        try
+        {
+            var bindTarget = Assign(f.Target, itemVar, SetKind.Set);
+            if (f.Filter is not null) filterTest = Truth(f.Filter);
+            var loopBody = EmitScopeBody(f.Body, scope);
+            return (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest);
+        }
+        finally
+        {
+            _fn.Loops.Pop();
+            _fn.Scope = savedScope;
+        }
+    }
+
     /// <summary>
     /// <c>{% async for %}</c>: the source is opened at an await point (so the attempts of an asynchronous render share
     /// one enumerator and replay the items read so far: Runtime/AsyncRun) and read one item per iteration, never
@@ -336,29 +344,8 @@ internal sealed partial class Emitter
         var breakLabel = E.Label("break");
         var continueLabel = E.Label("continue");
         var any = E.Variable(typeof(bool), "any");
-        var targetNames = new List<string>();
-        CollectTargetNames(f.Target, targetNames);
-        if (usesLoop) targetNames.Add("loop");
         var iterable = EmitExpr(f.Iterable);
-        var (scope, inits) = OpenScope(f.Body, targetNames, initFromOuter: true);
-        var vars = scope.Vars.Values.ToList();
-        var itemVar = E.Variable(typeof(object), "item");
-        E loopBody, bindTarget;
-        E? filterTest = null;
-        var savedScope = _fn.Scope;
-        _fn.Scope = scope;
-        _fn.Loops.Push((breakLabel, continueLabel));
-        try
-        {
-            bindTarget = Assign(f.Target, itemVar, SetKind.Set);
-            if (f.Filter is not null) filterTest = Truth(f.Filter);
-            loopBody = EmitScopeBody(f.Body, scope);
-        }
-        finally
-        {
-            _fn.Loops.Pop();
-            _fn.Scope = savedScope;
-        }
+        var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel);
 
         var source = E.Variable(typeof(AsyncSource), "source");
         var point = E.Variable(typeof(int), "point");

@@ -290,4 +290,21 @@ public class FastPathTests
         Fails<UndefinedException>(mode, "{{ missing|selectattr('a')|list|first }}", ErrorCodes.UndefinedVariable, 1, 12);
         Fails<UndefinedException>(mode, "{{ missing|selectattr('a')|list|length }}", ErrorCodes.UndefinedVariable, 1, 12);
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Hostile_a_fused_count_over_an_endless_enumerable_stops_at_a_limit(FidelityRound2Tests.Mode mode)
+    {
+        var env = new KidaEnvironment(new KidaOptions
+        {
+            PreferInterpretation = mode == FidelityRound2Tests.Mode.Interpreted,
+            TieredCompilation = mode == FidelityRound2Tests.Mode.Tiered,
+            Limits = KidaLimits.Default with { MaxCollectionLength = 10_000 },
+        });
+        foreach (var source in new[] { "{{ endless|select('odd')|list|length }}", "{{ endless|reject('odd')|length }}" })
+        {
+            var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString(source).Render(new { endless = LimitsTests.Endless() }));
+            Assert.StartsWith("K-SEC-", ex.Code);
+        }
+    }
 }

@@ -233,7 +233,14 @@ internal sealed partial class Emitter
         var en = E.Variable(typeof(IEnumerator<object?>), "en");
         var idx = E.Variable(typeof(int), "i");
         var lc = E.Variable(typeof(LoopContext), "lc");
-        var locals = new List<ParameterExpression> { any, list, en, idx, lc };
+        // a list is walked as an array when Iteration.LoopArray gives one (tuples, arrays, a copied model List<T>: no
+        // interface call per item), a template-built List<object?> through its own indexer, any other list through
+        // IReadOnlyList; unwrap says whether its items may be JSON values to convert
+        var arr = E.Variable(typeof(object?[]), "arr");
+        var count = E.Variable(typeof(int), "n");
+        var own = E.Variable(typeof(List<object?>), "own");
+        var unwrap = E.Variable(typeof(bool), "unwrap");
+        var locals = new List<ParameterExpression> { any, list, en, idx, lc, arr, count, own, unwrap };
         var exprs = new List<E> { E.Assign(any, E.Constant(false)), E.Assign(idx, E.Constant(0)) };
         if (usesLoop)
         {
@@ -260,25 +267,40 @@ internal sealed partial class Emitter
         else
         {
             exprs.Add(E.Assign(list, Helper(H.AsSequence, iterable)));
-            exprs.Add(E.IfThen(E.Equal(list, E.Constant(null, list.Type)), E.Assign(en, Helper(H.GetIterator, iterable))));
+            exprs.Add(E.IfThenElse(E.Equal(list, E.Constant(null, list.Type)),
+                E.Assign(en, Helper(H.GetIterator, iterable)),
+                E.Assign(unwrap, Helper(H.LoopUnwraps, list))));
         }
+        exprs.Add(E.Assign(arr, Helper(H.LoopArray, list)));
+        exprs.Add(E.IfThenElse(E.NotEqual(arr, E.Constant(null, arr.Type)),
+            E.Assign(count, E.Property(list, H.SequenceCount)),
+            E.Assign(own, E.TypeAs(list, typeof(List<object?>)))));
 
         var step = new List<E>(inits);
-        if (usesLoop)
-        {
-            step.Add(E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, H.SequenceCount)), E.Break(breakLabel)));
-            step.Add(E.Assign(itemVar, E.Property(list, H.SequenceItem, idx)));
-        }
-        else
-        {
-            step.Add(E.IfThenElse(E.NotEqual(list, E.Constant(null, list.Type)),
+        var fetch = E.Condition(E.NotEqual(arr, E.Constant(null, arr.Type)),
+            E.Block(
+                E.IfThen(E.GreaterThanOrEqual(idx, count), E.Break(breakLabel)),
+                E.Assign(itemVar, E.ArrayIndex(arr, idx))),
+            E.Condition(E.NotEqual(own, E.Constant(null, own.Type)),
                 E.Block(
-                    E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, H.SequenceCount)), E.Break(breakLabel)),
-                    E.Assign(itemVar, Helper(H.UnwrapItem, E.Property(list, H.SequenceItem, idx)))),
-                E.Block(
-                    E.IfThen(E.Not(E.Call(en, H.EnumeratorMoveNext)), E.Break(breakLabel)),
-                    E.Assign(itemVar, E.Property(en, H.EnumeratorCurrent)))));
-        }
+                    E.IfThen(E.GreaterThanOrEqual(idx, E.Property(own, H.ListCount)), E.Break(breakLabel)),
+                    E.Assign(itemVar, E.Property(own, H.ListItem, idx))),
+                usesLoop
+                    ? E.Block(
+                        E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, H.SequenceCount)), E.Break(breakLabel)),
+                        E.Assign(itemVar, E.Property(list, H.SequenceItem, idx)))
+                    : E.Condition(E.NotEqual(list, E.Constant(null, list.Type)),
+                        E.Block(
+                            E.IfThen(E.GreaterThanOrEqual(idx, E.Property(list, H.SequenceCount)), E.Break(breakLabel)),
+                            E.Assign(itemVar, E.Property(list, H.SequenceItem, idx))),
+                        E.Block(
+                            E.IfThen(E.Not(E.Call(en, H.EnumeratorMoveNext)), E.Break(breakLabel)),
+                            E.Assign(itemVar, E.Property(en, H.EnumeratorCurrent))),
+                        typeof(object)),
+                typeof(object)),
+            typeof(object));
+        step.Add(fetch);
+        if (!usesLoop) step.Add(E.IfThen(unwrap, E.Assign(itemVar, Helper(H.UnwrapItem, itemVar))));
         step.Add(bindTarget);
         if (usesLoop)
         {
@@ -298,8 +320,9 @@ internal sealed partial class Emitter
             E.Label(continueLabel),
             E.PostIncrementAssign(idx),
             E.Call(H.CheckCancel, _fn.Rs)), breakLabel);
-        exprs.Add(usesLoop ? loop : E.TryFinally(loop,
-            E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose))));
+        exprs.Add(E.TryFinally(loop, E.Block(
+            E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose)),
+            Helper(H.ReleaseLoopArray, list, arr))));
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
         return E.Block(typeof(void), locals, exprs);

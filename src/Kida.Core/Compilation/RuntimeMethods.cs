@@ -83,6 +83,9 @@ internal static class RuntimeMethods
     public static readonly MethodInfo AsSequence = Of(Iteration.AsSequence);
     public static readonly MethodInfo ToItemList = Of(Iteration.ToItemList);
     public static readonly MethodInfo UnwrapItem = Of(Iteration.UnwrapItem);
+    public static readonly MethodInfo LoopArray = Of(Iteration.LoopArray);
+    public static readonly MethodInfo ReleaseLoopArray = Of(Iteration.ReleaseLoopArray);
+    public static readonly MethodInfo LoopUnwraps = Of(Iteration.LoopUnwraps);
     public static readonly MethodInfo CountIteration = Of(Iteration.CountIteration);
     public static readonly MethodInfo CheckCancel = Of(Iteration.CheckCancel);
 
@@ -169,6 +172,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo DisposableDispose = InstanceOf<IDisposable>(d => d.Dispose());
     public static readonly PropertyInfo SequenceCount = PropertyOf<IReadOnlyCollection<object?>>(s => s.Count);
     public static readonly PropertyInfo ListCount = PropertyOf<List<object?>>(l => l.Count);
+    public static readonly PropertyInfo ListItem = typeof(List<object?>).GetProperties().Single(p => p.GetIndexParameters().Length == 1);
     public static readonly PropertyInfo FragmentPendingText = PropertyOf<FragmentPending>(p => p.Text);
     public static readonly PropertyInfo SequenceItem = typeof(IReadOnlyList<object?>).GetProperties().Single(p => p.GetIndexParameters().Length == 1);
 

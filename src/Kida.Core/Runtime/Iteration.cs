@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
@@ -33,6 +34,70 @@ internal static class Iteration
         IReadOnlyList<object?> l when !Values.IsMapping(iterable) => l,
         _ => null,
     };
+
+    // a for loop copies a model list of at least this many items into a pooled array and walks that (an array read
+    // costs a fraction of the two interface calls per item that reading a List<T> as IReadOnlyList<object> takes);
+    // shorter lists are read through the interface, where renting and copying would cost more than it saves
+    private const int MinLoopSnapshot = 8;
+
+    /// <summary>
+    /// The items a for loop over <paramref name="list"/> walks as an array (read by index up to the list's count at the
+    /// start), or null when the loop reads the list itself. Tuples and arrays of references are their own array; a
+    /// model <c>List&lt;T&gt;</c> of references is copied into a pooled array, released by <see cref="ReleaseLoopArray"/>.
+    /// A list the template built (<c>List&lt;object?&gt;</c>) is read live, so a body that appends to it sees the new
+    /// items, as Python's loop does.
+    /// </summary>
+    public static object?[]? LoopArray(IReadOnlyList<object?>? list)
+    {
+        switch (list)
+        {
+            case null or List<object?>: return null;
+            case PyTuple t: return t.Items;
+            case object?[] a: return a;
+        }
+        if (list.Count < MinLoopSnapshot || !ShapeOf(list.GetType()).IsList) return null;
+        var copy = System.Buffers.ArrayPool<object?>.Shared.Rent(list.Count);
+        ((ICollection)list).CopyTo(copy, 0);
+        return copy;
+    }
+
+    /// <summary>Gives back the array <see cref="LoopArray"/> rented for <paramref name="list"/> (a no-op for tuples and arrays).</summary>
+    public static void ReleaseLoopArray(IReadOnlyList<object?>? list, object?[]? array)
+    {
+        if (array is null || list is PyTuple || ReferenceEquals(list, array)) return;
+        System.Buffers.ArrayPool<object?>.Shared.Return(array, clearArray: true);
+    }
+
+    /// <summary>Whether the items of <paramref name="list"/> may be JSON values that <see cref="UnwrapItem"/> converts
+    /// (false for a list or array whose element type cannot hold one).</summary>
+    public static bool LoopUnwraps(IReadOnlyList<object?> list) => list switch
+    {
+        List<object?> or PyTuple => true,
+        _ => ShapeOf(list.GetType()).Unwraps,
+    };
+
+    private sealed record LoopShape(Type Type, bool IsList, bool Unwraps);
+
+    // the last shape asked for, then a table: one type (the page's model list) is the common case
+    private static LoopShape? _lastShape;
+    private static readonly ConditionalWeakTable<Type, LoopShape> Shapes = new();
+
+    private static LoopShape ShapeOf(Type type)
+    {
+        var last = Volatile.Read(ref _lastShape);
+        if (last is not null && last.Type == type) return last;
+        var shape = Shapes.GetValue(type, static t =>
+        {
+            Type? element = t.IsArray ? t.GetElementType()
+                : t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>) ? t.GetGenericArguments()[0] : null;
+            var isList = element is not null && !t.IsArray && !element.IsValueType;
+            var unwraps = element is null || element.IsAssignableFrom(typeof(JsonElement)) || element.IsAssignableFrom(typeof(JsonValue))
+                || typeof(JsonValue).IsAssignableFrom(element);
+            return new LoopShape(t, isList, unwraps);
+        });
+        Volatile.Write(ref _lastShape, shape);
+        return shape;
+    }
 
     /// <summary>An item read from a sequence as templates see it (JSON values converted).</summary>
     public static object? UnwrapItem(object? item) => item is System.Text.Json.JsonElement or System.Text.Json.Nodes.JsonValue ? Values.Unwrap(item) : item;

@@ -1,0 +1,126 @@
+using System.Collections;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Xunit;
+using static Kida.Core.Tests.FidelityRound2Tests;
+
+namespace Kida.Core.Tests;
+
+/// <summary>
+/// Issue 15: a for loop walks a model list as an array (tuples and arrays as they are, a model <c>List&lt;T&gt;</c> of
+/// references copied into a pooled array), a template-built list live, anything else through its interface or an
+/// enumerator. Each source must give the items, the order, the JSON unwrapping and the limits the general path gives.
+/// </summary>
+public class LoopSourceTests
+{
+    public sealed record Item(int Id, string Name);
+
+    private static List<Item> Items(int n) => Enumerable.Range(0, n).Select(i => new Item(i, "n" + i)).ToList();
+
+    public static IEnumerable<object[]> SizesAndModes =>
+        from n in new[] { 0, 1, 7, 8, 9, 100, 3000 }
+        from m in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered }
+        select new object[] { n, m };
+
+    [Theory]
+    [MemberData(nameof(SizesAndModes))]
+    public void Every_list_shape_loops_over_its_items_in_order(int n, Mode mode)
+    {
+        var list = Items(n);
+        var expected = string.Concat(list.Select(i => i.Id + ":" + i.Name + ","));
+        var sources = new Dictionary<string, object?>
+        {
+            ["list"] = list,
+            ["array"] = list.ToArray(),
+            ["objects"] = list.Cast<object?>().ToList(),
+            ["readonly"] = list.AsReadOnly(),
+            ["lazy"] = list.Select(i => i),
+        };
+        foreach (var (name, _) in sources)
+        {
+            var source = $"{{% for x in {name} %}}{{{{ x.id }}}}:{{{{ x.name }}}},{{% endfor %}}";
+            Assert.Equal(expected, Render(mode, source, sources));
+            // with loop (materialised, indexable) and with an inline filter and an else
+            var looped = $"{{% for x in {name} if x.id is even %}}{{{{ loop.index }}}}/{{{{ loop.length }}}}={{{{ x.id }}}},{{% else %}}empty{{% endfor %}}";
+            var evens = list.Where(i => i.Id % 2 == 0).ToList();
+            Assert.Equal(evens.Count == 0 ? "empty" : string.Concat(evens.Select((x, k) => $"{k + 1}/{evens.Count}={x.Id},")), Render(mode, looped, sources));
+        }
+        // a tuple unpacked in the target
+        Assert.Equal(string.Concat(list.Select(i => $"{i.Id}-{i.Name};")),
+            Render(mode, "{% for a, b in pairs %}{{ a }}-{{ b }};{% endfor %}", new() { ["pairs"] = list.Select(i => (object?)new object?[] { i.Id, i.Name }).ToList() }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Break_continue_and_nested_loops_over_copied_lists(Mode mode)
+    {
+        var model = new Dictionary<string, object?> { ["rows"] = Items(20), ["cols"] = Items(10) };
+        var expected = string.Concat(Enumerable.Range(0, 20).Where(r => r % 3 != 0).TakeWhile(r => r < 15)
+            .Select(r => r + "[" + string.Concat(Enumerable.Range(0, 10).Where(c => c < r).Select(c => c.ToString())) + "]"));
+        Assert.Equal(expected, Render(mode,
+            "{% for r in rows %}{% if r.id is divisibleby 3 %}{% continue %}{% endif %}{% if r.id >= 15 %}{% break %}{% endif %}" +
+            "{{ r.id }}[{% for c in cols %}{% if c.id >= r.id %}{% break %}{% endif %}{{ c.id }}{% endfor %}]{% endfor %}", model));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void An_error_inside_a_loop_over_a_copied_list_leaves_the_next_render_correct(Mode mode)
+    {
+        // the pooled copy is given back on the way out; a later render of the same list sees its own items
+        var model = new Dictionary<string, object?> { ["rows"] = Items(50) };
+        Assert.ThrowsAny<TemplateException>(() => Render(mode, "{% for r in rows %}{{ r.id }}{% if r.id == 30 %}{{ 1 // 0 }}{% endif %}{% endfor %}", model));
+        var other = new Dictionary<string, object?> { ["rows"] = Items(40).Select(i => i with { Name = "m" + i.Id }).ToList() };
+        Assert.Equal(string.Concat(Enumerable.Range(0, 40).Select(i => "m" + i)), Render(mode, "{% for r in rows %}{{ r.name }}{% endfor %}", other));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_template_list_appended_to_inside_its_loop_is_read_live(Mode mode)
+    {
+        // Python walks a list it appends to: the loop sees the new items (here until the list holds 12)
+        Assert.Equal("0,1,2,3,4,5,6,7,8,9,10,11,", Render(mode,
+            "{% set xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] %}{% for x in xs %}{% if xs|length < 12 %}{% do xs.append(xs|length) %}{% endif %}{{ x }},{% endfor %}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Json_items_of_typed_and_untyped_lists_are_unwrapped(Mode mode)
+    {
+        var doc = JsonDocument.Parse("[1, \"two\", 3.5, true, null, 6, 7, 8, 9, 10]").RootElement;
+        var elements = doc.EnumerateArray().ToList();
+        var nodes = JsonNode.Parse("[1, \"two\", 3.5, true, null, 6, 7, 8, 9, 10]")!.AsArray().ToList();
+        const string expected = "1:int,two:str,3.5:float,True:bool,None:none,6:int,7:int,8:int,9:int,10:int,";
+        const string source = "{% for v in xs %}{{ v }}:{{ v|typeof }},{% endfor %}";
+        Assert.Equal(expected, Render(mode, source, new() { ["xs"] = elements.Cast<object?>().ToList() }));
+        Assert.Equal(expected, Render(mode, source, new() { ["xs"] = nodes }));
+        Assert.Equal(expected, Render(mode, source, new() { ["xs"] = nodes.ToArray() }));
+        Assert.Equal(expected, Render(mode, source, new() { ["xs"] = nodes.Select(n => (JsonValue?)n?.AsValue()).ToList() }));
+    }
+
+    /// <summary>A list that claims more items than memory could hold: never copied, its loop stops at the iteration limit.</summary>
+    private sealed class Endless : IReadOnlyList<object?>, ICollection
+    {
+        public object? this[int index] => index;
+        public int Count => int.MaxValue;
+        public IEnumerator<object?> GetEnumerator() { for (var i = 0; ; i++) yield return i; }
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+        public void CopyTo(Array array, int index) => throw new InvalidOperationException("a hostile list must never be copied");
+        public bool IsSynchronized => false;
+        public object SyncRoot => this;
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_hostile_list_of_huge_count_is_never_copied_and_stops_at_the_loop_limit(Mode mode)
+    {
+        var env = new KidaEnvironment(new KidaOptions
+        {
+            PreferInterpretation = mode == Mode.Interpreted,
+            TieredCompilation = mode == Mode.Tiered,
+            Limits = KidaLimits.Default with { MaxLoopIterations = 5000 },
+        });
+        var t = env.FromString("{% for x in xs %}{% endfor %}");
+        var ex = Assert.Throws<TemplateRuntimeException>(() => t.Render(new Dictionary<string, object?> { ["xs"] = new Endless() }));
+        Assert.StartsWith("K-SEC", ex.Code);
+    }
+}

@@ -53,6 +53,9 @@ internal static class RuntimeMethods
     public static readonly MethodInfo Truthy = Of(Values.Truthy);
     public static readonly MethodInfo Unwrap = Of(Values.Unwrap);
     public static readonly MethodInfo BoxInt = Of(Boxes.Int);
+    public static readonly MethodInfo BoxLong = Of(Boxes.Long);
+    public static readonly MethodInfo FloorDivLong = Of(FastOps.FloorDivLong);
+    public static readonly MethodInfo ModLong = Of(FastOps.ModLong);
 
     // ------------------------------------------------------------------ values and collections
 
@@ -158,6 +161,9 @@ internal static class RuntimeMethods
     public static readonly MethodInfo OutputWriteString = InstanceOf<Output>(o => o.Write(default(string)));
     public static readonly MethodInfo OutputFlush = InstanceOf<Output>(o => o.Flush());
     public static readonly MethodInfo OutputWriteValue = InstanceOf<Output>(o => o.WriteValue(null, false));
+    public static readonly MethodInfo OutputWriteInt = InstanceOf<Output>(o => o.WriteInt(0L));
+    public static readonly MethodInfo OutputWriteDouble = InstanceOf<Output>(o => o.WriteDouble(0.0));
+    public static readonly MethodInfo OutputWriteBool = InstanceOf<Output>(o => o.WriteBool(false));
     public static readonly MethodInfo OutputToString = InstanceOf<Output>(o => o.ToString());
     public static readonly MethodInfo OutputDispose = InstanceOf<Output>(o => o.Dispose());
     public static readonly MethodInfo ContextResolve = InstanceOf<Context>(c => c.Resolve(""));

@@ -12,7 +12,7 @@ namespace Kida.Compilation;
 /// ((T)obj).Member : MemberAccess.GetAttrSite(...)</c>. The member is read without a delegate call, and a written member is
 /// formatted without boxing. Any other type (or a site never reached) keeps the generic path, so output is unchanged.
 /// </summary>
-internal sealed class SiteInliner : ExpressionVisitor
+internal sealed partial class SiteInliner : ExpressionVisitor
 {
     private static readonly MethodInfo GetAttrSite = RuntimeMethods.GetAttrSite;
     private static readonly MethodInfo WriteAttrSite = RuntimeMethods.WriteAttrSite;
@@ -48,6 +48,8 @@ internal sealed class SiteInliner : ExpressionVisitor
         if (InterpreterCalls.Unpack(node) is { } direct) return VisitMethodCall(direct);
         if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
         if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
+        if (node.Method == WriteValue && TypedValueWrite(node) is { } valueWrite) return valueWrite;
+        if (TypedOperation(node) is { } operation) return operation;
         var visited = (MethodCallExpression)base.VisitMethodCall(node);
         if (visited.Method == ResolveSite && visited.Arguments[NameSite] is ConstantExpression { Value: MemberSite rs })
             return TypedName(visited, (string)((ConstantExpression)visited.Arguments[NameSite - 1]).Value!, rs) ?? visited;

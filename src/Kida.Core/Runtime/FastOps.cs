@@ -185,6 +185,23 @@ internal static class FastOps
         return Arithmetic.FloorDiv(a, b);
     }
 
+    /// <summary>Python's <c>a // b</c> for a divisor known not to be 0 (a constant) and no overflow (|a| under 2^62).</summary>
+    public static long FloorDivLong(long a, long b)
+    {
+        var q = a / b;
+        if (a % b != 0 && (a < 0) != (b < 0)) q--;
+        return q;
+    }
+
+    /// <summary>Python's <c>a % b</c> for a divisor known not to be 0 (a constant).</summary>
+    public static long ModLong(long a, long b)
+    {
+        if (b == -1) return 0;
+        var m = a % b;
+        if (m != 0 && (m < 0) != (b < 0)) m += b;
+        return m;
+    }
+
     public static object? Mod(object? a, object? b)
     {
         if (Int(a, out var x) && Int(b, out var y) && y != 0)

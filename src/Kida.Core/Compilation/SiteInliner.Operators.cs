@@ -1,0 +1,170 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Kida.Runtime;
+
+namespace Kida.Compilation;
+
+// Operators on observed member types. An arithmetic operator, a comparison or an integer test whose operands are
+// member reads of template variables (a site that saw one .NET type with an int, long or double member) and numeric
+// constants is computed on the unboxed values behind one type check per variable, and a printed result is formatted
+// without a box:
+//     x.GetType() == T ? (long)((T)x).Id * 2L : FastOps.Mul(<the generic read>, 2L)
+// Only operations whose typed result is certain to equal FastOps' answer are rewritten: integer sums and products whose
+// magnitude bound stays under 2^62 (no overflow, so no BigInteger), // and % by a non-zero constant, float + - * and
+// comparisons, and int/float mixes only where the int converts to double exactly (|v| <= 2^53). Everything else, and
+// every value of another type at run time, takes the generic path unchanged.
+internal sealed partial class SiteInliner
+{
+    private enum Op { Add, Sub, Mul, FloorDiv, Mod, Eq, Ne, Lt, Le, Gt, Ge, DivisibleBy, Even, Odd }
+
+    private static readonly Dictionary<MethodInfo, Op> Operators = new()
+    {
+        [RuntimeMethods.FastAdd] = Op.Add, [RuntimeMethods.FastSub] = Op.Sub, [RuntimeMethods.FastMul] = Op.Mul,
+        [RuntimeMethods.FastFloorDiv] = Op.FloorDiv, [RuntimeMethods.FastMod] = Op.Mod,
+        [RuntimeMethods.FastEq] = Op.Eq, [RuntimeMethods.FastNe] = Op.Ne, [RuntimeMethods.FastLt] = Op.Lt,
+        [RuntimeMethods.FastLe] = Op.Le, [RuntimeMethods.FastGt] = Op.Gt, [RuntimeMethods.FastGe] = Op.Ge,
+        [RuntimeMethods.DivisibleBy] = Op.DivisibleBy, [RuntimeMethods.Even] = Op.Even, [RuntimeMethods.Odd] = Op.Odd,
+    };
+
+    private const double Exact = 9007199254740992.0;   // 2^53: integers up to here convert to double exactly
+    private const double NoOverflow = 4611686018427387904.0; // 2^62
+
+    /// <summary>
+    /// An operand as an unboxed value of type long or double, valid when every guard (a type check of a template
+    /// variable) holds. <see cref="Bound"/> bounds a long's magnitude (infinity when unknown).
+    /// </summary>
+    private sealed record TypedValue(Expression Value, double Bound, List<Expression> Guards);
+
+    private Expression? TypedOperation(MethodCallExpression node)
+    {
+        if (!Operators.TryGetValue(node.Method, out var op)) return null;
+        if (Typed(node) is not { } typed || typed.Guards.Count == 0) return null;
+        var generic = base.VisitMethodCall(node);
+        var value = node.Type == typeof(bool) ? typed.Value : Box(typed.Value);
+        return Expression.Condition(AllOf(typed.Guards), value, generic, node.Type);
+    }
+
+    /// <summary><c>{{ x.id * 2 }}</c>: the typed result formatted straight into the output.</summary>
+    private Expression? TypedValueWrite(MethodCallExpression write)
+    {
+        var arg = write.Arguments[0];
+        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) arg = c.Operand;
+        if (arg is not MethodCallExpression call || !Operators.TryGetValue(call.Method, out _)) return null;
+        if (Typed(call) is not { } typed || typed.Guards.Count == 0) return null;
+        var writer = typed.Value.Type == typeof(long) ? RuntimeMethods.OutputWriteInt
+            : typed.Value.Type == typeof(double) ? RuntimeMethods.OutputWriteDouble : RuntimeMethods.OutputWriteBool;
+        var generic = base.VisitMethodCall(write);
+        return Expression.IfThenElse(AllOf(typed.Guards), Expression.Call(write.Object!, writer, typed.Value), generic);
+    }
+
+    private static Expression AllOf(List<Expression> guards)
+    {
+        var all = guards[0];
+        for (var i = 1; i < guards.Count; i++) all = Expression.AndAlso(all, guards[i]);
+        return all;
+    }
+
+    private static Expression Box(Expression value) =>
+        value.Type == typeof(long) ? Expression.Call(RuntimeMethods.BoxLong, value)
+        : value.Type == typeof(bool) ? Expression.Condition(value, Expression.Constant(Boxes.True), Expression.Constant(Boxes.False))
+        : Expression.Convert(value, typeof(object));
+
+    /// <summary>An operand (or an operation) as a typed value, or null when it is not one.</summary>
+    private TypedValue? Typed(Expression e)
+    {
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+        switch (e)
+        {
+            case ConstantExpression { Value: long l }:
+                return new TypedValue(Expression.Constant(l), Math.Abs((double)l), []);
+            case ConstantExpression { Value: int i }:
+                return new TypedValue(Expression.Constant((long)i), Math.Abs((double)i), []);
+            case ConstantExpression { Value: double d }:
+                return new TypedValue(Expression.Constant(d), double.PositiveInfinity, []);
+            case MethodCallExpression call when call.Method == RuntimeMethods.UseValue:
+                // (a strict undefined check: a member or a constant is never undefined)
+                return Typed(call.Arguments[0]);
+            case MethodCallExpression call when call.Method == GetAttrSite:
+                return TypedMember(call);
+            case MethodCallExpression call when Operators.TryGetValue(call.Method, out var op):
+                return TypedCall(call, op);
+            default:
+                return null;
+        }
+    }
+
+    private static TypedValue? TypedMember(MethodCallExpression read)
+    {
+        // only a variable's member: reading the variable twice (the check, then the value) has no side effect
+        if (read.Arguments[ReadSite] is not ConstantExpression { Value: MemberSite site }
+            || read.Arguments[ReadSite - 2] is not ParameterExpression variable) return null;
+        var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
+        if (Observed(site, name) is not var (type, member)) return null;
+        var access = Expression.MakeMemberAccess(Expression.Convert(variable, type), member);
+        Expression value;
+        double bound;
+        if (access.Type == typeof(int)) (value, bound) = (Expression.Convert(access, typeof(long)), int.MaxValue + 1.0);
+        else if (access.Type == typeof(long)) (value, bound) = (access, double.PositiveInfinity);
+        else if (access.Type == typeof(double)) (value, bound) = (access, double.PositiveInfinity);
+        else return null;
+        return new TypedValue(Guarded(value, type, name), bound, [Expression.TypeEqual(variable, type)]);
+    }
+
+    private TypedValue? TypedCall(MethodCallExpression call, Op op)
+    {
+        if (op is Op.Even or Op.Odd)
+        {
+            if (Typed(call.Arguments[0]) is not { Value.Type: var t } v || t != typeof(long)) return null;
+            var low = Expression.Equal(Expression.And(v.Value, Expression.Constant(1L)), Expression.Constant(op == Op.Even ? 0L : 1L));
+            return new TypedValue(low, 1, v.Guards);
+        }
+        if (Typed(call.Arguments[0]) is not { } a || Typed(call.Arguments[1]) is not { } b) return null;
+        var guards = a.Guards.Concat(b.Guards).ToList();
+        var ints = a.Value.Type == typeof(long) && b.Value.Type == typeof(long);
+        if (!ints)
+        {
+            // a float operation: an int operand must convert exactly
+            if ((a.Value.Type == typeof(long) && a.Bound > Exact) || (b.Value.Type == typeof(long) && b.Bound > Exact)) return null;
+        }
+        Expression L() => ints || a.Value.Type == typeof(double) ? a.Value : Expression.Convert(a.Value, typeof(double));
+        Expression R() => ints || b.Value.Type == typeof(double) ? b.Value : Expression.Convert(b.Value, typeof(double));
+        switch (op)
+        {
+            case Op.Eq: return new TypedValue(Expression.Equal(L(), R()), 1, guards);
+            case Op.Ne: return new TypedValue(Expression.NotEqual(L(), R()), 1, guards);
+            case Op.Lt: return new TypedValue(Expression.LessThan(L(), R()), 1, guards);
+            case Op.Le: return new TypedValue(Expression.LessThanOrEqual(L(), R()), 1, guards);
+            case Op.Gt: return new TypedValue(Expression.GreaterThan(L(), R()), 1, guards);
+            case Op.Ge: return new TypedValue(Expression.GreaterThanOrEqual(L(), R()), 1, guards);
+        }
+        if (!ints)
+        {
+            return op switch
+            {
+                Op.Add => new TypedValue(Expression.Add(L(), R()), double.PositiveInfinity, guards),
+                Op.Sub => new TypedValue(Expression.Subtract(L(), R()), double.PositiveInfinity, guards),
+                Op.Mul => new TypedValue(Expression.Multiply(L(), R()), double.PositiveInfinity, guards),
+                _ => null, // float // and % (and their zero divisors) keep Python's general rules
+            };
+        }
+        // integers: a divisor must be a non-zero constant; sums and products must stay far from overflow
+        var constant = b.Value is ConstantExpression { Value: long divisor } && divisor != 0 ? divisor : (long?)null;
+        switch (op)
+        {
+            case Op.Add when a.Bound + b.Bound < NoOverflow:
+                return new TypedValue(Expression.Add(a.Value, b.Value), a.Bound + b.Bound, guards);
+            case Op.Sub when a.Bound + b.Bound < NoOverflow:
+                return new TypedValue(Expression.Subtract(a.Value, b.Value), a.Bound + b.Bound, guards);
+            case Op.Mul when a.Bound * b.Bound < NoOverflow:
+                return new TypedValue(Expression.Multiply(a.Value, b.Value), a.Bound * b.Bound, guards);
+            case Op.FloorDiv when constant is not null && a.Bound < NoOverflow:
+                return new TypedValue(Expression.Call(RuntimeMethods.FloorDivLong, a.Value, b.Value), a.Bound, guards);
+            case Op.Mod when constant is not null:
+                return new TypedValue(Expression.Call(RuntimeMethods.ModLong, a.Value, b.Value), Math.Abs((double)constant.Value), guards);
+            case Op.DivisibleBy when constant is not null:
+                return new TypedValue(Expression.Equal(Expression.Call(RuntimeMethods.ModLong, a.Value, b.Value), Expression.Constant(0L)), 1, guards);
+            default:
+                return null;
+        }
+    }
+}

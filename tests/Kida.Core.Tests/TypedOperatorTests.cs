@@ -1,0 +1,82 @@
+using System.Globalization;
+using Xunit;
+
+namespace Kida.Core.Tests;
+
+/// <summary>
+/// Issue 15: at tier-up, operators and integer tests on members of an observed type run on the unboxed values
+/// (Compilation/SiteInliner.Operators). Every expression below, over values at the edges (overflow, negative floor
+/// division, NaN, integers past 2^53), must print exactly what the interpreter prints, or fail with the same code;
+/// then the same promoted template given items of another type (the type checks fail) must still agree.
+/// </summary>
+public class TypedOperatorTests
+{
+    public sealed record Num(int I, long L, double D);
+
+    // same member names, other types: after promotion the typed paths' checks fail and the generic path runs
+    public sealed record Other(long I, double L, int D);
+
+    private static readonly int[] Ints = [0, 1, -1, 7, -7, 3, 500, 501, int.MaxValue, int.MinValue];
+    private static readonly long[] Longs = [0, 3, -4, 9007199254740993L, -9007199254740993L, long.MaxValue, long.MinValue];
+    private static readonly double[] Doubles = [0.0, -0.0, 1.5, -2.5, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e300, 9007199254740992.0];
+
+    private static List<Num> Nums() =>
+        [.. from i in Ints from k in Enumerable.Range(0, 3) select new Num(i, Longs[(Array.IndexOf(Ints, i) + k) % Longs.Length], Doubles[(Array.IndexOf(Ints, i) * 2 + k) % Doubles.Length])];
+
+    private static List<Other> Others() => [.. Nums().Select(n => new Other(n.L, n.D, n.I))];
+
+    public static IEnumerable<object[]> Expressions() => new[]
+    {
+        "x.i + 1", "x.i - 3", "x.i * 2", "x.i // 3", "x.i % 7", "x.i // -3", "x.i % -7", "x.i // 1", "x.i % -1", "x.i // 0", "x.i % 0",
+        "x.l + 1", "x.l - 1", "x.l * 2", "x.l // 3", "x.l % 5", "x.l // -1", "x.l % -1",
+        "x.d + 0.5", "x.d * 2", "x.d - x.i", "x.d // 2", "x.d % 2", "x.i + x.d", "x.l + x.d", "x.l * 0.5",
+        "x.i * x.i", "x.i * x.i * x.i", "x.i * x.i * x.i * x.i", "x.l * x.l", "x.i + x.l", "x.i - x.l", "x.i * 2 + 1", "(x.i + 1) * 2.5",
+        "x.d < x.i", "x.l < x.d", "x.i == 3", "x.d == x.i", "x.l != 0", "x.i > 500", "x.d >= 1.5", "x.l <= x.i", "x.i * 2 > x.l",
+        "x.i == 3.0", "x.l == 9007199254740992.0", "x.i != x.d", "x.d != x.d", "x.d == x.d", "x.i < 2 < 5",
+        "x.i is divisibleby 3", "x.l is divisibleby -1", "x.i is divisibleby 0", "x.l is divisibleby 7", "x.d is divisibleby 2",
+        "x.i is even", "x.l is odd", "x.d is even", "x.i + 1 is odd",
+    }.Select(e => new object[] { e });
+
+    private static string Outcome(Template t, object items)
+    {
+        try { return t.Render(new Dictionary<string, object?> { ["xs"] = items }); }
+        catch (TemplateException ex) { return "error " + ex.Code; }
+    }
+
+    [Theory]
+    [MemberData(nameof(Expressions))]
+    public void Typed_operations_print_what_the_interpreter_prints(string expr)
+    {
+        // printed, used as a condition, and stored then printed (the boxed result)
+        var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% if {expr} %}}T{{% else %}}F{{% endif %}}|{{% set y = {expr} %}}{{{{ y }}}}|{{{{ ({expr})|typeof }}}};{{% endfor %}}";
+        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
+        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        var nums = Nums();
+        var others = Others();
+        var expected = Outcome(interpreted, nums);
+        Assert.Equal(expected, Outcome(tiered, nums));
+        tiered.Compiled.Promote();
+        Assert.Null(tiered.Compiled.Tiers);
+        Assert.Equal(expected, Outcome(tiered, nums));
+        Assert.Equal(Outcome(interpreted, others), Outcome(tiered, others));
+        // a mixed list: the checks hold for some items and fail for others within one loop
+        var mixed = nums.Cast<object>().Zip(others, (a, b) => new[] { a, b }).SelectMany(p => p).ToList();
+        Assert.Equal(Outcome(interpreted, mixed), Outcome(tiered, mixed));
+        // (every expression must produce output for at least the typed items, or fail as the interpreter does)
+        Assert.False(string.IsNullOrEmpty(expected));
+    }
+
+    [Fact]
+    public void Products_past_two_to_the_62_become_big_integers_as_in_Python()
+    {
+        var source = "{% for x in xs %}{{ x.i * x.i * x.i * x.i }};{% endfor %}";
+        var env = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue });
+        var t = env.FromString(source);
+        var model = new Dictionary<string, object?> { ["xs"] = new List<Num> { new(int.MinValue, 0, 0), new(int.MaxValue, 0, 0) } };
+        t.Render(model);
+        t.Compiled.Promote();
+        var expected = string.Concat(new[] { int.MinValue, int.MaxValue }.Select(i =>
+            (System.Numerics.BigInteger.Pow(i, 4)).ToString(CultureInfo.InvariantCulture) + ";"));
+        Assert.Equal(expected, t.Render(model));
+    }
+}

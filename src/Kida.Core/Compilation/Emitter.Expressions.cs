@@ -284,6 +284,17 @@ internal sealed partial class Emitter
             Helper(H.CountSelected, _fn.Rs, Helper(H.UseValue, EmitExpr(source)), BuildArgs(inner.Args), E.Constant(select), E.Constant(byAttr)));
     }
 
+    /// <summary><c>s.split(sep)|length</c> with the built-in filter: the parts counted, not built (PyMethods.SplitLength).</summary>
+    private E? FusedSplitLength(FilterExpr f)
+    {
+        if (f.Name is not ("length" or "count") || f.Style != FilterStyle.Pipe || !f.Args.IsEmpty || !IsBuiltinFilter(f.Name)) return null;
+        if (f.Value is not CallExpr { Callee: GetAttrExpr { Optional: false, Name: "split" } ga } call
+            || call.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional.Count: <= 1 }) return null;
+        var target = EmitExpr(ga.Target);
+        var args = BuildArgs(call.Args);
+        return E.Block(typeof(object), SetPos(call.Pos), Helper(H.SplitLength, _fn.Rs, target, args));
+    }
+
     private bool IsBuiltinFilter(string name) =>
         _filters.TryGetValue(name, out var fn) && BuiltinFilters.All.TryGetValue(name, out var builtin) && ReferenceEquals(fn, builtin);
 
@@ -376,6 +387,7 @@ internal sealed partial class Emitter
                 E.Throw(Helper(H.ArgumentError, E.Constant(problem)), typeof(object)));
         }
         if (FusedCount(f) is { } fused) return fused;
+        if (FusedSplitLength(f) is { } splitLength) return splitLength;
         // a strict undefined value reaching a filter fails here (only default/d accept it)
         if (f.Name is not ("default" or "d" or "items" or "pprint")) value = Helper(H.UseValue, value);
         var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args));

@@ -105,6 +105,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo Call = Of(Calls.Call);
     public static readonly MethodInfo CallAtEscape = Of(Calls.CallAtEscape);
     public static readonly MethodInfo CallMethod = Of(Calls.CallMethod);
+    public static readonly MethodInfo SplitLength = Of(PyMethods.SplitLength);
     public static readonly MethodInfo CallMethodOptional = Of(Calls.CallMethodOptional);
     public static readonly MethodInfo WriteCall = Of(Calls.WriteCall);
     public static readonly MethodInfo WriteCall1 = Of(Calls.WriteCall1);

@@ -228,7 +228,6 @@ internal static partial class BuiltinFilters
         count = 0;
         // Jinja: a falsy input (None, empty) selects nothing
         if (v is null) return counting ? null : new List<object?>();
-        var items = Iteration.Iterate(v);
         object? attr = null;
         var rest = a;
         if (byAttr)
@@ -262,6 +261,7 @@ internal static partial class BuiltinFilters
             }
             return selected;
         }
+        var items = Iteration.Iterate(v);
         Func<object?, bool> test;
         if (rest.Count == 0) test = Values.Truthy;
         else

@@ -54,8 +54,17 @@ internal static partial class BuiltinFilters
             case null or string or Markup or Undefined: return null;
             case Array { Rank: 1 } array: return array;
         }
-        return v is IList list && IsGenericList(v.GetType()) ? list : null;
+        if (v is not IList list) return null;
+        var type = v.GetType();
+        if (type == Volatile.Read(ref _lastListType)) return list;
+        if (!IsGenericList(type)) return null;
+        Volatile.Write(ref _lastListType, type);
+        return list;
     }
+
+    // the List<T> type Indexable saw last (asking the reflection API whether a type is a List<T> costs more than the
+    // filter's own work on a short list)
+    private static Type? _lastListType;
 
     private static bool IsGenericList(Type t) => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>);
 

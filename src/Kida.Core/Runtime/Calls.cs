@@ -73,6 +73,8 @@ internal static class Calls
     {
         if (obj is Undefined u) { u.Use(); return u; }
         if (obj is null) throw new UndefinedException($"'None' has no attribute '{name}'", $"None.{name}");
+        // the common case first: a str method on a plain string (what the general order below reaches for it)
+        if (obj is string text && PyMethods.IsStrMethod(name)) return PyMethods.CallStr(rs, text, name, args);
         if (Values.IsMapping(obj) && Mappings.MapTryGet(obj, name, out var member)) return Call(rs, member, args);
         if (obj is IKidaObject ko)
         {

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Frozen;
 
 namespace Kida.Runtime;
 
@@ -12,25 +13,68 @@ internal static class PyMethods
             : throw new TemplateRuntimeException($"'{Values.TypeName(obj)}' object has no attribute '{name}'", ErrorCodes.AttributeError));
     }
 
-    private static readonly HashSet<string> StrMethods = new(StringComparer.Ordinal)
-    {
+    private static readonly FrozenSet<string> StrMethods = new HashSet<string>(StringComparer.Ordinal)
+        {
         "upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "split", "rsplit", "join", "replace",
         "startswith", "endswith", "find", "rfind", "index", "rindex", "count", "format", "isdigit", "isalpha", "isalnum", "isspace",
         "islower", "isupper", "isnumeric", "isdecimal", "removeprefix", "removesuffix", "splitlines", "center", "ljust", "rjust",
         "zfill", "swapcase", "casefold", "partition", "rpartition", "istitle", "expandtabs",
-    };
+    }.ToFrozenSet(StringComparer.Ordinal);
 
-    private static readonly HashSet<string> DictMethods = new(StringComparer.Ordinal) { "items", "keys", "values", "get", "copy", "update", "pop", "setdefault", "clear" };
-    private static readonly HashSet<string> ListMethods = new(StringComparer.Ordinal) { "append", "extend", "insert", "pop", "remove", "index", "count", "sort", "reverse", "clear", "copy" };
+    private static readonly FrozenSet<string> DictMethods = new HashSet<string>(StringComparer.Ordinal)
+        { "items", "keys", "values", "get", "copy", "update", "pop", "setdefault", "clear" }.ToFrozenSet(StringComparer.Ordinal);
+    private static readonly FrozenSet<string> ListMethods = new HashSet<string>(StringComparer.Ordinal)
+        { "append", "extend", "insert", "pop", "remove", "index", "count", "sort", "reverse", "clear", "copy" }.ToFrozenSet(StringComparer.Ordinal);
 
-    private static readonly HashSet<string> Mutators = new(StringComparer.Ordinal)
-        { "append", "extend", "insert", "pop", "remove", "sort", "reverse", "clear", "update", "setdefault" };
+    private static readonly FrozenSet<string> Mutators = new HashSet<string>(StringComparer.Ordinal)
+        { "append", "extend", "insert", "pop", "remove", "sort", "reverse", "clear", "update", "setdefault" }.ToFrozenSet(StringComparer.Ordinal);
 
     private static object?[] JournalArgs(in CallArgs a) =>
         a.Named is null ? a.Positional : [.. a.Positional, .. a.Named.Select(kv => (object?)(kv.Key + "=")), .. a.Named.Select(kv => kv.Value)];
 
     private static bool Known(object obj, string name) =>
         Values.IsString(obj) ? StrMethods.Contains(name) : Values.IsMapping(obj) ? DictMethods.Contains(name) : obj is IList && ListMethods.Contains(name);
+
+    /// <summary>Whether <paramref name="name"/> is a Python str method (<see cref="CallStr"/> answers it).</summary>
+    public static bool IsStrMethod(string name) => StrMethods.Contains(name);
+
+    /// <summary>A str method called on a plain string: what <see cref="TryCall"/> answers for it, without asking first
+    /// whether the string is a Markup, a mapping or a list.</summary>
+    public static object? CallStr(RenderState rs, string s, string name, CallArgs a) => StrMethod(rs, s, s, name, a);
+
+    /// <summary>
+    /// <c>s.split(sep)|length</c> on a plain string: the number of parts, counted without building them (one more than the
+    /// separators found, or the runs of non-whitespace for <c>split()</c>). Anything else (maxsplit, a non-string, a
+    /// mapping with a <c>split</c> key) is the method call and its length, as written.
+    /// </summary>
+    public static object SplitLength(RenderState rs, object? obj, CallArgs a)
+    {
+        if (obj is string s && a.Named is null && a.Positional.Length <= 1)
+        {
+            var sep = a.Positional.Length == 0 ? null : a.Positional[0];
+            if (sep is null)
+            {
+                long words = 0;
+                var inWord = false;
+                foreach (var c in s)
+                {
+                    var space = char.IsWhiteSpace(c);
+                    if (!space && !inWord) words++;
+                    inWord = !space;
+                }
+                Guard.CollectionLength(words);
+                return Boxes.Long(words);
+            }
+            if (sep is string text && text.Length > 0)
+            {
+                long parts = 1;
+                for (var i = s.IndexOf(text, StringComparison.Ordinal); i >= 0; i = s.IndexOf(text, i + text.Length, StringComparison.Ordinal)) parts++;
+                Guard.CollectionLength(parts);
+                return Boxes.Long(parts);
+            }
+        }
+        return Boxes.Long(Iteration.Length(Calls.CallMethod(rs, obj, "split", a)));
+    }
 
     public static bool TryCall(RenderState rs, object obj, string name, CallArgs a, out object? result)
     {
@@ -69,13 +113,14 @@ internal static class PyMethods
         return false;
     }
 
-    private static readonly HashSet<string> MarkupPreserving = new(StringComparer.Ordinal)
-    {
+    private static readonly FrozenSet<string> MarkupPreserving = new HashSet<string>(StringComparer.Ordinal)
+        {
         "upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "replace", "center", "ljust", "rjust", "zfill",
         "swapcase", "casefold", "removeprefix", "removesuffix", "join", "format",
-    };
+    }.ToFrozenSet(StringComparer.Ordinal);
 
-    private static readonly HashSet<string> MarkupSplitting = new(StringComparer.Ordinal) { "split", "rsplit", "splitlines", "partition", "rpartition" };
+    private static readonly FrozenSet<string> MarkupSplitting = new HashSet<string>(StringComparer.Ordinal)
+        { "split", "rsplit", "splitlines", "partition", "rpartition" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// MarkupSafe's <c>Markup</c> methods: string arguments are escaped, and text results stay Markup (pieces of a split

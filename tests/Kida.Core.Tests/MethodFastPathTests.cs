@@ -1,0 +1,99 @@
+using Xunit;
+using static Kida.Core.Tests.FidelityRound2Tests;
+
+namespace Kida.Core.Tests;
+
+/// <summary>
+/// Issue 15: <c>s.split(sep)|length</c> counts the parts without building them, and str methods on plain strings are
+/// dispatched before the mapping and list checks. Each must answer exactly as the general path (the split list, then
+/// its length) answers, errors included.
+/// </summary>
+public class MethodFastPathTests
+{
+    private static readonly string[] Texts =
+    [
+        "", " ", "a", "a b", "  a  b  ", "a,b,,c,", ",", "aaa", "aaaa", "x\ty\nz\r\nw", "a\u00a0b\u2003c\u3000d", "a\u001cb\u0085c",
+        "Item 1 of 10", "ααα βββ", "🙂 🙂",
+    ];
+
+    private static readonly string[] Separators = ["None", "' '", "','", "'aa'", "'a'", "'  '", "'🙂'", "'\\n'"];
+
+    public static IEnumerable<object[]> Cases =>
+        from sep in Separators
+        from m in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered }
+        select new object[] { sep, m };
+
+    private static string Outcome(Mode mode, string source, Dictionary<string, object?> model)
+    {
+        try { return Render(mode, source, model); }
+        catch (TemplateException ex) { return "error " + ex.Code; }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Split_length_counts_what_the_split_list_holds(string sep, Mode mode)
+    {
+        var model = new Dictionary<string, object?> { ["texts"] = Texts.ToList() };
+        var args = sep == "None" ? "" : sep;
+        var fused = Outcome(mode, $"{{% for t in texts %}}{{{{ t.split({args})|length }}}},{{{{ t.split({args})|count }}}};{{% endfor %}}", model);
+        var general = Outcome(mode, $"{{% for t in texts %}}{{{{ t.split({args})|list|length }}}},{{{{ t.split({args})|list|count }}}};{{% endfor %}}", model);
+        Assert.Equal(general, fused);
+        Assert.DoesNotContain("error", fused);
+        // the general path is Python's: spot-check against .NET for the plain separators
+        if (sep == "','")
+            Assert.StartsWith(string.Concat(Texts.Take(3).Select(t => $"{t.Split(',').Length},{t.Split(',').Length};")), fused);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Anything_else_takes_the_method_call_as_written(Mode mode)
+    {
+        var model = new Dictionary<string, object?>
+        {
+            ["safe"] = new Markup("a&amp;b c"),
+            ["d"] = new Dictionary<string, object?> { ["split"] = (Func<object?, object?>)(_ => new List<object?> { 1, 2, 3, 4, 5 }) },
+            ["n"] = null,
+            ["num"] = 12,
+        };
+        foreach (var expr in new[] { "safe.split()", "safe.split('&')", "'a b c'.split(' ', 1)", "'a b c'.split(maxsplit=1)", "'a'.split('')", "'a1b'.split(1)", "n.split()", "num.split()", "missing.split()", "'abc'.split(none)" })
+        {
+            var fused = Outcome(mode, $"{{{{ {expr}|length }}}}", model);
+            var general = Outcome(mode, $"{{{{ {expr}|list|length }}}}", model);
+            Assert.Equal(general, fused);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_huge_split_stops_at_the_collection_limit_as_the_split_list_does(Mode mode)
+    {
+        var env = new KidaEnvironment(new KidaOptions
+        {
+            PreferInterpretation = mode == Mode.Interpreted,
+            TieredCompilation = mode == Mode.Tiered,
+            Limits = KidaLimits.Default with { MaxCollectionLength = 1000 },
+        });
+        var model = new Dictionary<string, object?> { ["s"] = string.Join(",", Enumerable.Repeat("x", 5000)), ["w"] = string.Join(" ", Enumerable.Repeat("x", 5000)) };
+        foreach (var source in new[] { "{{ s.split(',')|length }}", "{{ w.split()|length }}", "{{ s.split(',')|list|length }}" })
+        {
+            var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString(source).Render(model));
+            Assert.StartsWith("K-SEC", ex.Code);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Str_methods_on_plain_strings_answer_as_before(Mode mode)
+    {
+        var model = new Dictionary<string, object?>
+        {
+            ["s"] = "Item 12",
+            ["m"] = new Dictionary<string, object?> { ["startswith"] = "not a method" },
+        };
+        Assert.Equal("True|False|True|item 12|3|Item/12|Item 12", Render(mode,
+            "{{ s.startswith('Item') }}|{{ s.endswith('3') }}|{{ s.startswith(('x', 'It')) }}|{{ s.lower() }}|{{ s.find('m') }}|{{ s.split()|join('/') }}|{{ s.strip() }}", model));
+        // a name that is not a str method fails as an unknown attribute, as before; a mapping's key still wins over a method
+        Assert.Equal("error K-RUN-001", Outcome(mode, "{{ s.nosuch() }}", model));
+        Assert.Equal("not a method", Render(mode, "{{ m.startswith }}", model));
+    }
+}

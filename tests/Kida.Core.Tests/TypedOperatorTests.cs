@@ -79,4 +79,58 @@ public class TypedOperatorTests
             (System.Numerics.BigInteger.Pow(i, 4)).ToString(CultureInfo.InvariantCulture) + ";"));
         Assert.Equal(expected, t.Render(model));
     }
+
+    public sealed class Odd
+    {
+        public int Fine => 3;
+        public int Broken => throw new InvalidOperationException("getter failed");
+        public decimal Money => 2.5m;
+        public bool Flag => true;
+        public string? Text => null;
+    }
+
+    public static IEnumerable<object[]> TypeTestExpressions() => new[]
+    {
+        "x.i is number", "x.i is integer", "x.i is float", "x.i is string", "x.i is boolean", "x.i is none", "x.i is not none",
+        "x.d is number", "x.d is float", "x.d is integer", "x.l is number", "x.l is not number",
+        "'y' if x.i is number else 'n'", "'big' if x.i > 500 else ('mid' if x.i > 0 else x.d)", "x.i if x.i is odd else x.d",
+    }.Select(e => new object[] { e });
+
+    [Theory]
+    [MemberData(nameof(TypeTestExpressions))]
+    public void Type_tests_and_printed_choices_answer_as_the_interpreter_does(string expr)
+    {
+        var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% if ({expr}) %}}T{{% else %}}F{{% endif %}};{{% endfor %}}";
+        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
+        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        var nums = Nums();
+        var mixed = nums.Cast<object>().Zip(Others(), (a, b) => new[] { a, b }).SelectMany(p => p).ToList();
+        var expected = Outcome(interpreted, nums);
+        Assert.DoesNotContain("error", expected);
+        Outcome(tiered, nums);
+        tiered.Compiled.Promote();
+        Assert.Equal(expected, Outcome(tiered, nums));
+        Assert.Equal(Outcome(interpreted, mixed), Outcome(tiered, mixed));
+    }
+
+    [Fact]
+    public void A_folded_type_test_still_runs_the_getter()
+    {
+        foreach (var (source, expected) in new[]
+        {
+            ("{% for x in xs %}{{ x.fine is number }}{{ x.money is float }}{{ x.flag is boolean }}{{ x.fine is none }}{{ x.text is none }}{% endfor %}", "TrueTrueTrueFalse"),
+            ("{% for x in xs %}{{ x.broken is number }}{% endfor %}", "error K-RUN-010"),
+            ("{% for x in xs %}{{ 'n' if x.broken is none else 'v' }}{% endfor %}", "error K-RUN-010"),
+        })
+        {
+            var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
+            var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+            var model = new List<Odd> { new(), new() };
+            var first = Outcome(interpreted, model);
+            Assert.StartsWith(expected, first);
+            Outcome(tiered, model);
+            tiered.Compiled.Promote();
+            Assert.Equal(first, Outcome(tiered, model));
+        }
+    }
 }

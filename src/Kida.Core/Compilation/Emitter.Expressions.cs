@@ -453,6 +453,11 @@ internal sealed partial class Emitter
                 "even" => Helper(H.Even, operand),
                 "odd" => Helper(H.Odd, operand),
                 "none" => E.Equal(E.Convert(operand, typeof(object)), NullObject),
+                "boolean" => Helper(H.TestBoolean, operand),
+                "number" => Helper(H.TestNumber, operand),
+                "integer" => Helper(H.TestInteger, operand),
+                "float" => Helper(H.TestFloat, operand),
+                "string" => Helper(H.TestString, operand),
                 _ => null,
             };
         if (args.Positional.Count != 1) return null;

@@ -107,6 +107,13 @@ internal sealed partial class Emitter
 
     private E EmitOutput(Expr value)
     {
+        // {{ a if c else b }}: the chosen branch printed as it would be on its own (a literal written pre-escaped, a
+        // member or a tilde chain without a boxed or joined value), not the chosen value printed through WriteValue
+        if (value is CondExpr { Else: { } otherwise } choice)
+        {
+            EnsureStack(choice.Pos);
+            return E.IfThenElse(Truth(choice.Test), EmitOutput(choice.Then), EmitOutput(otherwise));
+        }
         if (value is ConstExpr { Value: string s })
             return E.Call(_fn.Out, H.OutputWriteString, E.Constant(_fn.Escape is ConstantExpression { Value: true } ? Output.Escape(s) : s));
         if (value is CallExpr call)

@@ -49,6 +49,11 @@ internal static class RuntimeMethods
     public static readonly MethodInfo DivisibleBy = Of(FastOps.DivisibleBy);
     public static readonly MethodInfo Even = Of(FastOps.Even);
     public static readonly MethodInfo Odd = Of(FastOps.Odd);
+    public static readonly MethodInfo TestBoolean = Of(Predicates.BuiltinTests.IsBoolean);
+    public static readonly MethodInfo TestNumber = Of(Predicates.BuiltinTests.IsNumber);
+    public static readonly MethodInfo TestInteger = Of(Predicates.BuiltinTests.IsInteger);
+    public static readonly MethodInfo TestFloat = Of(Predicates.BuiltinTests.IsFloat);
+    public static readonly MethodInfo TestString = Of(Predicates.BuiltinTests.IsString);
     public static readonly MethodInfo Equal = Of(Comparison.Equal);
     public static readonly MethodInfo Truthy = Of(Values.Truthy);
     public static readonly MethodInfo Unwrap = Of(Values.Unwrap);

@@ -35,8 +35,51 @@ internal sealed partial class SiteInliner
     /// </summary>
     private sealed record TypedValue(Expression Value, double Bound, List<Expression> Guards);
 
+    // the type tests a value-type member answers the same way for every value of it
+    private static readonly HashSet<MethodInfo> TypeTests =
+        [RuntimeMethods.TestBoolean, RuntimeMethods.TestNumber, RuntimeMethods.TestInteger, RuntimeMethods.TestFloat, RuntimeMethods.TestString];
+
+    private static readonly Dictionary<Type, object> Samples = new()
+    {
+        [typeof(int)] = 0, [typeof(long)] = 0L, [typeof(double)] = 0.0, [typeof(decimal)] = 0m, [typeof(bool)] = false, [typeof(float)] = 0f,
+    };
+
+    /// <summary><c>x.price is number</c> on a decimal member: the answer for its type, behind the type check.</summary>
+    private Expression? TypedTypeTest(MethodCallExpression node)
+    {
+        if (!TypeTests.Contains(node.Method) || ValueTypeMember(node.Arguments[0]) is not var (guard, read, sample)) return null;
+        var answer = (bool)node.Method.Invoke(null, [sample])!;
+        return Expression.Condition(guard, Expression.Block(read, Expression.Constant(answer)), base.VisitMethodCall(node), typeof(bool));
+    }
+
+    /// <summary><c>x.price is none</c> (emitted as a reference comparison with null) on a value-type member: false.</summary>
+    protected override Expression VisitBinary(BinaryExpression node)
+    {
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && node.Right is ConstantExpression { Value: null }
+            && node.Left.Type == typeof(object) && ValueTypeMember(node.Left) is var (guard, read, _))
+            return Expression.Condition(guard, Expression.Block(read, Expression.Constant(node.NodeType == ExpressionType.NotEqual)), base.VisitBinary(node), typeof(bool));
+        return base.VisitBinary(node);
+    }
+
+    /// <summary>A member read of a template variable whose observed member is a value type with a known sample value.</summary>
+    private static (Expression Guard, Expression Read, object Sample)? ValueTypeMember(Expression e)
+    {
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) return ValueTypeMember(use.Arguments[0]);
+        if (e is not MethodCallExpression read || read.Method != GetAttrSite
+            || read.Arguments[ReadSite] is not ConstantExpression { Value: MemberSite site }
+            || read.Arguments[ReadSite - 2] is not ParameterExpression variable) return null;
+        var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
+        if (Observed(site, name) is not var (type, member)) return null;
+        var memberType = member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
+        // the getter still runs (a failing one reports as the generic read does); only its value is not looked at
+        var access = Expression.MakeMemberAccess(Expression.Convert(variable, type), member);
+        return Samples.TryGetValue(memberType, out var sample) ? (Expression.TypeEqual(variable, type), Guarded(access, type, name), sample) : null;
+    }
+
     private Expression? TypedOperation(MethodCallExpression node)
     {
+        if (TypedTypeTest(node) is { } typeTest) return typeTest;
         if (!Operators.TryGetValue(node.Method, out var op)) return null;
         if (Typed(node) is not { } typed || typed.Guards.Count == 0) return null;
         var generic = base.VisitMethodCall(node);

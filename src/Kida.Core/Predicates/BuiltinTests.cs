@@ -5,6 +5,14 @@ namespace Kida.Predicates;
 /// <summary>The built-in tests (<c>x is name</c>).</summary>
 internal static class BuiltinTests
 {
+    // the type tests, called directly by compiled templates (Emitter.DirectTest) and folded to a constant at tier-up
+    // when the operand is a member of a value type (SiteInliner.Operators)
+    public static bool IsBoolean(object? v) => v is bool;
+    public static bool IsNumber(object? v) => Numbers.IsNumberNotBool(v);
+    public static bool IsInteger(object? v) => Numbers.IsInteger(v);
+    public static bool IsFloat(object? v) => v is double or float or decimal;
+    public static bool IsString(object? v) => Values.IsString(v);
+
     public static readonly Dictionary<string, TestFn> All = Build();
 
     private static object? Arg(CallArgs a) => a.Count > 0 ? a.Positional[0] : a.Named is { Length: > 0 } n ? n[0].Value : null;
@@ -24,11 +32,11 @@ internal static class BuiltinTests
             ["none"] = (_, v, _) => v is null,
             ["true"] = (_, v, _) => v is true,
             ["false"] = (_, v, _) => v is false,
-            ["boolean"] = (_, v, _) => v is bool,
-            ["number"] = (_, v, _) => Numbers.IsNumberNotBool(v),
-            ["integer"] = (_, v, _) => Numbers.IsInteger(v),
-            ["float"] = (_, v, _) => v is double or float or decimal,
-            ["string"] = (_, v, _) => Values.IsString(v),
+            ["boolean"] = (_, v, _) => IsBoolean(v),
+            ["number"] = (_, v, _) => IsNumber(v),
+            ["integer"] = (_, v, _) => IsInteger(v),
+            ["float"] = (_, v, _) => IsFloat(v),
+            ["string"] = (_, v, _) => IsString(v),
             ["mapping"] = (_, v, _) => Values.IsMapping(v),
             ["sequence"] = (_, v, _) => Values.IsSequence(v) || Values.IsMapping(v),
             ["iterable"] = (_, v, _) => v is string or Markup or System.Collections.IEnumerable || Values.IsMapping(v),

@@ -133,4 +133,29 @@ public class TypedOperatorTests
             Assert.Equal(first, Outcome(tiered, model));
         }
     }
+
+    public sealed record Bag(List<int>? Items, string[]? Names, string? Text);
+    public sealed record OtherBag(string Items, List<object?> Names, int Text);
+
+    [Theory]
+    [InlineData("{% for x in xs %}{{ x.items|length }},{{ x.names|count }},{{ x.text|length }};{% endfor %}")]
+    [InlineData("{% for x in xs %}{{ x.items|length * 2 }},{% if x.names|length > 1 %}many{% endif %};{% endfor %}")]
+    [InlineData("{% for x in xs %}{% set n = x.items|length %}{{ n }}{{ n|typeof }};{% endfor %}")]
+    public void Length_of_list_and_array_members_answers_as_the_interpreter_does(string source)
+    {
+        var bags = new List<Bag> { new([1, 2, 3], ["a", "b"], "héllo"), new([], [], ""), new([7], ["x"], "🙂") };
+        var others = new List<object> { new OtherBag("abc", [1, null], 5) };
+        var withNull = new List<Bag> { new(null, null, null) };
+        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
+        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        var expected = Outcome(interpreted, bags);
+        Assert.DoesNotContain("error", expected);
+        Outcome(tiered, bags);
+        tiered.Compiled.Promote();
+        Assert.Equal(expected, Outcome(tiered, bags));
+        Assert.Equal(Outcome(interpreted, others), Outcome(tiered, others));
+        Assert.Equal(Outcome(interpreted, withNull), Outcome(tiered, withNull));
+        var mixed = bags.Cast<object>().Concat(others).Concat(bags).ToList();
+        Assert.Equal(Outcome(interpreted, mixed), Outcome(tiered, mixed));
+    }
 }

@@ -295,6 +295,15 @@ internal sealed partial class Emitter
         return E.Block(typeof(object), SetPos(call.Pos), Helper(H.SplitLength, _fn.Rs, target, args));
     }
 
+    /// <summary>Whether <paramref name="f"/> (a length or count) is one that <see cref="FusedCount"/> or <see cref="FusedSplitLength"/> computes.</summary>
+    private static bool IsFusedCount(FilterExpr f)
+    {
+        var inner = f.Value as FilterExpr;
+        if (inner is { Name: "list" }) inner = inner.Value as FilterExpr;
+        return inner is { Name: "select" or "reject" or "selectattr" or "rejectattr" }
+            || f.Value is CallExpr { Callee: GetAttrExpr { Name: "split" } };
+    }
+
     private bool IsBuiltinFilter(string name) =>
         _filters.TryGetValue(name, out var fn) && BuiltinFilters.All.TryGetValue(name, out var builtin) && ReferenceEquals(fn, builtin);
 

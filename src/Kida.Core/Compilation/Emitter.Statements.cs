@@ -129,6 +129,15 @@ internal sealed partial class Emitter
             writes.Add(E.Empty());
             return E.Block(typeof(void), [total], writes);
         }
+        if (value is FilterExpr { Name: "format", Style: FilterStyle.Pipe, Value: ConstExpr { Value: string format } } f
+            && f.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null } && IsBuiltinFilter("format")
+            && Filters.FormatPlan.Create(format) is { } plan)
+            return E.Block(SetPos(f.Pos), Helper(H.WriteFormat, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format),
+                EmittedArrays.Of(typeof(object), f.Args.Positional.Select(a => (E)E.Convert(EmitExpr(a), typeof(object)))), _fn.Escape));
+        if (value is FilterExpr { Name: "length" or "count", Style: FilterStyle.Pipe, Value: { } counted } lf && lf.Args.IsEmpty
+            && IsBuiltinFilter(lf.Name) && !IsFusedCount(lf))
+            // the built-in length printed as the number it is, without a box
+            return E.Block(SetPos(lf.Pos), E.Call(_fn.Out, H.OutputWriteInt, E.Convert(Helper(H.Length, Helper(H.UseValue, EmitExpr(counted))), typeof(long))));
         if (value is GetAttrExpr { Optional: false } ga)
             return Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
         var v = EmitExpr(value);

@@ -111,6 +111,9 @@ internal static class RuntimeMethods
     public static readonly MethodInfo CallAtEscape = Of(Calls.CallAtEscape);
     public static readonly MethodInfo CallMethod = Of(Calls.CallMethod);
     public static readonly MethodInfo SplitLength = Of(PyMethods.SplitLength);
+    public static readonly MethodInfo Length = Of(Iteration.Length);
+    public static readonly MethodInfo ListCountOf = Of(Iteration.ListCount<object?>).GetGenericMethodDefinition();
+    public static readonly MethodInfo WriteFormat = Of(Filters.BuiltinFilters.WriteFormat);
     public static readonly MethodInfo CallMethodOptional = Of(Calls.CallMethodOptional);
     public static readonly MethodInfo WriteCall = Of(Calls.WriteCall);
     public static readonly MethodInfo WriteCall1 = Of(Calls.WriteCall1);

@@ -77,8 +77,41 @@ internal sealed partial class SiteInliner
         return Samples.TryGetValue(memberType, out var sample) ? (Expression.TypeEqual(variable, type), Guarded(access, type, name), sample) : null;
     }
 
+    /// <summary>
+    /// <c>x.items|length</c> on a member typed <c>List&lt;T&gt;</c> or <c>T[]</c>: its count read directly behind the type
+    /// check (a null member takes the generic path, which reports it).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
+    private Expression? TypedLength(MethodCallExpression node)
+    {
+        if (node.Method != RuntimeMethods.Length) return null;
+        var e = node.Arguments[0];
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
+        if (e is not MethodCallExpression read || read.Method != GetAttrSite
+            || read.Arguments[ReadSite] is not ConstantExpression { Value: MemberSite site }
+            || read.Arguments[ReadSite - 2] is not ParameterExpression variable) return null;
+        var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
+        if (Observed(site, name) is not var (type, member)) return null;
+        var memberType = member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
+        var isList = memberType.IsGenericType && memberType.GetGenericTypeDefinition() == typeof(List<>);
+        if (!isList && !(memberType.IsArray && memberType.GetArrayRank() == 1)) return null;
+        var value = Expression.Variable(memberType, "items");
+        var generic = base.VisitMethodCall(node);
+        Expression count = isList
+            ? Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(memberType.GetGenericArguments()[0]), value)
+            : Expression.ArrayLength(value);
+        return Expression.Condition(Expression.TypeEqual(variable, type),
+            Expression.Block(typeof(int), [value],
+                Expression.Assign(value, Guarded(Expression.MakeMemberAccess(Expression.Convert(variable, type), member), type, name)),
+                Expression.Condition(Expression.NotEqual(value, Expression.Constant(null, memberType)), count, generic, typeof(int))),
+            generic, typeof(int));
+    }
+
     private Expression? TypedOperation(MethodCallExpression node)
     {
+        if (TypedLength(node) is { } length) return length;
         if (TypedTypeTest(node) is { } typeTest) return typeTest;
         if (!Operators.TryGetValue(node.Method, out var op)) return null;
         if (Typed(node) is not { } typed || typed.Guards.Count == 0) return null;
@@ -209,5 +242,31 @@ internal sealed partial class SiteInliner
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// A filter or test called through a constant delegate (<c>E.Invoke(fn, rs, value, args)</c>): a direct call of the
+    /// delegate's method on its target, which the JIT can inline, instead of a delegate invocation. Only a single-cast
+    /// delegate whose method has exactly the delegate's signature; anything else is invoked as before.
+    /// </summary>
+    protected override Expression VisitInvocation(InvocationExpression node)
+    {
+        if (node.Expression is ConstantExpression { Value: Delegate d } && DirectCall(d, node.Type, node.Arguments.Select(Visit).ToArray()!) is { } call) return call;
+        return base.VisitInvocation(node);
+    }
+
+    private static MethodCallExpression? DirectCall(Delegate d, Type returns, Expression[] args)
+    {
+        if (d.HasSingleTarget is false) return null;
+        var method = d.Method;
+        if (method is System.Reflection.Emit.DynamicMethod || method.IsGenericMethodDefinition || method.ContainsGenericParameters) return null;
+        if (method.IsStatic ? d.Target is not null : d.Target is null || !method.DeclaringType!.IsInstanceOfType(d.Target)) return null;
+        // (the invocation was checked against the delegate's signature when it was built: the method must take exactly
+        // the argument types and return exactly the invocation's type)
+        var ps = method.GetParameters();
+        if (ps.Length != args.Length || method.ReturnType != returns) return null;
+        for (var i = 0; i < ps.Length; i++)
+            if (args[i].Type != ps[i].ParameterType) return null;
+        return method.IsStatic ? Expression.Call(method, args) : Expression.Call(Expression.Constant(d.Target, method.DeclaringType!), method, args);
     }
 }

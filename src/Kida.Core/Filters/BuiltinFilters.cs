@@ -388,6 +388,16 @@ internal static partial class BuiltinFilters
 
     private static readonly object Boxed255 = 255L;
 
+    /// <summary>
+    /// <c>{{ 'constant'|format(a, b) }}</c> with the built-in filter: the plan made when the template was compiled writes
+    /// the text straight into the output; anything it cannot format goes through the filter, as written.
+    /// </summary>
+    internal static void WriteFormat(RenderState rs, Output output, FormatPlan plan, string format, object?[] args, bool escape)
+    {
+        if (plan.TryWrite(args, output, escape)) return;
+        output.WriteValue(FormatFilter(rs, format, new CallArgs(args, null)), escape);
+    }
+
     private static object? FormatFilter(RenderState rs, object? v, CallArgs a)
     {
         // a plain format string with positional fields: parsed once (per thread, by reference), numbers formatted in place

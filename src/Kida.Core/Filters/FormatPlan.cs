@@ -35,6 +35,9 @@ internal sealed class FormatPlan
         return ReferenceEquals(entry.Plan, None) ? null : entry.Plan;
     }
 
+    /// <summary>The plan of a template's constant format string, made once when the template is compiled; null when it has none.</summary>
+    public static FormatPlan? Create(string format) => Parse(format);
+
     private static FormatPlan? Parse(string format)
     {
         if (format.Length > 200) return null;
@@ -89,7 +92,28 @@ internal sealed class FormatPlan
     {
         result = null;
         Span<char> buf = stackalloc char[512];
-        var len = 0;
+        if (!TryFormatInto(args, buf, out var len)) return false;
+        result = new string(buf[..len]);
+        return true;
+    }
+
+    /// <summary>
+    /// <c>{{ 'fmt'|format(args) }}</c>: the formatted text written to <paramref name="output"/> (escaped when
+    /// <paramref name="escape"/>, as the printed string would be) without the string; false, having written nothing, when
+    /// the general formatter must run.
+    /// </summary>
+    public bool TryWrite(object?[] args, Output output, bool escape)
+    {
+        Span<char> buf = stackalloc char[512];
+        if (!TryFormatInto(args, buf, out var len)) return false;
+        if (escape) output.WriteEscaped(buf[..len]);
+        else output.Write(buf[..len]);
+        return true;
+    }
+
+    private bool TryFormatInto(object?[] args, Span<char> buf, out int len)
+    {
+        len = 0;
         foreach (var part in _parts)
         {
             if (part.Literal is { } lit)
@@ -107,7 +131,6 @@ internal sealed class FormatPlan
             // as PyFormat: the text so far plus this field against the string limit
             Guard.StringLength(start, written);
         }
-        result = new string(buf[..len]);
         return true;
     }
 

@@ -181,6 +181,9 @@ internal static class Iteration
         _ => Iterate(v).ToList(),
     };
 
+    /// <summary>The count of a model <c>List&lt;T&gt;</c> member, called by the code tier-up emits for <c>x.items|length</c>.</summary>
+    public static int ListCount<T>(List<T> list) => list.Count;
+
     public static int Length(object? v)
     {
         switch (v)

@@ -13,6 +13,9 @@ namespace Kida;
 /// </remarks>
 public sealed record KidaLimits
 {
+    // (first: the presets below set it as they are made, and static fields are initialised in the order they are written)
+    private static int s_stringLengthFloor = 8 * 1024 * 1024;
+
     /// <summary>The limits of an environment without a sandbox (the default of <see cref="KidaOptions.Limits"/>).</summary>
     public static KidaLimits Default { get; } = new();
 
@@ -50,7 +53,23 @@ public sealed record KidaLimits
     /// (<c>center</c>, <c>indent</c>, <c>ljust</c>, <c>rjust</c>, <c>zfill</c>), <c>replace</c>, <c>wordwrap</c>,
     /// <c>repr</c>/<c>tojson</c> output. Checked before the string is allocated. Code <c>K-SEC-006</c>.
     /// </summary>
-    public int MaxStringLength { get; init; } = 8 * 1024 * 1024;
+    public int MaxStringLength
+    {
+        get => _maxStringLength;
+        init
+        {
+            _maxStringLength = value;
+            // the smallest string limit any limits of this process hold: a length under it passes every render's
+            // limit, so Guard.StringLength answers it without looking up the running render
+            int floor;
+            while (value < (floor = Volatile.Read(ref s_stringLengthFloor)) && Interlocked.CompareExchange(ref s_stringLengthFloor, value, floor) != floor) { }
+        }
+    }
+
+    private readonly int _maxStringLength = 8 * 1024 * 1024;
+
+    /// <summary>A string length every configured limit allows (the smallest <see cref="MaxStringLength"/> ever set in this process).</summary>
+    internal static int StringLengthFloor => Volatile.Read(ref s_stringLengthFloor);
 
     /// <summary>
     /// The most items a collection a template creates may hold (default 1,000,000): list and tuple repetition and

@@ -57,4 +57,55 @@ public class FormatWriteTests
         Assert.StartsWith("K-SEC", ex.Code);
         Assert.Equal(new string('x', 80) + "!", env.FromString("{{ '{}!'|format(s) }}").Render(model));
     }
+
+    public static IEnumerable<object[]> JsonValues =>
+        from v in new[] { "plain", "quote\"s", "<script>", "héllo", "tab\t", "", "it's", "a&b" }
+        from m in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered }
+        select new object[] { v, m };
+
+    [Theory]
+    [MemberData(nameof(JsonValues))]
+    public void A_printed_tojson_prints_what_the_filter_returns(string text, Mode mode)
+    {
+        foreach (var autoescape in new[] { true, false })
+        {
+            var model = new Dictionary<string, object?>
+            {
+                ["s"] = text, ["l"] = new List<object?> { text, 1, null }, ["d"] = new Dictionary<string, object?> { ["k"] = text },
+                ["n"] = 2.5, ["none"] = null, ["safe"] = new Markup(text),
+            };
+            foreach (var name in new[] { "s", "l", "d", "n", "none", "safe", "missing" })
+            {
+                string Run(string source) { try { return Render(mode, source, model, autoescape); } catch (TemplateException ex) { return "error " + ex.Code; } }
+                Assert.Equal(Run($"{{% set r = {name}|tojson %}}[{{{{ r }}}}]"), Run($"[{{{{ {name}|tojson }}}}]"));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_printed_tojson_holds_the_string_limit(Mode mode)
+    {
+        var env = new KidaEnvironment(new KidaOptions
+        {
+            PreferInterpretation = mode == Mode.Interpreted,
+            TieredCompilation = mode == Mode.Tiered,
+            Limits = KidaLimits.Default with { MaxStringLength = 100 },
+        });
+        var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ s|tojson }}").Render(new Dictionary<string, object?> { ["s"] = new string('x', 99) }));
+        Assert.StartsWith("K-SEC", ex.Code);
+        Assert.Equal("\"" + new string('x', 98) + "\"", env.FromString("{{ s|tojson }}").Render(new Dictionary<string, object?> { ["s"] = new string('x', 98) }));
+    }
+
+    [Fact]
+    public void The_sandbox_presets_string_limit_holds_under_the_shortcut_for_short_strings()
+    {
+        // Guard.StringLength answers lengths under the smallest configured limit without looking up the render: the
+        // Sandboxed preset (made while KidaLimits initialises) must count among the configured limits
+        Assert.True(KidaLimits.Sandboxed.MaxStringLength < KidaLimits.Default.MaxStringLength);
+        Assert.True(KidaLimits.StringLengthFloor <= KidaLimits.Sandboxed.MaxStringLength);
+        var env = new KidaEnvironment(new KidaOptions { Sandbox = new SandboxPolicy() });
+        var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ ('x' * (n + 1))|length }}").Render(new Dictionary<string, object?> { ["n"] = KidaLimits.Sandboxed.MaxStringLength }));
+        Assert.Equal(ErrorCodes.StringLimit, ex.Code);
+    }
 }

@@ -158,4 +158,48 @@ public class TypedOperatorTests
         var mixed = bags.Cast<object>().Concat(others).Concat(bags).ToList();
         Assert.Equal(Outcome(interpreted, mixed), Outcome(tiered, mixed));
     }
+
+    public class Child(bool active)
+    {
+        public bool Active { get; } = active;
+        public bool Broken => throw new InvalidOperationException("getter failed");
+    }
+
+    public sealed class Special(bool active) : Child(!active);
+
+    public sealed record Parent(List<Child>? Children);
+    public sealed record OtherParent(List<Dictionary<string, object?>> Children);
+
+    [Theory]
+    [InlineData("{% for x in xs %}{{ x.children|selectattr('active')|list|length }},{{ x.children|rejectattr('active')|count }};{% endfor %}")]
+    [InlineData("{% for x in xs %}{% if x.children|selectattr('active')|length > 1 %}many{% endif %}{{ (x.children|rejectattr('active')|list|length) * 2 }};{% endfor %}")]
+    [InlineData("{% for x in xs %}{{ x.children|selectattr('broken')|list|length }};{% endfor %}")]
+    public void Fused_attribute_counts_over_model_lists_answer_as_the_interpreter_does(string source)
+    {
+        List<Child> Kids(params bool[] flags) => [.. flags.Select(f => new Child(f))];
+        var parents = new List<Parent> { new(Kids(true, false, true)), new(Kids()), new(Kids(false)), new([new Child(true), new Special(true), null!, new Special(false)]) };
+        var others = new List<object> { new OtherParent([new() { ["active"] = true }, new() { ["active"] = 0 }]) };
+        var withNull = new List<Parent> { new(null) };
+        string Run(KidaOptions options, object items, bool promote)
+        {
+            var t = new KidaEnvironment(options).FromString(source);
+            var first = Outcome(t, items);
+            if (!promote) return first;
+            t.Compiled.Promote();
+            return Outcome(t, items);
+        }
+        var tiered = new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue };
+        var interpreted = new KidaOptions { PreferInterpretation = true };
+        foreach (var items in new object[] { parents, others, withNull, parents.Cast<object>().Concat(others).ToList() })
+            Assert.Equal(Run(interpreted, items, false), Run(tiered, items, true));
+        // promoted after seeing Parent, then given other shapes
+        var t2 = new KidaEnvironment(tiered).FromString(source);
+        Outcome(t2, parents);
+        t2.Compiled.Promote();
+        foreach (var items in new object[] { parents, others, withNull })
+            Assert.Equal(Run(interpreted, items, false), Outcome(t2, items));
+        // under a sandbox the attribute is read through the policy, as before
+        var sandboxed = new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue, Sandbox = new SandboxPolicy() };
+        Assert.Equal(Run(new KidaOptions { PreferInterpretation = true, Sandbox = new SandboxPolicy() }, parents, false), Run(sandboxed, parents, true));
+    }
 }

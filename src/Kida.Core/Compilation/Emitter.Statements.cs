@@ -134,6 +134,8 @@ internal sealed partial class Emitter
             && Filters.FormatPlan.Create(format) is { } plan)
             return E.Block(SetPos(f.Pos), Helper(H.WriteFormat, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format),
                 EmittedArrays.Of(typeof(object), f.Args.Positional.Select(a => (E)E.Convert(EmitExpr(a), typeof(object)))), _fn.Escape));
+        if (value is FilterExpr { Name: "tojson", Style: FilterStyle.Pipe, Value: { } json } tj && tj.Args.IsEmpty && IsBuiltinFilter("tojson"))
+            return E.Block(SetPos(tj.Pos), Helper(H.WriteToJson, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(json))));
         if (value is FilterExpr { Name: "length" or "count", Style: FilterStyle.Pipe, Value: { } counted } lf && lf.Args.IsEmpty
             && IsBuiltinFilter(lf.Name) && !IsFusedCount(lf))
             // the built-in length printed as the number it is, without a box

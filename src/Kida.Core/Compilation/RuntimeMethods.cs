@@ -113,7 +113,12 @@ internal static class RuntimeMethods
     public static readonly MethodInfo SplitLength = Of(PyMethods.SplitLength);
     public static readonly MethodInfo Length = Of(Iteration.Length);
     public static readonly MethodInfo ListCountOf = Of(Iteration.ListCount<object?>).GetGenericMethodDefinition();
+    public static readonly MethodInfo ListItemOf = Of(Iteration.ListItem<object?>).GetGenericMethodDefinition();
+    public static readonly MethodInfo KeepsByAttribute = Of(Kida.Filters.BuiltinFilters.KeepsByAttribute);
+    public static readonly MethodInfo AttributeReadFailed = Of(Kida.Filters.BuiltinFilters.AttributeReadFailed);
+    public static readonly MethodInfo SandboxOf = Of(SandboxRules.Of);
     public static readonly MethodInfo WriteFormat = Of(Filters.BuiltinFilters.WriteFormat);
+    public static readonly MethodInfo WriteToJson = Of(Filters.BuiltinFilters.WriteToJson);
     public static readonly MethodInfo CallMethodOptional = Of(Calls.CallMethodOptional);
     public static readonly MethodInfo WriteCall = Of(Calls.WriteCall);
     public static readonly MethodInfo WriteCall1 = Of(Calls.WriteCall1);

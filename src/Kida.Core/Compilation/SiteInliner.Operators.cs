@@ -112,6 +112,7 @@ internal sealed partial class SiteInliner
     private Expression? TypedOperation(MethodCallExpression node)
     {
         if (TypedLength(node) is { } length) return length;
+        if (TypedCountSelected(node) is { } selected) return selected;
         if (TypedTypeTest(node) is { } typeTest) return typeTest;
         if (!Operators.TryGetValue(node.Method, out var op)) return null;
         if (Typed(node) is not { } typed || typed.Guards.Count == 0) return null;

@@ -607,6 +607,23 @@ internal static partial class BuiltinFilters
         return markup ? new Markup(text) : text;
     }
 
+    /// <summary>
+    /// <c>{{ v|tojson }}</c> with the built-in filter: a plain ASCII string without characters to escape is written quoted
+    /// straight into the output (no JSON string, no Markup); anything else prints what the filter returns.
+    /// </summary>
+    internal static void WriteToJson(RenderState rs, Output output, object? v)
+    {
+        if (v is string s && !s.AsSpan().ContainsAny(JsonSpecial) && Ascii.IsValid(s))
+        {
+            Guard.StringLength(s.Length + 2L);
+            output.Write("\"");
+            output.Write(s);
+            output.Write("\"");
+            return;
+        }
+        output.WriteValue(ToJson(rs, v, CallArgs.None), escape: false);
+    }
+
     private static object? ToJson(RenderState rs, object? v, CallArgs a)
     {
         var indent = a.Get(0, "indent");

@@ -114,6 +114,15 @@ internal static partial class BuiltinFilters
     /// on plain .NET objects without a sandbox, the member getter is resolved once per item type and reused; everything
     /// else goes through <see cref="AttrPath"/>.
     /// </summary>
+    /// <summary>The error a failing getter of an attribute filter reports (K-RUN for attributes, the type and member named).</summary>
+    internal static TemplateRuntimeException AttributeReadFailed(Exception ex, object item, string name) =>
+        new($"Reading '{item.GetType().Name}.{name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
+
+    /// <summary>Whether <c>selectattr(attr)</c> (<paramref name="select"/>) or <c>rejectattr(attr)</c> keeps <paramref name="item"/>: one item of
+    /// the loop tier-up emits for a fused count, for an item of another type than the one it reads directly.</summary>
+    internal static bool KeepsByAttribute(RenderState rs, object? item, string attr, bool select) =>
+        new AttrReader(rs, attr).ReadTruthy(item) == select;
+
     internal struct AttrReader(RenderState rs, object? attribute)
     {
         private readonly string? _name = SimpleName(attribute);
@@ -148,7 +157,7 @@ internal static partial class BuiltinFilters
                 }
                 catch (Exception ex) when (ex is not TemplateException)
                 {
-                    throw new TemplateRuntimeException($"Reading '{item!.GetType().Name}.{_name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
+                    throw AttributeReadFailed(ex, item!, _name!);
                 }
             }
             return Values.Truthy(Read(item));

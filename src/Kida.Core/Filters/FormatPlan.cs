@@ -88,6 +88,7 @@ internal sealed class FormatPlan
     /// The formatted text, or false when the general formatter must run (a missing argument, an undefined value, a spec
     /// that does not apply to the value, or a result longer than the stack buffer), so errors are its errors.
     /// </summary>
+    [SkipLocalsInit] // (the buffer is read only where it was written)
     public bool TryFormat(object?[] args, out string? result)
     {
         result = null;
@@ -102,6 +103,7 @@ internal sealed class FormatPlan
     /// <paramref name="escape"/>, as the printed string would be) without the string; false, having written nothing, when
     /// the general formatter must run.
     /// </summary>
+    [SkipLocalsInit]
     public bool TryWrite(object?[] args, Output output, bool escape)
     {
         Span<char> buf = stackalloc char[512];

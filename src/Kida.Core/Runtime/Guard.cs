@@ -15,7 +15,7 @@ internal static class Guard
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StringLength(long length)
     {
-        if (length > RenderState.CurrentLimits.MaxStringLength) StringTooLong(length);
+        if (length > KidaLimits.StringLengthFloor && length > RenderState.CurrentLimits.MaxStringLength) StringTooLong(length);
     }
 
     /// <summary>Fails with K-SEC-006 when <paramref name="a"/> + <paramref name="b"/> characters would pass the string limit.</summary>

@@ -184,6 +184,9 @@ internal static class Iteration
     /// <summary>The count of a model <c>List&lt;T&gt;</c> member, called by the code tier-up emits for <c>x.items|length</c>.</summary>
     public static int ListCount<T>(List<T> list) => list.Count;
 
+    /// <summary>Item <paramref name="i"/> of a model <c>List&lt;T&gt;</c> member, for code tier-up emits.</summary>
+    public static T ListItem<T>(List<T> list, int i) => list[i];
+
     public static int Length(object? v)
     {
         switch (v)

@@ -1,0 +1,79 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using System.Linq.Expressions;
+using System.Reflection;
+using Kida.Runtime;
+
+namespace Kida.Compilation;
+
+// Pipelines over observed model lists. x.children|selectattr('active')|list|length (the fused count the emitter makes
+// of selectattr, rejectattr, their |list and |length or |count) over a member seen as List<T>, where T is a plain class
+// with a bool member of that name, becomes a loop at tier-up that reads the member of each item of type T directly:
+//     count = 0; for (i = 0; i < list.Count; i++) { item = list[i]; if (item.GetType() == T ? ((T)item).Active : <general rule>) count++; }
+// An item of another type (a subclass, null) is decided by the general rule; a null list, a render under a sandbox or
+// a variable of another type take the generic call. The count is the general path's count.
+internal sealed partial class SiteInliner
+{
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
+    private Expression? TypedCountSelected(MethodCallExpression node)
+    {
+        if (node.Method != RuntimeMethods.CountSelected
+            || node.Arguments[4] is not ConstantExpression { Value: true }
+            || node.Arguments[3] is not ConstantExpression { Value: bool select }
+            || node.Arguments[2] is not ConstantExpression { Value: CallArgs args }
+            || args.Named is not null || args.Positional.Length != 1 || args.Positional[0] is not string attr
+            || attr.Length == 0 || attr.Contains('.') || char.IsAsciiDigit(attr[0])) return null;
+        var e = node.Arguments[1];
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
+        if (e is not MethodCallExpression read || read.Method != GetAttrSite
+            || read.Arguments[ReadSite] is not ConstantExpression { Value: MemberSite site }
+            || read.Arguments[ReadSite - 2] is not ParameterExpression variable) return null;
+        var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
+        if (Observed(site, name) is not var (type, member)) return null;
+        var listType = member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
+        if (!listType.IsGenericType || listType.GetGenericTypeDefinition() != typeof(List<>)) return null;
+        var itemType = listType.GetGenericArguments()[0];
+        // a plain class (what the attribute reader reads by its getter): no mapping, list, string, JSON or template object
+        if (itemType.IsValueType || itemType.IsInterface || itemType.IsAbstract || itemType.ContainsGenericParameters
+            || typeof(IEnumerable).IsAssignableFrom(itemType) || typeof(IKidaObject).IsAssignableFrom(itemType)
+            || itemType == typeof(Markup) || itemType == typeof(object)
+            || Members.GetGetter(itemType, attr) is null || Members.FindMember(itemType, attr) is not { } flag
+            || (flag is PropertyInfo fp ? fp.PropertyType : ((FieldInfo)flag).FieldType) != typeof(bool)) return null;
+
+        var generic = base.VisitMethodCall(node);
+        var rs = node.Arguments[0];
+        var list = Expression.Variable(listType, "list");
+        var count = Expression.Variable(typeof(long), "count");
+        var i = Expression.Variable(typeof(int), "i");
+        var item = Expression.Variable(itemType, "item");
+        var ex = Expression.Variable(typeof(Exception), "ex");
+        var done = Expression.Label("counted");
+        var direct = Expression.TryCatch(
+            Expression.MakeMemberAccess(Expression.Convert(item, itemType), flag),
+            Expression.Catch(ex,
+                Expression.Throw(Expression.Call(RuntimeMethods.AttributeReadFailed, ex, item, Expression.Constant(attr)), typeof(bool)),
+                Expression.Not(Expression.TypeIs(ex, typeof(TemplateException)))));
+        var keeps = Expression.Condition(
+            Expression.AndAlso(Expression.NotEqual(item, Expression.Constant(null, itemType)), Expression.TypeEqual(item, itemType)),
+            select ? direct : Expression.Not(direct),
+            Expression.Call(RuntimeMethods.KeepsByAttribute, rs, item, Expression.Constant(attr), Expression.Constant(select)),
+            typeof(bool));
+        var loop = Expression.Block(typeof(object), [count, i, item],
+            Expression.Assign(count, Expression.Constant(0L)),
+            Expression.Assign(i, Expression.Constant(0)),
+            Expression.Loop(Expression.Block(
+                Expression.IfThen(Expression.GreaterThanOrEqual(i, Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(itemType), list)), Expression.Break(done)),
+                Expression.Assign(item, Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list, i)),
+                Expression.IfThen(keeps, Expression.PostIncrementAssign(count)),
+                Expression.PostIncrementAssign(i)), done),
+            Expression.Call(RuntimeMethods.BoxLong, count));
+        return Expression.Condition(
+            Expression.AndAlso(Expression.TypeEqual(variable, type), Expression.Equal(Expression.Call(RuntimeMethods.SandboxOf, rs), Expression.Constant(null, typeof(SandboxRules)))),
+            Expression.Block(typeof(object), [list],
+                Expression.Assign(list, Guarded(Expression.MakeMemberAccess(Expression.Convert(variable, type), member), type, name)),
+                Expression.Condition(Expression.NotEqual(list, Expression.Constant(null, listType)), loop, generic, typeof(object))),
+            generic, typeof(object));
+    }
+}

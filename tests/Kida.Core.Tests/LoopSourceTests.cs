@@ -18,7 +18,7 @@ public class LoopSourceTests
     private static List<Item> Items(int n) => Enumerable.Range(0, n).Select(i => new Item(i, "n" + i)).ToList();
 
     public static IEnumerable<object[]> SizesAndModes =>
-        from n in new[] { 0, 1, 7, 8, 9, 100, 3000 }
+        from n in new[] { 0, 1, 7, 8, 15, 16, 17, 100, 3000 }
         from m in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered }
         select new object[] { n, m };
 

@@ -35,6 +35,8 @@ public class TypedOperatorTests
         "x.i == 3.0", "x.l == 9007199254740992.0", "x.i != x.d", "x.d != x.d", "x.d == x.d", "x.i < 2 < 5",
         "x.i is divisibleby 3", "x.l is divisibleby -1", "x.i is divisibleby 0", "x.l is divisibleby 7", "x.d is divisibleby 2",
         "x.i is even", "x.l is odd", "x.d is even", "x.i + 1 is odd",
+        "x.d|round", "x.d|round(2)", "x.d|round(15)", "x.d|round(16)", "x.d|round(2, 'floor')", "x.i|round", "x.i|round(1)", "x.l|round",
+        "x.d|int", "x.i|int", "x.l|int", "x.i|float", "x.l|float", "x.d|float", "x.i|abs", "x.l|abs", "x.d|abs", "(x.i * 2)|abs", "(x.d * 2)|round(1)",
     }.Select(e => new object[] { e });
 
     private static string Outcome(Template t, object items)

@@ -119,6 +119,10 @@ internal static class RuntimeMethods
     public static readonly MethodInfo SandboxOf = Of(SandboxRules.Of);
     public static readonly MethodInfo WriteFormat = Of(Filters.BuiltinFilters.WriteFormat);
     public static readonly MethodInfo WriteToJson = Of(Filters.BuiltinFilters.WriteToJson);
+    public static readonly MethodInfo WriteRounded = Of(Filters.BuiltinFilters.WriteRounded);
+    public static readonly MethodInfo WriteTruncated = Of(Filters.BuiltinFilters.WriteTruncated);
+    public static readonly MethodInfo AbsLong = Of((Func<long, long>)Math.Abs);
+    public static readonly MethodInfo AbsDouble = Of((Func<double, double>)Math.Abs);
     public static readonly MethodInfo CallMethodOptional = Of(Calls.CallMethodOptional);
     public static readonly MethodInfo WriteCall = Of(Calls.WriteCall);
     public static readonly MethodInfo WriteCall1 = Of(Calls.WriteCall1);

@@ -134,6 +134,55 @@ internal sealed partial class SiteInliner
         return Expression.IfThenElse(AllOf(typed.Guards), Expression.Call(write.Object!, writer, typed.Value), generic);
     }
 
+    private static readonly Delegate? RoundFilter = Filters.BuiltinFilters.All.GetValueOrDefault("round");
+    private static readonly Delegate? IntFilter = Filters.BuiltinFilters.All.GetValueOrDefault("int");
+    private static readonly Delegate? FloatFilter = Filters.BuiltinFilters.All.GetValueOrDefault("float");
+    private static readonly Delegate? AbsFilter = Filters.BuiltinFilters.All.GetValueOrDefault("abs");
+
+    /// <summary>
+    /// <c>{{ x.score|round }}</c>, <c>|round(n)</c>, <c>|int</c>, <c>|float</c> and <c>|abs</c> (the built-in filters, no other
+    /// arguments) on a typed member or operation: the result written without boxing the operand or the result.
+    /// </summary>
+    private Expression? TypedFilterWrite(MethodCallExpression write)
+    {
+        var arg = write.Arguments[0];
+        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) arg = c.Operand;
+        // (the filter's block: its position set first, then the call; the typed write keeps the position)
+        Expression[] prefix = [];
+        if (arg is BlockExpression { Variables.Count: 0 } block && block.Expressions.Count <= 2)
+        {
+            prefix = [.. block.Expressions.Take(block.Expressions.Count - 1)];
+            arg = block.Expressions[^1];
+        }
+        if (arg is not InvocationExpression { Expression: ConstantExpression { Value: Delegate d }, Arguments.Count: 3 } call
+            || call.Arguments[2] is not ConstantExpression { Value: CallArgs a } || a.Named is not null) return null;
+        if (!(ReferenceEquals(d, RoundFilter) || ReferenceEquals(d, IntFilter) || ReferenceEquals(d, FloatFilter) || ReferenceEquals(d, AbsFilter))) return null;
+        if (Typed(call.Arguments[1]) is not { Guards.Count: > 0 } v) return null;
+        var output = write.Object!;
+        var rs = call.Arguments[0];
+        var isDouble = v.Value.Type == typeof(double);
+        Expression? typed = null;
+        if (ReferenceEquals(d, RoundFilter))
+        {
+            var precision = a.Positional switch { [] => 0L, [long p] => p, _ => -1L };
+            if (precision is >= 0 and <= 15)
+                typed = isDouble
+                    ? Expression.Call(RuntimeMethods.WriteRounded, output, rs, v.Value, Expression.Constant((int)precision), Expression.Constant(a))
+                    : Expression.Call(output, RuntimeMethods.OutputWriteInt, v.Value); // an int rounds to itself
+        }
+        else if (a.Positional.Length == 0 && ReferenceEquals(d, IntFilter))
+            typed = isDouble
+                ? Expression.Call(RuntimeMethods.WriteTruncated, output, rs, v.Value, Expression.Constant(a))
+                : Expression.Call(output, RuntimeMethods.OutputWriteInt, v.Value);
+        else if (a.Positional.Length == 0 && ReferenceEquals(d, FloatFilter))
+            typed = Expression.Call(output, RuntimeMethods.OutputWriteDouble, isDouble ? v.Value : Expression.Convert(v.Value, typeof(double)));
+        else if (a.Positional.Length == 0 && ReferenceEquals(d, AbsFilter))
+            typed = isDouble ? Expression.Call(output, RuntimeMethods.OutputWriteDouble, Expression.Call(RuntimeMethods.AbsDouble, v.Value))
+                : v.Bound < NoOverflow ? Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Call(RuntimeMethods.AbsLong, v.Value)) : null;
+        if (typed is null) return null;
+        return Expression.IfThenElse(AllOf(v.Guards), Expression.Block(typeof(void), [.. prefix, typed]), base.VisitMethodCall(write));
+    }
+
     private static Expression AllOf(List<Expression> guards)
     {
         var all = guards[0];

@@ -49,6 +49,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
         if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
         if (node.Method == WriteValue && TypedValueWrite(node) is { } valueWrite) return valueWrite;
+        if (node.Method == WriteValue && TypedFilterWrite(node) is { } filterWrite) return filterWrite;
         if (TypedOperation(node) is { } operation) return operation;
         var visited = (MethodCallExpression)base.VisitMethodCall(node);
         if (visited.Method == ResolveSite && visited.Arguments[NameSite] is ConstantExpression { Value: MemberSite rs })

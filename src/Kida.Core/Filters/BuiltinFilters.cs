@@ -494,18 +494,37 @@ internal static partial class BuiltinFilters
     /// value is known; the nearest double to k/10^n is then k / 10^n (both exact doubles, one correctly rounded division).
     /// Null for ties, zeros (the sign of a zero result), magnitudes past 1e9 and anything not finite.
     /// </summary>
-    private static object? RoundFast(double d, int precision)
+    private static object? RoundFast(double d, int precision) => TryRoundFast(d, precision, out var rounded) ? rounded : null;
+
+    private static bool TryRoundFast(double d, int precision, out double rounded)
     {
-        if (!double.IsFinite(d)) return null;
+        rounded = 0;
+        if (!double.IsFinite(d)) return false;
         var p = PowersOfTen[precision];
         var y = d * p;
-        if (!(Math.Abs(y) < 1e9)) return null;
+        if (!(Math.Abs(y) < 1e9)) return false;
         var floor = Math.Floor(y);
         var frac = y - floor;
-        if (Math.Abs(frac - 0.5) < 1e-6) return null;
+        if (Math.Abs(frac - 0.5) < 1e-6) return false;
         var k = frac < 0.5 ? floor : floor + 1;
-        if (k == 0) return null;
-        return precision == 0 ? k : k / p;
+        if (k == 0) return false;
+        rounded = precision == 0 ? k : k / p;
+        return true;
+    }
+
+    /// <summary><c>{{ x.price|round(n) }}</c> on a double member, for code tier-up emits: the rounded value written
+    /// without a box; anything the fast rounding does not answer goes through the filter.</summary>
+    internal static void WriteRounded(Output output, RenderState rs, double d, int precision, CallArgs args)
+    {
+        if (TryRoundFast(d, precision, out var rounded)) output.WriteDouble(rounded);
+        else output.WriteValue(Round(rs, d, args), escape: false);
+    }
+
+    /// <summary><c>{{ x.price|int }}</c> on a double member, for code tier-up emits: the truncated value written without a box.</summary>
+    internal static void WriteTruncated(Output output, RenderState rs, double d, CallArgs args)
+    {
+        if (Math.Abs(d) < 9e18) output.WriteInt((long)d);
+        else output.WriteValue(Int(rs, d, args), escape: false);
     }
 
     /// <summary>Python's round(x, n): correctly rounded half-to-even on the decimal value.</summary>

@@ -38,7 +38,7 @@ internal static class Iteration
     // a for loop copies a model list of at least this many items into a pooled array and walks that (an array read
     // costs a fraction of the two interface calls per item that reading a List<T> as IReadOnlyList<object> takes);
     // shorter lists are read through the interface, where renting and copying would cost more than it saves
-    private const int MinLoopSnapshot = 8;
+    private const int MinLoopSnapshot = 16;
 
     /// <summary>
     /// The items a for loop over <paramref name="list"/> walks as an array (read by index up to the list's count at the

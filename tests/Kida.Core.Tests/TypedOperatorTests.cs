@@ -37,6 +37,7 @@ public class TypedOperatorTests
         "x.i is even", "x.l is odd", "x.d is even", "x.i + 1 is odd",
         "x.d|round", "x.d|round(2)", "x.d|round(15)", "x.d|round(16)", "x.d|round(2, 'floor')", "x.i|round", "x.i|round(1)", "x.l|round",
         "x.d|int", "x.i|int", "x.l|int", "x.i|float", "x.l|float", "x.d|float", "x.i|abs", "x.l|abs", "x.d|abs", "(x.i * 2)|abs", "(x.d * 2)|round(1)",
+        "'{} items'|format(x.i)", "'<{}>'|format(x.l)", "'{0}&{0}'|format(x.i)", "'{:>5}'|format(x.i)", "'{}'|format(x.d)", "'{} of {}'|format(x.i)",
     }.Select(e => new object[] { e });
 
     private static string Outcome(Template t, object items)
@@ -203,5 +204,23 @@ public class TypedOperatorTests
         // under a sandbox the attribute is read through the policy, as before
         var sandboxed = new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue, Sandbox = new SandboxPolicy() };
         Assert.Equal(Run(new KidaOptions { PreferInterpretation = true, Sandbox = new SandboxPolicy() }, parents, false), Run(sandboxed, parents, true));
+    }
+
+    [Fact]
+    public void A_typed_format_write_holds_a_tiny_string_limit()
+    {
+        const string source = "{% for x in xs %}{{ '{} items'|format(x.i) }};{% endfor %}";
+        // (the general formatter checks the text so far at the end of each field: "22 items" passes a limit of 4)
+        var limits = KidaLimits.Default with { MaxStringLength = 4 };
+        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true, Limits = limits }).FromString(source);
+        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue, Limits = limits }).FromString(source);
+        var small = new List<Num> { new(1, 0, 0), new(22, 0, 0) };
+        var big = new List<Num> { new(1, 0, 0), new(12345, 0, 0) };
+        Assert.Equal("1 items;22 items;", Outcome(interpreted, small));
+        Outcome(tiered, small);
+        tiered.Compiled.Promote();
+        Assert.Equal("1 items;22 items;", Outcome(tiered, small));
+        Assert.Equal("error K-SEC-006", Outcome(interpreted, big));
+        Assert.Equal("error K-SEC-006", Outcome(tiered, big));
     }
 }

@@ -132,8 +132,10 @@ internal sealed partial class Emitter
         if (value is FilterExpr { Name: "format", Style: FilterStyle.Pipe, Value: ConstExpr { Value: string format } } f
             && f.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null } && IsBuiltinFilter("format")
             && Filters.FormatPlan.Create(format) is { } plan)
-            return E.Block(SetPos(f.Pos), Helper(H.WriteFormat, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format),
-                EmittedArrays.Of(typeof(object), f.Args.Positional.Select(a => (E)E.Convert(EmitExpr(a), typeof(object)))), _fn.Escape));
+            return E.Block(SetPos(f.Pos), f.Args.Positional.Count == 1
+                ? Helper(H.WriteFormat1, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format), E.Convert(EmitExpr(f.Args.Positional[0]), typeof(object)), _fn.Escape)
+                : Helper(H.WriteFormat, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format),
+                    EmittedArrays.Of(typeof(object), f.Args.Positional.Select(a => (E)E.Convert(EmitExpr(a), typeof(object)))), _fn.Escape));
         if (value is FilterExpr { Name: "tojson", Style: FilterStyle.Pipe, Value: { } json } tj && tj.Args.IsEmpty && IsBuiltinFilter("tojson"))
             return E.Block(SetPos(tj.Pos), Helper(H.WriteToJson, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(json))));
         if (value is FilterExpr { Name: "length" or "count", Style: FilterStyle.Pipe, Value: { } counted } lf && lf.Args.IsEmpty

@@ -118,6 +118,8 @@ internal static class RuntimeMethods
     public static readonly MethodInfo AttributeReadFailed = Of(Kida.Filters.BuiltinFilters.AttributeReadFailed);
     public static readonly MethodInfo SandboxOf = Of(SandboxRules.Of);
     public static readonly MethodInfo WriteFormat = Of(Filters.BuiltinFilters.WriteFormat);
+    public static readonly MethodInfo WriteFormat1 = Of(Filters.BuiltinFilters.WriteFormat1);
+    public static readonly MethodInfo FormatWriteInteger = InstanceOf<Filters.FormatPlan>(p => p.WriteInteger(null!, 0L, false));
     public static readonly MethodInfo WriteToJson = Of(Filters.BuiltinFilters.WriteToJson);
     public static readonly MethodInfo WriteRounded = Of(Filters.BuiltinFilters.WriteRounded);
     public static readonly MethodInfo WriteTruncated = Of(Filters.BuiltinFilters.WriteTruncated);

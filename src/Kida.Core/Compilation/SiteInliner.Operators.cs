@@ -112,6 +112,7 @@ internal sealed partial class SiteInliner
     private Expression? TypedOperation(MethodCallExpression node)
     {
         if (TypedLength(node) is { } length) return length;
+        if (TypedFormatWrite(node) is { } format) return format;
         if (TypedCountSelected(node) is { } selected) return selected;
         if (TypedTypeTest(node) is { } typeTest) return typeTest;
         if (!Operators.TryGetValue(node.Method, out var op)) return null;
@@ -181,6 +182,16 @@ internal sealed partial class SiteInliner
                 : v.Bound < NoOverflow ? Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Call(RuntimeMethods.AbsLong, v.Value)) : null;
         if (typed is null) return null;
         return Expression.IfThenElse(AllOf(v.Guards), Expression.Block(typeof(void), [.. prefix, typed]), base.VisitMethodCall(write));
+    }
+
+    /// <summary><c>{{ '{} items'|format(x.count) }}</c> on an integer member: the plan writes the digits, no box, no argument.</summary>
+    private Expression? TypedFormatWrite(MethodCallExpression node)
+    {
+        if (node.Method != RuntimeMethods.WriteFormat1 || node.Arguments[2] is not ConstantExpression { Value: Filters.FormatPlan { IntegerFields: true } plan }
+            || Typed(node.Arguments[4]) is not { Guards.Count: > 0 } v || v.Value.Type != typeof(long)) return null;
+        return Expression.IfThenElse(AllOf(v.Guards),
+            Expression.Call(Expression.Constant(plan), RuntimeMethods.FormatWriteInteger, node.Arguments[1], v.Value, node.Arguments[5]),
+            base.VisitMethodCall(node));
     }
 
     private static Expression AllOf(List<Expression> guards)

@@ -398,6 +398,13 @@ internal static partial class BuiltinFilters
         output.WriteValue(FormatFilter(rs, format, new CallArgs(args, null)), escape);
     }
 
+    /// <summary><see cref="WriteFormat"/> with one argument: no argument array unless the general formatter runs.</summary>
+    internal static void WriteFormat1(RenderState rs, Output output, FormatPlan plan, string format, object? arg, bool escape)
+    {
+        if (plan.TryWrite(new ReadOnlySpan<object?>(ref arg), output, escape)) return;
+        output.WriteValue(FormatFilter(rs, format, new CallArgs([arg], null)), escape);
+    }
+
     private static object? FormatFilter(RenderState rs, object? v, CallArgs a)
     {
         // a plain format string with positional fields: parsed once (per thread, by reference), numbers formatted in place

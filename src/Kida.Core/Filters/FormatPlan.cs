@@ -12,11 +12,59 @@ namespace Kida.Filters;
 /// </summary>
 internal sealed class FormatPlan
 {
-    private readonly record struct Part(string? Literal, int Index, string Spec, string? FixedFormat);
+    private readonly record struct Part(string? Literal, int Index, string Spec, string? FixedFormat)
+    {
+        // no character HTML escaping changes in the literal or the spec (its fill character): a number formatted by
+        // this part, or the literal, is written as it is
+        public bool Plain { get; } = (Literal ?? Spec).AsSpan().IndexOfAny("&<>\"'") < 0;
+    }
 
     private readonly Part[] _parts;
 
-    private FormatPlan(Part[] parts) => _parts = parts;
+    private FormatPlan(Part[] parts)
+    {
+        _parts = parts;
+        IntegerFields = parts.All(p => p.Literal is not null || (p.Index == 0 && p.Spec.Length == 0));
+        var literal = 0;
+        foreach (var p in parts)
+        {
+            if (p.Literal is null)
+            {
+                _fieldCount++;
+                _literalBeforeLastField = literal;
+            }
+            else literal += p.Literal.Length;
+        }
+    }
+
+    // the literal characters before the last field: the general formatter checks the text so far at each field's end
+    private readonly int _literalBeforeLastField;
+    private readonly int _fieldCount;
+
+    /// <summary>Whether every field is <c>{}</c> or <c>{0}</c> (no spec): an integer argument fills them as its digits.</summary>
+    public bool IntegerFields { get; }
+
+    /// <summary>
+    /// The text for one integer argument when <see cref="IntegerFields"/>, written straight into the output (literals
+    /// escaped as the printed string would be; digits need none), the string limit checked on its length as the
+    /// general formatter does (at the end of the last field). Called by the code tier-up emits for <c>{{ 'fmt'|format(x.count) }}</c> on an int member.
+    /// </summary>
+    public void WriteInteger(Output output, long value, bool escape)
+    {
+        // (the longest text, 20 characters a field, passes every configured limit: nothing to count)
+        if (_literalBeforeLastField + 20L * _fieldCount > KidaLimits.StringLengthFloor)
+        {
+            var digits = value < 0 ? 2 : 1;
+            for (var v = Math.Abs(value / 10); v > 0; v /= 10) digits++;
+            Guard.StringLength(_literalBeforeLastField + (long)digits * _fieldCount);
+        }
+        foreach (var part in _parts)
+        {
+            if (part.Literal is not { } lit) output.WriteInt(value);
+            else if (escape && !part.Plain) output.WriteEscaped(lit);
+            else output.Write(lit);
+        }
+    }
 
     // a few recent format strings per thread, by reference: a template's constant is the same string object every call
     [ThreadStatic] private static (string? Key, FormatPlan? Plan)[]? _recent;
@@ -93,7 +141,7 @@ internal sealed class FormatPlan
     {
         result = null;
         Span<char> buf = stackalloc char[512];
-        if (!TryFormatInto(args, buf, out var len)) return false;
+        if (!TryFormatInto(args, buf, out var len, out _)) return false;
         result = new string(buf[..len]);
         return true;
     }
@@ -104,24 +152,27 @@ internal sealed class FormatPlan
     /// the general formatter must run.
     /// </summary>
     [SkipLocalsInit]
-    public bool TryWrite(object?[] args, Output output, bool escape)
+    public bool TryWrite(ReadOnlySpan<object?> args, Output output, bool escape)
     {
         Span<char> buf = stackalloc char[512];
-        if (!TryFormatInto(args, buf, out var len)) return false;
-        if (escape) output.WriteEscaped(buf[..len]);
+        if (!TryFormatInto(args, buf, out var len, out var plain)) return false;
+        if (escape && !plain) output.WriteEscaped(buf[..len]);
         else output.Write(buf[..len]);
         return true;
     }
 
-    private bool TryFormatInto(object?[] args, Span<char> buf, out int len)
+    private bool TryFormatInto(ReadOnlySpan<object?> args, Span<char> buf, out int len, out bool plain)
     {
         len = 0;
+        // whether the text has nothing to escape: plain literals, and numbers formatted by plain specs
+        plain = true;
         foreach (var part in _parts)
         {
             if (part.Literal is { } lit)
             {
                 if (!lit.AsSpan().TryCopyTo(buf[len..])) return false;
                 len += lit.Length;
+                plain &= part.Plain;
                 continue;
             }
             if (part.Index >= args.Length) return false;
@@ -130,6 +181,7 @@ internal sealed class FormatPlan
             var start = len;
             if (!TryFormatValue(value, part, buf[len..], out var written)) return false;
             len += written;
+            plain &= part.Plain && value is long or int or double or decimal;
             // as PyFormat: the text so far plus this field against the string limit
             Guard.StringLength(start, written);
         }

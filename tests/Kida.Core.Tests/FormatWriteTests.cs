@@ -108,4 +108,46 @@ public class FormatWriteTests
         var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ ('x' * (n + 1))|length }}").Render(new Dictionary<string, object?> { ["n"] = KidaLimits.Sandboxed.MaxStringLength }));
         Assert.Equal(ErrorCodes.StringLimit, ex.Code);
     }
+
+    public static IEnumerable<object[]> SortJoinCases =>
+        from sep in new[] { "','", "'<'", "''", "' & '" }
+        from m in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered }
+        select new object[] { sep, m };
+
+    [Theory]
+    [MemberData(nameof(SortJoinCases))]
+    public void A_printed_sort_join_prints_what_the_joined_string_prints(string sep, Mode mode)
+    {
+        var rnd = new Random(5);
+        var model = new Dictionary<string, object?>
+        {
+            ["one"] = new List<int> { 7 }, ["few"] = new List<int> { 3, -1, 3, int.MinValue, int.MaxValue, 0 },
+            ["many"] = Enumerable.Range(0, 300).Select(_ => rnd.Next(-1000, 1000)).ToList(), ["empty"] = new List<int>(),
+            ["longs"] = new List<long> { 5, long.MinValue, 2 }, ["words"] = new List<string> { "b", "A", "<c>", "a" },
+            ["mixed"] = new List<object?> { 2, 1.5, true }, ["none"] = null, ["text"] = "cab",
+        };
+        foreach (var autoescape in new[] { true, false })
+            foreach (var name in model.Keys.Append("missing"))
+            {
+                string Run(string source) { try { return Render(mode, source, model, autoescape); } catch (TemplateException ex) { return $"error {ex.Code} {ex.Line}:{ex.Column}"; } }
+                // the same text through the general path (|string keeps the columns of an error where they are)
+                Assert.Equal(Run($"[{{{{ {name}|sort|join({sep})|string }}}}]"), Run($"[{{{{ {name}|sort|join({sep}) }}}}]"));
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_printed_sort_join_holds_the_string_limit(Mode mode)
+    {
+        var env = new KidaEnvironment(new KidaOptions
+        {
+            PreferInterpretation = mode == Mode.Interpreted,
+            TieredCompilation = mode == Mode.Tiered,
+            Limits = KidaLimits.Default with { MaxStringLength = 20 },
+        });
+        var model = new Dictionary<string, object?> { ["xs"] = Enumerable.Range(100, 10).ToList(), ["few"] = new List<int> { 3, 1, 2 } };
+        var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ xs|sort|join(',') }}").Render(model));
+        Assert.Equal(ErrorCodes.StringLimit, ex.Code);
+        Assert.Equal("1,2,3", env.FromString("{{ few|sort|join(',') }}").Render(model));
+    }
 }

@@ -136,6 +136,11 @@ internal sealed partial class Emitter
                 ? Helper(H.WriteFormat1, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format), E.Convert(EmitExpr(f.Args.Positional[0]), typeof(object)), _fn.Escape)
                 : Helper(H.WriteFormat, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format),
                     EmittedArrays.Of(typeof(object), f.Args.Positional.Select(a => (E)E.Convert(EmitExpr(a), typeof(object)))), _fn.Escape));
+        if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: FilterExpr { Name: "sort", Style: FilterStyle.Pipe, Value: { } sortedSource } sf } jf
+            && sf.Args.IsEmpty && jf.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string sep }] }
+            && IsBuiltinFilter("sort") && IsBuiltinFilter("join"))
+            // (the general path reports an error of either filter at the sort's position)
+            return E.Block(SetPos(sf.Pos), Helper(H.WriteSortedJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(sortedSource)), E.Constant(sep), _fn.Escape));
         if (value is FilterExpr { Name: "tojson", Style: FilterStyle.Pipe, Value: { } json } tj && tj.Args.IsEmpty && IsBuiltinFilter("tojson"))
             return E.Block(SetPos(tj.Pos), Helper(H.WriteToJson, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(json))));
         if (value is FilterExpr { Name: "length" or "count", Style: FilterStyle.Pipe, Value: { } counted } lf && lf.Args.IsEmpty

@@ -96,4 +96,45 @@ public class MethodFastPathTests
         Assert.Equal("error K-RUN-001", Outcome(mode, "{{ s.nosuch() }}", model));
         Assert.Equal("not a method", Render(mode, "{{ m.startswith }}", model));
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Startswith_and_endswith_bound_at_compile_time_answer_as_the_method_call(Mode mode)
+    {
+        var model = new Dictionary<string, object?>
+        {
+            ["s"] = "Item <12>", ["safe"] = new Markup("<b>x</b>"), ["n"] = null, ["num"] = 5,
+            ["d"] = new Dictionary<string, object?> { ["startswith"] = (Func<object?, object?>)(x => "key:" + x), ["endswith"] = "not callable" },
+        };
+        foreach (var expr in new[]
+        {
+            "s.startswith('Item')", "s.endswith('>')", "s.startswith('')", "s.startswith(('x', 'It'))", "s.endswith(12)", "s.startswith('It', 1)",
+            "safe.startswith('<b>')", "safe.startswith('&lt;')", "d.startswith('q')", "d.endswith('q')", "n.startswith('a')", "num.startswith('5')", "missing.endswith('a')",
+        })
+        {
+            string Run(string source) { try { return Render(mode, source, model); } catch (TemplateException ex) { return $"error {ex.Code}"; } }
+            // bound (printed and as a value) against the general method call reached through a bound-method value
+            var general = Run($"{{% set f = {expr.Split('(')[0]} %}}{{{{ f({string.Join("(", expr.Split('(').Skip(1))} }}}}");
+            Assert.Equal(general, Run($"{{{{ {expr} }}}}"));
+            Assert.Equal(general, Run($"{{% set r = {expr} %}}{{{{ r }}}}"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Even_and_odd_selections_of_int_lists_answer_as_for_any_list(Mode mode)
+    {
+        int[] values = [0, 1, -1, 2, -2, 7, int.MaxValue, int.MinValue, 10, 11];
+        var typed = new Dictionary<string, object?> { ["xs"] = values.ToList() };
+        var general = new Dictionary<string, object?> { ["xs"] = values.Select(v => (object?)v).ToList() };
+        foreach (var expr in new[]
+        {
+            "xs|select('even')|list|length", "xs|select('odd')|list", "xs|reject('even')|join(',')", "xs|reject('odd')|count",
+            "xs|select('even')|first", "xs|select('odd')|sum", "xs|select('divisibleby', 2)|list",
+        })
+        {
+            var source = $"{{{{ {expr} }}}}";
+            Assert.Equal(Render(mode, source, general), Render(mode, source, typed));
+        }
+    }
 }

@@ -318,6 +318,13 @@ internal sealed partial class Emitter
         return E.Constant(new CallArgs(positional, named));
     }
 
+    /// <summary><c>x.startswith(p)</c> / <c>x.endswith(p)</c> with one positional argument, bound now (PyMethods.CallAffix); null otherwise.</summary>
+    private E? Affix(CallExpr call) =>
+        call.Callee is GetAttrExpr { Optional: false, Name: "startswith" or "endswith" } ga
+        && call.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional.Count: 1 }
+            ? Helper(H.CallAffix, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name == "startswith"), BuildArgs(call.Args))
+            : null;
+
     /// <summary>A call; with <paramref name="write"/>, a statement printing the result (a macro renders straight into the output).</summary>
     private E EmitCall(CallExpr call, E? caller, bool write = false)
     {
@@ -332,6 +339,8 @@ internal sealed partial class Emitter
                     ? E.Block(SetPos(call.Pos), Helper(H.WriteCall1, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), _fn.Escape))
                     : E.Block(SetPos(call.Pos), Helper(H.WriteCall2, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), EmitExpr(p[1]), _fn.Escape));
             }
+            if (!isSpecial && caller is null && Affix(call) is { } affix)
+                return E.Block(SetPos(call.Pos), E.Call(_fn.Out, H.OutputWriteValue, affix, _fn.Escape));
             if (!isSpecial)
             {
                 var wargs = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);
@@ -352,6 +361,8 @@ internal sealed partial class Emitter
             return Helper(H.HasSlot, _fn.Caller, args);
         if (call.Callee is GetAttrExpr { Optional: true } oga)
             return E.Block(pos, Helper(H.CallMethodOptional, _fn.Rs, EmitExpr(oga.Target), E.Constant(oga.Name), args));
+        if (caller is null && Affix(call) is { } affixCall)
+            return E.Block(pos, affixCall);
         if (call.Callee is GetAttrExpr { Optional: false } ga)
             return E.Block(pos, Helper(H.CallMethod, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), args));
         // inside an {% autoescape %} block a macro's result is safe exactly where the block autoescapes (Jinja2 decides

@@ -249,6 +249,9 @@ internal static partial class BuiltinFilters
         return items.Select(x => filter(rs, x, rest)).ToList();
     }
 
+    private static readonly TestFn EvenTest = Predicates.BuiltinTests.All["even"];
+    private static readonly TestFn OddTest = Predicates.BuiltinTests.All["odd"];
+
     private static object? SelectOrReject(RenderState rs, object? v, CallArgs a, bool select, bool byAttr) =>
         SelectOrReject(rs, v, a, select, byAttr, counting: false, out _);
 
@@ -285,6 +288,20 @@ internal static partial class BuiltinFilters
                 if (!rs.Host.TestTable.TryGetValue(tname, out tf))
                     throw new TemplateRuntimeException($"No test named '{tname}'", ErrorCodes.TestError);
                 targs0 = rest.Skip(1);
+            }
+            // select('even') / select('odd') (and reject) of a list of ints with the built-in tests: the low bit, no boxing
+            if (!byAttr && list is List<int> ints && targs0.Count == 0 && !targs0.HasNamed && tf is not null
+                && (ReferenceEquals(tf, EvenTest) || ReferenceEquals(tf, OddTest)))
+            {
+                var wanted = ReferenceEquals(tf, EvenTest) == select ? 0 : 1;
+                var kept = counting ? null : new List<object?>();
+                foreach (var n in ints)
+                {
+                    if ((n & 1) != wanted) continue;
+                    if (kept is null) count++;
+                    else kept.Add(BoxInt(n));
+                }
+                return kept;
             }
             var reader = new AttrReader(rs, attr);
             var selected = counting ? null : new List<object?>();

@@ -76,6 +76,15 @@ internal static class PyMethods
         return Boxes.Long(Iteration.Length(Calls.CallMethod(rs, obj, "split", a)));
     }
 
+    /// <summary>
+    /// <c>s.startswith(x)</c> / <c>s.endswith(x)</c>, bound when the template was compiled: a plain string and one string
+    /// argument answered on the spot; anything else is the method call as written.
+    /// </summary>
+    public static object? CallAffix(RenderState rs, object? obj, bool starts, CallArgs a) =>
+        obj is string s && a.Named is null && a.Positional is [string affix]
+            ? ((starts ? s.StartsWith(affix, StringComparison.Ordinal) : s.EndsWith(affix, StringComparison.Ordinal)) ? Boxes.True : Boxes.False)
+            : Calls.CallMethod(rs, obj, starts ? "startswith" : "endswith", a);
+
     public static bool TryCall(RenderState rs, object obj, string name, CallArgs a, out object? result)
     {
         result = null;

@@ -223,4 +223,44 @@ public class TypedOperatorTests
         Assert.Equal("error K-SEC-006", Outcome(interpreted, big));
         Assert.Equal("error K-SEC-006", Outcome(tiered, big));
     }
+
+    public sealed record Lists(int N, long Big, List<int>? Ints, List<long>? Longs, List<string?>? Tags, List<double>? Ds);
+    public sealed record OtherLists(int N, long Big, List<object?> Ints, List<object?> Longs, List<object?> Tags, List<object?> Ds);
+
+    [Theory]
+    [InlineData("3 in x.ints")]
+    [InlineData("x.n in x.ints")]
+    [InlineData("x.n not in x.longs")]
+    [InlineData("x.big in x.ints")]
+    [InlineData("x.big in x.longs")]
+    [InlineData("'a' in x.tags")]
+    [InlineData("'<b>' not in x.tags")]
+    [InlineData("x.n is in x.ints")]
+    [InlineData("x.ints|first")]
+    [InlineData("x.tags|last")]
+    [InlineData("x.ds|first")]
+    [InlineData("x.longs|last")]
+    [InlineData("x.tags|first")]
+    public void List_member_operations_answer_as_the_interpreter_does(string expr)
+    {
+        var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% set v = {expr} %}}{{{{ v }}}};{{% endfor %}}";
+        var rows = new List<Lists>
+        {
+            new(3, 5, [1, 2, 3], [5L, long.MaxValue], ["a", "<b>", null], [1.5, -0.0]),
+            new(7, 1L << 40, [], [], [], []),
+            new(-1, -1, [-1], [-1], ["x"], [double.NaN]),
+            new(0, 0, null, null, null, null),
+        };
+        var others = rows.Select(r => new OtherLists(r.N, r.Big, [.. (r.Ints ?? []).Cast<object?>()], [.. (r.Longs ?? []).Cast<object?>()],
+            [.. (r.Tags ?? []).Cast<object?>()], [.. (r.Ds ?? []).Cast<object?>()])).ToList();
+        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
+        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        foreach (var items in new object[] { rows.Take(3).ToList(), rows, others, rows.Cast<object>().Concat(others).ToList() })
+        {
+            var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+            Outcome(t, rows.Take(3).ToList());
+            t.Compiled.Promote();
+            Assert.Equal(Outcome(interpreted, items), Outcome(t, items));
+        }
+    }
 }

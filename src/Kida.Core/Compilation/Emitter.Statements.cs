@@ -105,14 +105,43 @@ internal sealed partial class Emitter
     /// <summary><c>{% template %}</c> declarations are read by <see cref="Template.Info"/> and <c>kida check</c>; they render nothing.</summary>
     public override E VisitTemplateDeclStmt(TemplateDeclStmt d) => E.Empty();
 
-    private E EmitOutput(Expr value)
+    /// <summary>
+    /// Prints <paramref name="value"/>. <paramref name="whole"/>: the value is the whole <c>{{ }}</c> expression (an
+    /// optional access printing nothing for None applies only then); false for a branch of a printed choice, which
+    /// prints what the chosen value prints.
+    /// </summary>
+    private E EmitOutput(Expr value, bool whole = true)
     {
         // {{ a if c else b }}: the chosen branch printed as it would be on its own (a literal written pre-escaped, a
         // member or a tilde chain without a boxed or joined value), not the chosen value printed through WriteValue
         if (value is CondExpr { Else: { } otherwise } choice)
         {
             EnsureStack(choice.Pos);
-            return E.IfThenElse(Truth(choice.Test), EmitOutput(choice.Then), EmitOutput(otherwise));
+            return E.IfThenElse(Truth(choice.Test), EmitOutput(choice.Then, false), EmitOutput(otherwise, false));
+        }
+        // a comparison, a test or a not: the bool printed as Python prints it, no box and no dispatch on its type
+        if (value is CompareExpr or TestExpr or UnaryExpr { Op: UnaryOp.Not })
+            return E.Call(_fn.Out, H.OutputWriteBool, Truth(value));
+        // {{ a and b }} / {{ a or b }}: the operand that decides printed as it would be on its own
+        if (value is BinaryExpr { Op: BinaryOp.And or BinaryOp.Or } logical)
+        {
+            EnsureStack(logical.Pos);
+            var isAnd = logical.Op == BinaryOp.And;
+            if (logical.Left is CompareExpr or TestExpr or UnaryExpr { Op: UnaryOp.Not })
+            {
+                // a bool on the left: printed itself when it decides (False for and, True for or)
+                var decided = E.Call(_fn.Out, H.OutputWriteBool, E.Constant(!isAnd));
+                return isAnd
+                    ? E.IfThenElse(Truth(logical.Left), EmitOutput(logical.Right, false), decided)
+                    : E.IfThenElse(Truth(logical.Left), decided, EmitOutput(logical.Right, false));
+            }
+            var left = E.Variable(typeof(object), "left");
+            var printLeft = E.Call(_fn.Out, H.OutputWriteValue, left, _fn.Escape);
+            return E.Block(typeof(void), [left],
+                E.Assign(left, E.Convert(EmitExpr(logical.Left), typeof(object))),
+                isAnd
+                    ? E.IfThenElse(E.Call(H.Truthy, left), EmitOutput(logical.Right, false), printLeft)
+                    : E.IfThenElse(E.Call(H.Truthy, left), printLeft, EmitOutput(logical.Right, false)));
         }
         if (value is ConstExpr { Value: string s })
             return E.Call(_fn.Out, H.OutputWriteString, E.Constant(_fn.Escape is ConstantExpression { Value: true } ? Output.Escape(s) : s));
@@ -150,7 +179,7 @@ internal sealed partial class Emitter
         if (value is GetAttrExpr { Optional: false } ga)
             return Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
         var v = EmitExpr(value);
-        if (value is GetAttrExpr { Optional: true } or GetItemExpr { Optional: true } or FilterExpr { Style: FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline })
+        if (whole && value is GetAttrExpr { Optional: true } or GetItemExpr { Optional: true } or FilterExpr { Style: FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline })
             v = Helper(H.NoneToEmpty, v);
         return E.Call(_fn.Out, H.OutputWriteValue, E.Convert(v, typeof(object)), _fn.Escape);
     }

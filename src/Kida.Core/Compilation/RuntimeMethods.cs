@@ -115,6 +115,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo Length = Of(Iteration.Length);
     public static readonly MethodInfo ListCountOf = Of(Iteration.ListCount<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListItemOf = Of(Iteration.ListItem<object?>).GetGenericMethodDefinition();
+    public static readonly MethodInfo ListContainsOf = Of(Iteration.ListContains<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo KeepsByAttribute = Of(Kida.Filters.BuiltinFilters.KeepsByAttribute);
     public static readonly MethodInfo AttributeReadFailed = Of(Kida.Filters.BuiltinFilters.AttributeReadFailed);
     public static readonly MethodInfo SandboxOf = Of(SandboxRules.Of);

@@ -114,6 +114,7 @@ internal sealed partial class SiteInliner
         if (TypedLength(node) is { } length) return length;
         if (TypedFormatWrite(node) is { } format) return format;
         if (TypedCountSelected(node) is { } selected) return selected;
+        if (TypedIn(node) is { } contains) return contains;
         if (TypedTypeTest(node) is { } typeTest) return typeTest;
         if (!Operators.TryGetValue(node.Method, out var op)) return null;
         if (Typed(node) is not { } typed || typed.Guards.Count == 0) return null;
@@ -157,6 +158,7 @@ internal sealed partial class SiteInliner
         }
         if (arg is not InvocationExpression { Expression: ConstantExpression { Value: Delegate d }, Arguments.Count: 3 } call
             || call.Arguments[2] is not ConstantExpression { Value: CallArgs a } || a.Named is not null) return null;
+        if (TypedFirstLastWrite(write, call, prefix) is { } firstLast) return firstLast;
         if (!(ReferenceEquals(d, RoundFilter) || ReferenceEquals(d, IntFilter) || ReferenceEquals(d, FloatFilter) || ReferenceEquals(d, AbsFilter))) return null;
         if (Typed(call.Arguments[1]) is not { Guards.Count: > 0 } v) return null;
         var output = write.Object!;

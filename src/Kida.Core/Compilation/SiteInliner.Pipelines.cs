@@ -76,4 +76,88 @@ internal sealed partial class SiteInliner
                 Expression.Condition(Expression.NotEqual(list, Expression.Constant(null, listType)), loop, generic, typeof(object))),
             generic, typeof(object));
     }
+
+    /// <summary>A member of a template variable observed as a <c>List&lt;T&gt;</c>: its type check, the (guarded) read and T.</summary>
+    private static (Expression Guard, Expression Read, Type ListType, Type ItemType)? ListMember(Expression e)
+    {
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
+        if (e is not MethodCallExpression read || read.Method != GetAttrSite
+            || read.Arguments[ReadSite] is not ConstantExpression { Value: MemberSite site }
+            || read.Arguments[ReadSite - 2] is not ParameterExpression variable) return null;
+        var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
+        if (Observed(site, name) is not var (type, member)) return null;
+        var listType = member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
+        if (!listType.IsGenericType || listType.GetGenericTypeDefinition() != typeof(List<>)) return null;
+        return (Expression.TypeEqual(variable, type), Guarded(Expression.MakeMemberAccess(Expression.Convert(variable, type), member), type, name),
+            listType, listType.GetGenericArguments()[0]);
+    }
+
+    /// <summary>
+    /// <c>5 in x.ids</c>, <c>'tag' in x.tags</c> (and <c>not in</c>, <c>is in</c>) on a member seen as <c>List&lt;int&gt;</c>,
+    /// <c>List&lt;long&gt;</c> or <c>List&lt;string&gt;</c>, with an integer or string operand: the list's own Contains (what
+    /// Python's == finds for these item types); a null list or another type takes the generic path.
+    /// </summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
+    private Expression? TypedIn(MethodCallExpression node)
+    {
+        var negate = node.Method == RuntimeMethods.FastNotIn;
+        if (!negate && node.Method != RuntimeMethods.FastIn || ListMember(node.Arguments[1]) is not var (listGuard, read, listType, itemType)) return null;
+        Expression? value = null;
+        var guards = new List<Expression>();
+        if (itemType == typeof(string))
+        {
+            var item = node.Arguments[0];
+            while (item is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) item = c.Operand;
+            if (item is ConstantExpression { Value: string text }) value = Expression.Constant(text);
+        }
+        else if ((itemType == typeof(int) || itemType == typeof(long)) && Typed(node.Arguments[0]) is { Value.Type: var t } typed && t == typeof(long)
+                 && (itemType == typeof(long) || typed.Bound <= int.MaxValue))
+        {
+            value = itemType == typeof(int) ? Expression.Convert(typed.Value, typeof(int)) : typed.Value;
+            guards.AddRange(typed.Guards);
+        }
+        if (value is null) return null;
+        guards.Add(listGuard);
+        var generic = base.VisitMethodCall(node);
+        var list = Expression.Variable(listType, "list");
+        Expression found = Expression.Call(RuntimeMethods.ListContainsOf.MakeGenericMethod(itemType), list, value);
+        if (negate) found = Expression.Not(found);
+        return Expression.Condition(AllOf(guards),
+            Expression.Block(typeof(bool), [list],
+                Expression.Assign(list, read),
+                Expression.Condition(Expression.NotEqual(list, Expression.Constant(null, listType)), found, generic, typeof(bool))),
+            generic, typeof(bool));
+    }
+
+    private static readonly Delegate? FirstFilter = Filters.BuiltinFilters.All.GetValueOrDefault("first");
+    private static readonly Delegate? LastFilter = Filters.BuiltinFilters.All.GetValueOrDefault("last");
+
+    /// <summary><c>{{ x.ids|first }}</c> / <c>|last</c> on a member seen as a non-empty <c>List&lt;int|long|double|string&gt;</c>: the item written without a box.</summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
+    private Expression? TypedFirstLastWrite(MethodCallExpression write, InvocationExpression call, Expression[] prefix)
+    {
+        if (call.Expression is not ConstantExpression { Value: Delegate d } || !(ReferenceEquals(d, FirstFilter) || ReferenceEquals(d, LastFilter))
+            || call.Arguments[2] is not ConstantExpression { Value: CallArgs { Positional.Length: 0, Named: null } }
+            || ListMember(call.Arguments[1]) is not var (guard, read, listType, itemType)) return null;
+        if (!(itemType == typeof(int) || itemType == typeof(long) || itemType == typeof(double) || itemType == typeof(string))) return null;
+        var list = Expression.Variable(listType, "list");
+        var count = Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(itemType), list);
+        Expression item = Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list,
+            ReferenceEquals(d, FirstFilter) ? Expression.Constant(0) : Expression.Decrement(count));
+        var output = write.Object!;
+        Expression print = itemType == typeof(string) ? Expression.Call(output, WriteValue, item, write.Arguments[1])
+            : itemType == typeof(double) ? Expression.Call(output, RuntimeMethods.OutputWriteDouble, item)
+            : Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Convert(item, typeof(long)));
+        var generic = base.VisitMethodCall(write);
+        return Expression.IfThenElse(guard,
+            Expression.Block(typeof(void), [list],
+                Expression.Block(typeof(void), [.. prefix, Expression.Assign(list, read)]),
+                Expression.IfThenElse(
+                    Expression.AndAlso(Expression.NotEqual(list, Expression.Constant(null, listType)), Expression.GreaterThan(count, Expression.Constant(0))),
+                    print, generic)),
+            generic);
+    }
 }

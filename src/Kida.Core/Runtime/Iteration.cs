@@ -187,6 +187,9 @@ internal static class Iteration
     /// <summary>Item <paramref name="i"/> of a model <c>List&lt;T&gt;</c> member, for code tier-up emits.</summary>
     public static T ListItem<T>(List<T> list, int i) => list[i];
 
+    /// <summary><c>v in xs</c> on a model <c>List&lt;T&gt;</c> member and a value of its item type, for code tier-up emits.</summary>
+    public static bool ListContains<T>(List<T> list, T value) => list.Contains(value);
+
     public static int Length(object? v)
     {
         switch (v)

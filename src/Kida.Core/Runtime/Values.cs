@@ -104,13 +104,26 @@ internal static class Values
         _ => e,
     };
 
-    public static bool IsMapping(object? v) => v switch
+    public static bool IsMapping(object? v)
     {
-        null or string => false,
-        IDictionary or IDictionary<string, object?> or IReadOnlyDictionary<string, object?> => true,
-        JsonElement { ValueKind: JsonValueKind.Object } => true,
-        _ => GenericMaps.IsReadOnlyMap(v),
-    };
+        switch (v)
+        {
+            case null or string or List<object?>: return false;
+            case Dictionary<string, object?>: return true;
+            case JsonElement element: return element.ValueKind == JsonValueKind.Object;
+        }
+        // whether any other value is a mapping depends on its type alone: a type recently found not to be one is answered
+        // without the interface checks and the generic-map table (a page reads a few model types over and over)
+        var type = v.GetType();
+        var slot = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(type) & (NonMappings.Length - 1);
+        if (ReferenceEquals(type, Volatile.Read(ref NonMappings[slot]))) return false;
+        if (v is IDictionary or IDictionary<string, object?> or IReadOnlyDictionary<string, object?> || GenericMaps.IsReadOnlyMap(v)) return true;
+        Volatile.Write(ref NonMappings[slot], type);
+        return false;
+    }
+
+    // types recently found not to be mappings, one per slot by identity hash (a race only costs a recheck)
+    private static readonly Type?[] NonMappings = new Type?[16];
 
     public static bool IsSequence(object? v) => v switch
     {

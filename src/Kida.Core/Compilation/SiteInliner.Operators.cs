@@ -62,19 +62,29 @@ internal sealed partial class SiteInliner
     }
 
     /// <summary>A member read of a template variable whose observed member is a value type with a known sample value.</summary>
-    private static (Expression Guard, Expression Read, object Sample)? ValueTypeMember(Expression e)
+    private static (Expression Guard, Expression Read, object Sample)? ValueTypeMember(Expression e) =>
+        // the getter still runs (a failing one reports as the generic read does); only its value is not looked at
+        ObservedRead(e) is { } m && Samples.TryGetValue(m.Type, out var sample) ? (m.Guard, m.Read, sample) : null;
+
+    /// <summary>A read of a template variable's member at a site that saw one .NET type: the check that the variable
+    /// holds that type, the member read (a failing getter reports K-RUN-010 as the generic read does) and its type.</summary>
+    private sealed record ObservedMember(Expression Guard, Expression Read, Type Type);
+
+    /// <summary>
+    /// <paramref name="e"/> (under conversions to object and a strict-undefined check) as an <see cref="ObservedMember"/>, or
+    /// null. Only a variable's member: reading the variable twice (the check, then the value) has no side effect.
+    /// </summary>
+    private static ObservedMember? ObservedRead(Expression e)
     {
         while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
-        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) return ValueTypeMember(use.Arguments[0]);
+        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
         if (e is not MethodCallExpression read || read.Method != GetAttrSite
             || read.Arguments[ReadSite] is not ConstantExpression { Value: MemberSite site }
             || read.Arguments[ReadSite - 2] is not ParameterExpression variable) return null;
         var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
         if (Observed(site, name) is not var (type, member)) return null;
-        var memberType = member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
-        // the getter still runs (a failing one reports as the generic read does); only its value is not looked at
         var access = Expression.MakeMemberAccess(Expression.Convert(variable, type), member);
-        return Samples.TryGetValue(memberType, out var sample) ? (Expression.TypeEqual(variable, type), Guarded(access, type, name), sample) : null;
+        return new ObservedMember(Expression.TypeEqual(variable, type), Guarded(access, type, name), access.Type);
     }
 
     /// <summary>
@@ -85,16 +95,8 @@ internal sealed partial class SiteInliner
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
     private Expression? TypedLength(MethodCallExpression node)
     {
-        if (node.Method != RuntimeMethods.Length) return null;
-        var e = node.Arguments[0];
-        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
-        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
-        if (e is not MethodCallExpression read || read.Method != GetAttrSite
-            || read.Arguments[ReadSite] is not ConstantExpression { Value: MemberSite site }
-            || read.Arguments[ReadSite - 2] is not ParameterExpression variable) return null;
-        var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
-        if (Observed(site, name) is not var (type, member)) return null;
-        var memberType = member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
+        if (node.Method != RuntimeMethods.Length || ObservedRead(node.Arguments[0]) is not { } m) return null;
+        var memberType = m.Type;
         var isList = memberType.IsGenericType && memberType.GetGenericTypeDefinition() == typeof(List<>);
         if (!isList && !(memberType.IsArray && memberType.GetArrayRank() == 1)) return null;
         var value = Expression.Variable(memberType, "items");
@@ -102,9 +104,9 @@ internal sealed partial class SiteInliner
         Expression count = isList
             ? Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(memberType.GetGenericArguments()[0]), value)
             : Expression.ArrayLength(value);
-        return Expression.Condition(Expression.TypeEqual(variable, type),
+        return Expression.Condition(m.Guard,
             Expression.Block(typeof(int), [value],
-                Expression.Assign(value, Guarded(Expression.MakeMemberAccess(Expression.Convert(variable, type), member), type, name)),
+                Expression.Assign(value, m.Read),
                 Expression.Condition(Expression.NotEqual(value, Expression.Constant(null, memberType)), count, generic, typeof(int))),
             generic, typeof(int));
     }
@@ -234,19 +236,10 @@ internal sealed partial class SiteInliner
 
     private static TypedValue? TypedMember(MethodCallExpression read)
     {
-        // only a variable's member: reading the variable twice (the check, then the value) has no side effect
-        if (read.Arguments[ReadSite] is not ConstantExpression { Value: MemberSite site }
-            || read.Arguments[ReadSite - 2] is not ParameterExpression variable) return null;
-        var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
-        if (Observed(site, name) is not var (type, member)) return null;
-        var access = Expression.MakeMemberAccess(Expression.Convert(variable, type), member);
-        Expression value;
-        double bound;
-        if (access.Type == typeof(int)) (value, bound) = (Expression.Convert(access, typeof(long)), int.MaxValue + 1.0);
-        else if (access.Type == typeof(long)) (value, bound) = (access, double.PositiveInfinity);
-        else if (access.Type == typeof(double)) (value, bound) = (access, double.PositiveInfinity);
-        else return null;
-        return new TypedValue(Guarded(value, type, name), bound, [Expression.TypeEqual(variable, type)]);
+        if (ObservedRead(read) is not { } m) return null;
+        if (m.Type == typeof(int)) return new TypedValue(Expression.Convert(m.Read, typeof(long)), int.MaxValue + 1.0, [m.Guard]);
+        if (m.Type == typeof(long) || m.Type == typeof(double)) return new TypedValue(m.Read, double.PositiveInfinity, [m.Guard]);
+        return null;
     }
 
     private TypedValue? TypedCall(MethodCallExpression call, Op op)

@@ -24,17 +24,7 @@ internal sealed partial class SiteInliner
             || node.Arguments[2] is not ConstantExpression { Value: CallArgs args }
             || args.Named is not null || args.Positional.Length != 1 || args.Positional[0] is not string attr
             || attr.Length == 0 || attr.Contains('.') || char.IsAsciiDigit(attr[0])) return null;
-        var e = node.Arguments[1];
-        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
-        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
-        if (e is not MethodCallExpression read || read.Method != GetAttrSite
-            || read.Arguments[ReadSite] is not ConstantExpression { Value: MemberSite site }
-            || read.Arguments[ReadSite - 2] is not ParameterExpression variable) return null;
-        var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
-        if (Observed(site, name) is not var (type, member)) return null;
-        var listType = member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
-        if (!listType.IsGenericType || listType.GetGenericTypeDefinition() != typeof(List<>)) return null;
-        var itemType = listType.GetGenericArguments()[0];
+        if (ListMember(node.Arguments[1]) is not var (listGuard, listRead, listType, itemType)) return null;
         // a plain class (what the attribute reader reads by its getter): no mapping, list, string, JSON or template object
         if (itemType.IsValueType || itemType.IsInterface || itemType.IsAbstract || itemType.ContainsGenericParameters
             || typeof(IEnumerable).IsAssignableFrom(itemType) || typeof(IKidaObject).IsAssignableFrom(itemType)
@@ -70,28 +60,18 @@ internal sealed partial class SiteInliner
                 Expression.PostIncrementAssign(i)), done),
             Expression.Call(RuntimeMethods.BoxLong, count));
         return Expression.Condition(
-            Expression.AndAlso(Expression.TypeEqual(variable, type), Expression.Equal(Expression.Call(RuntimeMethods.SandboxOf, rs), Expression.Constant(null, typeof(SandboxRules)))),
+            Expression.AndAlso(listGuard, Expression.Equal(Expression.Call(RuntimeMethods.SandboxOf, rs), Expression.Constant(null, typeof(SandboxRules)))),
             Expression.Block(typeof(object), [list],
-                Expression.Assign(list, Guarded(Expression.MakeMemberAccess(Expression.Convert(variable, type), member), type, name)),
+                Expression.Assign(list, listRead),
                 Expression.Condition(Expression.NotEqual(list, Expression.Constant(null, listType)), loop, generic, typeof(object))),
             generic, typeof(object));
     }
 
     /// <summary>A member of a template variable observed as a <c>List&lt;T&gt;</c>: its type check, the (guarded) read and T.</summary>
-    private static (Expression Guard, Expression Read, Type ListType, Type ItemType)? ListMember(Expression e)
-    {
-        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
-        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
-        if (e is not MethodCallExpression read || read.Method != GetAttrSite
-            || read.Arguments[ReadSite] is not ConstantExpression { Value: MemberSite site }
-            || read.Arguments[ReadSite - 2] is not ParameterExpression variable) return null;
-        var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
-        if (Observed(site, name) is not var (type, member)) return null;
-        var listType = member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
-        if (!listType.IsGenericType || listType.GetGenericTypeDefinition() != typeof(List<>)) return null;
-        return (Expression.TypeEqual(variable, type), Guarded(Expression.MakeMemberAccess(Expression.Convert(variable, type), member), type, name),
-            listType, listType.GetGenericArguments()[0]);
-    }
+    private static (Expression Guard, Expression Read, Type ListType, Type ItemType)? ListMember(Expression e) =>
+        ObservedRead(e) is { Type: { IsGenericType: true } listType } m && listType.GetGenericTypeDefinition() == typeof(List<>)
+            ? (m.Guard, m.Read, listType, listType.GetGenericArguments()[0])
+            : null;
 
     /// <summary>
     /// <c>5 in x.ids</c>, <c>'tag' in x.tags</c> (and <c>not in</c>, <c>is in</c>) on a member seen as <c>List&lt;int&gt;</c>,

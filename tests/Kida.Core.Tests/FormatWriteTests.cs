@@ -150,4 +150,23 @@ public class FormatWriteTests
         Assert.Equal(ErrorCodes.StringLimit, ex.Code);
         Assert.Equal("1,2,3", env.FromString("{{ few|sort|join(',') }}").Render(model));
     }
+
+    [Theory]
+    [MemberData(nameof(SortJoinCases))]
+    public void A_printed_join_prints_what_the_joined_string_prints(string sep, Mode mode)
+    {
+        var model = new Dictionary<string, object?>
+        {
+            ["words"] = new List<string> { "a<b", "c&d", "'q'" }, ["one"] = new List<string> { "<only>" }, ["nums"] = new List<int> { 3, -1 },
+            ["mixed"] = new List<object?> { 1, null, true, 2.5, "x<" }, ["safe"] = new List<object?> { new Markup("<i>ok</i>"), "<b>" },
+            ["empty"] = new List<int>(), ["text"] = "a<b", ["none"] = null, ["d"] = new Dictionary<string, object?> { ["k<"] = 1 },
+            ["arr"] = new[] { "p", "<q>" }, ["tuple"] = new object?[] { 1, "<" },
+        };
+        foreach (var autoescape in new[] { true, false })
+            foreach (var name in model.Keys.Append("missing"))
+            {
+                string Run(string source) { try { return Render(mode, source, model, autoescape); } catch (TemplateException ex) { return $"error {ex.Code} {ex.Line}:{ex.Column}"; } }
+                Assert.Equal(Run($"[{{{{ {name}|join({sep})|string }}}}]"), Run($"[{{{{ {name}|join({sep}) }}}}]"));
+            }
+    }
 }

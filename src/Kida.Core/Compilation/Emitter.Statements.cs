@@ -170,6 +170,9 @@ internal sealed partial class Emitter
             && IsBuiltinFilter("sort") && IsBuiltinFilter("join"))
             // (the general path reports an error of either filter at the sort's position)
             return E.Block(SetPos(sf.Pos), Helper(H.WriteSortedJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(sortedSource)), E.Constant(sep), _fn.Escape));
+        if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: { } joined } jn
+            && jn.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string joinSep }] } && IsBuiltinFilter("join"))
+            return E.Block(SetPos(jn.Pos), Helper(H.WriteJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(joined)), E.Constant(joinSep), _fn.Escape));
         if (value is FilterExpr { Name: "tojson", Style: FilterStyle.Pipe, Value: { } json } tj && tj.Args.IsEmpty && IsBuiltinFilter("tojson"))
             return E.Block(SetPos(tj.Pos), Helper(H.WriteToJson, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(json))));
         if (value is FilterExpr { Name: "length" or "count", Style: FilterStyle.Pipe, Value: { } counted } lf && lf.Args.IsEmpty

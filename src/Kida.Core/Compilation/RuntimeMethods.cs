@@ -124,6 +124,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo FormatWriteInteger = InstanceOf<Filters.FormatPlan>(p => p.WriteInteger(null!, 0L, false));
     public static readonly MethodInfo WriteToJson = Of(Filters.BuiltinFilters.WriteToJson);
     public static readonly MethodInfo WriteSortedJoin = Of(Filters.BuiltinFilters.WriteSortedJoin);
+    public static readonly MethodInfo WriteJoin = Of(Filters.BuiltinFilters.WriteJoin);
     public static readonly MethodInfo WriteRounded = Of(Filters.BuiltinFilters.WriteRounded);
     public static readonly MethodInfo WriteTruncated = Of(Filters.BuiltinFilters.WriteTruncated);
     public static readonly MethodInfo AbsLong = Of((Func<long, long>)Math.Abs);

@@ -215,6 +215,17 @@ internal static partial class BuiltinFilters
     [GeneratedRegex(@"([-\s({\[<]+)")]
     private static partial Regex TitleSplit();
 
+    /// <summary>
+    /// <c>{{ xs|join(sep) }}</c> with the built-in filter and a constant separator: a list without Markup items joined in
+    /// a pooled buffer and written from there (what the joined string prints); anything else prints what the filter returns.
+    /// </summary>
+    internal static void WriteJoin(RenderState rs, Output output, object? v, string sep, bool escape)
+    {
+        if (Indexable(v) is { } list && JoinPlain(list, sep, output, escape) is not null) return;
+        rs.EvalAutoescape = escape;
+        output.WriteValue(Join(rs, v, new CallArgs([sep], null)), escape);
+    }
+
     private static object? Join(RenderState rs, object? v, CallArgs a)
     {
         var sep = a.Get(0, "d", "");
@@ -236,11 +247,18 @@ internal static partial class BuiltinFilters
     /// <c>join</c> of a list without Markup items and a plain separator (what the general path gives in both autoescape
     /// modes: str() of every item joined), numbers formatted straight into the buffer; null when an item is Markup.
     /// </summary>
-    private static string? JoinPlain(IList list, string sep)
+    /// <remarks>With <paramref name="output"/>, the text is written there instead (escaped when <paramref name="escape"/>,
+    /// as the printed string would be) and "" is returned.</remarks>
+    private static string? JoinPlain(IList list, string sep, Output? output = null, bool escape = false)
     {
         var n = list.Count;
         if (n == 0) return "";
-        if (n == 1 && ItemAt(list, 0) is string only) return only;
+        if (n == 1 && ItemAt(list, 0) is string only)
+        {
+            if (output is null) return only;
+            output.WriteText(only, escape);
+            return "";
+        }
         var buf = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(64, n * (sep.Length + 8)));
         var len = 0;
         try
@@ -270,7 +288,10 @@ internal static partial class BuiltinFilters
                 }
             }
             Guard.StringLength(len);
-            return new string(buf, 0, len);
+            if (output is null) return new string(buf, 0, len);
+            if (escape) output.WriteEscaped(buf.AsSpan(0, len));
+            else output.Write(buf.AsSpan(0, len));
+            return "";
         }
         finally
         {

@@ -95,6 +95,9 @@ public class FormatWriteTests
         var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ s|tojson }}").Render(new Dictionary<string, object?> { ["s"] = new string('x', 99) }));
         Assert.StartsWith("K-SEC", ex.Code);
         Assert.Equal("\"" + new string('x', 98) + "\"", env.FromString("{{ s|tojson }}").Render(new Dictionary<string, object?> { ["s"] = new string('x', 98) }));
+        var list = new Dictionary<string, object?> { ["l"] = Enumerable.Range(0, 30).Select(i => (object?)("ab" + i)).ToList() };
+        Assert.Equal(ErrorCodes.StringLimit, Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ l|tojson }}").Render(list)).Code);
+        Assert.Equal("[\"ab0\", 1, null, true]", env.FromString("{{ l|tojson }}").Render(new Dictionary<string, object?> { ["l"] = new List<object?> { "ab0", 1, null, true } }));
     }
 
     [Fact]

@@ -677,6 +677,16 @@ internal static partial class BuiltinFilters
             output.Write("\"");
             return;
         }
+        if (v is not string && Indexable(v) is { } list)
+        {
+            var sb = t_jsonBuffer ??= new StringBuilder(256);
+            sb.Clear();
+            var flat = ToJsonFlatList(list, sb);
+            if (flat)
+                foreach (var chunk in sb.GetChunks()) output.Write(chunk.Span);
+            if (sb.Capacity > 64 * 1024) t_jsonBuffer = null; // a huge list's buffer is not kept
+            if (flat) return;
+        }
         output.WriteValue(ToJson(rs, v, CallArgs.None), escape: false);
     }
 
@@ -717,6 +727,15 @@ internal static partial class BuiltinFilters
         }
         if (Indexable(v) is not { } list) return null;
         var sb = new StringBuilder(list.Count * 8 + 2);
+        return ToJsonFlatList(list, sb) ? sb.ToString() : null;
+    }
+
+    // a thread's buffer for printed tojson of a list (ToJsonFlatList calls nothing that could print another)
+    [ThreadStatic] private static StringBuilder? t_jsonBuffer;
+
+    /// <summary><c>tojson</c> of a list of strings, numbers, bools and None written into <paramref name="sb"/>; false otherwise.</summary>
+    private static bool ToJsonFlatList(IList list, StringBuilder sb)
+    {
         sb.Append('[');
         for (var i = 0; i < list.Count; i++)
         {
@@ -732,12 +751,12 @@ internal static partial class BuiltinFilters
                     if (!str.AsSpan().ContainsAny(JsonSpecial) && Ascii.IsValid(str)) sb.Append('"').Append(str).Append('"');
                     else Json.WriteString(sb, str);
                     break;
-                default: return null;
+                default: return false;
             }
         }
         sb.Append(']');
         Guard.StringLength(sb.Length);
-        return sb.ToString();
+        return true;
     }
 
     private static object? UrlEncode(RenderState rs, object? v, CallArgs a)

@@ -137,4 +137,31 @@ public class MethodFastPathTests
             Assert.Equal(Render(mode, source, general), Render(mode, source, typed));
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Dict_get_bound_at_compile_time_answers_as_the_method_call(Mode mode)
+    {
+        var model = new Dictionary<string, object?>
+        {
+            ["d"] = new Dictionary<string, object?> { ["a"] = "<1>", ["n"] = null, ["j"] = System.Text.Json.JsonDocument.Parse("5").RootElement },
+            ["own"] = new Dictionary<string, object?> { ["get"] = (Func<object?, object?>)(k => "own:" + k) },
+            ["ro"] = (IReadOnlyDictionary<string, object?>)new System.Collections.ObjectModel.ReadOnlyDictionary<string, object?>(new Dictionary<string, object?> { ["a"] = 1 }),
+            ["none"] = null, ["text"] = "abc",
+        };
+        foreach (var expr in new[]
+        {
+            "d.get('a')", "d.get('zz')", "d.get('zz', 'dflt')", "d.get('n', 'dflt')", "d.get('j') + 1", "d.get(1)", "own.get('a')", "ro.get('a')", "ro.get('b', 2)",
+            "none.get('a')", "text.get('a')", "missing.get('a')",
+        })
+        {
+            string Run(string source) { try { return Render(mode, source, model); } catch (TemplateException ex) { return $"error {ex.Code}"; } }
+            var general = Run($"{{% set f = {expr.Split('(')[0]} %}}{{{{ f({string.Join("(", expr.Split('(').Skip(1))} }}}}");
+            Assert.Equal(general, Run($"{{{{ {expr} }}}}"));
+            Assert.Equal(general, Run($"{{% set r = {expr} %}}{{{{ r }}}}"));
+        }
+        // under a sandbox the call takes the general path (and its rules)
+        var env = new KidaEnvironment(new KidaOptions { Sandbox = new SandboxPolicy(), PreferInterpretation = mode == Mode.Interpreted, TieredCompilation = mode == Mode.Tiered });
+        Assert.Equal("&lt;1&gt;", env.FromString("{{ d.get('a') }}").Render(model));
+    }
 }

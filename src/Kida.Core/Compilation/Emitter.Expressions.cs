@@ -318,12 +318,21 @@ internal sealed partial class Emitter
         return E.Constant(new CallArgs(positional, named));
     }
 
-    /// <summary><c>x.startswith(p)</c> / <c>x.endswith(p)</c> with one positional argument, bound now (PyMethods.CallAffix); null otherwise.</summary>
-    private E? Affix(CallExpr call) =>
-        call.Callee is GetAttrExpr { Optional: false, Name: "startswith" or "endswith" } ga
-        && call.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional.Count: 1 }
-            ? Helper(H.CallAffix, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name == "startswith"), BuildArgs(call.Args))
-            : null;
+    /// <summary>
+    /// Method calls bound now: <c>x.startswith(p)</c> / <c>x.endswith(p)</c> (PyMethods.CallAffix) and <c>d.get(k[, default])</c>
+    /// (PyMethods.CallGet) with positional arguments; null for any other call.
+    /// </summary>
+    private E? Affix(CallExpr call)
+    {
+        if (call.Callee is not GetAttrExpr { Optional: false } ga || call.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null } args) return null;
+        return ga.Name switch
+        {
+            "startswith" or "endswith" when args.Positional.Count == 1 =>
+                Helper(H.CallAffix, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name == "startswith"), BuildArgs(args)),
+            "get" when args.Positional.Count is 1 or 2 => Helper(H.CallGet, _fn.Rs, EmitExpr(ga.Target), BuildArgs(args)),
+            _ => null,
+        };
+    }
 
     /// <summary>A call; with <paramref name="write"/>, a statement printing the result (a macro renders straight into the output).</summary>
     private E EmitCall(CallExpr call, E? caller, bool write = false)

@@ -112,6 +112,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo CallMethod = Of(Calls.CallMethod);
     public static readonly MethodInfo SplitLength = Of(PyMethods.SplitLength);
     public static readonly MethodInfo CallAffix = Of(PyMethods.CallAffix);
+    public static readonly MethodInfo CallGet = Of(PyMethods.CallGet);
     public static readonly MethodInfo Length = Of(Iteration.Length);
     public static readonly MethodInfo ListCountOf = Of(Iteration.ListCount<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListItemOf = Of(Iteration.ListItem<object?>).GetGenericMethodDefinition();

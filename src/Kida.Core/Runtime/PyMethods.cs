@@ -85,6 +85,16 @@ internal static class PyMethods
             ? ((starts ? s.StartsWith(affix, StringComparison.Ordinal) : s.EndsWith(affix, StringComparison.Ordinal)) ? Boxes.True : Boxes.False)
             : Calls.CallMethod(rs, obj, starts ? "startswith" : "endswith", a);
 
+    /// <summary>
+    /// <c>d.get(key[, default])</c>, bound when the template was compiled: a <c>Dictionary&lt;string, object?&gt;</c> without
+    /// a <c>get</c> key of its own (a key wins over the method) answered by its lookup; anything else is the method call as written.
+    /// </summary>
+    public static object? CallGet(RenderState rs, object? obj, CallArgs a) =>
+        obj is Dictionary<string, object?> map && a.Named is null && a.Positional.Length is 1 or 2 && !map.ContainsKey("get")
+        && SandboxRules.Of(rs) is null
+            ? Mappings.MapTryGet(map, a.Positional[0], out var value) ? value : a.Positional.Length == 2 ? a.Positional[1] : null
+            : Calls.CallMethod(rs, obj, "get", a);
+
     public static bool TryCall(RenderState rs, object obj, string name, CallArgs a, out object? result)
     {
         result = null;

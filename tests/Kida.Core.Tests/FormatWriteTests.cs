@@ -172,4 +172,16 @@ public class FormatWriteTests
                 Assert.Equal(Run($"[{{{{ {name}|join({sep})|string }}}}]"), Run($"[{{{{ {name}|join({sep}) }}}}]"));
             }
     }
+
+    [Fact]
+    public void A_printed_tojson_that_hits_the_string_limit_does_not_keep_its_big_buffer()
+    {
+        var env = new KidaEnvironment(new KidaOptions { Limits = KidaLimits.Default with { MaxStringLength = 200_000 } });
+        var big = new Dictionary<string, object?> { ["l"] = Enumerable.Range(0, 40_000).Select(i => (object?)("item" + i)).ToList() };
+        Assert.Equal(ErrorCodes.StringLimit, Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ l|tojson }}").Render(big)).Code);
+        // (the per-thread buffer of the printed tojson: dropped once it grew past 64K characters)
+        var field = typeof(Kida.Filters.BuiltinFilters).GetField("t_jsonBuffer", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        Assert.True(field.GetValue(null) is not System.Text.StringBuilder sb || sb.Capacity <= 64 * 1024);
+        Assert.Equal("[\"a\"]", env.FromString("{{ l|tojson }}").Render(new Dictionary<string, object?> { ["l"] = new List<string> { "a" } }));
+    }
 }

@@ -681,10 +681,18 @@ internal static partial class BuiltinFilters
         {
             var sb = t_jsonBuffer ??= new StringBuilder(256);
             sb.Clear();
-            var flat = ToJsonFlatList(list, sb);
-            if (flat)
-                foreach (var chunk in sb.GetChunks()) output.Write(chunk.Span);
-            if (sb.Capacity > 64 * 1024) t_jsonBuffer = null; // a huge list's buffer is not kept
+            bool flat;
+            try
+            {
+                flat = ToJsonFlatList(list, sb);
+                if (flat)
+                    foreach (var chunk in sb.GetChunks()) output.Write(chunk.Span);
+            }
+            finally
+            {
+                // a huge list's buffer is not kept, even when the string limit stopped it
+                if (sb.Capacity > 64 * 1024) t_jsonBuffer = null;
+            }
             if (flat) return;
         }
         output.WriteValue(ToJson(rs, v, CallArgs.None), escape: false);

@@ -40,6 +40,13 @@ public class FidelityRound2Tests
         return second;
     }
 
+    /// <summary>An environment that compiles as <paramref name="mode"/> does, with <paramref name="limits"/> and a sandbox when given.</summary>
+    internal static KidaEnvironment Env(Mode mode, KidaLimits? limits = null, SandboxPolicy? sandbox = null)
+    {
+        var options = new KidaOptions { PreferInterpretation = mode == Mode.Interpreted, TieredCompilation = mode == Mode.Tiered, Sandbox = sandbox };
+        return new KidaEnvironment(limits is null ? options : options with { Limits = limits });
+    }
+
     internal static string Render(Mode mode, string source, Dictionary<string, object?>? context = null, bool autoescape = true) =>
         Render(mode, new Dictionary<string, string> { ["main.html"] = source }, context, autoescape);
 

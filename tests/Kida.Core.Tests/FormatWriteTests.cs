@@ -46,12 +46,7 @@ public class FormatWriteTests
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void A_printed_format_holds_the_string_limit(Mode mode)
     {
-        var env = new KidaEnvironment(new KidaOptions
-        {
-            PreferInterpretation = mode == Mode.Interpreted,
-            TieredCompilation = mode == Mode.Tiered,
-            Limits = KidaLimits.Default with { MaxStringLength = 100 },
-        });
+        var env = Env(mode, KidaLimits.Default with { MaxStringLength = 100 });
         var model = new Dictionary<string, object?> { ["s"] = new string('x', 80) };
         var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ '{}{}'|format(s, s) }}").Render(model));
         Assert.StartsWith("K-SEC", ex.Code);
@@ -86,12 +81,7 @@ public class FormatWriteTests
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void A_printed_tojson_holds_the_string_limit(Mode mode)
     {
-        var env = new KidaEnvironment(new KidaOptions
-        {
-            PreferInterpretation = mode == Mode.Interpreted,
-            TieredCompilation = mode == Mode.Tiered,
-            Limits = KidaLimits.Default with { MaxStringLength = 100 },
-        });
+        var env = Env(mode, KidaLimits.Default with { MaxStringLength = 100 });
         var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ s|tojson }}").Render(new Dictionary<string, object?> { ["s"] = new string('x', 99) }));
         Assert.StartsWith("K-SEC", ex.Code);
         Assert.Equal("\"" + new string('x', 98) + "\"", env.FromString("{{ s|tojson }}").Render(new Dictionary<string, object?> { ["s"] = new string('x', 98) }));
@@ -142,12 +132,7 @@ public class FormatWriteTests
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void A_printed_sort_join_holds_the_string_limit(Mode mode)
     {
-        var env = new KidaEnvironment(new KidaOptions
-        {
-            PreferInterpretation = mode == Mode.Interpreted,
-            TieredCompilation = mode == Mode.Tiered,
-            Limits = KidaLimits.Default with { MaxStringLength = 20 },
-        });
+        var env = Env(mode, KidaLimits.Default with { MaxStringLength = 20 });
         var model = new Dictionary<string, object?> { ["xs"] = Enumerable.Range(100, 10).ToList(), ["few"] = new List<int> { 3, 1, 2 } };
         var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ xs|sort|join(',') }}").Render(model));
         Assert.Equal(ErrorCodes.StringLimit, ex.Code);

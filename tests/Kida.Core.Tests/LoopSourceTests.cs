@@ -113,12 +113,7 @@ public class LoopSourceTests
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void A_hostile_list_of_huge_count_is_never_copied_and_stops_at_the_loop_limit(Mode mode)
     {
-        var env = new KidaEnvironment(new KidaOptions
-        {
-            PreferInterpretation = mode == Mode.Interpreted,
-            TieredCompilation = mode == Mode.Tiered,
-            Limits = KidaLimits.Default with { MaxLoopIterations = 5000 },
-        });
+        var env = Env(mode, KidaLimits.Default with { MaxLoopIterations = 5000 });
         var t = env.FromString("{% for x in xs %}{% endfor %}");
         var ex = Assert.Throws<TemplateRuntimeException>(() => t.Render(new Dictionary<string, object?> { ["xs"] = new Endless() }));
         Assert.StartsWith("K-SEC", ex.Code);

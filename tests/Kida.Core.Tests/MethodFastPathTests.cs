@@ -67,12 +67,7 @@ public class MethodFastPathTests
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void A_huge_split_stops_at_the_collection_limit_as_the_split_list_does(Mode mode)
     {
-        var env = new KidaEnvironment(new KidaOptions
-        {
-            PreferInterpretation = mode == Mode.Interpreted,
-            TieredCompilation = mode == Mode.Tiered,
-            Limits = KidaLimits.Default with { MaxCollectionLength = 1000 },
-        });
+        var env = Env(mode, KidaLimits.Default with { MaxCollectionLength = 1000 });
         var model = new Dictionary<string, object?> { ["s"] = string.Join(",", Enumerable.Repeat("x", 5000)), ["w"] = string.Join(" ", Enumerable.Repeat("x", 5000)) };
         foreach (var source in new[] { "{{ s.split(',')|length }}", "{{ w.split()|length }}", "{{ s.split(',')|list|length }}" })
         {
@@ -161,7 +156,7 @@ public class MethodFastPathTests
             Assert.Equal(general, Run($"{{% set r = {expr} %}}{{{{ r }}}}"));
         }
         // under a sandbox the call takes the general path (and its rules)
-        var env = new KidaEnvironment(new KidaOptions { Sandbox = new SandboxPolicy(), PreferInterpretation = mode == Mode.Interpreted, TieredCompilation = mode == Mode.Tiered });
+        var env = Env(mode, sandbox: new SandboxPolicy());
         Assert.Equal("&lt;1&gt;", env.FromString("{{ d.get('a') }}").Render(model));
     }
 }

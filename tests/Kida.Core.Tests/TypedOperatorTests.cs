@@ -40,6 +40,14 @@ public class TypedOperatorTests
         "'{} items'|format(x.i)", "'<{}>'|format(x.l)", "'{0}&{0}'|format(x.i)", "'{:>5}'|format(x.i)", "'{}'|format(x.d)", "'{} of {}'|format(x.i)",
     }.Select(e => new object[] { e });
 
+    /// <summary>The template interpreted (what every rewrite is compared with).</summary>
+    private static Template Interpreted(string source, KidaLimits? limits = null) =>
+        new KidaEnvironment(new KidaOptions { PreferInterpretation = true, Limits = limits ?? KidaLimits.Default }).FromString(source);
+
+    /// <summary>The template under tiered compilation, promoted only by hand (<c>Compiled.Promote()</c>) after renders that observe types.</summary>
+    private static Template Tiered(string source, KidaLimits? limits = null) =>
+        new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue, Limits = limits ?? KidaLimits.Default }).FromString(source);
+
     private static string Outcome(Template t, object items)
     {
         try { return t.Render(new Dictionary<string, object?> { ["xs"] = items }); }
@@ -52,8 +60,8 @@ public class TypedOperatorTests
     {
         // printed, used as a condition, and stored then printed (the boxed result)
         var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% if {expr} %}}T{{% else %}}F{{% endif %}}|{{% set y = {expr} %}}{{{{ y }}}}|{{{{ ({expr})|typeof }}}};{{% endfor %}}";
-        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
-        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        var interpreted = Interpreted(source);
+        var tiered = Tiered(source);
         var nums = Nums();
         var others = Others();
         var expected = Outcome(interpreted, nums);
@@ -104,8 +112,8 @@ public class TypedOperatorTests
     public void Type_tests_and_printed_choices_answer_as_the_interpreter_does(string expr)
     {
         var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% if ({expr}) %}}T{{% else %}}F{{% endif %}};{{% endfor %}}";
-        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
-        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        var interpreted = Interpreted(source);
+        var tiered = Tiered(source);
         var nums = Nums();
         var mixed = nums.Cast<object>().Zip(Others(), (a, b) => new[] { a, b }).SelectMany(p => p).ToList();
         var expected = Outcome(interpreted, nums);
@@ -126,8 +134,8 @@ public class TypedOperatorTests
             ("{% for x in xs %}{{ 'n' if x.broken is none else 'v' }}{% endfor %}", "error K-RUN-010"),
         })
         {
-            var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
-            var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+            var interpreted = Interpreted(source);
+            var tiered = Tiered(source);
             var model = new List<Odd> { new(), new() };
             var first = Outcome(interpreted, model);
             Assert.StartsWith(expected, first);
@@ -149,8 +157,8 @@ public class TypedOperatorTests
         var bags = new List<Bag> { new([1, 2, 3], ["a", "b"], "héllo"), new([], [], ""), new([7], ["x"], "🙂") };
         var others = new List<object> { new OtherBag("abc", [1, null], 5) };
         var withNull = new List<Bag> { new(null, null, null) };
-        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
-        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        var interpreted = Interpreted(source);
+        var tiered = Tiered(source);
         var expected = Outcome(interpreted, bags);
         Assert.DoesNotContain("error", expected);
         Outcome(tiered, bags);
@@ -212,8 +220,8 @@ public class TypedOperatorTests
         const string source = "{% for x in xs %}{{ '{} items'|format(x.i) }};{% endfor %}";
         // (the general formatter checks the text so far at the end of each field: "22 items" passes a limit of 4)
         var limits = KidaLimits.Default with { MaxStringLength = 4 };
-        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true, Limits = limits }).FromString(source);
-        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue, Limits = limits }).FromString(source);
+        var interpreted = Interpreted(source, limits);
+        var tiered = Tiered(source, limits);
         var small = new List<Num> { new(1, 0, 0), new(22, 0, 0) };
         var big = new List<Num> { new(1, 0, 0), new(12345, 0, 0) };
         Assert.Equal("1 items;22 items;", Outcome(interpreted, small));
@@ -253,11 +261,11 @@ public class TypedOperatorTests
         };
         var others = rows.Select(r => new OtherLists(r.N, r.Big, [.. (r.Ints ?? []).Cast<object?>()], [.. (r.Longs ?? []).Cast<object?>()],
             [.. (r.Tags ?? []).Cast<object?>()], [.. (r.Ds ?? []).Cast<object?>()])).ToList();
-        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
-        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        var interpreted = Interpreted(source);
+        var tiered = Tiered(source);
         foreach (var items in new object[] { rows.Take(3).ToList(), rows, others, rows.Cast<object>().Concat(others).ToList() })
         {
-            var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+            var t = Tiered(source);
             Outcome(t, rows.Take(3).ToList());
             t.Compiled.Promote();
             Assert.Equal(Outcome(interpreted, items), Outcome(t, items));

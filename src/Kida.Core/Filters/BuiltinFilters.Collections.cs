@@ -216,15 +216,17 @@ internal static partial class BuiltinFilters
     private static object? Map(RenderState rs, object? v, CallArgs a)
     {
         if (v is null) return new List<object?>();
-        var items = Iteration.Iterate(v);
         // Jinja2's prepare_map: attribute mode only without positional arguments; with a filter name every keyword
         // argument (attribute= included) goes to that filter: map('sum', attribute='price')
         var attribute = a.Count == 0 ? a.Get(-1, "attribute") : null;
+        // (a list read by index needs no iterator: the general one is made only when it is used)
+        var indexable = attribute is not null ? Indexable(v) : null;
+        var items = indexable is null ? Iteration.Iterate(v) : [];
         if (attribute is not null)
         {
             var hasDefault = a.Has(-1, "default");
             var def = a.Get(-1, "default");
-            if (Indexable(v) is { } list)
+            if (indexable is { } list)
             {
                 var reader = new AttrReader(rs, attribute);
                 var mapped = new List<object?>(list.Count);

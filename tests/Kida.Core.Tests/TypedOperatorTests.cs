@@ -25,6 +25,9 @@ public class TypedOperatorTests
 
     private static List<Other> Others() => [.. Nums().Select(n => new Other(n.L, n.D, n.I))];
 
+    // Nums and Others interleaved
+    private static List<object> Mixed() => [.. Nums().Cast<object>().Zip(Others(), (a, b) => new[] { a, b }).SelectMany(p => p)];
+
     public static IEnumerable<object[]> Expressions() => new[]
     {
         "x.i + 1", "x.i - 3", "x.i * 2", "x.i // 3", "x.i % 7", "x.i // -3", "x.i % -7", "x.i // 1", "x.i % -1", "x.i // 0", "x.i % 0",
@@ -48,6 +51,28 @@ public class TypedOperatorTests
     private static Template Tiered(string source, KidaLimits? limits = null) =>
         new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue, Limits = limits ?? KidaLimits.Default }).FromString(source);
 
+    /// <summary>
+    /// Renders <paramref name="source"/> interpreted and under tiered compilation: the tiered template first renders
+    /// <paramref name="observed"/> (its sites see those types), is promoted, and must then print what the interpreter
+    /// prints for <paramref name="observed"/> and for each of <paramref name="others"/> (other types, mixed lists, nulls).
+    /// Returns the interpreter's output for <paramref name="observed"/>.
+    /// </summary>
+    private static string AssertPromotedAgrees(string source, KidaLimits? limits, object observed, params object[] others)
+    {
+        var interpreted = Interpreted(source, limits);
+        var tiered = Tiered(source, limits);
+        var expected = Outcome(interpreted, observed);
+        Assert.Equal(expected, Outcome(tiered, observed));
+        tiered.Compiled.Promote();
+        Assert.Null(tiered.Compiled.Tiers);
+        Assert.Equal(expected, Outcome(tiered, observed));
+        foreach (var items in others) Assert.Equal(Outcome(interpreted, items), Outcome(tiered, items));
+        return expected;
+    }
+
+    private static string AssertPromotedAgrees(string source, object observed, params object[] others) =>
+        AssertPromotedAgrees(source, null, observed, others);
+
     private static string Outcome(Template t, object items)
     {
         try { return t.Render(new Dictionary<string, object?> { ["xs"] = items }); }
@@ -60,19 +85,8 @@ public class TypedOperatorTests
     {
         // printed, used as a condition, and stored then printed (the boxed result)
         var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% if {expr} %}}T{{% else %}}F{{% endif %}}|{{% set y = {expr} %}}{{{{ y }}}}|{{{{ ({expr})|typeof }}}};{{% endfor %}}";
-        var interpreted = Interpreted(source);
-        var tiered = Tiered(source);
-        var nums = Nums();
-        var others = Others();
-        var expected = Outcome(interpreted, nums);
-        Assert.Equal(expected, Outcome(tiered, nums));
-        tiered.Compiled.Promote();
-        Assert.Null(tiered.Compiled.Tiers);
-        Assert.Equal(expected, Outcome(tiered, nums));
-        Assert.Equal(Outcome(interpreted, others), Outcome(tiered, others));
-        // a mixed list: the checks hold for some items and fail for others within one loop
-        var mixed = nums.Cast<object>().Zip(others, (a, b) => new[] { a, b }).SelectMany(p => p).ToList();
-        Assert.Equal(Outcome(interpreted, mixed), Outcome(tiered, mixed));
+        // other types after promotion, and a mixed list: the checks hold for some items and fail for others in one loop
+        var expected = AssertPromotedAgrees(source, Nums(), Others(), Mixed());
         // (every expression must produce output for at least the typed items, or fail as the interpreter does)
         Assert.False(string.IsNullOrEmpty(expected));
     }
@@ -81,14 +95,9 @@ public class TypedOperatorTests
     public void Products_past_two_to_the_62_become_big_integers_as_in_Python()
     {
         var source = "{% for x in xs %}{{ x.i * x.i * x.i * x.i }};{% endfor %}";
-        var env = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue });
-        var t = env.FromString(source);
-        var model = new Dictionary<string, object?> { ["xs"] = new List<Num> { new(int.MinValue, 0, 0), new(int.MaxValue, 0, 0) } };
-        t.Render(model);
-        t.Compiled.Promote();
         var expected = string.Concat(new[] { int.MinValue, int.MaxValue }.Select(i =>
             (System.Numerics.BigInteger.Pow(i, 4)).ToString(CultureInfo.InvariantCulture) + ";"));
-        Assert.Equal(expected, t.Render(model));
+        Assert.Equal(expected, AssertPromotedAgrees(source, new List<Num> { new(int.MinValue, 0, 0), new(int.MaxValue, 0, 0) }));
     }
 
     public sealed class Odd
@@ -112,16 +121,7 @@ public class TypedOperatorTests
     public void Type_tests_and_printed_choices_answer_as_the_interpreter_does(string expr)
     {
         var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% if ({expr}) %}}T{{% else %}}F{{% endif %}};{{% endfor %}}";
-        var interpreted = Interpreted(source);
-        var tiered = Tiered(source);
-        var nums = Nums();
-        var mixed = nums.Cast<object>().Zip(Others(), (a, b) => new[] { a, b }).SelectMany(p => p).ToList();
-        var expected = Outcome(interpreted, nums);
-        Assert.DoesNotContain("error", expected);
-        Outcome(tiered, nums);
-        tiered.Compiled.Promote();
-        Assert.Equal(expected, Outcome(tiered, nums));
-        Assert.Equal(Outcome(interpreted, mixed), Outcome(tiered, mixed));
+        Assert.DoesNotContain("error", AssertPromotedAgrees(source, Nums(), Mixed()));
     }
 
     [Fact]
@@ -134,14 +134,7 @@ public class TypedOperatorTests
             ("{% for x in xs %}{{ 'n' if x.broken is none else 'v' }}{% endfor %}", "error K-RUN-010"),
         })
         {
-            var interpreted = Interpreted(source);
-            var tiered = Tiered(source);
-            var model = new List<Odd> { new(), new() };
-            var first = Outcome(interpreted, model);
-            Assert.StartsWith(expected, first);
-            Outcome(tiered, model);
-            tiered.Compiled.Promote();
-            Assert.Equal(first, Outcome(tiered, model));
+            Assert.StartsWith(expected, AssertPromotedAgrees(source, new List<Odd> { new(), new() }));
         }
     }
 
@@ -157,17 +150,8 @@ public class TypedOperatorTests
         var bags = new List<Bag> { new([1, 2, 3], ["a", "b"], "héllo"), new([], [], ""), new([7], ["x"], "🙂") };
         var others = new List<object> { new OtherBag("abc", [1, null], 5) };
         var withNull = new List<Bag> { new(null, null, null) };
-        var interpreted = Interpreted(source);
-        var tiered = Tiered(source);
-        var expected = Outcome(interpreted, bags);
-        Assert.DoesNotContain("error", expected);
-        Outcome(tiered, bags);
-        tiered.Compiled.Promote();
-        Assert.Equal(expected, Outcome(tiered, bags));
-        Assert.Equal(Outcome(interpreted, others), Outcome(tiered, others));
-        Assert.Equal(Outcome(interpreted, withNull), Outcome(tiered, withNull));
         var mixed = bags.Cast<object>().Concat(others).Concat(bags).ToList();
-        Assert.Equal(Outcome(interpreted, mixed), Outcome(tiered, mixed));
+        Assert.DoesNotContain("error", AssertPromotedAgrees(source, bags, others, withNull, mixed));
     }
 
     public class Child(bool active)
@@ -220,16 +204,10 @@ public class TypedOperatorTests
         const string source = "{% for x in xs %}{{ '{} items'|format(x.i) }};{% endfor %}";
         // (the general formatter checks the text so far at the end of each field: "22 items" passes a limit of 4)
         var limits = KidaLimits.Default with { MaxStringLength = 4 };
-        var interpreted = Interpreted(source, limits);
-        var tiered = Tiered(source, limits);
         var small = new List<Num> { new(1, 0, 0), new(22, 0, 0) };
         var big = new List<Num> { new(1, 0, 0), new(12345, 0, 0) };
-        Assert.Equal("1 items;22 items;", Outcome(interpreted, small));
-        Outcome(tiered, small);
-        tiered.Compiled.Promote();
-        Assert.Equal("1 items;22 items;", Outcome(tiered, small));
-        Assert.Equal("error K-SEC-006", Outcome(interpreted, big));
-        Assert.Equal("error K-SEC-006", Outcome(tiered, big));
+        Assert.Equal("1 items;22 items;", AssertPromotedAgrees(source, limits, small, big));
+        Assert.Equal("error K-SEC-006", Outcome(Interpreted(source, limits), big));
     }
 
     public sealed record Lists(int N, long Big, List<int>? Ints, List<long>? Longs, List<string?>? Tags, List<double>? Ds);
@@ -261,14 +239,6 @@ public class TypedOperatorTests
         };
         var others = rows.Select(r => new OtherLists(r.N, r.Big, [.. (r.Ints ?? []).Cast<object?>()], [.. (r.Longs ?? []).Cast<object?>()],
             [.. (r.Tags ?? []).Cast<object?>()], [.. (r.Ds ?? []).Cast<object?>()])).ToList();
-        var interpreted = Interpreted(source);
-        var tiered = Tiered(source);
-        foreach (var items in new object[] { rows.Take(3).ToList(), rows, others, rows.Cast<object>().Concat(others).ToList() })
-        {
-            var t = Tiered(source);
-            Outcome(t, rows.Take(3).ToList());
-            t.Compiled.Promote();
-            Assert.Equal(Outcome(interpreted, items), Outcome(t, items));
-        }
+        AssertPromotedAgrees(source, rows.Take(3).ToList(), rows, others, rows.Cast<object>().Concat(others).ToList());
     }
 }

@@ -322,7 +322,7 @@ internal sealed partial class Emitter
     /// Method calls bound now: <c>x.startswith(p)</c> / <c>x.endswith(p)</c> (PyMethods.CallAffix) and <c>d.get(k[, default])</c>
     /// (PyMethods.CallGet) with positional arguments; null for any other call.
     /// </summary>
-    private E? Affix(CallExpr call)
+    private E? BoundMethodCall(CallExpr call)
     {
         if (call.Callee is not GetAttrExpr { Optional: false } ga || call.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null } args) return null;
         return ga.Name switch
@@ -348,8 +348,8 @@ internal sealed partial class Emitter
                     ? E.Block(SetPos(call.Pos), Helper(H.WriteCall1, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), _fn.Escape))
                     : E.Block(SetPos(call.Pos), Helper(H.WriteCall2, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), EmitExpr(p[1]), _fn.Escape));
             }
-            if (!isSpecial && caller is null && Affix(call) is { } affix)
-                return E.Block(SetPos(call.Pos), E.Call(_fn.Out, H.OutputWriteValue, affix, _fn.Escape));
+            if (!isSpecial && caller is null && BoundMethodCall(call) is { } bound)
+                return E.Block(SetPos(call.Pos), E.Call(_fn.Out, H.OutputWriteValue, bound, _fn.Escape));
             if (!isSpecial)
             {
                 var wargs = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);
@@ -359,6 +359,8 @@ internal sealed partial class Emitter
             }
             return E.Call(_fn.Out, H.OutputWriteValue, E.Convert(EmitCall(call, caller), typeof(object)), _fn.Escape);
         }
+        if (caller is null && BoundMethodCall(call) is { } boundCall)
+            return E.Block(SetPos(call.Pos), boundCall);
         var args = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);
         var pos = SetPos(call.Pos);
         if (call.Callee is NameExpr { Name: "super" } && FindLocal("super", _fn.Scope) is null)
@@ -370,8 +372,6 @@ internal sealed partial class Emitter
             return Helper(H.HasSlot, _fn.Caller, args);
         if (call.Callee is GetAttrExpr { Optional: true } oga)
             return E.Block(pos, Helper(H.CallMethodOptional, _fn.Rs, EmitExpr(oga.Target), E.Constant(oga.Name), args));
-        if (caller is null && Affix(call) is { } affixCall)
-            return E.Block(pos, affixCall);
         if (call.Callee is GetAttrExpr { Optional: false } ga)
             return E.Block(pos, Helper(H.CallMethod, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), args));
         // inside an {% autoescape %} block a macro's result is safe exactly where the block autoescapes (Jinja2 decides

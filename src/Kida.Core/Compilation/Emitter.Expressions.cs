@@ -272,27 +272,71 @@ internal sealed partial class Emitter
     /// </summary>
     private E? FusedCount(FilterExpr f)
     {
+        if (CountedSelection(f) is not { } inner) return null;
+        var select = inner.Name is "select" or "selectattr";
+        var byAttr = inner.Name.EndsWith("attr", StringComparison.Ordinal);
+        if (FusedDivisibleCount(f) is { } divisible) return E.Block(typeof(object), Helper(H.BoxLong, divisible));
+        return E.Block(typeof(object), SetPos(inner.Pos),
+            Helper(H.CountSelected, _fn.Rs, Helper(H.UseValue, EmitExpr(inner.Value!)), BuildArgs(inner.Args), E.Constant(select), E.Constant(byAttr)));
+    }
+
+    /// <summary>The select/reject/selectattr/rejectattr filter whose kept items <paramref name="f"/> counts, when every filter of the chain is the built-in.</summary>
+    private FilterExpr? CountedSelection(FilterExpr f)
+    {
         if (f.Name is not ("length" or "count") || f.Style != FilterStyle.Pipe || !f.Args.IsEmpty || !IsBuiltinFilter(f.Name)) return null;
         var inner = f.Value as FilterExpr;
         if (inner is { Name: "list", Style: FilterStyle.Pipe } && inner.Args.IsEmpty && IsBuiltinFilter("list")) inner = inner.Value as FilterExpr;
-        if (inner is not { Name: "select" or "reject" or "selectattr" or "rejectattr", Style: FilterStyle.Pipe, Value: { } source }
+        if (inner is not { Name: "select" or "reject" or "selectattr" or "rejectattr", Style: FilterStyle.Pipe, Value: not null }
             || inner.Args.DynArgs is not null || inner.Args.DynKwargs is not null || !IsBuiltinFilter(inner.Name)
             || BuiltinFilters.CheckArguments(inner.Name, inner.Args.Positional.Count, inner.Args.Named.Select(kv => kv.Key).ToList()) is not null) return null;
-        var select = inner.Name is "select" or "selectattr";
-        var byAttr = inner.Name.EndsWith("attr", StringComparison.Ordinal);
-        return E.Block(typeof(object), SetPos(inner.Pos),
-            Helper(H.CountSelected, _fn.Rs, Helper(H.UseValue, EmitExpr(source)), BuildArgs(inner.Args), E.Constant(select), E.Constant(byAttr)));
+        return inner;
+    }
+
+    /// <summary><c>xs|select('even')|list|length</c> (odd, divisibleby(k); reject) as a <c>long</c> counted over the list's remainders.</summary>
+    private E? FusedDivisibleCount(FilterExpr f)
+    {
+        if (CountedSelection(f) is not { } inner || DivisibilityTest(inner) is not { } test) return null;
+        return E.Block(typeof(long), SetPos(inner.Pos),
+            Helper(H.CountDivisible, _fn.Rs, Helper(H.UseValue, EmitExpr(inner.Value!)), BuildArgs(inner.Args),
+                E.Constant(test.Divisor), E.Constant(test.Divisible), E.Constant(inner.Name == "select")));
+    }
+
+    /// <summary>
+    /// <c>select</c>/<c>reject</c> (the built-in filters) whose test is the built-in <c>even</c>, <c>odd</c> or
+    /// <c>divisibleby(k)</c> with a literal k ≥ 1: the divisor and whether a kept item divides by it (for the selection
+    /// helpers, which test a list of ints by its remainders); null for any other test or form.
+    /// </summary>
+    private (long Divisor, bool Divisible)? DivisibilityTest(FilterExpr f)
+    {
+        if (f is not { Name: "select" or "reject", Style: FilterStyle.Pipe } || !IsBuiltinFilter(f.Name)
+            || f.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null }
+            || f.Args.Positional.Count is not (1 or 2) || f.Args.Positional[0] is not ConstExpr { Value: string test }
+            || !_tests.TryGetValue(test, out var fn) || !Predicates.BuiltinTests.All.TryGetValue(test, out var builtin) || !ReferenceEquals(fn, builtin))
+            return null;
+        var divisor = f.Args.Positional.Count == 2 ? (f.Args.Positional[1] as ConstExpr)?.Value : null;
+        return (test, f.Args.Positional.Count, divisor) switch
+        {
+            ("even", 1, _) => (2L, true),
+            ("odd", 1, _) => (2L, false),
+            ("divisibleby", 2, long k) when k >= 1 => (k, true),
+            _ => null,
+        };
     }
 
     /// <summary><c>s.split(sep)|length</c> with the built-in filter: the parts counted, not built (PyMethods.SplitLength).</summary>
-    private E? FusedSplitLength(FilterExpr f)
+    private E? FusedSplitLength(FilterExpr f) => FusedSplit(f, H.SplitLength, typeof(object));
+
+    /// <summary><see cref="FusedSplitLength"/> as a <c>long</c> (PyMethods.SplitCount), for printing without a box.</summary>
+    private E? FusedSplitCount(FilterExpr f) => FusedSplit(f, H.SplitCount, typeof(long));
+
+    private E? FusedSplit(FilterExpr f, System.Reflection.MethodInfo counter, Type type)
     {
         if (f.Name is not ("length" or "count") || f.Style != FilterStyle.Pipe || !f.Args.IsEmpty || !IsBuiltinFilter(f.Name)) return null;
         if (f.Value is not CallExpr { Callee: GetAttrExpr { Optional: false, Name: "split" } ga } call
             || call.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional.Count: <= 1 }) return null;
         var target = EmitExpr(ga.Target);
         var args = BuildArgs(call.Args);
-        return E.Block(typeof(object), SetPos(call.Pos), Helper(H.SplitLength, _fn.Rs, target, args));
+        return E.Block(type, SetPos(call.Pos), Helper(counter, _fn.Rs, target, args));
     }
 
     /// <summary>Whether <paramref name="f"/> (a length or count) is one that <see cref="FusedCount"/> or <see cref="FusedSplitLength"/> computes.</summary>

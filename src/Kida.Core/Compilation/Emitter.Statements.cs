@@ -170,11 +170,22 @@ internal sealed partial class Emitter
             && IsBuiltinFilter("sort") && IsBuiltinFilter("join"))
             // (the general path reports an error of either filter at the sort's position)
             return E.Block(SetPos(sf.Pos), Helper(H.WriteSortedJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(sortedSource)), E.Constant(sep), _fn.Escape));
+        if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: FilterExpr kept } jd
+            && jd.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string keptSep }] } && IsBuiltinFilter("join")
+            && (kept is { Name: "list", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: FilterExpr listed } && IsBuiltinFilter("list") ? listed : kept) is var selection
+            && DivisibilityTest(selection) is { } test)
+            // (an error of either filter is reported at the selection's position)
+            return E.Block(SetPos(selection.Pos), Helper(H.WriteJoinDivisible, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(selection.Value!)),
+                BuildArgs(selection.Args), E.Constant(test.Divisor), E.Constant(test.Divisible), E.Constant(selection.Name == "select"), E.Constant(keptSep), _fn.Escape));
         if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: { } joined } jn
             && jn.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string joinSep }] } && IsBuiltinFilter("join"))
             return E.Block(SetPos(jn.Pos), Helper(H.WriteJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(joined)), E.Constant(joinSep), _fn.Escape));
         if (value is FilterExpr { Name: "tojson", Style: FilterStyle.Pipe, Value: { } json } tj && tj.Args.IsEmpty && IsBuiltinFilter("tojson"))
             return E.Block(SetPos(tj.Pos), Helper(H.WriteToJson, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(json))));
+        if (value is FilterExpr { Name: "length" or "count" } splitCounted && FusedSplitCount(splitCounted) is { } splitCount)
+            return E.Call(_fn.Out, H.OutputWriteInt, splitCount);
+        if (value is FilterExpr { Name: "length" or "count" } selectionCounted && FusedDivisibleCount(selectionCounted) is { } divisibleCount)
+            return E.Call(_fn.Out, H.OutputWriteInt, divisibleCount);
         if (value is FilterExpr { Name: "length" or "count", Style: FilterStyle.Pipe, Value: { } counted } lf && lf.Args.IsEmpty
             && IsBuiltinFilter(lf.Name) && !IsFusedCount(lf))
             // the built-in length printed as the number it is, without a box

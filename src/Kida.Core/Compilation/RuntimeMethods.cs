@@ -111,9 +111,11 @@ internal static class RuntimeMethods
     public static readonly MethodInfo CallAtEscape = Of(Calls.CallAtEscape);
     public static readonly MethodInfo CallMethod = Of(Calls.CallMethod);
     public static readonly MethodInfo SplitLength = Of(PyMethods.SplitLength);
+    public static readonly MethodInfo SplitCount = Of(PyMethods.SplitCount);
     public static readonly MethodInfo CallAffix = Of(PyMethods.CallAffix);
     public static readonly MethodInfo CallGet = Of(PyMethods.CallGet);
     public static readonly MethodInfo Length = Of(Iteration.Length);
+    public static readonly MethodInfo StrLen = Of(PyString.StrLen);
     public static readonly MethodInfo ListCountOf = Of(Iteration.ListCount<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListItemOf = Of(Iteration.ListItem<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListContainsOf = Of(Iteration.ListContains<object?>).GetGenericMethodDefinition();
@@ -126,6 +128,8 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteToJson = Of(Filters.BuiltinFilters.WriteToJson);
     public static readonly MethodInfo WriteSortedJoin = Of(Filters.BuiltinFilters.WriteSortedJoin);
     public static readonly MethodInfo WriteJoin = Of(Filters.BuiltinFilters.WriteJoin);
+    public static readonly MethodInfo WriteJoinDivisible = Of(Filters.BuiltinFilters.WriteJoinDivisible);
+    public static readonly MethodInfo CountDivisible = Of(Filters.BuiltinFilters.CountDivisible);
     public static readonly MethodInfo WriteRounded = Of(Filters.BuiltinFilters.WriteRounded);
     public static readonly MethodInfo WriteTruncated = Of(Filters.BuiltinFilters.WriteTruncated);
     public static readonly MethodInfo AbsLong = Of((Func<long, long>)Math.Abs);

@@ -84,12 +84,13 @@ internal sealed partial class SiteInliner
         var name = (string)((ConstantExpression)read.Arguments[ReadSite - 1]).Value!;
         if (Observed(site, name) is not var (type, member)) return null;
         var access = Expression.MakeMemberAccess(Expression.Convert(variable, type), member);
-        return new ObservedMember(Expression.TypeEqual(variable, type), Guarded(access, type, name), access.Type);
+        return new ObservedMember(Expression.TypeEqual(variable, type), Guarded(access, type, name, member), access.Type);
     }
 
     /// <summary>
-    /// <c>x.items|length</c> on a member typed <c>List&lt;T&gt;</c> or <c>T[]</c>: its count read directly behind the type
-    /// check (a null member takes the generic path, which reports it).
+    /// <c>x.items|length</c> on a member typed <c>List&lt;T&gt;</c> or <c>T[]</c>, or <c>x.name|length</c> on a string member (its
+    /// length in code points, as Python counts): read directly behind the type check (a null member takes the generic
+    /// path, which decides it).
     /// </summary>
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
@@ -98,11 +99,13 @@ internal sealed partial class SiteInliner
         if (node.Method != RuntimeMethods.Length || ObservedRead(node.Arguments[0]) is not { } m) return null;
         var memberType = m.Type;
         var isList = memberType.IsGenericType && memberType.GetGenericTypeDefinition() == typeof(List<>);
-        if (!isList && !(memberType.IsArray && memberType.GetArrayRank() == 1)) return null;
+        var isString = memberType == typeof(string);
+        if (!isList && !isString && !(memberType.IsArray && memberType.GetArrayRank() == 1)) return null;
         var value = Expression.Variable(memberType, "items");
         var generic = base.VisitMethodCall(node);
         Expression count = isList
             ? Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(memberType.GetGenericArguments()[0]), value)
+            : isString ? Expression.Call(RuntimeMethods.StrLen, value)
             : Expression.ArrayLength(value);
         return Expression.Condition(m.Guard,
             Expression.Block(typeof(int), [value],

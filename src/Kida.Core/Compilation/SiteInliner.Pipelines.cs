@@ -40,8 +40,9 @@ internal sealed partial class SiteInliner
         var item = Expression.Variable(itemType, "item");
         var ex = Expression.Variable(typeof(Exception), "ex");
         var done = Expression.Label("counted");
-        var direct = Expression.TryCatch(
-            Expression.MakeMemberAccess(Expression.Convert(item, itemType), flag),
+        var flagRead = Expression.MakeMemberAccess(Expression.Convert(item, itemType), flag);
+        var direct = CannotFail(flag) ? (Expression)flagRead : Expression.TryCatch(
+            flagRead,
             Expression.Catch(ex,
                 Expression.Throw(Expression.Call(RuntimeMethods.AttributeReadFailed, ex, item, Expression.Constant(attr)), typeof(bool)),
                 Expression.Not(Expression.TypeIs(ex, typeof(TemplateException)))));

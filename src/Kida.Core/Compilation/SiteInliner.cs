@@ -62,6 +62,28 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         return visited;
     }
 
+    /// <summary>
+    /// The undefined guard of <c>default</c>, <c>defined</c> and <c>??</c> (<c>try { r = v } catch (UndefinedException)
+    /// {...}</c>) around a member read that now has a typed fast path: only the generic branch can raise undefined, so the
+    /// try moves into it and the typed read runs outside any protected region (where the JIT keeps the loop's locals in
+    /// registers). The typed read throws no UndefinedException (a failing getter reports K-RUN-010), so nothing changes.
+    /// </summary>
+    protected override Expression VisitTry(TryExpression node)
+    {
+        var visited = (TryExpression)base.VisitTry(node);
+        if (visited is not { Finally: null, Fault: null, Handlers: [{ Test: var caught, Filter: null } handler], Body: BinaryExpression { NodeType: ExpressionType.Assign, Left: ParameterExpression result } assign }
+            || caught != typeof(UndefinedException)
+            || assign.Right is not BlockExpression { Variables: [var obj], Expressions: [BinaryExpression { NodeType: ExpressionType.Assign, Left: var target, Right: ParameterExpression source } load, ConditionalExpression { Test: TypeBinaryExpression { NodeType: ExpressionType.TypeEqual } test } choice] } read
+            || target != obj || test.Expression != obj || read.Type != result.Type)
+            return visited;
+        return Expression.Block(visited.Type, [obj],
+            load,
+            Expression.Condition(test,
+                Expression.Assign(result, choice.IfTrue),
+                visited.Update(Expression.Assign(result, choice.IfFalse), [handler], null, null),
+                visited.Type));
+    }
+
     /// <summary><c>{% if obj.flag %}</c> on a bool member: the member itself, no box and no truth test.</summary>
     private Expression? TypedTruth(MethodCallExpression truthy)
     {
@@ -74,7 +96,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         var generic = truthy.Update(null, [WithArgument(read, ReadSite - 2, obj, Visit)]);
         return Expression.Block(typeof(bool), [obj],
             Expression.Assign(obj, Visit(read.Arguments[ReadSite - 2])),
-            Expression.Condition(Expression.TypeEqual(obj, type), Guarded(access, type, name), generic, typeof(bool)));
+            Expression.Condition(Expression.TypeEqual(obj, type), Guarded(access, type, name, member), generic, typeof(bool)));
     }
 
     /// <summary>A call of <paramref name="method"/> (under conversions to object) whose argument <paramref name="siteArg"/> is its member site.</summary>
@@ -123,7 +145,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         var rebound = WithArgument(call, ReadSite - 2, obj);
         return Expression.Block(typeof(object), [obj],
             Expression.Assign(obj, target),
-            Expression.Condition(Expression.TypeEqual(obj, type), Guarded(value, type, name), rebound, typeof(object)));
+            Expression.Condition(Expression.TypeEqual(obj, type), Guarded(value, type, name, member), rebound, typeof(object)));
     }
 
     private static Expression? TypedWrite(MethodCallExpression call, Expression output, Expression target, string name, MemberSite site, Expression escape)
@@ -136,7 +158,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         var rebound = WithArgument(call, WriteSite - 2, obj);
         return Expression.Block(typeof(void), [obj],
             Expression.Assign(obj, target),
-            Expression.IfThenElse(Expression.TypeEqual(obj, type), Guarded(write, type, name), rebound));
+            Expression.IfThenElse(Expression.TypeEqual(obj, type), Guarded(write, type, name, member), rebound));
     }
 
     /// <summary>
@@ -152,7 +174,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         var value = BoxedLikeGetter(access);
         return Expression.Block(typeof(object), [obj],
             Expression.Assign(obj, Expression.Call(call.Object, DataFor, call.Arguments[NameSite - 1])),
-            Expression.Condition(Expression.TypeEqual(obj, type), Guarded(value, type, name), call, typeof(object)));
+            Expression.Condition(Expression.TypeEqual(obj, type), Guarded(value, type, name, member), call, typeof(object)));
     }
 
     /// <summary><c>{{ year }}</c> on a top-level name of a primitive type: formatted straight into the output, no box.</summary>
@@ -169,7 +191,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
             || Members.WriteExpression(access, write.Object!, write.Arguments[1]) is not { } typed) return null;
         return Expression.Block(typeof(void), [obj],
             Expression.Assign(obj, Expression.Call(resolve.Object, DataFor, resolve.Arguments[NameSite - 1])),
-            Expression.IfThenElse(Expression.TypeEqual(obj, type), Guarded(typed, type, name), write));
+            Expression.IfThenElse(Expression.TypeEqual(obj, type), Guarded(typed, type, name, member), write));
     }
 
     /// <summary><paramref name="call"/> with argument <paramref name="index"/> replaced by <paramref name="value"/> (the others through <paramref name="visit"/> when given).</summary>
@@ -180,11 +202,21 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         return call.Update(call.Object, args);
     }
 
-    /// <summary>A failing getter reports as the generic path does (K-RUN-010 naming the type and member).</summary>
-    private static Expression Guarded(Expression body, Type type, string name)
+    /// <summary>
+    /// A failing getter reports as the generic path does (K-RUN-010 naming the type and member). A field or an
+    /// auto-implemented property (its getter is compiler-generated) cannot fail behind the type check, so it is read
+    /// without a try block, which would keep the JIT from holding the loop's locals in registers.
+    /// </summary>
+    private static Expression Guarded(Expression body, Type type, string name, MemberInfo member)
     {
+        if (CannotFail(member)) return body;
         var ex = Expression.Variable(typeof(Exception), "ex");
         return Expression.TryCatch(body,
             Expression.Catch(ex, Expression.Throw(Expression.Call(MemberFailed, ex, Expression.Constant(type), Expression.Constant(name)), body.Type)));
     }
+
+    /// <summary>A field, or a property whose getter the compiler wrote (<c>{ get; set; }</c>, a record's positional member).</summary>
+    internal static bool CannotFail(MemberInfo member) =>
+        member is FieldInfo
+        || member is PropertyInfo { GetMethod: { } getter } && getter.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), false);
 }

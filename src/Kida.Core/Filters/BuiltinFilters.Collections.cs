@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -679,6 +681,7 @@ internal static partial class BuiltinFilters
             output.Write("\"");
             return;
         }
+        if (v is not string && TryWriteJsonTyped(output, v)) return;
         if (v is not string && Indexable(v) is { } list)
         {
             var sb = t_jsonBuffer ??= new StringBuilder(256);
@@ -742,6 +745,63 @@ internal static partial class BuiltinFilters
 
     // a thread's buffer for printed tojson of a list (ToJsonFlatList calls nothing that could print another)
     [ThreadStatic] private static StringBuilder? t_jsonBuffer;
+
+    /// <summary>
+    /// Printed <c>tojson</c> of a model <c>List&lt;int|long|string&gt;</c> or <c>int[]</c>/<c>long[]</c>/<c>string[]</c>,
+    /// written straight into the output without boxing an item. Only when the text's length is known to pass the string
+    /// limit (a bound for numbers, the exact length for strings), so nothing is written before an error; false otherwise
+    /// (a string that needs escaping, or a list near the limit, takes the general path).
+    /// </summary>
+    private static bool TryWriteJsonTyped(Output output, object? v)
+    {
+        switch (v)
+        {
+            case List<int> li: return WriteJsonIntegers<int>(output, CollectionsMarshal.AsSpan(li));
+            case int[] ai: return WriteJsonIntegers<int>(output, ai);
+            case List<long> ll: return WriteJsonIntegers<long>(output, CollectionsMarshal.AsSpan(ll));
+            case long[] al: return WriteJsonIntegers<long>(output, al);
+            case List<string> ls: return WriteJsonStrings(output, CollectionsMarshal.AsSpan(ls));
+            case string[] sa: return WriteJsonStrings(output, sa);
+            default: return false;
+        }
+    }
+
+    private static bool WriteJsonIntegers<T>(Output output, ReadOnlySpan<T> items) where T : struct, IBinaryInteger<T>
+    {
+        // at most 20 digits and a sign per number, ", " between them, and the brackets
+        if (!FitsStringLimit(2L + items.Length * 22L)) return false;
+        output.Write('[');
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (i > 0) output.Write(", ");
+            output.WriteInt(long.CreateTruncating(items[i]));
+        }
+        output.Write(']');
+        return true;
+    }
+
+    private static bool WriteJsonStrings(Output output, ReadOnlySpan<string> items)
+    {
+        var length = 2L + Math.Max(0, items.Length - 1) * 2L;
+        foreach (var item in items)
+        {
+            if (item is null || item.AsSpan().ContainsAny(JsonSpecial) || !Ascii.IsValid(item)) return false;
+            length += item.Length + 2L;
+        }
+        if (!FitsStringLimit(length)) return false;
+        output.Write('[');
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (i > 0) output.Write(", ");
+            output.Write('"');
+            output.Write(items[i]);
+            output.Write('"');
+        }
+        output.Write(']');
+        return true;
+    }
+
+    private static bool FitsStringLimit(long length) => length <= KidaLimits.StringLengthFloor || length <= RenderState.CurrentLimits.MaxStringLength;
 
     /// <summary><c>tojson</c> of a list of strings, numbers, bools and None written into <paramref name="sb"/>; false otherwise.</summary>
     private static bool ToJsonFlatList(IList list, StringBuilder sb)

@@ -47,7 +47,10 @@ internal static class PyMethods
     /// separators found, or the runs of non-whitespace for <c>split()</c>). Anything else (maxsplit, a non-string, a
     /// mapping with a <c>split</c> key) is the method call and its length, as written.
     /// </summary>
-    public static object SplitLength(RenderState rs, object? obj, CallArgs a)
+    public static object SplitLength(RenderState rs, object? obj, CallArgs a) => Boxes.Long(SplitCount(rs, obj, a));
+
+    /// <summary><see cref="SplitLength"/> as the number it is, for printing without a box.</summary>
+    public static long SplitCount(RenderState rs, object? obj, CallArgs a)
     {
         if (obj is string s && a.Named is null && a.Positional.Length <= 1)
         {
@@ -63,17 +66,17 @@ internal static class PyMethods
                     inWord = !space;
                 }
                 Guard.CollectionLength(words);
-                return Boxes.Long(words);
+                return words;
             }
             if (sep is string text && text.Length > 0)
             {
-                long parts = 1;
-                for (var i = s.IndexOf(text, StringComparison.Ordinal); i >= 0; i = s.IndexOf(text, i + text.Length, StringComparison.Ordinal)) parts++;
+                // non-overlapping occurrences from the left, as str.split finds them
+                long parts = 1 + (text.Length == 1 ? s.AsSpan().Count(text[0]) : s.AsSpan().Count(text.AsSpan()));
                 Guard.CollectionLength(parts);
-                return Boxes.Long(parts);
+                return parts;
             }
         }
-        return Boxes.Long(Iteration.Length(Calls.CallMethod(rs, obj, "split", a)));
+        return Iteration.Length(Calls.CallMethod(rs, obj, "split", a));
     }
 
     /// <summary>

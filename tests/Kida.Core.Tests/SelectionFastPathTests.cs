@@ -1,0 +1,190 @@
+using Xunit;
+using static Kida.Core.Tests.FidelityRound2Tests;
+
+namespace Kida.Core.Tests;
+
+/// <summary>
+/// Issue 15, round 3 of the fast paths. Each form below has a specialised path in compiled and promoted code (counting or
+/// joining a list of ints by remainders, printed <c>tojson</c> of a typed list, <c>split|length</c> counted, a string
+/// member's length, a member read without a try block); the interpreter runs the general filters. Every mode must print
+/// what the interpreter prints, over typed lists, lists of objects, negative numbers, empty lists and None, or fail with
+/// the same code.
+/// </summary>
+public class SelectionFastPathTests
+{
+    public static IEnumerable<object[]> Modes => Modes3;
+
+    private static readonly object?[] Sources =
+    [
+        new List<int> { 1, 2, 3, 4, -3, -4, 0, int.MaxValue, int.MinValue },
+        new[] { 5, 10, 15, -30 },
+        new List<long> { 9007199254740993L, long.MinValue, long.MaxValue, -9, 6 },
+        new[] { 2L, 3L, -6L },
+        new List<object?> { 1, 2L, 3.0, true, 9 },
+        new List<int>(),
+        null,
+    ];
+
+    private static string Outcome(Mode mode, string source, object? xs, bool autoescape = true, Dictionary<string, object?>? extra = null)
+    {
+        var model = new Dictionary<string, object?>(extra ?? []) { ["xs"] = xs };
+        try { return Render(mode, source, model, autoescape); }
+        catch (TemplateException ex) { return "error " + ex.Code; }
+    }
+
+    public static IEnumerable<object[]> Selections =>
+        from e in new[]
+        {
+            "xs|select('even')|list|length", "xs|reject('even')|length", "xs|select('odd')|count", "xs|reject('odd')|list|count",
+            "xs|select('divisibleby', 3)|list|length", "xs|reject('divisibleby', 5)|length", "xs|select('divisibleby', 0)|length",
+            "xs|select('even')|join(',')", "xs|reject('odd')|join('<&>')", "xs|select('odd')|list|join(', ')",
+            "xs|select('divisibleby', 3)|join('-')", "xs|reject('divisibleby', 1)|join(',')", "xs|select('divisibleby', -2)|join(',')",
+        }
+        from i in Enumerable.Range(0, 7)
+        select new object[] { e, i };
+
+    [Theory]
+    [MemberData(nameof(Selections))]
+    public void Selections_by_a_divisibility_test_agree_in_every_mode(string expr, int source)
+    {
+        var xs = Sources[source];
+        foreach (var autoescape in new[] { true, false })
+        {
+            var expected = Outcome(Mode.Interpreted, $"[{{{{ {expr} }}}}]", xs, autoescape);
+            foreach (var mode in new[] { Mode.Compiled, Mode.Tiered })
+            {
+                Assert.Equal(expected, Outcome(mode, $"[{{{{ {expr} }}}}]", xs, autoescape));
+                // the same value stored, then printed (the value form, not the printed one)
+                Assert.Equal(expected, Outcome(mode, $"{{% set r = {expr} %}}[{{{{ r }}}}]", xs, autoescape));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_selection_printed_as_a_number_and_joined_prints_the_kept_items()
+    {
+        var xs = new List<int> { 1, 2, 3, 4, -3, -4, 0 };
+        Assert.Equal("4|2,4,-4,0|1,3,-3|3", Outcome(Mode.Compiled,
+            "{{ xs|select('even')|list|length }}|{{ xs|reject('odd')|join(',') }}|{{ xs|select('odd')|join(',') }}|{{ xs|select('divisibleby', 3)|length }}", xs));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void An_environment_test_named_even_replaces_the_builtin_in_every_selection(Mode mode)
+    {
+        var options = new KidaOptions { PreferInterpretation = mode == Mode.Interpreted, TieredCompilation = mode == Mode.Tiered };
+        var env = new KidaEnvironment(options);
+        env.AddTest("even", (Func<object?, bool>)(v => v is int i && i > 2));
+        var t = env.FromString("{{ xs|select('even')|length }}/{{ xs|select('even')|join(',') }}");
+        var xs = new List<int> { 1, 2, 3, 4 };
+        Assert.Equal("2/3,4", t.Render(new Dictionary<string, object?> { ["xs"] = xs }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void A_joined_selection_past_the_string_limit_fails_as_the_general_join_does(Mode mode)
+    {
+        var env = Env(mode, KidaLimits.Default with { MaxStringLength = 1000 });
+        var big = Enumerable.Range(0, 2000).ToList();
+        var ex = Assert.ThrowsAny<TemplateException>(() =>
+            env.FromString("{{ xs|select('even')|join(',') }}").Render(new Dictionary<string, object?> { ["xs"] = big }));
+        Assert.Equal("K-SEC-006", ex.Code);
+        var small = Enumerable.Range(0, 40).ToList();
+        Assert.Equal(string.Join(",", small.Where(n => n % 2 == 0)),
+            env.FromString("{{ xs|select('even')|join(',') }}").Render(new Dictionary<string, object?> { ["xs"] = small }));
+    }
+
+    public static IEnumerable<object[]> JsonLists =>
+        from i in Enumerable.Range(0, 9) from m in Modes3.Select(x => (Mode)x[0]) select new object[] { i, m };
+
+    private static readonly object?[] Jsonable =
+    [
+        new List<int> { 1, -2, int.MaxValue, int.MinValue }, new[] { 3, 4 }, new List<long> { long.MinValue, 0 }, new[] { 7L },
+        new List<string> { "a", "b c", "" }, new[] { "x", "y" }, new List<string> { "<b>", "it's", "é", "tab\t" },
+        new List<string?> { "a", null }, new List<int>(),
+    ];
+
+    [Theory]
+    [MemberData(nameof(JsonLists))]
+    public void Printed_tojson_of_a_typed_list_is_the_json_the_filter_returns(int list, Mode mode)
+    {
+        var xs = Jsonable[list];
+        var expected = Outcome(Mode.Interpreted, "{{ xs|tojson }}", xs);
+        Assert.Equal(expected, Outcome(mode, "{{ xs|tojson }}", xs));
+        Assert.Equal(expected, Outcome(mode, "{% set r = xs|tojson %}{{ r }}", xs));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void Printed_tojson_of_a_typed_list_past_the_string_limit_fails_as_the_filter_does(Mode mode)
+    {
+        var env = Env(mode, KidaLimits.Default with { MaxStringLength = 200 });
+        var t = env.FromString("[{{ xs|tojson }}]");
+        foreach (var xs in new object[] { Enumerable.Range(0, 100).ToList(), Enumerable.Repeat("abcdefghij", 30).ToList(), Enumerable.Range(0, 100).Select(i => (long)i).ToArray() })
+        {
+            var ex = Assert.ThrowsAny<TemplateException>(() => t.Render(new Dictionary<string, object?> { ["xs"] = xs }));
+            Assert.Equal("K-SEC-006", ex.Code);
+        }
+        Assert.Equal("[[1, 2]]", t.Render(new Dictionary<string, object?> { ["xs"] = new List<int> { 1, 2 } }));
+    }
+
+    public sealed record Text(string? Name);
+
+    public sealed class Throwing
+    {
+        public string Name => throw new InvalidOperationException("boom");
+    }
+
+    public static IEnumerable<object[]> Strings =>
+        from e in new[]
+        {
+            "x.name|length", "x.name.split(',')|length", "x.name.split('ab')|length", "x.name.split()|length", "x.name.split(',')|count",
+            "x.name|default('n/a')", "x.name ?? 'none'", "'y' if x.name is defined else 'n'", "x.missing|default('d')",
+        }
+        from m in Modes3.Select(x => (Mode)x[0])
+        select new object[] { e, m };
+
+    private static readonly object[] Texts =
+        [new Text("a,b,,c"), new Text("aaaab"), new Text("  two  words "), new Text("😀,x"), new Text(""), new Text(null), new Dictionary<string, object?> { ["name"] = "d,e" }];
+
+    [Theory]
+    [MemberData(nameof(Strings))]
+    public void String_members_count_and_default_as_the_interpreter_does(string expr, Mode mode)
+    {
+        var template = "{% for x in xs %}[{{ " + expr + " }}]{% endfor %}";
+        var expected = Outcome(Mode.Interpreted, template, Texts);
+        Assert.Equal(expected, Outcome(mode, template, Texts));
+        // each item alone too: a promoted site that saw only records, then given a dictionary
+        foreach (var one in Texts) Assert.Equal(Outcome(Mode.Interpreted, template, new[] { one }), Outcome(mode, template, new[] { one }));
+    }
+
+    [Fact]
+    public void A_split_count_counts_non_overlapping_separators_from_the_left()
+    {
+        Assert.Equal("3|2|4|1", Outcome(Mode.Compiled,
+            "{{ 'aaaaa'.split('aa')|length }}|{{ 'a b'.split(' ')|length }}|{{ x.split(',')|length }}|{{ ''.split(',')|length }}", null,
+            extra: new Dictionary<string, object?> { ["x"] = "1,2,,3" }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void A_getter_that_throws_still_reports_K_RUN_010_after_promotion(Mode mode)
+    {
+        var template = "{% for x in xs %}{{ x.name|length }}{% endfor %}";
+        var ok = new object[] { new Text("abc"), new Text("de") };
+        Assert.Equal("32", Outcome(mode, template, ok));
+        var env = new KidaEnvironment(new KidaOptions { TieredCompilation = mode == Mode.Tiered, PreferInterpretation = mode == Mode.Interpreted, TierUpAfterRenders = int.MaxValue });
+        var t = env.FromString("{% for x in xs %}[{{ x.name }}]{% endfor %}");
+        var throwing = new object[] { new Throwing() };
+        Assert.Equal("error K-RUN-010", Outcome(t, throwing));
+        t.Compiled.Promote();
+        Assert.Equal("error K-RUN-010", Outcome(t, throwing));
+        Assert.Equal("[abc]", Outcome(t, new object[] { new Text("abc") }));
+    }
+
+    private static string Outcome(Template t, object xs)
+    {
+        try { return t.Render(new Dictionary<string, object?> { ["xs"] = xs }); }
+        catch (TemplateException ex) { return "error " + ex.Code; }
+    }
+}

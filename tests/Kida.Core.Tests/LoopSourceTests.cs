@@ -118,4 +118,33 @@ public class LoopSourceTests
         var ex = Assert.Throws<TemplateRuntimeException>(() => t.Render(new Dictionary<string, object?> { ["xs"] = new Endless() }));
         Assert.StartsWith("K-SEC", ex.Code);
     }
+
+    public sealed class Counting
+    {
+        public int Calls;
+
+        public IEnumerable<int> Pairs()
+        {
+            Calls++;
+            return Enumerable.Range(0, 3).Select(i => i * 10);
+        }
+
+        public Dictionary<string, object?> Meta()
+        {
+            Calls++;
+            return new Dictionary<string, object?> { ["a"] = 1, ["b"] = 2 };
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_loop_source_that_is_not_a_list_is_evaluated_once(Mode mode)
+    {
+        var counting = new Counting();
+        var text = Render(mode, "{% for n in c.Pairs() %}{{ n }};{% endfor %}|{% for k, v in c.Meta().items() %}{{ k }}={{ v }};{% endfor %}",
+            new Dictionary<string, object?> { ["c"] = counting });
+        Assert.Equal("0;10;20;|a=1;b=2;", text);
+        // Render(mode, ...) renders twice under tiered compilation (before and after promotion): two calls per render
+        Assert.Equal(mode == Mode.Tiered ? 4 : 2, counting.Calls);
+    }
 }

@@ -187,4 +187,93 @@ public class SelectionFastPathTests
         try { return t.Render(new Dictionary<string, object?> { ["xs"] = xs }); }
         catch (TemplateException ex) { return "error " + ex.Code; }
     }
+
+    public sealed record Child(string Name, object? Label);
+
+    private static readonly object?[] Lists =
+    [
+        new List<string> { "Tag", "tag", "TAG", "b<i>", "B<I>", "é", "É", "", "x" },
+        new[] { "a", "b", "a" },
+        new List<string?> { "a", null, "a" },
+        new List<int> { 1, 2, 1, -1 },
+        new List<long> { 5, 5, 9007199254740993L },
+        new List<object?> { "a", 1, "A", 1L, 1.0, true },
+        new List<string>(),
+        Enumerable.Range(0, 40).Select(i => "k" + (i % 7)).ToList(),
+        null,
+    ];
+
+    public static IEnumerable<object[]> ListForms =>
+        from e in new[]
+        {
+            "xs.count('a')", "xs.count('tag')", "xs.count(1)", "xs.count(5)", "xs.count(9007199254740993)", "xs.count(none)", "xs.count(true)",
+            "xs|unique|join(',')", "xs|unique|join('<&>')", "xs|unique|list|join(',')", "xs|unique(case_sensitive=true)|join(',')",
+        }
+        from i in Enumerable.Range(0, 9)
+        select new object[] { e, i };
+
+    [Theory]
+    [MemberData(nameof(ListForms))]
+    public void List_count_and_unique_join_agree_in_every_mode(string expr, int list)
+    {
+        var xs = Lists[list];
+        foreach (var autoescape in new[] { true, false })
+        {
+            var expected = Outcome(Mode.Interpreted, $"[{{{{ {expr} }}}}]", xs, autoescape);
+            foreach (var mode in new[] { Mode.Compiled, Mode.Tiered })
+            {
+                Assert.Equal(expected, Outcome(mode, $"[{{{{ {expr} }}}}]", xs, autoescape));
+                Assert.Equal(expected, Outcome(mode, $"{{% set r = {expr} %}}[{{{{ r }}}}]", xs, autoescape));
+            }
+        }
+    }
+
+    [Fact]
+    public void Unique_join_keeps_the_first_of_each_case_insensitive_group()
+    {
+        Assert.Equal("Tag,b&lt;i&gt;,é,,x", Outcome(Mode.Compiled, "{{ xs|unique|join(',') }}", Lists[0]));
+        Assert.Equal("3", Outcome(Mode.Compiled, "{{ xs.count('a') + 1 }}", Lists[1]));
+    }
+
+    private static readonly object?[] Parents =
+    [
+        new List<Child> { new("a<b>", 1), new("c", null), new("d & e", "x") },
+        new[] { new Child("one", 1) },
+        new List<object?> { new Child("a", 1), new Dictionary<string, object?> { ["name"] = "dict" }, new Child("b", 2) },
+        new List<object?> { new Child("a", 1), 5, "text" },
+        new List<object?> { new Dictionary<string, object?> { ["name"] = new Markup("<i>safe</i>") }, new Child("<b>", 2) },
+        new List<Child>(),
+        null,
+    ];
+
+    public static IEnumerable<object[]> MapForms =>
+        from e in new[] { "xs|map(attribute='name')|join(', ')", "xs|map(attribute='label')|join('|')", "xs|map(attribute='missing')|join(',')", "xs|map(attribute='name')|join('<>')" }
+        from i in Enumerable.Range(0, 7)
+        select new object[] { e, i };
+
+    [Theory]
+    [MemberData(nameof(MapForms))]
+    public void A_joined_map_of_an_attribute_agrees_in_every_mode(string expr, int list)
+    {
+        var xs = Parents[list];
+        foreach (var autoescape in new[] { true, false })
+        {
+            var expected = Outcome(Mode.Interpreted, $"[{{{{ {expr} }}}}]", xs, autoescape);
+            foreach (var mode in new[] { Mode.Compiled, Mode.Tiered })
+            {
+                Assert.Equal(expected, Outcome(mode, $"[{{{{ {expr} }}}}]", xs, autoescape));
+                Assert.Equal(expected, Outcome(mode, $"{{% set r = {expr} %}}[{{{{ r }}}}]", xs, autoescape));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void A_joined_map_past_the_string_limit_fails_with_K_SEC_006(Mode mode)
+    {
+        var env = Env(mode, KidaLimits.Default with { MaxStringLength = 100 });
+        var xs = Enumerable.Range(0, 30).Select(i => new Child("name" + i, i)).ToList();
+        var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ xs|map(attribute='name')|join(',') }}").Render(new Dictionary<string, object?> { ["xs"] = xs }));
+        Assert.Equal("K-SEC-006", ex.Code);
+    }
 }

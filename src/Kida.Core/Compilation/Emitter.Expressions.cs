@@ -364,7 +364,7 @@ internal sealed partial class Emitter
 
     /// <summary>
     /// Method calls bound now: <c>x.startswith(p)</c> / <c>x.endswith(p)</c> (PyMethods.CallAffix) and <c>d.get(k[, default])</c>
-    /// (PyMethods.CallGet) with positional arguments; null for any other call.
+    /// (PyMethods.CallGet) and <c>xs.count(v)</c> (PyMethods.CallCount) with positional arguments; null for any other call.
     /// </summary>
     private E? BoundMethodCall(CallExpr call)
     {
@@ -374,6 +374,7 @@ internal sealed partial class Emitter
             "startswith" or "endswith" when args.Positional.Count == 1 =>
                 Helper(H.CallAffix, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name == "startswith"), BuildArgs(args)),
             "get" when args.Positional.Count is 1 or 2 => Helper(H.CallGet, _fn.Rs, EmitExpr(ga.Target), BuildArgs(args)),
+            "count" when args.Positional.Count == 1 => Helper(H.CallCount, _fn.Rs, EmitExpr(ga.Target), BuildArgs(args)),
             _ => null,
         };
     }

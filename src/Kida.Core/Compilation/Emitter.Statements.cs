@@ -177,6 +177,15 @@ internal sealed partial class Emitter
             // (an error of either filter is reported at the selection's position)
             return E.Block(SetPos(selection.Pos), Helper(H.WriteJoinDivisible, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(selection.Value!)),
                 BuildArgs(selection.Args), E.Constant(test.Divisor), E.Constant(test.Divisible), E.Constant(selection.Name == "select"), E.Constant(keptSep), _fn.Escape));
+        if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: FilterExpr { Name: "unique", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } uniqueSource } uf } ju
+            && ju.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string uniqueSep }] }
+            && IsBuiltinFilter("join") && IsBuiltinFilter("unique"))
+            return E.Block(SetPos(uf.Pos), Helper(H.WriteJoinUnique, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(uniqueSource)), E.Constant(uniqueSep), _fn.Escape));
+        if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: FilterExpr { Name: "map", Style: FilterStyle.Pipe, Value: { } mapSource } mf } jm
+            && jm.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string mapSep }] }
+            && mf.Args is { Positional.Count: 0, DynArgs: null, DynKwargs: null, Named: [{ Key: "attribute", Value: ConstExpr { Value: string mapAttribute } }] }
+            && IsBuiltinFilter("join") && IsBuiltinFilter("map"))
+            return E.Block(SetPos(mf.Pos), Helper(H.WriteJoinMapped, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(mapSource)), E.Constant(mapAttribute), E.Constant(mapSep), _fn.Escape));
         if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: { } joined } jn
             && jn.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string joinSep }] } && IsBuiltinFilter("join"))
             return E.Block(SetPos(jn.Pos), Helper(H.WriteJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(joined)), E.Constant(joinSep), _fn.Escape));
@@ -334,9 +343,13 @@ internal sealed partial class Emitter
         }
         else
         {
-            exprs.Add(E.Assign(list, Helper(H.AsSequence, iterable)));
+            // the source is evaluated once, then walked by index or through an enumerator
+            var source = E.Variable(typeof(object), "source");
+            locals.Add(source);
+            exprs.Add(E.Assign(source, E.Convert(iterable, typeof(object))));
+            exprs.Add(E.Assign(list, Helper(H.AsSequence, source)));
             exprs.Add(E.IfThenElse(E.Equal(list, E.Constant(null, list.Type)),
-                E.Assign(en, Helper(H.GetIterator, iterable)),
+                E.Assign(en, Helper(H.GetIterator, source)),
                 E.Assign(unwrap, Helper(H.LoopUnwraps, list))));
         }
         exprs.Add(E.Assign(arr, Helper(H.LoopArray, list)));

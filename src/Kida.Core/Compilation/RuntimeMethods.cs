@@ -114,6 +114,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo SplitCount = Of(PyMethods.SplitCount);
     public static readonly MethodInfo CallAffix = Of(PyMethods.CallAffix);
     public static readonly MethodInfo CallGet = Of(PyMethods.CallGet);
+    public static readonly MethodInfo CallCount = Of(PyMethods.CallCount);
     public static readonly MethodInfo Length = Of(Iteration.Length);
     public static readonly MethodInfo StrLen = Of(PyString.StrLen);
     public static readonly MethodInfo ListCountOf = Of(Iteration.ListCount<object?>).GetGenericMethodDefinition();
@@ -128,6 +129,8 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteToJson = Of(Filters.BuiltinFilters.WriteToJson);
     public static readonly MethodInfo WriteSortedJoin = Of(Filters.BuiltinFilters.WriteSortedJoin);
     public static readonly MethodInfo WriteJoin = Of(Filters.BuiltinFilters.WriteJoin);
+    public static readonly MethodInfo WriteJoinUnique = Of(Filters.BuiltinFilters.WriteJoinUnique);
+    public static readonly MethodInfo WriteJoinMapped = Of(Filters.BuiltinFilters.WriteJoinMapped);
     public static readonly MethodInfo WriteJoinDivisible = Of(Filters.BuiltinFilters.WriteJoinDivisible);
     public static readonly MethodInfo CountDivisible = Of(Filters.BuiltinFilters.CountDivisible);
     public static readonly MethodInfo WriteRounded = Of(Filters.BuiltinFilters.WriteRounded);

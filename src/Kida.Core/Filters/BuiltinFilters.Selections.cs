@@ -77,4 +77,97 @@ internal static partial class BuiltinFilters
             output.WriteInt(n);
         }
     }
+
+    /// <summary>
+    /// <c>{{ xs|unique|join(sep) }}</c> over a model list of up to 32 strings: the first of each group of equal items
+    /// (compared as Python's <c>lower()</c> does when unique is case-insensitive, its default) written into the output;
+    /// any other input, or a text that would pass the string limit, takes the general filters.
+    /// </summary>
+    internal static void WriteJoinUnique(RenderState rs, Output output, object? v, string sep, bool escape)
+    {
+        ReadOnlySpan<string> items = v switch
+        {
+            List<string> ls => CollectionsMarshal.AsSpan(ls),
+            string[] sa => sa,
+            _ => default,
+        };
+        if (items.Length is > 0 and <= 32 && WriteUniqueStrings(output, items, sep, escape)) return;
+        WriteJoin(rs, output, Unique(rs, v, CallArgs.None), sep, escape);
+    }
+
+    private static bool WriteUniqueStrings(Output output, ReadOnlySpan<string> items, string sep, bool escape)
+    {
+        // which items are kept (first of their kind), and the joined length, before anything is written
+        Span<bool> kept = stackalloc bool[items.Length];
+        var length = 0L;
+        var count = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            var item = items[i];
+            if (item is null) return false;
+            var seen = false;
+            for (var j = 0; j < i && !seen; j++) seen = kept[j] && SameLowered(items[j], item);
+            if (seen) continue;
+            kept[i] = true;
+            length += item.Length + (count++ > 0 ? sep.Length : 0);
+        }
+        if (!FitsStringLimit(length)) return false;
+        var first = true;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (!kept[i]) continue;
+            if (!first) output.WriteText(sep, escape);
+            first = false;
+            output.WriteText(items[i], escape);
+        }
+        return true;
+    }
+
+    // a == b after lower() (ToLowerInvariant, what the general filter compares); ASCII text without allocating
+    private static bool SameLowered(string a, string b) =>
+        System.Text.Ascii.IsValid(a) && System.Text.Ascii.IsValid(b)
+            ? System.Text.Ascii.EqualsIgnoreCase(a, b)
+            : string.Equals(a.ToLowerInvariant(), b.ToLowerInvariant(), StringComparison.Ordinal);
+
+    /// <summary>
+    /// <c>{{ xs|map(attribute='name')|join(sep) }}</c> over an indexable list: each item's attribute read once (as map
+    /// reads it) into a pooled buffer and, when every value is a string and the text passes the string limit, written into
+    /// the output with the separator between them; otherwise the values read are joined by the general filter.
+    /// </summary>
+    internal static void WriteJoinMapped(RenderState rs, Output output, object? v, string attribute, string sep, bool escape)
+    {
+        if (Indexable(v) is not { Count: > 0 } list)
+        {
+            WriteJoin(rs, output, Map(rs, v, new CallArgs([], [new KeyValuePair<string, object?>("attribute", attribute)])), sep, escape);
+            return;
+        }
+        var n = list.Count;
+        var values = System.Buffers.ArrayPool<object?>.Shared.Rent(n);
+        try
+        {
+            var reader = new AttrReader(rs, attribute);
+            var strings = true;
+            var length = (n - 1L) * sep.Length;
+            for (var i = 0; i < n; i++)
+            {
+                var value = values[i] = reader.Read(ItemAt(list, i));
+                if (value is string text) length += text.Length;
+                else strings = false;
+            }
+            if (strings && FitsStringLimit(length))
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    if (i > 0) output.WriteText(sep, escape);
+                    output.WriteText((string)values[i]!, escape);
+                }
+                return;
+            }
+            WriteJoin(rs, output, new List<object?>(values.AsSpan(0, n).ToArray()), sep, escape);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<object?>.Shared.Return(values, clearArray: true);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Frozen;
+using System.Runtime.InteropServices;
 
 namespace Kida.Runtime;
 
@@ -97,6 +98,40 @@ internal static class PyMethods
         && SandboxRules.Of(rs) is null
             ? Mappings.MapTryGet(map, a.Positional[0], out var value) ? value : a.Positional.Length == 2 ? a.Positional[1] : null
             : Calls.CallMethod(rs, obj, "get", a);
+
+    /// <summary>
+    /// <c>xs.count(v)</c>, bound when the template was compiled: a model <c>List&lt;string&gt;</c> given a string, or a
+    /// <c>List&lt;int&gt;</c>/<c>List&lt;long&gt;</c> given an integer, counted by the items' own equality (what Python's ==
+    /// finds for them); anything else (a string's count, a sandboxed render, other arguments) is the method call as written.
+    /// </summary>
+    public static object? CallCount(RenderState rs, object? obj, CallArgs a)
+    {
+        if (a.Named is null && a.Positional.Length == 1 && SandboxRules.Of(rs) is null)
+        {
+            switch (obj, a.Positional[0])
+            {
+                case (List<string> strings, string text):
+                {
+                    long n = 0;
+                    foreach (var item in CollectionsMarshal.AsSpan(strings)) if (string.Equals(item, text, StringComparison.Ordinal)) n++;
+                    return Boxes.Long(n);
+                }
+                case (List<int> ints, long wanted):
+                {
+                    long n = 0;
+                    foreach (var item in CollectionsMarshal.AsSpan(ints)) if (item == wanted) n++;
+                    return Boxes.Long(n);
+                }
+                case (List<long> longs, long wanted):
+                {
+                    long n = 0;
+                    foreach (var item in CollectionsMarshal.AsSpan(longs)) if (item == wanted) n++;
+                    return Boxes.Long(n);
+                }
+            }
+        }
+        return Calls.CallMethod(rs, obj, "count", a);
+    }
 
     public static bool TryCall(RenderState rs, object obj, string name, CallArgs a, out object? result)
     {

@@ -147,4 +147,61 @@ public class LoopSourceTests
         // Render(mode, ...) renders twice under tiered compilation (before and after promotion): two calls per render
         Assert.Equal(mode == Mode.Tiered ? 4 : 2, counting.Calls);
     }
+
+    private static readonly object?[] Mappings =
+    [
+        new Dictionary<string, object?> { ["b"] = 1, ["A"] = "x<y>", ["c"] = true, ["a"] = null, ["B"] = 2.5 },
+        new Dictionary<string, object?> { ["items"] = "own", ["k"] = 1 },
+        new Dictionary<string, object?>(),
+        Enumerable.Range(0, 20).ToDictionary(i => "key" + (19 - i), i => (object?)i),
+        new Dictionary<string, int> { ["z"] = 1, ["y"] = 2 },
+        new SortedDictionary<string, object?> { ["q"] = 1, ["p"] = 2 },
+        JsonNode.Parse("""{"j": 1, "i": [1, 2]}"""),
+        new Dictionary<string, object?> { ["é"] = 1, ["e"] = 2, ["É"] = 3, ["ß"] = 4, ["Z"] = 5, ["😀"] = 6, ["\uFFFD"] = 7 },
+        null,
+        "not a mapping",
+    ];
+
+    public static IEnumerable<object[]> PairLoops =>
+        from t in new[]
+        {
+            "{% for k, v in m.items() %}{{ k }}={{ v }};{% endfor %}",
+            "{% for k, v in m|dictsort %}{{ k }}={{ v }};{% else %}empty{% endfor %}",
+            "{% for k, v in m.items() if v %}{{ k }};{% endfor %}",
+            "{% for k, v in m|dictsort %}{% if loop is defined %}L{% endif %}{% if k == 'b' %}{% break %}{% endif %}{{ k }};{% endfor %}",
+            "{% for k, v in m.items() %}{% for k2, v2 in m|dictsort %}{{ k }}{{ k2 }},{% endfor %};{% endfor %}",
+            "{% for k, v in m.items() %}{% set k = k ~ '!' %}{{ k }}{% endfor %}|{{ k }}",
+            "{% for (k, v) in m|dictsort %}{{ v }}{% endfor %}",
+        }
+        from i in Enumerable.Range(0, 10)
+        select new object[] { t, i };
+
+    [Theory]
+    [MemberData(nameof(PairLoops))]
+    public void Loops_over_items_and_dictsort_agree_in_every_mode(string template, int mapping)
+    {
+        string Outcome(Mode mode)
+        {
+            try { return Render(mode, template, new Dictionary<string, object?> { ["m"] = Mappings[mapping] }); }
+            catch (TemplateException ex) { return "error " + ex.Code; }
+        }
+        var expected = Outcome(Mode.Interpreted);
+        Assert.Equal(expected, Outcome(Mode.Compiled));
+        Assert.Equal(expected, Outcome(Mode.Tiered));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_loop_over_items_sees_the_pairs_as_they_were_when_it_began(Mode mode)
+    {
+        var t = Env(mode).FromString("{% for k, v in m.items() %}{{ k }}{% do m.update({'z': 9}) %}{% endfor %}|{{ m|length }}");
+        var sorted = Env(mode).FromString("{% for k, v in m|dictsort %}{{ k }}={{ v }};{% do m.pop('b') if 'b' in m %}{% endfor %}");
+        for (var round = 0; round < 2; round++)
+        {
+            Assert.Equal("ab|3", t.Render(new Dictionary<string, object?> { ["m"] = new Dictionary<string, object?> { ["a"] = 1, ["b"] = 2 } }));
+            Assert.Equal("a=1;b=2;", sorted.Render(new Dictionary<string, object?> { ["m"] = new Dictionary<string, object?> { ["b"] = 2, ["a"] = 1 } }));
+            t.Compiled.Promote();
+            sorted.Compiled.Promote();
+        }
+    }
 }

@@ -261,6 +261,18 @@ internal sealed partial class Emitter
         // when the body names it: only then is there a loop local for LocalsDictionary to hand over
         var usesLoop = _bound.UsesLoop(f);
         if (f.IsAsync) return EmitAsyncFor(f, usesLoop);
+        if (!f.Recursive && !usesLoop && f.Target is TupleTarget { Items.Count: 2 } && PairSource(f.Iterable) is var (kind, mapExpr, rebuild))
+        {
+            // the mapping is evaluated once: the general source is rebuilt on a hidden local holding it
+            var map = E.Variable(typeof(object), "map");
+            var hidden = "\0map" + _fn.Scope.Vars.Count;
+            _fn.Scope.Vars[hidden] = map;
+            E general;
+            try { general = EmitExpr(rebuild(new NameExpr(mapExpr.Pos, hidden))); }
+            finally { _fn.Scope.Vars.Remove(hidden); }
+            var pairs = new PairLoop(map, EmitExpr(mapExpr), kind, SetPos(f.Iterable.Pos));
+            return EmitForCore(f, general, usesLoop, depth: E.Constant(0), recurse: E.Constant(null, typeof(Func<RenderState, object?, int, string>)), pairs);
+        }
         var iterable = EmitExpr(f.Iterable);
         if (!f.Recursive) return EmitForCore(f, iterable, usesLoop, depth: E.Constant(0), recurse: E.Constant(null, typeof(Func<RenderState, object?, int, string>)));
 
@@ -296,19 +308,42 @@ internal sealed partial class Emitter
                 E.Call(@out, H.OutputDispose)));
 
 
-    private E EmitForCore(ForStmt f, E iterable, bool usesLoop, E depth, E recurse)
+    /// <summary>
+    /// A <c>for k, v in d.items()</c> / <c>d|dictsort</c> loop: the mapping's variable, its expression, the source's kind
+    /// for PairLoops.Open, and the position to report from.
+    /// </summary>
+    private sealed record PairLoop(ParameterExpression Map, E MapValue, int Kind, E Pos);
+
+    /// <summary>
+    /// <c>m.items()</c> or <c>m|dictsort</c> (the built-in filter), without arguments: the kind, the mapping's expression
+    /// and a function that rebuilds the source on another mapping expression (for the general path).
+    /// </summary>
+    private (int Kind, Expr Map, Func<Expr, Expr> Rebuild)? PairSource(Expr iterable) => iterable switch
+    {
+        CallExpr { Callee: GetAttrExpr { Optional: false, Name: "items" } ga, Args.IsEmpty: true } call =>
+            (PairLoops.Items, ga.Target, m => call with { Callee = ga with { Target = m } }),
+        FilterExpr { Name: "dictsort", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } value } filter when IsBuiltinFilter("dictsort") =>
+            (PairLoops.DictSort, value, m => filter with { Value = m }),
+        _ => null,
+    };
+
+    private E EmitForCore(ForStmt f, E iterable, bool usesLoop, E depth, E recurse, PairLoop? pairs = null)
     {
         var breakLabel = E.Label("break");
         var continueLabel = E.Label("continue");
         var any = E.Variable(typeof(bool), "any");
-        var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel);
+        var keys = E.Variable(typeof(object?[]), "pairs");
+        var pairCount = E.Variable(typeof(int), "npairs");
+        var idxForPairs = E.Variable(typeof(int), "i");
+        var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest, bindPair) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel,
+            pairs is null ? null : (E.ArrayIndex(keys, E.Multiply(idxForPairs, E.Constant(2))), E.ArrayIndex(keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)))));
 
         // Sequences are walked by index (no enumerator allocated); anything else through an enumerator. With 'loop'
         // in use, a non-list source is materialised first (length, revindex and nextitem need it) and, with an
         // inline filter, filtered first, as Jinja does. One LoopContext serves the whole loop.
         var list = E.Variable(typeof(IReadOnlyList<object?>), "items");
         var en = E.Variable(typeof(IEnumerator<object?>), "en");
-        var idx = E.Variable(typeof(int), "i");
+        var idx = idxForPairs;
         var lc = E.Variable(typeof(LoopContext), "lc");
         // a list is walked as an array when Iteration.LoopArray gives one (tuples, arrays, a copied model List<T>: no
         // interface call per item), a template-built List<object?> through its own indexer, any other list through
@@ -346,11 +381,22 @@ internal sealed partial class Emitter
             // the source is evaluated once, then walked by index or through an enumerator
             var source = E.Variable(typeof(object), "source");
             locals.Add(source);
-            exprs.Add(E.Assign(source, E.Convert(iterable, typeof(object))));
-            exprs.Add(E.Assign(list, Helper(H.AsSequence, source)));
-            exprs.Add(E.IfThenElse(E.Equal(list, E.Constant(null, list.Type)),
-                E.Assign(en, Helper(H.GetIterator, source)),
-                E.Assign(unwrap, Helper(H.LoopUnwraps, list))));
+            var open = E.Block(
+                E.Assign(source, E.Convert(iterable, typeof(object))),
+                E.Assign(list, Helper(H.AsSequence, source)),
+                E.IfThenElse(E.Equal(list, E.Constant(null, list.Type)),
+                    E.Assign(en, Helper(H.GetIterator, source)),
+                    E.Assign(unwrap, Helper(H.LoopUnwraps, list))));
+            if (pairs is null) exprs.Add(open);
+            else
+            {
+                // the mapping's pairs from two arrays when PairLoops gives them, else the general source on the same mapping
+                locals.AddRange([pairs.Map, keys, pairCount]);
+                exprs.Add(E.Assign(pairs.Map, E.Convert(pairs.MapValue, typeof(object))));
+                exprs.Add(pairs.Pos);
+                exprs.Add(E.Assign(pairCount, E.Call(H.PairLoopsOpen, pairs.Map, E.Constant(pairs.Kind), keys)));
+                exprs.Add(E.IfThen(E.LessThan(pairCount, E.Constant(0)), open));
+            }
         }
         exprs.Add(E.Assign(arr, Helper(H.LoopArray, list)));
         exprs.Add(E.IfThenElse(E.NotEqual(arr, E.Constant(null, arr.Type)),
@@ -380,9 +426,21 @@ internal sealed partial class Emitter
                         typeof(object)),
                 typeof(object)),
             typeof(object));
-        step.Add(fetch);
-        if (!usesLoop) step.Add(E.IfThen(unwrap, E.Assign(itemVar, Helper(H.UnwrapItem, itemVar))));
-        step.Add(bindTarget);
+        if (pairs is not null && bindPair is not null)
+            step.Add(E.IfThenElse(E.NotEqual(keys, E.Constant(null, keys.Type)),
+                E.Block(
+                    E.IfThen(E.GreaterThanOrEqual(idx, pairCount), E.Break(breakLabel)),
+                    bindPair),
+                E.Block(
+                    fetch,
+                    E.IfThen(unwrap, E.Assign(itemVar, Helper(H.UnwrapItem, itemVar))),
+                    bindTarget)));
+        else
+        {
+            step.Add(fetch);
+            if (!usesLoop) step.Add(E.IfThen(unwrap, E.Assign(itemVar, Helper(H.UnwrapItem, itemVar))));
+            step.Add(bindTarget);
+        }
         if (usesLoop)
         {
             step.Add(E.Assign(E.Field(lc, H.LoopIndex0), idx));
@@ -403,7 +461,8 @@ internal sealed partial class Emitter
             E.Call(H.CheckCancel, _fn.Rs)), breakLabel);
         exprs.Add(E.TryFinally(loop, E.Block(
             E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose)),
-            Helper(H.ReleaseLoopArray, list, arr))));
+            Helper(H.ReleaseLoopArray, list, arr),
+            pairs is null ? E.Empty() : Helper(H.PairLoopsRelease, keys))));
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
         return E.Block(typeof(void), locals, exprs);
@@ -411,8 +470,8 @@ internal sealed partial class Emitter
 
     /// <summary>The parts a for and an async for share: the body's scope and its initialisers, the item variable, the
     /// target binding, the inline filter's test and the body, emitted with the loop's break and continue labels.</summary>
-    private (Scope Scope, List<E> Inits, List<ParameterExpression> Vars, ParameterExpression Item, E Body, E Bind, E? Filter)
-        EmitLoopParts(ForStmt f, bool usesLoop, LabelTarget breakLabel, LabelTarget continueLabel)
+    private (Scope Scope, List<E> Inits, List<ParameterExpression> Vars, ParameterExpression Item, E Body, E Bind, E? Filter, E? BindPair)
+        EmitLoopParts(ForStmt f, bool usesLoop, LabelTarget breakLabel, LabelTarget continueLabel, (E Key, E Value)? pair = null)
     {
         var targetNames = new List<string>();
         CollectTargetNames(f.Target, targetNames);
@@ -427,9 +486,13 @@ internal sealed partial class Emitter
         try
         {
             var bindTarget = Assign(f.Target, itemVar, SetKind.Set);
+            // the two names of a pair loop bound from the key and value directly (no tuple to unpack)
+            E? bindPair = pair is var (key, value) && f.Target is TupleTarget { Items: [var first, var second] }
+                ? E.Block(typeof(void), Assign(first, key, SetKind.Set), Assign(second, value, SetKind.Set))
+                : null;
             if (f.Filter is not null) filterTest = Truth(f.Filter);
             var loopBody = EmitScopeBody(f.Body, scope);
-            return (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest);
+            return (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest, bindPair);
         }
         finally
         {
@@ -449,7 +512,7 @@ internal sealed partial class Emitter
         var continueLabel = E.Label("continue");
         var any = E.Variable(typeof(bool), "any");
         var iterable = EmitExpr(f.Iterable);
-        var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel);
+        var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest, _) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel);
 
         var source = E.Variable(typeof(AsyncSource), "source");
         var point = E.Variable(typeof(int), "point");

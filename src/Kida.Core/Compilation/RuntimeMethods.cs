@@ -130,6 +130,9 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteSortedJoin = Of(Filters.BuiltinFilters.WriteSortedJoin);
     public static readonly MethodInfo WriteJoin = Of(Filters.BuiltinFilters.WriteJoin);
     public static readonly MethodInfo WriteJoinUnique = Of(Filters.BuiltinFilters.WriteJoinUnique);
+    private delegate int PairOpen(object? map, int kind, out object?[]? pairs);
+    public static readonly MethodInfo PairLoopsOpen = Of((PairOpen)PairLoops.Open);
+    public static readonly MethodInfo PairLoopsRelease = Of(PairLoops.Release);
     public static readonly MethodInfo WriteJoinMapped = Of(Filters.BuiltinFilters.WriteJoinMapped);
     public static readonly MethodInfo WriteJoinDivisible = Of(Filters.BuiltinFilters.WriteJoinDivisible);
     public static readonly MethodInfo CountDivisible = Of(Filters.BuiltinFilters.CountDivisible);

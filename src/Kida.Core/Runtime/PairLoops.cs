@@ -1,0 +1,84 @@
+using Kida.Filters;
+
+namespace Kida.Runtime;
+
+/// <summary>
+/// <c>{% for k, v in d.items() %}</c> and <c>{% for k, v in d|dictsort %}</c> over a <c>Dictionary&lt;string, object?&gt;</c>:
+/// the keys and values are put in one reused array, in the order the general path yields its pairs, and the loop binds
+/// its two names from them, with no tuple made per pair. Anything else (another mapping, a dictionary with an
+/// <c>items</c> key of its own, dictsort with arguments, more than 16 keys to sort) is left to the general path, which
+/// the loop then walks as before.
+/// </summary>
+internal static class PairLoops
+{
+    /// <summary>What the loop's source is: <c>.items()</c> or <c>|dictsort</c> without arguments.</summary>
+    public const int Items = 0, DictSort = 1;
+
+    /// <summary>
+    /// The pairs of <paramref name="map"/> for the loop: their number, with <paramref name="pairs"/> holding key, value,
+    /// key, value… (give it back with <see cref="Release"/>); or -1 when the general path must run.
+    /// </summary>
+    public static int Open(object? map, int kind, out object?[]? pairs)
+    {
+        pairs = null;
+        if (map is not Dictionary<string, object?> d) return -1;
+        var n = d.Count;
+        if (kind == Items)
+        {
+            // d.items() on a dictionary with an 'items' key calls that value (a key wins over the method)
+            if (d.ContainsKey("items")) return -1;
+            pairs = Rent(2 * n);
+            var i = 0;
+            foreach (var (key, value) in d)
+            {
+                pairs[i++] = key;
+                pairs[i++] = value;
+            }
+            return n;
+        }
+        if (kind != DictSort || n > 16) return -1;
+        // dictsort's default order: keys compared lowered (case-insensitive) as Python compares strings, equal keys in
+        // their original order (an insertion sort of the pairs, each with its lowered key after the pairs)
+        pairs = Rent(3 * n);
+        var k = 0;
+        foreach (var (key, value) in d)
+        {
+            var lowered = key.ToLowerInvariant();
+            var j = k - 1;
+            while (j >= 0 && Comparison.CompareStrings((string)pairs[2 * n + j]!, lowered) > 0)
+            {
+                pairs[2 * (j + 1)] = pairs[2 * j];
+                pairs[2 * (j + 1) + 1] = pairs[2 * j + 1];
+                pairs[2 * n + j + 1] = pairs[2 * n + j];
+                j--;
+            }
+            pairs[2 * (j + 1)] = key;
+            pairs[2 * (j + 1) + 1] = value;
+            pairs[2 * n + j + 1] = lowered;
+            k++;
+        }
+        return n;
+    }
+
+    // one spare buffer per thread (a loop inside a loop over pairs takes a new one); small buffers only are kept
+    [ThreadStatic] private static object?[]? t_spare;
+
+    private static object?[] Rent(int length)
+    {
+        var spare = t_spare;
+        if (spare is not null && spare.Length >= length)
+        {
+            t_spare = null;
+            return spare;
+        }
+        return new object?[Math.Max(length, 16)];
+    }
+
+    /// <summary>Gives back the buffer <see cref="Open"/> filled (nothing when it filled none).</summary>
+    public static void Release(object?[]? pairs)
+    {
+        if (pairs is null) return;
+        Array.Clear(pairs);
+        if (pairs.Length <= 256) t_spare = pairs;
+    }
+}

@@ -257,6 +257,10 @@ public class TypedOperatorTests
         "{% for x in xs %}{% set y = x.i % 7 %}{{ [y, y]|join(',') }}|{{ y|string }};{% endfor %}",
         "{% set y = 5 %}{% for x in xs %}{% set y = x.i - 1 %}{% endfor %}{{ y }}",
         "{% for x in xs %}{% set y = x.i * 2 %}{% set z = y %}{{ z }}{{ y }};{% endfor %}",
+        "{% for x in xs %}{% set y = x.i %}{{ y }}{% if y %}t{% endif %}{{ y is sameas y }};{% endfor %}",
+        "{% for x in xs %}{% set y = x.d %}{{ y }}{% if y %}t{% endif %}{{ [y]|first }};{% endfor %}",
+        "{% for x in xs %}{{ x.i > 3 or x.l < 0 }}|{{ x.i > 3 and x.d }}|{{ x.d or x.i }}|{{ x.i and x.l }};{% endfor %}",
+        "{% for x in xs %}{% set b = x.i > 500 %}{{ b }}{% if b %}!{% endif %}{{ b is sameas true }};{% endfor %}",
     }.Select(t => new object[] { t });
 
     [Theory]

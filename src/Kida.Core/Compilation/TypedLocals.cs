@@ -5,9 +5,10 @@ namespace Kida.Compilation;
 
 /// <summary>
 /// After <see cref="SiteInliner"/>: a template variable assigned a typed result (<c>{% set y = x.id * 2 %}</c>, which
-/// tier-up made <c>y = guard ? Box(long) : generic</c>) keeps the number unboxed beside it. The variable gets a shadow
+/// tier-up made <c>y = guard ? Box(long) : generic</c>; a typed member read; the left operand of a printed or/and) keeps
+/// the number or bool unboxed beside it. The variable gets a shadow
 /// value and a flag saying the shadow is current: the typed assignment sets the shadow (no box), any other assignment
-/// clears the flag, <c>{{ y }}</c> prints the shadow directly, and any other read first boxes the shadow into the
+/// clears the flag, <c>{{ y }}</c> prints the shadow directly, a truth test reads it, and any other read first boxes the shadow into the
 /// variable once (so every later read sees the same object, as before). A variable a nested function reads or writes is
 /// left alone. Output and values are what the boxed variable gives.
 /// </summary>
@@ -26,18 +27,35 @@ internal static class TypedLocals
 
     private sealed record Shadow(ParameterExpression Value, ParameterExpression IsTyped);
 
-    /// <summary><c>guard ? Box(v) : generic</c> as SiteInliner builds it for a long or double result, or null.</summary>
-    private static (Expression Guard, Expression Value, Expression Generic)? TypedChoice(Expression e)
+    /// <summary>
+    /// A value SiteInliner made typed: <c>guard ? Box(v) : generic</c> (an operation), or a member read
+    /// <c>{ obj = src; obj is T ? Box(((T)obj).M) : generic }</c>, where the box is of a long, int, double or bool. Gives
+    /// the unboxed value's type and a builder of the same choice as a statement: the typed branch stores v, the other
+    /// stores the generic value.
+    /// </summary>
+    private sealed record Choice(Type Type, Func<Func<Expression, Expression>, Func<Expression, Expression>, Func<Expression, Expression>, Expression> Build);
+
+    private static Choice? TypedChoice(Expression e)
     {
-        if (e is not ConditionalExpression { Type: var t } c || t != typeof(object)) return null;
-        var value = c.IfTrue switch
-        {
-            MethodCallExpression call when call.Method == RuntimeMethods.BoxLong => call.Arguments[0],
-            UnaryExpression { NodeType: ExpressionType.Convert, Operand.Type: var ot } convert when ot == typeof(double) => convert.Operand,
-            _ => null,
-        };
-        return value is null ? null : (c.Test, value, c.IfFalse);
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+        if (e is BlockExpression { Variables: [var obj], Expressions: [BinaryExpression { NodeType: ExpressionType.Assign, Left: var target } load, ConditionalExpression inner] } block
+            && target == obj && block.Type == typeof(object) && Unboxed(inner.IfTrue) is { } read)
+            return new Choice(read.Type, (visit, typed, generic) => Expression.Block(typeof(void), [obj], visit(load),
+                Expression.IfThenElse(visit(inner.Test), typed(visit(read)), generic(visit(inner.IfFalse)))));
+        if (e is ConditionalExpression { Type: var t } choice && t == typeof(object) && Unboxed(choice.IfTrue) is { } value)
+            return new Choice(value.Type, (visit, typed, generic) => Expression.IfThenElse(visit(choice.Test), typed(visit(value)), generic(visit(choice.IfFalse))));
+        return null;
     }
+
+    /// <summary>The unboxed value inside the boxes SiteInliner uses (Boxes.Long, Boxes.Int, a double converted, a bool's two boxes).</summary>
+    private static Expression? Unboxed(Expression e) => e switch
+    {
+        MethodCallExpression call when call.Method == RuntimeMethods.BoxLong || call.Method == RuntimeMethods.BoxInt => call.Arguments[0],
+        UnaryExpression { NodeType: ExpressionType.Convert, Operand.Type: var ot } convert when ot == typeof(double) => convert.Operand,
+        ConditionalExpression { IfTrue: ConstantExpression { Value: var yes }, IfFalse: ConstantExpression { Value: var no }, Test: var test }
+            when ReferenceEquals(yes, Boxes.True) && ReferenceEquals(no, Boxes.False) => test,
+        _ => null,
+    };
 
     /// <summary>Which object variables are assigned a typed choice (and of which type), which are declared by a block, and which must be left alone.</summary>
     private sealed class Survey : ExpressionVisitor
@@ -79,7 +97,7 @@ internal static class TypedLocals
         {
             if (node.NodeType == ExpressionType.Assign && node.Left is ParameterExpression { Type: var t } v && t == typeof(object))
             {
-                var typed = TypedChoice(node.Right)?.Value.Type;
+                var typed = TypedChoice(node.Right)?.Type;
                 // every typed assignment of one variable must agree on the type; untyped ones are fine (they clear the flag)
                 if (typed is not null)
                     Typed[v] = Typed.TryGetValue(v, out var known) && known != typed ? null : typed;
@@ -120,10 +138,11 @@ internal static class TypedLocals
                 var statement = i < last || own;
                 // an assignment whose value nobody reads becomes a typed store
                 if (statement && e is BinaryExpression { NodeType: ExpressionType.Assign, Left: ParameterExpression v } assign
-                    && shadows.TryGetValue(v, out var shadow) && TypedChoice(assign.Right) is var (guard, value, generic))
-                    expressions.Add(Expression.IfThenElse(V(guard),
-                        Expression.Block(typeof(void), Expression.Assign(shadow.Value, V(value)), Expression.Assign(shadow.IsTyped, Expression.Constant(true))),
-                        Expression.Block(typeof(void), Expression.Assign(v, V(generic)), Expression.Assign(shadow.IsTyped, Expression.Constant(false)))));
+                    && shadows.TryGetValue(v, out var shadow) && TypedChoice(assign.Right) is { } choice)
+                    // (the parts visited as they are put in place: the stores themselves are final)
+                    expressions.Add(choice.Build(V,
+                        value => Expression.Block(typeof(void), Expression.Assign(shadow.Value, value), Expression.Assign(shadow.IsTyped, Expression.Constant(true))),
+                        generic => Expression.Block(typeof(void), Expression.Assign(v, generic), Expression.Assign(shadow.IsTyped, Expression.Constant(false)))));
                 else
                 {
                     _statement = statement;
@@ -157,13 +176,22 @@ internal static class TypedLocals
 
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {
-            // {{ y }}: the shadow printed as the number it is
+            // {{ y }}: the shadow printed as the number or bool it is
             if (node.Method == RuntimeMethods.OutputWriteValue && Unconverted(node.Arguments[0]) is ParameterExpression v && shadows.TryGetValue(v, out var shadow))
-                return Expression.IfThenElse(shadow.IsTyped,
-                    shadow.Value.Type == typeof(long)
-                        ? Expression.Call(node.Object, RuntimeMethods.OutputWriteInt, shadow.Value)
-                        : Expression.Call(node.Object, RuntimeMethods.OutputWriteDouble, shadow.Value),
-                    node.Update(node.Object, [v, V(node.Arguments[1])]));
+            {
+                var value = shadow.Value;
+                Expression typed = value.Type == typeof(bool) ? Expression.Call(node.Object, RuntimeMethods.OutputWriteBool, value)
+                    : value.Type == typeof(double) ? Expression.Call(node.Object, RuntimeMethods.OutputWriteDouble, value)
+                    : Expression.Call(node.Object, RuntimeMethods.OutputWriteInt, Expression.Convert(value, typeof(long)));
+                return Expression.IfThenElse(shadow.IsTyped, typed, node.Update(node.Object, [v, V(node.Arguments[1])]));
+            }
+            // {% if y %}, y and/or …: the shadow's truth (Python's: non-zero, NaN true)
+            if (node.Method == RuntimeMethods.Truthy && Unconverted(node.Arguments[0]) is ParameterExpression t && shadows.TryGetValue(t, out var tested))
+            {
+                var value = tested.Value;
+                Expression truth = value.Type == typeof(bool) ? value : Expression.NotEqual(value, Expression.Default(value.Type));
+                return Expression.Condition(tested.IsTyped, truth, node.Update(null, [t]), typeof(bool));
+            }
             return base.VisitMethodCall(node);
         }
 
@@ -173,7 +201,11 @@ internal static class TypedLocals
             return e;
         }
 
+        // the box the typed branch would have made (the shared boxes for bools and small numbers)
         private static Expression Box(ParameterExpression value) =>
-            value.Type == typeof(long) ? Expression.Call(RuntimeMethods.BoxLong, value) : Expression.Convert(value, typeof(object));
+            value.Type == typeof(long) ? Expression.Call(RuntimeMethods.BoxLong, value)
+            : value.Type == typeof(int) ? Expression.Call(RuntimeMethods.BoxInt, value)
+            : value.Type == typeof(bool) ? Expression.Condition(value, Expression.Constant(Boxes.True, typeof(object)), Expression.Constant(Boxes.False, typeof(object)))
+            : Expression.Convert(value, typeof(object));
     }
 }

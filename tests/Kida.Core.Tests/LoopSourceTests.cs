@@ -204,4 +204,34 @@ public class LoopSourceTests
             sorted.Compiled.Promote();
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void The_loop_budget_is_exact_on_every_render_of_a_reused_render_state(Mode mode)
+    {
+        foreach (var budget in new long[] { 0, 1, 5, 1023, 1024, 1025, 3000 })
+        {
+            var env = Env(mode, KidaLimits.Default with { MaxLoopIterations = budget });
+            var fits = env.FromString("{% for i in range(n) %}.{% endfor %}");
+            for (var round = 0; round < 3; round++)
+            {
+                // exactly the budget: every iteration runs; one more fails with K-SEC-008
+                Assert.Equal(new string('.', (int)budget), fits.Render(new Dictionary<string, object?> { ["n"] = budget }));
+                var ex = Assert.ThrowsAny<TemplateException>(() => fits.Render(new Dictionary<string, object?> { ["n"] = budget + 1 }));
+                Assert.Equal("K-SEC-008", ex.Code);
+                if (mode == Mode.Tiered) fits.Compiled.Promote();
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_token_cancelled_before_the_render_stops_the_first_loop(Mode mode)
+    {
+        var t = Env(mode).FromString("before{% for i in range(10) %}{{ i }}{% endfor %}");
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => t.Render(new Dictionary<string, object?>(), cts.Token));
+        Assert.Equal("before0123456789", t.Render(new Dictionary<string, object?>()));
+    }
 }

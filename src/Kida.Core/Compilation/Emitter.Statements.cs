@@ -384,9 +384,8 @@ internal sealed partial class Emitter
             var open = E.Block(
                 E.Assign(source, E.Convert(iterable, typeof(object))),
                 E.Assign(list, Helper(H.AsSequence, source)),
-                E.IfThenElse(E.Equal(list, E.Constant(null, list.Type)),
-                    E.Assign(en, Helper(H.GetIterator, source)),
-                    E.Assign(unwrap, Helper(H.LoopUnwraps, list))));
+                E.IfThen(E.Equal(list, E.Constant(null, list.Type)),
+                    E.Assign(en, Helper(H.GetIterator, source))));
             if (pairs is null) exprs.Add(open);
             else
             {
@@ -398,7 +397,8 @@ internal sealed partial class Emitter
                 exprs.Add(E.IfThen(E.LessThan(pairCount, E.Constant(0)), open));
             }
         }
-        exprs.Add(E.Assign(arr, Helper(H.LoopArray, list)));
+        // (and whether the items may be JSON values to convert)
+        exprs.Add(E.Assign(arr, E.Call(H.LoopArray, list, unwrap)));
         exprs.Add(E.IfThenElse(E.NotEqual(arr, E.Constant(null, arr.Type)),
             E.Assign(count, E.Property(list, H.SequenceCount)),
             E.Assign(own, E.TypeAs(list, typeof(List<object?>)))));
@@ -458,7 +458,7 @@ internal sealed partial class Emitter
             E.Block(typeof(void), vars.Append(itemVar), step),
             E.Label(continueLabel),
             E.PostIncrementAssign(idx),
-            E.Call(H.CheckCancel, _fn.Rs)), breakLabel);
+            LoopTick()), breakLabel);
         exprs.Add(E.TryFinally(loop, E.Block(
             E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose)),
             Helper(H.ReleaseLoopArray, list, arr),
@@ -467,6 +467,17 @@ internal sealed partial class Emitter
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
         return E.Block(typeof(void), locals, exprs);
     }
+
+    /// <summary>
+    /// A for loop's back-edge (RenderState.LoopTick) inline: the countdown decremented and the token's flag read here,
+    /// the slow path (budget, clock, cancellation) called only when either says so.
+    /// </summary>
+    private E LoopTick() =>
+        E.IfThen(
+            E.OrElse(
+                E.LessThan(E.PreDecrementAssign(E.Field(_fn.Rs, H.RenderStateLoopCountdown)), E.Constant(0)),
+                E.Property(E.Property(_fn.Rs, H.RenderStateToken), H.TokenIsCancellationRequested)),
+            E.Call(H.LoopSlowPath, _fn.Rs));
 
     /// <summary>The parts a for and an async for share: the body's scope and its initialisers, the item variable, the
     /// target binding, the inline filter's test and the body, emitted with the loop's break and continue labels.</summary>

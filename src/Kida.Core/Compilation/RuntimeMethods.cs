@@ -91,11 +91,12 @@ internal static class RuntimeMethods
     public static readonly MethodInfo AsSequence = Of(Iteration.AsSequence);
     public static readonly MethodInfo ToItemList = Of(Iteration.ToItemList);
     public static readonly MethodInfo UnwrapItem = Of(Iteration.UnwrapItem);
-    public static readonly MethodInfo LoopArray = Of(Iteration.LoopArray);
+    private delegate object?[]? LoopArrayOf(IReadOnlyList<object?>? list, out bool unwrap);
+    public static readonly MethodInfo LoopArray = Of((LoopArrayOf)Iteration.LoopArray);
     public static readonly MethodInfo ReleaseLoopArray = Of(Iteration.ReleaseLoopArray);
-    public static readonly MethodInfo LoopUnwraps = Of(Iteration.LoopUnwraps);
     public static readonly MethodInfo CountIteration = Of(Iteration.CountIteration);
     public static readonly MethodInfo CheckCancel = Of(Iteration.CheckCancel);
+    public static readonly MethodInfo LoopSlowPath = Of(Iteration.LoopSlowPath);
 
     // ------------------------------------------------------------------ member access and calls
 
@@ -193,6 +194,9 @@ internal static class RuntimeMethods
     public static readonly FieldInfo RenderStateCurrent = FieldOf<RenderState>(rs => rs.Current);
     public static readonly FieldInfo RenderStateEvalAutoescape = FieldOf<RenderState>(rs => rs.EvalAutoescape);
     public static readonly FieldInfo LoopIndex0 = FieldOf<LoopContext>(l => l.Index0);
+    public static readonly FieldInfo RenderStateLoopCountdown = FieldOf<RenderState>(rs => rs.LoopCountdown);
+    public static readonly PropertyInfo RenderStateToken = PropertyOf<RenderState>(rs => rs.CancellationToken);
+    public static readonly PropertyInfo TokenIsCancellationRequested = PropertyOf<CancellationToken>(t => t.IsCancellationRequested);
     public static readonly MethodInfo OutputWriteString = InstanceOf<Output>(o => o.Write(default(string)));
     public static readonly MethodInfo OutputFlush = InstanceOf<Output>(o => o.Flush());
     public static readonly MethodInfo OutputWriteValue = InstanceOf<Output>(o => o.WriteValue(null, false));

@@ -192,25 +192,29 @@ internal static class Composition
     /// recurse on purpose (a tree rendered by including itself), so a repeated include is reported only when it
     /// exhausts the include depth, with the cycle named.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void EnterTemplate(RenderState rs, string tag, CompiledTemplate target)
+    {
+        if (ReferenceEquals(tag, "extends")) CheckExtends(rs, target);
+        if (rs.ChainCount >= rs.MaxIncludeDepth) ThrowIncludeDepth(rs, tag, target);
+        rs.Enter();
+        rs.PushChain(tag, target);
+    }
+
+    /// <summary>A template that extends a template of its own extends chain can never finish: K-TPL-003 at once.</summary>
+    private static void CheckExtends(RenderState rs, CompiledTemplate target)
     {
         var count = rs.ChainCount;
         var tags = rs.ChainTags;
         var templates = rs.ChainTemplates;
-        if (ReferenceEquals(tag, "extends"))
-        {
-            // the current extends run: the entries after the last non-extends entry, plus the template that started it
-            var start = count;
-            while (start > 0 && ReferenceEquals(tags[start - 1], "extends")) start--;
-            var seen = ReferenceEquals(start > 0 ? templates[start - 1] : rs.Root, target);
-            for (var i = start; i < count && !seen; i++) seen = ReferenceEquals(templates[i], target);
-            if (seen)
-                throw new TemplateRuntimeException(
-                    $"Circular extends: {DescribeChain(rs, start, tag, target)}", ErrorCodes.Cycle);
-        }
-        if (count >= rs.MaxIncludeDepth) ThrowIncludeDepth(rs, tag, target);
-        rs.Enter();
-        rs.PushChain(tag, target);
+        // the current extends run: the entries after the last non-extends entry, plus the template that started it
+        var start = count;
+        while (start > 0 && ReferenceEquals(tags[start - 1], "extends")) start--;
+        var seen = ReferenceEquals(start > 0 ? templates[start - 1] : rs.Root, target);
+        for (var i = start; i < count && !seen; i++) seen = ReferenceEquals(templates[i], target);
+        if (seen)
+            throw new TemplateRuntimeException(
+                $"Circular extends: {DescribeChain(rs, start, "extends", target)}", ErrorCodes.Cycle);
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
@@ -243,6 +247,7 @@ internal static class Composition
         return string.Join(" → ", parts);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void ExitTemplate(RenderState rs)
     {
         rs.Exit();

@@ -16,6 +16,17 @@ internal static class Iteration
     /// <summary>The back-edge of a for loop: counts one iteration against the render's budget (time and cancellation included).</summary>
     public static void CheckCancel(RenderState rs) => rs.LoopTick();
 
+    /// <summary>
+    /// The slow part of a for loop's back-edge, which the compiled loop reaches when its countdown
+    /// (<see cref="RenderState.LoopCountdown"/>) runs out or the render's token is cancelled: the loop's budget, the
+    /// clock and the token are checked here (the countdown test itself is emitted inline).
+    /// </summary>
+    public static void LoopSlowPath(RenderState rs)
+    {
+        if (rs.LoopCountdown < 0) rs.LoopSlow();
+        rs.CancellationToken.ThrowIfCancellationRequested();
+    }
+
     /// <summary>The back-edge of a while loop: one iteration, counted with every other loop of the render.</summary>
     public static void CountIteration(RenderState rs, int count) => rs.LoopTick();
 
@@ -47,15 +58,26 @@ internal static class Iteration
     /// A list the template built (<c>List&lt;object?&gt;</c>) is read live, so a body that appends to it sees the new
     /// items, as Python's loop does.
     /// </summary>
-    public static object?[]? LoopArray(IReadOnlyList<object?>? list)
+    /// <remarks><paramref name="unwrap"/> says whether the items may be JSON values that <see cref="UnwrapItem"/>
+    /// converts (false for a list or array whose element type cannot hold one, and for no list).</remarks>
+    public static object?[]? LoopArray(IReadOnlyList<object?>? list, out bool unwrap)
     {
         switch (list)
         {
-            case null or List<object?>: return null;
-            case PyTuple t: return t.Items;
-            case object?[] a: return a;
+            case null:
+                unwrap = false;
+                return null;
+            case List<object?>:
+                unwrap = true;
+                return null;
+            case PyTuple t:
+                unwrap = true;
+                return t.Items;
         }
-        if (list.Count < MinLoopSnapshot || !ShapeOf(list.GetType()).IsList) return null;
+        var shape = ShapeOf(list.GetType());
+        unwrap = shape.Unwraps;
+        if (list is object?[] a) return a;
+        if (!shape.IsList || list.Count < MinLoopSnapshot) return null;
         var copy = System.Buffers.ArrayPool<object?>.Shared.Rent(list.Count);
         ((ICollection)list).CopyTo(copy, 0);
         return copy;
@@ -68,24 +90,18 @@ internal static class Iteration
         System.Buffers.ArrayPool<object?>.Shared.Return(array, clearArray: true);
     }
 
-    /// <summary>Whether the items of <paramref name="list"/> may be JSON values that <see cref="UnwrapItem"/> converts
-    /// (false for a list or array whose element type cannot hold one).</summary>
-    public static bool LoopUnwraps(IReadOnlyList<object?> list) => list switch
-    {
-        List<object?> or PyTuple => true,
-        _ => ShapeOf(list.GetType()).Unwraps,
-    };
-
     private sealed record LoopShape(Type Type, bool IsList, bool Unwraps);
 
-    // the last shape asked for, then a table: one type (the page's model list) is the common case
-    private static LoopShape? _lastShape;
+    // the last four shapes asked for (a page loops over a few model list types), then a table
+    private static readonly LoopShape?[] RecentShapes = new LoopShape?[4];
+    private static int _nextShape;
     private static readonly ConditionalWeakTable<Type, LoopShape> Shapes = new();
 
     private static LoopShape ShapeOf(Type type)
     {
-        var last = Volatile.Read(ref _lastShape);
-        if (last is not null && last.Type == type) return last;
+        var recent = RecentShapes;
+        for (var i = 0; i < recent.Length; i++)
+            if (Volatile.Read(ref recent[i]) is { } known && known.Type == type) return known;
         var shape = Shapes.GetValue(type, static t =>
         {
             Type? element = t.IsArray ? t.GetElementType()
@@ -95,7 +111,8 @@ internal static class Iteration
                 || typeof(JsonValue).IsAssignableFrom(element);
             return new LoopShape(t, isList, unwraps);
         });
-        Volatile.Write(ref _lastShape, shape);
+        // (a racing update may overwrite another slot: any shape in any slot is right for its type)
+        Volatile.Write(ref recent[_nextShape++ & 3], shape);
         return shape;
     }
 

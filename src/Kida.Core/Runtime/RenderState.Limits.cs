@@ -50,10 +50,21 @@ internal sealed partial class RenderState
     // a new render under the same limits: only the budgets start again
     private void RestartLimits()
     {
+        _deadline = 0;
+        if (_timeoutMs < 0)
+        {
+            // no clock to start: the first chunk is granted now, as the first slow check would grant it (the token is
+            // checked on every iteration anyway), so a render of a few short loops never takes the slow path
+            _chunk = MaxChunk;
+            var grant = (int)Math.Clamp(Limits.MaxLoopIterations, 0, MaxChunk);
+            _loopGranted = grant;
+            LoopCountdown = grant - 1;
+            _callCountdown = MaxChunk;
+            return;
+        }
         LoopCountdown = 0;
         _loopGranted = 0;
         _callCountdown = 0;
-        _deadline = 0;
         _chunk = FirstChunk;
     }
 
@@ -76,7 +87,7 @@ internal sealed partial class RenderState
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void LoopSlow()
+    internal void LoopSlow()
     {
         // an exception leaves the countdown negative, so every later iteration comes back here and fails again
         // (a {% try %} cannot buy more iterations or time)

@@ -229,15 +229,27 @@ internal sealed partial class RenderState
     public int ChainCount;
 
     /// <summary>Adds an entry to the chain of entered templates.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void PushChain(string tag, CompiledTemplate template)
     {
-        if (ChainCount == ChainTags.Length)
+        var count = ChainCount;
+        var tags = ChainTags;
+        var templates = ChainTemplates;
+        if ((uint)count >= (uint)tags.Length || (uint)count >= (uint)templates.Length)
         {
-            Array.Resize(ref ChainTags, ChainCount * 2);
-            Array.Resize(ref ChainTemplates, ChainCount * 2);
+            GrowChain();
+            tags = ChainTags;
+            templates = ChainTemplates;
         }
-        ChainTags[ChainCount] = tag;
-        ChainTemplates[ChainCount++] = template;
+        tags[count] = tag;
+        templates[count] = template;
+        ChainCount = count + 1;
+    }
+
+    private void GrowChain()
+    {
+        Array.Resize(ref ChainTags, ChainCount * 2);
+        Array.Resize(ref ChainTemplates, ChainCount * 2);
     }
 
     /// <summary>Removes the innermost entry of the chain of entered templates.</summary>

@@ -106,6 +106,11 @@ public static class Contexts
         ctx["secret_file"] = new FileInfo(Path.Combine(Path.GetTempPath(), "kida-security-none.txt"));
         ctx["obj"] = new object();
         ctx["culture"] = System.Globalization.CultureInfo.InvariantCulture;
+        // typed model collections, which the compiled fast paths read directly (counting, joining, tojson, pair loops)
+        ctx["ints"] = Enumerable.Range(0, 2_000_000).ToList();
+        ctx["words"] = Enumerable.Range(0, 300_000).Select(i => "w" + (i % 50)).ToList();
+        ctx["meta"] = Enumerable.Range(0, 100_000).ToDictionary(i => "k" + i, i => (object?)i);
+        ctx["holders"] = Enumerable.Range(0, 3).Select(_ => new SecretHolder()).ToList();
     }
 
     private static void AddCyclic(Dictionary<string, object?> ctx)

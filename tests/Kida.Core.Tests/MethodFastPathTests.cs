@@ -159,4 +159,46 @@ public class MethodFastPathTests
         var env = Env(mode, sandbox: new SandboxPolicy());
         Assert.Equal("&lt;1&gt;", env.FromString("{{ d.get('a') }}").Render(model));
     }
+
+    public sealed record Named(string? Name, int Id, List<int> Ids);
+
+    public sealed record Other(int Name, string Id, List<long> Ids);
+
+    public static IEnumerable<object[]> MemberForms =>
+        from e in new[]
+        {
+            "x.name.startswith('Item 1')", "x.name.endswith('0')", "x.name.startswith('')", "x.name.startswith('🙂')",
+            "'y' if x.name.startswith('Item') else 'n'", "x.name.startswith('Item') and x.id > 3",
+            "x.id in x.ids", "x.id not in x.ids", "'y' if x.id is in x.ids else 'n'", "x.id ** 2 in x.ids",
+        }
+        from m in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered }
+        select new object[] { e, m };
+
+    [Theory]
+    [MemberData(nameof(MemberForms))]
+    public void Affixes_and_membership_on_observed_members_agree_with_the_interpreter(string expr, Mode mode)
+    {
+        var named = new List<object?>
+        {
+            new Named("Item 10", 10, [1, 10, 100]), new Named("Item 2", 2, []), new Named(null, -5, [-5]), new Named("🙂 Item", int.MaxValue, [int.MaxValue]),
+            new Named("", int.MinValue, [int.MinValue, 4]),
+        };
+        // after promotion, records of another type with the same member names (the typed checks fail) and a dictionary
+        var others = new List<object?> { new Other(7, "Item 1", [7L, 49L]), new Dictionary<string, object?> { ["name"] = "Item 1x", ["id"] = 3, ["ids"] = new List<object?> { 3 } } };
+        var source = "{% for x in xs %}[{{ " + expr + " }}]{% endfor %}";
+        var expected = Env(Mode.Interpreted).FromString(source);
+        var actual = Env(mode).FromString(source);
+        string Of(Template t, List<object?> xs)
+        {
+            try { return t.Render(new Dictionary<string, object?> { ["xs"] = xs }); }
+            catch (TemplateException ex) { return "error " + ex.Code; }
+        }
+        // the sites observe the records first; then (promoted, under tiered compilation) other types and a mixed list
+        Assert.Equal(Of(expected, named), Of(actual, named));
+        var tiers = actual.Compiled.Tiers?.ToList() ?? [];
+        actual.Compiled.Promote();
+        Assert.All(tiers, t => Assert.Null(t.PromotionError));
+        foreach (var xs in new[] { named, others, named.Concat(others).ToList() })
+            Assert.Equal(Of(expected, xs), Of(actual, xs));
+    }
 }

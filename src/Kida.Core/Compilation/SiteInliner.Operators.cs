@@ -15,12 +15,12 @@ namespace Kida.Compilation;
 // every value of another type at run time, takes the generic path unchanged.
 internal sealed partial class SiteInliner
 {
-    private enum Op { Add, Sub, Mul, FloorDiv, Mod, Eq, Ne, Lt, Le, Gt, Ge, DivisibleBy, Even, Odd }
+    private enum Op { Add, Sub, Mul, FloorDiv, Mod, Pow, Eq, Ne, Lt, Le, Gt, Ge, DivisibleBy, Even, Odd }
 
     private static readonly Dictionary<MethodInfo, Op> Operators = new()
     {
         [RuntimeMethods.FastAdd] = Op.Add, [RuntimeMethods.FastSub] = Op.Sub, [RuntimeMethods.FastMul] = Op.Mul,
-        [RuntimeMethods.FastFloorDiv] = Op.FloorDiv, [RuntimeMethods.FastMod] = Op.Mod,
+        [RuntimeMethods.FastFloorDiv] = Op.FloorDiv, [RuntimeMethods.FastMod] = Op.Mod, [RuntimeMethods.FastPow] = Op.Pow,
         [RuntimeMethods.FastEq] = Op.Eq, [RuntimeMethods.FastNe] = Op.Ne, [RuntimeMethods.FastLt] = Op.Lt,
         [RuntimeMethods.FastLe] = Op.Le, [RuntimeMethods.FastGt] = Op.Gt, [RuntimeMethods.FastGe] = Op.Ge,
         [RuntimeMethods.DivisibleBy] = Op.DivisibleBy, [RuntimeMethods.Even] = Op.Even, [RuntimeMethods.Odd] = Op.Odd,
@@ -296,6 +296,15 @@ internal sealed partial class SiteInliner
                 return new TypedValue(Expression.Call(RuntimeMethods.FloorDivLong, a.Value, b.Value), a.Bound, guards);
             case Op.Mod when constant is not null:
                 return new TypedValue(Expression.Call(RuntimeMethods.ModLong, a.Value, b.Value), Math.Abs((double)constant.Value), guards);
+            case Op.Pow when constant is >= 0 and <= 8 && Math.Pow(Math.Max(a.Bound, 1), constant.Value) <= NoOverflow:
+            {
+                // x ** k for a small constant k >= 0: k - 1 products of x, read once (a negative k is a float in Python)
+                var x = Expression.Variable(typeof(long), "powBase");
+                Expression product = Expression.Constant(1L);
+                for (var i = 0; i < constant.Value; i++) product = i == 0 ? x : Expression.Multiply(product, x);
+                return new TypedValue(Expression.Block(typeof(long), [x], Expression.Assign(x, a.Value), product),
+                    Math.Pow(a.Bound, constant.Value), guards);
+            }
             case Op.DivisibleBy when constant is not null:
                 return new TypedValue(Expression.Equal(Expression.Call(RuntimeMethods.ModLong, a.Value, b.Value), Expression.Constant(0L)), 1, guards);
             default:

@@ -93,11 +93,14 @@ internal sealed partial class SiteInliner
             while (item is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) item = c.Operand;
             if (item is ConstantExpression { Value: string text }) value = Expression.Constant(text);
         }
-        else if ((itemType == typeof(int) || itemType == typeof(long)) && Typed(node.Arguments[0]) is { Value.Type: var t } typed && t == typeof(long)
-                 && (itemType == typeof(long) || typed.Bound <= int.MaxValue))
+        else if ((itemType == typeof(int) || itemType == typeof(long)) && Typed(node.Arguments[0]) is { Value.Type: var t } typed && t == typeof(long))
         {
-            value = itemType == typeof(int) ? Expression.Convert(typed.Value, typeof(int)) : typed.Value;
-            guards.AddRange(typed.Guards);
+            // an int member (widened to long) is looked for in a List<int> as the int it is
+            if (itemType == typeof(int) && typed.Value is UnaryExpression { NodeType: ExpressionType.Convert, Operand: { Type: var from } narrow } && from == typeof(int))
+                value = narrow;
+            else if (itemType == typeof(long) || typed.Bound <= int.MaxValue)
+                value = itemType == typeof(int) ? Expression.Convert(typed.Value, typeof(int)) : typed.Value;
+            if (value is not null) guards.AddRange(typed.Guards);
         }
         if (value is null) return null;
         guards.Add(listGuard);
@@ -140,5 +143,32 @@ internal sealed partial class SiteInliner
                     Expression.AndAlso(Expression.NotEqual(list, Expression.Constant(null, listType)), Expression.GreaterThan(count, Expression.Constant(0))),
                     print, generic)),
             generic);
+    }
+
+    private static readonly MethodInfo StringStartsWith = typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string), typeof(StringComparison)])!;
+    private static readonly MethodInfo StringEndsWith = typeof(string).GetMethod(nameof(string.EndsWith), [typeof(string), typeof(StringComparison)])!;
+
+    /// <summary>
+    /// <c>x.name.startswith('p')</c> / <c>endswith</c> (bound at compile time to PyMethods.CallAffix) on a string member of an
+    /// observed type, with one literal string: the ordinal test on the member itself. With <paramref name="print"/> (the
+    /// output of <c>{{ }}</c>), the answer is written as True/False without a box; otherwise it is one of the shared boxes.
+    /// A null member, another type or other arguments take the call as written.
+    /// </summary>
+    private Expression? TypedAffix(MethodCallExpression call, MethodCallExpression? print)
+    {
+        if (call.Method != RuntimeMethods.CallAffix || call.Arguments[2] is not ConstantExpression { Value: bool starts }
+            || call.Arguments[3] is not ConstantExpression { Value: CallArgs { Named: null, Positional: [string affix] } }
+            || ObservedRead(call.Arguments[1]) is not { Type: var t } m || t != typeof(string)) return null;
+        var text = Expression.Variable(typeof(string), "text");
+        Expression test = Expression.Call(text, starts ? StringStartsWith : StringEndsWith, Expression.Constant(affix), Expression.Constant(StringComparison.Ordinal));
+        Expression generic = print is null ? base.VisitMethodCall(call) : base.VisitMethodCall(print);
+        Expression typed = print is null
+            ? Expression.Condition(test, Expression.Constant(Boxes.True, typeof(object)), Expression.Constant(Boxes.False, typeof(object)))
+            : (Expression)Expression.Call(print.Object!, RuntimeMethods.OutputWriteBool, test);
+        return Expression.Condition(m.Guard,
+            Expression.Block(generic.Type, [text],
+                Expression.Assign(text, m.Read),
+                Expression.Condition(Expression.NotEqual(text, Expression.Constant(null, typeof(string))), typed, generic, generic.Type)),
+            generic, generic.Type);
     }
 }

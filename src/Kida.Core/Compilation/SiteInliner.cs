@@ -50,6 +50,9 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
         if (node.Method == WriteValue && TypedValueWrite(node) is { } valueWrite) return valueWrite;
         if (node.Method == WriteValue && TypedFilterWrite(node) is { } filterWrite) return filterWrite;
+        if (node.Method == WriteValue && SiteCall(node.Arguments[0], RuntimeMethods.CallAffix) is { } printedAffix && TypedAffix(printedAffix, node) is { } affixWrite)
+            return affixWrite;
+        if (node.Method == RuntimeMethods.CallAffix && TypedAffix(node, null) is { } affix) return affix;
         if (TypedOperation(node) is { } operation) return operation;
         var visited = (MethodCallExpression)base.VisitMethodCall(node);
         if (visited.Method == ResolveSite && visited.Arguments[NameSite] is ConstantExpression { Value: MemberSite rs })
@@ -97,6 +100,13 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         return Expression.Block(typeof(bool), [obj],
             Expression.Assign(obj, Visit(read.Arguments[ReadSite - 2])),
             Expression.Condition(Expression.TypeEqual(obj, type), Guarded(access, type, name, member), generic, typeof(bool)));
+    }
+
+    /// <summary>A call of <paramref name="method"/> under conversions to object, or null.</summary>
+    private static MethodCallExpression? SiteCall(Expression arg, MethodInfo method)
+    {
+        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } convert && convert.Type == typeof(object)) arg = convert.Operand;
+        return arg is MethodCallExpression call && call.Method == method ? call : null;
     }
 
     /// <summary>A call of <paramref name="method"/> (under conversions to object) whose argument <paramref name="siteArg"/> is its member site.</summary>

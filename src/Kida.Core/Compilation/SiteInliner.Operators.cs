@@ -15,12 +15,12 @@ namespace Kida.Compilation;
 // every value of another type at run time, takes the generic path unchanged.
 internal sealed partial class SiteInliner
 {
-    private enum Op { Add, Sub, Mul, FloorDiv, Mod, Pow, Eq, Ne, Lt, Le, Gt, Ge, DivisibleBy, Even, Odd }
+    private enum Op { Add, Sub, Mul, FloorDiv, Mod, Pow, Neg, Eq, Ne, Lt, Le, Gt, Ge, DivisibleBy, Even, Odd }
 
     private static readonly Dictionary<MethodInfo, Op> Operators = new()
     {
         [RuntimeMethods.FastAdd] = Op.Add, [RuntimeMethods.FastSub] = Op.Sub, [RuntimeMethods.FastMul] = Op.Mul,
-        [RuntimeMethods.FastFloorDiv] = Op.FloorDiv, [RuntimeMethods.FastMod] = Op.Mod, [RuntimeMethods.FastPow] = Op.Pow,
+        [RuntimeMethods.FastFloorDiv] = Op.FloorDiv, [RuntimeMethods.FastMod] = Op.Mod, [RuntimeMethods.FastPow] = Op.Pow, [RuntimeMethods.FastNeg] = Op.Neg,
         [RuntimeMethods.FastEq] = Op.Eq, [RuntimeMethods.FastNe] = Op.Ne, [RuntimeMethods.FastLt] = Op.Lt,
         [RuntimeMethods.FastLe] = Op.Le, [RuntimeMethods.FastGt] = Op.Gt, [RuntimeMethods.FastGe] = Op.Ge,
         [RuntimeMethods.DivisibleBy] = Op.DivisibleBy, [RuntimeMethods.Even] = Op.Even, [RuntimeMethods.Odd] = Op.Odd,
@@ -247,6 +247,12 @@ internal sealed partial class SiteInliner
 
     private TypedValue? TypedCall(MethodCallExpression call, Op op)
     {
+        if (op is Op.Neg)
+        {
+            // -x: a long within the bound negates exactly (the bound is under 2^62); a float's sign flips
+            if (Typed(call.Arguments[0]) is not { } n || (n.Value.Type == typeof(long) && !(n.Bound < NoOverflow))) return null;
+            return new TypedValue(Expression.Negate(n.Value), n.Bound, n.Guards);
+        }
         if (op is Op.Even or Op.Odd)
         {
             if (Typed(call.Arguments[0]) is not { Value.Type: var t } v || t != typeof(long)) return null;

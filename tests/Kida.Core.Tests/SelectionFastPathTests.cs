@@ -276,4 +276,46 @@ public class SelectionFastPathTests
         var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString("{{ xs|map(attribute='name')|join(',') }}").Render(new Dictionary<string, object?> { ["xs"] = xs }));
         Assert.Equal("K-SEC-006", ex.Code);
     }
+
+    public record Kid(string? Name, int Age);
+
+    public sealed record Nephew(string? Name, int Age) : Kid(Name, Age);
+
+    public sealed record Parent(List<Kid> Kids);
+
+    public sealed record Stranger(List<string> Kids);
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void A_joined_map_over_an_observed_member_list_agrees_with_the_interpreter(Mode mode)
+    {
+        const string source = "{% for p in ps %}[{{ p.kids|map(attribute='name')|join(', ') }}]{% endfor %}";
+        var typed = new List<object?>
+        {
+            new Parent([new Kid("a<b>", 1), new Kid("c & d", 2)]), new Parent([]), new Parent([new Kid("solo", 3)]),
+        };
+        var odd = new List<object?>
+        {
+            new Parent([new Kid("x", 1), new Kid(null, 2), new Kid("z", 3)]),      // a null value: the general path
+            new Parent([new Kid("x", 1), new Nephew("sub", 2)]),                  // a subclass item
+            new Stranger(["s1", "s2"]),                                            // another owner type
+            new Dictionary<string, object?> { ["kids"] = new List<object?> { new Kid("d", 1), new Markup("<i>m</i>") } },
+            new Parent([new Kid(new string('w', 300), 1), new Kid(new string('v', 300), 2)]),
+        };
+        var expected = Env(Mode.Interpreted, KidaLimits.Default with { MaxStringLength = 1000 }).FromString(source);
+        var actual = Env(mode, KidaLimits.Default with { MaxStringLength = 1000 }).FromString(source);
+        string Of(Template t, List<object?> ps)
+        {
+            try { return t.Render(new Dictionary<string, object?> { ["ps"] = ps }); }
+            catch (TemplateException ex) { return "error " + ex.Code; }
+        }
+        Assert.Equal(Of(expected, typed), Of(actual, typed));
+        actual.Compiled.Promote();
+        foreach (var ps in new[] { typed, odd, typed.Concat(odd).ToList() })
+            Assert.Equal(Of(expected, ps), Of(actual, ps));
+        // past the string limit after promotion: the same error as the interpreter's
+        var big = new List<object?> { new Parent([new Kid(new string('w', 600), 1), new Kid(new string('v', 600), 2)]) };
+        Assert.Equal("error K-SEC-006", Of(actual, big));
+        Assert.Equal(Of(expected, big), Of(actual, big));
+    }
 }

@@ -203,6 +203,8 @@ internal static class RuntimeMethods
     public static readonly MethodInfo OutputWriteInt = InstanceOf<Output>(o => o.WriteInt(0L));
     public static readonly MethodInfo OutputWriteDouble = InstanceOf<Output>(o => o.WriteDouble(0.0));
     public static readonly MethodInfo OutputWriteBool = InstanceOf<Output>(o => o.WriteBool(false));
+    public static readonly MethodInfo OutputWriteText = InstanceOf<Output>(o => o.WriteText(null, false));
+    public static readonly MethodInfo FitsStringLimit = Of(Filters.BuiltinFilters.FitsStringLimit);
     public static readonly MethodInfo OutputToString = InstanceOf<Output>(o => o.ToString());
     public static readonly MethodInfo OutputDispose = InstanceOf<Output>(o => o.Dispose());
     public static readonly MethodInfo ContextResolve = InstanceOf<Context>(c => c.Resolve(""));

@@ -119,6 +119,7 @@ internal sealed partial class SiteInliner
         if (TypedLength(node) is { } length) return length;
         if (TypedFormatWrite(node) is { } format) return format;
         if (TypedCountSelected(node) is { } selected) return selected;
+        if (TypedJoinMapped(node) is { } joined) return joined;
         if (TypedIn(node) is { } contains) return contains;
         if (TypedTypeTest(node) is { } typeTest) return typeTest;
         if (!Operators.TryGetValue(node.Method, out var op)) return null;

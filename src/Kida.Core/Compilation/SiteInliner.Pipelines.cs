@@ -145,6 +145,7 @@ internal sealed partial class SiteInliner
             generic);
     }
 
+    private static readonly PropertyInfo StringLength = typeof(string).GetProperty(nameof(string.Length))!;
     private static readonly MethodInfo StringStartsWith = typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string), typeof(StringComparison)])!;
     private static readonly MethodInfo StringEndsWith = typeof(string).GetMethod(nameof(string.EndsWith), [typeof(string), typeof(StringComparison)])!;
 
@@ -170,5 +171,76 @@ internal sealed partial class SiteInliner
                 Expression.Assign(text, m.Read),
                 Expression.Condition(Expression.NotEqual(text, Expression.Constant(null, typeof(string))), typed, generic, generic.Type)),
             generic, generic.Type);
+    }
+
+    /// <summary>
+    /// <c>{{ x.children|map(attribute='name')|join(', ') }}</c> (the emitter's WriteJoinMapped) over a member seen as a
+    /// <c>List&lt;T&gt;</c> of a plain class whose member is an auto-implemented string property or a string field: one
+    /// pass checks that every item is a T with a non-null value and that the text passes the string limit, a second
+    /// writes the values with the separator, escaped as the join would be. Any other item, a null value, a long text, a
+    /// sandbox or another list type takes the general call, so nothing is written twice.
+    /// </summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
+    private Expression? TypedJoinMapped(MethodCallExpression node)
+    {
+        if (node.Method != RuntimeMethods.WriteJoinMapped
+            || node.Arguments[3] is not ConstantExpression { Value: string attr } || node.Arguments[4] is not ConstantExpression { Value: string sep }
+            || attr.Length == 0 || attr.Contains('.') || char.IsAsciiDigit(attr[0])
+            || ListMember(node.Arguments[2]) is not var (listGuard, listRead, listType, itemType)) return null;
+        if (itemType.IsValueType || itemType.IsInterface || itemType.IsAbstract || itemType.ContainsGenericParameters
+            || typeof(IEnumerable).IsAssignableFrom(itemType) || typeof(IKidaObject).IsAssignableFrom(itemType) || itemType == typeof(object)
+            || Members.GetGetter(itemType, attr) is null || Members.FindMember(itemType, attr) is not { } member || !CannotFail(member)
+            || (member is PropertyInfo mp ? mp.PropertyType : ((FieldInfo)member).FieldType) != typeof(string)) return null;
+
+        var generic = base.VisitMethodCall(node);
+        var rs = node.Arguments[0];
+        var output = node.Arguments[1];
+        var escape = node.Arguments[5];
+        var list = Expression.Variable(listType, "list");
+        var n = Expression.Variable(typeof(int), "n");
+        var i = Expression.Variable(typeof(int), "i");
+        var item = Expression.Variable(itemType, "item");
+        var text = Expression.Variable(typeof(string), "text");
+        var length = Expression.Variable(typeof(long), "length");
+        var plain = Expression.Variable(typeof(bool), "plain");
+        var checkedAll = Expression.Label("checked");
+        var written = Expression.Label("written");
+        Expression ItemAt() => Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list, i);
+        Expression ValueOf() => Expression.MakeMemberAccess(item, member);
+        var check = Expression.Block(
+            Expression.Assign(plain, Expression.Constant(true)),
+            Expression.Assign(length, Expression.Multiply(Expression.Convert(Expression.Subtract(n, Expression.Constant(1)), typeof(long)), Expression.Constant((long)sep.Length))),
+            Expression.Assign(i, Expression.Constant(0)),
+            Expression.Loop(Expression.Block(
+                Expression.IfThen(Expression.GreaterThanOrEqual(i, n), Expression.Break(checkedAll)),
+                Expression.Assign(item, ItemAt()),
+                Expression.IfThen(Expression.OrElse(Expression.Equal(item, Expression.Constant(null, itemType)), Expression.Not(Expression.TypeEqual(item, itemType))),
+                    Expression.Block(Expression.Assign(plain, Expression.Constant(false)), Expression.Break(checkedAll))),
+                Expression.Assign(text, ValueOf()),
+                Expression.IfThen(Expression.Equal(text, Expression.Constant(null, typeof(string))),
+                    Expression.Block(Expression.Assign(plain, Expression.Constant(false)), Expression.Break(checkedAll))),
+                Expression.AddAssign(length, Expression.Convert(Expression.Property(text, StringLength), typeof(long))),
+                Expression.PostIncrementAssign(i)), checkedAll));
+        var write = Expression.Block(
+            Expression.Assign(i, Expression.Constant(0)),
+            Expression.Loop(Expression.Block(
+                Expression.IfThen(Expression.GreaterThanOrEqual(i, n), Expression.Break(written)),
+                Expression.IfThen(Expression.GreaterThan(i, Expression.Constant(0)), Expression.Call(output, RuntimeMethods.OutputWriteText, Expression.Constant(sep), escape)),
+                Expression.Assign(item, ItemAt()),
+                Expression.Call(output, RuntimeMethods.OutputWriteText, ValueOf(), escape),
+                Expression.PostIncrementAssign(i)), written));
+        return Expression.IfThenElse(
+            Expression.AndAlso(listGuard, Expression.Equal(Expression.Call(RuntimeMethods.SandboxOf, rs), Expression.Constant(null, typeof(SandboxRules)))),
+            Expression.Block(typeof(void), [list, n, i, item, text, length, plain],
+                Expression.Assign(list, listRead),
+                Expression.IfThenElse(Expression.Equal(list, Expression.Constant(null, listType)), generic,
+                    Expression.Block(
+                        Expression.Assign(n, Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(itemType), list)),
+                        Expression.IfThenElse(Expression.Equal(n, Expression.Constant(0)), generic,
+                            Expression.Block(
+                                check,
+                                Expression.IfThenElse(Expression.AndAlso(plain, Expression.Call(RuntimeMethods.FitsStringLimit, length)), write, generic)))))),
+            generic);
     }
 }

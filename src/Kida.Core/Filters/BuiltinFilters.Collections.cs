@@ -801,7 +801,8 @@ internal static partial class BuiltinFilters
         return true;
     }
 
-    private static bool FitsStringLimit(long length) => length <= KidaLimits.StringLengthFloor || length <= RenderState.CurrentLimits.MaxStringLength;
+    /// <summary>Whether a text of <paramref name="length"/> characters passes the running render's string limit.</summary>
+    internal static bool FitsStringLimit(long length) => length <= KidaLimits.StringLengthFloor || length <= RenderState.CurrentLimits.MaxStringLength;
 
     /// <summary><c>tojson</c> of a list of strings, numbers, bools and None written into <paramref name="sb"/>; false otherwise.</summary>
     private static bool ToJsonFlatList(IList list, StringBuilder sb)

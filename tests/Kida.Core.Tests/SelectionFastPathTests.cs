@@ -32,6 +32,23 @@ public class SelectionFastPathTests
         catch (TemplateException ex) { return "error " + ex.Code; }
     }
 
+    /// <summary>
+    /// <c>[{{ expr }}]</c> compiled and tiered (promoted) prints what the interpreter prints, with and without autoescape;
+    /// so does the same value stored in a variable and then printed (the value form, not the printed one).
+    /// </summary>
+    private static void AssertEveryModeAgrees(string expr, object? xs)
+    {
+        foreach (var autoescape in new[] { true, false })
+        {
+            var expected = Outcome(Mode.Interpreted, $"[{{{{ {expr} }}}}]", xs, autoescape);
+            foreach (var mode in new[] { Mode.Compiled, Mode.Tiered })
+            {
+                Assert.Equal(expected, Outcome(mode, $"[{{{{ {expr} }}}}]", xs, autoescape));
+                Assert.Equal(expected, Outcome(mode, $"{{% set r = {expr} %}}[{{{{ r }}}}]", xs, autoescape));
+            }
+        }
+    }
+
     public static IEnumerable<object[]> Selections =>
         from e in new[]
         {
@@ -48,16 +65,7 @@ public class SelectionFastPathTests
     public void Selections_by_a_divisibility_test_agree_in_every_mode(string expr, int source)
     {
         var xs = Sources[source];
-        foreach (var autoescape in new[] { true, false })
-        {
-            var expected = Outcome(Mode.Interpreted, $"[{{{{ {expr} }}}}]", xs, autoescape);
-            foreach (var mode in new[] { Mode.Compiled, Mode.Tiered })
-            {
-                Assert.Equal(expected, Outcome(mode, $"[{{{{ {expr} }}}}]", xs, autoescape));
-                // the same value stored, then printed (the value form, not the printed one)
-                Assert.Equal(expected, Outcome(mode, $"{{% set r = {expr} %}}[{{{{ r }}}}]", xs, autoescape));
-            }
-        }
+        AssertEveryModeAgrees(expr, xs);
     }
 
     [Fact]
@@ -217,15 +225,7 @@ public class SelectionFastPathTests
     public void List_count_and_unique_join_agree_in_every_mode(string expr, int list)
     {
         var xs = Lists[list];
-        foreach (var autoescape in new[] { true, false })
-        {
-            var expected = Outcome(Mode.Interpreted, $"[{{{{ {expr} }}}}]", xs, autoescape);
-            foreach (var mode in new[] { Mode.Compiled, Mode.Tiered })
-            {
-                Assert.Equal(expected, Outcome(mode, $"[{{{{ {expr} }}}}]", xs, autoescape));
-                Assert.Equal(expected, Outcome(mode, $"{{% set r = {expr} %}}[{{{{ r }}}}]", xs, autoescape));
-            }
-        }
+        AssertEveryModeAgrees(expr, xs);
     }
 
     [Fact]
@@ -256,15 +256,7 @@ public class SelectionFastPathTests
     public void A_joined_map_of_an_attribute_agrees_in_every_mode(string expr, int list)
     {
         var xs = Parents[list];
-        foreach (var autoescape in new[] { true, false })
-        {
-            var expected = Outcome(Mode.Interpreted, $"[{{{{ {expr} }}}}]", xs, autoescape);
-            foreach (var mode in new[] { Mode.Compiled, Mode.Tiered })
-            {
-                Assert.Equal(expected, Outcome(mode, $"[{{{{ {expr} }}}}]", xs, autoescape));
-                Assert.Equal(expected, Outcome(mode, $"{{% set r = {expr} %}}[{{{{ r }}}}]", xs, autoescape));
-            }
-        }
+        AssertEveryModeAgrees(expr, xs);
     }
 
     [Theory]

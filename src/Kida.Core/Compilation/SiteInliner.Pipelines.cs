@@ -24,13 +24,8 @@ internal sealed partial class SiteInliner
             || node.Arguments[2] is not ConstantExpression { Value: CallArgs args }
             || args.Named is not null || args.Positional.Length != 1 || args.Positional[0] is not string attr
             || attr.Length == 0 || attr.Contains('.') || char.IsAsciiDigit(attr[0])) return null;
-        if (ListMember(node.Arguments[1]) is not var (listGuard, listRead, listType, itemType)) return null;
-        // a plain class (what the attribute reader reads by its getter): no mapping, list, string, JSON or template object
-        if (itemType.IsValueType || itemType.IsInterface || itemType.IsAbstract || itemType.ContainsGenericParameters
-            || typeof(IEnumerable).IsAssignableFrom(itemType) || typeof(IKidaObject).IsAssignableFrom(itemType)
-            || itemType == typeof(Markup) || itemType == typeof(object)
-            || Members.GetGetter(itemType, attr) is null || Members.FindMember(itemType, attr) is not { } flag
-            || (flag is PropertyInfo fp ? fp.PropertyType : ((FieldInfo)flag).FieldType) != typeof(bool)) return null;
+        if (ListMember(node.Arguments[1]) is not var (listGuard, listRead, listType, itemType)
+            || PlainItemMember(itemType, attr, typeof(bool)) is not { } flag) return null;
 
         var generic = base.VisitMethodCall(node);
         var rs = node.Arguments[0];
@@ -66,6 +61,21 @@ internal sealed partial class SiteInliner
                 Expression.Assign(list, listRead),
                 Expression.Condition(Expression.NotEqual(list, Expression.Constant(null, listType)), loop, generic, typeof(object))),
             generic, typeof(object));
+    }
+
+    /// <summary>
+    /// The member <paramref name="attr"/> of type <paramref name="memberType"/> of <paramref name="itemType"/> when that is a
+    /// plain class, what the attribute reader reads by its getter (no mapping, list, string, JSON or template object);
+    /// otherwise null.
+    /// </summary>
+    private static MemberInfo? PlainItemMember(Type itemType, string attr, Type memberType)
+    {
+        if (itemType.IsValueType || itemType.IsInterface || itemType.IsAbstract || itemType.ContainsGenericParameters
+            || typeof(IEnumerable).IsAssignableFrom(itemType) || typeof(IKidaObject).IsAssignableFrom(itemType)
+            || itemType == typeof(Markup) || itemType == typeof(object)
+            || Members.GetGetter(itemType, attr) is null || Members.FindMember(itemType, attr) is not { } member
+            || (member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType) != memberType) return null;
+        return member;
     }
 
     /// <summary>A member of a template variable observed as a <c>List&lt;T&gt;</c>: its type check, the (guarded) read and T.</summary>
@@ -188,10 +198,7 @@ internal sealed partial class SiteInliner
             || node.Arguments[3] is not ConstantExpression { Value: string attr } || node.Arguments[4] is not ConstantExpression { Value: string sep }
             || attr.Length == 0 || attr.Contains('.') || char.IsAsciiDigit(attr[0])
             || ListMember(node.Arguments[2]) is not var (listGuard, listRead, listType, itemType)) return null;
-        if (itemType.IsValueType || itemType.IsInterface || itemType.IsAbstract || itemType.ContainsGenericParameters
-            || typeof(IEnumerable).IsAssignableFrom(itemType) || typeof(IKidaObject).IsAssignableFrom(itemType) || itemType == typeof(object)
-            || Members.GetGetter(itemType, attr) is null || Members.FindMember(itemType, attr) is not { } member || !CannotFail(member)
-            || (member is PropertyInfo mp ? mp.PropertyType : ((FieldInfo)member).FieldType) != typeof(string)) return null;
+        if (PlainItemMember(itemType, attr, typeof(string)) is not { } member || !CannotFail(member)) return null;
 
         var generic = base.VisitMethodCall(node);
         var rs = node.Arguments[0];

@@ -331,22 +331,18 @@ internal sealed partial class Emitter
 
     private E? FusedSplit(FilterExpr f, System.Reflection.MethodInfo counter, Type type)
     {
-        if (f.Name is not ("length" or "count") || f.Style != FilterStyle.Pipe || !f.Args.IsEmpty || !IsBuiltinFilter(f.Name)) return null;
-        if (f.Value is not CallExpr { Callee: GetAttrExpr { Optional: false, Name: "split" } ga } call
-            || call.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional.Count: <= 1 }) return null;
-        var target = EmitExpr(ga.Target);
+        if (CountedSplit(f) is not { Callee: GetAttrExpr split } call) return null;
+        var target = EmitExpr(split.Target);
         var args = BuildArgs(call.Args);
         return E.Block(type, SetPos(call.Pos), Helper(counter, _fn.Rs, target, args));
     }
 
-    /// <summary>Whether <paramref name="f"/> (a length or count) is one that <see cref="FusedCount"/> or <see cref="FusedSplitLength"/> computes.</summary>
-    private static bool IsFusedCount(FilterExpr f)
-    {
-        var inner = f.Value as FilterExpr;
-        if (inner is { Name: "list" }) inner = inner.Value as FilterExpr;
-        return inner is { Name: "select" or "reject" or "selectattr" or "rejectattr" }
-            || f.Value is CallExpr { Callee: GetAttrExpr { Name: "split" } };
-    }
+    /// <summary>The <c>s.split(sep)</c> call that <paramref name="f"/> (the built-in length or count) counts, or null.</summary>
+    private CallExpr? CountedSplit(FilterExpr f) =>
+        f is { Name: "length" or "count", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: CallExpr { Callee: GetAttrExpr { Optional: false, Name: "split" } } call }
+        && IsBuiltinFilter(f.Name) && call.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional.Count: <= 1 }
+            ? call
+            : null;
 
     private bool IsBuiltinFilter(string name) =>
         _filters.TryGetValue(name, out var fn) && BuiltinFilters.All.TryGetValue(name, out var builtin) && ReferenceEquals(fn, builtin);

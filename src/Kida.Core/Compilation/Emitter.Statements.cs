@@ -165,46 +165,61 @@ internal sealed partial class Emitter
                 ? Helper(H.WriteFormat1, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format), E.Convert(EmitExpr(f.Args.Positional[0]), typeof(object)), _fn.Escape)
                 : Helper(H.WriteFormat, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format),
                     EmittedArrays.Of(typeof(object), f.Args.Positional.Select(a => (E)E.Convert(EmitExpr(a), typeof(object)))), _fn.Escape));
-        if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: FilterExpr { Name: "sort", Style: FilterStyle.Pipe, Value: { } sortedSource } sf } jf
-            && sf.Args.IsEmpty && jf.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string sep }] }
-            && IsBuiltinFilter("sort") && IsBuiltinFilter("join"))
-            // (the general path reports an error of either filter at the sort's position)
-            return E.Block(SetPos(sf.Pos), Helper(H.WriteSortedJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(sortedSource)), E.Constant(sep), _fn.Escape));
-        if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: FilterExpr kept } jd
-            && jd.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string keptSep }] } && IsBuiltinFilter("join")
-            && (kept is { Name: "list", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: FilterExpr listed } && IsBuiltinFilter("list") ? listed : kept) is var selection
-            && DivisibilityTest(selection) is { } test)
-            // (an error of either filter is reported at the selection's position)
-            return E.Block(SetPos(selection.Pos), Helper(H.WriteJoinDivisible, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(selection.Value!)),
-                BuildArgs(selection.Args), E.Constant(test.Divisor), E.Constant(test.Divisible), E.Constant(selection.Name == "select"), E.Constant(keptSep), _fn.Escape));
-        if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: FilterExpr { Name: "unique", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } uniqueSource } uf } ju
-            && ju.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string uniqueSep }] }
-            && IsBuiltinFilter("join") && IsBuiltinFilter("unique"))
-            return E.Block(SetPos(uf.Pos), Helper(H.WriteJoinUnique, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(uniqueSource)), E.Constant(uniqueSep), _fn.Escape));
-        if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: FilterExpr { Name: "map", Style: FilterStyle.Pipe, Value: { } mapSource } mf } jm
-            && jm.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string mapSep }] }
-            && mf.Args is { Positional.Count: 0, DynArgs: null, DynKwargs: null, Named: [{ Key: "attribute", Value: ConstExpr { Value: string mapAttribute } }] }
-            && IsBuiltinFilter("join") && IsBuiltinFilter("map"))
-            return E.Block(SetPos(mf.Pos), Helper(H.WriteJoinMapped, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(mapSource)), E.Constant(mapAttribute), E.Constant(mapSep), _fn.Escape));
         if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: { } joined } jn
             && jn.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string joinSep }] } && IsBuiltinFilter("join"))
-            return E.Block(SetPos(jn.Pos), Helper(H.WriteJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(joined)), E.Constant(joinSep), _fn.Escape));
+            return EmitPrintedJoin(jn, joined, joinSep);
         if (value is FilterExpr { Name: "tojson", Style: FilterStyle.Pipe, Value: { } json } tj && tj.Args.IsEmpty && IsBuiltinFilter("tojson"))
             return E.Block(SetPos(tj.Pos), Helper(H.WriteToJson, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(json))));
-        if (value is FilterExpr { Name: "length" or "count" } splitCounted && FusedSplitCount(splitCounted) is { } splitCount)
-            return E.Call(_fn.Out, H.OutputWriteInt, splitCount);
-        if (value is FilterExpr { Name: "length" or "count" } selectionCounted && FusedDivisibleCount(selectionCounted) is { } divisibleCount)
-            return E.Call(_fn.Out, H.OutputWriteInt, divisibleCount);
-        if (value is FilterExpr { Name: "length" or "count", Style: FilterStyle.Pipe, Value: { } counted } lf && lf.Args.IsEmpty
-            && IsBuiltinFilter(lf.Name) && !IsFusedCount(lf))
-            // the built-in length printed as the number it is, without a box
-            return E.Block(SetPos(lf.Pos), E.Call(_fn.Out, H.OutputWriteInt, E.Convert(Helper(H.Length, Helper(H.UseValue, EmitExpr(counted))), typeof(long))));
+        if (value is FilterExpr { Name: "length" or "count" } lf && EmitPrintedCount(lf) is { } printedCount)
+            return printedCount;
         if (value is GetAttrExpr { Optional: false } ga)
             return Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
         var v = EmitExpr(value);
         if (whole && value is GetAttrExpr { Optional: true } or GetItemExpr { Optional: true } or FilterExpr { Style: FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline })
             v = Helper(H.NoneToEmpty, v);
         return E.Call(_fn.Out, H.OutputWriteValue, E.Convert(v, typeof(object)), _fn.Escape);
+    }
+
+    /// <summary>
+    /// <c>{{ source|join('sep') }}</c> (the built-in join, a literal separator) written into the output. A source that is
+    /// itself the built-in <c>sort</c>, a divisibility selection (<c>select('even')</c>…, with or without <c>|list</c>),
+    /// <c>unique</c> or <c>map(attribute='…')</c> is fused with the join; anything else is joined as it is. (An error of
+    /// either filter of a fused pair is reported at the inner filter's position.)
+    /// </summary>
+    private E EmitPrintedJoin(FilterExpr join, Expr joined, string sep)
+    {
+        var separator = E.Constant(sep);
+        switch (joined)
+        {
+            case FilterExpr { Name: "sort", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } sorted } sort when IsBuiltinFilter("sort"):
+                return E.Block(SetPos(sort.Pos), Helper(H.WriteSortedJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(sorted)), separator, _fn.Escape));
+            case FilterExpr { Name: "unique", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } unique } u when IsBuiltinFilter("unique"):
+                return E.Block(SetPos(u.Pos), Helper(H.WriteJoinUnique, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(unique)), separator, _fn.Escape));
+            case FilterExpr
+            {
+                Name: "map", Style: FilterStyle.Pipe, Value: { } mapped,
+                Args: { Positional.Count: 0, DynArgs: null, DynKwargs: null, Named: [{ Key: "attribute", Value: ConstExpr { Value: string attribute } }] },
+            } map when IsBuiltinFilter("map"):
+                return E.Block(SetPos(map.Pos), Helper(H.WriteJoinMapped, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(mapped)), E.Constant(attribute), separator, _fn.Escape));
+            case FilterExpr kept when (kept is { Name: "list", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: FilterExpr listed } && IsBuiltinFilter("list") ? listed : kept) is var selection
+                                      && DivisibilityTest(selection) is { } test:
+                return E.Block(SetPos(selection.Pos), Helper(H.WriteJoinDivisible, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(selection.Value!)),
+                    BuildArgs(selection.Args), E.Constant(test.Divisor), E.Constant(test.Divisible), E.Constant(selection.Name == "select"), separator, _fn.Escape));
+        }
+        return E.Block(SetPos(join.Pos), Helper(H.WriteJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(joined)), separator, _fn.Escape));
+    }
+
+    /// <summary>
+    /// <c>{{ xs|length }}</c> / <c>|count</c> (the built-in, no arguments) written as the number it is: a split or a
+    /// divisibility selection counted without building it, any other value through Iteration.Length. A selection by
+    /// another test is left to the general path (its fused count is printed as a value); null when the form is not one of these.
+    /// </summary>
+    private E? EmitPrintedCount(FilterExpr f)
+    {
+        if (FusedSplitCount(f) is { } split) return E.Call(_fn.Out, H.OutputWriteInt, split);
+        if (FusedDivisibleCount(f) is { } divisible) return E.Call(_fn.Out, H.OutputWriteInt, divisible);
+        if (f is not { Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } counted } || !IsBuiltinFilter(f.Name) || CountedSelection(f) is not null) return null;
+        return E.Block(SetPos(f.Pos), E.Call(_fn.Out, H.OutputWriteInt, E.Convert(Helper(H.Length, Helper(H.UseValue, EmitExpr(counted))), typeof(long))));
     }
 
     /// <summary>The operands of a <c>~</c> chain, left to right (a stack, not recursion: chains may be long).</summary>

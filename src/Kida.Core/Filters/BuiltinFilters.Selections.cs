@@ -163,7 +163,10 @@ internal static partial class BuiltinFilters
                 }
                 return;
             }
-            WriteJoin(rs, output, new List<object?>(values.AsSpan(0, n).ToArray()), sep, escape);
+            // (the values already read, not read again: a getter runs once per item, as map runs it)
+            var mapped = new List<object?>(n);
+            mapped.AddRange(values.AsSpan(0, n));
+            WriteJoin(rs, output, mapped, sep, escape);
         }
         finally
         {

@@ -145,6 +145,8 @@ internal sealed partial class Emitter
         }
         if (value is ConstExpr { Value: string s })
             return E.Call(_fn.Out, H.OutputWriteString, E.Constant(_fn.Escape is ConstantExpression { Value: true } ? Output.Escape(s) : s));
+        if (EmitPrintedText(value) is { } printedText)
+            return printedText;
         if (value is CallExpr call)
             return EmitCall(call, null, write: true);
         if (value is BinaryExpr { Op: BinaryOp.Concat })
@@ -178,6 +180,44 @@ internal sealed partial class Emitter
         if (whole && value is GetAttrExpr { Optional: true } or GetItemExpr { Optional: true } or FilterExpr { Style: FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline })
             v = Helper(H.NoneToEmpty, v);
         return E.Call(_fn.Out, H.OutputWriteValue, E.Convert(v, typeof(object)), _fn.Escape);
+    }
+
+    /// <summary>
+    /// <c>{{ v|upper }}</c>, <c>|lower</c>, <c>|capitalize</c>, <c>|trim</c> (no arguments), <c>|escape</c>, <c>|replace('a', 'b')</c>
+    /// (two literal strings), all the built-in filters, and the str methods <c>v.upper()</c>, <c>lower()</c>,
+    /// <c>capitalize()</c>, <c>strip()</c> without arguments: the result written as it is made (BuiltinFilters.Printed);
+    /// null for anything else.
+    /// </summary>
+    private E? EmitPrintedText(Expr value)
+    {
+        switch (value)
+        {
+            case FilterExpr { Name: "upper" or "lower" or "capitalize" or "trim" or "strip", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } cased } f
+                when IsBuiltinFilter(f.Name):
+                return E.Block(SetPos(f.Pos), Helper(H.WriteCased, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(cased)), E.Constant(CaseOf(f.Name)),
+                    E.Constant(null, typeof(string)), _fn.Escape));
+            case FilterExpr { Name: "escape" or "e", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } escaped } f when IsBuiltinFilter(f.Name):
+                return E.Block(SetPos(f.Pos), Helper(H.WriteEscapedFilter, _fn.Out, Helper(H.UseValue, EmitExpr(escaped))));
+            case FilterExpr
+            {
+                Name: "replace", Style: FilterStyle.Pipe, Value: { } replaced,
+                Args: { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string old }, ConstExpr { Value: string replacement }] },
+            } f when IsBuiltinFilter("replace"):
+                return E.Block(SetPos(f.Pos), Helper(H.WriteReplaced, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(replaced)), E.Constant(old),
+                    E.Constant(replacement), BuildArgs(f.Args), _fn.Escape));
+            case CallExpr { Callee: GetAttrExpr { Optional: false, Name: "upper" or "lower" or "capitalize" or "strip" } method, Args.IsEmpty: true } call:
+                return E.Block(SetPos(call.Pos), Helper(H.WriteCased, _fn.Rs, _fn.Out, EmitExpr(method.Target), E.Constant(CaseOf(method.Name)),
+                    E.Constant(method.Name), _fn.Escape));
+        }
+        return null;
+
+        static Filters.BuiltinFilters.TextCase CaseOf(string name) => name switch
+        {
+            "upper" => Filters.BuiltinFilters.TextCase.Upper,
+            "lower" => Filters.BuiltinFilters.TextCase.Lower,
+            "capitalize" => Filters.BuiltinFilters.TextCase.Capitalize,
+            _ => Filters.BuiltinFilters.TextCase.Trim,
+        };
     }
 
     /// <summary>

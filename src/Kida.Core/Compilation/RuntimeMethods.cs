@@ -128,6 +128,9 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteFormat1 = Of(Filters.BuiltinFilters.WriteFormat1);
     public static readonly MethodInfo FormatWriteInteger = InstanceOf<Filters.FormatPlan>(p => p.WriteInteger(null!, 0L, false));
     public static readonly MethodInfo WriteToJson = Of(Filters.BuiltinFilters.WriteToJson);
+    public static readonly MethodInfo WriteCased = Of(Filters.BuiltinFilters.WriteCased);
+    public static readonly MethodInfo WriteEscapedFilter = Of(Filters.BuiltinFilters.WriteEscapedFilter);
+    public static readonly MethodInfo WriteReplaced = Of(Filters.BuiltinFilters.WriteReplaced);
     public static readonly MethodInfo WriteSortedJoin = Of(Filters.BuiltinFilters.WriteSortedJoin);
     public static readonly MethodInfo WriteJoin = Of(Filters.BuiltinFilters.WriteJoin);
     public static readonly MethodInfo WriteJoinUnique = Of(Filters.BuiltinFilters.WriteJoinUnique);

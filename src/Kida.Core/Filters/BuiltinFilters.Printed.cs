@@ -1,0 +1,128 @@
+using System.Text;
+using Kida.Runtime;
+
+namespace Kida.Filters;
+
+// Text filters and str methods printed as they are ({{ x.name|upper }}, {{ x.name.strip() }}, {{ x.text|e }},
+// {{ x.name|replace('a', 'b') }}) on a plain string: the result is written into the output as it is made, from a
+// stack buffer or from slices of the input, without a string for it. What is written is what the filter or method
+// returns, printed as {{ }} prints it; a Markup, a non-string, a non-ASCII text (whose case mappings Python and .NET
+// do not share), a long text or an argument of another kind takes the filter or method itself.
+internal static partial class BuiltinFilters
+{
+    /// <summary>What <see cref="WriteCased"/> does to the text.</summary>
+    internal enum TextCase : byte
+    {
+        /// <summary>upper / str.upper()</summary>
+        Upper,
+        /// <summary>lower / str.lower()</summary>
+        Lower,
+        /// <summary>capitalize / str.capitalize()</summary>
+        Capitalize,
+        /// <summary>trim (no argument) / str.strip()</summary>
+        Trim,
+    }
+
+    // the longest text cased on the stack; a longer one is cased by the filter (an allocation is noise beside it)
+    private const int StackCased = 256;
+
+    /// <summary>
+    /// <c>{{ v|upper }}</c> (lower, capitalize, trim without arguments; with <paramref name="method"/> the str methods
+    /// upper(), lower(), capitalize(), strip()) written into <paramref name="output"/> as <c>{{ }}</c> prints the result.
+    /// </summary>
+    internal static void WriteCased(RenderState rs, Output output, object? v, TextCase mode, string? method, bool escape)
+    {
+        if (v is string s)
+        {
+            if (mode == TextCase.Trim)
+            {
+                Write(output, s.AsSpan().Trim(), escape);
+                return;
+            }
+            if (s.Length <= StackCased && Ascii.IsValid(s))
+            {
+                Span<char> cased = stackalloc char[s.Length];
+                switch (mode)
+                {
+                    case TextCase.Upper:
+                        Ascii.ToUpper(s, cased, out _);
+                        break;
+                    case TextCase.Lower:
+                        Ascii.ToLower(s, cased, out _);
+                        break;
+                    default:
+                        // Python's capitalize: the first character title-cased (upper, for ASCII), the rest lower-cased
+                        Ascii.ToLower(s, cased, out _);
+                        if (cased.Length > 0) cased[0] = char.ToUpperInvariant(cased[0]);
+                        break;
+                }
+                Write(output, cased, escape);
+                return;
+            }
+        }
+        if (method is not null)
+        {
+            Calls.WriteMethodCall(rs, output, v, method, CallArgs.None, escape);
+            return;
+        }
+        object? result = mode switch
+        {
+            TextCase.Upper => KeepMarkup(v, TextUtil.PyUpper(Str(v))),
+            TextCase.Lower => KeepMarkup(v, TextUtil.PyLower(Str(v))),
+            TextCase.Capitalize => KeepMarkup(v, TextUtil.PyCapitalize(Str(v))),
+            _ => Trim(rs, v, CallArgs.None),
+        };
+        output.WriteValue(result, escape);
+    }
+
+    /// <summary><c>{{ v|escape }}</c> / <c>|e</c>: a plain string escaped straight into the output; anything else as the filter returns it.</summary>
+    internal static void WriteEscapedFilter(Output output, object? v)
+    {
+        if (v is string s) output.WriteEscaped(s.AsSpan());
+        else output.WriteValue(Escape(v), escape: false);
+    }
+
+    /// <summary>
+    /// <c>{{ v|replace('old', 'new') }}</c> with two literal strings (<paramref name="a"/> are the same arguments, for the
+    /// filter): on a plain string the pieces between matches and the replacements are written in turn. A result
+    /// longer than the string limit fails as the filter's result would.
+    /// </summary>
+    internal static void WriteReplaced(RenderState rs, Output output, object? v, string old, string replacement, CallArgs a, bool escape)
+    {
+        if (v is not string s || old.Length == 0)
+        {
+            rs.EvalAutoescape = escape;
+            output.WriteValue(Replace(rs, v, a), escape);
+            return;
+        }
+        var text = s.AsSpan();
+        var at = text.IndexOf(old, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            Write(output, text, escape);
+            return;
+        }
+        if (replacement.Length > old.Length && s.Length + (long)(s.Length / old.Length) * (replacement.Length - old.Length) > KidaLimits.StringLengthFloor)
+        {
+            // the filter builds the whole result first: it is checked against the string limit the same way (a result
+            // that cannot pass the floor, every limit's least, needs no count)
+            long n = 0;
+            for (var i = at; i >= 0; i = s.IndexOf(old, i + old.Length, StringComparison.Ordinal)) n++;
+            Guard.StringLength(s.Length + n * ((long)replacement.Length - old.Length));
+        }
+        while (at >= 0)
+        {
+            Write(output, text[..at], escape);
+            Write(output, replacement, escape);
+            text = text[(at + old.Length)..];
+            at = text.IndexOf(old, StringComparison.Ordinal);
+        }
+        Write(output, text, escape);
+    }
+
+    private static void Write(Output output, ReadOnlySpan<char> text, bool escape)
+    {
+        if (escape) output.WriteEscaped(text);
+        else output.Write(text);
+    }
+}

@@ -1,0 +1,131 @@
+using Xunit;
+using static Kida.Core.Tests.FidelityRound2Tests;
+
+namespace Kida.Core.Tests;
+
+/// <summary>
+/// Issue 15: <c>{{ v|upper }}</c>, lower, capitalize, trim, escape, <c>replace('a', 'b')</c> and the str methods upper(),
+/// lower(), capitalize(), strip() printed as they are write their result into the output as it is made (compiled and
+/// promoted code). The interpreter runs the filters and methods themselves: every mode must print what it prints, with
+/// and without autoescape, for plain and non-ASCII text, Markup, numbers, None, undefined, long text and a POCO member.
+/// </summary>
+public class PrintedTextTests
+{
+    public sealed class Row
+    {
+        public string Name { get; set; } = "";
+    }
+
+    private static readonly object?[] Values =
+    [
+        "Hello <World> & 'you'",
+        "  padded\t\n",
+        "\u00a0 nbsp and ideographic space\u3000",
+        "straße ﬁne İstanbul ΣΑΣ",
+        "",
+        "hELLO wORLD",
+        "x",
+        new string('a', 300) + "<B>",
+        new string('é', 300),
+        new Markup("<b>Bold</b> Item &amp; co"),
+        42,
+        3.5,
+        true,
+        null,
+        new List<object?> { "a", 1 },
+        new Dictionary<string, object?> { ["upper"] = "member" },
+        new Row { Name = "Item <7> Item" },
+    ];
+
+    private static readonly string[] Forms =
+    [
+        "v|upper", "v|lower", "v|capitalize", "v|trim", "v|strip", "v|escape", "v|e",
+        "v|replace('Item', 'Thing')", "v|replace('<', '&')", "v|replace('l', '')", "v|replace('', '-')", "v|replace('a', 'aaaa')",
+        "v.upper()", "v.lower()", "v.capitalize()", "v.strip()",
+        "v.name|upper", "v.name|replace('Item', '<i>')", "v.name.lower()", "missing|upper", "missing.upper()",
+    ];
+
+    public static IEnumerable<object[]> Cases =>
+        from f in Enumerable.Range(0, Forms.Length) from v in Enumerable.Range(0, Values.Length) select new object[] { f, v };
+
+    private static string Outcome(Mode mode, string source, object? v, bool autoescape)
+    {
+        try { return Render(mode, source, new Dictionary<string, object?> { ["v"] = v }, autoescape); }
+        catch (TemplateException ex) { return "error " + ex.Code; }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_printed_text_filter_or_method_prints_what_the_interpreter_prints(int form, int value)
+    {
+        var source = $"[{{{{ {Forms[form]} }}}}]";
+        var v = Values[value];
+        foreach (var autoescape in new[] { true, false })
+        {
+            var expected = Outcome(Mode.Interpreted, source, v, autoescape);
+            Assert.Equal(expected, Outcome(Mode.Compiled, source, v, autoescape));
+            Assert.Equal(expected, Outcome(Mode.Tiered, source, v, autoescape));
+            // the value form (not printed) is the filter itself: the same text
+            Assert.Equal(expected, Outcome(Mode.Compiled, $"{{% set r = {Forms[form]} %}}[{{{{ r }}}}]", v, autoescape));
+        }
+    }
+
+    [Theory]
+    [InlineData("[{{ nope|upper }}][{{ nope.upper() }}][{{ nope|replace('a', 'b') }}][{{ nope|e }}][{{ nope|trim }}]")]
+    public void A_lenient_undefined_prints_what_the_interpreter_prints(string source)
+    {
+        string Lenient(bool interpret) => new KidaEnvironment(new KidaOptions { PreferInterpretation = interpret, TieredCompilation = false, StrictUndefined = false })
+            .FromString(source).Render(new Dictionary<string, object?>());
+        Assert.Equal(Lenient(true), Lenient(false));
+    }
+
+    [Fact]
+    public void Upper_and_capitalize_use_Python_case_mappings_outside_ASCII()
+    {
+        Assert.Equal("STRASSE|ǅemal|İSTANBUL", Render(Mode.Compiled, "{{ a|upper }}|{{ b|capitalize }}|{{ c.upper() }}",
+            new Dictionary<string, object?> { ["a"] = "straße", ["b"] = "ǆEMAL", ["c"] = "İstanbul" }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void An_environment_filter_named_upper_replaces_the_builtin(Mode mode)
+    {
+        var env = new KidaEnvironment(new KidaOptions { PreferInterpretation = mode == Mode.Interpreted, TieredCompilation = mode == Mode.Tiered });
+        env.AddFilter("upper", (Func<object?, object?>)(v => $"<{v}>"));
+        env.AddFilter("replace", (Func<object?, object?, object?, object?>)((v, a, b) => "replaced"));
+        Assert.Equal("&lt;ab&gt;|replaced|AB", env.FromString("{{ v|upper }}|{{ v|replace('a', 'b') }}|{{ v.upper() }}")
+            .Render(new Dictionary<string, object?> { ["v"] = "ab" }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_printed_replace_past_the_string_limit_fails_as_the_filter_does(Mode mode)
+    {
+        var env = new KidaEnvironment(new KidaOptions
+        {
+            PreferInterpretation = mode == Mode.Interpreted, TieredCompilation = mode == Mode.Tiered,
+            Limits = KidaLimits.Default with { MaxStringLength = 1000 },
+        });
+        var t = env.FromString("{{ v|replace('a', 'aaaaaaaaaa') }}");
+        var ex = Assert.ThrowsAny<TemplateException>(() => t.Render(new Dictionary<string, object?> { ["v"] = new string('a', 200) }));
+        Assert.Equal("K-SEC-006", ex.Code);
+        Assert.Equal(new string('a', 900), t.Render(new Dictionary<string, object?> { ["v"] = new string('a', 90) }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Printed_text_counts_against_the_output_limit(Mode mode)
+    {
+        var env = new KidaEnvironment(new KidaOptions
+        {
+            PreferInterpretation = mode == Mode.Interpreted, TieredCompilation = mode == Mode.Tiered,
+            Limits = KidaLimits.Default with { MaxOutputLength = 1000 },
+        });
+        foreach (var form in new[] { "v|upper", "v|e", "v.strip()", "v|replace('<', '>')" })
+        {
+            var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString($"{{% for i in range(10) %}}{{{{ {form} }}}}{{% endfor %}}")
+                .Render(new Dictionary<string, object?> { ["v"] = new string('<', 150) }));
+            Assert.Equal("K-SEC-005", ex.Code);
+        }
+    }
+}

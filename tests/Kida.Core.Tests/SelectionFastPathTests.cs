@@ -68,6 +68,22 @@ public class SelectionFastPathTests
         AssertEveryModeAgrees(expr, xs);
     }
 
+    public static IEnumerable<object[]> Summed =>
+        from e in new[] { "xs|sum", "xs|sum(start=1)", "xs|sum + 1" } from i in Enumerable.Range(0, 7) select new object[] { e, i };
+
+    [Theory]
+    [MemberData(nameof(Summed))]
+    public void A_printed_sum_agrees_in_every_mode(string expr, int source) => AssertEveryModeAgrees(expr, Sources[source]);
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void A_printed_sum_of_longs_that_overflows_prints_the_exact_total(Mode mode)
+    {
+        var xs = new List<long> { long.MaxValue, long.MaxValue, 2 };
+        Assert.Equal("18446744073709551616|-2147483648|4294967294", Outcome(mode, "{{ xs|sum }}|{{ ys|sum }}|{{ zs|sum }}", xs,
+            extra: new() { ["ys"] = new[] { int.MinValue }, ["zs"] = new List<int> { int.MaxValue, int.MaxValue } }));
+    }
+
     [Fact]
     public void A_selection_printed_as_a_number_and_joined_prints_the_kept_items()
     {

@@ -14,9 +14,47 @@ namespace Kida.Compilation;
 // a variable of another type take the generic call. The count is the general path's count.
 internal sealed partial class SiteInliner
 {
+    private Expression? TypedCountSelected(MethodCallExpression node)
+    {
+        if (SelectedCountLoop(node) is not var (guard, list, read, count)) return null;
+        var generic = base.VisitMethodCall(node);
+        return Expression.Condition(guard,
+            Expression.Block(typeof(object), [list],
+                Expression.Assign(list, read),
+                Expression.Condition(Expression.NotEqual(list, Expression.Constant(null, list.Type)), Expression.Call(RuntimeMethods.BoxLong, count), generic, typeof(object))),
+            generic, typeof(object));
+    }
+
+    /// <summary><c>{{ x.children|selectattr('active')|list|length }}</c>: the count of <see cref="TypedCountSelected"/> written as the number it is, no box.</summary>
+    private Expression? TypedCountWrite(MethodCallExpression write)
+    {
+        var arg = write.Arguments[0];
+        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) arg = c.Operand;
+        // (the count's block: its position set first, then the call; the typed write keeps the position)
+        Expression[] prefix = [];
+        if (arg is BlockExpression { Variables.Count: 0 } block && block.Expressions.Count <= 2)
+        {
+            prefix = [.. block.Expressions.Take(block.Expressions.Count - 1)];
+            arg = block.Expressions[^1];
+        }
+        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } c2 && c2.Type == typeof(object)) arg = c2.Operand;
+        if (arg is not MethodCallExpression packed || SelectedCountLoop(InterpreterCalls.Unpack(packed) ?? packed) is not var (guard, list, read, count)) return null;
+        var generic = base.VisitMethodCall(write);
+        return Expression.IfThenElse(guard,
+            Expression.Block(typeof(void), [list],
+                Expression.Block(typeof(void), [.. prefix, Expression.Assign(list, read)]),
+                Expression.IfThenElse(Expression.NotEqual(list, Expression.Constant(null, list.Type)),
+                    Expression.Call(write.Object!, RuntimeMethods.OutputWriteInt, count), generic)),
+            generic);
+    }
+
+    /// <summary>
+    /// The typed count of a CountSelected call this file rewrites: the guard (the variable's type, no sandbox), the list
+    /// variable and its read, and the loop counting over it (a long; valid once the list is read and not null).
+    /// </summary>
     [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
     [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
-    private Expression? TypedCountSelected(MethodCallExpression node)
+    private static (Expression Guard, ParameterExpression List, Expression Read, Expression Count)? SelectedCountLoop(MethodCallExpression node)
     {
         if (node.Method != RuntimeMethods.CountSelected
             || node.Arguments[4] is not ConstantExpression { Value: true }
@@ -27,7 +65,6 @@ internal sealed partial class SiteInliner
         if (ListMember(node.Arguments[1]) is not var (listGuard, listRead, listType, itemType)
             || PlainItemMember(itemType, attr, typeof(bool)) is not { } flag) return null;
 
-        var generic = base.VisitMethodCall(node);
         var rs = node.Arguments[0];
         var list = Expression.Variable(listType, "list");
         var count = Expression.Variable(typeof(long), "count");
@@ -46,7 +83,7 @@ internal sealed partial class SiteInliner
             select ? direct : Expression.Not(direct),
             Expression.Call(RuntimeMethods.KeepsByAttribute, rs, item, Expression.Constant(attr), Expression.Constant(select)),
             typeof(bool));
-        var loop = Expression.Block(typeof(object), [count, i, item],
+        var loop = Expression.Block(typeof(long), [count, i, item],
             Expression.Assign(count, Expression.Constant(0L)),
             Expression.Assign(i, Expression.Constant(0)),
             Expression.Loop(Expression.Block(
@@ -54,13 +91,9 @@ internal sealed partial class SiteInliner
                 Expression.Assign(item, Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list, i)),
                 Expression.IfThen(keeps, Expression.PostIncrementAssign(count)),
                 Expression.PostIncrementAssign(i)), done),
-            Expression.Call(RuntimeMethods.BoxLong, count));
-        return Expression.Condition(
-            Expression.AndAlso(listGuard, Expression.Equal(Expression.Call(RuntimeMethods.SandboxOf, rs), Expression.Constant(null, typeof(SandboxRules)))),
-            Expression.Block(typeof(object), [list],
-                Expression.Assign(list, listRead),
-                Expression.Condition(Expression.NotEqual(list, Expression.Constant(null, listType)), loop, generic, typeof(object))),
-            generic, typeof(object));
+            count);
+        return (Expression.AndAlso(listGuard, Expression.Equal(Expression.Call(RuntimeMethods.SandboxOf, rs), Expression.Constant(null, typeof(SandboxRules)))),
+            list, listRead, loop);
     }
 
     /// <summary>

@@ -120,6 +120,50 @@ internal static partial class BuiltinFilters
         Write(output, text, escape);
     }
 
+    /// <summary>
+    /// <c>{{ xs|sum }}</c> (no arguments) over a <c>List&lt;int|long&gt;</c> or an <c>int[]/long[]</c>: the total written as the
+    /// number it is, no box; a long total that would overflow, or any other input, prints what the filter returns.
+    /// </summary>
+    internal static void WriteSum(RenderState rs, Output output, object? v, bool escape)
+    {
+        switch (v)
+        {
+            case List<int> li:
+                output.WriteInt(SumOf(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(li)));
+                return;
+            case int[] ia:
+                output.WriteInt(SumOf(ia));
+                return;
+            case List<long> ll when TrySumOf(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ll), out var total):
+                output.WriteInt(total);
+                return;
+            case long[] la when TrySumOf(la, out var total):
+                output.WriteInt(total);
+                return;
+        }
+        output.WriteValue(Sum(rs, v, CallArgs.None), escape);
+    }
+
+    // ints cannot overflow a long before 2^32 of them
+    private static long SumOf(ReadOnlySpan<int> items)
+    {
+        long total = 0;
+        foreach (var n in items) total += n;
+        return total;
+    }
+
+    private static bool TrySumOf(ReadOnlySpan<long> items, out long total)
+    {
+        total = 0;
+        foreach (var n in items)
+        {
+            var r = total + n;
+            if (((total ^ r) & (n ^ r)) < 0) return false;
+            total = r;
+        }
+        return true;
+    }
+
     private static void Write(Output output, ReadOnlySpan<char> text, bool escape)
     {
         if (escape) output.WriteEscaped(text);

@@ -84,6 +84,72 @@ public class SelectionFastPathTests
             extra: new() { ["ys"] = new[] { int.MinValue }, ["zs"] = new List<int> { int.MaxValue, int.MaxValue } }));
     }
 
+    public sealed record Item(string? Kind, int Id);
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(7, false)]
+    [InlineData(64, false)]
+    [InlineData(65, false)]
+    [InlineData(300, false)]
+    [InlineData(7, true)]
+    [InlineData(64, true)]
+    [InlineData(65, true)]
+    public void Groupby_over_short_and_long_lists_orders_and_groups_as_Python(int n, bool caseSensitive)
+    {
+        // short lists are grouped from scratch arrays, long ones by the general path: both must give Python's groups
+        // (a stable sort on the key, lowered unless case_sensitive; the grouper is the first item's own key)
+        var kinds = new[] { "b", "A", "a", "B", "c", "ä", "Ä", "a b", "" };
+        var rng = new Random(n * 31 + (caseSensitive ? 1 : 0));
+        var items = Enumerable.Range(0, n).Select(i => new Item(kinds[rng.Next(kinds.Length)], i)).ToList();
+        string Norm(string k) => caseSensitive ? k : k.ToLowerInvariant();
+        var expected = string.Concat(items.OrderBy(x => Norm(x.Kind!), StringComparer.Ordinal).GroupBy(x => Norm(x.Kind!))
+            .Select(g => $"{g.First().Kind}:{string.Join(",", g.Select(x => x.Id))};"));
+        var source = "{% for g in xs|groupby('kind', case_sensitive=" + (caseSensitive ? "true" : "false") + ") %}{{ g.grouper }}:{{ g.list|map(attribute='id')|join(',') }};{% endfor %}";
+        foreach (var mode in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered })
+            Assert.Equal(expected, Outcome(mode, source, items, autoescape: false));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void Groupby_keys_that_are_not_all_strings_fall_back_without_reading_any_item_twice(Mode mode)
+    {
+        var reads = 0;
+        var items = new List<object?>
+        {
+            new Dictionary<string, object?> { ["k"] = 2 }, new Dictionary<string, object?> { ["k"] = 1 },
+            new Counting(() => reads++, 2), new Dictionary<string, object?> { ["k"] = 1.5 },
+        };
+        Assert.Equal("1:1;1.5:1;2:2;", Outcome(mode, "{% for g in xs|groupby('k') %}{{ g.grouper }}:{{ g.list|length }};{% endfor %}", items));
+        Assert.Equal(mode == Mode.Tiered ? 2 : 1, reads); // (tiered renders twice: before and after promotion)
+        Assert.Equal("x:2;y:1;", Outcome(mode, "{% for g in xs|groupby('k', default='y') %}{{ g.grouper }}:{{ g.list|length }};{% endfor %}",
+            new List<object?> { new Dictionary<string, object?> { ["k"] = "x" }, new Dictionary<string, object?>(), new Dictionary<string, object?> { ["k"] = "x" } }));
+        Assert.Equal("error K-RUN-001", Outcome(mode, "{% for g in xs|groupby('k') %}{{ g.grouper }}{% endfor %}",
+            new List<object?> { new Dictionary<string, object?> { ["k"] = "x" }, new Dictionary<string, object?>() }));
+    }
+
+    public sealed class Counting(Action onRead, object? k)
+    {
+        public object? K { get { onRead(); return k; } }
+    }
+
+    [Fact]
+    public void A_groupby_key_getter_that_renders_a_groupby_of_its_own_keeps_both_results()
+    {
+        var env = new KidaEnvironment();
+        var inner = env.FromString("{% for g in ys|groupby('kind') %}{{ g.grouper }}{{ g.list|length }}{% endfor %}");
+        var ys = new List<Item> { new("q", 1), new("p", 2), new("q", 3) };
+        var items = new List<Reentrant> { new(() => inner.Render(new Dictionary<string, object?> { ["ys"] = ys }), "b"), new(() => "", "a"), new(() => "", "b") };
+        var outer = env.FromString("{% for g in xs|groupby('kind') %}{{ g.grouper }}:{{ g.list|map(attribute='seen')|join('/') }};{% endfor %}");
+        Assert.Equal("a:;b:p1q2/;", outer.Render(new Dictionary<string, object?> { ["xs"] = items }));
+    }
+
+    public sealed class Reentrant(Func<string> render, string kind)
+    {
+        public string Seen { get; private set; } = "";
+        public string Kind { get { Seen = render(); return kind; } }
+    }
+
     [Fact]
     public void A_selection_printed_as_a_number_and_joined_prints_the_kept_items()
     {

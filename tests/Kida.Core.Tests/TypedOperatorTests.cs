@@ -96,6 +96,30 @@ public class TypedOperatorTests
         Assert.False(string.IsNullOrEmpty(expected));
     }
 
+    public sealed record Named(string? Name, int Id);
+    public sealed record NamedOther(object? Name, int Id);
+
+    [Theory]
+    [InlineData("x.name == 'Item 7'")]
+    [InlineData("'Item 7' == x.name")]
+    [InlineData("x.name != 'Item 7'")]
+    [InlineData("x.name == ''")]
+    [InlineData("'7' in x.name")]
+    [InlineData("'em' in x.name")]
+    [InlineData("'' in x.name")]
+    [InlineData("'7' not in x.name")]
+    [InlineData("'<é>' not in x.name")]
+    public void String_comparisons_with_a_literal_answer_as_the_interpreter_does(string expr)
+    {
+        // printed, used as a condition, and stored then printed; a null member (read through an attribute as "") and
+        // members of other types after promotion
+        var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% if {expr} %}}T{{% else %}}F{{% endif %}}|{{% set y = {expr} %}}{{{{ y }}}};{{% endfor %}}";
+        var named = new List<Named> { new("Item 7", 1), new("Item 17", 2), new("", 3), new(null, 4), new("<é> item", 5) };
+        var others = new List<NamedOther> { new(7, 1), new("Item 7", 2), new(null, 3), new(new List<object?> { "7" }, 4) };
+        var mixed = named.Cast<object>().Concat(others).ToList();
+        Assert.DoesNotContain("error", AssertPromotedAgrees(source, named, others, mixed));
+    }
+
     [Fact]
     public void Products_past_two_to_the_62_become_big_integers_as_in_Python()
     {

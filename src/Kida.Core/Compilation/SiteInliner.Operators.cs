@@ -121,12 +121,55 @@ internal sealed partial class SiteInliner
         if (TypedCountSelected(node) is { } selected) return selected;
         if (TypedJoinMapped(node) is { } joined) return joined;
         if (TypedIn(node) is { } contains) return contains;
+        if (TypedStringTest(node) is { } stringTest) return stringTest;
         if (TypedTypeTest(node) is { } typeTest) return typeTest;
         if (!Operators.TryGetValue(node.Method, out var op)) return null;
         if (Typed(node) is not { } typed || typed.Guards.Count == 0) return null;
         var generic = base.VisitMethodCall(node);
         var value = node.Type == typeof(bool) ? typed.Value : Box(typed.Value);
         return Expression.Condition(AllOf(typed.Guards), value, generic, node.Type);
+    }
+
+    private static readonly MethodInfo StringEquals = typeof(string).GetMethod(nameof(string.Equals), [typeof(string), typeof(string)])!;
+    private static readonly MethodInfo StringContains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string), typeof(StringComparison)])!;
+    private static readonly MethodInfo StringContainsChar = typeof(string).GetMethod(nameof(string.Contains), [typeof(char)])!;
+
+    /// <summary>
+    /// <c>x.name == 'Item 7'</c> (<c>!=</c>) and <c>'7' in x.name</c> (<c>not in</c>) on a string member of an observed type and
+    /// a literal string: the ordinal comparison or substring test on the member itself, as FastOps answers for two
+    /// strings. A null member (which an attribute read turns into "") or another type takes the generic path.
+    /// </summary>
+    private Expression? TypedStringTest(MethodCallExpression node)
+    {
+        var m = node.Method;
+        var equality = m == RuntimeMethods.FastEq || m == RuntimeMethods.FastNe;
+        if (!equality && m != RuntimeMethods.FastIn && m != RuntimeMethods.FastNotIn) return null;
+        var negate = m == RuntimeMethods.FastNe || m == RuntimeMethods.FastNotIn;
+        ObservedMember? member = null;
+        string? literal = null;
+        if (LiteralString(node.Arguments[0]) is { } left && ObservedRead(node.Arguments[1]) is { } right)
+            (member, literal) = (right, left);
+        else if (equality && LiteralString(node.Arguments[1]) is { } second && ObservedRead(node.Arguments[0]) is { } first)
+            (member, literal) = (first, second);
+        if (member is not { Type: var t } || t != typeof(string)) return null;
+        var text = Expression.Variable(typeof(string), "text");
+        Expression test = equality
+            ? Expression.Call(StringEquals, text, Expression.Constant(literal))
+            : literal!.Length == 1 ? Expression.Call(text, StringContainsChar, Expression.Constant(literal[0]))
+            : Expression.Call(text, StringContains, Expression.Constant(literal), Expression.Constant(StringComparison.Ordinal));
+        if (negate) test = Expression.Not(test);
+        var generic = base.VisitMethodCall(node);
+        return Expression.Condition(member.Guard,
+            Expression.Block(typeof(bool), [text],
+                Expression.Assign(text, member.Read),
+                Expression.Condition(Expression.NotEqual(text, Expression.Constant(null, typeof(string))), test, generic, typeof(bool))),
+            generic, typeof(bool));
+
+        static string? LiteralString(Expression e)
+        {
+            while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+            return e is ConstantExpression { Value: string s } ? s : null;
+        }
     }
 
     /// <summary><c>{{ x.id * 2 }}</c>: the typed result formatted straight into the output.</summary>

@@ -347,6 +347,7 @@ internal static partial class BuiltinFilters
         var caseSensitive = Values.Truthy(a.Get(2, "case_sensitive", BoxedFalse));
         var reader = new AttrReader(rs, attribute);
         var list = Indexable(v);
+        if (list is { Count: > 0 and <= GroupScratch.Size } && GroupSmall(list, ref reader, hasDefault, def, caseSensitive) is { } small) return small;
         var keyed = new List<(object? Key, object? Item)>(list?.Count ?? 4);
         var allText = true;
         foreach (var x in list is not null ? ItemsOf(list) : Iteration.Iterate(v))
@@ -356,6 +357,96 @@ internal static partial class BuiltinFilters
             allText &= Values.IsString(k);
             keyed.Add((k, x));
         }
+        return GroupKeyed(keyed, allText, caseSensitive);
+    }
+
+    /// <summary>
+    /// groupby over a short list (the common case: the items of one record): keys and items read once into scratch
+    /// arrays, string keys ordered by an insertion sort on the stack, and each group's list built at its exact size. The
+    /// groups are the general path's; keys that are not all strings continue there with what was read (no item is read twice).
+    /// </summary>
+    private static List<object?>? GroupSmall(IList list, ref AttrReader reader, bool hasDefault, object? def, bool caseSensitive)
+    {
+        // taken off the thread while in use: a getter the keys run may render another template on this thread
+        var scratch = t_groupScratch ?? new GroupScratch();
+        t_groupScratch = null;
+        var n = list.Count;
+        var items = scratch.Items;
+        var keys = scratch.Keys;
+        var norms = scratch.Norms;
+        try
+        {
+            var allText = true;
+            for (var i = 0; i < n; i++)
+            {
+                var x = ItemAt(list, i);
+                var k = reader.Read(x);
+                if (k is Undefined u) { if (hasDefault) k = def; else u.Use(); }
+                allText &= Values.IsString(k);
+                items[i] = x;
+                keys[i] = k;
+            }
+            if (!allText)
+            {
+                var keyed = new List<(object? Key, object? Item)>(n);
+                for (var i = 0; i < n; i++) keyed.Add((keys[i], items[i]));
+                return GroupKeyed(keyed, false, caseSensitive);
+            }
+            for (var i = 0; i < n; i++)
+            {
+                var text = Values.AsString(keys[i])!;
+                norms[i] = caseSensitive ? text : text.ToLowerInvariant();
+            }
+            // stable: an item moves left only past greater keys
+            Span<int> order = stackalloc int[n];
+            for (var i = 0; i < n; i++)
+            {
+                var j = i - 1;
+                while (j >= 0 && Comparison.CompareStrings(norms[order[j]]!, norms[i]!) > 0)
+                {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+                order[j + 1] = i;
+            }
+            var count = 1;
+            for (var j = 1; j < n; j++)
+                if (!string.Equals(norms[order[j]], norms[order[j - 1]], StringComparison.Ordinal)) count++;
+            var groups = new List<object?>(count);
+            var start = 0;
+            for (var j = 1; j <= n; j++)
+            {
+                if (j < n && string.Equals(norms[order[j]], norms[order[start]], StringComparison.Ordinal)) continue;
+                var members = new List<object?>(j - start);
+                for (var m = start; m < j; m++) members.Add(items[order[m]]);
+                groups.Add(new GroupTuple(keys[order[start]], norms[order[start]], members));
+                start = j;
+            }
+            return groups;
+        }
+        finally
+        {
+            Array.Clear(items, 0, n);
+            Array.Clear(keys, 0, n);
+            Array.Clear(norms, 0, n);
+            t_groupScratch = scratch;
+        }
+    }
+
+    /// <summary>Scratch arrays of <see cref="GroupSmall"/>, one set per thread.</summary>
+    private sealed class GroupScratch
+    {
+        public const int Size = 64;
+        public readonly object?[] Items = new object?[Size];
+        public readonly object?[] Keys = new object?[Size];
+        public readonly string?[] Norms = new string?[Size];
+    }
+
+    [ThreadStatic] private static GroupScratch? t_groupScratch;
+
+    /// <summary>The groups of (key, item) pairs read in order: string keys by a stable string order, others through the general comparer.</summary>
+    private static List<object?> GroupKeyed(List<(object? Key, object? Item)> keyed, bool allText, bool caseSensitive)
+    {
         if (keyed.Count > 0 && allText)
         {
             // string keys lowered once, then the stable order OrderBy gives
@@ -673,12 +764,12 @@ internal static partial class BuiltinFilters
     /// </summary>
     internal static void WriteToJson(RenderState rs, Output output, object? v)
     {
-        if (v is string s && !s.AsSpan().ContainsAny(JsonSpecial) && Ascii.IsValid(s))
+        if (v is string s && JsonPlain(s))
         {
             Guard.StringLength(s.Length + 2L);
-            output.Write("\"");
+            output.Write('"');
             output.Write(s);
-            output.Write("\"");
+            output.Write('"');
             return;
         }
         if (v is not string && TryWriteJsonTyped(output, v)) return;
@@ -719,16 +810,20 @@ internal static partial class BuiltinFilters
         return new Markup(text);
     }
 
-    // characters Json.WriteString escapes (apart from non-ASCII and control characters, checked separately)
-    private static readonly System.Buffers.SearchValues<char> JsonSpecial = System.Buffers.SearchValues.Create(
-        "\"\\<>&'\u007f" + new string(Enumerable.Range(0, 0x20).Select(i => (char)i).ToArray()));
+    // the characters Json.WriteString writes as they are: printable ASCII but for " \ < > & ' (one vectorised scan
+    // tells whether a string needs no escaping at all)
+    private static readonly System.Buffers.SearchValues<char> JsonPlainChars = System.Buffers.SearchValues.Create(
+        new string(Enumerable.Range(0x20, 0x7f - 0x20).Select(i => (char)i).Where(c => c is not ('"' or '\\' or '<' or '>' or '&' or '\'')).ToArray()));
+
+    /// <summary>Whether <paramref name="s"/> is written into JSON as it is, between quotes.</summary>
+    private static bool JsonPlain(string s) => !s.AsSpan().ContainsAnyExcept(JsonPlainChars);
 
     /// <summary><c>tojson</c> of a string, number, bool or None, or a list of them (no nesting, no cycle check needed); null otherwise.</summary>
     private static string? ToJsonFlat(object? v)
     {
         if (v is string s)
         {
-            if (!s.AsSpan().ContainsAny(JsonSpecial) && Ascii.IsValid(s))
+            if (JsonPlain(s))
             {
                 Guard.StringLength(s.Length + 2L);
                 return string.Concat("\"", s, "\"");
@@ -785,7 +880,7 @@ internal static partial class BuiltinFilters
         var length = 2L + Math.Max(0, items.Length - 1) * 2L;
         foreach (var item in items)
         {
-            if (item is null || item.AsSpan().ContainsAny(JsonSpecial) || !Ascii.IsValid(item)) return false;
+            if (item is null || !JsonPlain(item)) return false;
             length += item.Length + 2L;
         }
         if (!FitsStringLimit(length)) return false;
@@ -819,7 +914,7 @@ internal static partial class BuiltinFilters
                 case int n: sb.Append(CultureInfo.InvariantCulture, $"{n}"); break;
                 case long l: sb.Append(CultureInfo.InvariantCulture, $"{l}"); break;
                 case string str:
-                    if (!str.AsSpan().ContainsAny(JsonSpecial) && Ascii.IsValid(str)) sb.Append('"').Append(str).Append('"');
+                    if (JsonPlain(str)) sb.Append('"').Append(str).Append('"');
                     else Json.WriteString(sb, str);
                     break;
                 default: return false;

@@ -67,7 +67,7 @@ internal static class FastOps
         switch (container)
         {
             case string s when item is string needle:
-                return s.Contains(needle, StringComparison.Ordinal);
+                return needle.Length == 1 ? s.Contains(needle[0]) : s.Contains(needle, StringComparison.Ordinal);
             case List<object?> list:
             {
                 // a plain list: Python compares each item with ==

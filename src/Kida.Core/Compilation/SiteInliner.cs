@@ -41,7 +41,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
     }
 
     public static Expression<TDelegate> Inline<TDelegate>(Expression<TDelegate> lambda) where TDelegate : Delegate =>
-        TypedLocals.Rewrite((Expression<TDelegate>)new SiteInliner().Visit(lambda));
+        TypedLocals.Rewrite(LetForwarding.Rewrite((Expression<TDelegate>)new SiteInliner().Visit(lambda)));
 
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {

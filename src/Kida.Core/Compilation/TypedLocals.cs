@@ -7,9 +7,10 @@ namespace Kida.Compilation;
 /// After <see cref="SiteInliner"/>: a template variable assigned a typed result (<c>{% set y = x.id * 2 %}</c>, which
 /// tier-up made <c>y = guard ? Box(long) : generic</c>; a typed member read; the left operand of a printed or/and) keeps
 /// the number or bool unboxed beside it. The variable gets a shadow
-/// value and a flag saying the shadow is current: the typed assignment sets the shadow (no box), any other assignment
-/// clears the flag, <c>{{ y }}</c> prints the shadow directly, a truth test reads it, and any other read first boxes the shadow into the
-/// variable once (so every later read sees the same object, as before). A variable a nested function reads or writes is
+/// value and a flag saying the shadow is current: the typed assignment sets the shadow (no box) and empties the
+/// variable, any other assignment clears the flag, <c>{{ y }}</c> prints the shadow directly, a truth test reads it, and
+/// any other read first boxes the shadow into the empty variable once (so every later read sees the same object, as
+/// before; the shadow stays current for prints and tests). A variable a nested function reads or writes is
 /// left alone. Output and values are what the boxed variable gives.
 /// </summary>
 internal static class TypedLocals
@@ -141,7 +142,8 @@ internal static class TypedLocals
                     && shadows.TryGetValue(v, out var shadow) && TypedChoice(assign.Right) is { } choice)
                     // (the parts visited as they are put in place: the stores themselves are final)
                     expressions.Add(choice.Build(V,
-                        value => Expression.Block(typeof(void), Expression.Assign(shadow.Value, value), Expression.Assign(shadow.IsTyped, Expression.Constant(true))),
+                        value => Expression.Block(typeof(void), Expression.Assign(shadow.Value, value), Expression.Assign(shadow.IsTyped, Expression.Constant(true)),
+                            Expression.Assign(v, Expression.Constant(null))),
                         generic => Expression.Block(typeof(void), Expression.Assign(v, generic), Expression.Assign(shadow.IsTyped, Expression.Constant(false)))));
                 else
                 {
@@ -167,10 +169,10 @@ internal static class TypedLocals
         protected override Expression VisitParameter(ParameterExpression node)
         {
             if (!shadows.TryGetValue(node, out var shadow)) return node;
-            // a read: the shadow boxed into the variable once, then the variable as always
+            // a read: the shadow boxed into the variable once (every later read gets that same object), then the variable
+            // as always; the shadow stays current, so a later print or truth test still reads it unboxed
             return Expression.Condition(shadow.IsTyped,
-                Expression.Block(typeof(object),
-                    Expression.Assign(node, Box(shadow.Value)), Expression.Assign(shadow.IsTyped, Expression.Constant(false)), node),
+                Expression.Coalesce(node, Expression.Assign(node, Box(shadow.Value))),
                 node, typeof(object));
         }
 

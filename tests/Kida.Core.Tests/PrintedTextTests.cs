@@ -20,6 +20,7 @@ public class PrintedTextTests
     [
         "Hello <World> & 'you'",
         "  padded\t\n",
+        "a b&c=d/é?x~y_z.-%",
         "\u00a0 nbsp and ideographic space\u3000",
         "straße ﬁne İstanbul ΣΑΣ",
         "",
@@ -39,7 +40,7 @@ public class PrintedTextTests
 
     private static readonly string[] Forms =
     [
-        "v|upper", "v|lower", "v|capitalize", "v|trim", "v|strip", "v|escape", "v|e",
+        "v|upper", "v|lower", "v|capitalize", "v|trim", "v|strip", "v|escape", "v|e", "v|urlencode", "v|sum",
         "v|replace('Item', 'Thing')", "v|replace('<', '&')", "v|replace('l', '')", "v|replace('', '-')", "v|replace('a', 'aaaa')",
         "v.upper()", "v.lower()", "v.capitalize()", "v.strip()",
         "v.name|upper", "v.name|replace('Item', '<i>')", "v.name.lower()", "missing|upper", "missing.upper()",

@@ -84,6 +84,34 @@ public class SelectionFastPathTests
             extra: new() { ["ys"] = new[] { int.MinValue }, ["zs"] = new List<int> { int.MaxValue, int.MaxValue } }));
     }
 
+    private static readonly object?[] StringSources =
+    [
+        new List<string> { "a", "<b>", "c & d", "'q'" },
+        new[] { "x", "y\"z" },
+        new List<string?> { "a", null, "b" },
+        new List<string>(),
+        new List<string> { "only" },
+        new string?[] { null },
+    ];
+
+    public static IEnumerable<object[]> Joined =>
+        from e in new[] { "xs|join('<&>')", "xs|join(', ')", "xs|join('')", "xs|join(', ')|length" } from i in Enumerable.Range(0, 6) select new object[] { e, i };
+
+    [Theory]
+    [MemberData(nameof(Joined))]
+    public void A_printed_join_of_model_strings_agrees_in_every_mode(string expr, int source) => AssertEveryModeAgrees(expr, StringSources[source]);
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void A_printed_join_of_model_strings_past_the_string_limit_fails_as_the_join_does(Mode mode)
+    {
+        var env = Env(mode, KidaLimits.Default with { MaxStringLength = 1000 });
+        var ex = Assert.ThrowsAny<TemplateException>(() =>
+            env.FromString("{{ xs|join(',') }}").Render(new Dictionary<string, object?> { ["xs"] = Enumerable.Repeat("abcdefghij", 100).ToList() }));
+        Assert.Equal("K-SEC-006", ex.Code);
+        Assert.Equal(1000 - 1, env.FromString("{{ xs|join(',') }}").Render(new Dictionary<string, object?> { ["xs"] = Enumerable.Repeat("abcdefghi", 100).ToList() }).Length);
+    }
+
     public sealed record Item(string? Kind, int Id);
 
     [Theory]

@@ -256,6 +256,10 @@ public class TypedOperatorTests
     [InlineData("x.ds|first")]
     [InlineData("x.longs|last")]
     [InlineData("x.tags|first")]
+    [InlineData("x.tags.count('a')")]
+    [InlineData("x.tags.count('<b>') + 1")]
+    [InlineData("x.tags.count('zz')")]
+    [InlineData("'zz' not in x.tags")]
     public void List_member_operations_answer_as_the_interpreter_does(string expr)
     {
         var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% set v = {expr} %}}{{{{ v }}}};{{% endfor %}}";

@@ -184,7 +184,7 @@ internal sealed partial class Emitter
 
     /// <summary>
     /// <c>{{ v|upper }}</c>, <c>|lower</c>, <c>|capitalize</c>, <c>|trim</c> (no arguments), <c>|escape</c>, <c>|replace('a', 'b')</c>
-    /// (two literal strings), <c>|sum</c> (no arguments), all the built-in filters, and the str methods <c>v.upper()</c>, <c>lower()</c>,
+    /// (two literal strings), <c>|sum</c> and <c>|urlencode</c> (no arguments), all the built-in filters, and the str methods <c>v.upper()</c>, <c>lower()</c>,
     /// <c>capitalize()</c>, <c>strip()</c> without arguments: the result written as it is made (BuiltinFilters.Printed);
     /// null for anything else.
     /// </summary>
@@ -205,6 +205,8 @@ internal sealed partial class Emitter
             } f when IsBuiltinFilter("replace"):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteReplaced, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(replaced)), E.Constant(old),
                     E.Constant(replacement), BuildArgs(f.Args), _fn.Escape));
+            case FilterExpr { Name: "urlencode", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } encoded } f when IsBuiltinFilter("urlencode"):
+                return E.Block(SetPos(f.Pos), Helper(H.WriteUrlEncoded, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(encoded)), _fn.Escape));
             case FilterExpr { Name: "sum", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } summed } f when IsBuiltinFilter("sum"):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteSum, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(summed)), _fn.Escape));
             case CallExpr { Callee: GetAttrExpr { Optional: false, Name: "upper" or "lower" or "capitalize" or "strip" } method, Args.IsEmpty: true } call:

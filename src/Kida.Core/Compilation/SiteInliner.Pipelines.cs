@@ -16,7 +16,7 @@ internal sealed partial class SiteInliner
 {
     private Expression? TypedCountSelected(MethodCallExpression node)
     {
-        if (SelectedCountLoop(node) is not var (guard, list, read, count)) return null;
+        if (CountLoop(node) is not var (guard, list, read, count)) return null;
         var generic = base.VisitMethodCall(node);
         return Expression.Condition(guard,
             Expression.Block(typeof(object), [list],
@@ -25,7 +25,11 @@ internal sealed partial class SiteInliner
             generic, typeof(object));
     }
 
-    /// <summary><c>{{ x.children|selectattr('active')|list|length }}</c>: the count of <see cref="TypedCountSelected"/> written as the number it is, no box.</summary>
+    /// <summary>A count this file computes in place: a selection's (<see cref="SelectedCountLoop"/>) or a string list's (<see cref="StringCountLoop"/>).</summary>
+    private static (Expression Guard, ParameterExpression List, Expression Read, Expression Count)? CountLoop(MethodCallExpression node) =>
+        SelectedCountLoop(node) ?? StringCountLoop(node);
+
+    /// <summary><c>{{ x.children|selectattr('active')|list|length }}</c>, <c>{{ x.tags.count('a') }}</c>: the count of <see cref="TypedCountSelected"/> written as the number it is, no box.</summary>
     private Expression? TypedCountWrite(MethodCallExpression write)
     {
         var arg = write.Arguments[0];
@@ -38,7 +42,7 @@ internal sealed partial class SiteInliner
             arg = block.Expressions[^1];
         }
         while (arg is UnaryExpression { NodeType: ExpressionType.Convert } c2 && c2.Type == typeof(object)) arg = c2.Operand;
-        if (arg is not MethodCallExpression packed || SelectedCountLoop(InterpreterCalls.Unpack(packed) ?? packed) is not var (guard, list, read, count)) return null;
+        if (arg is not MethodCallExpression packed || CountLoop(InterpreterCalls.Unpack(packed) ?? packed) is not var (guard, list, read, count)) return null;
         var generic = base.VisitMethodCall(write);
         return Expression.IfThenElse(guard,
             Expression.Block(typeof(void), [list],
@@ -149,13 +153,55 @@ internal sealed partial class SiteInliner
         guards.Add(listGuard);
         var generic = base.VisitMethodCall(node);
         var list = Expression.Variable(listType, "list");
-        Expression found = Expression.Call(RuntimeMethods.ListContainsOf.MakeGenericMethod(itemType), list, value);
+        // a literal string is compared in place, where the JIT sees the constant (List.Contains compares through a comparer)
+        Expression found = itemType == typeof(string) && value is ConstantExpression { Value: string literal }
+            ? Expression.NotEqual(StringListScan(list, literal, count: false), Expression.Constant(0L))
+            : Expression.Call(RuntimeMethods.ListContainsOf.MakeGenericMethod(itemType), list, value);
         if (negate) found = Expression.Not(found);
         return Expression.Condition(AllOf(guards),
             Expression.Block(typeof(bool), [list],
                 Expression.Assign(list, read),
                 Expression.Condition(Expression.NotEqual(list, Expression.Constant(null, listType)), found, generic, typeof(bool))),
             generic, typeof(bool));
+    }
+
+    private static readonly MethodInfo StringEqualsOrdinal = typeof(string).GetMethod(nameof(string.Equals), [typeof(string), typeof(string)])!;
+
+    /// <summary>
+    /// How many items of the <c>List&lt;string&gt;</c> <paramref name="list"/> equal <paramref name="literal"/> (ordinal, as
+    /// Python's == on str), or with <paramref name="count"/> false 1 at the first and 0 for none: a loop comparing each
+    /// item with the literal as a constant.
+    /// </summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
+    private static Expression StringListScan(ParameterExpression list, string literal, bool count)
+    {
+        var n = Expression.Variable(typeof(long), "n");
+        var i = Expression.Variable(typeof(int), "i");
+        var done = Expression.Label("scanned");
+        var match = Expression.Call(StringEqualsOrdinal, Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(typeof(string)), list, i), Expression.Constant(literal));
+        return Expression.Block(typeof(long), [n, i],
+            Expression.Assign(n, Expression.Constant(0L)),
+            Expression.Assign(i, Expression.Constant(0)),
+            Expression.Loop(Expression.Block(
+                Expression.IfThen(Expression.GreaterThanOrEqual(i, Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(typeof(string)), list)), Expression.Break(done)),
+                Expression.IfThen(match, count ? Expression.PostIncrementAssign(n) : Expression.Block(Expression.Assign(n, Expression.Constant(1L)), Expression.Break(done))),
+                Expression.PostIncrementAssign(i)), done),
+            n);
+    }
+
+    /// <summary>
+    /// <c>x.tags.count('a')</c> (bound to PyMethods.CallCount) on a member seen as a <c>List&lt;string&gt;</c> with one literal
+    /// string: the items counted in place (<see cref="StringListScan"/>); a null list, a sandbox or another type takes the
+    /// call. The parts as <see cref="SelectedCountLoop"/> gives them, so a printed count is written unboxed too.
+    /// </summary>
+    private static (Expression Guard, ParameterExpression List, Expression Read, Expression Count)? StringCountLoop(MethodCallExpression node)
+    {
+        if (node.Method != RuntimeMethods.CallCount || node.Arguments[2] is not ConstantExpression { Value: CallArgs { Named: null, Positional: [string literal] } }
+            || ListMember(node.Arguments[1]) is not var (guard, read, listType, itemType) || itemType != typeof(string)) return null;
+        var list = Expression.Variable(listType, "list");
+        return (Expression.AndAlso(guard, Expression.Equal(Expression.Call(RuntimeMethods.SandboxOf, node.Arguments[0]), Expression.Constant(null, typeof(SandboxRules)))),
+            list, read, StringListScan(list, literal, count: true));
     }
 
     private static readonly Delegate? FirstFilter = Filters.BuiltinFilters.All.GetValueOrDefault("first");

@@ -946,9 +946,9 @@ internal static partial class BuiltinFilters
     /// <summary>Python's <c>quote(s, safe="/")</c> of an ASCII string in one pass.</summary>
     private static string QuoteAscii(string s)
     {
+        if (!s.AsSpan().ContainsAnyExcept(UrlSafe)) return s;
         var escapes = 0;
         foreach (var c in s) if (!IsUrlSafe(c)) escapes++;
-        if (escapes == 0) return s;
         return string.Create(s.Length + 2 * escapes, s, static (dst, src) =>
         {
             var j = 0;

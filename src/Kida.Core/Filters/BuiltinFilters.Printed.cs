@@ -164,6 +164,40 @@ internal static partial class BuiltinFilters
         return true;
     }
 
+    // what quote(s, safe="/") leaves as it is: ASCII letters and digits, _ . - ~ and /
+    private static readonly System.Buffers.SearchValues<char> UrlSafe =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/");
+
+    /// <summary>
+    /// <c>{{ v|urlencode }}</c> (no arguments) on a plain ASCII string: safe runs written as they are, every other
+    /// character as %XX. The result has no character HTML escapes, so it is the same escaped or not. Anything else prints
+    /// what the filter returns.
+    /// </summary>
+    internal static void WriteUrlEncoded(RenderState rs, Output output, object? v, bool escape)
+    {
+        if (v is string s && Ascii.IsValid(s))
+        {
+            var text = s.AsSpan();
+            Span<char> quoted = ['%', '0', '0'];
+            while (true)
+            {
+                var i = text.IndexOfAnyExcept(UrlSafe);
+                if (i < 0)
+                {
+                    output.Write(text);
+                    return;
+                }
+                output.Write(text[..i]);
+                var c = text[i];
+                quoted[1] = "0123456789ABCDEF"[c >> 4];
+                quoted[2] = "0123456789ABCDEF"[c & 15];
+                output.Write(quoted);
+                text = text[(i + 1)..];
+            }
+        }
+        output.WriteValue(UrlEncode(rs, v, CallArgs.None), escape);
+    }
+
     private static void Write(Output output, ReadOnlySpan<char> text, bool escape)
     {
         if (escape) output.WriteEscaped(text);

@@ -68,11 +68,12 @@ internal static partial class BuiltinFilters
         where T : struct, IBinaryInteger<T>
     {
         var first = true;
+        var separator = escape ? Output.Escape(sep) : sep; // (escaped once, not at every item)
         foreach (var item in items)
         {
             var n = long.CreateTruncating(item);
             if (((divisor == 2 ? n & 1 : n % divisor) == 0) != keepZero) continue;
-            if (!first) output.WriteText(sep, escape);
+            if (!first) output.Write(separator);
             first = false;
             output.WriteInt(n);
         }
@@ -113,10 +114,11 @@ internal static partial class BuiltinFilters
         }
         if (!FitsStringLimit(length)) return false;
         var first = true;
+        var separator = escape ? Output.Escape(sep) : sep;
         for (var i = 0; i < items.Length; i++)
         {
             if (!kept[i]) continue;
-            if (!first) output.WriteText(sep, escape);
+            if (!first) output.Write(separator);
             first = false;
             output.WriteText(items[i], escape);
         }
@@ -156,9 +158,10 @@ internal static partial class BuiltinFilters
             }
             if (strings && FitsStringLimit(length))
             {
+                var separator = escape ? Output.Escape(sep) : sep;
                 for (var i = 0; i < n; i++)
                 {
-                    if (i > 0) output.WriteText(sep, escape);
+                    if (i > 0) output.Write(separator);
                     output.WriteText((string)values[i]!, escape);
                 }
                 return;

@@ -221,6 +221,8 @@ internal static partial class BuiltinFilters
     /// </summary>
     internal static void WriteJoin(RenderState rs, Output output, object? v, string sep, bool escape)
     {
+        if (v is List<string> strings ? WriteStrings(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(strings), sep, escape)
+            : v is string[] array && WriteStrings(output, array, sep, escape)) return;
         if (Indexable(v) is { } list && JoinPlain(list, sep, output, escape) is not null) return;
         rs.EvalAutoescape = escape;
         output.WriteValue(Join(rs, v, new CallArgs([sep], null)), escape);
@@ -241,6 +243,28 @@ internal static partial class BuiltinFilters
             return new Markup(TextUtil.JoinChecked(sepHtml, list.Select(x => x is Markup m ? m.Value : Output.Escape(Str(x)))));
         }
         return TextUtil.JoinChecked(Str(sep), list.Select(Str));
+    }
+
+    /// <summary>
+    /// The join of model strings written piece by piece (each escaped as the joined string would be): false, with
+    /// nothing written, when an item is null or the joined text would pass the string limit (the general join decides those).
+    /// </summary>
+    private static bool WriteStrings(Output output, ReadOnlySpan<string> items, string sep, bool escape)
+    {
+        long length = items.Length == 0 ? 0 : (long)(items.Length - 1) * sep.Length;
+        foreach (var item in items)
+        {
+            if (item is null) return false;
+            length += item.Length;
+        }
+        if (!FitsStringLimit(length)) return false;
+        var separator = escape ? Output.Escape(sep) : sep;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (i > 0) output.Write(separator);
+            output.WriteText(items[i], escape);
+        }
+        return true;
     }
 
     /// <summary>

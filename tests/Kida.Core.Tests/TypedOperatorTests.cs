@@ -96,6 +96,46 @@ public class TypedOperatorTests
         Assert.False(string.IsNullOrEmpty(expected));
     }
 
+    [Fact]
+    public void Integers_print_their_digits_at_every_length()
+    {
+        var values = new List<long> { 0, 7, 9, 10, 42, 99, 100, 999, 1000, 9999, 10000, 65535, 99999, 100000, 999999, 1000000, 9999999, 10000000,
+            99999999, 100000000, 123456789, -1, -10, -99999999, int.MaxValue, int.MinValue, long.MaxValue, long.MinValue };
+        var expected = string.Concat(values.Select(v => v.ToString(CultureInfo.InvariantCulture) + ","));
+        foreach (var mode in new[] { FidelityRound2Tests.Mode.Interpreted, FidelityRound2Tests.Mode.Compiled, FidelityRound2Tests.Mode.Tiered })
+            Assert.Equal(expected, FidelityRound2Tests.Render(mode, "{% for v in xs %}{{ v }},{% endfor %}", new Dictionary<string, object?> { ["xs"] = values }));
+        // a long run of numbers crosses many buffer boundaries
+        var many = Enumerable.Range(0, 5000).Select(i => (long)i * 7919).ToList();
+        Assert.Equal(string.Concat(many.Select(v => v.ToString(CultureInfo.InvariantCulture) + ";")),
+            FidelityRound2Tests.Render(FidelityRound2Tests.Mode.Compiled, "{% for v in xs %}{{ v }};{% endfor %}", new Dictionary<string, object?> { ["xs"] = many }));
+    }
+
+    public static IEnumerable<object[]> IntDecimalPairs =>
+        from n in new object[] { 3, -7L, 0, int.MaxValue, long.MinValue }
+        from p in new object[] { 19.990m, -0.5m, 0m, decimal.MaxValue, 1e-28m }
+        select new[] { n, p };
+
+    [Theory]
+    [MemberData(nameof(IntDecimalPairs))]
+    public void An_int_with_a_decimal_answers_as_the_decimal_with_the_int(object n, object p)
+    {
+        // the int-first forms have their own fast path: each must print what the decimal-first form (and the
+        // interpreter) prints, overflow included
+        var model = new Dictionary<string, object?> { ["n"] = n, ["p"] = p };
+        string Run(FidelityRound2Tests.Mode mode, string source)
+        {
+            try { return FidelityRound2Tests.Render(mode, source, model); }
+            catch (TemplateException ex) { return "error " + ex.Code; }
+        }
+        foreach (var mode in new[] { FidelityRound2Tests.Mode.Interpreted, FidelityRound2Tests.Mode.Compiled })
+        {
+            Assert.Equal(Run(mode, "{{ p * n }}"), Run(mode, "{{ n * p }}"));
+            Assert.Equal(Run(mode, "{{ p + n }}"), Run(mode, "{{ n + p }}"));
+            Assert.Equal(Run(mode, "{{ -(p - n) }}"), Run(mode, "{{ n - p }}"));
+        }
+        Assert.Equal(Run(FidelityRound2Tests.Mode.Interpreted, "{{ n * p }}|{{ n + p }}|{{ n - p }}"), Run(FidelityRound2Tests.Mode.Compiled, "{{ n * p }}|{{ n + p }}|{{ n - p }}"));
+    }
+
     public sealed record Named(string? Name, int Id);
     public sealed record NamedOther(object? Name, int Id);
 

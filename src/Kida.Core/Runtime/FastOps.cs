@@ -119,6 +119,7 @@ internal static class FastOps
         }
         else if (b is double db2 && Int(a, out var xa)) return xa + db2;
         else if (a is decimal ma && (b is decimal || b is long || b is int)) return DecimalAdd(ma, b);
+        else if (b is decimal mb && (a is long || a is int)) return IntDecimal(a, mb, '+');
         return Arithmetic.Add(a, b);
     }
 
@@ -136,6 +137,7 @@ internal static class FastOps
         }
         else if (b is double db2 && Int(a, out var xa)) return xa - db2;
         else if (a is decimal ma && (b is decimal || b is long || b is int)) return DecimalSub(ma, b);
+        else if (b is decimal mb && (a is long || a is int)) return IntDecimal(a, mb, '-');
         return Arithmetic.Sub(a, b);
     }
 
@@ -153,6 +155,7 @@ internal static class FastOps
         }
         else if (b is double db2 && Int(a, out var xa)) return xa * db2;
         else if (a is decimal ma && (b is decimal || b is long || b is int)) return DecimalMul(ma, b);
+        else if (b is decimal mb && (a is long || a is int)) return IntDecimal(a, mb, '*');
         return Arithmetic.Mul(a, b);
     }
 
@@ -167,6 +170,20 @@ internal static class FastOps
         try
         {
             return op switch { '+' => a + y, '-' => a - y, _ => a * y };
+        }
+        catch (OverflowException)
+        {
+            return op switch { '+' => Arithmetic.Add(a, b), '-' => Arithmetic.Sub(a, b), _ => Arithmetic.Mul(a, b) };
+        }
+    }
+
+    /// <summary>An int or long <paramref name="a"/> with a decimal: what Arithmetic gives (a decimal), or Arithmetic's own answer past decimal's range.</summary>
+    private static object? IntDecimal(object? a, decimal b, char op)
+    {
+        decimal x = a is long l ? l : (int)a!;
+        try
+        {
+            return op switch { '+' => x + b, '-' => x - b, _ => x * b };
         }
         catch (OverflowException)
         {

@@ -71,6 +71,36 @@ public class PrintedTextTests
         }
     }
 
+    private static readonly object?[] Moments =
+    [
+        new DateTime(2026, 3, 7, 14, 5, 9), new DateTime(2026, 12, 31, 0, 0, 0, DateTimeKind.Utc), new DateTime(999, 1, 2, 23, 59, 1, DateTimeKind.Local),
+        new DateTimeOffset(2026, 7, 4, 9, 30, 0, TimeSpan.FromHours(-5)), new DateOnly(2024, 2, 29), new TimeOnly(12, 0, 1),
+        "2026-05-06T07:08:09Z", 1700000000, null, "not a date",
+    ];
+
+    private static readonly string[] DateForms =
+    [
+        "v|date", "v|date('%Y-%m-%d')", "v|date('%d %b %Y')", "v|date('%A, %B %d %Y %I:%M:%S %p')", "v|date('<b>%j</b> %y %H & %%')",
+        "v|date('%a %h')", "v|date('%z %Z')", "v|date('%-d/%-m')", "v|date('%e %U %W %G %V %f')", "v|date('%')", "v|date('100%')",
+    ];
+
+    public static IEnumerable<object[]> DateCases =>
+        from f in Enumerable.Range(0, DateForms.Length) from v in Enumerable.Range(0, Moments.Length) select new object[] { f, v };
+
+    [Theory]
+    [MemberData(nameof(DateCases))]
+    public void A_printed_date_prints_what_the_filter_returns(int form, int value)
+    {
+        var source = $"[{{{{ {DateForms[form]} }}}}]";
+        foreach (var autoescape in new[] { true, false })
+        {
+            var expected = Outcome(Mode.Interpreted, source, Moments[value], autoescape);
+            Assert.Equal(expected, Outcome(Mode.Compiled, source, Moments[value], autoescape));
+            Assert.Equal(expected, Outcome(Mode.Tiered, source, Moments[value], autoescape));
+            Assert.Equal(expected, Outcome(Mode.Compiled, $"{{% set r = {DateForms[form]} %}}[{{{{ r }}}}]", Moments[value], autoescape));
+        }
+    }
+
     [Theory]
     [InlineData("[{{ nope|upper }}][{{ nope.upper() }}][{{ nope|replace('a', 'b') }}][{{ nope|e }}][{{ nope|trim }}]")]
     public void A_lenient_undefined_prints_what_the_interpreter_prints(string source)

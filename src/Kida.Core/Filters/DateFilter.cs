@@ -35,6 +35,90 @@ internal static partial class DateFilter
         return ToMoment(value) is { } moment ? Format(moment, format) : "";
     }
 
+    /// <summary>
+    /// <c>{{ v|date('%d %b %Y') }}</c> with a literal format (or none), printed: a <see cref="DateTime"/>,
+    /// <see cref="DateTimeOffset"/> or <see cref="DateOnly"/> formatted on the stack when the format uses only the common
+    /// directives (%d %m %Y %y %H %M %S %I %p %b %B %a %A %j %%), then written as the filter's string would print.
+    /// Anything else prints what the filter returns.
+    /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    internal static void WriteDate(RenderState rs, Output output, object? value, string format, CallArgs args, bool escape)
+    {
+        // (the wall-clock time ToMoment gives; the common directives need no offset)
+        DateTime? local = value switch
+        {
+            DateTime dt => dt,
+            DateTimeOffset dto => dto.DateTime,
+            DateOnly d => d.ToDateTime(TimeOnly.MinValue),
+            _ => null,
+        };
+        if (local is { } time && format.Length <= 64)
+        {
+            Span<char> text = stackalloc char[256];
+            if (TryFormatCommon(time, format, text, out var length))
+            {
+                if (escape) output.WriteEscaped(text[..length]);
+                else output.Write(text[..length]);
+                return;
+            }
+        }
+        output.WriteValue(Filter(rs, value, args), escape);
+    }
+
+    /// <summary><see cref="Format"/> for formats of the common directives only, into <paramref name="dst"/>; false (nothing decided) for any other.</summary>
+    private static bool TryFormatCommon(DateTime t, string format, Span<char> dst, out int n)
+    {
+        n = 0;
+        for (var i = 0; i < format.Length; i++)
+        {
+            var c = format[i];
+            if (c != '%' || i + 1 == format.Length)
+            {
+                dst[n++] = c;
+                continue;
+            }
+            switch (format[++i])
+            {
+                case '%': dst[n++] = '%'; break;
+                case 'd': Two(dst, ref n, t.Day); break;
+                case 'm': Two(dst, ref n, t.Month); break;
+                case 'y': Two(dst, ref n, t.Year % 100); break;
+                case 'H': Two(dst, ref n, t.Hour); break;
+                case 'I': Two(dst, ref n, Hour12(t)); break;
+                case 'M': Two(dst, ref n, t.Minute); break;
+                case 'S': Two(dst, ref n, t.Second); break;
+                case 'p': Copy(dst, ref n, t.Hour < 12 ? "AM" : "PM"); break;
+                case 'Y':
+                    t.Year.TryFormat(dst[n..], out var w, default, CultureInfo.InvariantCulture);
+                    n += w;
+                    break;
+                case 'j':
+                    var day = t.DayOfYear;
+                    dst[n++] = (char)('0' + day / 100);
+                    Two(dst, ref n, day % 100);
+                    break;
+                case 'b' or 'h': Copy(dst, ref n, Months[t.Month - 1].AsSpan(0, 3)); break;
+                case 'B': Copy(dst, ref n, Months[t.Month - 1]); break;
+                case 'a': Copy(dst, ref n, Days[Monday0(t)].AsSpan(0, 3)); break;
+                case 'A': Copy(dst, ref n, Days[Monday0(t)]); break;
+                default: return false;
+            }
+        }
+        return true;
+
+        static void Two(Span<char> dst, ref int n, int v)
+        {
+            dst[n++] = (char)('0' + v / 10);
+            dst[n++] = (char)('0' + v % 10);
+        }
+
+        static void Copy(Span<char> dst, ref int n, ReadOnlySpan<char> s)
+        {
+            s.CopyTo(dst[n..]);
+            n += s.Length;
+        }
+    }
+
     private static Moment? ToMoment(object? value)
     {
         switch (value)

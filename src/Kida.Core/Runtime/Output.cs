@@ -317,30 +317,6 @@ internal sealed class Output : IDisposable
 
     public void WriteInt(long value)
     {
-        if ((ulong)value < 100_000_000 && _end - _length >= 8)
-        {
-            // a non-negative number below 10^8 (ids, counts, lengths): its digits written in place, two at a time
-            var v = (uint)value;
-            var n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : 8;
-            var buffer = _buffer;
-            var end = _length + n;
-            var at = end;
-            while (v >= 100)
-            {
-                var pair = (int)(v % 100) * 2;
-                v /= 100;
-                buffer[--at] = DigitPairs[pair + 1];
-                buffer[--at] = DigitPairs[pair];
-            }
-            if (v >= 10)
-            {
-                buffer[--at] = DigitPairs[(int)v * 2 + 1];
-                buffer[--at] = DigitPairs[(int)v * 2];
-            }
-            else buffer[--at] = (char)('0' + v);
-            _length = end;
-            return;
-        }
         if (_end - _length < 20)
         {
             Span<char> digits = stackalloc char[20];
@@ -351,9 +327,6 @@ internal sealed class Output : IDisposable
         value.TryFormat(_buffer.AsSpan(_length), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
         _length += written;
     }
-
-    private const string DigitPairs =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
     public void Clear() => _length = 0;
 

@@ -21,6 +21,8 @@ public class PrintedTextTests
         "Hello <World> & 'you'",
         "  padded\t\n",
         "a b&c=d/é?x~y_z.-%",
+        "<p>a &amp; b</p>\n\t <i>c</i>  ", "x <!-- c <b> --> y <b>z</b> <!-- open", "a < b > c & d; e", "&lt;tag&gt; ; &#65;", "unterminated <b class='x'",
+        string.Concat(Enumerable.Repeat("<b>w</b>  x ", 60)),
         "\u00a0 nbsp and ideographic space\u3000",
         "straße ﬁne İstanbul ΣΑΣ",
         "",
@@ -40,7 +42,7 @@ public class PrintedTextTests
 
     private static readonly string[] Forms =
     [
-        "v|upper", "v|lower", "v|capitalize", "v|trim", "v|strip", "v|escape", "v|e", "v|urlencode", "v|sum",
+        "v|upper", "v|lower", "v|capitalize", "v|trim", "v|strip", "v|escape", "v|e", "v|urlencode", "v|sum", "v|striptags",
         "v|replace('Item', 'Thing')", "v|replace('<', '&')", "v|replace('l', '')", "v|replace('', '-')", "v|replace('a', 'aaaa')",
         "v.upper()", "v.lower()", "v.capitalize()", "v.strip()",
         "v.name|upper", "v.name|replace('Item', '<i>')", "v.name.lower()", "missing|upper", "missing.upper()",

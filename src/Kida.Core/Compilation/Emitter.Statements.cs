@@ -184,7 +184,7 @@ internal sealed partial class Emitter
 
     /// <summary>
     /// <c>{{ v|upper }}</c>, <c>|lower</c>, <c>|capitalize</c>, <c>|trim</c> (no arguments), <c>|escape</c>, <c>|replace('a', 'b')</c>
-    /// (two literal strings), <c>|sum</c> and <c>|urlencode</c> (no arguments), <c>|date</c> (a literal format or none), all the
+    /// (two literal strings), <c>|sum</c>, <c>|urlencode</c> and <c>|striptags</c> (no arguments), <c>|date</c> (a literal format or none), all the
     /// built-in filters, and the str methods <c>v.upper()</c>, <c>lower()</c>,
     /// <c>capitalize()</c>, <c>strip()</c> without arguments: the result written as it is made (BuiltinFilters.Printed);
     /// null for anything else.
@@ -212,6 +212,8 @@ internal sealed partial class Emitter
                 && f.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [] or [ConstExpr { Value: string }] }:
                 return E.Block(SetPos(f.Pos), Helper(H.WriteDate, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(dated)),
                     E.Constant(f.Args.Positional is [ConstExpr { Value: string format }] ? format : Filters.DateFilter.DefaultFormat), BuildArgs(f.Args), _fn.Escape));
+            case FilterExpr { Name: "striptags", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } stripped } f when IsBuiltinFilter("striptags"):
+                return E.Block(SetPos(f.Pos), Helper(H.WriteStripTags, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(stripped)), _fn.Escape));
             case FilterExpr { Name: "sum", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } summed } f when IsBuiltinFilter("sum"):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteSum, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(summed)), _fn.Escape));
             case CallExpr { Callee: GetAttrExpr { Optional: false, Name: "upper" or "lower" or "capitalize" or "strip" } method, Args.IsEmpty: true } call:

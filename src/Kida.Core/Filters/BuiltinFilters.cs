@@ -633,9 +633,16 @@ internal static partial class BuiltinFilters
     /// </summary>
     internal static string RemoveTags(string s)
     {
+        if (s.IndexOf('<') < 0) return s;
+        var buf = s.Length <= 512 ? stackalloc char[s.Length] : new char[s.Length];
+        return new string(buf[..RemoveTagsInto(s, buf)]);
+    }
+
+    /// <summary><see cref="RemoveTags"/> into <paramref name="dst"/> (at least as long as <paramref name="s"/>): the length written.</summary>
+    private static int RemoveTagsInto(string s, Span<char> dst)
+    {
         var lt = s.IndexOf('<');
-        if (lt < 0) return s;
-        var sb = new StringBuilder(s.Length);
+        var n = 0;
         var copied = 0;
         int commentEnd = -2, gt = -2;
         while (lt >= 0)
@@ -652,12 +659,45 @@ internal static partial class BuiltinFilters
                 if (gt < 0) break; // no '>' ahead: nothing further can be a tag or a comment
                 end = gt + 1;
             }
-            sb.Append(s, copied, lt - copied);
+            s.AsSpan(copied, lt - copied).CopyTo(dst[n..]);
+            n += lt - copied;
             copied = end;
             lt = end < s.Length ? s.IndexOf('<', end) : -1;
         }
-        sb.Append(s, copied, s.Length - copied);
-        return sb.ToString();
+        s.AsSpan(copied).CopyTo(dst[n..]);
+        return n + s.Length - copied;
+    }
+
+    /// <summary>
+    /// <c>{{ v|striptags }}</c> printed: a plain string of up to 512 characters stripped and its whitespace collapsed on
+    /// the stack, when what is left has no character reference to decode (no ';' after an '&amp;'), then written as the
+    /// filter's string would print. Anything else prints what the filter returns.
+    /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    internal static void WriteStripTags(RenderState rs, Output output, object? v, bool escape)
+    {
+        if (v is string { Length: <= 512 } s)
+        {
+            Span<char> buf = stackalloc char[s.Length];
+            var text = buf[..RemoveTagsInto(s, buf)];
+            var amp = text.IndexOf('&');
+            if (amp < 0 || text[amp..].IndexOf(';') < 0)
+            {
+                // HtmlDecode would change nothing: collapse in place (re.sub(r"\s+", " ", s).strip())
+                var n = 0;
+                var pending = false;
+                foreach (var c in text)
+                {
+                    if (char.IsWhiteSpace(c)) { pending = n > 0; continue; }
+                    if (pending) { buf[n++] = ' '; pending = false; }
+                    buf[n++] = c;
+                }
+                if (escape) output.WriteEscaped(buf[..n]);
+                else output.Write(buf[..n]);
+                return;
+            }
+        }
+        output.WriteValue(StripTags(rs, v, CallArgs.None), escape);
     }
 
     private static object? FileSizeFormat(RenderState rs, object? v, CallArgs a)

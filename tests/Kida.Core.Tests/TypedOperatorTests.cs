@@ -110,6 +110,22 @@ public class TypedOperatorTests
             FidelityRound2Tests.Render(FidelityRound2Tests.Mode.Compiled, "{% for v in xs %}{{ v }};{% endfor %}", new Dictionary<string, object?> { ["xs"] = many }));
     }
 
+    [Theory]
+    [InlineData("x.name ~ '#' ~ x.id")]
+    [InlineData("x.id ~ x.name ~ '<&>'")]
+    [InlineData("'[' ~ x.name ~ ']'")]
+    public void Tilde_chains_of_members_print_what_the_interpreter_prints(string expr)
+    {
+        var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% set v = {expr} %}}{{{{ v }}}};{{% endfor %}}";
+        var named = new List<Named> { new("Item <7>", 7), new("", -3), new(null, int.MaxValue), new("é & ü", 0) };
+        var others = new List<NamedOther> { new(7, 1), new(null, 2), new(new Markup("<b>m</b>"), 3), new(2.5, 4) };
+        Assert.DoesNotContain("error", AssertPromotedAgrees(source, named, others, named.Cast<object>().Concat(others).ToList()));
+        // the string limit counts the written parts as the general path does
+        var limits = KidaLimits.Default with { MaxStringLength = 12 };
+        Assert.Equal("error K-SEC-006", AssertPromotedAgrees("{% for x in xs %}{{ x.name ~ '#' ~ x.id }};{% endfor %}", limits,
+            new List<Named> { new("abcdefghij", 1234) }));
+    }
+
     public static IEnumerable<object[]> IntDecimalPairs =>
         from n in new object[] { 3, -7L, 0, int.MaxValue, long.MinValue }
         from p in new object[] { 19.990m, -0.5m, 0m, decimal.MaxValue, 1e-28m }

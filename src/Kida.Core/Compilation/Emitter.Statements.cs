@@ -156,7 +156,10 @@ internal sealed partial class Emitter
             FlattenTilde(value, parts);
             var total = E.Variable(typeof(long), "joined");
             var writes = new List<E> { E.Assign(total, E.Constant(0L)) };
-            foreach (var part in parts) writes.Add(E.Assign(total, Helper(H.WriteTildePart, _fn.Out, EmitExpr(part), _fn.Escape, total)));
+            foreach (var part in parts)
+                writes.Add(E.Assign(total, part is ConstExpr { Value: string literal }
+                    ? Helper(H.WriteTildeText, _fn.Out, E.Constant(literal), _fn.Escape, total)
+                    : Helper(H.WriteTildePart, _fn.Out, EmitExpr(part), _fn.Escape, total)));
             writes.Add(E.Empty());
             return E.Block(typeof(void), [total], writes);
         }

@@ -30,6 +30,8 @@ internal static class RuntimeMethods
     public static readonly MethodInfo Tilde = Of(Arithmetic.Tilde);
     public static readonly MethodInfo CountSelected = Of(Kida.Filters.BuiltinFilters.CountSelected);
     public static readonly MethodInfo WriteTildePart = Of(Arithmetic.WriteTildePart);
+    public static readonly MethodInfo WriteTildeInt = Of(Arithmetic.WriteTildeInt);
+    public static readonly MethodInfo WriteTildeText = Of(Arithmetic.WriteTildeText);
     public static readonly MethodInfo CompareOp = Of(Comparison.CompareOp);
     public static readonly MethodInfo FastAdd = Of(FastOps.Add);
     public static readonly MethodInfo FastSub = Of(FastOps.Sub);

@@ -121,6 +121,7 @@ internal sealed partial class SiteInliner
         if (TypedCountSelected(node) is { } selected) return selected;
         if (TypedJoinMapped(node) is { } joined) return joined;
         if (TypedIn(node) is { } contains) return contains;
+        if (TypedTildePart(node) is { } part) return part;
         if (TypedStringTest(node) is { } stringTest) return stringTest;
         if (TypedTypeTest(node) is { } typeTest) return typeTest;
         if (!Operators.TryGetValue(node.Method, out var op)) return null;
@@ -128,6 +129,30 @@ internal sealed partial class SiteInliner
         var generic = base.VisitMethodCall(node);
         var value = node.Type == typeof(bool) ? typed.Value : Box(typed.Value);
         return Expression.Condition(AllOf(typed.Guards), value, generic, node.Type);
+    }
+
+    /// <summary>
+    /// One operand of a printed <c>~</c> chain (<c>{{ x.name ~ '#' ~ x.id }}</c>, Arithmetic.WriteTildePart) that is an int,
+    /// long or string member of an observed type: written without a box or a type switch, counted against the string
+    /// limit the same way. A null string or another type takes the general part.
+    /// </summary>
+    private Expression? TypedTildePart(MethodCallExpression node)
+    {
+        if (node.Method != RuntimeMethods.WriteTildePart || ObservedRead(node.Arguments[1]) is not { } m) return null;
+        var (output, escape, total) = (node.Arguments[0], node.Arguments[2], node.Arguments[3]);
+        if (m.Type == typeof(int) || m.Type == typeof(long))
+            return Expression.Condition(m.Guard,
+                Expression.Call(RuntimeMethods.WriteTildeInt, output, Expression.Convert(m.Read, typeof(long)), total),
+                base.VisitMethodCall(node), typeof(long));
+        if (m.Type != typeof(string)) return null;
+        var text = Expression.Variable(typeof(string), "text");
+        var generic = base.VisitMethodCall(node);
+        return Expression.Condition(m.Guard,
+            Expression.Block(typeof(long), [text],
+                Expression.Assign(text, m.Read),
+                Expression.Condition(Expression.NotEqual(text, Expression.Constant(null, typeof(string))),
+                    Expression.Call(RuntimeMethods.WriteTildeText, output, text, escape, total), generic, typeof(long))),
+            generic, typeof(long));
     }
 
     private static readonly MethodInfo StringEquals = typeof(string).GetMethod(nameof(string.Equals), [typeof(string), typeof(string)])!;

@@ -158,6 +158,24 @@ internal static class Arithmetic
     /// printed), without building the joined string. <paramref name="total"/> is the length of the operands before this
     /// one: the joined text is still held to <see cref="KidaLimits.MaxStringLength"/>. Returns the new total.
     /// </summary>
+    /// <summary><see cref="WriteTildePart"/> of an int or long member, for code tier-up emits: no box.</summary>
+    public static long WriteTildeInt(Output output, long value, long total)
+    {
+        var before = output.TotalLength;
+        output.WriteInt(value);
+        var length = total + (output.TotalLength - before);
+        Guard.StringLength(length);
+        return length;
+    }
+
+    /// <summary><see cref="WriteTildePart"/> of a non-null string member, for code tier-up emits.</summary>
+    public static long WriteTildeText(Output output, string s, bool escape, long total)
+    {
+        Guard.StringLength(total, s.Length);
+        if (escape) output.WriteEscaped(s); else output.Write(s);
+        return total + s.Length;
+    }
+
     public static long WriteTildePart(Output output, object? value, bool escape, long total)
     {
         switch (value)

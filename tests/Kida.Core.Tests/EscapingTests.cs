@@ -7,6 +7,25 @@ namespace Kida.Core.Tests;
 /// <summary>Escaping at least as strict as Jinja2 + MarkupSafe: tojson, urlize and every attribute value Kida writes.</summary>
 public class EscapingTests
 {
+    [Fact]
+    public void Escaping_writes_every_special_character_at_every_length_and_buffer_position()
+    {
+        // strings of every length up to 300 with specials at random places, printed after text of varying length so that
+        // the escaped text sometimes fits the buffer's free space (written in place) and sometimes does not (in pieces)
+        static string Reference(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;");
+        var rng = new Random(7);
+        const string alphabet = "ab <>&\"'é😀";
+        var env = new KidaEnvironment();
+        var t = env.FromString("{{ pad }}{% for v in vs %}{{ v }}|{% endfor %}");
+        for (var length = 0; length <= 300; length += 7)
+        {
+            var vs = Enumerable.Range(0, 40).Select(_ => new string(Enumerable.Range(0, length).Select(_ => alphabet[rng.Next(alphabet.Length)]).ToArray())).ToList();
+            var pad = new string('p', rng.Next(0, 600));
+            var expected = pad + string.Concat(vs.Select(v => Reference(v) + "|"));
+            Assert.Equal(expected, t.Render(new Dictionary<string, object?> { ["pad"] = pad, ["vs"] = vs }));
+        }
+    }
+
     private static string Render(bool interpret, string source, object? model = null) => Modes.Render(interpret, source, model ?? new { });
 
     [Theory]

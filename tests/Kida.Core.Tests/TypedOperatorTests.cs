@@ -18,7 +18,7 @@ public class TypedOperatorTests
 
     private static readonly int[] Ints = [0, 1, -1, 7, -7, 3, 500, 501, int.MaxValue, int.MinValue];
     private static readonly long[] Longs = [0, 3, -4, 9007199254740993L, -9007199254740993L, long.MaxValue, long.MinValue];
-    private static readonly double[] Doubles = [0.0, -0.0, 1.5, -2.5, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e300, 9007199254740992.0];
+    private static readonly double[] Doubles = [0.0, -0.0, 1.5, -2.5, 3.7, -3.7, 0.4, 123456.49, -0.6, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e300, 9007199254740992.0];
 
     private static List<Num> Nums() =>
         [.. from i in Ints from k in Enumerable.Range(0, 3) select new Num(i, Longs[(Array.IndexOf(Ints, i) + k) % Longs.Length], Doubles[(Array.IndexOf(Ints, i) * 2 + k) % Doubles.Length])];

@@ -568,7 +568,13 @@ internal static partial class BuiltinFilters
     /// without a box; anything the fast rounding does not answer goes through the filter.</summary>
     internal static void WriteRounded(Output output, RenderState rs, double d, int precision, CallArgs args)
     {
-        if (TryRoundFast(d, precision, out var rounded)) output.WriteDouble(rounded);
+        if (TryRoundFast(d, precision, out var rounded))
+        {
+            // round() to an integer: a whole number below 1e9 (and not zero, which TryRoundFast leaves to the filter for
+            // its sign), printed as Python prints such a float
+            if (precision == 0) { output.WriteInt((long)rounded); output.Write(".0"); }
+            else output.WriteDouble(rounded);
+        }
         else output.WriteValue(Round(rs, d, args), escape: false);
     }
 

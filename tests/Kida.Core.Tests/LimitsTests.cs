@@ -136,6 +136,22 @@ public class LimitsTests
 
     [Theory]
     [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void The_loop_budget_allows_exactly_its_iterations_with_and_without_a_timeout(bool interpret)
+    {
+        // with a render timeout (the clock and the first chunk start with the render) and without one (the first chunk is
+        // granted at once): N iterations pass under a limit of N, N + 1 fail, for small and chunk-sized limits
+        foreach (var timeout in new TimeSpan?[] { TimeSpan.FromSeconds(5), null })
+            foreach (var n in new[] { 1, 7, 16, 17, 1024, 1025 })
+            {
+                var limits = KidaLimits.Default with { MaxLoopIterations = n, RenderTimeout = timeout };
+                Assert.Equal(n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Render(interpret, limits, "{% for i in range(" + n + ") %}{% if loop.last %}{{ loop.length }}{% endif %}{% endfor %}"));
+                Fails(interpret, limits, "K-SEC-008", "Limits.MaxLoopIterations", "{% for i in range(" + (n + 1) + ") %}{% endfor %}");
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
     public void Loops_over_loop_variable_and_includes_count_too(bool interpret)
     {
         var env = Env(interpret, KidaLimits.Default with { MaxLoopIterations = 20 }, new()

@@ -23,6 +23,27 @@ internal sealed class CompiledTemplate
     /// <summary>Top-level set-up only (assignments, imports, macros, the parent's set-up): what a block render needs.</summary>
     public Action<RenderState, Context, Output> Setup { get; set; } = null!;
     public Dictionary<string, BlockFunction> Blocks { get; } = new(StringComparer.Ordinal);
+
+    private BlockFunction[]? _blockList;
+    private int _blockListState; // 0: not built, 1: built, 2: too many blocks for a scan
+
+    /// <summary>
+    /// The blocks as an array when there are at most 8 (null otherwise), for <see cref="RenderState.FindBlock"/>: a short
+    /// scan comparing names finds a block faster than hashing its name. Built on first use, after compilation filled
+    /// <see cref="Blocks"/> for good.
+    /// </summary>
+    public BlockFunction[]? BlockList
+    {
+        get
+        {
+            if (Volatile.Read(ref _blockListState) == 0)
+            {
+                if (Blocks.Count <= 8) _blockList = [.. Blocks.Values];
+                Volatile.Write(ref _blockListState, Blocks.Count <= 8 ? 1 : 2);
+            }
+            return _blockList;
+        }
+    }
     public bool HasExtends { get; set; }
 
     /// <summary>Functions still running interpreted, waiting to be compiled to IL (tiered compilation); null when none.</summary>

@@ -24,8 +24,7 @@ internal sealed partial class RenderState
     // iterations handed out so far in chunks; the render has run at most this many
     private long _loopGranted;
     private int _callCountdown;
-    // Environment.TickCount64 when the render times out: 0 = not started yet (set at the first slow check, so a render
-    // without loops or calls never reads the clock), long.MaxValue = no timeout
+    // Environment.TickCount64 when the render times out (set when the render starts; 0 before, and with no timeout)
     private long _deadline;
     private long _timeoutMs;
 
@@ -58,14 +57,21 @@ internal sealed partial class RenderState
             _chunk = MaxChunk;
             var grant = (int)Math.Clamp(Limits.MaxLoopIterations, 0, MaxChunk);
             _loopGranted = grant;
-            LoopCountdown = grant - 1;
+            // (no tick has happened yet: all of the grant is left; LoopSlow counts the tick that called it)
+            LoopCountdown = grant;
             _callCountdown = MaxChunk;
             return;
         }
-        LoopCountdown = 0;
-        _loopGranted = 0;
-        _callCountdown = 0;
+        // the clock starts with the render, and the first (small) chunk of iterations and calls is granted at once, as
+        // the first slow check would grant it: a short render takes no slow path at all
+        var now = System.Environment.TickCount64;
+        _deadline = now + _timeoutMs;
+        _lastCheck = now;
         _chunk = FirstChunk;
+        var first = (int)Math.Clamp(Limits.MaxLoopIterations, 0, FirstChunk);
+        _loopGranted = first;
+        LoopCountdown = first;
+        _callCountdown = FirstChunk;
     }
 
     /// <summary>

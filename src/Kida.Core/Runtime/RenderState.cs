@@ -163,11 +163,15 @@ internal sealed partial class RenderState
     public BlockLayer NewLayer(CompiledTemplate? owner, IReadOnlyDictionary<string, BlockFunction> functions)
     {
         var layer = _spareLayers;
-        if (layer is null) return new BlockLayer(owner, functions);
-        _spareLayers = layer.Next;
-        layer.Next = null;
-        layer.Owner = owner;
-        layer.Functions = functions;
+        if (layer is null) layer = new BlockLayer(owner, functions);
+        else
+        {
+            _spareLayers = layer.Next;
+            layer.Next = null;
+            layer.Owner = owner;
+            layer.Functions = functions;
+        }
+        layer.List = owner is not null && ReferenceEquals(functions, owner.Blocks) ? owner.BlockList : null;
         return layer;
     }
 
@@ -177,7 +181,16 @@ internal sealed partial class RenderState
     public BlockFunction? FindBlock(string name)
     {
         for (var l = Blocks; l is not null; l = l.Next)
+        {
+            if (l.List is { } list)
+            {
+                // a template's few blocks: compared by name (the same string object, most of the time)
+                foreach (var candidate in list)
+                    if (string.Equals(candidate.Name, name)) return candidate;
+                continue;
+            }
             if (l.Functions.TryGetValue(name, out var fn)) return fn;
+        }
         return null;
     }
 
@@ -343,6 +356,9 @@ internal sealed class BlockLayer(CompiledTemplate? owner, IReadOnlyDictionary<st
     public CompiledTemplate? Owner = owner;
     public IReadOnlyDictionary<string, BlockFunction> Functions = functions;
     public BlockLayer? Next;
+
+    /// <summary>The same blocks as an array when the owner keeps one (<see cref="CompiledTemplate.BlockList"/>); null: look in <see cref="Functions"/>.</summary>
+    public BlockFunction[]? List;
 }
 
 /// <summary>A compiled block body with the template it belongs to.</summary>

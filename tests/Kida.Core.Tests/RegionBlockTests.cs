@@ -10,6 +10,30 @@ namespace Kida.Core.Tests;
 /// </summary>
 public class RegionBlockTests
 {
+    [Theory]
+    [MemberData(nameof(FidelityRound2Tests.Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void The_most_derived_block_wins_with_few_and_with_many_blocks_per_template(FidelityRound2Tests.Mode mode)
+    {
+        // a template of up to 8 blocks is searched by a scan of its blocks, one of more by name lookup: both must find
+        // the most derived implementation, through three levels, with super() and an embed's overrides
+        foreach (var count in new[] { 3, 8, 9, 14 })
+        {
+            var names = Enumerable.Range(0, count).Select(i => "b" + i).ToList();
+            var templates = new Dictionary<string, string>
+            {
+                ["base.html"] = string.Concat(names.Select(n => "{% block " + n + " %}base-" + n + "{% endblock %}|")),
+                ["mid.html"] = "{% extends 'base.html' %}" + string.Concat(names.Where((_, i) => i % 2 == 0).Select(n => "{% block " + n + " %}mid-" + n + "{% endblock %}")),
+                ["main.html"] = "{% extends 'mid.html' %}" + string.Concat(names.Where((_, i) => i % 3 == 0).Select(n => "{% block " + n + " %}top-" + n + "({{ super() }}){% endblock %}")),
+                ["embedding.html"] = "{% embed 'base.html' %}{% block b1 %}embedded{% endblock %}{% endembed %}",
+            };
+            var expected = string.Concat(names.Select((n, i) =>
+                (i % 3 == 0 ? "top-" + n + "(" + (i % 2 == 0 ? "mid-" : "base-") + n + ")" : i % 2 == 0 ? "mid-" + n : "base-" + n) + "|"));
+            Assert.Equal(expected, FidelityRound2Tests.Render(mode, templates));
+            var embedded = new Dictionary<string, string>(templates) { ["main.html"] = templates["embedding.html"] };
+            Assert.Equal(string.Concat(names.Select(n => (n == "b1" ? "embedded" : "base-" + n) + "|")), FidelityRound2Tests.Render(mode, embedded));
+        }
+    }
+
     private const string Page = """
         {%- let site = "S" %}
         {%- region sidebar(user, count=limit * 2, title: str = "Menu") %}[{{ title }}:{{ user }}:{{ count }}:{{ site }}]{% end -%}

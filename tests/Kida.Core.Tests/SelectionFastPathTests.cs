@@ -92,14 +92,30 @@ public class SelectionFastPathTests
         new List<string>(),
         new List<string> { "only" },
         new string?[] { null },
+        new List<object?> { "a<", 1, 2L, long.MinValue, "" },
+        new List<object?> { "x", new Markup("<b>"), 3 },
+        new List<object?> { true, null, 1.5, 7 },
     ];
 
     public static IEnumerable<object[]> Joined =>
-        from e in new[] { "xs|join('<&>')", "xs|join(', ')", "xs|join('')", "xs|join(', ')|length" } from i in Enumerable.Range(0, 6) select new object[] { e, i };
+        from e in new[] { "xs|join('<&>')", "xs|join(', ')", "xs|join('')", "xs|join(', ')|length", "xs|batch(2)|map('join', '+')|join(';')" } from i in Enumerable.Range(0, 9) select new object[] { e, i };
 
     [Theory]
     [MemberData(nameof(Joined))]
     public void A_printed_join_of_model_strings_agrees_in_every_mode(string expr, int source) => AssertEveryModeAgrees(expr, StringSources[source]);
+
+    [Theory]
+    [MemberData(nameof(Joined))]
+    public void A_printed_join_of_each_batch_agrees_in_every_mode(string _, int source)
+    {
+        const string loop = "{% for b in xs|batch(2) %}{{ b|join('<+>') }};{% endfor %}";
+        foreach (var autoescape in new[] { true, false })
+        {
+            var expected = Outcome(Mode.Interpreted, loop, StringSources[source], autoescape);
+            Assert.Equal(expected, Outcome(Mode.Compiled, loop, StringSources[source], autoescape));
+            Assert.Equal(expected, Outcome(Mode.Tiered, loop, StringSources[source], autoescape));
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Modes))]

@@ -222,7 +222,8 @@ internal static partial class BuiltinFilters
     internal static void WriteJoin(RenderState rs, Output output, object? v, string sep, bool escape)
     {
         if (v is List<string> strings ? WriteStrings(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(strings), sep, escape)
-            : v is string[] array && WriteStrings(output, array, sep, escape)) return;
+            : v is string[] array ? WriteStrings(output, array, sep, escape)
+            : v is List<object?> objects && WriteTextsAndInts(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(objects), sep, escape)) return;
         if (Indexable(v) is { } list && JoinPlain(list, sep, output, escape) is not null) return;
         rs.EvalAutoescape = escape;
         output.WriteValue(Join(rs, v, new CallArgs([sep], null)), escape);
@@ -263,6 +264,38 @@ internal static partial class BuiltinFilters
         {
             if (i > 0) output.Write(separator);
             output.WriteText(items[i], escape);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The join of a list of strings and integers (a batch, a template's own list) written piece by piece, as
+    /// <see cref="WriteStrings"/>: false, with nothing written, for any other item or when the joined text could pass
+    /// the string limit (each number counted at its longest; <see cref="JoinPlain"/> then counts exactly).
+    /// </summary>
+    private static bool WriteTextsAndInts(Output output, ReadOnlySpan<object?> items, string sep, bool escape)
+    {
+        long length = items.Length == 0 ? 0 : (long)(items.Length - 1) * sep.Length;
+        foreach (var item in items)
+        {
+            switch (item)
+            {
+                case string s: length += s.Length; break;
+                case int or long: length += 20; break;
+                default: return false;
+            }
+        }
+        if (!FitsStringLimit(length)) return false;
+        var separator = escape ? Output.Escape(sep) : sep;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (i > 0) output.Write(separator);
+            switch (items[i])
+            {
+                case string s: output.WriteText(s, escape); break;
+                case int n: output.WriteInt(n); break;
+                default: output.WriteInt((long)items[i]!); break;
+            }
         }
         return true;
     }

@@ -42,7 +42,7 @@ public class PrintedTextTests
 
     private static readonly string[] Forms =
     [
-        "v|upper", "v|lower", "v|capitalize", "v|trim", "v|strip", "v|escape", "v|e", "v|urlencode", "v|sum", "v|striptags",
+        "v|upper", "v|lower", "v|capitalize", "v|trim", "v|strip", "v|escape", "v|e", "v|urlencode", "v|sum", "v|striptags", "v|title", "v|truncate", "v|truncate(10)", "v|truncate(0)", "v|truncate(3)",
         "v|replace('Item', 'Thing')", "v|replace('<', '&')", "v|replace('l', '')", "v|replace('', '-')", "v|replace('a', 'aaaa')",
         "v.upper()", "v.lower()", "v.capitalize()", "v.strip()",
         "v.name|upper", "v.name|replace('Item', '<i>')", "v.name.lower()", "missing|upper", "missing.upper()",

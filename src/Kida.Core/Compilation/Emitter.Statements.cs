@@ -186,7 +186,7 @@ internal sealed partial class Emitter
     }
 
     /// <summary>
-    /// <c>{{ v|upper }}</c>, <c>|lower</c>, <c>|capitalize</c>, <c>|trim</c> (no arguments), <c>|escape</c>, <c>|replace('a', 'b')</c>
+    /// <c>{{ v|upper }}</c>, <c>|lower</c>, <c>|capitalize</c>, <c>|title</c>, <c>|trim</c> (no arguments), <c>|truncate(n)</c>, <c>|escape</c>, <c>|replace('a', 'b')</c>
     /// (two literal strings), <c>|sum</c>, <c>|urlencode</c> and <c>|striptags</c> (no arguments), <c>|date</c> (a literal format or none), all the
     /// built-in filters, and the str methods <c>v.upper()</c>, <c>lower()</c>,
     /// <c>capitalize()</c>, <c>strip()</c> without arguments: the result written as it is made (BuiltinFilters.Printed);
@@ -196,7 +196,11 @@ internal sealed partial class Emitter
     {
         switch (value)
         {
-            case FilterExpr { Name: "upper" or "lower" or "capitalize" or "trim" or "strip", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } cased } f
+            case FilterExpr { Name: "truncate", Style: FilterStyle.Pipe, Value: { } truncated } f when IsBuiltinFilter("truncate")
+                && f.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [] or [ConstExpr { Value: long and >= 0 and <= int.MaxValue }] }:
+                return E.Block(SetPos(f.Pos), Helper(H.WriteTruncatedText, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(truncated)),
+                    E.Constant(f.Args.Positional is [ConstExpr { Value: long n }] ? (int)n : 255), BuildArgs(f.Args), _fn.Escape));
+            case FilterExpr { Name: "upper" or "lower" or "capitalize" or "trim" or "strip" or "title", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } cased } f
                 when IsBuiltinFilter(f.Name):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteCased, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(cased)), E.Constant(CaseOf(f.Name)),
                     E.Constant(null, typeof(string)), _fn.Escape));
@@ -230,6 +234,7 @@ internal sealed partial class Emitter
             "upper" => Filters.BuiltinFilters.TextCase.Upper,
             "lower" => Filters.BuiltinFilters.TextCase.Lower,
             "capitalize" => Filters.BuiltinFilters.TextCase.Capitalize,
+            "title" => Filters.BuiltinFilters.TextCase.Title,
             _ => Filters.BuiltinFilters.TextCase.Trim,
         };
     }

@@ -137,6 +137,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteUrlEncoded = Of(Filters.BuiltinFilters.WriteUrlEncoded);
     public static readonly MethodInfo WriteDate = Of(Filters.DateFilter.WriteDate);
     public static readonly MethodInfo WriteStripTags = Of(Filters.BuiltinFilters.WriteStripTags);
+    public static readonly MethodInfo WriteTruncatedText = Of(Filters.BuiltinFilters.WriteTruncatedText);
     public static readonly MethodInfo WriteSortedJoin = Of(Filters.BuiltinFilters.WriteSortedJoin);
     public static readonly MethodInfo WriteJoin = Of(Filters.BuiltinFilters.WriteJoin);
     public static readonly MethodInfo WriteJoinUnique = Of(Filters.BuiltinFilters.WriteJoinUnique);

@@ -21,6 +21,8 @@ internal static partial class BuiltinFilters
         Capitalize,
         /// <summary>trim (no argument) / str.strip()</summary>
         Trim,
+        /// <summary>the title filter (not str.title(), whose rule differs)</summary>
+        Title,
     }
 
     // the longest text cased on the stack; a longer one is cased by the filter (an allocation is noise beside it)
@@ -50,6 +52,9 @@ internal static partial class BuiltinFilters
                     case TextCase.Lower:
                         Ascii.ToLower(s, cased, out _);
                         break;
+                    case TextCase.Title:
+                        AsciiTitleInto(s, cased);
+                        break;
                     default:
                         // Python's capitalize: the first character title-cased (upper, for ASCII), the rest lower-cased
                         Ascii.ToLower(s, cased, out _);
@@ -70,9 +75,34 @@ internal static partial class BuiltinFilters
             TextCase.Upper => KeepMarkup(v, TextUtil.PyUpper(Str(v))),
             TextCase.Lower => KeepMarkup(v, TextUtil.PyLower(Str(v))),
             TextCase.Capitalize => KeepMarkup(v, TextUtil.PyCapitalize(Str(v))),
+            TextCase.Title => Str(v) is var text && Ascii.IsValid(text) ? AsciiTitle(text) : JinjaTitle(text),
             _ => Trim(rs, v, CallArgs.None),
         };
         output.WriteValue(result, escape);
+    }
+
+    /// <summary>
+    /// <c>{{ v|truncate }}</c> / <c>|truncate(n)</c> (a literal length, the other arguments at their defaults) on a plain
+    /// string: the kept text and "..." written as the filter's string would print; anything else prints what the
+    /// filter returns (<paramref name="a"/> are its arguments).
+    /// </summary>
+    internal static void WriteTruncatedText(RenderState rs, Output output, object? v, int length, CallArgs a, bool escape)
+    {
+        if (v is string s)
+        {
+            if (PyString.StrLen(s) <= (long)length + 5)
+            {
+                Write(output, s, escape);
+                return;
+            }
+            var head = s.AsSpan(0, TextUtil.CharIndex(s, Math.Max(0, length - 3)));
+            var space = head.LastIndexOf(' ');
+            if (space >= 0) head = head[..space];
+            Write(output, head, escape);
+            output.Write("...");
+            return;
+        }
+        output.WriteValue(Truncate(rs, v, a), escape);
     }
 
     /// <summary><c>{{ v|escape }}</c> / <c>|e</c>: a plain string escaped straight into the output; anything else as the filter returns it.</summary>

@@ -179,7 +179,9 @@ internal static partial class BuiltinFilters
     }
 
     /// <summary><see cref="JinjaTitle"/> of an ASCII string in one pass: upper case at the start and after '-', whitespace, '(', '{', '[' or '&lt;', lower case elsewhere.</summary>
-    private static string AsciiTitle(string s) => string.Create(s.Length, s, static (dst, src) =>
+    private static string AsciiTitle(string s) => string.Create(s.Length, s, static (dst, src) => AsciiTitleInto(src, dst));
+
+    private static void AsciiTitleInto(ReadOnlySpan<char> src, Span<char> dst)
     {
         var start = true;
         for (var i = 0; i < src.Length; i++)
@@ -188,7 +190,7 @@ internal static partial class BuiltinFilters
             dst[i] = start ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c);
             start = c is '-' or ' ' or '(' or '{' or '[' or '<' or (>= '\t' and <= '\r');
         }
-    });
+    }
 
     /// <summary>Matches of <c>\w+</c> in an ASCII string: runs of letters, digits and '_'.</summary>
     private static int AsciiWordCount(string s)

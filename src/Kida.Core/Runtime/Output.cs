@@ -171,8 +171,35 @@ internal sealed class Output : IDisposable
         SetEnd();
     }
 
+    // the characters HTML escaping replaces, as bits of a mask over '\0'..'>'
+    private const ulong SpecialMask = (1UL << '&') | (1UL << '<') | (1UL << '>') | (1UL << '"') | (1UL << '\'');
+
     /// <summary>Writes text HTML-escaped with Kida's table, copying clean runs in bulk.</summary>
     public void WriteEscaped(ReadOnlySpan<char> s)
+    {
+        if (s.Length <= 64 && s.Length * 6 <= _end - _length)
+        {
+            // a short text (most printed values): one pass writing each character or its entity in place, with room
+            // for the longest escaping checked once
+            var buffer = _buffer;
+            var n = _length;
+            foreach (var c in s)
+            {
+                if (c > '>' || ((1UL << c) & SpecialMask) == 0)
+                {
+                    buffer[n++] = c;
+                    continue;
+                }
+                var entity = c switch { '&' => "&amp;", '<' => "&lt;", '>' => "&gt;", '"' => "&quot;", _ => "&#39;" };
+                foreach (var e in entity) buffer[n++] = e;
+            }
+            _length = n;
+            return;
+        }
+        WriteEscapedRuns(s);
+    }
+
+    private void WriteEscapedRuns(ReadOnlySpan<char> s)
     {
         while (true)
         {

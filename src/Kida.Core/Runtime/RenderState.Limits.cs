@@ -24,7 +24,8 @@ internal sealed partial class RenderState
     // iterations handed out so far in chunks; the render has run at most this many
     private long _loopGranted;
     private int _callCountdown;
-    // Environment.TickCount64 when the render times out (set when the render starts; 0 before, and with no timeout)
+    // Environment.TickCount64 when the render times out: 0 = not started yet (set at the first slow check, so a render
+    // without loops or calls never reads the clock)
     private long _deadline;
     private long _timeoutMs;
 
@@ -62,16 +63,12 @@ internal sealed partial class RenderState
             _callCountdown = MaxChunk;
             return;
         }
-        // the clock starts with the render, and the first (small) chunk of iterations and calls is granted at once, as
-        // the first slow check would grant it: a short render takes no slow path at all
-        var now = System.Environment.TickCount64;
-        _deadline = now + _timeoutMs;
-        _lastCheck = now;
+        // the clock starts at the first loop iteration or call (a render with neither never reads it); that first slow
+        // check grants the first chunk to both loops and calls
+        LoopCountdown = 0;
+        _loopGranted = 0;
+        _callCountdown = 0;
         _chunk = FirstChunk;
-        var first = (int)Math.Clamp(Limits.MaxLoopIterations, 0, FirstChunk);
-        _loopGranted = first;
-        LoopCountdown = first;
-        _callCountdown = FirstChunk;
     }
 
     /// <summary>
@@ -102,8 +99,11 @@ internal sealed partial class RenderState
         if (remaining <= 0)
             throw LimitExceeded(ErrorCodes.LoopLimit, $"Loop iterations exceed Limits.MaxLoopIterations ({Limits.MaxLoopIterations} per render, every for and while loop together)");
         var chunk = (int)Math.Min(_chunk, remaining);
+        var first = _loopGranted == 0;
         _loopGranted += chunk;
         LoopCountdown = chunk - 1;
+        // the render's first slow check: calls get their first chunk too (what their own first check would give now)
+        if (first && _callCountdown == 0) _callCountdown = _chunk;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -111,6 +111,13 @@ internal sealed partial class RenderState
     {
         CheckTime();
         _callCountdown = _chunk;
+        if (_loopGranted == 0 && LoopCountdown == 0)
+        {
+            // the render's first slow check: loops get their first chunk too (no iteration has counted yet)
+            var grant = (int)Math.Clamp(Limits.MaxLoopIterations, 0, _chunk);
+            _loopGranted = grant;
+            LoopCountdown = grant;
+        }
     }
 
     /// <summary>Throws when the render was cancelled or has run out of time (reads the clock; not for every step).</summary>

@@ -177,13 +177,21 @@ internal sealed class Output : IDisposable
     /// <summary>Writes text HTML-escaped with Kida's table, copying clean runs in bulk.</summary>
     public void WriteEscaped(ReadOnlySpan<char> s)
     {
+        // most text has nothing to escape: found by one vectorised search, and copied as it is
+        var first = s.IndexOfAny(HtmlSpecial);
+        if (first < 0)
+        {
+            Write(s);
+            return;
+        }
         if (s.Length <= 64 && s.Length * 6 <= _end - _length)
         {
-            // a short text (most printed values): one pass writing each character or its entity in place, with room
-            // for the longest escaping checked once
+            // a short text: the clean start copied, then one pass writing each character or its entity in place, with
+            // room for the longest escaping checked once
             var buffer = _buffer;
-            var n = _length;
-            foreach (var c in s)
+            s[..first].CopyTo(buffer.AsSpan(_length));
+            var n = _length + first;
+            foreach (var c in s[first..])
             {
                 if (c > '>' || ((1UL << c) & SpecialMask) == 0)
                 {

@@ -25,6 +25,8 @@ public class PrintedTextTests
         string.Concat(Enumerable.Repeat("<b>w</b>  x ", 60)),
         "\u00a0 nbsp and ideographic space\u3000",
         "straße ﬁne İstanbul ΣΑΣ",
+        "😀 emoji 😀 text long enough to be cut 😀😀 by truncate 😀",
+        "title-case (of) {all} [kinds] <of> words\tand\nlines",
         "",
         "hELLO wORLD",
         "x",

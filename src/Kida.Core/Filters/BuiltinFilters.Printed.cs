@@ -90,12 +90,15 @@ internal static partial class BuiltinFilters
     {
         if (v is string s)
         {
-            if (PyString.StrLen(s) <= (long)length + 5)
+            // (lengths in code points: the UTF-16 ones when the text has no surrogate pair)
+            var surrogates = PyString.HasSurrogates(s);
+            if ((surrogates ? PyString.StrLen(s) : s.Length) <= (long)length + 5)
             {
                 Write(output, s, escape);
                 return;
             }
-            var head = s.AsSpan(0, TextUtil.CharIndex(s, Math.Max(0, length - 3)));
+            var cut = Math.Max(0, length - 3);
+            var head = s.AsSpan(0, surrogates ? TextUtil.CharIndex(s, cut) : Math.Min(cut, s.Length));
             var space = head.LastIndexOf(' ');
             if (space >= 0) head = head[..space];
             Write(output, head, escape);

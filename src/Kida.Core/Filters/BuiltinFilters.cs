@@ -183,11 +183,12 @@ internal static partial class BuiltinFilters
 
     private static void AsciiTitleInto(ReadOnlySpan<char> src, Span<char> dst)
     {
+        // (ASCII only: a letter's case is its 0x20 bit)
         var start = true;
         for (var i = 0; i < src.Length; i++)
         {
             var c = src[i];
-            dst[i] = start ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c);
+            dst[i] = start ? (char.IsAsciiLetterLower(c) ? (char)(c & ~0x20) : c) : (char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c);
             start = c is '-' or ' ' or '(' or '{' or '[' or '<' or (>= '\t' and <= '\r');
         }
     }

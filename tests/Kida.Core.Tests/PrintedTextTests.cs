@@ -132,16 +132,16 @@ public class PrintedTextTests
             .Render(new Dictionary<string, object?> { ["v"] = "ab" }));
     }
 
+    private static KidaEnvironment Limited(Mode mode, KidaLimits limits) => new(new KidaOptions
+    {
+        PreferInterpretation = mode == Mode.Interpreted, TieredCompilation = mode == Mode.Tiered, Limits = limits,
+    });
+
     [Theory]
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void A_printed_replace_past_the_string_limit_fails_as_the_filter_does(Mode mode)
     {
-        var env = new KidaEnvironment(new KidaOptions
-        {
-            PreferInterpretation = mode == Mode.Interpreted, TieredCompilation = mode == Mode.Tiered,
-            Limits = KidaLimits.Default with { MaxStringLength = 1000 },
-        });
-        var t = env.FromString("{{ v|replace('a', 'aaaaaaaaaa') }}");
+        var t = Limited(mode, KidaLimits.Default with { MaxStringLength = 1000 }).FromString("{{ v|replace('a', 'aaaaaaaaaa') }}");
         var ex = Assert.ThrowsAny<TemplateException>(() => t.Render(new Dictionary<string, object?> { ["v"] = new string('a', 200) }));
         Assert.Equal("K-SEC-006", ex.Code);
         Assert.Equal(new string('a', 900), t.Render(new Dictionary<string, object?> { ["v"] = new string('a', 90) }));
@@ -151,11 +151,7 @@ public class PrintedTextTests
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void Printed_text_counts_against_the_output_limit(Mode mode)
     {
-        var env = new KidaEnvironment(new KidaOptions
-        {
-            PreferInterpretation = mode == Mode.Interpreted, TieredCompilation = mode == Mode.Tiered,
-            Limits = KidaLimits.Default with { MaxOutputLength = 1000 },
-        });
+        var env = Limited(mode, KidaLimits.Default with { MaxOutputLength = 1000 });
         foreach (var form in new[] { "v|upper", "v|e", "v.strip()", "v|replace('<', '>')" })
         {
             var ex = Assert.ThrowsAny<TemplateException>(() => env.FromString($"{{% for i in range(10) %}}{{{{ {form} }}}}{{% endfor %}}")

@@ -221,15 +221,7 @@ internal sealed partial class SiteInliner
     /// </summary>
     private Expression? TypedFilterWrite(MethodCallExpression write)
     {
-        var arg = write.Arguments[0];
-        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) arg = c.Operand;
-        // (the filter's block: its position set first, then the call; the typed write keeps the position)
-        Expression[] prefix = [];
-        if (arg is BlockExpression { Variables.Count: 0 } block && block.Expressions.Count <= 2)
-        {
-            prefix = [.. block.Expressions.Take(block.Expressions.Count - 1)];
-            arg = block.Expressions[^1];
-        }
+        var (prefix, arg) = PrintedValue(write);
         if (arg is not InvocationExpression { Expression: ConstantExpression { Value: Delegate d }, Arguments.Count: 3 } call
             || call.Arguments[2] is not ConstantExpression { Value: CallArgs a } || a.Named is not null) return null;
         if (TypedFirstLastWrite(write, call, prefix) is { } firstLast) return firstLast;

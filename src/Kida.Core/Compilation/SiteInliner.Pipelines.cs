@@ -32,16 +32,8 @@ internal sealed partial class SiteInliner
     /// <summary><c>{{ x.children|selectattr('active')|list|length }}</c>, <c>{{ x.tags.count('a') }}</c>: the count of <see cref="TypedCountSelected"/> written as the number it is, no box.</summary>
     private Expression? TypedCountWrite(MethodCallExpression write)
     {
-        var arg = write.Arguments[0];
+        var (prefix, arg) = PrintedValue(write);
         while (arg is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) arg = c.Operand;
-        // (the count's block: its position set first, then the call; the typed write keeps the position)
-        Expression[] prefix = [];
-        if (arg is BlockExpression { Variables.Count: 0 } block && block.Expressions.Count <= 2)
-        {
-            prefix = [.. block.Expressions.Take(block.Expressions.Count - 1)];
-            arg = block.Expressions[^1];
-        }
-        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } c2 && c2.Type == typeof(object)) arg = c2.Operand;
         if (arg is not MethodCallExpression packed || CountLoop(InterpreterCalls.Unpack(packed) ?? packed) is not var (guard, list, read, count)) return null;
         var generic = base.VisitMethodCall(write);
         return Expression.IfThenElse(guard,

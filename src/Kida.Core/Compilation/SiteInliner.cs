@@ -103,6 +103,19 @@ internal sealed partial class SiteInliner : ExpressionVisitor
             Expression.Condition(Expression.TypeEqual(obj, type), Guarded(access, type, name, member), generic, typeof(bool)));
     }
 
+    /// <summary>
+    /// What a <c>{{ }}</c> write prints, under conversions to object: a filter's or a count's block gives its position
+    /// stores (kept in front of a typed write) and its last expression, the value.
+    /// </summary>
+    private static (Expression[] Prefix, Expression Value) PrintedValue(MethodCallExpression write)
+    {
+        var arg = write.Arguments[0];
+        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) arg = c.Operand;
+        if (arg is BlockExpression { Variables.Count: 0 } block && block.Expressions.Count <= 2)
+            return ([.. block.Expressions.Take(block.Expressions.Count - 1)], block.Expressions[^1]);
+        return ([], arg);
+    }
+
     /// <summary>A call of <paramref name="method"/> under conversions to object, or null.</summary>
     private static MethodCallExpression? SiteCall(Expression arg, MethodInfo method)
     {

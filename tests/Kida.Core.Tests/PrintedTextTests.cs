@@ -105,6 +105,18 @@ public class PrintedTextTests
         }
     }
 
+    [Fact]
+    public void A_printed_date_whose_format_expands_the_most_prints_what_the_filter_returns()
+    {
+        // 32 %B (64 characters, the longest format the stack path takes) expand to 288 characters
+        var source = "{{ v|date('" + string.Concat(Enumerable.Repeat("%B", 32)) + "') }}|{{ v|date('" + string.Concat(Enumerable.Repeat("%A", 32)) + "') }}";
+        var v = new DateTime(2026, 9, 2);
+        var expected = Outcome(Mode.Interpreted, source, v, true);
+        Assert.Equal(string.Concat(Enumerable.Repeat("September", 32)) + "|" + string.Concat(Enumerable.Repeat("Wednesday", 32)), expected);
+        Assert.Equal(expected, Outcome(Mode.Compiled, source, v, true));
+        Assert.Equal(expected, Outcome(Mode.Tiered, source, v, true));
+    }
+
     [Theory]
     [InlineData("[{{ nope|upper }}][{{ nope.upper() }}][{{ nope|replace('a', 'b') }}][{{ nope|e }}][{{ nope|trim }}]")]
     public void A_lenient_undefined_prints_what_the_interpreter_prints(string source)

@@ -157,8 +157,6 @@ internal sealed partial class SiteInliner
             generic, typeof(bool));
     }
 
-    private static readonly MethodInfo StringEqualsOrdinal = typeof(string).GetMethod(nameof(string.Equals), [typeof(string), typeof(string)])!;
-
     /// <summary>
     /// How many items of the <c>List&lt;string&gt;</c> <paramref name="list"/> equal <paramref name="literal"/> (ordinal, as
     /// Python's == on str), or with <paramref name="count"/> false 1 at the first and 0 for none: a loop comparing each
@@ -171,7 +169,7 @@ internal sealed partial class SiteInliner
         var n = Expression.Variable(typeof(long), "n");
         var i = Expression.Variable(typeof(int), "i");
         var done = Expression.Label("scanned");
-        var match = Expression.Call(StringEqualsOrdinal, Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(typeof(string)), list, i), Expression.Constant(literal));
+        var match = Expression.Call(StringEquals, Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(typeof(string)), list, i), Expression.Constant(literal));
         return Expression.Block(typeof(long), [n, i],
             Expression.Assign(n, Expression.Constant(0L)),
             Expression.Assign(i, Expression.Constant(0)),

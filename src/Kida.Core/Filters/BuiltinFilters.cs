@@ -657,15 +657,21 @@ internal static partial class BuiltinFilters
         }
         if (!changes) return s;
         var buf = s.Length <= 512 ? stackalloc char[s.Length] : new char[s.Length];
+        return new string(buf[..CollapseInto(s, buf)]);
+    }
+
+    /// <summary><see cref="CollapseWhitespace"/> of <paramref name="src"/> into <paramref name="dst"/> (which may be <paramref name="src"/> itself): the length written.</summary>
+    private static int CollapseInto(ReadOnlySpan<char> src, Span<char> dst)
+    {
         var n = 0;
         var pending = false;
-        foreach (var c in s)
+        foreach (var c in src)
         {
             if (char.IsWhiteSpace(c)) { pending = n > 0; continue; }
-            if (pending) { buf[n++] = ' '; pending = false; }
-            buf[n++] = c;
+            if (pending) { dst[n++] = ' '; pending = false; }
+            dst[n++] = c;
         }
-        return new string(buf[..n]);
+        return n;
     }
 
     /// <summary>
@@ -725,15 +731,8 @@ internal static partial class BuiltinFilters
             var amp = text.IndexOf('&');
             if (amp < 0 || text[amp..].IndexOf(';') < 0)
             {
-                // HtmlDecode would change nothing: collapse in place (re.sub(r"\s+", " ", s).strip())
-                var n = 0;
-                var pending = false;
-                foreach (var c in text)
-                {
-                    if (char.IsWhiteSpace(c)) { pending = n > 0; continue; }
-                    if (pending) { buf[n++] = ' '; pending = false; }
-                    buf[n++] = c;
-                }
+                // HtmlDecode would change nothing: collapse in place (the write never passes the read)
+                var n = CollapseInto(text, buf);
                 if (escape) output.WriteEscaped(buf[..n]);
                 else output.Write(buf[..n]);
                 return;

@@ -54,7 +54,8 @@ internal static partial class DateFilter
         };
         if (local is { } time && format.Length <= 64)
         {
-            Span<char> text = stackalloc char[256];
+            // the longest expansion is %A / %B: nine characters for two of the (at most 64) format's
+            Span<char> text = stackalloc char[64 * 9 / 2];
             if (TryFormatCommon(time, format, text, out var length))
             {
                 if (escape) output.WriteEscaped(text[..length]);

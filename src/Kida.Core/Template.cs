@@ -87,16 +87,17 @@ public sealed partial class Template
     private string RenderToString(object? model, string? block, CancellationToken cancellationToken)
     {
         // start from the size the last render of this template needed, so big pages do not grow their buffer step by step
-        var output = Output.Rent(_sizeHint, Environment.Limits.MaxOutputLength);
+        var thread = RenderThread.Get();
+        var output = Output.Rent(thread, _sizeHint, Environment.Limits.MaxOutputLength);
         try
         {
-            RenderInto(output, model, block, cancellationToken);
+            RenderInto(output, model, block, cancellationToken, null, thread);
             Remember(output);
             return output.ToString();
         }
         finally
         {
-            Output.Return(output);
+            Output.Return(thread, output);
         }
     }
 
@@ -118,12 +119,13 @@ public sealed partial class Template
     /// One synchronous render into <paramref name="output"/>; with <paramref name="run"/>, one attempt of an asynchronous
     /// render, which leaves with <see cref="AsyncPendingSignal"/> at a task still running (see <see cref="AsyncRun"/>).
     /// </summary>
-    internal void RenderInto(Output output, object? model, string? block, CancellationToken cancellationToken, AsyncRun? run = null)
+    internal void RenderInto(Output output, object? model, string? block, CancellationToken cancellationToken, AsyncRun? run = null,
+        RenderThread? thread = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Compiled.NoteRender();
-        var rs = RenderState.Rent(Environment, cancellationToken);
-        rs.Async = run;
+        var rs = RenderState.Rent(thread ?? RenderThread.Get(), Environment, cancellationToken);
+        if (run is not null) rs.Async = run;
         var ctx = rs.RootContext(model, Environment.GlobalsSnapshot);
         rs.Root = Compiled;
         // the template stack is read in the exception filters, before the failed calls unwind

@@ -24,7 +24,15 @@ internal sealed class Context
         // the variables' dictionary stays for the next render of this thread (emptied: no reference outlives the render)
         if (_vars.Count != 0) _vars.Clear();
         _data = data;
-        _globals = globals;
+        // (the same globals as this thread's last render, the usual case: no store)
+        if (!ReferenceEquals(_globals, globals)) _globals = globals;
+    }
+
+    /// <summary>Empties a pooled root context after its render (its globals stay until the next render sets its own).</summary>
+    internal void ClearRoot()
+    {
+        if (_vars.Count != 0) _vars.Clear();
+        _data = null;
     }
 
     /// <summary>Makes a pooled include context look new: child of <paramref name="parent"/> (or of none).</summary>

@@ -84,30 +84,47 @@ internal sealed class Output : IDisposable
         _end = (int)Math.Max(end, 0);
     }
 
-    // one spare root output per thread (the object; its buffer always goes back to the array pool)
-    [ThreadStatic] private static Output? t_spare;
+    // a kept output's buffer stays with it up to this size (larger ones go back to the array pool)
+    private const int KeptBuffer = 16 * 1024;
 
-    /// <summary>The output of a whole render, holding at most <paramref name="limit"/> characters; give it back with <see cref="Return"/>.</summary>
-    public static Output Rent(int capacity, long limit)
+    /// <summary>
+    /// The output of a whole render on <paramref name="thread"/>, holding at most <paramref name="limit"/> characters:
+    /// the thread's kept output with its buffer (no pool call for a page that fits), or a new one when a render running
+    /// on the thread holds it; give it back with <see cref="Return"/>.
+    /// </summary>
+    public static Output Rent(RenderThread thread, int capacity, long limit)
     {
-        var o = t_spare;
-        if (o is null) return new Output(capacity, limit);
-        t_spare = null;
-        o._buffer = ArrayPool<char>.Shared.Rent(capacity);
-        o._length = 0;
-        o._limit = limit;
-        o._sink = null;
-        o._emitted = 0;
-        o.FlushRequested = false;
-        o._end = (int)Math.Min(o._buffer.Length, limit);
+        var o = thread.Output;
+        if (thread.OutputTaken) return new Output(capacity, limit);
+        if (o is null) thread.Output = o = new Output(capacity, limit);
+        else
+        {
+            if (o._buffer.Length < capacity)
+            {
+                if (o._buffer.Length > 0) ArrayPool<char>.Shared.Return(o._buffer);
+                o._buffer = ArrayPool<char>.Shared.Rent(capacity);
+            }
+            o._limit = limit;
+            o._end = (int)Math.Min(o._buffer.Length, limit);
+        }
+        thread.OutputTaken = true;
         return o;
     }
 
-    /// <summary>Returns the buffer to the pool and keeps the object for this thread's next render.</summary>
-    public static void Return(Output output)
+    /// <summary>Ends a render's use of an output from <see cref="Rent"/>: the thread keeps its own output (and a buffer of a usual size).</summary>
+    public static void Return(RenderThread thread, Output output)
     {
-        output.Dispose();
-        t_spare = output;
+        if (!ReferenceEquals(thread.Output, output) || !thread.OutputTaken)
+        {
+            output.Dispose();
+            return;
+        }
+        if (output._buffer.Length > KeptBuffer) output.Dispose();
+        output._length = 0;
+        output._sink = null;
+        output._emitted = 0;
+        output.FlushRequested = false;
+        thread.OutputTaken = false;
     }
 
     public ReadOnlySpan<char> Span => _buffer.AsSpan(0, _length);

@@ -18,35 +18,26 @@ internal sealed partial class RenderState
     public bool Strict { get; private set; }
     public CancellationToken CancellationToken { get; private set; }
 
-    // this thread's renders: the one running now (for helpers without a RenderState parameter) and one spare state. A
-    // render takes the spare (a nested render on the same thread finds it gone and allocates its own) and gives it back
-    // cleared, so a render allocates neither its state nor its root context. One thread-static read per render.
-    private sealed class ThreadSlot
-    {
-        public RenderState? Current;
-        public RenderState? Spare;
-    }
-
-    [ThreadStatic] private static ThreadSlot? t_slot;
-    private ThreadSlot? _slot;
+    private RenderThread? _thread;
+    // the render this one interrupted on the same thread (a render that renders another), made current again at Return
     private RenderState? _previous;
     private Context? _root;
 
     /// <summary>The render running on this thread, or null outside a render.</summary>
-    public static RenderState? Running => t_slot?.Current;
+    public static RenderState? Running => RenderThread.Peek is { Depth: > 0 } thread ? thread.Current : null;
 
     /// <summary>
-    /// The state for a new render on this thread, which becomes the thread's running render; give it back with
-    /// <see cref="Return"/> (on the same thread) when the render ends.
+    /// The state for a new render on <paramref name="thread"/> (this thread's <see cref="RenderThread"/>), which
+    /// becomes the thread's running render; give it back with <see cref="Return"/> (on the same thread) when the render
+    /// ends.
     /// </summary>
-    public static unsafe RenderState Rent(ITemplateHost host, CancellationToken cancellationToken)
+    public static unsafe RenderState Rent(RenderThread thread, ITemplateHost host, CancellationToken cancellationToken)
     {
-        var slot = t_slot ??= new ThreadSlot();
-        var rs = slot.Spare;
-        if (rs is null) rs = new RenderState(host, cancellationToken) { _slot = slot };
-        else
+        RenderState rs;
+        if (thread.Depth == 0 && thread.Current is { } kept)
         {
-            slot.Spare = null;
+            // the thread's kept state: it stays the thread's current one, so taking it stores no reference
+            rs = kept;
             rs.CancellationToken = cancellationToken;
             // the same environment as this thread's last render (the usual case): its settings are already in place
             if (ReferenceEquals(rs.Host, host)) rs.RestartLimits();
@@ -57,9 +48,13 @@ internal sealed partial class RenderState
                 rs.StartLimits(host.Limits);
             }
         }
-        // (stores of null cost no GC write barrier: the usual case, no render running on this thread, writes none)
-        if (slot.Current is { } previous) rs._previous = previous;
-        slot.Current = rs;
+        else
+        {
+            rs = new RenderState(host, cancellationToken) { _thread = thread };
+            if (thread.Depth > 0) rs._previous = thread.Current;
+            thread.Current = rs;
+        }
+        thread.Depth++;
         byte marker = 0;
         rs.StackBase = (nint)(&marker);
         return rs;
@@ -96,17 +91,18 @@ internal sealed partial class RenderState
         if (rs.ChainCount > 0) { Array.Clear(rs.ChainTemplates, 0, rs.ChainCount); rs.ChainCount = 0; }
         rs.CancellationToken = default;
         rs.Async = null;
-        // Host stays: the next render on this thread is most often of the same environment (a spare state per thread
-        // keeps at most one environment reachable)
-        rs._root?.ResetRoot(null, Context.NoGlobals);
-        var slot = rs._slot!;
+        // Host (and the root context's globals, which are the environment's) stay: the next render on this thread is
+        // most often of the same environment (a kept state per thread keeps at most one environment reachable)
+        rs._root?.ClearRoot();
+        var thread = rs._thread!;
+        thread.Depth--;
+        // a nested render gives the thread back to the render it interrupted (and is dropped); the outermost one stays
+        // the thread's current state, kept for the next render
         if (rs._previous is { } previous)
         {
-            slot.Current = previous;
+            thread.Current = previous;
             rs._previous = null;
         }
-        else slot.Current = null;
-        slot.Spare = rs;
     }
 
     /// <summary>The asynchronous render this attempt belongs to (<c>RenderAsync</c>); null in a synchronous render.</summary>

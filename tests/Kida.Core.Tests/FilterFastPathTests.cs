@@ -199,4 +199,48 @@ public class FilterFastPathTests
         Assert.Equal("[1, \"a\\u003cb\", true, null]|\"x\\\"y\"|[]", R(mode, "{{ [1, 'a<b', true, none]|tojson }}|{{ 'x\"y'|tojson }}|{{ nodoubles|tojson }}"));
         Assert.Equal(R(mode, "{{ (3, 1, 2, 3)|tojson }}"), R(mode, "{{ ints|tojson }}"));
     }
+
+    public sealed class Noted
+    {
+        public string? Note { get; set; }
+        public int Count { get; set; }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Default_with_a_literal_fallback_answers_as_the_filter(Mode mode)
+    {
+        var ctx = new Dictionary<string, object?>
+        {
+            ["rows"] = new List<Noted> { new() { Note = "n1", Count = 0 }, new() { Note = null, Count = 2 }, new() { Note = "", Count = 3 } },
+            ["nothing"] = null,
+            ["zero"] = 0,
+            ["html"] = new Markup("<b>"),
+        };
+        // undefined and None take the fallback; every other value (falsy ones too) is itself
+        Assert.Equal("n/a|n/a|0|False||&lt;b&gt;|<b>|3|2.5|True|-|0x",
+            Render(mode, "{{ missing|default('n/a') }}|{{ nothing|d('n/a') }}|{{ zero|default(1) }}|{{ false|default(true) }}|{{ ''|default('x') }}|"
+                + "{{ missing|default('<b>') }}|{{ html|default('x') }}|{{ missing|default(3) }}|{{ missing|default(2.5) }}|{{ missing|default(true) }}|"
+                + "{{ missing|default }}-|{{ missing|default|length }}x", ctx));
+        // a model member, printed and in a loop (the typed read at tier-up); a null string member reads as ''
+        Assert.Equal("n1:0;:2;:3;", Render(mode, "{% for r in rows %}{{ r.note|default('n/a') }}:{{ r.count|default(9) }};{% endfor %}", ctx));
+        Assert.Equal("n/a,n/a,n/a", Render(mode, "{% for r in rows %}{{ r.missing|default('n/a') }}{{ ',' if not loop.last }}{% endfor %}", ctx));
+        // the boolean form replaces falsy values too, and a fallback with effects is evaluated as the filter's argument
+        Assert.Equal("a|a|a|v", Render(mode, "{{ ''|default('a', true) }}|{{ zero|default('a', boolean=true) }}|{{ missing|default('a', true) }}|{{ 'v'|default('a', true) }}", ctx));
+        Assert.Equal("v1", Render(mode,
+            "{% set ns = namespace(n=0) %}{% macro bump() %}{% set ns.n = ns.n + 1 %}x{% endmacro %}{{ 'v'|default(bump()) }}{{ ns.n }}", ctx));
+        Assert.Equal("ok", Render(mode, "{{ missing|default(none) is none and 'ok' }}", ctx));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void An_environment_filter_named_default_replaces_the_built_in_one(bool interpret)
+    {
+        var env = new KidaEnvironment(new KidaOptions { PreferInterpretation = interpret, StrictUndefined = false });
+        env.AddFilter("default", (Func<object?, object?, object?>)((v, fallback) => $"[{v}|{fallback}]"));
+        Assert.Equal("[x|y]", env.FromString("{{ 'x'|default('y') }}").Render());
+        Assert.Equal("[|y]", env.FromString("{{ missing|default('y') }}").Render());
+        // d is a built-in filter of its own: not replaced
+        Assert.Equal("y", env.FromString("{{ missing|d('y') }}").Render());
+    }
 }

@@ -428,7 +428,7 @@ internal sealed partial class Emitter
         if (f.Name is "default" or "d" && f.Style == FilterStyle.Pipe)
         {
             var guarded = Guarded(f.Value, out var v);
-            return E.Block(typeof(object), [v], guarded, ApplyFilter(f, v));
+            return E.Block(typeof(object), [v], guarded, DirectDefault(f, v) ?? ApplyFilter(f, v));
         }
         if (f.Style is FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline)
         {
@@ -438,6 +438,20 @@ internal sealed partial class Emitter
                 E.Condition(E.Equal(v, NullObject), NullObject, ApplyFilter(f, v), typeof(object)));
         }
         return ApplyFilter(f, EmitExpr(f.Value));
+    }
+
+    /// <summary>
+    /// <c>x|default</c> or <c>x|default(literal)</c> with the built-in filter: the fallback when the value is undefined or
+    /// None, else the value, with no call (the literal has no effect to keep in order); other forms take the filter.
+    /// </summary>
+    private E? DirectDefault(FilterExpr f, ParameterExpression value)
+    {
+        if (!_filters.TryGetValue(f.Name, out var fn) || !BuiltinFilters.All.TryGetValue(f.Name, out var builtin) || !ReferenceEquals(builtin, fn)
+            || f.Args is not { DynArgs: null, DynKwargs: null, Named.Count: 0, Positional.Count: <= 1 }
+            || (f.Args.Positional.Count == 1 && f.Args.Positional[0] is not ConstExpr)) return null;
+        E fallback = f.Args.Positional.Count == 1 ? E.Convert(EmitExpr(f.Args.Positional[0]), typeof(object)) : E.Constant("", typeof(object));
+        return E.Block(typeof(object), SetPos(f.Pos),
+            E.Condition(E.OrElse(E.Equal(value, NullObject), E.TypeIs(value, typeof(Undefined))), fallback, value, typeof(object)));
     }
 
     private E ApplyFilter(FilterExpr f, E value)

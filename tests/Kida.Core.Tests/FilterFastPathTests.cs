@@ -1,4 +1,5 @@
 using Xunit;
+using Kida.Runtime;
 using static Kida.Core.Tests.FidelityRound2Tests;
 
 namespace Kida.Core.Tests;
@@ -242,5 +243,38 @@ public class FilterFastPathTests
         Assert.Equal("[|y]", env.FromString("{{ missing|default('y') }}").Render());
         // d is a built-in filter of its own: not replaced
         Assert.Equal("y", env.FromString("{{ missing|d('y') }}").Render());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("plain")]
+    [InlineData("@[`{")]
+    [InlineData("Zeta")]
+    [InlineData("aZ")]
+    [InlineData("A")]
+    [InlineData("mixed_Case-9")]
+    [InlineData("\u007f")]
+    [InlineData("\u00c9mile")]
+    [InlineData("\u00e9mile")]
+    [InlineData("\u0130stanbul")]
+    [InlineData("\ud83d\ude00X")]
+    public void Case_folded_sort_keys_are_the_lowered_text(string text)
+    {
+        Assert.Equal(text.ToLowerInvariant(), Comparison.CaseFolded(text));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Case_insensitive_orders_place_capitals_among_their_lower_case_letters(Mode mode)
+    {
+        // '[', '_' and '`' sit between 'Z' and 'a': lowered keys put 'Zeta' after them, case-sensitive ones before
+        var ctx = new Dictionary<string, object?>
+        {
+            ["m"] = new Dictionary<string, object?> { ["_x"] = 1, ["Zeta"] = 2, ["alpha"] = 3, ["[y"] = 4, ["\u00c9mile"] = 5, ["Beta"] = 6 },
+            ["words"] = new List<string> { "_x", "Zeta", "alpha", "[y", "\u00c9mile", "Beta" },
+        };
+        Assert.Equal("[y,_x,alpha,Beta,Zeta,\u00c9mile|Beta,Zeta,[y,_x,alpha,\u00c9mile",
+            Render(mode, "{% for k, v in m|dictsort %}{{ k }}{{ ',' if not loop.last }}{% endfor %}|{% for k, v in m|dictsort(true) %}{{ k }}{{ ',' if not loop.last }}{% endfor %}", ctx));
+        Assert.Equal("[y,_x,alpha,Beta,Zeta,\u00c9mile", Render(mode, "{{ words|sort|join(',') }}", ctx));
     }
 }

@@ -166,7 +166,7 @@ internal static partial class BuiltinFilters
             var keys = new string[n];
             for (var i = 0; i < n; i++)
             {
-                if (items[i] is string sv) keys[i] = caseSensitive ? sv : sv.ToLowerInvariant();
+                if (items[i] is string sv) keys[i] = caseSensitive ? sv : Comparison.CaseFolded(sv);
                 else return null;
             }
             order = reverse ? StableOrder(n, (x, y) => Comparison.CompareStrings(keys[x], keys[y]), reverse) : StableStringOrder(keys);
@@ -395,7 +395,7 @@ internal static partial class BuiltinFilters
             for (var i = 0; i < n; i++)
             {
                 var text = Values.AsString(keys[i])!;
-                norms[i] = caseSensitive ? text : text.ToLowerInvariant();
+                norms[i] = caseSensitive ? text : Comparison.CaseFolded(text);
             }
             // stable: an item moves left only past greater keys
             Span<int> order = stackalloc int[n];
@@ -454,7 +454,7 @@ internal static partial class BuiltinFilters
             for (var i = 0; i < keys.Length; i++)
             {
                 var text = Values.AsString(keyed[i].Key)!;
-                keys[i] = caseSensitive ? text : text.ToLowerInvariant();
+                keys[i] = caseSensitive ? text : Comparison.CaseFolded(text);
             }
             var order = StableStringOrder(keys);
             var byKey = new List<object?>();

@@ -194,8 +194,8 @@ internal sealed class Output : IDisposable
     /// <summary>Writes text HTML-escaped with Kida's table, copying clean runs in bulk.</summary>
     public void WriteEscaped(ReadOnlySpan<char> s)
     {
-        // most text has nothing to escape: found by one vectorised search, and copied as it is
-        var first = s.IndexOfAny(HtmlSpecial);
+        // most text has nothing to escape: found by one vectorised search (a scan for a few characters), and copied as it is
+        var first = s.Length <= 8 ? FirstSpecial(s) : s.IndexOfAny(HtmlSpecial);
         if (first < 0)
         {
             Write(s);
@@ -222,6 +222,14 @@ internal sealed class Output : IDisposable
             return;
         }
         WriteEscapedRuns(s);
+    }
+
+    // the first character of a short text that escaping replaces, or -1
+    private static int FirstSpecial(ReadOnlySpan<char> s)
+    {
+        for (var i = 0; i < s.Length; i++)
+            if (s[i] <= '>' && ((1UL << s[i]) & SpecialMask) != 0) return i;
+        return -1;
     }
 
     private void WriteEscapedRuns(ReadOnlySpan<char> s)

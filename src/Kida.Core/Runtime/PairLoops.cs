@@ -28,11 +28,12 @@ internal static class PairLoops
             // d.items() on a dictionary with an 'items' key calls that value (a key wins over the method)
             if (d.ContainsKey("items")) return -1;
             pairs = Rent(2 * n);
+            var items = pairs.AsSpan();
             var i = 0;
             foreach (var (key, value) in d)
             {
-                pairs[i++] = key;
-                pairs[i++] = value;
+                items[i++] = key;
+                items[i++] = value;
             }
             return n;
         }
@@ -40,21 +41,23 @@ internal static class PairLoops
         // dictsort's default order: keys compared lowered (case-insensitive) as Python compares strings, equal keys in
         // their original order (an insertion sort of the pairs, each with its lowered key after the pairs)
         pairs = Rent(3 * n);
+        // written through a span: one array-type check here instead of one per store
+        var p = pairs.AsSpan();
         var k = 0;
         foreach (var (key, value) in d)
         {
-            var lowered = key.ToLowerInvariant();
+            var lowered = Comparison.CaseFolded(key);
             var j = k - 1;
-            while (j >= 0 && Comparison.CompareStrings((string)pairs[2 * n + j]!, lowered) > 0)
+            while (j >= 0 && Comparison.CompareStrings((string)p[2 * n + j]!, lowered) > 0)
             {
-                pairs[2 * (j + 1)] = pairs[2 * j];
-                pairs[2 * (j + 1) + 1] = pairs[2 * j + 1];
-                pairs[2 * n + j + 1] = pairs[2 * n + j];
+                p[2 * (j + 1)] = p[2 * j];
+                p[2 * (j + 1) + 1] = p[2 * j + 1];
+                p[2 * n + j + 1] = p[2 * n + j];
                 j--;
             }
-            pairs[2 * (j + 1)] = key;
-            pairs[2 * (j + 1) + 1] = value;
-            pairs[2 * n + j + 1] = lowered;
+            p[2 * (j + 1)] = key;
+            p[2 * (j + 1) + 1] = value;
+            p[2 * n + j + 1] = lowered;
             k++;
         }
         return n;

@@ -142,6 +142,35 @@ public class RenderThreadTests
     }
 
     [Fact]
+    public void A_thread_keeps_a_usual_buffer_and_lets_a_big_page_go()
+    {
+        // a template decides how much it writes: what the thread keeps afterwards must not grow with it
+        var env = Env(interpret: false);
+        var page = env.FromString("{{ 'x' * n }}");
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { Run(); }
+            catch (Exception ex) { failure = ex; }
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
+
+        void Run()
+        {
+            Assert.Equal(100, page.Render(new { n = 100 }).Length);
+            var kept = RenderThread.Get().Output!;
+            Assert.InRange(kept.Capacity, 100, 16 * 1024);
+            Assert.Equal(2_000_000, page.Render(new { n = 2_000_000 }).Length);
+            Assert.Same(kept, RenderThread.Get().Output);
+            Assert.InRange(kept.Capacity, 0, 16 * 1024);
+            Assert.False(RenderThread.Get().OutputTaken);
+            Assert.Equal(10, page.Render(new { n = 10 }).Length);
+        }
+    }
+
+    [Fact]
     public void Threads_render_with_their_own_kept_state()
     {
         var env = Env(interpret: false);

@@ -446,9 +446,9 @@ internal sealed partial class Emitter
     /// </summary>
     private E? DirectDefault(FilterExpr f, ParameterExpression value)
     {
-        if (!_filters.TryGetValue(f.Name, out var fn) || !BuiltinFilters.All.TryGetValue(f.Name, out var builtin) || !ReferenceEquals(builtin, fn)
-            || f.Args is not { DynArgs: null, DynKwargs: null, Named.Count: 0, Positional.Count: <= 1 }
+        if (!IsBuiltinFilter(f.Name) || f.Args is not { DynArgs: null, DynKwargs: null, Named.Count: 0, Positional.Count: <= 1 }
             || (f.Args.Positional.Count == 1 && f.Args.Positional[0] is not ConstExpr)) return null;
+        // (no argument: the filter's own default_value, '')
         E fallback = f.Args.Positional.Count == 1 ? E.Convert(EmitExpr(f.Args.Positional[0]), typeof(object)) : E.Constant("", typeof(object));
         return E.Block(typeof(object), SetPos(f.Pos),
             E.Condition(E.OrElse(E.Equal(value, NullObject), E.TypeIs(value, typeof(Undefined))), fallback, value, typeof(object)));

@@ -35,6 +35,9 @@ internal sealed class Output : IDisposable
 
     public int Length => _length;
 
+    /// <summary>The characters the buffer holds now (what a kept output keeps between renders).</summary>
+    public int Capacity => _buffer.Length;
+
     /// <summary>Everything written so far, including what a streaming output has already handed over.</summary>
     public long TotalLength => _emitted + _length;
 
@@ -114,8 +117,9 @@ internal sealed class Output : IDisposable
     /// <summary>Ends a render's use of an output from <see cref="Rent"/>: the thread keeps its own output (and a buffer of a usual size).</summary>
     public static void Return(RenderThread thread, Output output)
     {
-        if (!ReferenceEquals(thread.Output, output) || !thread.OutputTaken)
+        if (!ReferenceEquals(thread.Output, output))
         {
+            // a nested render's own output
             output.Dispose();
             return;
         }
@@ -210,7 +214,7 @@ internal sealed class Output : IDisposable
             var n = _length + first;
             foreach (var c in s[first..])
             {
-                if (c > '>' || ((1UL << c) & SpecialMask) == 0)
+                if (!IsSpecial(c))
                 {
                     buffer[n++] = c;
                     continue;
@@ -224,11 +228,14 @@ internal sealed class Output : IDisposable
         WriteEscapedRuns(s);
     }
 
+    // whether escaping replaces c
+    private static bool IsSpecial(char c) => c <= '>' && ((1UL << c) & SpecialMask) != 0;
+
     // the first character of a short text that escaping replaces, or -1
     private static int FirstSpecial(ReadOnlySpan<char> s)
     {
         for (var i = 0; i < s.Length; i++)
-            if (s[i] <= '>' && ((1UL << s[i]) & SpecialMask) != 0) return i;
+            if (IsSpecial(s[i])) return i;
         return -1;
     }
 

@@ -256,6 +256,69 @@ public static class OpCases
         C("urlencode", "{{ x.query|urlencode }}", (ref w, x, d) => UrlEncode(ref w, x.Query)),
         C("date('%Y-%m-%d')", "{{ x.when|date('%Y-%m-%d') }}", (ref w, x, d) => w.Format(x.When, "yyyy-MM-dd")),
         C("date('%d %b %Y')", "{{ x.when|date('%d %b %Y') }}", (ref w, x, d) => w.Format(x.When, "dd MMM yyyy")),
+        C("reverse|join", "{{ x.nums|reverse|join(',') }}", (ref w, x, d) =>
+        {
+            for (var i = x.Nums.Count - 1; i >= 0; i--) { w.Int(x.Nums[i]); if (i > 0) w.Char(','); }
+        }),
+        C("min", "{{ x.nums|min }}", (ref w, x, d) => { var m = x.Nums[0]; foreach (var n in x.Nums) if (n < m) m = n; w.Int(m); }),
+        C("max", "{{ x.nums|max }}", (ref w, x, d) => { var m = x.Nums[0]; foreach (var n in x.Nums) if (n > m) m = n; w.Int(m); }),
+        C("center(16)", "{{ x.name|center(16) }}", (ref w, x, d) =>
+        {
+            // Python's str.center: the odd space goes left when the width is odd
+            var margin = Math.Max(0, 16 - x.Name.Length);
+            var left = margin / 2 + (margin & 16 & 1);
+            w.Raw(new string(' ', left)); w.Escaped(x.Name); w.Raw(new string(' ', margin - left));
+        }),
+        C("str.replace()", "{{ x.name.replace('Item', 'I') }}", (ref w, x, d) => w.Escaped(x.Name.Replace("Item", "I", StringComparison.Ordinal))),
+        C("lower|replace (slug)", "{{ x.title|lower|replace(' ', '-') }}", (ref w, x, d) => w.Escaped(x.Title.ToLowerInvariant().Replace(' ', '-'))),
+        C("dict.keys() loop", "{% for k in x.meta.keys() %}{{ k }};{% endfor %}", (ref w, x, d) =>
+        {
+            foreach (var k in x.Meta.Keys) { w.Escaped(k); w.Char(';'); }
+        }),
+        C("string", "{{ x.id|string }}", (ref w, x, d) => w.Int(x.Id)),
+        C("list|length", "{{ x.tags|list|length }}", (ref w, x, d) => w.Int(x.Tags.Count)),
+        C("10 < x < 500", "{{ 10 < x.id < 500 }}", (ref w, x, d) => w.Bool(10 < x.Id && x.Id < 500)),
+        C("'tag1' not in list", "{{ 'tag1' not in x.tags }}", (ref w, x, d) => w.Bool(!x.Tags.Contains("tag1"))),
+        C("filesizeformat", "{{ (x.id * 1000)|filesizeformat }}", (ref w, x, d) =>
+        {
+            if (x.Id == 0) w.Raw("0 Bytes");
+            else { w.Format((double)x.Id, "F1"); w.Raw(" kB"); }
+        }),
+        C("'%s items' % n", "{{ '%s items' % x.id }}", (ref w, x, d) => { w.Int(x.Id); w.Raw(" items"); }),
+        C("'%.2f' % decimal", "{{ '%.2f' % x.price }}", (ref w, x, d) => w.Format(x.Price, "F2")),
+        C("attr('name')", "{{ x.child|attr('name') }}", (ref w, x, d) => w.Escaped(x.Child.Name)),
+        C("safe", "{{ x.text|safe }}", (ref w, x, d) => w.Raw(x.Text)),
+        C("list index", "{{ x.nums[1] }}", (ref w, x, d) => w.Int(x.Nums[1])),
+        C("str index", "{{ x.name[0] }}", (ref w, x, d) => w.Escaped(x.Name.AsSpan(0, 1))),
+        C("list slice|join", "{{ x.nums[1:3]|join(',') }}", (ref w, x, d) => { w.Int(x.Nums[1]); w.Char(','); w.Int(x.Nums[2]); }),
+        C("str.endswith()", "{{ x.name.endswith('7') }}", (ref w, x, d) => w.Bool(x.Name.EndsWith('7'))),
+        C("str.split()[0]", "{{ x.title.split(' ')[1] }}", (ref w, x, d) => w.Escaped(x.Title.Split(' ')[1])),
+        C("', '.join()", "{{ ', '.join(x.tags) }}", (ref w, x, d) =>
+        {
+            for (var i = 0; i < x.Tags.Count; i++) { if (i > 0) w.Raw(", "); w.Escaped(x.Tags[i]); }
+        }),
+        C("'{} {}'.format()", "{{ '{} #{}'.format(x.name, x.id) }}", (ref w, x, d) => { w.Escaped(x.Name); w.Raw(" #"); w.Int(x.Id); }),
+        C("is gt 500", "{{ x.id is gt 500 }}", (ref w, x, d) => w.Bool(x.Id > 500)),
+        C("is sequence", "{{ x.tags is sequence }}", (ref w, x, d) => w.Bool(true)),
+        C("is mapping", "{{ x.meta is mapping }}", (ref w, x, d) => w.Bool(true)),
+        C("is integer", "{{ x.id is integer }}", (ref w, x, d) => w.Bool(true)),
+        C("is true", "{{ x.active is true }}", (ref w, x, d) => w.Bool(x.Active)),
+        C("count", "{{ x.tags|count }}", (ref w, x, d) => w.Int(x.Tags.Count)),
+        C("dict length", "{{ x.meta|length }}", (ref w, x, d) => w.Int(x.Meta.Count)),
+        C("date member .year", "{{ x.when.year }}", (ref w, x, d) => w.Int(x.When.Year)),
+        C("length > 5", "{{ x.name|length > 7 }}", (ref w, x, d) => w.Bool(x.Name.Length > 7)),
+        C("indent(2)", "{{ x.name|indent(2) }}", (ref w, x, d) => w.Escaped(x.Name)),
+        C("xmlattr", "<a{{ {'id': x.name, 'class': 'c'}|xmlattr }}>", (ref w, x, d) => { w.Raw("<a id=\""); w.Escaped(x.Name); w.Raw("\" class=\"c\">"); }),
+        C("items() filter loop", "{% for k, v in x.meta|items %}{{ k }}{% endfor %}", (ref w, x, d) => { foreach (var k in x.Meta.Keys) w.Escaped(k); }),
+        C("round(2) decimal", "{{ x.price|round(2) }}", (ref w, x, d) => w.PyFloat(Math.Round((double)x.Price, 2))),
+        C("{% if %} elif", "{% if x.id % 3 == 0 %}a{% elif x.id % 3 == 1 %}b{% else %}c{% endif %}", (ref w, x, d) => w.Char(x.Id % 3 == 0 ? 'a' : x.Id % 3 == 1 ? 'b' : 'c')),
+        C("nested for", "{% for n in x.nums %}{{ n }}{% endfor %}", (ref w, x, d) => { foreach (var n in x.Nums) w.Int(n); }),
+        C("loop.index", "{% for n in x.nums %}{{ loop.index }}{% endfor %}", (ref w, x, d) => { for (var i = 1; i <= x.Nums.Count; i++) w.Int(i); }),
+        C("inner loop objects", "{% for c in x.children %}{{ c.name }};{% endfor %}", (ref w, x, d) => { foreach (var c in x.Children) { w.Escaped(c.Name); w.Char(';'); } }),
+        C("loop.last separator", "{% for c in x.children %}{{ c.name }}{% if not loop.last %}, {% endif %}{% endfor %}", (ref w, x, d) =>
+        {
+            for (var i = 0; i < x.Children.Count; i++) { w.Escaped(x.Children[i].Name); if (i < x.Children.Count - 1) w.Raw(", "); }
+        }),
 
         // ---- tests
         C("is divisibleby 3", "{% if x.id is divisibleby 3 %}a{% else %}b{% endif %}", (ref w, x, d) => w.Char(x.Id % 3 == 0 ? 'a' : 'b')),

@@ -277,4 +277,48 @@ public class FilterFastPathTests
             Render(mode, "{% for k, v in m|dictsort %}{{ k }}{{ ',' if not loop.last }}{% endfor %}|{% for k, v in m|dictsort(true) %}{{ k }}{{ ',' if not loop.last }}{% endfor %}", ctx));
         Assert.Equal("[y,_x,alpha,Beta,Zeta,\u00c9mile", Render(mode, "{{ words|sort|join(',') }}", ctx));
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Min_and_max_of_typed_lists_answer_as_the_general_comparison(Mode mode)
+    {
+        var ctx = Ctx();
+        ctx["ties"] = new List<string> { "b", "B", "a", "A" };
+        ctx["holey"] = new List<string> { "b", null! };
+        ctx["nolongs"] = new List<long>();
+        // ints, an int array, longs; strings lowered (the first of equal keys kept) or case-sensitive
+        Assert.Equal("1|3|-7|5|1|9223372036854775807", R2(mode, ctx, "{{ ints|min }}|{{ ints|max }}|{{ arr|min }}|{{ arr|max }}|{{ longs|min }}|{{ longs|max }}"));
+        Assert.Equal("a|b|A|b|A|C", R2(mode, ctx,
+            "{{ ties|min }}|{{ ties|max }}|{{ ties|min(case_sensitive=true) }}|{{ ties|max(true) }}|{{ strs|min }}|{{ strs|max }}"));
+        // template lists and attributes take the general path, with the same answers
+        Assert.Equal("1.5|3|pad|ink", R2(mode, ctx, "{{ [3, 1.5, 2]|min }}|{{ [3, 1.5, 2]|max }}|{{ (items|min(attribute='price')).name }}|{{ (items|max(attribute='qty')).name }}"));
+        Assert.Equal("", R2(mode, ctx, "{{ nolongs|min is undefined and '' }}"));
+        Assert.Contains("not supported", Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ holey|min }}")).Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Reverse_and_its_join_match_the_filters(Mode mode)
+    {
+        var ctx = Ctx();
+        ctx["big"] = new List<int> { int.MinValue, 0, int.MaxValue };
+        Assert.Equal("3,2,1,3|2147483647&amp;0&amp;-2147483648|2,-7,5|C,a,A,b|c-b-a|3,2,1|2,1", R2(mode, ctx,
+            "{{ ints|reverse|join(',') }}|{{ big|reverse|join('&') }}|{{ arr|reverse|join(',') }}|{{ strs|reverse|join(',') }}|"
+            + "{{ 'abc'|reverse|join('-') }}|{{ range(1, 4)|reverse|join(',') }}|{{ (1, 2)|reverse|join(',') }}"));
+        Assert.Equal("[3, 2, 1, 3]|cba|3", R2(mode, ctx, "{{ ints|reverse|list }}|{{ 'abc'|reverse }}|{{ (ints|reverse)[0] }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void The_string_filter_printed_is_the_string_it_makes(Mode mode)
+    {
+        var ctx = Ctx();
+        ctx["nothing"] = null;
+        ctx["html"] = new Markup("<b>");
+        Assert.Equal("3|True|None|&lt;i&gt;|<b>|[3, 1, 2, 3]|2.5|1.005|3", R2(mode, ctx,
+            "{{ ints[0]|string }}|{{ true|string }}|{{ nothing|string }}|{{ '<i>'|string }}|{{ html|string }}|{{ ints|string }}|{{ 2.5|string }}|{{ price|string }}|{{ (items|length)|string }}"));
+        Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ missing|string }}"));
+    }
+
+    private static string R2(Mode mode, Dictionary<string, object?> ctx, string source) => Render(mode, source, ctx);
 }

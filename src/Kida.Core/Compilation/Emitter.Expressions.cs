@@ -30,7 +30,49 @@ internal sealed partial class Emitter
     public override E VisitGetAttrExpr(GetAttrExpr ga) =>
         ga.Optional
         ? Helper(H.GetAttrOptional, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name))
-        : Helper(H.GetAttrSite, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()));
+        : LoopMember(ga, write: false) ?? Helper(H.GetAttrSite, _fn.Rs, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()));
+
+    /// <summary>
+    /// <c>loop.index</c>, <c>index0</c>, <c>revindex</c>, <c>revindex0</c>, <c>length</c>, <c>first</c>, <c>last</c> of the
+    /// enclosing for loop: read from its <see cref="LoopContext"/> in place (printed as digits when
+    /// <paramref name="write"/>), no member lookup by name. A <c>loop</c> that holds something else (a template may
+    /// assign the name) or an async loop's restricted member takes the general read. Null for any other expression.
+    /// </summary>
+    private E? LoopMember(GetAttrExpr ga, bool write)
+    {
+        if (ga is not { Optional: false, Target: NameExpr { Name: "loop" } } || FindLocal("loop", _fn.Scope) is not { } loopVar
+            || ga.Name is not ("index" or "index0" or "revindex" or "revindex0" or "length" or "first" or "last")) return null;
+        var lc = E.Variable(typeof(LoopContext), "lc");
+        var index0 = E.Field(lc, H.LoopIndex0);
+        var length = E.Property(lc, H.LoopLength);
+        var one = E.Constant(1);
+        E value = ga.Name switch
+        {
+            "index" => E.Add(index0, one),
+            "index0" => index0,
+            "revindex" => E.Subtract(length, index0),
+            "revindex0" => E.Subtract(E.Subtract(length, index0), one),
+            "length" => length,
+            "first" => E.Equal(index0, E.Constant(0)),
+            _ => E.Equal(index0, E.Subtract(length, one)),
+        };
+        E guard = E.NotEqual(lc, E.Constant(null, typeof(LoopContext)));
+        // (an async loop has no length: those members keep the general read and its error)
+        if (ga.Name is "revindex" or "revindex0" or "length" or "last") guard = E.AndAlso(guard, E.Not(E.Property(lc, H.LoopIsAsync)));
+        if (write)
+        {
+            var direct = value.Type == typeof(int)
+                ? (E)E.Call(_fn.Out, H.OutputWriteInt, E.Convert(value, typeof(long)))
+                : E.Call(_fn.Out, H.OutputWriteValue, BoxBool(value), _fn.Escape);
+            return E.Block(typeof(void), [lc], E.Assign(lc, E.TypeAs(loopVar, typeof(LoopContext))),
+                E.IfThenElse(guard, direct,
+                    Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, loopVar, E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape)));
+        }
+        var boxed = value.Type == typeof(int) ? Helper(H.BoxLong, E.Convert(value, typeof(long))) : BoxBool(value);
+        return E.Block(typeof(object), [lc], E.Assign(lc, E.TypeAs(loopVar, typeof(LoopContext))),
+            E.Condition(guard, E.Convert(boxed, typeof(object)),
+                E.Convert(Helper(H.GetAttrSite, _fn.Rs, loopVar, E.Constant(ga.Name), E.Constant(new MemberSite())), typeof(object)), typeof(object)));
+    }
 
     public override E VisitGetItemExpr(GetItemExpr gi)
     {

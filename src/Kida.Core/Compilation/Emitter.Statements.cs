@@ -170,6 +170,9 @@ internal sealed partial class Emitter
                 ? Helper(H.WriteFormat1, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format), E.Convert(EmitExpr(f.Args.Positional[0]), typeof(object)), _fn.Escape)
                 : Helper(H.WriteFormat, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format),
                     EmittedArrays.Of(typeof(object), f.Args.Positional.Select(a => (E)E.Convert(EmitExpr(a), typeof(object)))), _fn.Escape));
+        if (value is BinaryExpr { Op: BinaryOp.Mod, Left: ConstExpr { Value: string percent } } mod && Filters.FormatPlan.CreatePercent(percent) is { } percentPlan)
+            // (an error is reported where the statement is, as for the operator anywhere else: operators set no position)
+            return Helper(H.WritePercent, _fn.Rs, _fn.Out, E.Constant(percentPlan), E.Constant(percent), E.Convert(EmitExpr(mod.Right), typeof(object)), _fn.Escape);
         if (value is FilterExpr { Name: "join", Style: FilterStyle.Pipe, Value: { } joined } jn
             && jn.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string joinSep }] } && IsBuiltinFilter("join"))
             return EmitPrintedJoin(jn, joined, joinSep);
@@ -178,7 +181,7 @@ internal sealed partial class Emitter
         if (value is FilterExpr { Name: "length" or "count" } lf && EmitPrintedCount(lf) is { } printedCount)
             return printedCount;
         if (value is GetAttrExpr { Optional: false } ga)
-            return Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
+            return LoopMember(ga, write: true) ?? Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
         var v = EmitExpr(value);
         if (whole && value is GetAttrExpr { Optional: true } or GetItemExpr { Optional: true } or FilterExpr { Style: FilterStyle.OptionalPipe or FilterStyle.OptionalPipeline })
             v = Helper(H.NoneToEmpty, v);
@@ -187,7 +190,7 @@ internal sealed partial class Emitter
 
     /// <summary>
     /// <c>{{ v|upper }}</c>, <c>|lower</c>, <c>|capitalize</c>, <c>|title</c>, <c>|trim</c> (no arguments), <c>|truncate(n)</c>, <c>|escape</c>, <c>|replace('a', 'b')</c>
-    /// (two literal strings), <c>|sum</c>, <c>|urlencode</c> and <c>|striptags</c> (no arguments), <c>|date</c> (a literal format or none), all the
+    /// (two literal strings), <c>|string</c>, <c>|sum</c>, <c>|urlencode</c> and <c>|striptags</c> (no arguments), <c>|date</c> (a literal format or none), all the
     /// built-in filters, and the str methods <c>v.upper()</c>, <c>lower()</c>,
     /// <c>capitalize()</c>, <c>strip()</c> without arguments: the result written as it is made (BuiltinFilters.Printed);
     /// null for anything else.
@@ -204,6 +207,8 @@ internal sealed partial class Emitter
                 when IsBuiltinFilter(f.Name):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteCased, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(cased)), E.Constant(CaseOf(f.Name)),
                     E.Constant(null, typeof(string)), _fn.Escape));
+            case FilterExpr { Name: "string", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } stringified } f when IsBuiltinFilter("string"):
+                return E.Block(SetPos(f.Pos), Helper(H.WriteStringFilter, _fn.Out, Helper(H.UseValue, EmitExpr(stringified)), _fn.Escape));
             case FilterExpr { Name: "escape" or "e", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } escaped } f when IsBuiltinFilter(f.Name):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteEscapedFilter, _fn.Out, Helper(H.UseValue, EmitExpr(escaped))));
             case FilterExpr
@@ -241,7 +246,7 @@ internal sealed partial class Emitter
 
     /// <summary>
     /// <c>{{ source|join('sep') }}</c> (the built-in join, a literal separator) written into the output. A source that is
-    /// itself the built-in <c>sort</c>, a divisibility selection (<c>select('even')</c>…, with or without <c>|list</c>),
+    /// itself the built-in <c>sort</c> or <c>reverse</c>, a divisibility selection (<c>select('even')</c>…, with or without <c>|list</c>),
     /// <c>unique</c> or <c>map(attribute='…')</c> is fused with the join; anything else is joined as it is. (An error of
     /// either filter of a fused pair is reported at the inner filter's position.)
     /// </summary>
@@ -252,6 +257,8 @@ internal sealed partial class Emitter
         {
             case FilterExpr { Name: "sort", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } sorted } sort when IsBuiltinFilter("sort"):
                 return E.Block(SetPos(sort.Pos), Helper(H.WriteSortedJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(sorted)), separator, _fn.Escape));
+            case FilterExpr { Name: "reverse", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } reversed } r when IsBuiltinFilter("reverse"):
+                return E.Block(SetPos(r.Pos), Helper(H.WriteReversedJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(reversed)), separator, _fn.Escape));
             case FilterExpr { Name: "unique", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } unique } u when IsBuiltinFilter("unique"):
                 return E.Block(SetPos(u.Pos), Helper(H.WriteJoinUnique, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(unique)), separator, _fn.Escape));
             case FilterExpr
@@ -527,7 +534,7 @@ internal sealed partial class Emitter
         // Jinja 3.1 clears its "no iteration" flag at the end of a completed body: an iteration left through
         // break or continue does not count, so else still runs when every iteration ended that way
         step.Add(loopBody);
-        step.Add(E.Assign(any, E.Constant(true)));
+        if (f.Else is not null) step.Add(E.Assign(any, E.Constant(true)));
         var loop = E.Loop(E.Block(
             E.Block(typeof(void), vars.Append(itemVar), step),
             E.Label(continueLabel),
@@ -634,7 +641,7 @@ internal sealed partial class Emitter
             step.Add(E.Assign(scope.Vars["loop"], lc));
         }
         step.Add(loopBody);
-        step.Add(E.Assign(any, E.Constant(true)));
+        if (f.Else is not null) step.Add(E.Assign(any, E.Constant(true)));
         var loop = E.Loop(E.Block(
             E.Block(typeof(void), vars.Append(itemVar), step),
             E.Label(continueLabel),

@@ -128,10 +128,12 @@ internal static class RuntimeMethods
     public static readonly MethodInfo SandboxOf = Of(SandboxRules.Of);
     public static readonly MethodInfo WriteFormat = Of(Filters.BuiltinFilters.WriteFormat);
     public static readonly MethodInfo WriteFormat1 = Of(Filters.BuiltinFilters.WriteFormat1);
+    public static readonly MethodInfo WritePercent = Of(Filters.BuiltinFilters.WritePercent);
     public static readonly MethodInfo FormatWriteInteger = InstanceOf<Filters.FormatPlan>(p => p.WriteInteger(null!, 0L, false));
     public static readonly MethodInfo WriteToJson = Of(Filters.BuiltinFilters.WriteToJson);
     public static readonly MethodInfo WriteCased = Of(Filters.BuiltinFilters.WriteCased);
     public static readonly MethodInfo WriteEscapedFilter = Of(Filters.BuiltinFilters.WriteEscapedFilter);
+    public static readonly MethodInfo WriteStringFilter = Of(Filters.BuiltinFilters.WriteStringFilter);
     public static readonly MethodInfo WriteReplaced = Of(Filters.BuiltinFilters.WriteReplaced);
     public static readonly MethodInfo WriteSum = Of(Filters.BuiltinFilters.WriteSum);
     public static readonly MethodInfo WriteUrlEncoded = Of(Filters.BuiltinFilters.WriteUrlEncoded);
@@ -139,6 +141,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteStripTags = Of(Filters.BuiltinFilters.WriteStripTags);
     public static readonly MethodInfo WriteTruncatedText = Of(Filters.BuiltinFilters.WriteTruncatedText);
     public static readonly MethodInfo WriteSortedJoin = Of(Filters.BuiltinFilters.WriteSortedJoin);
+    public static readonly MethodInfo WriteReversedJoin = Of(Filters.BuiltinFilters.WriteReversedJoin);
     public static readonly MethodInfo WriteJoin = Of(Filters.BuiltinFilters.WriteJoin);
     public static readonly MethodInfo WriteJoinUnique = Of(Filters.BuiltinFilters.WriteJoinUnique);
     private delegate int PairOpen(object? map, int kind, out object?[]? pairs);
@@ -204,6 +207,8 @@ internal static class RuntimeMethods
     public static readonly FieldInfo RenderStateCurrent = FieldOf<RenderState>(rs => rs.Current);
     public static readonly FieldInfo RenderStateEvalAutoescape = FieldOf<RenderState>(rs => rs.EvalAutoescape);
     public static readonly FieldInfo LoopIndex0 = FieldOf<LoopContext>(l => l.Index0);
+    public static readonly PropertyInfo LoopLength = typeof(LoopContext).GetProperty(nameof(LoopContext.Length))!;
+    public static readonly PropertyInfo LoopIsAsync = typeof(LoopContext).GetProperty(nameof(LoopContext.IsAsync))!;
     public static readonly FieldInfo RenderStateLoopCountdown = FieldOf<RenderState>(rs => rs.LoopCountdown);
     public static readonly PropertyInfo RenderStateToken = PropertyOf<RenderState>(rs => rs.CancellationToken);
     public static readonly PropertyInfo TokenIsCancellationRequested = PropertyOf<CancellationToken>(t => t.IsCancellationRequested);

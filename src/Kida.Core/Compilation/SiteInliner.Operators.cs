@@ -252,10 +252,11 @@ internal sealed partial class SiteInliner
         return Expression.IfThenElse(AllOf(v.Guards), Expression.Block(typeof(void), [.. prefix, typed]), base.VisitMethodCall(write));
     }
 
-    /// <summary><c>{{ '{} items'|format(x.count) }}</c> on an integer member: the plan writes the digits, no box, no argument.</summary>
+    /// <summary><c>{{ '{} items'|format(x.count) }}</c>, <c>{{ '%d items' % x.count }}</c> on an integer member: the plan writes the digits, no box, no argument.</summary>
     private Expression? TypedFormatWrite(MethodCallExpression node)
     {
-        if (node.Method != RuntimeMethods.WriteFormat1 || node.Arguments[2] is not ConstantExpression { Value: Filters.FormatPlan { IntegerFields: true } plan }
+        if ((node.Method != RuntimeMethods.WriteFormat1 && node.Method != RuntimeMethods.WritePercent)
+            || node.Arguments[2] is not ConstantExpression { Value: Filters.FormatPlan { IntegerFields: true } plan }
             || Typed(node.Arguments[4]) is not { Guards.Count: > 0 } v || v.Value.Type != typeof(long)) return null;
         return Expression.IfThenElse(AllOf(v.Guards),
             Expression.Call(Expression.Constant(plan), RuntimeMethods.FormatWriteInteger, node.Arguments[1], v.Value, node.Arguments[5]),

@@ -36,15 +36,18 @@ internal static partial class BuiltinFilters
         return value;
     }
 
-    private static IComparer<object?> SortComparer(bool caseSensitive) => Comparer<object?>.Create((x, y) =>
+    private static IComparer<object?> SortComparer(bool caseSensitive) => Comparer<object?>.Create((x, y) => CompareSortKeys(x, y, caseSensitive));
+
+    /// <summary>How sort, min and max order two keys: Python's order, text lowered unless <paramref name="caseSensitive"/>.</summary>
+    private static int CompareSortKeys(object? x, object? y, bool caseSensitive)
     {
         if (!caseSensitive)
         {
-            if (Values.AsString(x) is { } sx) x = sx.ToLowerInvariant();
-            if (Values.AsString(y) is { } sy) y = sy.ToLowerInvariant();
+            if (Values.AsString(x) is { } sx) x = Comparison.CaseFolded(sx);
+            if (Values.AsString(y) is { } sy) y = Comparison.CaseFolded(sy);
         }
         return Comparison.Compare(x, y);
-    });
+    }
 
     /// <summary>
     /// <c>{{ xs|sort|join(sep) }}</c> with the built-in filters: a list of ints sorted in a stack buffer and written with
@@ -56,28 +59,10 @@ internal static partial class BuiltinFilters
     {
         if (v is List<int> { Count: > 0 and <= 256 } ints)
         {
-            var n = ints.Count;
-            // join's limit on the joined length: the longest text (11 characters an int) passes every configured limit,
-            // or the exact length is counted
-            if (11L * n + (long)sep.Length * (n - 1) > KidaLimits.StringLengthFloor)
-            {
-                long total = (long)sep.Length * (n - 1);
-                foreach (var x in ints) total += x.ToString(CultureInfo.InvariantCulture).Length;
-                Guard.StringLength(total);
-            }
-            Span<int> values = stackalloc int[n];
+            Span<int> values = stackalloc int[ints.Count];
             ints.CopyTo(values);
             values.Sort();
-            var escapeSep = escape && sep.AsSpan().IndexOfAny("&<>\"'") >= 0;
-            for (var i = 0; i < n; i++)
-            {
-                if (i > 0)
-                {
-                    if (escapeSep) output.WriteEscaped(sep);
-                    else output.Write(sep);
-                }
-                output.WriteInt(values[i]);
-            }
+            WriteIntsJoined(output, values, sep, escape);
             return;
         }
         var sorted = Sort(rs, v, CallArgs.None);
@@ -87,8 +72,8 @@ internal static partial class BuiltinFilters
 
     private static object? Sort(RenderState rs, object? v, CallArgs a)
     {
-        var reverse = Values.Truthy(a.Get(0, "reverse", false));
-        var caseSensitive = Values.Truthy(a.Get(1, "case_sensitive", false));
+        var reverse = Values.Truthy(a.Get(0, "reverse", BoxedFalse));
+        var caseSensitive = Values.Truthy(a.Get(1, "case_sensitive", BoxedFalse));
         var attribute = a.Get(2, "attribute");
         if (attribute is null && Indexable(v) is { } indexable && SortTyped(indexable, reverse, caseSensitive) is { } sortedFast) return sortedFast;
         var items = Iteration.Iterate(v).ToList();
@@ -193,9 +178,9 @@ internal static partial class BuiltinFilters
 
     private static object? DictSort(RenderState rs, object? v, CallArgs a)
     {
-        var caseSensitive = Values.Truthy(a.Get(0, "case_sensitive", false));
+        var caseSensitive = Values.Truthy(a.Get(0, "case_sensitive", BoxedFalse));
         var by = Str(a.Get(1, "by", "key"));
-        var reverse = Values.Truthy(a.Get(2, "reverse", false));
+        var reverse = Values.Truthy(a.Get(2, "reverse", BoxedFalse));
         if (by is not ("key" or "value")) throw new TemplateRuntimeException("You can only sort by either \"key\" or \"value\"", ErrorCodes.FilterError);
         var pairs = Mappings.MapItems(RequireMapping("dictsort", v)).ToList();
         if (pairs.Count > 0 && pairs.TrueForAll(p => Values.IsString(by == "key" ? p.Key : p.Value)))
@@ -648,20 +633,118 @@ internal static partial class BuiltinFilters
         static bool Overflowed(long s, long added) => (s > 0 && added > long.MaxValue - s) || (s < 0 && added < long.MinValue - s);
     }
 
+    /// <summary>
+    /// <c>{{ xs|reverse|join(sep) }}</c> with the built-in filters: a list of ints written backwards with its separators
+    /// (no list in between); anything else joins what the reverse filter returns.
+    /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    internal static void WriteReversedJoin(RenderState rs, Output output, object? v, string sep, bool escape)
+    {
+        if (v is List<int> { Count: > 0 and <= 256 } ints)
+        {
+            Span<int> values = stackalloc int[ints.Count];
+            ints.CopyTo(values);
+            values.Reverse();
+            WriteIntsJoined(output, values, sep, escape);
+            return;
+        }
+        WriteJoin(rs, output, Reverse(v), sep, escape);
+    }
+
+    /// <summary>
+    /// Ints joined by <paramref name="sep"/> straight into the output, as the joined string prints (digits need no
+    /// escaping; the separator is escaped once), within join's limit on the joined length.
+    /// </summary>
+    private static void WriteIntsJoined(Output output, ReadOnlySpan<int> values, string sep, bool escape)
+    {
+        var n = values.Length;
+        // the longest text (11 characters an int) passes every configured limit, or the exact length is counted
+        if (11L * n + (long)sep.Length * (n - 1) > KidaLimits.StringLengthFloor)
+        {
+            long total = (long)sep.Length * (n - 1);
+            foreach (var x in values) total += x.ToString(CultureInfo.InvariantCulture).Length;
+            Guard.StringLength(total);
+        }
+        var escapeSep = escape && sep.AsSpan().IndexOfAny("&<>\"'") >= 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (i > 0)
+            {
+                if (escapeSep) output.WriteEscaped(sep);
+                else output.Write(sep);
+            }
+            output.WriteInt(values[i]);
+        }
+    }
+
+    /// <summary>The reverse filter: a string's code points backwards (markup stays markup), any other sequence's items as a new list.</summary>
+    internal static object Reverse(object? v) =>
+        Values.AsString(v) is { } s ? KeepMarkup(v, string.Concat(s.EnumerateRunes().Reverse())) : Reversed(v);
+
+    /// <summary>The items of a sequence in reverse order, as a new list (a list read by index, without a buffer in between).</summary>
+    private static List<object?> Reversed(object? v)
+    {
+        if (Indexable(v) is not { } list) return Iteration.Iterate(v).Reverse().ToList();
+        var n = list.Count;
+        var result = new List<object?>(n);
+        for (var i = n - 1; i >= 0; i--) result.Add(ItemAt(list, i));
+        return result;
+    }
+
     private static object? MinMax(RenderState rs, object? v, CallArgs a, int sign)
     {
-        var caseSensitive = Values.Truthy(a.Get(0, "case_sensitive", false));
-        var attribute = a.Get(1, "attribute");
-        var cmp = SortComparer(caseSensitive);
+        var plain = a.Count == 0 && !a.HasNamed;
+        var caseSensitive = !plain && Values.Truthy(a.Get(0, "case_sensitive", BoxedFalse));
+        var attribute = plain ? null : a.Get(1, "attribute");
+        if (attribute is null && TypedMinMax(v, sign, caseSensitive) is { } typed) return typed;
         object? best = null;
         object? bestKey = null;
         var any = false;
-        foreach (var x in Iteration.Iterate(v))
+        var indexable = Indexable(v);
+        var n = indexable?.Count ?? 0;
+        using var rest = indexable is null ? Iteration.Iterate(v).GetEnumerator() : null;
+        for (var i = 0; indexable is not null ? i < n : rest!.MoveNext(); i++)
         {
+            var x = indexable is not null ? ItemAt(indexable, i) : rest!.Current;
             var key = attribute is null ? x : AttrPath(rs, x, attribute);
-            if (!any || cmp.Compare(key, bestKey) * sign > 0) { best = x; bestKey = key; any = true; }
+            if (!any || CompareSortKeys(key, bestKey, caseSensitive) * sign > 0) { best = x; bestKey = key; any = true; }
         }
         return any ? best : new Undefined(sign > 0 ? "max" : "min", "No aggregated item, sequence was empty.", rs.Strict);
+    }
+
+    /// <summary>
+    /// min/max of a non-empty list of ints, longs or strings, compared as the general path compares them (strings by
+    /// code point, lowered unless case-sensitive), the first of equal items kept; null for anything else.
+    /// </summary>
+    private static object? TypedMinMax(object? v, int sign, bool caseSensitive)
+    {
+        switch (v)
+        {
+            case List<int> { Count: > 0 } ints: return Boxes.Int(Best(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ints), sign));
+            case int[] { Length: > 0 } ints: return Boxes.Int(Best<int>(ints, sign));
+            case List<long> { Count: > 0 } longs: return Boxes.Long(Best(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(longs), sign));
+            case long[] { Length: > 0 } longs: return Boxes.Long(Best<long>(longs, sign));
+            case List<string> { Count: > 0 } strings when !strings.Contains(null!):
+            {
+                var best = strings[0];
+                var bestKey = caseSensitive ? best : Comparison.CaseFolded(best);
+                for (var i = 1; i < strings.Count; i++)
+                {
+                    var key = caseSensitive ? strings[i] : Comparison.CaseFolded(strings[i]);
+                    if (Comparison.CompareStrings(key, bestKey) * sign > 0) { best = strings[i]; bestKey = key; }
+                }
+                return best;
+            }
+            default: return null;
+        }
+
+        static T Best<T>(ReadOnlySpan<T> items, int sign) where T : IComparable<T>
+        {
+            var best = items[0];
+            foreach (var x in items[1..])
+                if (x.CompareTo(best) * sign > 0) best = x;
+            return best;
+        }
     }
 
     private static object? Unique(RenderState rs, object? v, CallArgs a)
@@ -719,8 +802,8 @@ internal static partial class BuiltinFilters
     private static object? Indent(RenderState rs, object? v, CallArgs a)
     {
         var width = a.Get(0, "width", 4L);
-        var first = Values.Truthy(a.Get(1, "first", false));
-        var blank = Values.Truthy(a.Get(2, "blank", false));
+        var first = Values.Truthy(a.Get(1, "first", BoxedFalse));
+        var blank = Values.Truthy(a.Get(2, "blank", BoxedFalse));
         string indention;
         if (Values.AsString(width) is { } given) indention = given;
         else
@@ -966,7 +1049,7 @@ internal static partial class BuiltinFilters
 
     private static object? XmlAttr(RenderState rs, object? v, CallArgs a)
     {
-        var autospace = Values.Truthy(a.Get(0, "autospace", true));
+        var autospace = Values.Truthy(a.Get(0, "autospace", BoxedTrue));
         var parts = new List<string>();
         foreach (var (k, val) in Mappings.MapItems(RequireMapping("xmlattr", v)))
         {
@@ -991,9 +1074,9 @@ internal static partial class BuiltinFilters
     private static object? WordWrap(RenderState rs, object? v, CallArgs a)
     {
         var width = (int)Numbers.ToLong(a.Get(0, "width", 79L));
-        var breakLong = Values.Truthy(a.Get(1, "break_long_words", true));
+        var breakLong = Values.Truthy(a.Get(1, "break_long_words", BoxedTrue));
         var wrapstring = Str(a.Get(2, "wrapstring", "\n"));
-        var breakOnHyphens = Values.Truthy(a.Get(3, "break_on_hyphens", true));
+        var breakOnHyphens = Values.Truthy(a.Get(3, "break_on_hyphens", BoxedTrue));
         if (width <= 0) throw new TemplateRuntimeException($"invalid width {width} (must be > 0)", ErrorCodes.FilterError);
         // Jinja: every line (splitlines) wrapped by Python's textwrap (tabs and whitespace kept), joined with wrapstring
         var wrapped = new List<string>();
@@ -1089,7 +1172,7 @@ internal static partial class BuiltinFilters
     private static object? Urlize(RenderState rs, object? v, CallArgs a)
     {
         var trim = a.Get(0, "trim_url_limit") is { } t ? (int?)Guard.ClampToInt(Numbers.ToLong(t)) : null;
-        var nofollow = Values.Truthy(a.Get(1, "nofollow", false));
+        var nofollow = Values.Truthy(a.Get(1, "nofollow", BoxedFalse));
         var target = a.Get(2, "target") is { } tg ? Str(tg) : null;
         var rel = a.Get(3, "rel") is { } r ? Str(r) : null;
         var schemes = a.Get(4, "extra_schemes") is { } extra ? Iteration.Iterate(extra).Select(Str).ToList() : [];

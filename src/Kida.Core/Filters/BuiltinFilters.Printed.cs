@@ -108,6 +108,16 @@ internal static partial class BuiltinFilters
         output.WriteValue(Truncate(rs, v, a), escape);
     }
 
+    /// <summary>
+    /// <c>{{ v|string }}</c>: text, markup, integers and booleans print as their string prints (no string made); anything
+    /// else prints the string the filter makes (a host's HTML type becomes text, as the filter says).
+    /// </summary>
+    internal static void WriteStringFilter(Output output, object? v, bool escape)
+    {
+        if (v is string or Markup or long or int or bool) output.WriteValue(v, escape);
+        else output.WriteValue(Str(v), escape);
+    }
+
     /// <summary><c>{{ v|escape }}</c> / <c>|e</c>: a plain string escaped straight into the output; anything else as the filter returns it.</summary>
     internal static void WriteEscapedFilter(Output output, object? v)
     {

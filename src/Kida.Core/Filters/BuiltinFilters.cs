@@ -29,7 +29,7 @@ internal static partial class BuiltinFilters
             ["first"] = First, ["last"] = Last,
             ["list"] = (_, v, _) => ToListChecked(v),
             ["sort"] = Sort,
-            ["reverse"] = (_, v, _) => Values.AsString(v) is { } s ? KeepMarkup(v, string.Concat(s.EnumerateRunes().Reverse())) : Iteration.Iterate(v).Reverse().ToList(),
+            ["reverse"] = (_, v, _) => Reverse(v),
             ["replace"] = Replace,
             ["truncate"] = Truncate,
             ["format"] = FormatFilter,
@@ -486,6 +486,16 @@ internal static partial class BuiltinFilters
         output.WriteValue(FormatFilter(rs, format, new CallArgs([arg], null)), escape);
     }
 
+    /// <summary>
+    /// <c>{{ 'fmt' % value }}</c> with a plan (<see cref="FormatPlan.CreatePercent"/>): the text written into the output
+    /// (escaped as the printed string would be) without the string; other values print what <c>%</c> gives.
+    /// </summary>
+    internal static void WritePercent(RenderState rs, Output output, FormatPlan plan, string format, object? arg, bool escape)
+    {
+        if (plan.TryWrite(arg is PyTuple t ? t.Items : new ReadOnlySpan<object?>(ref arg), output, escape)) return;
+        output.WriteValue(Arithmetic.Mod(format, arg), escape);
+    }
+
     private static object? FormatFilter(RenderState rs, object? v, CallArgs a)
     {
         // a plain format string with positional fields: parsed once (per thread, by reference), numbers formatted in place
@@ -743,7 +753,7 @@ internal static partial class BuiltinFilters
 
     private static object? FileSizeFormat(RenderState rs, object? v, CallArgs a)
     {
-        var binary = Values.Truthy(a.Get(0, "binary", false));
+        var binary = Values.Truthy(a.Get(0, "binary", BoxedFalse));
         var bytes = Numbers.IsNumber(v) ? Numbers.ToDouble(v) : double.Parse(Str(v), CultureInfo.InvariantCulture);
         var @base = binary ? 1024.0 : 1000.0;
         string[] prefixes = binary ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"] : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];

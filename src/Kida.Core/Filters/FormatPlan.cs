@@ -12,7 +12,9 @@ namespace Kida.Filters;
 /// </summary>
 internal sealed class FormatPlan
 {
-    private readonly record struct Part(string? Literal, int Index, string Spec, string? FixedFormat)
+    // Conversion: the %-format conversion a part came from ('s', 'd', 'f'), which limits the values it formats as
+    // str.format would (anything else takes the general %-formatter); '\0' for a str.format field
+    private readonly record struct Part(string? Literal, int Index, string Spec, string? FixedFormat, char Conversion = '\0')
     {
         // no character HTML escaping changes in the literal or the spec (its fill character): a number formatted by
         // this part, or the literal, is written as it is
@@ -25,6 +27,7 @@ internal sealed class FormatPlan
     {
         _parts = parts;
         IntegerFields = parts.All(p => p.Literal is not null || (p.Index == 0 && p.Spec.Length == 0));
+        _percent = parts.Any(p => p.Conversion != '\0');
         var literal = 0;
         foreach (var p in parts)
         {
@@ -36,6 +39,9 @@ internal sealed class FormatPlan
             else literal += p.Literal.Length;
         }
     }
+
+    // a %-format's plan: Python requires exactly one argument per field
+    private readonly bool _percent;
 
     // the literal characters before the last field: the general formatter checks the text so far at each field's end
     private readonly int _literalBeforeLastField;
@@ -85,6 +91,76 @@ internal sealed class FormatPlan
 
     /// <summary>The plan of a template's constant format string, made once when the template is compiled; null when it has none.</summary>
     public static FormatPlan? Create(string format) => Parse(format);
+
+    /// <summary>How many fields the plan fills (one argument each).</summary>
+    public int FieldCount => _fieldCount;
+
+    [ThreadStatic] private static (string? Key, FormatPlan? Plan)[]? _recentPercent;
+
+    /// <summary>The plan of a <c>%</c>-format string (<see cref="CreatePercent"/>), cached per thread by reference as <see cref="Get"/>.</summary>
+    public static FormatPlan? GetPercent(string format)
+    {
+        var recent = _recentPercent ??= new (string?, FormatPlan?)[16];
+        ref var entry = ref recent[RuntimeHelpers.GetHashCode(format) & 15];
+        if (!ReferenceEquals(entry.Key, format)) entry = (format, CreatePercent(format) ?? None);
+        return ReferenceEquals(entry.Plan, None) ? null : entry.Plan;
+    }
+
+    /// <summary>
+    /// The plan of a Python <c>%</c>-format string whose conversions are all <c>%s</c>, <c>%d</c>/<c>%i</c> or
+    /// <c>%.Nf</c> (no flags, widths or keys; <c>%%</c> is a literal): each fills the next argument as the
+    /// corresponding str.format field does, for the values where the two agree (text, numbers, booleans and None for
+    /// %s; integers for %d; numbers for %f), so any other value takes <c>PyFormat.PercentFormat</c>. Null when the
+    /// string has another conversion.
+    /// </summary>
+    public static FormatPlan? CreatePercent(string format)
+    {
+        if (format.Length > 200) return null;
+        var parts = new List<Part>();
+        var literal = new System.Text.StringBuilder();
+        var fields = 0;
+        for (var i = 0; i < format.Length; i++)
+        {
+            var c = format[i];
+            if (c != '%') { literal.Append(c); continue; }
+            if (++i >= format.Length) return null;
+            Part field;
+            switch (format[i])
+            {
+                case '%':
+                    literal.Append('%');
+                    continue;
+                case 's':
+                    field = new Part(null, fields, "", null, 's');
+                    break;
+                case 'd' or 'i':
+                    field = new Part(null, fields, "", null, 'd');
+                    break;
+                case '.':
+                    var end = i + 1;
+                    while (end < format.Length && char.IsAsciiDigit(format[end])) end++;
+                    if (end >= format.Length || format[end] != 'f' || FixedSpec(format[i..(end + 1)]) is not { } fixedFormat) return null;
+                    field = new Part(null, fields, format[i..(end + 1)], fixedFormat, 'f');
+                    i = end;
+                    break;
+                default:
+                    return null;
+            }
+            if (literal.Length > 0) { parts.Add(new Part(literal.ToString(), -1, "", null)); literal.Clear(); }
+            parts.Add(field);
+            fields++;
+        }
+        if (literal.Length > 0) parts.Add(new Part(literal.ToString(), -1, "", null));
+        return fields == 0 ? null : new FormatPlan(parts.ToArray());
+    }
+
+    // whether a %-conversion formats the value as the str.format field it became does
+    private static bool PercentAccepts(char conversion, object? value) => conversion switch
+    {
+        's' => value is null or string or long or int or double or decimal or bool,
+        'd' => value is long or int,
+        _ => value is long or int or double or decimal,
+    };
 
     private static FormatPlan? Parse(string format)
     {
@@ -166,6 +242,7 @@ internal sealed class FormatPlan
         len = 0;
         // whether the text has nothing to escape: plain literals, and numbers formatted by plain specs
         plain = true;
+        if (_percent && args.Length != _fieldCount) return false;
         foreach (var part in _parts)
         {
             if (part.Literal is { } lit)
@@ -177,7 +254,7 @@ internal sealed class FormatPlan
             }
             if (part.Index >= args.Length) return false;
             var value = args[part.Index];
-            if (value is Undefined) return false;
+            if (value is Undefined || (part.Conversion != '\0' && !PercentAccepts(part.Conversion, value))) return false;
             var start = len;
             if (!TryFormatValue(value, part, buf[len..], out var written)) return false;
             len += written;

@@ -57,9 +57,14 @@ internal static class Arithmetic
             };
             return new Markup(PyFormat.PercentFormat(markup.Value, escaped));
         }
+        // a plain %-format of text, numbers and None: parsed once per thread and filled in a stack buffer
+        if (a is string plain && Filters.FormatPlan.GetPercent(plain) is { } plan && plan.TryFormat(PercentArgs(b), out var formatted)) return formatted;
         if (Values.AsString(a) is { } fmt) return PyFormat.PercentFormat(fmt, b);
         throw TypeError("%", a, b);
     }
+
+    /// <summary>The arguments <c>format % b</c> fills its fields with: a tuple's items, any other value alone.</summary>
+    internal static object?[] PercentArgs(object? b) => b is PyTuple t ? t.Items : [b];
 
     private static object? MarkupArg(object? v) => Numbers.IsNumber(v) || v is null ? v : PyMethods.EscapeArg(v is string or Markup ? v : PyString.Str(v));
 

@@ -35,16 +35,60 @@ internal static class Iteration
 
     /// <summary>
     /// The value as an indexable sequence of references when it is one (a list, array or tuple of any reference type;
-    /// not a string or mapping), so loops walk it by index without an enumerator; null otherwise.
+    /// not a string or mapping; a short list of numbers or booleans as a boxed copy), so loops walk it by index without
+    /// an enumerator; null otherwise.
     /// </summary>
-    public static IReadOnlyList<object?>? AsSequence(object? iterable) => iterable switch
+    public static IReadOnlyList<object?>? AsSequence(object? iterable)
     {
-        List<object?> l => l,
-        PyTuple t => t,
-        string or null => null,
-        IReadOnlyList<object?> l when !Values.IsMapping(iterable) => l,
-        _ => null,
-    };
+        switch (iterable)
+        {
+            case List<object?> l: return l;
+            case PyTuple t: return t;
+            case string or null: return null;
+            case IReadOnlyList<object?> l: return Values.IsMapping(iterable) ? null : l;
+        }
+        // a short model list or array of numbers or booleans: its items boxed once into an array the loop walks, as a
+        // list of references is copied (a long one is read through its enumerator, one item at a time)
+        var type = iterable.GetType();
+        if (type == typeof(List<int>)) return Snapshot<int>((List<int>)iterable);
+        if (type == typeof(int[])) return Snapshot<int>((int[])iterable);
+        if (type == typeof(List<long>)) return Snapshot<long>((List<long>)iterable);
+        if (type == typeof(long[])) return Snapshot<long>((long[])iterable);
+        if (type == typeof(List<double>)) return Snapshot<double>((List<double>)iterable);
+        if (type == typeof(double[])) return Snapshot<double>((double[])iterable);
+        if (type == typeof(List<decimal>)) return Snapshot<decimal>((List<decimal>)iterable);
+        if (type == typeof(List<bool>)) return Snapshot<bool>((List<bool>)iterable);
+        return null;
+    }
+
+    private static BoxedItems? Snapshot<T>(List<T> list) where T : struct =>
+        list.Count <= MaxBoxedSnapshot ? new BoxedItems(Boxed<T>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list))) : null;
+
+    private static BoxedItems? Snapshot<T>(T[] array) where T : struct => array.Length <= MaxBoxedSnapshot ? new BoxedItems(Boxed<T>(array)) : null;
+
+    /// <summary>A model list of numbers or booleans boxed for a loop: its items are never JSON values to convert.</summary>
+    private sealed class BoxedItems(object?[] items) : IReadOnlyList<object?>
+    {
+        public object?[] Items { get; } = items;
+        public object? this[int index] => Items[index];
+        public int Count => Items.Length;
+        public IEnumerator<object?> GetEnumerator() => ((IEnumerable<object?>)Items).GetEnumerator();
+        IEnumerator IEnumerable.GetEnumerator() => Items.GetEnumerator();
+    }
+
+    private const int MaxBoxedSnapshot = 1024;
+
+    // the items boxed as their enumerator would box them (small ints and booleans from the shared boxes)
+    private static object?[] Boxed<T>(ReadOnlySpan<T> items) where T : struct
+    {
+        var boxed = new object?[items.Length];
+        for (var i = 0; i < items.Length; i++)
+            boxed[i] = typeof(T) == typeof(int) ? Boxes.Int((int)(object)items[i])
+                : typeof(T) == typeof(long) ? Boxes.Long((long)(object)items[i])
+                : typeof(T) == typeof(bool) ? ((bool)(object)items[i] ? Boxes.True : Boxes.False)
+                : items[i];
+        return boxed;
+    }
 
     // a for loop copies a model list of at least this many items into a pooled array and walks that (an array read
     // costs a fraction of the two interface calls per item that reading a List<T> as IReadOnlyList<object> takes);
@@ -73,6 +117,9 @@ internal static class Iteration
             case PyTuple t:
                 unwrap = true;
                 return t.Items;
+            case BoxedItems boxed:
+                unwrap = false;
+                return boxed.Items;
         }
         var shape = ShapeOf(list.GetType());
         unwrap = shape.Unwraps;
@@ -86,7 +133,7 @@ internal static class Iteration
     /// <summary>Gives back the array <see cref="LoopArray"/> rented for <paramref name="list"/> (a no-op for tuples and arrays).</summary>
     public static void ReleaseLoopArray(IReadOnlyList<object?>? list, object?[]? array)
     {
-        if (array is null || list is PyTuple || ReferenceEquals(list, array)) return;
+        if (array is null || list is PyTuple or BoxedItems || ReferenceEquals(list, array)) return;
         System.Buffers.ArrayPool<object?>.Shared.Return(array, clearArray: true);
     }
 

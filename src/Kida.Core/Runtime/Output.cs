@@ -391,7 +391,10 @@ internal sealed class Output : IDisposable
             Write(digits[..n]);
             return;
         }
-        value.TryFormat(_buffer.AsSpan(_length), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+        // (an int formats by 32-bit arithmetic: most printed integers are small)
+        int written;
+        if ((ulong)value <= int.MaxValue) ((int)value).TryFormat(_buffer.AsSpan(_length), out written, default, System.Globalization.CultureInfo.InvariantCulture);
+        else value.TryFormat(_buffer.AsSpan(_length), out written, default, System.Globalization.CultureInfo.InvariantCulture);
         _length += written;
     }
 

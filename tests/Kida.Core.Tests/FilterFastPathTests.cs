@@ -321,4 +321,45 @@ public class FilterFastPathTests
     }
 
     private static string R2(Mode mode, Dictionary<string, object?> ctx, string source) => Render(mode, source, ctx);
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Indent_of_one_line_and_of_every_line_break(Mode mode)
+    {
+        var ctx = Ctx();
+        ctx["html"] = new Markup("<b>x</b>");
+        // one line: as it is (first=True indents it); every line break Python's splitlines knows starts a new line
+        Assert.Equal("abc|  abc|<b>x</b>|&lt;i&gt;", R2(mode, ctx, "{{ 'abc'|indent(2) }}|{{ 'abc'|indent(2, true) }}|{{ html|indent }}|{{ '<i>'|indent(3) }}"));
+        foreach (var brk in new[] { "\n", "\r", "\r\n", "\v", "\f", "\u001c", "\u001d", "\u001e", "\u0085", "\u2028", "\u2029" })
+        {
+            ctx["t"] = "a" + brk + "b";
+            Assert.Equal("a\n  b", R2(mode, ctx, "{{ t|indent(2) }}"));
+        }
+        Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ 'abc'|indent('x', 'y', 'z', 'w') }}"));
+        Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ 'abc'|indent(10 ** 12) }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Round_of_decimals_rounds_the_float_they_convert_to(Mode mode)
+    {
+        // as before: a decimal rounds as its float (Python's round of that float, half to even on the exact binary value)
+        Assert.Equal("1.0|12.5|-3.25|0.0|123456789012.34|2.67|0.12", R2(mode, Ctx(),
+            "{{ price|round(2) }}|{{ d1|round(1) }}|{{ d2|round(2) }}|{{ d3|round }}|{{ d5|round(2) }}|{{ 2.675|round(2) }}|{{ d6|round(2) }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Str_join_format_indexes_and_items_loops_answer_as_before(Mode mode)
+    {
+        var ctx = Ctx();
+        ctx["html"] = new Markup("<b>");
+        Assert.Equal("3, 1, 2, 3|b-A-a-C|&lt;b&gt;|x|", R2(mode, ctx,
+            "{{ ', '.join(ints) }}|{{ '-'.join(strs) }}|{{ ''.join([html]) }}|{{ '/'.join(['x']) }}|{{ ','.join([]) }}"));
+        Assert.Equal("pen #3|1 + 2 = 3|&lt;&gt;", R2(mode, ctx, "{{ '{} #{}'.format(items[0].name, ints[0]) }}|{{ '{0} + {1} = {2}'.format(1, 2, 3) }}|{{ '{}'.format('<>') }}"));
+        Assert.Equal("3|-7|3|2|c|g|None", R2(mode, ctx, "{{ ints[0] }}|{{ arr[-2] }}|{{ ints[-1] }}|{{ (1, 2)[1] }}|{{ 'abc'[2] }}|{{ 'abcdefg'[-1] }}|{{ ints[10] is undefined and 'None' }}"));
+        Assert.Equal("b=1;A=2;a=3;|", R2(mode, ctx, "{% for k, v in map|items %}{{ k }}={{ v }};{% endfor %}|{% for k, v in missing|items %}x{% endfor %}"));
+        ctx["keyed"] = new Dictionary<string, object?> { ["items"] = 5, ["z"] = 1 };
+        Assert.Equal("items=5;z=1;", R2(mode, ctx, "{% for k, v in keyed|items %}{{ k }}={{ v }};{% endfor %}"));
+    }
 }

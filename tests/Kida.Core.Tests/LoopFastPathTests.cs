@@ -59,4 +59,38 @@ public class LoopFastPathTests
         // outside any loop, loop is an ordinary (missing) name
         Assert.ThrowsAny<TemplateException>(() => Render(mode, "{{ loop.index }}", ctx));
     }
+
+    public static IEnumerable<object[]> SliceBounds()
+    {
+        long?[] ends = [null, -9, -3, -1, 0, 1, 2, 5, 7, 9];
+        long?[] steps = [null, 1, 2, 3, -1, -2, -4];
+        foreach (var step in steps)
+            foreach (var start in ends)
+                yield return [start!, step!];
+    }
+
+    [Theory]
+    [MemberData(nameof(SliceBounds))]
+    public void Slices_of_lists_pick_what_slices_of_text_pick(long? start, long? step)
+    {
+        // the string's slice (code that did not change) is the oracle for every list shape
+        var env = new KidaEnvironment(new KidaOptions { TieredCompilation = false });
+        var ctx = new Dictionary<string, object?>
+        {
+            ["s"] = "abcdefg",
+            ["ints"] = new List<int> { 0, 1, 2, 3, 4, 5, 6 },
+            ["arr"] = new[] { "a", "b", "c", "d", "e", "f", "g" },
+        };
+        string F(long? v) => v?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        foreach (var stop in new long?[] { null, -9, -2, 0, 3, 7, 10 })
+        {
+            var slice = $"[{F(start)}:{F(stop)}:{F(step)}]";
+            var expected = env.FromString("{{ s" + slice + " }}").Render(ctx);
+            Assert.Equal(expected, env.FromString("{{ (s|list)" + slice + "|join }}").Render(ctx));
+            Assert.Equal(expected, env.FromString("{{ arr" + slice + "|join }}").Render(ctx));
+            Assert.Equal(expected, env.FromString("{{ ('a', 'b', 'c', 'd', 'e', 'f', 'g')" + slice + "|join }}").Render(ctx));
+            var digits = env.FromString("{{ ints" + slice + "|join }}").Render(ctx);
+            Assert.Equal(expected, string.Concat(digits.Select(c => (char)('a' + (c - '0')))));
+        }
+    }
 }

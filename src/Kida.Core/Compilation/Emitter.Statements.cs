@@ -145,6 +145,11 @@ internal sealed partial class Emitter
         }
         if (value is ConstExpr { Value: string s })
             return E.Call(_fn.Out, H.OutputWriteString, E.Constant(_fn.Escape is ConstantExpression { Value: true } ? Output.Escape(s) : s));
+        // {{ x is test }}, {{ a < b }}: the bool printed as True or False, no box
+        if (value is TestExpr printedTest)
+            return E.Call(_fn.Out, H.OutputWriteBool, TestCondition(printedTest));
+        if (value is CompareExpr printedCompare)
+            return E.Call(_fn.Out, H.OutputWriteBool, CompareTest(printedCompare));
         if (EmitPrintedText(value) is { } printedText)
             return printedText;
         if (value is CallExpr call)
@@ -396,7 +401,7 @@ internal sealed partial class Emitter
     private sealed record PairLoop(ParameterExpression Map, E MapValue, int Kind, E Pos);
 
     /// <summary>
-    /// <c>m.items()</c> or <c>m|dictsort</c> (the built-in filter), without arguments: the kind, the mapping's expression
+    /// <c>m.items()</c>, <c>m|items</c> or <c>m|dictsort</c> (the built-in filters), without arguments: the kind, the mapping's expression
     /// and a function that rebuilds the source on another mapping expression (for the general path).
     /// </summary>
     private (int Kind, Expr Map, Func<Expr, Expr> Rebuild)? PairSource(Expr iterable) => iterable switch
@@ -405,6 +410,8 @@ internal sealed partial class Emitter
             (PairLoops.Items, ga.Target, m => call with { Callee = ga with { Target = m } }),
         FilterExpr { Name: "dictsort", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } value } filter when IsBuiltinFilter("dictsort") =>
             (PairLoops.DictSort, value, m => filter with { Value = m }),
+        FilterExpr { Name: "items", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } mapped } items when IsBuiltinFilter("items") =>
+            (PairLoops.Items, mapped, m => items with { Value = m }),
         _ => null,
     };
 

@@ -801,19 +801,17 @@ internal static partial class BuiltinFilters
 
     private static object? Indent(RenderState rs, object? v, CallArgs a)
     {
-        var width = a.Get(0, "width", 4L);
+        var width = a.Get(0, "width", BoxedFour);
         var first = Values.Truthy(a.Get(1, "first", BoxedFalse));
         var blank = Values.Truthy(a.Get(2, "blank", BoxedFalse));
-        string indention;
-        if (Values.AsString(width) is { } given) indention = given;
-        else
-        {
-            var n = Numbers.ToSize(width);
-            Guard.StringLength(n);
-            indention = new string(' ', (int)Math.Max(0, n));
-        }
+        var given = Values.AsString(width);
+        var spaces = given is null ? Numbers.ToSize(width) : 0;
+        if (given is null) Guard.StringLength(spaces);
         var markup = v is Markup;
         var s = RequireText("indent", v);
+        // a single line is indented only with first=True: without it, the text comes back as it is
+        if (!first && !s.AsSpan().ContainsAny(TextUtil.LineBreaks)) return markup ? v : s;
+        var indention = given ?? new string(' ', (int)Math.Max(0, spaces));
         if (markup && Values.AsString(width) is not null && width is not Markup) indention = Output.Escape(indention);
         // Jinja: s + "\n" split with Python's splitlines (every line break kind), rejoined with "\n"; the indented
         // lines are all blank=True lines, or the non-empty ones after the first (and the first too with first=True).

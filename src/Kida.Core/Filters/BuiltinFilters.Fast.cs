@@ -15,6 +15,7 @@ internal static partial class BuiltinFilters
     // defaults passed to CallArgs.Get: a literal there would be boxed again on every call
     internal static readonly object BoxedFalse = false;
     internal static readonly object BoxedTrue = true;
+    internal static readonly object BoxedFour = 4L;
     internal static readonly object BoxedZero = 0L;
     internal static readonly object BoxedZeroFloat = 0.0;
 

@@ -309,7 +309,7 @@ internal static partial class BuiltinFilters
     /// </summary>
     /// <remarks>With <paramref name="output"/>, the text is written there instead (escaped when <paramref name="escape"/>,
     /// as the printed string would be) and "" is returned.</remarks>
-    private static string? JoinPlain(IList list, string sep, Output? output = null, bool escape = false)
+    internal static string? JoinPlain(IList list, string sep, Output? output = null, bool escape = false)
     {
         var n = list.Count;
         if (n == 0) return "";
@@ -552,7 +552,8 @@ internal static partial class BuiltinFilters
     {
         var precision = Guard.ClampToInt(Numbers.ToSize(a.Get(0, "precision", BoxedZero)));
         var method = Str(a.Get(1, "method", "common"));
-        if (v is double fd && method == "common" && precision is >= 0 and <= 15 && RoundFast(fd, precision) is { } rounded) return rounded;
+        // a float (or a decimal, which rounds as the float it converts to) without decimal parsing when the answer is certain
+        if ((v is double or decimal) && method == "common" && precision is >= 0 and <= 15 && RoundFast(Numbers.ToDouble(v), precision) is { } rounded) return rounded;
         if (method is not ("common" or "ceil" or "floor")) throw new TemplateRuntimeException("method must be common, ceil or floor", ErrorCodes.FilterError);
         if (!Numbers.IsNumber(v)) throw new TemplateRuntimeException($"round: expected a number, got '{Values.TypeName(v)}'", ErrorCodes.FilterError);
         if (v is bool bv && method == "common") v = bv ? 1L : 0L;

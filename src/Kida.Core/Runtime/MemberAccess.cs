@@ -183,6 +183,22 @@ internal static class MemberAccess
     {
         value = null;
         if (obj is null) return false;
+        // an integer index into the usual sequences, before the general rules (none of these is a mapping)
+        if (key is long or int)
+        {
+            var at = key is long l ? l : (int)key;
+            switch (obj)
+            {
+                case string text: return TryIndexString(text, at, out value);
+                case List<object?> objects: return TryIndex(objects, at, out value);
+                case PyTuple tuple: return TryIndex(tuple.Items, at, out value);
+                case List<int> ints:
+                    if (at < 0) at += ints.Count;
+                    if ((ulong)at >= (ulong)ints.Count) return false;
+                    value = Boxes.Int(ints[(int)at]);
+                    return true;
+            }
+        }
         key = Values.Unwrap(key);
         if (key is PySlice s)
         {
@@ -223,6 +239,15 @@ internal static class MemberAccess
         return false;
     }
 
+    private static bool TryIndex(IReadOnlyList<object?> items, long index, out object? value)
+    {
+        value = null;
+        if (index < 0) index += items.Count;
+        if ((ulong)index >= (ulong)items.Count) return false;
+        value = Values.Unwrap(items[(int)index]);
+        return true;
+    }
+
     private static bool TryIndexString(string s, long index, out object? value)
     {
         value = null;
@@ -253,9 +278,33 @@ internal static class MemberAccess
             case string s: return SliceString(s, Opt(start), Opt(stop), st);
             case Markup m: return new Markup(SliceString(m.Value, Opt(start), Opt(stop), st));
         }
-        var items = Iteration.AsList(obj);
-        var picked = SliceIndices(items.Count, Opt(start), Opt(stop), st).Select(i => items[i]).ToArray();
+        // a list or array is read by index (items unwrapped as indexing does); anything else is materialised first
+        var direct = obj as IList;
+        var items = direct is null ? Iteration.AsList(obj) : null;
+        var (first, count) = SliceRange(direct?.Count ?? items!.Count, Opt(start), Opt(stop), st);
+        var picked = new object?[count];
+        for (var k = 0; k < count; k++)
+        {
+            var i = (int)(first + k * st);
+            picked[k] = direct is not null ? Values.Unwrap(direct[i]) : items![i];
+        }
         return obj is PyTuple ? new PyTuple(picked) : new List<object?>(picked);
+    }
+
+    // the first index and the number of indices a slice picks from a sequence of len items (Python's slice.indices)
+    private static (long First, int Count) SliceRange(int len, long? start, long? stop, long step)
+    {
+        if (step > 0)
+        {
+            var (a, b) = Bounds(len, start, stop);
+            return b > a ? (a, (int)((b - a + step - 1) / step)) : (0, 0);
+        }
+        long from = start ?? len - 1, to = stop ?? -len - 1;
+        if (from < 0) from += len;
+        if (from >= len) from = len - 1;
+        if (to < 0) to += len;
+        if (to < -1) to = -1;
+        return from > to && from >= 0 ? (from, (int)((from - to + (-step) - 1) / -step)) : (0, 0);
     }
 
     private static string SliceString(string s, long? start, long? stop, long step)

@@ -232,7 +232,10 @@ internal static class PyMethods
             case "rsplit": return TextUtil.Split(s, a.Get(0, "sep") is { } sep2 ? PyString.Str(sep2) : null, a.Get(1, "maxsplit") is { } m2 ? (int)Numbers.ToLong(m2) : -1, true);
             case "splitlines": return TextUtil.SplitLines(s).Select(x => (object?)x).ToList();
             case "join":
-                var joined = TextUtil.JoinChecked(s, Iteration.Iterate(a.Get(0, "iterable")).Select(PyString.Str));
+                var iterable = a.Get(0, "iterable");
+                // a list of text and numbers joined in one buffer, as the join filter joins it
+                var joined = (Filters.BuiltinFilters.Indexable(iterable) is { } list ? Filters.BuiltinFilters.JoinPlain(list, s) : null)
+                    ?? TextUtil.JoinChecked(s, Iteration.Iterate(iterable).Select(PyString.Str));
                 return original is Markup ? new Markup(joined) : joined;
             case "replace":
             {
@@ -276,7 +279,11 @@ internal static class PyMethods
                 for (var i = s.IndexOf(sub, StringComparison.Ordinal); i >= 0; i = s.IndexOf(sub, i + sub.Length, StringComparison.Ordinal)) n++;
                 return n;
             }
-            case "format": return original is Markup ? new Markup(PyFormat.Format(s, a, escapeArgs: true)) : PyFormat.Format(s, a, false);
+            case "format":
+                if (original is Markup) return new Markup(PyFormat.Format(s, a, escapeArgs: true));
+                // positional fields only: parsed once per thread (by reference), numbers formatted in place, as the format filter does
+                if (Filters.FormatPlan.Get(s) is { } plan && plan.TryFormat(a.Positional, out var formatted)) return formatted;
+                return PyFormat.Format(s, a, false);
             case "isdigit" or "isnumeric" or "isdecimal": return s.Length > 0 && s.All(char.IsDigit);
             case "isalpha": return s.Length > 0 && s.All(char.IsLetter);
             case "isalnum": return s.Length > 0 && s.All(char.IsLetterOrDigit);

@@ -362,4 +362,19 @@ public class FilterFastPathTests
         ctx["keyed"] = new Dictionary<string, object?> { ["items"] = 5, ["z"] = 1 };
         Assert.Equal("items=5;z=1;", R2(mode, ctx, "{% for k, v in keyed|items %}{{ k }}={{ v }};{% endfor %}"));
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Length_in_expressions_counts_as_the_filter(Mode mode)
+    {
+        var ctx = Ctx();
+        ctx["emoji"] = "a\ud83d\ude00b";
+        ctx["nothing"] = null;
+        Assert.Equal("True|3|4|False|True|3|2|yes", R2(mode, ctx,
+            "{{ strs|length > 3 }}|{{ emoji|length }}|{{ ints|count }}|{{ map|length > 3 }}|{{ 'abc'|length == 3 }}|"
+            + "{{ [items|length, 1]|max }}|{{ (ints|length) // 2 }}|{% if items|length >= 3 %}yes{% endif %}"));
+        Assert.Equal("3 3 3", R2(mode, ctx, "{% for i in items %}{{ i.name|length }}{{ ' ' if i.name|length < 4 and not loop.last }}{% endfor %}"));
+        Assert.Contains("has no len()", Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ nothing|length + 1 }}")).Message);
+        Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ missing|length > 1 }}"));
+    }
 }

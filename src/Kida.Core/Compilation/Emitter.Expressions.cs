@@ -81,7 +81,11 @@ internal sealed partial class Emitter
         return Helper(gi.Optional ? H.GetItemOptional : H.GetItem, _fn.Rs, EmitExpr(gi.Target), EmitExpr(gi.Key));
     }
 
-    public override E VisitSliceExpr(SliceExpr sl2) => Helper(H.MakeSlice, Opt(sl2.Start), Opt(sl2.Stop), Opt(sl2.Step));
+    public override E VisitSliceExpr(SliceExpr sl2) =>
+        // bounds that are literal numbers (or absent) make one slice object for every evaluation
+        new[] { sl2.Start, sl2.Stop, sl2.Step }.All(b => b is null or ConstExpr { Value: long })
+            ? E.Constant(MemberAccess.MakeSlice((sl2.Start as ConstExpr)?.Value, (sl2.Stop as ConstExpr)?.Value, (sl2.Step as ConstExpr)?.Value), typeof(object))
+            : Helper(H.MakeSlice, Opt(sl2.Start), Opt(sl2.Stop), Opt(sl2.Step));
 
     public override E VisitCallExpr(CallExpr call) => EmitCall(call, null);
 
@@ -514,6 +518,10 @@ internal sealed partial class Emitter
         }
         if (FusedCount(f) is { } fused) return fused;
         if (FusedSplitLength(f) is { } splitLength) return splitLength;
+        // x|length / x|count (the built-in, no arguments): the count as a number, no filter call (tier-up types it on a
+        // string or list member, so x.name|length > 7 compares integers)
+        if (f is { Name: "length" or "count", Style: FilterStyle.Pipe, Args.IsEmpty: true } && IsBuiltinFilter(f.Name) && CountedSelection(f) is null)
+            return E.Block(typeof(object), SetPos(f.Pos), Helper(H.BoxLong, E.Convert(Helper(H.Length, Helper(H.UseValue, value)), typeof(long))));
         // a strict undefined value reaching a filter fails here (only default/d accept it)
         if (f.Name is not ("default" or "d" or "items" or "pprint")) value = Helper(H.UseValue, value);
         var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args));

@@ -292,6 +292,14 @@ internal sealed partial class SiteInliner
                 return Typed(call.Arguments[0]);
             case MethodCallExpression call when call.Method == GetAttrSite:
                 return TypedMember(call);
+            case BlockExpression { Variables.Count: 0, Expressions: [BinaryExpression { NodeType: ExpressionType.Assign, Left: MemberExpression { Member: var field } } position, var last] }
+                when field == RuntimeMethods.RenderStatePos && Typed(last) is { } inner:
+                // { rs.Pos = n; value }: the position still stored first, for an error of the general path inside
+                return inner with { Value = Expression.Block(inner.Value.Type, position, inner.Value) };
+            case MethodCallExpression { Arguments: [UnaryExpression { NodeType: ExpressionType.Convert, Operand: MethodCallExpression length }] } box
+                when box.Method == RuntimeMethods.BoxLong && length.Method == RuntimeMethods.Length:
+                // x|length: the count (typed on a string or list member, the general count otherwise) is an int
+                return new TypedValue(Expression.Convert(Visit(length), typeof(long)), int.MaxValue, [Expression.Constant(true)]);
             case MethodCallExpression call when Operators.TryGetValue(call.Method, out var op):
                 return TypedCall(call, op);
             default:

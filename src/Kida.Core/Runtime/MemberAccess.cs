@@ -282,29 +282,35 @@ internal static class MemberAccess
         var direct = obj as IList;
         var items = direct is null ? Iteration.AsList(obj) : null;
         var (first, count) = SliceRange(direct?.Count ?? items!.Count, Opt(start), Opt(stop), st);
-        var picked = new object?[count];
+        var picked = obj is PyTuple ? new object?[count] : null;
+        var list = picked is null ? new List<object?>(count) : null;
+        if (list is not null) System.Runtime.InteropServices.CollectionsMarshal.SetCount(list, count);
+        var into = picked ?? System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
         for (var k = 0; k < count; k++)
         {
+            // (only indices inside the list are reached: k * st stays within its length)
             var i = (int)(first + k * st);
-            picked[k] = direct is not null ? Values.Unwrap(direct[i]) : items![i];
+            into[k] = direct is not null ? (direct is List<int> ints ? Boxes.Int(ints[i]) : Values.Unwrap(direct[i])) : items![i];
         }
-        return obj is PyTuple ? new PyTuple(picked) : new List<object?>(picked);
+        return picked is not null ? new PyTuple(picked) : list;
     }
 
     // the first index and the number of indices a slice picks from a sequence of len items (Python's slice.indices)
     private static (long First, int Count) SliceRange(int len, long? start, long? stop, long step)
     {
+        // (counted as (span - 1) / step + 1, which cannot overflow for any step, long.MinValue included)
         if (step > 0)
         {
             var (a, b) = Bounds(len, start, stop);
-            return b > a ? (a, (int)((b - a + step - 1) / step)) : (0, 0);
+            return b > a ? (a, (int)((b - a - 1) / step + 1)) : (0, 0);
         }
         long from = start ?? len - 1, to = stop ?? -len - 1;
         if (from < 0) from += len;
         if (from >= len) from = len - 1;
         if (to < 0) to += len;
         if (to < -1) to = -1;
-        return from > to && from >= 0 ? (from, (int)((from - to + (-step) - 1) / -step)) : (0, 0);
+        var down = step == long.MinValue ? long.MaxValue : -step;
+        return from > to && from >= 0 ? (from, (int)((from - to - 1) / down + 1)) : (0, 0);
     }
 
     private static string SliceString(string s, long? start, long? stop, long step)

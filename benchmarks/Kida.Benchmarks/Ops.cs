@@ -314,6 +314,27 @@ public static class OpCases
         C("{% if %} elif", "{% if x.id % 3 == 0 %}a{% elif x.id % 3 == 1 %}b{% else %}c{% endif %}", (ref w, x, d) => w.Char(x.Id % 3 == 0 ? 'a' : x.Id % 3 == 1 ? 'b' : 'c')),
         C("nested for", "{% for n in x.nums %}{{ n }}{% endfor %}", (ref w, x, d) => { foreach (var n in x.Nums) w.Int(n); }),
         C("loop.index", "{% for n in x.nums %}{{ loop.index }}{% endfor %}", (ref w, x, d) => { for (var i = 1; i <= x.Nums.Count; i++) w.Int(i); }),
+        C("wordwrap(20)", "{{ x.text|wordwrap(20) }}", (ref w, x, d) =>
+        {
+            // Python's textwrap for single-spaced words shorter than the width: greedy lines joined by newlines
+            var line = 0;
+            var first = true;
+            foreach (var word in x.Text.Split(' '))
+            {
+                if (!first && line + 1 + word.Length <= 20) { w.Char(' '); line += 1 + word.Length; }
+                else { if (!first) w.Char('\n'); line = word.Length; }
+                w.Escaped(word);
+                first = false;
+            }
+        }),
+        C("forceescape", "{{ x.text|forceescape }}", (ref w, x, d) => w.Escaped(x.Text)),
+        C("slice(2)|length", "{{ x.nums|slice(2)|list|length }}", (ref w, x, d) => w.Int(2)),
+        C("map('upper')|join", "{{ x.tags|map('upper')|join(',') }}", (ref w, x, d) =>
+        {
+            for (var i = 0; i < x.Tags.Count; i++) { if (i > 0) w.Char(','); w.Escaped(x.Tags[i].ToUpperInvariant()); }
+        }),
+        C("unique|length", "{{ x.tags|unique|list|length }}", (ref w, x, d) => w.Int(x.Tags.Distinct(StringComparer.OrdinalIgnoreCase).Count())),
+        C("sum(attribute)", "{{ x.children|sum(attribute='name')|length if false else x.children|length }}", (ref w, x, d) => w.Int(x.Children.Count)),
         C("inner loop objects", "{% for c in x.children %}{{ c.name }};{% endfor %}", (ref w, x, d) => { foreach (var c in x.Children) { w.Escaped(c.Name); w.Char(';'); } }),
         C("loop.last separator", "{% for c in x.children %}{{ c.name }}{% if not loop.last %}, {% endif %}{% endfor %}", (ref w, x, d) =>
         {

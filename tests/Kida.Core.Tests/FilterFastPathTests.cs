@@ -377,4 +377,28 @@ public class FilterFastPathTests
         Assert.Contains("has no len()", Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ nothing|length + 1 }}")).Message);
         Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ missing|length > 1 }}"));
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void The_length_of_a_list_of_a_value_is_the_values_count(Mode mode)
+    {
+        var ctx = Ctx();
+        ctx["emoji"] = "a\ud83d\ude00";
+        Assert.Equal("4|3|2|3|5|0|2|True", R2(mode, ctx,
+            "{{ ints|list|length }}|{{ map|list|length }}|{{ emoji|list|length }}|{{ (1, 2, 3)|list|count }}|{{ range(5)|list|length }}|"
+            + "{{ []|list|length }}|{{ (ints|list|length) // 2 }}|{{ strs|list|length == strs|length }}"));
+        Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ missing|list|length }}"));
+        Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ 5|list|length }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void The_length_of_a_list_of_a_value_keeps_the_collection_limit(bool interpret)
+    {
+        var env = new KidaEnvironment(new KidaOptions { PreferInterpretation = interpret, Limits = KidaLimits.Default with { MaxCollectionLength = 3 } });
+        var ctx = new Dictionary<string, object?> { ["four"] = new List<int> { 1, 2, 3, 4 }, ["three"] = new[] { "a", "b", "c" } };
+        Assert.Equal("3|4", env.FromString("{{ three|list|length }}|{{ four|length }}").Render(ctx));
+        foreach (var source in new[] { "{{ four|list|length }}", "{{ 'abcd'|list|length }}", "{{ (four|list|length) + 1 }}" })
+            Assert.Contains("MaxCollectionLength", Assert.ThrowsAny<TemplateException>(() => env.FromString(source).Render(ctx)).Message);
+    }
 }

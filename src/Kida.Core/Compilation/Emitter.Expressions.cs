@@ -393,6 +393,16 @@ internal sealed partial class Emitter
     private bool IsBuiltinFilter(string name) =>
         _filters.TryGetValue(name, out var fn) && BuiltinFilters.All.TryGetValue(name, out var builtin) && ReferenceEquals(fn, builtin);
 
+    /// <summary>
+    /// The count <c>|length</c> gives of <paramref name="counted"/> (emitted as <paramref name="emitted"/>, when given):
+    /// of <c>x|list</c> (the built-in filter, no arguments) the count of x's items without the list
+    /// (<see cref="Filters.BuiltinFilters.ListedLength"/>), of anything else <see cref="Iteration.Length"/>.
+    /// </summary>
+    private E Count(Expr counted, E? emitted = null) =>
+        counted is FilterExpr { Name: "list", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } listed } && IsBuiltinFilter("list")
+            ? E.Block(typeof(int), SetPos(counted.Pos), Helper(H.ListedLength, _fn.Rs, Helper(H.UseValue, EmitExpr(listed))))
+            : Helper(H.Length, Helper(H.UseValue, emitted ?? EmitExpr(counted)));
+
     /// <summary>Arguments that are all literals (strings, numbers, booleans, none), as one constant; otherwise null.</summary>
     private static E? ConstantArgs(Arguments args)
     {
@@ -520,8 +530,8 @@ internal sealed partial class Emitter
         if (FusedSplitLength(f) is { } splitLength) return splitLength;
         // x|length / x|count (the built-in, no arguments): the count as a number, no filter call (tier-up types it on a
         // string or list member, so x.name|length > 7 compares integers)
-        if (f is { Name: "length" or "count", Style: FilterStyle.Pipe, Args.IsEmpty: true } && IsBuiltinFilter(f.Name) && CountedSelection(f) is null)
-            return E.Block(typeof(object), SetPos(f.Pos), Helper(H.BoxLong, E.Convert(Helper(H.Length, Helper(H.UseValue, value)), typeof(long))));
+        if (f is { Name: "length" or "count", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } counted } && IsBuiltinFilter(f.Name) && CountedSelection(f) is null)
+            return E.Block(typeof(object), SetPos(f.Pos), Helper(H.BoxLong, E.Convert(Count(counted, value), typeof(long))));
         // a strict undefined value reaching a filter fails here (only default/d accept it)
         if (f.Name is not ("default" or "d" or "items" or "pprint")) value = Helper(H.UseValue, value);
         var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args));

@@ -152,6 +152,11 @@ internal sealed partial class Emitter
             return E.Call(_fn.Out, H.OutputWriteBool, CompareTest(printedCompare));
         if (EmitPrintedText(value) is { } printedText)
             return printedText;
+        if (PrintedFormat(value) is var (format, formatPos, formatArgs) && Filters.FormatPlan.Create(format) is { } plan)
+            return E.Block(SetPos(formatPos), formatArgs.Positional.Count == 1
+                ? Helper(H.WriteFormat1, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format), E.Convert(EmitExpr(formatArgs.Positional[0]), typeof(object)), _fn.Escape)
+                : Helper(H.WriteFormat, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format),
+                    EmittedArrays.Of(typeof(object), formatArgs.Positional.Select(a => (E)E.Convert(EmitExpr(a), typeof(object)))), _fn.Escape));
         if (value is CallExpr call)
             return EmitCall(call, null, write: true);
         if (value is BinaryExpr { Op: BinaryOp.Concat })
@@ -168,13 +173,6 @@ internal sealed partial class Emitter
             writes.Add(E.Empty());
             return E.Block(typeof(void), [total], writes);
         }
-        if (value is FilterExpr { Name: "format", Style: FilterStyle.Pipe, Value: ConstExpr { Value: string format } } f
-            && f.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null } && IsBuiltinFilter("format")
-            && Filters.FormatPlan.Create(format) is { } plan)
-            return E.Block(SetPos(f.Pos), f.Args.Positional.Count == 1
-                ? Helper(H.WriteFormat1, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format), E.Convert(EmitExpr(f.Args.Positional[0]), typeof(object)), _fn.Escape)
-                : Helper(H.WriteFormat, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format),
-                    EmittedArrays.Of(typeof(object), f.Args.Positional.Select(a => (E)E.Convert(EmitExpr(a), typeof(object)))), _fn.Escape));
         if (value is BinaryExpr { Op: BinaryOp.Mod, Left: ConstExpr { Value: string percent } } mod && Filters.FormatPlan.CreatePercent(percent) is { } percentPlan)
             // (an error is reported where the statement is, as for the operator anywhere else: operators set no position)
             return Helper(H.WritePercent, _fn.Rs, _fn.Out, E.Constant(percentPlan), E.Constant(percent), E.Convert(EmitExpr(mod.Right), typeof(object)), _fn.Escape);
@@ -192,6 +190,19 @@ internal sealed partial class Emitter
             v = Helper(H.NoneToEmpty, v);
         return E.Call(_fn.Out, H.OutputWriteValue, E.Convert(v, typeof(object)), _fn.Escape);
     }
+
+    /// <summary>
+    /// <c>{{ 'fmt'|format(args) }}</c> (the built-in filter) or <c>{{ 'fmt'.format(args) }}</c> (the str method, the same
+    /// str.format) with a literal format and positional arguments only: the format, where to report from, the arguments.
+    /// </summary>
+    private (string Format, int Pos, Arguments Args)? PrintedFormat(Expr value) => value switch
+    {
+        FilterExpr { Name: "format", Style: FilterStyle.Pipe, Value: ConstExpr { Value: string format }, Args: { Named.Count: 0, DynArgs: null, DynKwargs: null } args } f
+            when IsBuiltinFilter("format") => (format, f.Pos, args),
+        CallExpr { Callee: GetAttrExpr { Optional: false, Name: "format", Target: ConstExpr { Value: string format } }, Args: { Named.Count: 0, DynArgs: null, DynKwargs: null } args } call
+            => (format, call.Pos, args),
+        _ => null,
+    };
 
     /// <summary>
     /// <c>{{ v|upper }}</c>, <c>|lower</c>, <c>|capitalize</c>, <c>|title</c>, <c>|trim</c> (no arguments), <c>|truncate(n)</c>, <c>|escape</c>, <c>|replace('a', 'b')</c>
@@ -290,7 +301,7 @@ internal sealed partial class Emitter
         if (FusedSplitCount(f) is { } split) return E.Call(_fn.Out, H.OutputWriteInt, split);
         if (FusedDivisibleCount(f) is { } divisible) return E.Call(_fn.Out, H.OutputWriteInt, divisible);
         if (f is not { Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } counted } || !IsBuiltinFilter(f.Name) || CountedSelection(f) is not null) return null;
-        return E.Block(SetPos(f.Pos), E.Call(_fn.Out, H.OutputWriteInt, E.Convert(Helper(H.Length, Helper(H.UseValue, EmitExpr(counted))), typeof(long))));
+        return E.Block(SetPos(f.Pos), E.Call(_fn.Out, H.OutputWriteInt, E.Convert(Count(counted), typeof(long))));
     }
 
     /// <summary>The operands of a <c>~</c> chain, left to right (a stack, not recursion: chains may be long).</summary>

@@ -142,6 +142,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteTruncatedText = Of(Filters.BuiltinFilters.WriteTruncatedText);
     public static readonly MethodInfo WriteSortedJoin = Of(Filters.BuiltinFilters.WriteSortedJoin);
     public static readonly MethodInfo WriteReversedJoin = Of(Filters.BuiltinFilters.WriteReversedJoin);
+    public static readonly MethodInfo ListedLength = Of(Filters.BuiltinFilters.ListedLength);
     public static readonly MethodInfo WriteJoin = Of(Filters.BuiltinFilters.WriteJoin);
     public static readonly MethodInfo WriteJoinUnique = Of(Filters.BuiltinFilters.WriteJoinUnique);
     private delegate int PairOpen(object? map, int kind, out object?[]? pairs);

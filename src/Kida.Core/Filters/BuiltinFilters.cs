@@ -304,6 +304,28 @@ internal static partial class BuiltinFilters
     }
 
     /// <summary>
+    /// <c>x|list|length</c>: the count of the list the filter would build, without building it when the value already
+    /// knows its count (text, an in-memory list or dictionary), checked against <c>Limits.MaxCollectionLength</c> as
+    /// building it would be; anything else is listed, as the two filters do.
+    /// </summary>
+    internal static int ListedLength(RenderState rs, object? v)
+    {
+        var known = v switch
+        {
+            string text => PyString.StrLen(text),
+            Markup markup => PyString.StrLen(markup.Value),
+            ICollection collection and (IList or IDictionary) => collection.Count,
+            _ => -1,
+        };
+        if (known >= 0)
+        {
+            Guard.CollectionLength(known);
+            return known;
+        }
+        return Iteration.Length(ToListChecked(v));
+    }
+
+    /// <summary>
     /// <c>join</c> of a list without Markup items and a plain separator (what the general path gives in both autoescape
     /// modes: str() of every item joined), numbers formatted straight into the buffer; null when an item is Markup.
     /// </summary>

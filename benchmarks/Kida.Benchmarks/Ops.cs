@@ -328,7 +328,19 @@ public static class OpCases
             }
         }),
         C("forceescape", "{{ x.text|forceescape }}", (ref w, x, d) => w.Escaped(x.Text)),
-        C("slice(2)|length", "{{ x.nums|slice(2)|list|length }}", (ref w, x, d) => w.Int(2)),
+        C("slice(2) columns", "{% for col in x.nums|slice(2) %}{{ col|join(',') }};{% endfor %}", (ref w, x, d) =>
+        {
+            // Jinja's slice: the first len % 2 columns get one item more
+            var n = x.Nums.Count;
+            var first = n / 2 + n % 2;
+            for (var i = 0; i < n; i++)
+            {
+                if (i > 0 && i != first) w.Char(',');
+                if (i == first) w.Char(';');
+                w.Int(x.Nums[i]);
+            }
+            w.Char(';');
+        }),
         C("map('upper')|join", "{{ x.tags|map('upper')|join(',') }}", (ref w, x, d) =>
         {
             for (var i = 0; i < x.Tags.Count; i++) { if (i > 0) w.Char(','); w.Escaped(x.Tags[i].ToUpperInvariant()); }

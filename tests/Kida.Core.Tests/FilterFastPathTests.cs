@@ -401,4 +401,28 @@ public class FilterFastPathTests
         foreach (var source in new[] { "{{ four|list|length }}", "{{ 'abcd'|list|length }}", "{{ (four|list|length) + 1 }}" })
             Assert.Contains("MaxCollectionLength", Assert.ThrowsAny<TemplateException>(() => env.FromString(source).Render(ctx)).Message);
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Wordwrap_chunks_text_as_python_textwrap(Mode mode)
+    {
+        var ctx = Ctx();
+        (string Text, string Args, string Expected)[] cases =
+        [
+            ("The quick brown fox jumps over the lazy dog", "10", "The quick\nbrown fox\njumps over\nthe lazy\ndog"),
+            ("a  b   c", "3", "a\nb\nc"),
+            ("abcdefghij", "4", "abcd\nefgh\nij"),
+            ("abcdefghij xy", "4, false", "abcdefghij\nxy"),
+            ("a\tb c", "3", "a\tb\nc"),
+            ("  lead and trail  ", "8", "  lead\nand\ntrail"),
+            ("well-known long-term plans", "10", "well-known\nlong-term\nplans"),
+            ("well-known long-term plans", "7", "well-\nknown\nlong-\nterm\nplans"),
+            ("", "5", ""),
+        ];
+        foreach (var (text, args, expected) in cases)
+        {
+            ctx["t"] = text;
+            Assert.Equal(expected, R2(mode, ctx, "{{ t|wordwrap(" + args + ") }}"));
+        }
+    }
 }

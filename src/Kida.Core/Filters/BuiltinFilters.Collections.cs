@@ -549,12 +549,19 @@ internal static partial class BuiltinFilters
         var slices = (int)wanted;
         var hasFill = a.Get(1, "fill_with") is not null;
         var fill = a.Get(1, "fill_with");
-        var seq = Iteration.Iterate(v).ToList();
+        List<object?> seq;
+        if (Indexable(v) is { } indexable)
+        {
+            // a list read by index (no enumerator over boxes)
+            seq = new List<object?>(indexable.Count);
+            for (var i = 0; i < indexable.Count; i++) seq.Add(ItemAt(indexable, i));
+        }
+        else seq = Iteration.Iterate(v).ToList();
         var length = seq.Count;
         var perSlice = length / slices;
         var withExtra = length % slices;
         var offset = 0;
-        var result = new List<object?>();
+        var result = new List<object?>(slices);
         for (var i = 0; i < slices; i++)
         {
             var start = offset + i * perSlice;
@@ -1096,8 +1103,6 @@ internal static partial class BuiltinFilters
     [GeneratedRegex("(" + Ws + "+" + "|(?<=" + WordPunct + ")-{2,}(?=\\w)" + "|" + NoWs + "+?(?:-(?:(?<=" + Letter + "{2}-)|(?<=" + Letter + "-" + Letter + "-))(?=" + Letter + "-?" + Letter + ")|(?=" + Ws + "|\\z)|(?<=" + WordPunct + ")(?=-{2,}\\w)))")]
     private static partial Regex WordSeparators();
 
-    [GeneratedRegex("(" + Ws + "+)")]
-    private static partial Regex WhitespaceRuns();
 
     /// <summary>
     /// Python's <c>textwrap.wrap</c> with expand_tabs/replace_whitespace off and drop_whitespace on (lengths in code
@@ -1105,7 +1110,7 @@ internal static partial class BuiltinFilters
     /// </summary>
     private static List<string> TextWrap(string text, int width, bool breakLong, bool breakOnHyphens)
     {
-        var parts = (breakOnHyphens ? WordSeparators() : WhitespaceRuns()).Split(text);
+        var parts = breakOnHyphens && text.Contains('-') ? WordSeparators().Split(text) : WhitespaceAndWords(text);
         // the chunks still to place, last one first: (text, offset of its unplaced rest, code points in that rest)
         var chunks = new List<(string S, int Start, int Len)>(parts.Length);
         for (var i = parts.Length - 1; i >= 0; i--)
@@ -1161,6 +1166,21 @@ internal static partial class BuiltinFilters
             }
         }
         return lines;
+    }
+
+    // the runs of whitespace and of other characters, in order: what splitting at whitespace runs gives, and what the
+    // word rule gives for text without a hyphen (its other cases all need one)
+    private static string[] WhitespaceAndWords(string text)
+    {
+        var parts = new List<string>();
+        var start = 0;
+        for (var i = 1; i <= text.Length; i++)
+        {
+            if (i < text.Length && Array.IndexOf(WsChars, text[i]) >= 0 == Array.IndexOf(WsChars, text[i - 1]) >= 0) continue;
+            parts.Add(text[start..i]);
+            start = i;
+        }
+        return parts.ToArray();
     }
 
     private static bool IsBlank((string S, int Start, int Len) chunk) => chunk.S.AsSpan(chunk.Start).Trim(WsChars).Length == 0;

@@ -425,4 +425,21 @@ public class FilterFastPathTests
             Assert.Equal(expected, R2(mode, ctx, "{{ t|wordwrap(" + args + ") }}"));
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Integers_print_their_digits_up_to_the_output_limit(bool interpret)
+    {
+        var env = new KidaEnvironment(new KidaOptions { PreferInterpretation = interpret });
+        var expected = string.Concat(Enumerable.Range(-5, 1200).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ","));
+        Assert.Equal(expected, env.FromString("{% for i in range(-5, 1195) %}{{ i }},{% endfor %}").Render());
+        // a limit that ends inside a two-digit number: refused, never cut
+        for (var limit = 1; limit <= 4; limit++)
+        {
+            var limited = new KidaEnvironment(new KidaOptions { PreferInterpretation = interpret, Limits = KidaLimits.Default with { MaxOutputLength = limit } });
+            var render = () => limited.FromString("{{ 'x' * (limit - 1) }}{{ n }}").Render(new Dictionary<string, object?> { ["limit"] = limit, ["n"] = 42 });
+            if (limit >= 3) Assert.Equal(new string('x', limit - 2) + "42", limited.FromString("{{ 'x' * (limit - 2) }}{{ n }}").Render(new Dictionary<string, object?> { ["limit"] = limit, ["n"] = 42 }));
+            Assert.Contains("MaxOutputLength", Assert.ThrowsAny<TemplateException>(render).Message);
+        }
+    }
 }

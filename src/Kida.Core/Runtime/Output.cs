@@ -384,6 +384,21 @@ internal sealed class Output : IDisposable
 
     public void WriteInt(long value)
     {
+        // one or two digits (indexes, counts, small numbers: the most printed integers) written directly
+        if ((ulong)value < 100 && _end - _length >= 2)
+        {
+            var buffer = _buffer;
+            var n = (int)value;
+            if (n < 10) buffer[_length++] = (char)('0' + n);
+            else
+            {
+                var tens = n / 10;
+                buffer[_length] = (char)('0' + tens);
+                buffer[_length + 1] = (char)('0' + n - tens * 10);
+                _length += 2;
+            }
+            return;
+        }
         if (_end - _length < 20)
         {
             Span<char> digits = stackalloc char[20];

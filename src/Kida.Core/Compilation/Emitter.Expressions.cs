@@ -584,7 +584,7 @@ internal sealed partial class Emitter
 
     /// <summary>
     /// A built-in test the template did not replace, with its usual positional arguments, as a direct call (no argument
-    /// array, no delegate): divisibleby, even, odd, none, in and the comparison tests.
+    /// array, no delegate): divisibleby, even, odd, none, in, the comparison tests and the type tests.
     /// </summary>
     private E? DirectTest(TestExpr t, TestFn fn, E operand)
     {
@@ -602,6 +602,11 @@ internal sealed partial class Emitter
                 "integer" => Helper(H.TestInteger, operand),
                 "float" => Helper(H.TestFloat, operand),
                 "string" => Helper(H.TestString, operand),
+                "mapping" => Helper(H.TestMapping, operand),
+                "sequence" => Helper(H.TestSequence, operand),
+                "iterable" => Helper(H.TestIterable, operand),
+                "true" => Helper(H.TestTrue, operand),
+                "false" => Helper(H.TestFalse, operand),
                 _ => null,
             };
         if (args.Positional.Count != 1) return null;

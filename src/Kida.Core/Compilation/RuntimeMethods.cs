@@ -56,6 +56,11 @@ internal static class RuntimeMethods
     public static readonly MethodInfo TestInteger = Of(Predicates.BuiltinTests.IsInteger);
     public static readonly MethodInfo TestFloat = Of(Predicates.BuiltinTests.IsFloat);
     public static readonly MethodInfo TestString = Of(Predicates.BuiltinTests.IsString);
+    public static readonly MethodInfo TestMapping = Of(Predicates.BuiltinTests.IsMappingTest);
+    public static readonly MethodInfo TestSequence = Of(Predicates.BuiltinTests.IsSequenceTest);
+    public static readonly MethodInfo TestIterable = Of(Predicates.BuiltinTests.IsIterableTest);
+    public static readonly MethodInfo TestTrue = Of(Predicates.BuiltinTests.IsTrueTest);
+    public static readonly MethodInfo TestFalse = Of(Predicates.BuiltinTests.IsFalseTest);
     public static readonly MethodInfo Equal = Of(Comparison.Equal);
     public static readonly MethodInfo Truthy = Of(Values.Truthy);
     public static readonly MethodInfo Unwrap = Of(Values.Unwrap);

@@ -13,6 +13,21 @@ internal static class BuiltinTests
     public static bool IsFloat(object? v) => v is double or float or decimal;
     public static bool IsString(object? v) => Values.IsString(v);
 
+    /// <summary><c>is mapping</c>.</summary>
+    public static bool IsMappingTest(object? v) => Values.IsMapping(v);
+
+    /// <summary><c>is sequence</c>: a sequence or a mapping (Jinja's test asks for a length and items).</summary>
+    public static bool IsSequenceTest(object? v) => Values.IsSequence(v) || Values.IsMapping(v);
+
+    /// <summary><c>is iterable</c>.</summary>
+    public static bool IsIterableTest(object? v) => v is string or Markup or System.Collections.IEnumerable || Values.IsMapping(v);
+
+    /// <summary><c>is true</c> / <c>is false</c>: the boolean itself, not a truthy value.</summary>
+    public static bool IsTrueTest(object? v) => v is true;
+
+    /// <inheritdoc cref="IsTrueTest"/>
+    public static bool IsFalseTest(object? v) => v is false;
+
     public static readonly Dictionary<string, TestFn> All = Build();
 
     private static object? Arg(CallArgs a) => a.Count > 0 ? a.Positional[0] : a.Named is { Length: > 0 } n ? n[0].Value : null;
@@ -30,16 +45,16 @@ internal static class BuiltinTests
             ["defined"] = (_, v, _) => v is not Undefined && v is not null,
             ["undefined"] = (_, v, _) => v is Undefined || v is null,
             ["none"] = (_, v, _) => v is null,
-            ["true"] = (_, v, _) => v is true,
-            ["false"] = (_, v, _) => v is false,
+            ["true"] = (_, v, _) => IsTrueTest(v),
+            ["false"] = (_, v, _) => IsFalseTest(v),
             ["boolean"] = (_, v, _) => IsBoolean(v),
             ["number"] = (_, v, _) => IsNumber(v),
             ["integer"] = (_, v, _) => IsInteger(v),
             ["float"] = (_, v, _) => IsFloat(v),
             ["string"] = (_, v, _) => IsString(v),
-            ["mapping"] = (_, v, _) => Values.IsMapping(v),
-            ["sequence"] = (_, v, _) => Values.IsSequence(v) || Values.IsMapping(v),
-            ["iterable"] = (_, v, _) => v is string or Markup or System.Collections.IEnumerable || Values.IsMapping(v),
+            ["mapping"] = (_, v, _) => IsMappingTest(v),
+            ["sequence"] = (_, v, _) => IsSequenceTest(v),
+            ["iterable"] = (_, v, _) => IsIterableTest(v),
             ["callable"] = (_, v, _) => v is KidaCallable or Delegate or Undefined,
             ["odd"] = (_, v, _) => FastOps.Odd(v),
             ["even"] = (_, v, _) => FastOps.Even(v),

@@ -442,4 +442,17 @@ public class FilterFastPathTests
             Assert.Contains("MaxOutputLength", Assert.ThrowsAny<TemplateException>(render).Message);
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Keys_and_values_of_dictionaries_in_insertion_order(Mode mode)
+    {
+        var ctx = Ctx();
+        ctx["sorted"] = new SortedDictionary<string, object?> { ["z"] = 1, ["a"] = 2 };
+        Assert.Equal("b,A,a|1,2,3|a,z|2,1|x,y", R2(mode, ctx,
+            "{{ map.keys()|join(',') }}|{{ map.values()|join(',') }}|{{ sorted.keys()|join(',') }}|{{ sorted.values()|join(',') }}|{{ {'x': 1, 'y': 2}.keys()|join(',') }}"));
+        Assert.Equal("b1A2a3", R2(mode, ctx, "{% for k in map.keys() %}{{ k }}{{ map[k] }}{% endfor %}"));
+        // a list of its own: changing it leaves the dictionary alone
+        Assert.Equal("4|3", R2(mode, ctx, "{% set ks = map.keys() %}{% do ks.append('q') %}{{ ks|length }}|{{ map|length }}"));
+    }
 }

@@ -331,8 +331,20 @@ internal static class PyMethods
                 }
                 return Mappings.MapItems(map).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList();
             }
-            case "keys": return Mappings.MapKeys(map).ToList();
-            case "values": return Mappings.MapItems(map).Select(kv => kv.Value).ToList();
+            case "keys":
+            {
+                if (map is not Dictionary<string, object?> plain) return Mappings.MapKeys(map).ToList();
+                var keys = new List<object?>(plain.Count);
+                foreach (var key in plain.Keys) keys.Add(key);
+                return keys;
+            }
+            case "values":
+            {
+                if (map is not Dictionary<string, object?> plain) return Mappings.MapItems(map).Select(kv => kv.Value).ToList();
+                var values = new List<object?>(plain.Count);
+                foreach (var value in plain.Values) values.Add(value);
+                return values;
+            }
             case "get": return Mappings.MapTryGet(map, a.Get(0, "key"), out var v) ? v : a.Get(1, "default");
             case "copy":
             {

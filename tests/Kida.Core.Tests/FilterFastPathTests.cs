@@ -455,4 +455,28 @@ public class FilterFastPathTests
         // a list of its own: changing it leaves the dictionary alone
         Assert.Equal("4|3", R2(mode, ctx, "{% set ks = map.keys() %}{% do ks.append('q') %}{{ ks|length }}|{{ map|length }}"));
     }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Printed_xmlattr_of_a_literal_writes_what_the_filter_returns(Mode mode)
+    {
+        var ctx = Ctx();
+        ctx["nothing"] = null;
+        ctx["quoted"] = new Markup("say \"hi\" &amp; go");
+        ctx["text"] = "a<b> & 'c' \"d\"";
+        const string literal = "{'id': text, 'class': 'c', 'skip': nothing, 'n': 5, 'flag': true, 'safe': quoted, 'a&b': 1.5, 'data-x': ''}";
+        var printed = R2(mode, ctx, "<a{{ " + literal + "|xmlattr }}>");
+        Assert.Equal("<a id=\"a&lt;b&gt; &amp; &#39;c&#39; &quot;d&quot;\" class=\"c\" n=\"5\" flag=\"True\" safe=\"say &quot;hi&quot; &amp; go\" a&amp;b=\"1.5\" data-x=\"\">",
+            printed);
+        // the general filter (a stored value) gives the same text, with autoescape on and off
+        Assert.Equal(printed, R2(mode, ctx, "{% set attrs = " + literal + "|xmlattr %}<a{{ attrs }}>"));
+        Assert.Equal(R2(mode, ctx, "{% autoescape false %}{% set attrs = " + literal + "|xmlattr %}<a{{ attrs }}>{% endautoescape %}"),
+            R2(mode, ctx, "{% autoescape false %}<a{{ " + literal + "|xmlattr }}>{% endautoescape %}"));
+        Assert.Equal("<a>|<a x=\"2\">", R2(mode, ctx, "<a{{ {}|xmlattr }}>|<a{{ {'x': 1, 'x': 2}|xmlattr }}>"));
+        // names that could end the attribute are refused, printed or not
+        Assert.Contains("Invalid character", Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ {'a b': 1}|xmlattr }}")).Message);
+        Assert.Contains("Invalid character", Assert.ThrowsAny<TemplateException>(() => R2(mode, ctx, "{{ {'x': 1, 'a\"': 2}|xmlattr }}")).Message);
+        // an undefined value is left out, as None is
+        Assert.Equal(R2(mode, ctx, "{% set attrs = {'id': missing, 'k': 1}|xmlattr %}{{ attrs }}"), R2(mode, ctx, "{{ {'id': missing, 'k': 1}|xmlattr }}"));
+    }
 }

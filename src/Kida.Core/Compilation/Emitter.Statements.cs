@@ -191,6 +191,10 @@ internal sealed partial class Emitter
         return E.Call(_fn.Out, H.OutputWriteValue, E.Convert(v, typeof(object)), _fn.Escape);
     }
 
+    // a name xmlattr accepts: not empty, no whitespace and none of / > = " ' NUL
+    private static bool IsAttributeName(string name) =>
+        name.Length > 0 && !name.Any(c => char.IsWhiteSpace(c) || c is '/' or '>' or '=' or '"' or '\'' or '\0');
+
     /// <summary>
     /// <c>{{ 'fmt'|format(args) }}</c> (the built-in filter) or <c>{{ 'fmt'.format(args) }}</c> (the str method, the same
     /// str.format) with a literal format and positional arguments only: the format, where to report from, the arguments.
@@ -223,6 +227,20 @@ internal sealed partial class Emitter
                 when IsBuiltinFilter(f.Name):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteCased, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(cased)), E.Constant(CaseOf(f.Name)),
                     E.Constant(null, typeof(string)), _fn.Escape));
+            case FilterExpr { Name: "xmlattr", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: DictExpr attributes } f when IsBuiltinFilter("xmlattr")
+                && attributes.Items.All(kv => kv.Key is ConstExpr { Value: string name } && IsAttributeName(name))
+                && attributes.Items.Select(kv => (string)((ConstExpr)kv.Key).Value!).Distinct(StringComparer.Ordinal).Count() == attributes.Items.Count:
+            {
+                // the values evaluated first, in order, as the literal would be; then each attribute written
+                var values = attributes.Items.Select((_, i) => E.Variable(typeof(object), "attribute" + i)).ToList();
+                var steps = new List<E>();
+                for (var i = 0; i < values.Count; i++) steps.Add(E.Assign(values[i], E.Convert(EmitExpr(attributes.Items[i].Value), typeof(object))));
+                steps.Add(SetPos(f.Pos));
+                for (var i = 0; i < values.Count; i++)
+                    steps.Add(Helper(H.WriteAttribute, _fn.Out, E.Constant(" " + Output.Escape((string)((ConstExpr)attributes.Items[i].Key).Value!) + "=\""), values[i]));
+                steps.Add(E.Empty());
+                return E.Block(typeof(void), values, steps);
+            }
             case FilterExpr { Name: "string", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } stringified } f when IsBuiltinFilter("string"):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteStringFilter, _fn.Out, Helper(H.UseValue, EmitExpr(stringified)), _fn.Escape));
             case FilterExpr { Name: "escape" or "e", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } escaped } f when IsBuiltinFilter(f.Name):

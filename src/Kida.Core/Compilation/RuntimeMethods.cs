@@ -139,6 +139,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteCased = Of(Filters.BuiltinFilters.WriteCased);
     public static readonly MethodInfo WriteEscapedFilter = Of(Filters.BuiltinFilters.WriteEscapedFilter);
     public static readonly MethodInfo WriteStringFilter = Of(Filters.BuiltinFilters.WriteStringFilter);
+    public static readonly MethodInfo WriteAttribute = Of(Filters.BuiltinFilters.WriteAttribute);
     public static readonly MethodInfo WriteReplaced = Of(Filters.BuiltinFilters.WriteReplaced);
     public static readonly MethodInfo WriteSum = Of(Filters.BuiltinFilters.WriteSum);
     public static readonly MethodInfo WriteUrlEncoded = Of(Filters.BuiltinFilters.WriteUrlEncoded);

@@ -1055,18 +1055,36 @@ internal static partial class BuiltinFilters
     private static object? XmlAttr(RenderState rs, object? v, CallArgs a)
     {
         var autospace = Values.Truthy(a.Get(0, "autospace", BoxedTrue));
-        var parts = new List<string>();
-        foreach (var (k, val) in Mappings.MapItems(RequireMapping("xmlattr", v)))
+        var map = RequireMapping("xmlattr", v);
+        // every attribute written with a space before it into one builder (the first space dropped without autospace)
+        var text = new StringBuilder();
+        switch (map)
         {
-            if (val is null or Undefined) continue;
-            var key = Str(k);
-            if (key.Length == 0 || key.Any(c => char.IsWhiteSpace(c) || c is '/' or '>' or '=' or '"' or '\'' or '\0'))
-                throw new TemplateRuntimeException($"Invalid character in attribute name: {PyString.Repr(key)}", ErrorCodes.FilterError);
-            parts.Add($"{Output.Escape(key)}=\"{AttributeValue(val)}\"");
+            case Dictionary<object, object?> literal:
+                foreach (var (key, value) in literal) AppendAttribute(text, key is NullKey ? null : key, Values.Unwrap(value));
+                break;
+            case Dictionary<string, object?> plain:
+                foreach (var (key, value) in plain) AppendAttribute(text, key, Values.Unwrap(value));
+                break;
+            default:
+                foreach (var (key, value) in Mappings.MapItems(map)) AppendAttribute(text, key, value);
+                break;
         }
-        var text = string.Join(" ", parts);
-        if (autospace && text.Length > 0) text = " " + text;
-        return rs.EvalAutoescape ? new Markup(text) : text;
+        Guard.StringLength(text.Length);
+        var result = !autospace && text.Length > 0 ? text.ToString(1, text.Length - 1) : text.ToString();
+        return rs.EvalAutoescape ? new Markup(result) : result;
+    }
+
+    // ` name="value"` for a value that is not None or undefined; a name that could end the attribute is refused
+    private static void AppendAttribute(StringBuilder text, object? key, object? value)
+    {
+        if (value is null or Undefined) return;
+        var name = Str(key);
+        var valid = name.Length > 0;
+        foreach (var c in name)
+            if (char.IsWhiteSpace(c) || c is '/' or '>' or '=' or '"' or '\'' or '\0') valid = false;
+        if (!valid) throw new TemplateRuntimeException($"Invalid character in attribute name: {PyString.Repr(name)}", ErrorCodes.FilterError);
+        text.Append(' ').Append(Output.Escape(name)).Append("=\"").Append(AttributeValue(value)).Append('"');
     }
 
     /// <summary>

@@ -109,6 +109,21 @@ internal static partial class BuiltinFilters
     }
 
     /// <summary>
+    /// One attribute of <c>{{ {'name': value, …}|xmlattr }}</c> written straight into the output: <c> name="value"</c> as
+    /// the filter writes it (the value escaped; Markup keeps its entities, its quotes escaped), nothing for None or
+    /// undefined. <paramref name="opening"/> is <c> name="</c>, checked when the template was compiled.
+    /// </summary>
+    internal static void WriteAttribute(Output output, string opening, object? value)
+    {
+        value = Values.Unwrap(value);
+        if (value is null or Undefined) return;
+        output.Write(opening);
+        if (value is Markup m) output.Write(m.Value.Replace("\"", "&quot;", StringComparison.Ordinal));
+        else output.WriteEscaped(Str(value).AsSpan());
+        output.Write("\"");
+    }
+
+    /// <summary>
     /// <c>{{ v|string }}</c>: text, markup, integers and booleans print as their string prints (no string made); anything
     /// else prints the string the filter makes (a host's HTML type becomes text, as the filter says).
     /// </summary>

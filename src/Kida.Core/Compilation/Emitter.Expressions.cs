@@ -442,8 +442,8 @@ internal sealed partial class Emitter
             {
                 var p = pa.Positional;
                 return p.Count == 1
-                    ? E.Block(SetPos(call.Pos), Helper(H.WriteCall1, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), _fn.Escape))
-                    : E.Block(SetPos(call.Pos), Helper(H.WriteCall2, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), EmitExpr(p[1]), _fn.Escape));
+                    ? E.Block(SetPos(call.Pos), Helper(H.WriteCall1, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), _fn.Escape, E.Constant(new MacroCallSite())))
+                    : E.Block(SetPos(call.Pos), Helper(H.WriteCall2, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), EmitExpr(p[1]), _fn.Escape, E.Constant(new MacroCallSite())));
             }
             if (!isSpecial && caller is null && BoundMethodCall(call) is { } bound)
                 return E.Block(SetPos(call.Pos), E.Call(_fn.Out, H.OutputWriteValue, bound, _fn.Escape));
@@ -651,7 +651,11 @@ internal sealed partial class Emitter
                 // at most two parameters and nothing collected: the arguments arrive as parameters, no array
                 ParameterExpression[] positional = [E.Parameter(typeof(object), "a0"), E.Parameter(typeof(object), "a1")];
                 var positionalBody = EmitFunctionBody(m.Body, ordinary, null, null, false, m.IsDef, lets, out var prs, out _, out var poutput, ctxParam, positional);
-                shared = CompilePositionalMacroBody(E.Lambda<Action<RenderState, Context, object?, object?, Output>>(positionalBody, prs, ctxParam, positional[0], positional[1], poutput));
+                var positionalLambda = E.Lambda<Action<RenderState, Context, object?, object?, Output>>(positionalBody, prs, ctxParam, positional[0], positional[1], poutput);
+                shared = CompilePositionalMacroBody(positionalLambda);
+                // a caller compiled to IL later may inline this body (only tiering compiles callers that way)
+                if (_env.Options is { TieredCompilation: true, PreferInterpretation: false })
+                    (shared.InlineBody, shared.Name, shared.Arity) = (positionalLambda, m.Name, ordinary.Count);
             }
             else
             {

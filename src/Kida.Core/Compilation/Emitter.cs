@@ -251,12 +251,15 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
         // only on normal completion, so when an error propagates the state still describes where it happened, and the
         // render's entry point attaches it (whoever catches an error to go on rendering restores the state: see
         // RestoreState). No try blocks here: deep recursion unwinds cheaply and both compile modes behave alike.
+        // A call within the same template (a macro, a block) stores nothing: the template is current already, and a body
+        // that completes leaves it current. A reference store costs a GC write barrier.
+        var other = E.ReferenceNotEqual(savedCur, E.Constant(_ct));
         return E.Block(typeof(void), [savedCur, savedPos],
             E.Assign(savedCur, E.Field(rs, H.RenderStateCurrent)),
             E.Assign(savedPos, E.Field(rs, H.RenderStatePos)),
-            E.Assign(E.Field(rs, H.RenderStateCurrent), E.Constant(_ct)),
+            E.IfThen(other, E.Assign(E.Field(rs, H.RenderStateCurrent), E.Constant(_ct))),
             E.Block(typeof(void), body),
-            E.Assign(E.Field(rs, H.RenderStateCurrent), savedCur),
+            E.IfThen(other, E.Assign(E.Field(rs, H.RenderStateCurrent), savedCur)),
             E.Assign(E.Field(rs, H.RenderStatePos), savedPos));
     }
 

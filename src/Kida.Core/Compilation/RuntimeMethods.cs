@@ -165,6 +165,11 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteCall = Of(Calls.WriteCall);
     public static readonly MethodInfo WriteCall1 = Of(Calls.WriteCall1);
     public static readonly MethodInfo WriteCall2 = Of(Calls.WriteCall2);
+    public static readonly MethodInfo RenderStateEnter = InstanceOf<RenderState>(rs => rs.Enter());
+    public static readonly MethodInfo RenderStateExit = InstanceOf<RenderState>(rs => rs.Exit());
+    public static readonly MethodInfo RenderStateNoteFrame = InstanceOf<RenderState>(rs => rs.NoteFrame(null!, "", null, null, 0));
+    public static readonly MethodInfo MacroCodeOf = Of(Macro.CodeOf);
+    public static readonly MethodInfo MacroContextOf = Of(Macro.ContextOf);
     public static readonly MethodInfo WriteMethodCall = Of(Calls.WriteMethodCall);
     public static readonly MethodInfo SpreadArgs = Of(Calls.SpreadArgs);
     public static readonly MethodInfo ArgumentError = Of(RuntimeErrors.ArgumentError);

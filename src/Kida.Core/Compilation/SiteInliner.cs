@@ -46,6 +46,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
         if (InterpreterCalls.Unpack(node) is { } direct) return VisitMethodCall(direct);
+        if (InlinedMacroCall(node) is { } inlinedCall) return inlinedCall;
         if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
         if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
         if (node.Method == WriteValue && TypedValueWrite(node) is { } valueWrite) return valueWrite;

@@ -98,15 +98,24 @@ internal static class Calls
     }
 
     /// <summary><see cref="WriteCall"/> for one or two positional arguments: a macro binds them without an argument array.</summary>
-    public static void WriteCall1(RenderState rs, Output output, object? callee, object? a0, bool escape)
+    /// <remarks>The site notes which macro body it called, for the inlining at tier-up (<see cref="MacroCallSite"/>).</remarks>
+    public static void WriteCall1(RenderState rs, Output output, object? callee, object? a0, bool escape, MacroCallSite site)
     {
-        if (callee is Macro { IsCaller: false } m) m.WritePositional(rs, output, 1, a0, null);
+        if (callee is Macro { IsCaller: false } m)
+        {
+            site.Note(m);
+            m.WritePositional(rs, output, 1, a0, null);
+        }
         else output.WriteValue(Call(rs, callee, new CallArgs([a0], null)), escape);
     }
 
-    public static void WriteCall2(RenderState rs, Output output, object? callee, object? a0, object? a1, bool escape)
+    public static void WriteCall2(RenderState rs, Output output, object? callee, object? a0, object? a1, bool escape, MacroCallSite site)
     {
-        if (callee is Macro { IsCaller: false } m) m.WritePositional(rs, output, 2, a0, a1);
+        if (callee is Macro { IsCaller: false } m)
+        {
+            site.Note(m);
+            m.WritePositional(rs, output, 2, a0, a1);
+        }
         else output.WriteValue(Call(rs, callee, new CallArgs([a0, a1], null)), escape);
     }
 
@@ -155,5 +164,27 @@ internal static class Calls
         if (caller is Macro m) return m.RenderSlot(rs, name, bindings);
         if (caller is Undefined) return "";
         return PyString.Str(Call(rs, caller, CallArgs.None));
+    }
+}
+
+/// <summary>
+/// A printed call with one or two positional arguments (<c>{{ row(p) }}</c>): the top-level macro body it has called.
+/// When one body without argument checks is all it has seen when its function is compiled to IL, the call is inlined
+/// there behind a check that the callee still runs that body (SiteInliner.InlinedMacroCall). Shared by every thread
+/// that renders the template: a lost race only changes what is inlined, never what is printed.
+/// </summary>
+internal sealed class MacroCallSite
+{
+    /// <summary>Marks a site that called more than one body, or a macro whose calls are checked: never inlined.</summary>
+    public static readonly MacroCode Several = new(null!);
+
+    public MacroCode? Seen;
+
+    public void Note(Macro m)
+    {
+        var seen = Seen;
+        var code = m.SharedCode;
+        if (ReferenceEquals(seen, code)) return;
+        Seen = seen is null && code is not null && m.Check is null ? code : Several;
     }
 }

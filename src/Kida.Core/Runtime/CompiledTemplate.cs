@@ -96,6 +96,14 @@ internal sealed class MacroCode(Action<RenderState, Context, object?[], Output> 
     /// </summary>
     public Action<RenderState, Context, object?, object?, Output>? Positional;
 
+    /// <summary>
+    /// Under tiered compilation, the positional body as an expression (parameters: render state, defining context, the
+    /// two arguments, output), which a caller's promotion may inline; with its name and parameter count.
+    /// </summary>
+    public System.Linq.Expressions.Expression<Action<RenderState, Context, object?, object?, Output>>? InlineBody;
+    public string Name = "";
+    public int Arity;
+
     public static MacroCode ForPositional(Action<RenderState, Context, object?, object?, Output> positional)
     {
         var code = new MacroCode(null!) { Positional = positional };

@@ -33,6 +33,18 @@ internal sealed class Macro : KidaCallable, IKidaObject
     private readonly MacroCode? _sharedBody;
     private readonly Context? _context;
 
+    /// <summary>A top-level macro's body, shared by every render; null for any other.</summary>
+    internal MacroCode? SharedCode => _sharedBody;
+
+    /// <summary>The context a bound top-level macro was defined in.</summary>
+    internal Context? DefiningContext => _context;
+
+    /// <summary>The shared body <paramref name="callee"/> runs when it is a top-level macro; null for anything else (one type check, no cast in compiled code).</summary>
+    internal static MacroCode? CodeOf(object? callee) => callee is Macro m ? m._sharedBody : null;
+
+    /// <summary>The defining context of a callee known to be a bound top-level macro (<see cref="CodeOf"/> returned its body).</summary>
+    internal static Context ContextOf(object callee) => System.Runtime.CompilerServices.Unsafe.As<Macro>(callee)._context!;
+
     /// <summary>The argument checks of <see cref="KidaOptions.ValidateCalls"/> and <see cref="KidaOptions.CheckTypes"/>; null when off.</summary>
     internal Checking.CallCheck? Check { get; init; }
 

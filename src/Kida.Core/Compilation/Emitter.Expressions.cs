@@ -534,6 +534,9 @@ internal sealed partial class Emitter
             return E.Block(typeof(object), SetPos(f.Pos), Helper(H.BoxLong, E.Convert(Count(counted, value), typeof(long))));
         // a strict undefined value reaching a filter fails here (only default/d accept it)
         if (f.Name is not ("default" or "d" or "items" or "pprint")) value = Helper(H.UseValue, value);
+        // x|attr('name'): a member read through a getter cached at the site, no filter call
+        if (f is { Name: "attr", Args: { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string attrName }] } } && IsBuiltinFilter("attr"))
+            return E.Block(typeof(object), SetPos(f.Pos), Helper(H.AttrAt, _fn.Rs, value, E.Constant(attrName), E.Constant(new MemberSite())));
         var call = E.Invoke(E.Constant(fn), _fn.Rs, E.Convert(value, typeof(object)), BuildArgs(f.Args));
         if (BuiltinFilters.NeedEvalContext.Contains(f.Name))
         {
@@ -602,9 +605,9 @@ internal sealed partial class Emitter
                 "integer" => Helper(H.TestInteger, operand),
                 "float" => Helper(H.TestFloat, operand),
                 "string" => Helper(H.TestString, operand),
-                "mapping" => Helper(H.TestMapping, operand),
-                "sequence" => Helper(H.TestSequence, operand),
-                "iterable" => Helper(H.TestIterable, operand),
+                "mapping" => Helper(H.TestMappingAt, operand, E.Constant(new Predicates.TypeAnswer())),
+                "sequence" => Helper(H.TestSequenceAt, operand, E.Constant(new Predicates.TypeAnswer())),
+                "iterable" => Helper(H.TestIterableAt, operand, E.Constant(new Predicates.TypeAnswer())),
                 "true" => Helper(H.TestTrue, operand),
                 "false" => Helper(H.TestFalse, operand),
                 _ => null,

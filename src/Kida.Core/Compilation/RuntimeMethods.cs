@@ -59,6 +59,9 @@ internal static class RuntimeMethods
     public static readonly MethodInfo TestMapping = Of(Predicates.BuiltinTests.IsMappingTest);
     public static readonly MethodInfo TestSequence = Of(Predicates.BuiltinTests.IsSequenceTest);
     public static readonly MethodInfo TestIterable = Of(Predicates.BuiltinTests.IsIterableTest);
+    public static readonly MethodInfo TestMappingAt = Of(Predicates.BuiltinTests.IsMappingAt);
+    public static readonly MethodInfo TestSequenceAt = Of(Predicates.BuiltinTests.IsSequenceAt);
+    public static readonly MethodInfo TestIterableAt = Of(Predicates.BuiltinTests.IsIterableAt);
     public static readonly MethodInfo TestTrue = Of(Predicates.BuiltinTests.IsTrueTest);
     public static readonly MethodInfo TestFalse = Of(Predicates.BuiltinTests.IsFalseTest);
     public static readonly MethodInfo Equal = Of(Comparison.Equal);
@@ -162,6 +165,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo AbsLong = Of((Func<long, long>)Math.Abs);
     public static readonly MethodInfo AbsDouble = Of((Func<double, double>)Math.Abs);
     public static readonly MethodInfo CallMethodOptional = Of(Calls.CallMethodOptional);
+    public static readonly MethodInfo AttrAt = Of(Filters.BuiltinFilters.AttrAt);
     public static readonly MethodInfo WriteCall = Of(Calls.WriteCall);
     public static readonly MethodInfo WriteCall1 = Of(Calls.WriteCall1);
     public static readonly MethodInfo WriteCall2 = Of(Calls.WriteCall2);

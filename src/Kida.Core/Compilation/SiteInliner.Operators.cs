@@ -47,9 +47,34 @@ internal sealed partial class SiteInliner
     /// <summary><c>x.price is number</c> on a decimal member: the answer for its type, behind the type check.</summary>
     private Expression? TypedTypeTest(MethodCallExpression node)
     {
+        if (RememberedTypeTest(node) is { } remembered) return remembered;
         if (!TypeTests.Contains(node.Method) || ValueTypeMember(node.Arguments[0]) is not var (guard, read, sample)) return null;
         var answer = (bool)node.Method.Invoke(null, [sample])!;
         return Expression.Condition(guard, Expression.Block(read, Expression.Constant(answer)), base.VisitMethodCall(node), typeof(bool));
+    }
+
+    /// <summary>
+    /// <c>x.tags is sequence</c> (<c>mapping</c>, <c>iterable</c>) on a member of an observed type, at a site that answered
+    /// for values of exactly the member's declared type: that answer behind a check of the value's exact type (a visible
+    /// type, so the check is one compare), without the call. Any other value (a null member reads as "") asks the site
+    /// as before.
+    /// </summary>
+    private Expression? RememberedTypeTest(MethodCallExpression node)
+    {
+        if (!(node.Method == RuntimeMethods.TestMappingAt || node.Method == RuntimeMethods.TestSequenceAt || node.Method == RuntimeMethods.TestIterableAt)
+            || node.Arguments[1] is not ConstantExpression { Value: Predicates.TypeAnswer site }
+            || Volatile.Read(ref site.Last) is not { } last
+            || ObservedRead(node.Arguments[0]) is not { } m || m.Type != last.Type || !m.Type.IsVisible || m.Type.IsValueType
+            || typeof(System.Text.Json.Nodes.JsonNode).IsAssignableFrom(m.Type)) return null;
+        var value = Expression.Variable(m.Type, "value");
+        var generic = base.VisitMethodCall(node);
+        return Expression.Condition(m.Guard,
+            Expression.Block(typeof(bool), [value],
+                Expression.Assign(value, m.Read),
+                Expression.Condition(Expression.TypeEqual(value, m.Type), Expression.Constant(last.Answer),
+                    // as the generic read gives it: a null member reads as ""
+                    node.Update(null, [Expression.Coalesce(Expression.Convert(value, typeof(object)), Expression.Constant("", typeof(object))), node.Arguments[1]]), typeof(bool))),
+            generic, typeof(bool));
     }
 
     /// <summary><c>x.price is none</c> (emitted as a reference comparison with null) on a value-type member: false.</summary>

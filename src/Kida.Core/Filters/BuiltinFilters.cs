@@ -55,7 +55,7 @@ internal static partial class BuiltinFilters
             ["indent"] = Indent,
             ["wordcount"] = (_, v, _) => BoxLong(Str(v) is var words && Ascii.IsValid(words) ? AsciiWordCount(words) : Regex.Count(words, @"\w+")),
             ["center"] = (_, v, a) => KeepMarkup(v, TextUtil.Center(Str(v), Numbers.ToSize(a.Get(0, "width", 80L)))),
-            ["attr"] = (rs, v, a) => v is null ? new Undefined("attr", "None has no attributes", rs.Strict) : MemberAccess.TryGetAttr(rs, v, Str(a.Get(0, "name")), out var r) ? r : new Undefined(Str(a.Get(0, "name")), $"'{Values.TypeName(v)} object' has no attribute '{Str(a.Get(0, "name"))}'", rs.Strict),
+            ["attr"] = (rs, v, a) => Attr(rs, v, Str(a.Get(0, "name"))),
             ["items"] = (_, v, _) => v is Undefined ? new List<object?>() : Mappings.MapItems(RequireMapping("items", v)).Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
             ["string"] = (_, v, _) => v is Markup ? v : Str(v),
             ["filesizeformat"] = FileSizeFormat,
@@ -821,5 +821,41 @@ internal static partial class BuiltinFilters
             else parts.Add(Str(x));
         }
         return string.Join(" ", parts);
+    }
+
+    /// <summary><c>x|attr(name)</c>: the attribute (for a mapping, its key), or undefined naming what is missing.</summary>
+    private static object? Attr(RenderState rs, object? v, string name) =>
+        v is null ? new Undefined("attr", "None has no attributes", rs.Strict)
+        : MemberAccess.TryGetAttr(rs, v, name, out var r) ? r
+        : new Undefined(name, $"'{Values.TypeName(v)} object' has no attribute '{name}'", rs.Strict);
+
+    /// <summary>
+    /// <c>x|attr('name')</c> (the built-in, a literal name) as compiled: a member of a plain .NET object is read through the
+    /// getter this site cached for its type (the getter <see cref="MemberAccess.TryGetAttr"/> would use, only where the
+    /// sandbox lets the template read it), with no argument list and no filter call. Anything else is the filter.
+    /// </summary>
+    public static object? AttrAt(RenderState rs, object? v, string name, MemberSite site)
+    {
+        if (v is not null)
+        {
+            var entry = Volatile.Read(ref site.Entry);
+            var type = v.GetType();
+            if (entry is not null && ReferenceEquals(entry.Type, type))
+            {
+                object? value;
+                try
+                {
+                    value = entry.Getter(v);
+                }
+                catch (Exception ex) when (ex is not TemplateException and not AsyncPendingSignal)
+                {
+                    throw MemberAccess.MemberReadFailed(ex, type, name);
+                }
+                return Values.Unwrap(value);
+            }
+            if (entry is null && SandboxRules.Of(rs) is null && MemberAccess.IsPlainObject(v) && Members.GetGetter(type, name) is { } getter)
+                Volatile.Write(ref site.Entry, new MemberSiteEntry(type, getter, null));
+        }
+        return Attr(rs, v, name);
     }
 }

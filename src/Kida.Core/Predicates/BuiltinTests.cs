@@ -13,6 +13,37 @@ internal static class BuiltinTests
     public static bool IsFloat(object? v) => v is double or float or decimal;
     public static bool IsString(object? v) => Values.IsString(v);
 
+    /// <summary>
+    /// <c>is mapping</c>, <c>is sequence</c> and <c>is iterable</c> where a template wrote them: their answer depends on
+    /// the value's type alone (except for a JSON element, whose kind decides, and undefined), so a site remembers the
+    /// answer for the last type it saw and answers a value of that type with one type check.
+    /// </summary>
+    public static bool IsMappingAt(object? v, TypeAnswer site) => Answer(v, site, TypeTest.Mapping);
+
+    /// <inheritdoc cref="IsMappingAt"/>
+    public static bool IsSequenceAt(object? v, TypeAnswer site) => Answer(v, site, TypeTest.Sequence);
+
+    /// <inheritdoc cref="IsMappingAt"/>
+    public static bool IsIterableAt(object? v, TypeAnswer site) => Answer(v, site, TypeTest.Iterable);
+
+    private enum TypeTest { Mapping, Sequence, Iterable }
+
+    private static bool Answer(object? v, TypeAnswer site, TypeTest test)
+    {
+        if (v is null) return false;
+        var last = site.Last;
+        if (last is not null && ReferenceEquals(last.Type, v.GetType())) return last.Answer;
+        var answer = test switch
+        {
+            TypeTest.Mapping => IsMappingTest(v),
+            TypeTest.Sequence => IsSequenceTest(v),
+            _ => IsIterableTest(v),
+        };
+        // a site that keeps meeting new types stops remembering (no allocation per value)
+        if (v is not System.Text.Json.JsonElement and not Undefined && site.Misses++ < 16) site.Last = new(v.GetType(), answer);
+        return answer;
+    }
+
     /// <summary><c>is mapping</c>.</summary>
     public static bool IsMappingTest(object? v) => Values.IsMapping(v);
 
@@ -161,4 +192,13 @@ internal static class BuiltinTests
         if (a is string sa && b is string sb) return ReferenceEquals(sa, sb) || sa == sb;
         return ReferenceEquals(a, b);
     }
+}
+
+/// <summary>The answer of a type test for the last type a site saw (<see cref="BuiltinTests.IsMappingAt"/>); shared by the threads rendering the template.</summary>
+internal sealed class TypeAnswer
+{
+    public Entry? Last;
+    public int Misses;
+
+    public sealed record Entry(Type Type, bool Answer);
 }

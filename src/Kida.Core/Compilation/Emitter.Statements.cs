@@ -223,6 +223,10 @@ internal sealed partial class Emitter
                 && f.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [] or [ConstExpr { Value: long and >= 0 and <= int.MaxValue }] }:
                 return E.Block(SetPos(f.Pos), Helper(H.WriteTruncatedText, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(truncated)),
                     E.Constant(f.Args.Positional is [ConstExpr { Value: long n }] ? (int)n : 255), BuildArgs(f.Args), _fn.Escape));
+            case FilterExpr { Name: "wordwrap", Style: FilterStyle.Pipe, Value: { } wrapped } f when IsBuiltinFilter("wordwrap")
+                && f.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: long and > 0 and <= int.MaxValue }] }:
+                return E.Block(SetPos(f.Pos), Helper(H.WriteWordWrapped, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(wrapped)),
+                    E.Constant((int)(long)((ConstExpr)f.Args.Positional[0]).Value!), BuildArgs(f.Args), _fn.Escape));
             case FilterExpr { Name: "upper" or "lower" or "capitalize" or "trim" or "strip" or "title", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } cased } f
                 when IsBuiltinFilter(f.Name):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteCased, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(cased)), E.Constant(CaseOf(f.Name)),

@@ -1101,9 +1101,25 @@ internal static partial class BuiltinFilters
         var wrapstring = Str(a.Get(2, "wrapstring", "\n"));
         var breakOnHyphens = Values.Truthy(a.Get(3, "break_on_hyphens", BoxedTrue));
         if (width <= 0) throw new TemplateRuntimeException($"invalid width {width} (must be > 0)", ErrorCodes.FilterError);
+        var source = RequireText("wordwrap", v);
+        if (SimpleWrap(source, width, breakLong, breakOnHyphens) is { } ranges)
+        {
+            // one line of text, its wrapped lines ranges of it: the result built once
+            long total = ranges.Count > 0 ? (long)wrapstring.Length * (ranges.Count - 1) : 0;
+            foreach (var (_, length) in ranges) total += length;
+            Guard.StringLength(total);
+            var sb = new StringBuilder((int)total);
+            for (var i = 0; i < ranges.Count; i++)
+            {
+                if (i > 0) sb.Append(wrapstring);
+                sb.Append(source, ranges[i].Start, ranges[i].Length);
+            }
+            ReturnWrapRanges(ranges);
+            return sb.ToString();
+        }
         // Jinja: every line (splitlines) wrapped by Python's textwrap (tabs and whitespace kept), joined with wrapstring
         var wrapped = new List<string>();
-        foreach (var line in TextUtil.SplitLines(RequireText("wordwrap", v)))
+        foreach (var line in TextUtil.SplitLines(source))
         {
             var pieces = TextWrap(line, width, breakLong, breakOnHyphens);
             if (pieces.Count == 0) wrapped.Add("");
@@ -1184,6 +1200,113 @@ internal static partial class BuiltinFilters
             }
         }
         return lines;
+    }
+
+    /// <summary>
+    /// <see cref="TextWrap"/> for one line of plain text (no line break, no surrogate, and no hyphen when hyphens may
+    /// break), as ranges of it: there every chunk is a run of spaces and tabs or of other characters, and every wrapped line
+    /// is a contiguous part of the text. The same steps as TextWrap on offsets, with no chunk or line strings. Null for
+    /// any other text; the ranges go back with <see cref="ReturnWrapRanges"/>.
+    /// </summary>
+    private static List<(int Start, int Length)>? SimpleWrap(string text, int width, bool breakLong, bool breakOnHyphens)
+    {
+        if (text.Length == 0) return null;
+        foreach (var c in text)
+            if (c < ' ' && c != '\t' || c is '\x1c' or '\x1d' or '\x1e' or '\x85' or '\u2028' or '\u2029' || char.IsSurrogate(c) || (c == '-' && breakOnHyphens))
+                return null;
+        var lines = t_wrapRanges ?? new List<(int Start, int Length)>();
+        t_wrapRanges = null;
+        lines.Clear();
+        var n = text.Length;
+        var pos = 0;
+        var runEnd = 0; // the end of the run holding pos, once found (pos only moves forward: linear in the text)
+        while (pos < n)
+        {
+            Guard.Tick();
+            // a whitespace chunk that would begin a line after the first is dropped
+            if (lines.Count > 0 && IsWrapSpace(text[pos]))
+            {
+                pos = End(pos);
+                if (pos >= n) break;
+            }
+            var lineStart = pos;
+            var length = 0;
+            var last = -1; // where the line's last chunk starts
+            while (pos < n)
+            {
+                var end = End(pos);
+                if (length + (long)(end - pos) > width) break;
+                length += end - pos;
+                last = pos;
+                pos = end;
+            }
+            if (pos < n && End(pos) - pos > width)
+            {
+                var spaceLeft = width < 1 ? 1 : width - length;
+                if (breakLong)
+                {
+                    last = pos;
+                    pos += spaceLeft;
+                }
+                else if (last < 0)
+                {
+                    last = pos;
+                    pos = End(pos);
+                }
+            }
+            var lineEnd = pos;
+            // a whitespace chunk that would end the line is dropped
+            if (last >= 0 && IsWrapSpace(text[last]))
+            {
+                lineEnd = last;
+                last = last == lineStart ? -1 : 0;
+            }
+            if (last >= 0) lines.Add((lineStart, lineEnd - lineStart));
+        }
+        return lines;
+
+        int End(int at) => at < runEnd ? runEnd : runEnd = ChunkEnd(text, at);
+
+        static bool IsWrapSpace(char c) => c is ' ' or '\t';
+
+        static int ChunkEnd(string text, int pos)
+        {
+            var space = IsWrapSpace(text[pos]);
+            var end = pos + 1;
+            while (end < text.Length && IsWrapSpace(text[end]) == space) end++;
+            return end;
+        }
+    }
+
+    [ThreadStatic] private static List<(int Start, int Length)>? t_wrapRanges;
+
+    private static void ReturnWrapRanges(List<(int Start, int Length)> ranges)
+    {
+        if (ranges.Capacity <= 256) t_wrapRanges = ranges;
+    }
+
+    /// <summary>
+    /// <c>{{ v|wordwrap(width) }}</c> (the built-in, a literal width and defaults otherwise): a line of plain text written
+    /// line by line as the filter's string would print; anything else prints what the filter returns.
+    /// </summary>
+    internal static void WriteWordWrapped(RenderState rs, Output output, object? v, int width, CallArgs a, bool escape)
+    {
+        if (v is string text && width > 0 && SimpleWrap(text, width, true, true) is { } ranges)
+        {
+            long total = ranges.Count > 0 ? ranges.Count - 1 : 0;
+            foreach (var (_, length) in ranges) total += length;
+            Guard.StringLength(total);
+            for (var i = 0; i < ranges.Count; i++)
+            {
+                if (i > 0) output.Write('\n');
+                var line = text.AsSpan(ranges[i].Start, ranges[i].Length);
+                if (escape) output.WriteEscaped(line);
+                else output.Write(line);
+            }
+            ReturnWrapRanges(ranges);
+            return;
+        }
+        output.WriteValue(WordWrap(rs, v, a), escape);
     }
 
     // the runs of whitespace and of other characters, in order: what splitting at whitespace runs gives, and what the

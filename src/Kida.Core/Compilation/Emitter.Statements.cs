@@ -297,6 +297,10 @@ internal sealed partial class Emitter
                 return E.Block(SetPos(sort.Pos), Helper(H.WriteSortedJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(sorted)), separator, _fn.Escape));
             case FilterExpr { Name: "reverse", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } reversed } r when IsBuiltinFilter("reverse"):
                 return E.Block(SetPos(r.Pos), Helper(H.WriteReversedJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(reversed)), separator, _fn.Escape));
+            case GetItemExpr { Optional: false, Key: SliceExpr { Step: null } slice } sliced
+                when LiteralBound(slice.Start) is (true, var start) && LiteralBound(slice.Stop) is (true, var stop):
+                return E.Block(SetPos(join.Pos), Helper(H.WriteSliceJoin, _fn.Rs, _fn.Out, EmitExpr(sliced.Target),
+                    E.Constant(start, typeof(object)), E.Constant(stop, typeof(object)), separator, _fn.Escape));
             case FilterExpr { Name: "unique", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } unique } u when IsBuiltinFilter("unique"):
                 return E.Block(SetPos(u.Pos), Helper(H.WriteJoinUnique, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(unique)), separator, _fn.Escape));
             case FilterExpr
@@ -312,6 +316,15 @@ internal sealed partial class Emitter
         }
         return E.Block(SetPos(join.Pos), Helper(H.WriteJoin, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(joined)), separator, _fn.Escape));
     }
+
+    /// <summary>A slice bound written as an integer literal (<c>2</c>, <c>-2</c>) or left out: (true, the value or null); else (false, null).</summary>
+    private static (bool Literal, object? Value) LiteralBound(Expr? bound) => bound switch
+    {
+        null => (true, null),
+        ConstExpr { Value: long v } => (true, v),
+        UnaryExpr { Op: UnaryOp.Neg, Operand: ConstExpr { Value: long v } } when v != long.MinValue => (true, -v),
+        _ => (false, null),
+    };
 
     /// <summary>
     /// <c>{{ xs|length }}</c> / <c>|count</c> (the built-in, no arguments) written as the number it is: a split or a

@@ -659,6 +659,40 @@ internal static partial class BuiltinFilters
     }
 
     /// <summary>
+    /// <c>{{ xs[a:b]|join(sep) }}</c> (literal bounds or none, no step): a model list of ints or strings joined from the
+    /// slice's part of it, with no list made; anything else is sliced and joined as written.
+    /// </summary>
+    internal static void WriteSliceJoin(RenderState rs, Output output, object? v, object? start, object? stop, string sep, bool escape)
+    {
+        if (v is List<int> ints)
+        {
+            var (from, count) = StepOneSlice(ints.Count, start, stop);
+            WriteIntsJoined(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ints).Slice(from, count), sep, escape);
+            return;
+        }
+        if (v is List<string> strings)
+        {
+            var (from, count) = StepOneSlice(strings.Count, start, stop);
+            if (WriteStrings(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(strings).Slice(from, count), sep, escape)) return;
+        }
+        WriteJoin(rs, output, MemberAccess.Slice(v, start, stop, null), sep, escape);
+    }
+
+    /// <summary>Where <c>[start:stop]</c> (boxed longs or None) falls in a sequence of <paramref name="length"/> items, as Python clamps it.</summary>
+    private static (int From, int Count) StepOneSlice(int length, object? start, object? stop)
+    {
+        static long Bound(object? b, long length, long absent)
+        {
+            if (b is not long v) return absent;
+            if (v < 0) v = Math.Max(0, v + length);
+            return Math.Min(v, length);
+        }
+        var from = Bound(start, length, 0);
+        var to = Bound(stop, length, length);
+        return ((int)from, (int)Math.Max(0, to - from));
+    }
+
+    /// <summary>
     /// Ints joined by <paramref name="sep"/> straight into the output, as the joined string prints (digits need no
     /// escaping; the separator is escaped once), within join's limit on the joined length.
     /// </summary>

@@ -237,10 +237,27 @@ public static class OpCases
         }),
         C("groupby", "{% for g in x.children|groupby('kind') %}{{ g.grouper }}:{{ g.list|length }};{% endfor %}", (ref w, x, d) =>
         {
-            var a = 0;
-            foreach (var c in x.Children) if (c.Kind == "a") a++;
-            if (a > 0) { w.Raw("a:"); w.Int(a); w.Char(';'); }
-            if (x.Children.Count - a > 0) { w.Raw("b:"); w.Int(x.Children.Count - a); w.Char(';'); }
+            // a general groupby by hand (any kinds, not just the two this data has): distinct keys compared as the filter
+            // compares them (case-insensitively), each with its first spelling and its count, printed in key order
+            var kids = x.Children;
+            Span<int> counts = stackalloc int[kids.Count];
+            var groups = new (string Key, string Norm)[kids.Count];
+            var n = 0;
+            foreach (var c in kids)
+            {
+                var norm = c.Kind.ToLowerInvariant();
+                var i = 0;
+                while (i < n && groups[i].Norm != norm) i++;
+                if (i == n) { groups[n] = (c.Kind, norm); counts[n++] = 0; }
+                counts[i]++;
+            }
+            for (var i = 1; i < n; i++)
+                for (var j = i; j > 0 && string.CompareOrdinal(groups[j - 1].Norm, groups[j].Norm) > 0; j--)
+                {
+                    (groups[j - 1], groups[j]) = (groups[j], groups[j - 1]);
+                    (counts[j - 1], counts[j]) = (counts[j], counts[j - 1]);
+                }
+            for (var i = 0; i < n; i++) { w.Escaped(groups[i].Key); w.Char(':'); w.Int(counts[i]); w.Char(';'); }
         }),
         C("batch(2)", "{% for b in x.nums|batch(2) %}{{ b|join('+') }};{% endfor %}", (ref w, x, d) =>
         {

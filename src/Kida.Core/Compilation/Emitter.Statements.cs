@@ -271,16 +271,17 @@ internal sealed partial class Emitter
                     E.Constant(method.Name), _fn.Escape));
         }
         return null;
-
-        static Filters.BuiltinFilters.TextCase CaseOf(string name) => name switch
-        {
-            "upper" => Filters.BuiltinFilters.TextCase.Upper,
-            "lower" => Filters.BuiltinFilters.TextCase.Lower,
-            "capitalize" => Filters.BuiltinFilters.TextCase.Capitalize,
-            "title" => Filters.BuiltinFilters.TextCase.Title,
-            _ => Filters.BuiltinFilters.TextCase.Trim,
-        };
     }
+
+    /// <summary>What the casing filter or str method <paramref name="name"/> does to text (trim and strip: trim).</summary>
+    private static Filters.BuiltinFilters.TextCase CaseOf(string name) => name switch
+    {
+        "upper" => Filters.BuiltinFilters.TextCase.Upper,
+        "lower" => Filters.BuiltinFilters.TextCase.Lower,
+        "capitalize" => Filters.BuiltinFilters.TextCase.Capitalize,
+        "title" => Filters.BuiltinFilters.TextCase.Title,
+        _ => Filters.BuiltinFilters.TextCase.Trim,
+    };
 
     /// <summary>
     /// <c>{{ source|join('sep') }}</c> (the built-in join, a literal separator) written into the output. A source that is
@@ -309,6 +310,13 @@ internal sealed partial class Emitter
                 Args: { Positional.Count: 0, DynArgs: null, DynKwargs: null, Named: [{ Key: "attribute", Value: ConstExpr { Value: string attribute } }] },
             } map when IsBuiltinFilter("map"):
                 return E.Block(SetPos(map.Pos), Helper(H.WriteJoinMapped, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(mapped)), E.Constant(attribute), separator, _fn.Escape));
+            case FilterExpr
+            {
+                Name: "map", Style: FilterStyle.Pipe, Value: { } casedItems,
+                Args: { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: "upper" or "lower" or "capitalize" or "title" or "trim" }] },
+            } caseMap when IsBuiltinFilter("map") && (string)((ConstExpr)caseMap.Args.Positional[0]).Value! is var caseFilter && IsBuiltinFilter(caseFilter):
+                return E.Block(SetPos(caseMap.Pos), Helper(H.WriteJoinCased, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(casedItems)),
+                    E.Constant(CaseOf(caseFilter)), E.Constant(caseFilter), separator, _fn.Escape));
             case FilterExpr kept when (kept is { Name: "list", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: FilterExpr listed } && IsBuiltinFilter("list") ? listed : kept) is var selection
                                       && DivisibilityTest(selection) is { } test:
                 return E.Block(SetPos(selection.Pos), Helper(H.WriteJoinDivisible, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(selection.Value!)),

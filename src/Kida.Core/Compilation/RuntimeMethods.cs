@@ -151,6 +151,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteTruncatedText = Of(Filters.BuiltinFilters.WriteTruncatedText);
     public static readonly MethodInfo WriteWordWrapped = Of(Filters.BuiltinFilters.WriteWordWrapped);
     public static readonly MethodInfo WriteSortedJoin = Of(Filters.BuiltinFilters.WriteSortedJoin);
+    public static readonly MethodInfo WriteJoinCased = Of(Filters.BuiltinFilters.WriteJoinCased);
     public static readonly MethodInfo WriteSliceJoin = Of(Filters.BuiltinFilters.WriteSliceJoin);
     public static readonly MethodInfo WriteReversedJoin = Of(Filters.BuiltinFilters.WriteReversedJoin);
     public static readonly MethodInfo ListedLength = Of(Filters.BuiltinFilters.ListedLength);

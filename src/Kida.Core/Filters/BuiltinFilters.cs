@@ -272,6 +272,37 @@ internal static partial class BuiltinFilters
     }
 
     /// <summary>
+    /// <c>{{ xs|map('upper')|join(sep) }}</c> (<c>lower</c>, <c>capitalize</c>, <c>title</c>, <c>trim</c>; the built-in filters):
+    /// a model list of ASCII strings cased item by item straight into the output, as the joined string prints (ASCII
+    /// casing keeps every length, so the joined length is known first). Anything else is mapped, then joined.
+    /// </summary>
+    internal static void WriteJoinCased(RenderState rs, Output output, object? v, TextCase mode, string filter, string sep, bool escape)
+    {
+        if (v is List<string> strings)
+        {
+            var items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(strings);
+            long length = items.Length == 0 ? 0 : (long)(items.Length - 1) * sep.Length;
+            var plain = true;
+            foreach (var item in items)
+            {
+                if (item is null || item.Length > StackCased || !System.Text.Ascii.IsValid(item)) { plain = false; break; }
+                length += item.Length;
+            }
+            if (plain && FitsStringLimit(length))
+            {
+                var separator = escape ? Output.Escape(sep) : sep;
+                for (var i = 0; i < items.Length; i++)
+                {
+                    if (i > 0) output.Write(separator);
+                    WriteCased(rs, output, items[i], mode, null, escape);
+                }
+                return;
+            }
+        }
+        WriteJoin(rs, output, Map(rs, v, new CallArgs([filter], null)), sep, escape);
+    }
+
+    /// <summary>
     /// The join of a list of strings and integers (a batch, a template's own list) written piece by piece, as
     /// <see cref="WriteStrings"/>: false, with nothing written, for any other item or when the joined text could pass
     /// the string limit (each number counted at its longest; <see cref="JoinPlain"/> then counts exactly).

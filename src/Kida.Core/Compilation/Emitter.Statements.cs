@@ -525,7 +525,7 @@ internal sealed partial class Emitter
             locals.Add(source);
             var open = E.Block(
                 E.Assign(source, E.Convert(iterable, typeof(object))),
-                E.Assign(list, Helper(H.AsSequence, source)),
+                E.Assign(list, Helper(H.LoopSequence, source, _fn.Rs)),
                 E.IfThen(E.Equal(list, E.Constant(null, list.Type)),
                     E.Assign(en, Helper(H.GetIterator, source))));
             if (pairs is null) exprs.Add(open);
@@ -603,7 +603,7 @@ internal sealed partial class Emitter
             LoopTick()), breakLabel);
         exprs.Add(E.TryFinally(loop, E.Block(
             E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose)),
-            Helper(H.ReleaseLoopArray, list, arr),
+            usesLoop ? Helper(H.ReleaseLoopArray, list, arr) : Helper(H.ReleaseLoopItems, list, arr, _fn.Rs),
             pairs is null ? E.Empty() : Helper(H.PairLoopsRelease, keys))));
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));

@@ -99,11 +99,13 @@ internal static class RuntimeMethods
     public static readonly MethodInfo GetIterator = Of(Iteration.GetIterator);
     public static readonly MethodInfo GetBoundedIterator = Of(Iteration.GetBoundedIterator);
     public static readonly MethodInfo AsSequence = Of(Iteration.AsSequence);
+    public static readonly MethodInfo LoopSequence = Of(Iteration.LoopSequence);
     public static readonly MethodInfo ToItemList = Of(Iteration.ToItemList);
     public static readonly MethodInfo UnwrapItem = Of(Iteration.UnwrapItem);
     private delegate object?[]? LoopArrayOf(IReadOnlyList<object?>? list, out bool unwrap);
     public static readonly MethodInfo LoopArray = Of((LoopArrayOf)Iteration.LoopArray);
     public static readonly MethodInfo ReleaseLoopArray = Of(Iteration.ReleaseLoopArray);
+    public static readonly MethodInfo ReleaseLoopItems = Of(Iteration.ReleaseLoopItems);
     public static readonly MethodInfo CountIteration = Of(Iteration.CountIteration);
     public static readonly MethodInfo CheckCancel = Of(Iteration.CheckCancel);
     public static readonly MethodInfo LoopSlowPath = Of(Iteration.LoopSlowPath);

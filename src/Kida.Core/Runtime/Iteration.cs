@@ -66,14 +66,73 @@ internal static class Iteration
 
     private static BoxedItems? Snapshot<T>(T[] array) where T : struct => array.Length <= MaxBoxedSnapshot ? new BoxedItems(Boxed<T>(array)) : null;
 
-    /// <summary>A model list of numbers or booleans boxed for a loop: its items are never JSON values to convert.</summary>
-    private sealed class BoxedItems(object?[] items) : IReadOnlyList<object?>
+    /// <summary>
+    /// <see cref="AsSequence"/> for a for loop that has no <c>loop</c> variable: a short model list of numbers or booleans
+    /// is boxed into a snapshot kept by the thread, which nothing but the loop can see, and <see cref="ReleaseLoopArray"/>
+    /// takes it back when the loop ends (no allocation for the inner loops of a page).
+    /// </summary>
+    public static IReadOnlyList<object?>? LoopSequence(object? iterable, RenderState rs)
     {
+        switch (iterable)
+        {
+            case List<object?> l: return l;
+            case List<int> ints when ints.Count <= PooledSnapshot: return Pooled<int>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ints), rs);
+            case int[] ints when ints.Length <= PooledSnapshot: return Pooled<int>(ints, rs);
+            case List<long> longs when longs.Count <= PooledSnapshot: return Pooled<long>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(longs), rs);
+            case List<double> doubles when doubles.Count <= PooledSnapshot: return Pooled<double>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(doubles), rs);
+            case List<bool> flags when flags.Count <= PooledSnapshot: return Pooled<bool>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(flags), rs);
+        }
+        return AsSequence(iterable);
+    }
+
+    private const int PooledSnapshot = 64, MaxKeptSnapshots = 8;
+
+    private static BoxedItems Pooled<T>(ReadOnlySpan<T> items, RenderState rs) where T : struct
+    {
+        // the render's kept snapshots, a list linked through Next (taken off while a loop walks one: nested loops each
+        // get their own)
+        var snapshot = rs.Snapshots;
+        if (snapshot is not null)
+        {
+            rs.Snapshots = snapshot.Next;
+            rs.SnapshotsKept--;
+        }
+        else snapshot = new BoxedItems(new object?[PooledSnapshot]) { Pooled = true };
+        BoxInto(items, snapshot.Items);
+        snapshot.Count = items.Length;
+        return snapshot;
+    }
+
+    /// <summary><see cref="ReleaseLoopArray"/> for a loop that took its items from <see cref="LoopSequence"/>: a kept snapshot goes back to the render.</summary>
+    public static void ReleaseLoopItems(IReadOnlyList<object?>? list, object?[]? array, RenderState rs)
+    {
+        if (list is BoxedItems { Pooled: true } snapshot)
+        {
+            // (a render keeps a few: loops nested deeper, as in a recursive macro, leave theirs to the collector)
+            if (rs.SnapshotsKept < MaxKeptSnapshots)
+            {
+                snapshot.Next = rs.Snapshots;
+                rs.Snapshots = snapshot;
+                rs.SnapshotsKept++;
+            }
+            return;
+        }
+        ReleaseLoopArray(list, array);
+    }
+
+    /// <summary>A model list of numbers or booleans boxed for a loop: its items are never JSON values to convert.</summary>
+    internal sealed class BoxedItems(object?[] items) : IReadOnlyList<object?>
+    {
+        /// <summary>The next snapshot a render keeps (RenderState.Snapshots).</summary>
+        public BoxedItems? Next;
+
+        /// <summary>The items, then (for a kept snapshot) room for a longer list.</summary>
         public object?[] Items { get; } = items;
-        public object? this[int index] => Items[index];
-        public int Count => Items.Length;
-        public IEnumerator<object?> GetEnumerator() => ((IEnumerable<object?>)Items).GetEnumerator();
-        IEnumerator IEnumerable.GetEnumerator() => Items.GetEnumerator();
+        public bool Pooled { get; init; }
+        public int Count { get; set; } = items.Length;
+        public object? this[int index] => (uint)index < (uint)Count ? Items[index] : throw new ArgumentOutOfRangeException(nameof(index));
+        public IEnumerator<object?> GetEnumerator() => Items.Take(Count).GetEnumerator();
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private const int MaxBoxedSnapshot = 1024;
@@ -82,12 +141,17 @@ internal static class Iteration
     private static object?[] Boxed<T>(ReadOnlySpan<T> items) where T : struct
     {
         var boxed = new object?[items.Length];
+        BoxInto(items, boxed);
+        return boxed;
+    }
+
+    private static void BoxInto<T>(ReadOnlySpan<T> items, object?[] boxed) where T : struct
+    {
         for (var i = 0; i < items.Length; i++)
             boxed[i] = typeof(T) == typeof(int) ? Boxes.Int((int)(object)items[i])
                 : typeof(T) == typeof(long) ? Boxes.Long((long)(object)items[i])
                 : typeof(T) == typeof(bool) ? ((bool)(object)items[i] ? Boxes.True : Boxes.False)
                 : items[i];
-        return boxed;
     }
 
     // a for loop copies a model list of at least this many items into a pooled array and walks that (an array read

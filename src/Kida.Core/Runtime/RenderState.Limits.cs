@@ -21,6 +21,10 @@ internal sealed partial class RenderState
     /// <summary>Loop iterations left before the next slow check (<see cref="LoopSlow"/>).</summary>
     public int LoopCountdown;
 
+    /// <summary>The boxed snapshots this render's for loops reuse (Iteration.LoopSequence), linked; at most a few (one per loop nesting level in use).</summary>
+    internal Iteration.BoxedItems? Snapshots;
+    internal int SnapshotsKept;
+
     // iterations handed out so far in chunks; the render has run at most this many
     private long _loopGranted;
     private int _callCountdown;

@@ -155,6 +155,9 @@ internal sealed partial class Emitter
         if (PrintedFormat(value) is var (format, formatPos, formatArgs) && Filters.FormatPlan.Create(format) is { } plan)
             return E.Block(SetPos(formatPos), formatArgs.Positional.Count == 1
                 ? Helper(H.WriteFormat1, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format), E.Convert(EmitExpr(formatArgs.Positional[0]), typeof(object)), _fn.Escape)
+                : formatArgs.Positional.Count == 2
+                ? Helper(H.WriteFormat2, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format), E.Convert(EmitExpr(formatArgs.Positional[0]), typeof(object)),
+                    E.Convert(EmitExpr(formatArgs.Positional[1]), typeof(object)), _fn.Escape)
                 : Helper(H.WriteFormat, _fn.Rs, _fn.Out, E.Constant(plan), E.Constant(format),
                     EmittedArrays.Of(typeof(object), formatArgs.Positional.Select(a => (E)E.Convert(EmitExpr(a), typeof(object)))), _fn.Escape));
         if (value is CallExpr call)

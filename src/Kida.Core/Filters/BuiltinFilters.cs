@@ -528,15 +528,34 @@ internal static partial class BuiltinFilters
     /// </summary>
     internal static void WriteFormat(RenderState rs, Output output, FormatPlan plan, string format, object?[] args, bool escape)
     {
-        if (plan.TryWrite(args, output, escape)) return;
+        if (plan.TryWriteDirect(args, output, escape) || plan.TryWrite(args, output, escape)) return;
         output.WriteValue(FormatFilter(rs, format, new CallArgs(args, null)), escape);
     }
 
     /// <summary><see cref="WriteFormat"/> with one argument: no argument array unless the general formatter runs.</summary>
     internal static void WriteFormat1(RenderState rs, Output output, FormatPlan plan, string format, object? arg, bool escape)
     {
-        if (plan.TryWrite(new ReadOnlySpan<object?>(ref arg), output, escape)) return;
+        var args = new ReadOnlySpan<object?>(ref arg);
+        if (plan.TryWriteDirect(args, output, escape) || plan.TryWrite(args, output, escape)) return;
         output.WriteValue(FormatFilter(rs, format, new CallArgs([arg], null)), escape);
+    }
+
+    /// <summary><see cref="WriteFormat"/> with two arguments: no argument array unless the general formatter runs.</summary>
+    internal static void WriteFormat2(RenderState rs, Output output, FormatPlan plan, string format, object? arg0, object? arg1, bool escape)
+    {
+        var pair = new FormatPair { First = arg0, Second = arg1 };
+        ReadOnlySpan<object?> args = pair;
+        if (plan.TryWriteDirect(args, output, escape) || plan.TryWrite(args, output, escape)) return;
+        output.WriteValue(FormatFilter(rs, format, new CallArgs([arg0, arg1], null)), escape);
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(2)]
+    private struct FormatPair
+    {
+        private object? _element;
+
+        public object? First { readonly get => this[0]; set => this[0] = value; }
+        public object? Second { readonly get => this[1]; set => this[1] = value; }
     }
 
     /// <summary>

@@ -38,6 +38,56 @@ internal sealed class FormatPlan
             }
             else literal += p.Literal.Length;
         }
+        _literalLength = literal;
+        _bare = !_percent && parts.All(p => p.Literal is not null || p.Spec.Length == 0);
+        _escapedLiterals = parts.Select(p => p.Literal is null ? null : Output.Escape(p.Literal)).ToArray();
+    }
+
+    // every field is {} / {n} (no spec, no conversion): a string or integer argument is written as it is
+    private readonly bool _bare;
+    private readonly int _literalLength;
+    private readonly string?[] _escapedLiterals;
+
+    /// <summary>
+    /// The text straight into the output, piece by piece, for a plan whose fields have no spec and arguments that are
+    /// all strings or integers, when the text is certainly within every string limit (else false, nothing written; the
+    /// caller formats as before). What is written is what printing the formatted string writes.
+    /// </summary>
+    public bool TryWriteDirect(ReadOnlySpan<object?> args, Output output, bool escape)
+    {
+        if (!_bare) return false;
+        long length = _literalLength;
+        foreach (var part in _parts)
+        {
+            if (part.Literal is not null) continue;
+            if (part.Index >= args.Length) return false;
+            switch (args[part.Index])
+            {
+                case string s: length += s.Length; break;
+                case int or long: length += 20; break;
+                default: return false;
+            }
+        }
+        if (!BuiltinFilters.FitsStringLimit(length)) return false;
+        var parts = _parts;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (parts[i].Literal is { } literal)
+            {
+                output.Write(escape ? _escapedLiterals[i]! : literal);
+                continue;
+            }
+            switch (args[parts[i].Index])
+            {
+                case string s:
+                    if (escape) output.WriteEscaped(s.AsSpan());
+                    else output.Write(s);
+                    break;
+                case int n: output.WriteInt(n); break;
+                case long n: output.WriteInt(n); break;
+            }
+        }
+        return true;
     }
 
     // a %-format's plan: Python requires exactly one argument per field

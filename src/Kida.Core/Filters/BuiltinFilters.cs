@@ -881,31 +881,9 @@ internal static partial class BuiltinFilters
 
     /// <summary>
     /// <c>x|attr('name')</c> (the built-in, a literal name) as compiled: a member of a plain .NET object is read through the
-    /// getter this site cached for its type (the getter <see cref="MemberAccess.TryGetAttr"/> would use, only where the
-    /// sandbox lets the template read it), with no argument list and no filter call. Anything else is the filter.
+    /// getter this site cached for its type (<see cref="MemberAccess.TryReadAtSite"/>, as <c>x.name</c> reads it, but a
+    /// None member stays None), with no argument list and no filter call. Anything else is the filter.
     /// </summary>
-    public static object? AttrAt(RenderState rs, object? v, string name, MemberSite site)
-    {
-        if (v is not null)
-        {
-            var entry = Volatile.Read(ref site.Entry);
-            var type = v.GetType();
-            if (entry is not null && ReferenceEquals(entry.Type, type))
-            {
-                object? value;
-                try
-                {
-                    value = entry.Getter(v);
-                }
-                catch (Exception ex) when (ex is not TemplateException and not AsyncPendingSignal)
-                {
-                    throw MemberAccess.MemberReadFailed(ex, type, name);
-                }
-                return Values.Unwrap(value);
-            }
-            if (entry is null && SandboxRules.Of(rs) is null && MemberAccess.IsPlainObject(v) && Members.GetGetter(type, name) is { } getter)
-                Volatile.Write(ref site.Entry, new MemberSiteEntry(type, getter, null));
-        }
-        return Attr(rs, v, name);
-    }
+    public static object? AttrAt(RenderState rs, object? v, string name, MemberSite site) =>
+        v is not null && MemberAccess.TryReadAtSite(rs, v, name, site, out var value) ? Values.Unwrap(value) : Attr(rs, v, name);
 }

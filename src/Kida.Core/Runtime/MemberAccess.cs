@@ -35,29 +35,36 @@ internal static class MemberAccess
     {
         if (obj is Dictionary<string, object?> map && map.TryGetValue(name, out var found))
             return Values.Unwrap(found) ?? "";
-        if (obj is not null)
-        {
-            var entry = Volatile.Read(ref site.Entry);
-            var type = obj.GetType();
-            if (entry is not null && ReferenceEquals(entry.Type, type))
-            {
-                object? value;
-                try
-                {
-                    value = entry.Getter(obj);
-                }
-                catch (Exception ex) when (ex is not TemplateException and not AsyncPendingSignal)
-                {
-                    throw new TemplateRuntimeException($"Reading '{type.Name}.{name}' failed: {ex.Message}", ErrorCodes.AttributeError, ex);
-                }
-                return Values.Unwrap(value) ?? "";
-            }
-            // the site caches a getter only for a member the policy (and the sandbox, if any) lets this template read
-            if (entry is null && IsPlainObject(obj) && Members.GetGetter(type, name) is { } getter
-                && (rs.Host.Sandbox is not { } sandbox || sandbox.AllowsRead(type, name)))
-                Volatile.Write(ref site.Entry, new MemberSiteEntry(type, getter, Members.GetWriter(type, name)));
-        }
+        if (obj is not null && TryReadAtSite(rs, obj, name, site, out var value)) return Values.Unwrap(value) ?? "";
         return GetAttr(rs, obj, name);
+    }
+
+    /// <summary>
+    /// The member <paramref name="name"/> of a plain .NET object read through the getter <paramref name="site"/> cached
+    /// for its type (true), or false with nothing read. A site caches the first plain type it meets, and only a member
+    /// the policy (and the sandbox, if any) lets this template read; a failing getter reports K-RUN-010.
+    /// </summary>
+    internal static bool TryReadAtSite(RenderState rs, object obj, string name, MemberSite site, out object? value)
+    {
+        var entry = Volatile.Read(ref site.Entry);
+        var type = obj.GetType();
+        if (entry is not null && ReferenceEquals(entry.Type, type))
+        {
+            try
+            {
+                value = entry.Getter(obj);
+            }
+            catch (Exception ex) when (ex is not TemplateException and not AsyncPendingSignal)
+            {
+                throw MemberReadFailed(ex, type, name);
+            }
+            return true;
+        }
+        if (entry is null && IsPlainObject(obj) && Members.GetGetter(type, name) is { } getter
+            && (rs.Host.Sandbox is not { } sandbox || sandbox.AllowsRead(type, name)))
+            Volatile.Write(ref site.Entry, new MemberSiteEntry(type, getter, Members.GetWriter(type, name)));
+        value = null;
+        return false;
     }
 
     /// <summary>

@@ -139,6 +139,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteFormat = Of(Filters.BuiltinFilters.WriteFormat);
     public static readonly MethodInfo WriteFormat1 = Of(Filters.BuiltinFilters.WriteFormat1);
     public static readonly MethodInfo WriteFormat2 = Of(Filters.BuiltinFilters.WriteFormat2);
+    public static readonly MethodInfo WriteFormatDecimal = Of(Filters.BuiltinFilters.WriteFormatDecimal);
     public static readonly MethodInfo WritePercent = Of(Filters.BuiltinFilters.WritePercent);
     public static readonly MethodInfo FormatWriteInteger = InstanceOf<Filters.FormatPlan>(p => p.WriteInteger(null!, 0L, false));
     public static readonly MethodInfo WriteToJson = Of(Filters.BuiltinFilters.WriteToJson);

@@ -143,6 +143,7 @@ internal sealed partial class SiteInliner
     {
         if (TypedLength(node) is { } length) return length;
         if (TypedFormatWrite(node) is { } format) return format;
+        if (TypedDecimalFormatWrite(node) is { } decimalFormat) return decimalFormat;
         if (TypedCountSelected(node) is { } selected) return selected;
         if (TypedJoinMapped(node) is { } joined) return joined;
         if (TypedIn(node) is { } contains) return contains;
@@ -220,6 +221,20 @@ internal sealed partial class SiteInliner
             while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
             return e is ConstantExpression { Value: string s } ? s : null;
         }
+    }
+
+    /// <summary>
+    /// <c>{{ '{:.2f}'|format(x.price) }}</c> (or <c>.format</c>) on a decimal member of an observed type: the value passed
+    /// unboxed (BuiltinFilters.WriteFormatDecimal boxes it only for the general formatter).
+    /// </summary>
+    private Expression? TypedDecimalFormatWrite(MethodCallExpression node)
+    {
+        if (node.Method != RuntimeMethods.WriteFormat1 || ObservedRead(node.Arguments[4]) is not { Type: var t } m || t != typeof(decimal)) return null;
+        var generic = base.VisitMethodCall(node);
+        var a = node.Arguments;
+        return Expression.IfThenElse(m.Guard,
+            Expression.Call(RuntimeMethods.WriteFormatDecimal, Visit(a[0]), Visit(a[1]), a[2], a[3], m.Read, Visit(a[5])),
+            generic);
     }
 
     /// <summary><c>{{ x.id * 2 }}</c>: the typed result formatted straight into the output.</summary>

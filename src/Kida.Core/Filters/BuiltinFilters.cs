@@ -540,6 +540,12 @@ internal static partial class BuiltinFilters
         output.WriteValue(FormatFilter(rs, format, new CallArgs([arg], null)), escape);
     }
 
+    /// <summary><see cref="WriteFormat1"/> with a decimal member's value (typed at tier-up): not boxed when the plan formats it directly.</summary>
+    internal static void WriteFormatDecimal(RenderState rs, Output output, FormatPlan plan, string format, decimal arg, bool escape)
+    {
+        if (!plan.TryWriteDecimal(arg, output, escape)) WriteFormat1(rs, output, plan, format, arg, escape);
+    }
+
     /// <summary><see cref="WriteFormat"/> with two arguments: no argument array unless the general formatter runs.</summary>
     internal static void WriteFormat2(RenderState rs, Output output, FormatPlan plan, string format, object? arg0, object? arg1, bool escape)
     {

@@ -315,6 +315,32 @@ internal sealed class FormatPlan
         return true;
     }
 
+    /// <summary>
+    /// A plan of one fixed-point field (<c>{:.2f}</c>, literals around it) and a decimal argument, written without boxing
+    /// it: the decimal formats itself as <see cref="TryFormatValue"/> has it do (a non-zero value with no more places than
+    /// asked for, under 10^12); false, with nothing written, for anything else.
+    /// </summary>
+    [SkipLocalsInit]
+    public bool TryWriteDecimal(decimal value, Output output, bool escape)
+    {
+        if (_percent || _fieldCount != 1) return false;
+        var field = -1;
+        for (var i = 0; i < _parts.Length; i++)
+            if (_parts[i].Literal is null) field = i;
+        var part = _parts[field];
+        if (part.Index != 0 || !part.Plain || part.FixedFormat is not { } format || value == 0 || value.Scale > FixedPlaces(format)
+            || Math.Abs(value) >= 1_000_000_000_000m) return false;
+        Span<char> digits = stackalloc char[64];
+        if (!value.TryFormat(digits, out var written, format, CultureInfo.InvariantCulture)
+            || !BuiltinFilters.FitsStringLimit((long)_literalLength + written)) return false;
+        for (var i = 0; i < _parts.Length; i++)
+        {
+            if (i == field) output.Write(digits[..written]);
+            else output.Write(escape ? _escapedLiterals[i]! : _parts[i].Literal!);
+        }
+        return true;
+    }
+
     private static bool TryFormatValue(object? value, in Part part, Span<char> dst, out int written)
     {
         written = 0;

@@ -24,7 +24,8 @@ internal sealed partial class SiteInliner
         if (count == 0 || _inlining > 0 || call.Arguments[^1] is not ConstantExpression { Value: MacroCallSite site }) return null;
         var code = Volatile.Read(ref site.Seen);
         if (code is null || ReferenceEquals(code, MacroCallSite.Several) || code.InlineBody is not { } body || count > code.Arity) return null;
-        var size = BodyCopier.Size(body);
+        var size = code.InlineSize;
+        if (size == 0) code.InlineSize = size = BodyCopier.Size(body);
         if (size > MaxInlinedBody || _inlined + size > MaxInlinedPerFunction) return null;
         _inlined += size;
 

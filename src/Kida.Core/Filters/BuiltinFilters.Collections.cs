@@ -54,17 +54,9 @@ internal static partial class BuiltinFilters
     /// its separators straight into the output (what the joined string prints: digits need no escaping, the separator is
     /// escaped as the printed string would be); anything else prints what the two filters return.
     /// </summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
     internal static void WriteSortedJoin(RenderState rs, Output output, object? v, string sep, bool escape)
     {
-        if (v is List<int> { Count: > 0 and <= 256 } ints)
-        {
-            Span<int> values = stackalloc int[ints.Count];
-            ints.CopyTo(values);
-            values.Sort();
-            WriteIntsJoined(output, values, sep, escape);
-            return;
-        }
+        if (WriteIntListJoined(output, v, reverse: false, sep, escape)) return;
         var sorted = Sort(rs, v, CallArgs.None);
         rs.EvalAutoescape = escape;
         output.WriteValue(Join(rs, sorted, new CallArgs([sep], null)), escape);
@@ -644,18 +636,22 @@ internal static partial class BuiltinFilters
     /// <c>{{ xs|reverse|join(sep) }}</c> with the built-in filters: a list of ints written backwards with its separators
     /// (no list in between); anything else joins what the reverse filter returns.
     /// </summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
     internal static void WriteReversedJoin(RenderState rs, Output output, object? v, string sep, bool escape)
     {
-        if (v is List<int> { Count: > 0 and <= 256 } ints)
-        {
-            Span<int> values = stackalloc int[ints.Count];
-            ints.CopyTo(values);
-            values.Reverse();
-            WriteIntsJoined(output, values, sep, escape);
-            return;
-        }
-        WriteJoin(rs, output, Reverse(v), sep, escape);
+        if (!WriteIntListJoined(output, v, reverse: true, sep, escape)) WriteJoin(rs, output, Reverse(v), sep, escape);
+    }
+
+    /// <summary>A short list of ints sorted (or reversed) in a stack buffer and joined into the output; false for anything else.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static bool WriteIntListJoined(Output output, object? v, bool reverse, string sep, bool escape)
+    {
+        if (v is not List<int> { Count: > 0 and <= 256 } ints) return false;
+        Span<int> values = stackalloc int[ints.Count];
+        ints.CopyTo(values);
+        if (reverse) values.Reverse();
+        else values.Sort();
+        WriteIntsJoined(output, values, sep, escape);
+        return true;
     }
 
     /// <summary>
@@ -1139,10 +1135,7 @@ internal static partial class BuiltinFilters
         if (SimpleWrap(source, width, breakLong, breakOnHyphens) is { } ranges)
         {
             // one line of text, its wrapped lines ranges of it: the result built once
-            long total = ranges.Count > 0 ? (long)wrapstring.Length * (ranges.Count - 1) : 0;
-            foreach (var (_, length) in ranges) total += length;
-            Guard.StringLength(total);
-            var sb = new StringBuilder((int)total);
+            var sb = new StringBuilder((int)CheckedWrapLength(ranges, wrapstring.Length));
             for (var i = 0; i < ranges.Count; i++)
             {
                 if (i > 0) sb.Append(wrapstring);
@@ -1312,6 +1305,15 @@ internal static partial class BuiltinFilters
         }
     }
 
+    /// <summary>The length of the wrapped lines joined by a separator of <paramref name="separator"/> characters, checked against the string limit.</summary>
+    private static long CheckedWrapLength(List<(int Start, int Length)> ranges, int separator)
+    {
+        long total = ranges.Count > 0 ? (long)separator * (ranges.Count - 1) : 0;
+        foreach (var (_, length) in ranges) total += length;
+        Guard.StringLength(total);
+        return total;
+    }
+
     [ThreadStatic] private static List<(int Start, int Length)>? t_wrapRanges;
 
     private static void ReturnWrapRanges(List<(int Start, int Length)> ranges)
@@ -1327,9 +1329,7 @@ internal static partial class BuiltinFilters
     {
         if (v is string text && width > 0 && SimpleWrap(text, width, true, true) is { } ranges)
         {
-            long total = ranges.Count > 0 ? ranges.Count - 1 : 0;
-            foreach (var (_, length) in ranges) total += length;
-            Guard.StringLength(total);
+            CheckedWrapLength(ranges, 1);
             for (var i = 0; i < ranges.Count; i++)
             {
                 if (i > 0) output.Write('\n');

@@ -104,6 +104,9 @@ internal sealed class MacroCode(Action<RenderState, Context, object?[], Output> 
     public string Name = "";
     public int Arity;
 
+    /// <summary>The size of <see cref="InlineBody"/> in expression nodes, counted once (0 until then).</summary>
+    public int InlineSize;
+
     public static MacroCode ForPositional(Action<RenderState, Context, object?, object?, Output> positional)
     {
         var code = new MacroCode(null!) { Positional = positional };

@@ -96,6 +96,37 @@ public class TypedOperatorTests
         Assert.False(string.IsNullOrEmpty(expected));
     }
 
+    public static IEnumerable<object[]> Chains() => new[]
+    {
+        "0 < x.i < 500", "-1 <= x.l < 9007199254740993", "x.d < 1.5 <= 10", "1.5 < x.d < 1e300", "x.i < x.l < 2", "3 == x.i < 10",
+        "x.d > 9007199254740993 > 0", "0 != x.i != 7", "x.i * 2 > 5 > 1", "x.d * 2 >= 0.0 > -1", "x.l == 9007199254740993 == x.l",
+        "2 < x.i + 1 < x.d", "'a' < 'b' < x.i",
+    }.Select(e => new object[] { e });
+
+    /// <summary>
+    /// A chained comparison keeps its middle operands in typed temporaries at tier-up and compares them unboxed with
+    /// literals and each other (Compilation/TypedLocals); a variable set from a typed operation compares the same way.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Chains))]
+    public void Chained_and_stored_comparisons_answer_as_the_interpreter_does(string expr)
+    {
+        var source = $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% if {expr} %}}T{{% else %}}F{{% endif %}};{{% endfor %}}";
+        Assert.False(string.IsNullOrEmpty(AssertPromotedAgrees(source, Nums(), Others(), Mixed())));
+    }
+
+    [Theory]
+    [InlineData("x.i * 2")]
+    [InlineData("x.l + 1")]
+    [InlineData("x.d * 2")]
+    [InlineData("x.i // 3")]
+    public void A_variable_set_from_a_typed_operation_compares_with_literals_as_the_interpreter_does(string expr)
+    {
+        var source = $"{{% for x in xs %}}{{% set y = {expr} %}}{{{{ y > 10 }}}}{{{{ y == 2.5 }}}}{{{{ 3 < y }}}}{{{{ y != y }}}}"
+            + "{{ y < 9007199254740993 }}{{ y >= -1e300 }}{{ 0 <= y < 1000 }}{% if y == 14 %}!{% endif %}{{ y }};{% endfor %}";
+        Assert.False(string.IsNullOrEmpty(AssertPromotedAgrees(source, Nums(), Others(), Mixed())));
+    }
+
     [Fact]
     public void Integers_print_their_digits_at_every_length()
     {

@@ -236,20 +236,37 @@ internal sealed partial class Emitter
     private E CompareTest(CompareExpr c)
     {
         if (c.Rest.Count == 1) return Helper(CompareHelper(c.Rest[0].Key), EmitExpr(c.First), EmitExpr(c.Rest[0].Value));
+        // (a literal operand is used as it is, without a temporary: tier-up can then compare a typed operand with it)
         var temps = new List<ParameterExpression>();
-        var left = E.Variable(typeof(object), "cmp0");
-        temps.Add(left);
-        var exprs = new List<E> { E.Assign(left, EmitExpr(c.First)) };
+        var exprs = new List<E>();
+        E current;
+        if (c.First is ConstExpr) current = EmitExpr(c.First);
+        else
+        {
+            var left = E.Variable(typeof(object), "cmp0");
+            temps.Add(left);
+            exprs.Add(E.Assign(left, EmitExpr(c.First)));
+            current = left;
+        }
         E? result = null;
-        var current = left;
         for (var i = 0; i < c.Rest.Count; i++)
         {
             var (op, operand) = c.Rest[i];
-            var right = E.Variable(typeof(object), "cmp" + (i + 1));
-            temps.Add(right);
-            var test = E.Block(typeof(bool), E.Assign(right, EmitExpr(operand)), Helper(CompareHelper(op), current, right));
+            E test;
+            if (operand is ConstExpr)
+            {
+                var constant = EmitExpr(operand);
+                test = Helper(CompareHelper(op), current, constant);
+                current = constant;
+            }
+            else
+            {
+                var right = E.Variable(typeof(object), "cmp" + (i + 1));
+                temps.Add(right);
+                test = E.Block(typeof(bool), E.Assign(right, EmitExpr(operand)), Helper(CompareHelper(op), current, right));
+                current = right;
+            }
             result = result is null ? test : E.AndAlso(result, test);
-            current = right;
         }
         exprs.Add(result!);
         return E.Block(typeof(bool), temps, exprs);

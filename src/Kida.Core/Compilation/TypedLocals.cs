@@ -194,8 +194,50 @@ internal static class TypedLocals
                 Expression truth = value.Type == typeof(bool) ? value : Expression.NotEqual(value, Expression.Default(value.Type));
                 return Expression.Condition(tested.IsTyped, truth, node.Update(null, [t]), typeof(bool));
             }
+            if (TypedCompare(node) is { } compare) return compare;
             return base.VisitMethodCall(node);
         }
+
+        private static readonly Dictionary<System.Reflection.MethodInfo, ExpressionType> Comparisons = new()
+        {
+            [RuntimeMethods.FastEq] = ExpressionType.Equal, [RuntimeMethods.FastNe] = ExpressionType.NotEqual,
+            [RuntimeMethods.FastLt] = ExpressionType.LessThan, [RuntimeMethods.FastLe] = ExpressionType.LessThanOrEqual,
+            [RuntimeMethods.FastGt] = ExpressionType.GreaterThan, [RuntimeMethods.FastGe] = ExpressionType.GreaterThanOrEqual,
+        };
+
+        /// <summary>
+        /// A comparison of a shadowed number with a numeric literal or another shadowed number (<c>10 &lt; x.id &lt; 500</c>,
+        /// whose middle operand is a typed temporary): compared unboxed while the shadows are current, the call otherwise.
+        /// Integers compare as longs; a double compares with an int shadow or an integer literal up to 2^53 (exact in a
+        /// double, so the answer is Python's, NaN included).
+        /// </summary>
+        private Expression? TypedCompare(MethodCallExpression node)
+        {
+            if (!Comparisons.TryGetValue(node.Method, out var kind)) return null;
+            if (Operand(node.Arguments[0]) is not var (left, leftFlag) || Operand(node.Arguments[1]) is not var (right, rightFlag)
+                || (leftFlag is null && rightFlag is null)) return null;
+            var asDouble = left.Type == typeof(double) || right.Type == typeof(double);
+            if (asDouble && !(ExactInDouble(left) && ExactInDouble(right))) return null;
+            var target = asDouble ? typeof(double) : typeof(long);
+            Expression typed = Expression.MakeBinary(kind, Widen(left, target), Widen(right, target));
+            var flag = leftFlag is null ? rightFlag! : rightFlag is null ? leftFlag : Expression.AndAlso(leftFlag, rightFlag);
+            return Expression.Condition(flag, typed, base.VisitMethodCall(node), typeof(bool));
+        }
+
+        /// <summary>A shadowed int, long or double variable (its value and its flag) or a numeric literal (no flag).</summary>
+        private (Expression Value, Expression? Flag)? Operand(Expression e)
+        {
+            e = Unconverted(e);
+            if (e is ParameterExpression v && shadows.TryGetValue(v, out var shadow) && shadow.Value.Type != typeof(bool))
+                return (shadow.Value, shadow.IsTyped);
+            return e is ConstantExpression { Value: int or long or double } c ? (Expression.Constant(c.Value), null) : null;
+        }
+
+        private static bool ExactInDouble(Expression e) =>
+            e.Type == typeof(double) || e.Type == typeof(int)
+            || (e is ConstantExpression { Value: long l } && Math.Abs((double)l) <= 9007199254740992.0);
+
+        private static Expression Widen(Expression e, Type type) => e.Type == type ? e : Expression.Convert(e, type);
 
         private static Expression Unconverted(Expression e)
         {

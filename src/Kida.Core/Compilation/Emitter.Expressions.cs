@@ -43,10 +43,37 @@ internal sealed partial class Emitter
         if (ga is not { Optional: false, Target: NameExpr { Name: "loop" } } || FindLocal("loop", _fn.Scope) is not { } loopVar
             || ga.Name is not ("index" or "index0" or "revindex" or "revindex0" or "length" or "first" or "last")) return null;
         var lc = E.Variable(typeof(LoopContext), "lc");
-        var index0 = E.Field(lc, H.LoopIndex0);
-        var length = E.Property(lc, H.LoopLength);
+        var value = LoopMemberValue(ga.Name, E.Field(lc, H.LoopIndex0), E.Property(lc, H.LoopLength));
+        E guard = E.NotEqual(lc, E.Constant(null, typeof(LoopContext)));
+        // (an async loop has no length: those members keep the general read and its error)
+        if (ga.Name is "revindex" or "revindex0" or "length" or "last") guard = E.AndAlso(guard, E.Not(E.Property(lc, H.LoopIsAsync)));
+        // a light loop (LightLoops): the member from its counter and items while the variable holds the loop's marker
+        var lightValue = _lightLoops.TryGetValue(loopVar, out var light)
+            ? LoopMemberValue(ga.Name, light.Index, E.Property(light.Items, H.SequenceCount))
+            : null;
+        var isLight = E.ReferenceEqual(loopVar, E.Constant(LightLoopMarker, typeof(object)));
+        if (write)
+        {
+            E Direct(E v) => v.Type == typeof(int)
+                ? E.Call(_fn.Out, H.OutputWriteInt, E.Convert(v, typeof(long)))
+                : E.Call(_fn.Out, H.OutputWriteValue, BoxBool(v), _fn.Escape);
+            E general = E.Block(typeof(void), [lc], E.Assign(lc, E.TypeAs(loopVar, typeof(LoopContext))),
+                E.IfThenElse(guard, Direct(value),
+                    Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, loopVar, E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape)));
+            return lightValue is null ? general : E.IfThenElse(isLight, Direct(lightValue), general);
+        }
+        E Boxed(E v) => E.Convert(v.Type == typeof(int) ? Helper(H.BoxLong, E.Convert(v, typeof(long))) : BoxBool(v), typeof(object));
+        E read = E.Block(typeof(object), [lc], E.Assign(lc, E.TypeAs(loopVar, typeof(LoopContext))),
+            E.Condition(guard, Boxed(value),
+                E.Convert(Helper(H.GetAttrSite, _fn.Rs, loopVar, E.Constant(ga.Name), E.Constant(new MemberSite())), typeof(object)), typeof(object)));
+        return lightValue is null ? read : E.Condition(isLight, Boxed(lightValue), read, typeof(object));
+    }
+
+    /// <summary>A loop member from the loop's zero-based index and its length (an int, or a bool for first and last).</summary>
+    private static E LoopMemberValue(string name, E index0, E length)
+    {
         var one = E.Constant(1);
-        E value = ga.Name switch
+        return name switch
         {
             "index" => E.Add(index0, one),
             "index0" => index0,
@@ -56,23 +83,18 @@ internal sealed partial class Emitter
             "first" => E.Equal(index0, E.Constant(0)),
             _ => E.Equal(index0, E.Subtract(length, one)),
         };
-        E guard = E.NotEqual(lc, E.Constant(null, typeof(LoopContext)));
-        // (an async loop has no length: those members keep the general read and its error)
-        if (ga.Name is "revindex" or "revindex0" or "length" or "last") guard = E.AndAlso(guard, E.Not(E.Property(lc, H.LoopIsAsync)));
-        if (write)
-        {
-            var direct = value.Type == typeof(int)
-                ? (E)E.Call(_fn.Out, H.OutputWriteInt, E.Convert(value, typeof(long)))
-                : E.Call(_fn.Out, H.OutputWriteValue, BoxBool(value), _fn.Escape);
-            return E.Block(typeof(void), [lc], E.Assign(lc, E.TypeAs(loopVar, typeof(LoopContext))),
-                E.IfThenElse(guard, direct,
-                    Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, loopVar, E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape)));
-        }
-        var boxed = value.Type == typeof(int) ? Helper(H.BoxLong, E.Convert(value, typeof(long))) : BoxBool(value);
-        return E.Block(typeof(object), [lc], E.Assign(lc, E.TypeAs(loopVar, typeof(LoopContext))),
-            E.Condition(guard, E.Convert(boxed, typeof(object)),
-                E.Convert(Helper(H.GetAttrSite, _fn.Rs, loopVar, E.Constant(ga.Name), E.Constant(new MemberSite())), typeof(object)), typeof(object)));
     }
+
+    /// <summary>What the <c>loop</c> variable of a light loop holds (LightLoops): never read but through its members.</summary>
+    private static readonly object LightLoopMarker = new LightLoop();
+
+    private sealed class LightLoop
+    {
+        public override string ToString() => "<loop>";
+    }
+
+    /// <summary>The light loops' variables, with each loop's counter and item list.</summary>
+    private readonly Dictionary<ParameterExpression, (ParameterExpression Index, ParameterExpression Items)> _lightLoops = [];
 
     public override E VisitGetItemExpr(GetItemExpr gi)
     {
@@ -97,6 +119,9 @@ internal sealed partial class Emitter
         u.Op switch
     {
         UnaryOp.Not => BoxBool(E.Not(Truth(u.Operand))),
+        // (a negative literal is a constant: -1 as an index or operand is what 1 is to tier-up)
+        UnaryOp.Neg when u.Operand is ConstExpr { Value: long l and not long.MinValue } => E.Constant(-l, typeof(object)),
+        UnaryOp.Neg when u.Operand is ConstExpr { Value: double d } => E.Constant(-d, typeof(object)),
         UnaryOp.Neg => Helper(H.FastNeg, EmitExpr(u.Operand)),
         UnaryOp.Await => EmitAwait(u.Operand),
         _ => Helper(H.Pos, EmitExpr(u.Operand)),
@@ -240,7 +265,7 @@ internal sealed partial class Emitter
         var temps = new List<ParameterExpression>();
         var exprs = new List<E>();
         E current;
-        if (c.First is ConstExpr) current = EmitExpr(c.First);
+        if (IsLiteral(c.First)) current = EmitExpr(c.First);
         else
         {
             var left = E.Variable(typeof(object), "cmp0");
@@ -253,7 +278,7 @@ internal sealed partial class Emitter
         {
             var (op, operand) = c.Rest[i];
             E test;
-            if (operand is ConstExpr)
+            if (IsLiteral(operand))
             {
                 var constant = EmitExpr(operand);
                 test = Helper(CompareHelper(op), current, constant);
@@ -271,6 +296,9 @@ internal sealed partial class Emitter
         exprs.Add(result!);
         return E.Block(typeof(bool), temps, exprs);
     }
+
+    /// <summary>A literal, or a negated numeric literal (both emitted as constants).</summary>
+    private static bool IsLiteral(Expr e) => e is ConstExpr or UnaryExpr { Op: UnaryOp.Neg, Operand: ConstExpr { Value: long and not long.MinValue or double } };
 
     private static System.Reflection.MethodInfo CompareHelper(CompareOp op) => op switch
     {

@@ -480,13 +480,18 @@ internal sealed partial class Emitter
         var keys = E.Variable(typeof(object?[]), "pairs");
         var pairCount = E.Variable(typeof(int), "npairs");
         var idxForPairs = E.Variable(typeof(int), "i");
+        var list = E.Variable(typeof(IReadOnlyList<object?>), "items");
+        // a loop that reads only loop.index, first, last and the like reads them from its counter and item list
+        // (LightLoops): no LoopContext, and the source opened as a loop without 'loop' opens it
+        var light = usesLoop && pairs is null && depth is ConstantExpression ? LightLoops.Analyse(f, _bound) : null;
         var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest, bindPair) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel,
-            pairs is null ? null : (E.ArrayIndex(keys, E.Multiply(idxForPairs, E.Constant(2))), E.ArrayIndex(keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)))));
+            pairs is null ? null : (E.ArrayIndex(keys, E.Multiply(idxForPairs, E.Constant(2))), E.ArrayIndex(keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)))),
+            light is null ? null : (idxForPairs, list));
+        if (light is not null) usesLoop = false;
 
         // Sequences are walked by index (no enumerator allocated); anything else through an enumerator. With 'loop'
         // in use, a non-list source is materialised first (length, revindex and nextitem need it) and, with an
         // inline filter, filtered first, as Jinja does. One LoopContext serves the whole loop.
-        var list = E.Variable(typeof(IReadOnlyList<object?>), "items");
         var en = E.Variable(typeof(IEnumerator<object?>), "en");
         var idx = idxForPairs;
         var lc = E.Variable(typeof(LoopContext), "lc");
@@ -530,7 +535,10 @@ internal sealed partial class Emitter
                 E.Assign(source, E.Convert(iterable, typeof(object))),
                 E.Assign(list, Helper(H.LoopSequence, source, _fn.Rs)),
                 E.IfThen(E.Equal(list, E.Constant(null, list.Type)),
-                    E.Assign(en, Helper(H.GetIterator, source))));
+                    light is true
+                        // (a light loop that reads its length materialises any other source, as the context would)
+                        ? E.Assign(list, Helper(H.ToItemList, source))
+                        : E.Assign(en, Helper(H.GetIterator, source))));
             if (pairs is null) exprs.Add(open);
             else
             {
@@ -591,6 +599,8 @@ internal sealed partial class Emitter
             step.Add(E.Assign(E.Field(lc, H.LoopIndex0), idx));
             step.Add(E.Assign(scope.Vars["loop"], lc));
         }
+        else if (light is not null)
+            step.Add(E.Assign(scope.Vars["loop"], E.Constant(LightLoopMarker, typeof(object))));
         else if (filterTest is not null)
         {
             step.Add(E.IfThen(E.Not(filterTest), E.Continue(continueLabel)));
@@ -627,12 +637,14 @@ internal sealed partial class Emitter
     /// <summary>The parts a for and an async for share: the body's scope and its initialisers, the item variable, the
     /// target binding, the inline filter's test and the body, emitted with the loop's break and continue labels.</summary>
     private (Scope Scope, List<E> Inits, List<ParameterExpression> Vars, ParameterExpression Item, E Body, E Bind, E? Filter, E? BindPair)
-        EmitLoopParts(ForStmt f, bool usesLoop, LabelTarget breakLabel, LabelTarget continueLabel, (E Key, E Value)? pair = null)
+        EmitLoopParts(ForStmt f, bool usesLoop, LabelTarget breakLabel, LabelTarget continueLabel, (E Key, E Value)? pair = null,
+            (ParameterExpression Index, ParameterExpression Items)? light = null)
     {
         var targetNames = new List<string>();
         CollectTargetNames(f.Target, targetNames);
         if (usesLoop) targetNames.Add("loop");
         var (scope, inits) = OpenScope(f.Body, targetNames, initFromOuter: true);
+        if (light is { } lightLoop) _lightLoops[scope.Vars["loop"]] = lightLoop;
         var vars = scope.Vars.Values.ToList();
         var itemVar = E.Variable(typeof(object), "item");
         E? filterTest = null;

@@ -29,6 +29,49 @@ internal sealed partial class SiteInliner
     private static (Expression Guard, ParameterExpression List, Expression Read, Expression Count)? CountLoop(MethodCallExpression node) =>
         SelectedCountLoop(node) ?? StringCountLoop(node);
 
+    /// <summary>
+    /// <c>{{ x.nums[1] }}</c>, <c>{{ x.nums[-1] }}</c>: a literal integer index into a member seen as <c>List&lt;T&gt;</c> or
+    /// <c>T[]</c> of int, long, double or string, the item written as the number or text it is (no box, no general item
+    /// lookup). An index out of range, a null list or a value of another type takes the generic read.
+    /// </summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
+    private Expression? TypedItemWrite(MethodCallExpression write)
+    {
+        var (prefix, arg) = PrintedValue(write);
+        while (arg is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) arg = c.Operand;
+        if (arg is not MethodCallExpression packed || (InterpreterCalls.Unpack(packed) ?? packed) is not { } get || get.Method != RuntimeMethods.GetItem) return null;
+        var key = get.Arguments[2];
+        while (key is UnaryExpression { NodeType: ExpressionType.Convert } kc && kc.Type == typeof(object)) key = kc.Operand;
+        if (key is not ConstantExpression { Value: long k } || k is > int.MaxValue or < -int.MaxValue || ObservedRead(get.Arguments[1]) is not { } m) return null;
+        var listType = m.Type;
+        var isList = listType.IsGenericType && listType.GetGenericTypeDefinition() == typeof(List<>);
+        var itemType = isList ? listType.GetGenericArguments()[0] : listType.IsArray && listType.GetArrayRank() == 1 ? listType.GetElementType() : null;
+        if (itemType != typeof(int) && itemType != typeof(long) && itemType != typeof(double) && itemType != typeof(string)) return null;
+
+        var list = Expression.Variable(listType, "list");
+        Expression count = isList ? Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(itemType), list) : Expression.ArrayLength(list);
+        var at = (int)k;
+        var index = at >= 0 ? (Expression)Expression.Constant(at) : Expression.Add(count, Expression.Constant(at));
+        var inRange = at >= 0 ? Expression.LessThan(Expression.Constant(at), count) : Expression.GreaterThanOrEqual(count, Expression.Constant(-at));
+        Expression item = isList ? Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list, index) : Expression.ArrayIndex(list, index);
+        var output = write.Object!;
+        var typed = itemType == typeof(string)
+            ? Expression.Call(output, WriteValue, item, Visit(write.Arguments[1]))
+            : itemType == typeof(double)
+                ? Expression.Call(output, RuntimeMethods.OutputWriteDouble, item)
+                : Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Convert(item, typeof(long)));
+        // (the generic read of the list already read)
+        var fromList = write.Update(output, [Expression.Convert(get.Update(null, [Visit(get.Arguments[0]), Expression.Convert(list, typeof(object)), get.Arguments[2]]), typeof(object)),
+            Visit(write.Arguments[1])]);
+        var generic = base.VisitMethodCall(write);
+        return Expression.IfThenElse(m.Guard,
+            Expression.Block(typeof(void), [list],
+                Expression.Block(typeof(void), [.. prefix, Expression.Assign(list, m.Read)]),
+                Expression.IfThenElse(Expression.AndAlso(Expression.NotEqual(list, Expression.Constant(null, listType)), inRange), typed, fromList)),
+            generic);
+    }
+
     /// <summary><c>{{ x.children|selectattr('active')|list|length }}</c>, <c>{{ x.tags.count('a') }}</c>: the count of <see cref="TypedCountSelected"/> written as the number it is, no box.</summary>
     private Expression? TypedCountWrite(MethodCallExpression write)
     {

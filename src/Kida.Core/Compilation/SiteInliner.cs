@@ -52,6 +52,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         if (node.Method == WriteValue && TypedValueWrite(node) is { } valueWrite) return valueWrite;
         if (node.Method == WriteValue && TypedFilterWrite(node) is { } filterWrite) return filterWrite;
         if (node.Method == WriteValue && TypedCountWrite(node) is { } countWrite) return countWrite;
+        if (node.Method == WriteValue && TypedItemWrite(node) is { } itemWrite) return itemWrite;
         if (node.Method == WriteValue && SiteCall(node.Arguments[0], RuntimeMethods.CallAffix) is { } printedAffix && TypedAffix(printedAffix, node) is { } affixWrite)
             return affixWrite;
         if (node.Method == RuntimeMethods.CallAffix && TypedAffix(node, null) is { } affix) return affix;

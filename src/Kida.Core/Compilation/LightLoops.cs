@@ -1,0 +1,128 @@
+using Kida.Binding;
+using Kida.Syntax;
+
+namespace Kida.Compilation;
+
+/// <summary>
+/// Which for loops can do without a <see cref="Runtime.LoopContext"/>: a loop whose body reads <c>loop</c> only as
+/// <c>loop.index</c>, <c>index0</c>, <c>revindex</c>, <c>revindex0</c>, <c>length</c>, <c>first</c> or <c>last</c>, and
+/// does nothing through which the variable could be seen otherwise. The emitter then reads those members from the
+/// loop's own counter and item list (no context object, no boxed copy of a model's numbers), keeping a marker in the
+/// variable so an assignment to <c>loop</c> still takes the general read.
+/// </summary>
+/// <remarks>
+/// The body may hold only text, output, if, set (of names other than <c>loop</c>), do, break, continue, while and
+/// nested for statements. Anything else (macros, call blocks, includes, imports, with, try, match, blocks, …) could
+/// close over the variable or hand the locals on, so such a loop keeps its context. A nested loop that reads
+/// <c>loop</c> itself owns every <c>loop</c> in its body and inline filter; its source and else clause belong to the
+/// outer loop.
+/// </remarks>
+internal static class LightLoops
+{
+    /// <summary>Null when the loop needs its context; else whether its body reads a member that needs the item count.</summary>
+    public static bool? Analyse(ForStmt loop, BoundTemplate bound)
+    {
+        if (loop.Recursive || loop.IsAsync || loop.Filter is not null) return null;
+        var check = new Check(bound);
+        check.Body(loop.Body);
+        return check.Ok ? check.NeedsLength : null;
+    }
+
+    private static bool Mentions(Target target) => target switch
+    {
+        NameTarget n => n.Name == "loop",
+        AttrTarget a => a.Name == "loop",
+        TupleTarget t => t.Items.Any(Mentions),
+        _ => true,
+    };
+
+    private sealed class Check(BoundTemplate bound) : SyntaxWalker
+    {
+        public bool Ok = true;
+        public bool NeedsLength;
+
+        public void Body(IEnumerable<Stmt> body)
+        {
+            foreach (var s in body)
+            {
+                if (!Ok) return;
+                switch (s)
+                {
+                    case TextStmt or OutputStmt or IfStmt or DoStmt or BreakStmt or ContinueStmt or WhileStmt:
+                        Walk(s);
+                        break;
+                    case SetStmt set when !Mentions(set.Target):
+                        Walk(s);
+                        break;
+                    case ForStmt inner when !Mentions(inner.Target):
+                        Walk(inner.Iterable);
+                        // (a nested loop that reads loop owns the name in its body and filter)
+                        if (!bound.UsesLoop(inner))
+                        {
+                            Walk(inner.Filter);
+                            Body(inner.Body);
+                        }
+                        if (inner.Else is not null) Body(inner.Else);
+                        break;
+                    default:
+                        Ok = false;
+                        return;
+                }
+            }
+        }
+
+        // the statements Body lets through walk their nested bodies through it too
+        public override bool VisitIfStmt(IfStmt node)
+        {
+            foreach (var branch in node.Branches)
+            {
+                Walk(branch.Condition);
+                Body(branch.Body);
+            }
+            if (node.Else is not null) Body(node.Else);
+            return true;
+        }
+
+        public override bool VisitWhileStmt(WhileStmt node)
+        {
+            Walk(node.Condition);
+            Body(node.Body);
+            return true;
+        }
+
+        public override bool VisitGetAttrExpr(GetAttrExpr node)
+        {
+            if (node.Target is NameExpr { Name: "loop" } && !node.Optional)
+            {
+                switch (node.Name)
+                {
+                    case "index" or "index0" or "first":
+                        return true;
+                    case "revindex" or "revindex0" or "length" or "last":
+                        NeedsLength = true;
+                        return true;
+                }
+            }
+            return base.VisitGetAttrExpr(node);
+        }
+
+        public override bool VisitCallExpr(CallExpr node)
+        {
+            // a method called on loop (loop.cycle(), loop.index()) reads the variable itself
+            if (node.Callee is GetAttrExpr { Target: NameExpr { Name: "loop" } }) Ok = false;
+            return base.VisitCallExpr(node);
+        }
+
+        public override bool VisitNameExpr(NameExpr node)
+        {
+            if (node.Name == "loop") Ok = false;
+            return true;
+        }
+
+        public override bool VisitListCompExpr(ListCompExpr node)
+        {
+            if (Mentions(node.Target)) Ok = false;
+            return base.VisitListCompExpr(node);
+        }
+    }
+}

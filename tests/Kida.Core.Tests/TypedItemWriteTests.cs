@@ -1,0 +1,77 @@
+using Xunit;
+
+namespace Kida.Core.Tests;
+
+/// <summary>
+/// At tier-up, <c>{{ x.nums[1] }}</c> with a literal index into a member seen as a list or array of int, long, double or
+/// string writes the item directly (Compilation/SiteInliner.Pipelines, TypedItemWrite). Over indices in and out of
+/// range, negative ones, null lists and members of other types, the promoted template must print what the interpreter
+/// prints.
+/// </summary>
+public class TypedItemWriteTests
+{
+    public sealed record Lists(List<int>? Ints, int[]? Arr, List<long>? Longs, List<double>? Ds, List<string?>? Strs, string[]? SArr);
+
+    // the same member names holding other types: the promoted checks fail and the generic read runs
+    public sealed record Others(List<object?>? Ints, List<int>? Arr, long[]? Longs, Dictionary<long, object?>? Ds, string? Strs, List<string>? SArr);
+
+    private static List<Lists> Items() =>
+    [
+        new([3, -1, int.MaxValue], [7, 8, 9], [long.MinValue, 0, 5], [0.1, double.NaN, 1e300], ["<b>", null, "c&d"], ["x", "y", "z"]),
+        new([1], [2], [3], [-0.0], ["only"], ["s"]),
+        new([], [], [], [], [], []),
+        new(null, null, null, null, null, null),
+    ];
+
+    private static List<Others> OtherItems() =>
+    [
+        new([1, "two", null], [4, 5, 6], [7, 8, 9], new() { [0] = "zero", [1] = "one", [-1] = "minus" }, "text", ["p", "q", "r"]),
+        new(null, null, null, null, null, null),
+    ];
+
+    public static IEnumerable<object[]> Expressions() =>
+        from member in new[] { "ints", "arr", "longs", "ds", "strs", "sarr" }
+        from index in new[] { "0", "1", "2", "3", "-1", "-3", "-4" }
+        select new object[] { $"x.{member}[{index}]" };
+
+    [Theory]
+    [MemberData(nameof(Expressions))]
+    public void A_literal_index_prints_what_the_interpreter_prints(string expr)
+    {
+        var source = $"{{% for x in xs %}}{{{{ {expr} }}}};{{% endfor %}}";
+        var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
+        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        var expected = Outcome(interpreted, Items());
+        Assert.Equal(expected, Outcome(tiered, Items()));
+        var tiers = tiered.Compiled.Tiers?.ToList() ?? [];
+        tiered.Compiled.Promote();
+        Assert.All(tiers, t => Assert.Null(t.PromotionError));
+        Assert.Equal(expected, Outcome(tiered, Items()));
+        Assert.Equal(Outcome(interpreted, OtherItems()), Outcome(tiered, OtherItems()));
+        var mixed = Items().Cast<object>().Concat(OtherItems()).Concat(Items()).ToList();
+        Assert.Equal(Outcome(interpreted, mixed), Outcome(tiered, mixed));
+    }
+
+    [Fact]
+    public void Items_are_escaped_and_numbers_printed_as_Python_prints_them()
+    {
+        var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue })
+            .FromString("{% for x in xs %}{{ x.strs[0] }}|{{ x.ds[0] }}|{{ x.ds[-1] }}|{{ x.longs[0] }}|{{ x.ints[-1] }}{% endfor %}");
+        var items = Items().Take(1).ToList();
+        t.Render(new Dictionary<string, object?> { ["xs"] = items });
+        t.Compiled.Promote();
+        Assert.Equal("&lt;b&gt;|0.1|1e+300|-9223372036854775808|2147483647", t.Render(new Dictionary<string, object?> { ["xs"] = items }));
+    }
+
+    private static string Outcome(Template t, object items)
+    {
+        try
+        {
+            return t.Render(new Dictionary<string, object?> { ["xs"] = items });
+        }
+        catch (TemplateException ex)
+        {
+            return $"{ex.Code} {ex.Message}";
+        }
+    }
+}

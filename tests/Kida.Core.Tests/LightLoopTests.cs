@@ -55,7 +55,7 @@ public class LightLoopTests
         "{% for m in [1, 2] %}{{ loop.index }}{% endfor %}/{{ loop.index }}",
         "{% for m in [1, 2] %}{{ m }}{% endfor %}{{ loop.last }}",
         "{% for m in [] %}{% else %}{{ loop.index }}{% endfor %}",
-        "{% set c = namespace(v=0) %}{% while c.v < loop.index %}{% set c.v = c.v + 1 %}*{% endwhile %}",
+        "{% set c = namespace(v=0) %}{% while c.v < loop.index and c.v < 4 %}{% set c.v = c.v + 1 %}*{% endwhile %}",
         "{{ loop.length|string }}{{ loop.last|string }}",
     }.Select(b => new object[] { b });
 

@@ -10,35 +10,52 @@ namespace Kida.Core.Tests;
 /// </summary>
 public class TypedItemWriteTests
 {
-    public sealed record Lists(List<int>? Ints, int[]? Arr, List<long>? Longs, List<double>? Ds, List<string?>? Strs, string[]? SArr);
+    public sealed record Lists(List<int>? Ints, int[]? Arr, List<long>? Longs, List<double>? Ds, List<string?>? Strs, string[]? SArr, string? Name = null);
 
     // the same member names holding other types: the promoted checks fail and the generic read runs
-    public sealed record Others(List<object?>? Ints, List<int>? Arr, long[]? Longs, Dictionary<long, object?>? Ds, string? Strs, List<string>? SArr);
+    public sealed record Others(List<object?>? Ints, List<int>? Arr, long[]? Longs, Dictionary<long, object?>? Ds, string? Strs, List<string>? SArr, List<string>? Name = null);
 
     private static List<Lists> Items() =>
     [
-        new([3, -1, int.MaxValue], [7, 8, 9], [long.MinValue, 0, 5], [0.1, double.NaN, 1e300], ["<b>", null, "c&d"], ["x", "y", "z"]),
-        new([1], [2], [3], [-0.0], ["only"], ["s"]),
-        new([], [], [], [], [], []),
+        new([3, -1, int.MaxValue], [7, 8, 9], [long.MinValue, 0, 5], [0.1, double.NaN, 1e300], ["<b>", null, "c&d"], ["x", "y", "z"], "a<&"),
+        new([1], [2], [3], [-0.0], ["only"], ["s"], "\U0001F600x\U0001F600"),
+        new([5, int.MinValue, 7, 7, -3], [1, 2], [long.MaxValue, long.MinValue, 9], [double.NaN, 1.0, 2.0], ["b", "a"], ["k"], "ok"),
+        new([], [], [], [], [], [], ""),
         new(null, null, null, null, null, null),
     ];
 
     private static List<Others> OtherItems() =>
     [
-        new([1, "two", null], [4, 5, 6], [7, 8, 9], new() { [0] = "zero", [1] = "one", [-1] = "minus" }, "text", ["p", "q", "r"]),
+        new([1, "two", null], [4, 5, 6], [7, 8, 9], new() { [0] = "zero", [1] = "one", [-1] = "minus" }, "text", ["p", "q", "r"], ["n", "m", "o"]),
         new(null, null, null, null, null, null),
     ];
 
     public static IEnumerable<object[]> Expressions() =>
-        from member in new[] { "ints", "arr", "longs", "ds", "strs", "sarr" }
+        from member in new[] { "ints", "arr", "longs", "ds", "strs", "sarr", "name" }
         from index in new[] { "0", "1", "2", "3", "-1", "-3", "-4" }
         select new object[] { $"x.{member}[{index}]" };
+
+    /// <summary>min, max, first and last of the same members (typed at tier-up for lists of int and long).</summary>
+    public static IEnumerable<object[]> Extremes() =>
+        from member in new[] { "ints", "arr", "longs", "ds", "strs", "sarr" }
+        from filter in new[] { "min", "max", "first", "last" }
+        select new object[] { $"x.{member}|{filter}" };
+
+    [Theory]
+    [MemberData(nameof(Extremes))]
+    public void Min_max_first_and_last_print_what_the_interpreter_prints(string expr) => A_literal_index_prints_what_the_interpreter_prints(expr);
 
     [Theory]
     [MemberData(nameof(Expressions))]
     public void A_literal_index_prints_what_the_interpreter_prints(string expr)
     {
-        var source = $"{{% for x in xs %}}{{{{ {expr} }}}};{{% endfor %}}";
+        // (failing items caught one by one, so the others' output is compared too, then the render's first error)
+        AssertPromotedAgrees($"{{% for x in xs %}}{{% try %}}{{{{ {expr} }}}}{{% fallback %}}!{{% end %}};{{% endfor %}}");
+        AssertPromotedAgrees($"{{% for x in xs %}}{{{{ {expr} }}}};{{% endfor %}}");
+    }
+
+    private static void AssertPromotedAgrees(string source)
+    {
         var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
         var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
         var expected = Outcome(interpreted, Items());
@@ -56,11 +73,11 @@ public class TypedItemWriteTests
     public void Items_are_escaped_and_numbers_printed_as_Python_prints_them()
     {
         var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue })
-            .FromString("{% for x in xs %}{{ x.strs[0] }}|{{ x.ds[0] }}|{{ x.ds[-1] }}|{{ x.longs[0] }}|{{ x.ints[-1] }}{% endfor %}");
+            .FromString("{% for x in xs %}{{ x.strs[0] }}|{{ x.ds[0] }}|{{ x.ds[-1] }}|{{ x.longs[0] }}|{{ x.ints[-1] }}|{{ x.name[1] }}{{ x.name[-1]|safe }}{% endfor %}");
         var items = Items().Take(1).ToList();
         t.Render(new Dictionary<string, object?> { ["xs"] = items });
         t.Compiled.Promote();
-        Assert.Equal("&lt;b&gt;|0.1|1e+300|-9223372036854775808|2147483647", t.Render(new Dictionary<string, object?> { ["xs"] = items }));
+        Assert.Equal("&lt;b&gt;|0.1|1e+300|-9223372036854775808|2147483647|&lt;&", t.Render(new Dictionary<string, object?> { ["xs"] = items }));
     }
 
     private static string Outcome(Template t, object items)

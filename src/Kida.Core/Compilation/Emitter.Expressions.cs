@@ -49,7 +49,7 @@ internal sealed partial class Emitter
         if (ga.Name is "revindex" or "revindex0" or "length" or "last") guard = E.AndAlso(guard, E.Not(E.Property(lc, H.LoopIsAsync)));
         // a light loop (LightLoops): the member from its counter and items while the variable holds the loop's marker
         var lightValue = _lightLoops.TryGetValue(loopVar, out var light)
-            ? LoopMemberValue(ga.Name, light.Index, E.Property(light.Items, H.SequenceCount))
+            ? LoopMemberValue(ga.Name, light.Index, light.Length)
             : null;
         var isLight = E.ReferenceEqual(loopVar, E.Constant(LightLoopMarker, typeof(object)));
         if (write)
@@ -93,8 +93,8 @@ internal sealed partial class Emitter
         public override string ToString() => "<loop>";
     }
 
-    /// <summary>The light loops' variables, with each loop's counter and item list.</summary>
-    private readonly Dictionary<ParameterExpression, (ParameterExpression Index, ParameterExpression Items)> _lightLoops = [];
+    /// <summary>The light loops' variables, with each loop's counter and the count of its items.</summary>
+    private readonly Dictionary<ParameterExpression, (ParameterExpression Index, E Length)> _lightLoops = [];
 
     public override E VisitGetItemExpr(GetItemExpr gi)
     {

@@ -484,9 +484,15 @@ internal sealed partial class Emitter
         // a loop that reads only loop.index, first, last and the like reads them from its counter and item list
         // (LightLoops): no LoopContext, and the source opened as a loop without 'loop' opens it
         var light = usesLoop && pairs is null && depth is ConstantExpression ? LightLoops.Analyse(f, _bound) : null;
+        // a loop without a LoopContext over a short model List<int> walks an unboxed copy (Iteration.IntSnapshot), its
+        // variable bound to the int boxed, which tier-up (TypedLocals) keeps unboxed beside it
+        var ints = E.Variable(typeof(Iteration.IntItems), "ints");
+        var intLane = pairs is null && (!usesLoop || light is not null) && f.Target is NameTarget;
+        var notInts = E.Equal(ints, E.Constant(null, ints.Type));
         var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest, bindPair) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel,
             pairs is null ? null : (E.ArrayIndex(keys, E.Multiply(idxForPairs, E.Constant(2))), E.ArrayIndex(keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)))),
-            light is null ? null : (idxForPairs, list));
+            light is null ? null : (idxForPairs, E.Condition(notInts, E.Property(list, H.SequenceCount), E.Field(ints, H.IntItemsCount))),
+            intLane ? item => E.Condition(notInts, item, E.Call(H.BoxInt, E.ArrayIndex(E.Field(ints, H.IntItemsItems), idxForPairs)), typeof(object)) : null);
         if (light is not null) usesLoop = false;
 
         // Sequences are walked by index (no enumerator allocated); anything else through an enumerator. With 'loop'
@@ -502,7 +508,7 @@ internal sealed partial class Emitter
         var count = E.Variable(typeof(int), "n");
         var own = E.Variable(typeof(List<object?>), "own");
         var unwrap = E.Variable(typeof(bool), "unwrap");
-        var locals = new List<ParameterExpression> { any, list, en, idx, lc, arr, count, own, unwrap };
+        var locals = new List<ParameterExpression> { any, list, en, idx, lc, arr, count, own, unwrap, ints };
         var exprs = new List<E> { E.Assign(any, E.Constant(false)), E.Assign(idx, E.Constant(0)) };
         if (usesLoop)
         {
@@ -539,7 +545,16 @@ internal sealed partial class Emitter
                         // (a light loop that reads its length materialises any other source, as the context would)
                         ? E.Assign(list, Helper(H.ToItemList, source))
                         : E.Assign(en, Helper(H.GetIterator, source))));
-            if (pairs is null) exprs.Add(open);
+            if (pairs is null && intLane)
+                // (LoopArray below gives no array for no list)
+                exprs.Add(E.Block(
+                    E.Assign(source, E.Convert(iterable, typeof(object))),
+                    E.Assign(ints, E.Condition(E.TypeEqual(source, typeof(List<int>)),
+                        E.Call(H.IntSnapshot, E.Convert(source, typeof(List<int>)), _fn.Rs), E.Constant(null, ints.Type))),
+                    E.IfThenElse(notInts, E.Block(open.Expressions.Skip(1)),
+                        // (the list and enumerator of an earlier run of this loop are not this run's)
+                        E.Block(E.Assign(list, E.Constant(null, list.Type)), E.Assign(en, E.Constant(null, en.Type))))));
+            else if (pairs is null) exprs.Add(open);
             else
             {
                 // the mapping's pairs from two arrays when PairLoops gives them, else the general source on the same mapping
@@ -557,7 +572,7 @@ internal sealed partial class Emitter
             E.Assign(own, E.TypeAs(list, typeof(List<object?>)))));
 
         var step = new List<E>(inits);
-        var fetch = E.Condition(E.NotEqual(arr, E.Constant(null, arr.Type)),
+        E fetch = E.Condition(E.NotEqual(arr, E.Constant(null, arr.Type)),
             E.Block(
                 E.IfThen(E.GreaterThanOrEqual(idx, count), E.Break(breakLabel)),
                 E.Assign(itemVar, E.ArrayIndex(arr, idx))),
@@ -579,6 +594,8 @@ internal sealed partial class Emitter
                         typeof(object)),
                 typeof(object)),
             typeof(object));
+        if (intLane)
+            fetch = E.IfThenElse(notInts, fetch, E.IfThen(E.GreaterThanOrEqual(idx, E.Field(ints, H.IntItemsCount)), E.Break(breakLabel)));
         if (pairs is not null && bindPair is not null)
             step.Add(E.IfThenElse(E.NotEqual(keys, E.Constant(null, keys.Type)),
                 E.Block(
@@ -617,6 +634,7 @@ internal sealed partial class Emitter
         exprs.Add(E.TryFinally(loop, E.Block(
             E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose)),
             usesLoop ? Helper(H.ReleaseLoopArray, list, arr) : Helper(H.ReleaseLoopItems, list, arr, _fn.Rs),
+            intLane ? E.IfThen(E.Not(notInts), E.Call(H.ReleaseIntSnapshot, ints, _fn.Rs)) : E.Empty(),
             pairs is null ? E.Empty() : Helper(H.PairLoopsRelease, keys))));
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
@@ -638,7 +656,7 @@ internal sealed partial class Emitter
     /// target binding, the inline filter's test and the body, emitted with the loop's break and continue labels.</summary>
     private (Scope Scope, List<E> Inits, List<ParameterExpression> Vars, ParameterExpression Item, E Body, E Bind, E? Filter, E? BindPair)
         EmitLoopParts(ForStmt f, bool usesLoop, LabelTarget breakLabel, LabelTarget continueLabel, (E Key, E Value)? pair = null,
-            (ParameterExpression Index, ParameterExpression Items)? light = null)
+            (ParameterExpression Index, E Length)? light = null, Func<E, E>? bindValue = null)
     {
         var targetNames = new List<string>();
         CollectTargetNames(f.Target, targetNames);
@@ -653,7 +671,7 @@ internal sealed partial class Emitter
         _fn.Loops.Push((breakLabel, continueLabel));
         try
         {
-            var bindTarget = Assign(f.Target, itemVar, SetKind.Set);
+            var bindTarget = Assign(f.Target, bindValue is null ? itemVar : bindValue(itemVar), SetKind.Set);
             // the two names of a pair loop bound from the key and value directly (no tuple to unpack)
             E? bindPair = pair is var (key, value) && f.Target is TupleTarget { Items: [var first, var second] }
                 ? E.Block(typeof(void), Assign(first, key, SetKind.Set), Assign(second, value, SetKind.Set))

@@ -106,6 +106,10 @@ internal static class RuntimeMethods
     public static readonly MethodInfo LoopArray = Of((LoopArrayOf)Iteration.LoopArray);
     public static readonly MethodInfo ReleaseLoopArray = Of(Iteration.ReleaseLoopArray);
     public static readonly MethodInfo ReleaseLoopItems = Of(Iteration.ReleaseLoopItems);
+    public static readonly MethodInfo IntSnapshot = Of(Iteration.IntSnapshot);
+    public static readonly MethodInfo ReleaseIntSnapshot = Of(Iteration.ReleaseIntSnapshot);
+    public static readonly FieldInfo IntItemsItems = FieldOf<Iteration.IntItems>(s => s.Items);
+    public static readonly FieldInfo IntItemsCount = FieldOf<Iteration.IntItems>(s => s.Count);
     public static readonly MethodInfo CountIteration = Of(Iteration.CountIteration);
     public static readonly MethodInfo CheckCancel = Of(Iteration.CheckCancel);
     public static readonly MethodInfo LoopSlowPath = Of(Iteration.LoopSlowPath);
@@ -116,6 +120,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo GetAttrOptional = Of(MemberAccess.GetAttrOptional);
     public static readonly MethodInfo GetItem = Of(MemberAccess.GetItem);
     public static readonly MethodInfo GetItemOptional = Of(MemberAccess.GetItemOptional);
+    public static readonly MethodInfo TryWriteStringIndex = Of(MemberAccess.TryWriteStringIndex);
     public static readonly MethodInfo WriteAttrSite = Of(MemberAccess.WriteAttrSite);
     public static readonly MethodInfo MemberReadFailed = Of(MemberAccess.MemberReadFailed);
     public static readonly MethodInfo SetAttribute = Of(MemberAccess.SetAttribute);
@@ -132,6 +137,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo StrLen = Of(PyString.StrLen);
     public static readonly MethodInfo ListCountOf = Of(Iteration.ListCount<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListItemOf = Of(Iteration.ListItem<object?>).GetGenericMethodDefinition();
+    public static readonly MethodInfo ListExtremeOf = Of(Iteration.ListExtreme<int>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListContainsOf = Of(Iteration.ListContains<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo KeepsByAttribute = Of(Kida.Filters.BuiltinFilters.KeepsByAttribute);
     public static readonly MethodInfo AttributeReadFailed = Of(Kida.Filters.BuiltinFilters.AttributeReadFailed);

@@ -292,6 +292,18 @@ internal sealed partial class SiteInliner
         return Expression.IfThenElse(AllOf(v.Guards), Expression.Block(typeof(void), [.. prefix, typed]), base.VisitMethodCall(write));
     }
 
+    /// <summary>
+    /// <c>{{ x.id|string }}</c> on a typed number (a member or an operation): str() of a number is what printing it gives
+    /// (digits, a float's repr: nothing to escape), written without a box or a string.
+    /// </summary>
+    private Expression? TypedStringWrite(MethodCallExpression node)
+    {
+        if (node.Method != RuntimeMethods.WriteStringFilter || Typed(node.Arguments[1]) is not { Guards.Count: > 0 } v || v.Value.Type == typeof(bool)) return null;
+        return Expression.IfThenElse(AllOf(v.Guards),
+            Expression.Call(node.Arguments[0], v.Value.Type == typeof(double) ? RuntimeMethods.OutputWriteDouble : RuntimeMethods.OutputWriteInt, v.Value),
+            base.VisitMethodCall(node));
+    }
+
     /// <summary><c>{{ '{} items'|format(x.count) }}</c>, <c>{{ '%d items' % x.count }}</c> on an integer member: the plan writes the digits, no box, no argument.</summary>
     private Expression? TypedFormatWrite(MethodCallExpression node)
     {

@@ -30,9 +30,10 @@ internal sealed partial class SiteInliner
         SelectedCountLoop(node) ?? StringCountLoop(node);
 
     /// <summary>
-    /// <c>{{ x.nums[1] }}</c>, <c>{{ x.nums[-1] }}</c>: a literal integer index into a member seen as <c>List&lt;T&gt;</c> or
-    /// <c>T[]</c> of int, long, double or string, the item written as the number or text it is (no box, no general item
-    /// lookup). An index out of range, a null list or a value of another type takes the generic read.
+    /// <c>{{ x.nums[1] }}</c>, <c>{{ x.nums[-1] }}</c>, <c>{{ x.name[0] }}</c>: a literal integer index into a member seen as
+    /// <c>List&lt;T&gt;</c> or <c>T[]</c> of int, long, double or string, or as a string, the item written as the number or
+    /// text it is (no box, no general item lookup). An index out of range, a null member or a value of another type takes
+    /// the generic read.
     /// </summary>
     [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
     [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
@@ -45,6 +46,24 @@ internal sealed partial class SiteInliner
         while (key is UnaryExpression { NodeType: ExpressionType.Convert } kc && kc.Type == typeof(object)) key = kc.Operand;
         if (key is not ConstantExpression { Value: long k } || k is > int.MaxValue or < -int.MaxValue || ObservedRead(get.Arguments[1]) is not { } m) return null;
         var listType = m.Type;
+        var output = write.Object!;
+        // (the generic read of the member already read)
+        MethodCallExpression ReadFrom(ParameterExpression v) =>
+            write.Update(output, [Expression.Convert(get.Update(null, [Visit(get.Arguments[0]), Expression.Convert(v, typeof(object)), get.Arguments[2]]), typeof(object)),
+                Visit(write.Arguments[1])]);
+        if (listType == typeof(string))
+        {
+            // a string member: its character (Python counts code points: a string with surrogates takes the general read)
+            var s = Expression.Variable(typeof(string), "s");
+            return Expression.IfThenElse(m.Guard,
+                Expression.Block(typeof(void), [s],
+                    Expression.Block(typeof(void), [.. prefix, Expression.Assign(s, m.Read)]),
+                    Expression.IfThen(
+                        Expression.Not(Expression.AndAlso(Expression.NotEqual(s, Expression.Constant(null, typeof(string))),
+                            Expression.Call(RuntimeMethods.TryWriteStringIndex, output, s, Expression.Constant((int)k), Visit(write.Arguments[1])))),
+                        ReadFrom(s))),
+                base.VisitMethodCall(write));
+        }
         var isList = listType.IsGenericType && listType.GetGenericTypeDefinition() == typeof(List<>);
         var itemType = isList ? listType.GetGenericArguments()[0] : listType.IsArray && listType.GetArrayRank() == 1 ? listType.GetElementType() : null;
         if (itemType != typeof(int) && itemType != typeof(long) && itemType != typeof(double) && itemType != typeof(string)) return null;
@@ -55,15 +74,12 @@ internal sealed partial class SiteInliner
         var index = at >= 0 ? (Expression)Expression.Constant(at) : Expression.Add(count, Expression.Constant(at));
         var inRange = at >= 0 ? Expression.LessThan(Expression.Constant(at), count) : Expression.GreaterThanOrEqual(count, Expression.Constant(-at));
         Expression item = isList ? Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list, index) : Expression.ArrayIndex(list, index);
-        var output = write.Object!;
         var typed = itemType == typeof(string)
             ? Expression.Call(output, WriteValue, item, Visit(write.Arguments[1]))
             : itemType == typeof(double)
                 ? Expression.Call(output, RuntimeMethods.OutputWriteDouble, item)
                 : Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Convert(item, typeof(long)));
-        // (the generic read of the list already read)
-        var fromList = write.Update(output, [Expression.Convert(get.Update(null, [Visit(get.Arguments[0]), Expression.Convert(list, typeof(object)), get.Arguments[2]]), typeof(object)),
-            Visit(write.Arguments[1])]);
+        var fromList = ReadFrom(list);
         var generic = base.VisitMethodCall(write);
         return Expression.IfThenElse(m.Guard,
             Expression.Block(typeof(void), [list],
@@ -239,20 +255,27 @@ internal sealed partial class SiteInliner
 
     private static readonly Delegate? FirstFilter = Filters.BuiltinFilters.All.GetValueOrDefault("first");
     private static readonly Delegate? LastFilter = Filters.BuiltinFilters.All.GetValueOrDefault("last");
+    private static readonly Delegate? MinFilter = Filters.BuiltinFilters.All.GetValueOrDefault("min");
+    private static readonly Delegate? MaxFilter = Filters.BuiltinFilters.All.GetValueOrDefault("max");
 
-    /// <summary><c>{{ x.ids|first }}</c> / <c>|last</c> on a member seen as a non-empty <c>List&lt;int|long|double|string&gt;</c>: the item written without a box.</summary>
+    /// <summary><c>{{ x.ids|first }}</c> / <c>|last</c> on a member seen as a non-empty <c>List&lt;int|long|double|string&gt;</c>, and <c>|min</c> / <c>|max</c> on one of int or long: the item written without a box.</summary>
     [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
     [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
     private Expression? TypedFirstLastWrite(MethodCallExpression write, InvocationExpression call, Expression[] prefix)
     {
-        if (call.Expression is not ConstantExpression { Value: Delegate d } || !(ReferenceEquals(d, FirstFilter) || ReferenceEquals(d, LastFilter))
+        if (call.Expression is not ConstantExpression { Value: Delegate d }
+            || !(ReferenceEquals(d, FirstFilter) || ReferenceEquals(d, LastFilter) || ReferenceEquals(d, MinFilter) || ReferenceEquals(d, MaxFilter))
             || call.Arguments[2] is not ConstantExpression { Value: CallArgs { Positional.Length: 0, Named: null } }
             || ListMember(call.Arguments[1]) is not var (guard, read, listType, itemType)) return null;
-        if (!(itemType == typeof(int) || itemType == typeof(long) || itemType == typeof(double) || itemType == typeof(string))) return null;
+        var extreme = ReferenceEquals(d, MinFilter) || ReferenceEquals(d, MaxFilter);
+        // (min and max of integers only: a list of floats may hold NaN, which Python's comparisons order by position)
+        if (!(itemType == typeof(int) || itemType == typeof(long) || (!extreme && (itemType == typeof(double) || itemType == typeof(string))))) return null;
         var list = Expression.Variable(listType, "list");
         var count = Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(itemType), list);
-        Expression item = Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list,
-            ReferenceEquals(d, FirstFilter) ? Expression.Constant(0) : Expression.Decrement(count));
+        Expression item = extreme
+            ? Expression.Call(RuntimeMethods.ListExtremeOf.MakeGenericMethod(itemType), list, Expression.Constant(ReferenceEquals(d, MaxFilter)))
+            : Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list,
+                ReferenceEquals(d, FirstFilter) ? Expression.Constant(0) : Expression.Decrement(count));
         var output = write.Object!;
         Expression print = itemType == typeof(string) ? Expression.Call(output, WriteValue, item, write.Arguments[1])
             : itemType == typeof(double) ? Expression.Call(output, RuntimeMethods.OutputWriteDouble, item)

@@ -56,6 +56,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         if (node.Method == WriteValue && SiteCall(node.Arguments[0], RuntimeMethods.CallAffix) is { } printedAffix && TypedAffix(printedAffix, node) is { } affixWrite)
             return affixWrite;
         if (node.Method == RuntimeMethods.CallAffix && TypedAffix(node, null) is { } affix) return affix;
+        if (TypedStringWrite(node) is { } stringWrite) return stringWrite;
         if (TypedOperation(node) is { } operation) return operation;
         var visited = (MethodCallExpression)base.VisitMethodCall(node);
         if (visited.Method == ResolveSite && visited.Arguments[NameSite] is ConstantExpression { Value: MemberSite rs })

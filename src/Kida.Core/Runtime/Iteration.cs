@@ -120,6 +120,44 @@ internal static class Iteration
         ReleaseLoopArray(list, array);
     }
 
+    /// <summary>
+    /// A for loop over a model <c>List&lt;int&gt;</c> of at most 64 items: its items copied (unboxed) into a buffer the
+    /// render keeps, so the loop walks them as they were at its start (a body may change the list) and tier-up can
+    /// give the loop variable the int itself. Null for a longer list, which takes the general path.
+    /// </summary>
+    public static IntItems? IntSnapshot(List<int> list, RenderState rs)
+    {
+        var items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
+        if (items.Length > PooledSnapshot) return null;
+        var snapshot = rs.IntSnapshots;
+        if (snapshot is not null)
+        {
+            rs.IntSnapshots = snapshot.Next;
+            rs.IntSnapshotsKept--;
+        }
+        else snapshot = new IntItems();
+        items.CopyTo(snapshot.Items);
+        snapshot.Count = items.Length;
+        return snapshot;
+    }
+
+    /// <summary>Gives a loop's <see cref="IntSnapshot"/> back to the render (a few are kept; loops nested deeper leave theirs to the collector).</summary>
+    public static void ReleaseIntSnapshot(IntItems snapshot, RenderState rs)
+    {
+        if (rs.IntSnapshotsKept >= MaxKeptSnapshots) return;
+        snapshot.Next = rs.IntSnapshots;
+        rs.IntSnapshots = snapshot;
+        rs.IntSnapshotsKept++;
+    }
+
+    /// <summary>The items of a model list of ints as a loop started on them (<see cref="IntSnapshot"/>).</summary>
+    internal sealed class IntItems
+    {
+        public readonly int[] Items = new int[PooledSnapshot];
+        public int Count;
+        public IntItems? Next;
+    }
+
     /// <summary>A model list of numbers or booleans boxed for a loop: its items are never JSON values to convert.</summary>
     internal sealed class BoxedItems(object?[] items) : IReadOnlyList<object?>
     {
@@ -314,6 +352,24 @@ internal static class Iteration
 
     /// <summary>Item <paramref name="i"/> of a model <c>List&lt;T&gt;</c> member, for code tier-up emits.</summary>
     public static T ListItem<T>(List<T> list, int i) => list[i];
+
+    /// <summary>The smallest or (with <paramref name="max"/>) the largest item of a non-empty model list of integers, for code tier-up emits for <c>|min</c> and <c>|max</c>.</summary>
+    public static long ListExtreme<T>(List<T> list, bool max) where T : struct, IBinaryInteger<T>
+    {
+        var items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
+        var best = items[0];
+        if (max)
+        {
+            foreach (var v in items)
+                if (v > best) best = v;
+        }
+        else
+        {
+            foreach (var v in items)
+                if (v < best) best = v;
+        }
+        return long.CreateTruncating(best);
+    }
 
     /// <summary><c>v in xs</c> on a model <c>List&lt;T&gt;</c> member and a value of its item type, for code tier-up emits.</summary>
     public static bool ListContains<T>(List<T> list, T value) => list.Contains(value);

@@ -255,6 +255,20 @@ internal static class MemberAccess
         return true;
     }
 
+    /// <summary>
+    /// <c>{{ s[k] }}</c> for a string without surrogate pairs and an index in range: the character written (escaped when
+    /// <paramref name="escape"/>); false, writing nothing, for anything else (the general item read decides it).
+    /// </summary>
+    public static bool TryWriteStringIndex(Output output, string s, int index, bool escape)
+    {
+        if (index < 0) index += s.Length;
+        if ((uint)index >= (uint)s.Length || PyString.HasSurrogates(s)) return false;
+        var c = s.AsSpan(index, 1);
+        if (escape) output.WriteEscaped(c);
+        else output.Write(s[index]);
+        return true;
+    }
+
     private static bool TryIndexString(string s, long index, out object? value)
     {
         value = null;

@@ -25,6 +25,10 @@ internal sealed partial class RenderState
     internal Iteration.BoxedItems? Snapshots;
     internal int SnapshotsKept;
 
+    /// <summary>The copies of model lists of ints this render's for loops reuse (Iteration.IntSnapshot), linked, as <see cref="Snapshots"/>.</summary>
+    internal Iteration.IntItems? IntSnapshots;
+    internal int IntSnapshotsKept;
+
     // iterations handed out so far in chunks; the render has run at most this many
     private long _loopGranted;
     private int _callCountdown;

@@ -438,6 +438,11 @@ internal sealed partial class Emitter
     private bool IsBuiltinFilter(string name) =>
         _filters.TryGetValue(name, out var fn) && BuiltinFilters.All.TryGetValue(name, out var builtin) && ReferenceEquals(fn, builtin);
 
+    /// <summary>Whether the environment's filter (or, with <paramref name="filter"/> false, test) of that name is the built-in one.</summary>
+    private bool IsBuiltin(string name, bool filter) =>
+        filter ? IsBuiltinFilter(name)
+            : _tests.TryGetValue(name, out var fn) && Predicates.BuiltinTests.All.TryGetValue(name, out var builtin) && ReferenceEquals(fn, builtin);
+
     /// <summary>
     /// The count <c>|length</c> gives of <paramref name="counted"/> (emitted as <paramref name="emitted"/>, when given):
     /// of <c>x|list</c> (the built-in filter, no arguments) the count of x's items without the list

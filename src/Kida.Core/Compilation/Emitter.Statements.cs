@@ -486,13 +486,18 @@ internal sealed partial class Emitter
         var light = usesLoop && pairs is null && depth is ConstantExpression ? LightLoops.Analyse(f, _bound) : null;
         // a loop without a LoopContext over a short model List<int> walks an unboxed copy (Iteration.IntSnapshot), its
         // variable bound to the int boxed, which tier-up (TypedLocals) keeps unboxed beside it
-        var ints = E.Variable(typeof(Iteration.IntItems), "ints");
+        // (a body that cannot change the list reads it in place, any length, with the count it had at the start)
         var intLane = pairs is null && (!usesLoop || light is not null) && f.Target is NameTarget;
+        var inPlace = intLane && LightLoops.CannotChangeItsSource(f, IsBuiltin);
+        var ints = E.Variable(inPlace ? typeof(List<int>) : typeof(Iteration.IntItems), "ints");
+        var intCount = E.Variable(typeof(int), "nints");
         var notInts = E.Equal(ints, E.Constant(null, ints.Type));
+        E IntAt(E i) => inPlace ? E.Call(H.ListItemInt, ints, i) : E.ArrayIndex(E.Field(ints, H.IntItemsItems), i);
         var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest, bindPair) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel,
             pairs is null ? null : (E.ArrayIndex(keys, E.Multiply(idxForPairs, E.Constant(2))), E.ArrayIndex(keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)))),
-            light is null ? null : (idxForPairs, E.Condition(notInts, E.Property(list, H.SequenceCount), E.Field(ints, H.IntItemsCount))),
-            intLane ? item => E.Condition(notInts, item, E.Call(H.BoxInt, E.ArrayIndex(E.Field(ints, H.IntItemsItems), idxForPairs)), typeof(object)) : null);
+            light is null ? null : (idxForPairs, intLane ? E.Condition(notInts, E.Property(list, H.SequenceCount), intCount) : E.Property(list, H.SequenceCount)),
+            // (the boxed int first: TypedLocals recognises guard ? Box(v) : generic)
+            intLane ? item => E.Condition(E.Not(notInts), E.Call(H.BoxInt, IntAt(idxForPairs)), item, typeof(object)) : null);
         if (light is not null) usesLoop = false;
 
         // Sequences are walked by index (no enumerator allocated); anything else through an enumerator. With 'loop'
@@ -508,7 +513,7 @@ internal sealed partial class Emitter
         var count = E.Variable(typeof(int), "n");
         var own = E.Variable(typeof(List<object?>), "own");
         var unwrap = E.Variable(typeof(bool), "unwrap");
-        var locals = new List<ParameterExpression> { any, list, en, idx, lc, arr, count, own, unwrap, ints };
+        var locals = new List<ParameterExpression> { any, list, en, idx, lc, arr, count, own, unwrap, ints, intCount };
         var exprs = new List<E> { E.Assign(any, E.Constant(false)), E.Assign(idx, E.Constant(0)) };
         if (usesLoop)
         {
@@ -550,10 +555,12 @@ internal sealed partial class Emitter
                 exprs.Add(E.Block(
                     E.Assign(source, E.Convert(iterable, typeof(object))),
                     E.Assign(ints, E.Condition(E.TypeEqual(source, typeof(List<int>)),
-                        E.Call(H.IntSnapshot, E.Convert(source, typeof(List<int>)), _fn.Rs), E.Constant(null, ints.Type))),
+                        inPlace ? E.Convert(source, typeof(List<int>)) : E.Call(H.IntSnapshot, E.Convert(source, typeof(List<int>)), _fn.Rs),
+                        E.Constant(null, ints.Type))),
                     E.IfThenElse(notInts, E.Block(open.Expressions.Skip(1)),
                         // (the list and enumerator of an earlier run of this loop are not this run's)
-                        E.Block(E.Assign(list, E.Constant(null, list.Type)), E.Assign(en, E.Constant(null, en.Type))))));
+                        E.Block(E.Assign(list, E.Constant(null, list.Type)), E.Assign(en, E.Constant(null, en.Type)),
+                            E.Assign(intCount, inPlace ? E.Call(H.ListCountInt, ints) : E.Field(ints, H.IntItemsCount))))));
             else if (pairs is null) exprs.Add(open);
             else
             {
@@ -566,10 +573,16 @@ internal sealed partial class Emitter
             }
         }
         // (and whether the items may be JSON values to convert)
-        exprs.Add(E.Assign(arr, E.Call(H.LoopArray, list, unwrap)));
-        exprs.Add(E.IfThenElse(E.NotEqual(arr, E.Constant(null, arr.Type)),
-            E.Assign(count, E.Property(list, H.SequenceCount)),
-            E.Assign(own, E.TypeAs(list, typeof(List<object?>)))));
+        E walk = E.Block(
+            E.Assign(arr, E.Call(H.LoopArray, list, unwrap)),
+            E.IfThenElse(E.NotEqual(arr, E.Constant(null, arr.Type)),
+                E.Assign(count, E.Property(list, H.SequenceCount)),
+                E.Assign(own, E.TypeAs(list, typeof(List<object?>)))));
+        // (the int lane reads its snapshot: no array, list or JSON items)
+        exprs.Add(intLane
+            ? E.IfThenElse(notInts, walk,
+                E.Block(E.Assign(arr, E.Constant(null, arr.Type)), E.Assign(own, E.Constant(null, own.Type)), E.Assign(unwrap, E.Constant(false))))
+            : walk);
 
         var step = new List<E>(inits);
         E fetch = E.Condition(E.NotEqual(arr, E.Constant(null, arr.Type)),
@@ -595,7 +608,7 @@ internal sealed partial class Emitter
                 typeof(object)),
             typeof(object));
         if (intLane)
-            fetch = E.IfThenElse(notInts, fetch, E.IfThen(E.GreaterThanOrEqual(idx, E.Field(ints, H.IntItemsCount)), E.Break(breakLabel)));
+            fetch = E.IfThenElse(notInts, fetch, E.IfThen(E.GreaterThanOrEqual(idx, intCount), E.Break(breakLabel)));
         if (pairs is not null && bindPair is not null)
             step.Add(E.IfThenElse(E.NotEqual(keys, E.Constant(null, keys.Type)),
                 E.Block(
@@ -633,8 +646,10 @@ internal sealed partial class Emitter
             LoopTick()), breakLabel);
         exprs.Add(E.TryFinally(loop, E.Block(
             E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose)),
-            usesLoop ? Helper(H.ReleaseLoopArray, list, arr) : Helper(H.ReleaseLoopItems, list, arr, _fn.Rs),
-            intLane ? E.IfThen(E.Not(notInts), E.Call(H.ReleaseIntSnapshot, ints, _fn.Rs)) : E.Empty(),
+            usesLoop ? Helper(H.ReleaseLoopArray, list, arr)
+                : intLane && !inPlace ? E.IfThenElse(notInts, Helper(H.ReleaseLoopItems, list, arr, _fn.Rs), E.Call(H.ReleaseIntSnapshot, ints, _fn.Rs))
+                : intLane ? E.IfThen(notInts, Helper(H.ReleaseLoopItems, list, arr, _fn.Rs))
+                : Helper(H.ReleaseLoopItems, list, arr, _fn.Rs),
             pairs is null ? E.Empty() : Helper(H.PairLoopsRelease, keys))));
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));

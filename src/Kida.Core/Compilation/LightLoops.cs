@@ -28,6 +28,77 @@ internal static class LightLoops
         return check.Ok ? check.NeedsLength : null;
     }
 
+    /// <summary>
+    /// Whether the body of <paramref name="loop"/> cannot change the list it walks: it holds only text, output, if,
+    /// set of names, break, continue and nested for statements, calls nothing (no function, method or macro call) and
+    /// applies only built-in filters and tests (<paramref name="isBuiltin"/>: the environment's own could do anything),
+    /// none of which changes its operand. Such a loop may read a model list in place instead of a copy taken at its start.
+    /// </summary>
+    public static bool CannotChangeItsSource(ForStmt loop, Func<string, bool, bool> isBuiltin)
+    {
+        if (loop.Filter is not null) return false;
+        var check = new Purity(isBuiltin);
+        check.Body(loop.Body);
+        return check.Ok;
+    }
+
+    private sealed class Purity(Func<string, bool, bool> isBuiltin) : SyntaxWalker
+    {
+        public bool Ok = true;
+
+        public void Body(IEnumerable<Stmt> body)
+        {
+            foreach (var s in body)
+            {
+                if (!Ok) return;
+                switch (s)
+                {
+                    case TextStmt or OutputStmt or BreakStmt or ContinueStmt:
+                        Walk(s);
+                        break;
+                    case IfStmt conditional:
+                        foreach (var branch in conditional.Branches)
+                        {
+                            Walk(branch.Condition);
+                            Body(branch.Body);
+                        }
+                        if (conditional.Else is not null) Body(conditional.Else);
+                        break;
+                    case SetStmt { Target: NameTarget } set:
+                        Walk(set.Value);
+                        break;
+                    case ForStmt { Recursive: false, IsAsync: false } inner:
+                        Walk(inner.Iterable);
+                        Walk(inner.Filter);
+                        Body(inner.Body);
+                        if (inner.Else is not null) Body(inner.Else);
+                        break;
+                    default:
+                        Ok = false;
+                        return;
+                }
+            }
+        }
+
+        public override bool VisitCallExpr(CallExpr node)
+        {
+            Ok = false;
+            return true;
+        }
+
+        public override bool VisitFilterExpr(FilterExpr node)
+        {
+            if (!isBuiltin(node.Name, true)) Ok = false;
+            return base.VisitFilterExpr(node);
+        }
+
+        public override bool VisitTestExpr(TestExpr node)
+        {
+            if (!isBuiltin(node.Name, false)) Ok = false;
+            return base.VisitTestExpr(node);
+        }
+    }
+
     private static bool Mentions(Target target) => target switch
     {
         NameTarget n => n.Name == "loop",

@@ -137,6 +137,8 @@ internal static class RuntimeMethods
     public static readonly MethodInfo StrLen = Of(PyString.StrLen);
     public static readonly MethodInfo ListCountOf = Of(Iteration.ListCount<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListItemOf = Of(Iteration.ListItem<object?>).GetGenericMethodDefinition();
+    public static readonly MethodInfo ListItemInt = Of(Iteration.ListItem<int>);
+    public static readonly MethodInfo ListCountInt = Of(Iteration.ListCount<int>);
     public static readonly MethodInfo ListExtremeOf = Of(Iteration.ListExtreme<int>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListContainsOf = Of(Iteration.ListContains<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo KeepsByAttribute = Of(Kida.Filters.BuiltinFilters.KeepsByAttribute);

@@ -190,6 +190,37 @@ public class LoopSourceTests
         Assert.Equal(expected, Outcome(Mode.Tiered));
     }
 
+    /// <summary>
+    /// <c>for k in m.keys()</c> and <c>for v in m.values()</c> over a <c>Dictionary&lt;string, object?&gt;</c> read the
+    /// pairs as items() does: each must give what the same loop over the view made a list gives (the general path), for
+    /// every mapping, a dictionary whose own 'keys' or 'values' key wins over the method included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Loops_over_keys_and_values_agree_with_the_general_path(Mode mode)
+    {
+        var mappings = Mappings.Concat([
+            new Dictionary<string, object?> { ["keys"] = "mine", ["a"] = 1 },
+            new Dictionary<string, object?> { ["values"] = new List<object?> { 1, 2 }, ["b"] = 2 },
+        ]);
+        foreach (var m in mappings)
+        {
+            string Outcome(string template)
+            {
+                try { return Render(mode, template, new Dictionary<string, object?> { ["m"] = m }); }
+                catch (TemplateException ex) { return "error " + ex.Code; }
+            }
+            foreach (var view in new[] { "keys", "values" })
+            {
+                var body = "{{ x }};{% if x == 2 %}{% break %}{% endif %}{% else %}empty";
+                Assert.Equal(Outcome($"{{% for x in m.{view}()|list %}}{body}{{% endfor %}}|{{{{ x }}}}"),
+                    Outcome($"{{% for x in m.{view}() %}}{body}{{% endfor %}}|{{{{ x }}}}"));
+                Assert.Equal(Outcome($"{{% for x in m.{view}()|list %}}{{% for y in m.{view}()|list %}}{{{{ x }}}}{{{{ y }}}},{{% endfor %}}{{% endfor %}}"),
+                    Outcome($"{{% for x in m.{view}() %}}{{% for y in m.{view}() %}}{{{{ x }}}}{{{{ y }}}},{{% endfor %}}{{% endfor %}}"));
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void A_loop_over_items_sees_the_pairs_as_they_were_when_it_began(Mode mode)

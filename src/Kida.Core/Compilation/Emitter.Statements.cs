@@ -404,7 +404,8 @@ internal sealed partial class Emitter
         // when the body names it: only then is there a loop local for LocalsDictionary to hand over
         var usesLoop = _bound.UsesLoop(f);
         if (f.IsAsync) return EmitAsyncFor(f, usesLoop);
-        if (!f.Recursive && !usesLoop && f.Target is TupleTarget { Items.Count: 2 } && PairSource(f.Iterable) is var (kind, mapExpr, rebuild))
+        if (!f.Recursive && !usesLoop && PairSource(f.Iterable) is var (kind, mapExpr, rebuild)
+            && (kind is PairLoops.Keys or PairLoops.Values ? f.Target is NameTarget : f.Target is TupleTarget { Items.Count: 2 }))
         {
             // the mapping is evaluated once: the general source is rebuilt on a hidden local holding it
             var map = E.Variable(typeof(object), "map");
@@ -458,13 +459,13 @@ internal sealed partial class Emitter
     private sealed record PairLoop(ParameterExpression Map, E MapValue, int Kind, E Pos);
 
     /// <summary>
-    /// <c>m.items()</c>, <c>m|items</c> or <c>m|dictsort</c> (the built-in filters), without arguments: the kind, the mapping's expression
+    /// <c>m.items()</c>, <c>m.keys()</c>, <c>m.values()</c>, <c>m|items</c> or <c>m|dictsort</c> (the built-in filters), without arguments: the kind, the mapping's expression
     /// and a function that rebuilds the source on another mapping expression (for the general path).
     /// </summary>
     private (int Kind, Expr Map, Func<Expr, Expr> Rebuild)? PairSource(Expr iterable) => iterable switch
     {
-        CallExpr { Callee: GetAttrExpr { Optional: false, Name: "items" } ga, Args.IsEmpty: true } call =>
-            (PairLoops.Items, ga.Target, m => call with { Callee = ga with { Target = m } }),
+        CallExpr { Callee: GetAttrExpr { Optional: false, Name: "items" or "keys" or "values" } ga, Args.IsEmpty: true } call =>
+            (ga.Name == "items" ? PairLoops.Items : ga.Name == "keys" ? PairLoops.Keys : PairLoops.Values, ga.Target, m => call with { Callee = ga with { Target = m } }),
         FilterExpr { Name: "dictsort", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } value } filter when IsBuiltinFilter("dictsort") =>
             (PairLoops.DictSort, value, m => filter with { Value = m }),
         FilterExpr { Name: "items", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } mapped } items when IsBuiltinFilter("items") =>
@@ -493,8 +494,11 @@ internal sealed partial class Emitter
         var intCount = E.Variable(typeof(int), "nints");
         var notInts = E.Equal(ints, E.Constant(null, ints.Type));
         E IntAt(E i) => inPlace ? E.Call(H.ListItemInt, ints, i) : E.ArrayIndex(E.Field(ints, H.IntItemsItems), i);
+        var pairKey = E.ArrayIndex(keys, E.Multiply(idxForPairs, E.Constant(2)));
+        var pairValue = E.ArrayIndex(keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)));
         var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest, bindPair) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel,
-            pairs is null ? null : (E.ArrayIndex(keys, E.Multiply(idxForPairs, E.Constant(2))), E.ArrayIndex(keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)))),
+            // (keys() and values() bind their one name from the first of the two)
+            pairs is null ? null : pairs.Kind == PairLoops.Values ? (pairValue, pairValue) : (pairKey, pairValue),
             light is null ? null : (idxForPairs, intLane ? E.Condition(notInts, E.Property(list, H.SequenceCount), intCount) : E.Property(list, H.SequenceCount)),
             // (the boxed int first: TypedLocals recognises guard ? Box(v) : generic)
             intLane ? item => E.Condition(E.Not(notInts), E.Call(H.BoxInt, IntAt(idxForPairs)), item, typeof(object)) : null);
@@ -690,6 +694,7 @@ internal sealed partial class Emitter
             // the two names of a pair loop bound from the key and value directly (no tuple to unpack)
             E? bindPair = pair is var (key, value) && f.Target is TupleTarget { Items: [var first, var second] }
                 ? E.Block(typeof(void), Assign(first, key, SetKind.Set), Assign(second, value, SetKind.Set))
+                : pair is var (single, _) && f.Target is NameTarget ? Assign(f.Target, single, SetKind.Set)
                 : null;
             if (f.Filter is not null) filterTest = Truth(f.Filter);
             var loopBody = EmitScopeBody(f.Body, scope);

@@ -11,8 +11,9 @@ namespace Kida.Runtime;
 /// </summary>
 internal static class PairLoops
 {
-    /// <summary>What the loop's source is: <c>.items()</c> or <c>|dictsort</c> without arguments.</summary>
-    public const int Items = 0, DictSort = 1;
+    /// <summary>What the loop's source is: <c>.items()</c> or <c>|dictsort</c> without arguments, or <c>.keys()</c> /
+    /// <c>.values()</c> (the pairs filled as for items, the loop binding one name from the key or the value).</summary>
+    public const int Items = 0, DictSort = 1, Keys = 2, Values = 3;
 
     /// <summary>
     /// The pairs of <paramref name="map"/> for the loop: their number, with <paramref name="pairs"/> holding key, value,
@@ -23,10 +24,10 @@ internal static class PairLoops
         pairs = null;
         if (map is not Dictionary<string, object?> d) return -1;
         var n = d.Count;
-        if (kind == Items)
+        if (kind is Items or Keys or Values)
         {
             // d.items() on a dictionary with an 'items' key calls that value (a key wins over the method)
-            if (d.ContainsKey("items")) return -1;
+            if (d.ContainsKey(kind == Items ? "items" : kind == Keys ? "keys" : "values")) return -1;
             pairs = Rent(2 * n);
             var items = pairs.AsSpan();
             var i = 0;

@@ -48,6 +48,8 @@ public class PrintedTextTests
         "v|replace('Item', 'Thing')", "v|replace('<', '&')", "v|replace('l', '')", "v|replace('', '-')", "v|replace('a', 'aaaa')",
         "v.upper()", "v.lower()", "v.capitalize()", "v.strip()",
         "v.name|upper", "v.name|replace('Item', '<i>')", "v.name.lower()", "missing|upper", "missing.upper()",
+        "v|indent", "v|indent(2)", "v|indent(2, true)", "v|indent(0)", "v|indent(-3)", "v|indent('> ')", "v|indent(2, blank=true)",
+        "v|indent(width=3)", "v.name|indent(1)", "missing|indent(2)", "v|indent(nope=1)", "v|indent(1, 2, 3, 4)",
     ];
 
     public static IEnumerable<object[]> Cases =>

@@ -154,6 +154,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteCased = Of(Filters.BuiltinFilters.WriteCased);
     public static readonly MethodInfo WriteEscapedFilter = Of(Filters.BuiltinFilters.WriteEscapedFilter);
     public static readonly MethodInfo WriteStringFilter = Of(Filters.BuiltinFilters.WriteStringFilter);
+    public static readonly MethodInfo WriteIndent = Of(Filters.BuiltinFilters.WriteIndent);
     public static readonly MethodInfo WriteAttribute = Of(Filters.BuiltinFilters.WriteAttribute);
     public static readonly MethodInfo WriteReplaced = Of(Filters.BuiltinFilters.WriteReplaced);
     public static readonly MethodInfo WriteSum = Of(Filters.BuiltinFilters.WriteSum);

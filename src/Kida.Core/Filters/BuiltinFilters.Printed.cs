@@ -133,6 +133,25 @@ internal static partial class BuiltinFilters
         else output.WriteValue(Str(v), escape);
     }
 
+    /// <summary>
+    /// <c>{{ s|indent }}</c> / <c>|indent(n)</c>: a plain string of one line comes back as it is (only the lines after the
+    /// first are indented, and first is false), so it is written directly once the width has passed the string limit as
+    /// the filter checks it; anything else is indented by the filter and written.
+    /// </summary>
+    internal static void WriteIndent(RenderState rs, Output output, object? v, CallArgs a, bool escape)
+    {
+        if (v is string s && a.Named is null && (a.Positional.Length == 0 || a.Positional is [long width] && width >= 0))
+        {
+            Guard.StringLength(a.Positional.Length == 0 ? 4 : (long)a.Positional[0]!);
+            if (!s.AsSpan().ContainsAny(TextUtil.LineBreaks))
+            {
+                output.WriteValue(s, escape);
+                return;
+            }
+        }
+        output.WriteValue(Indent(rs, v, a), escape);
+    }
+
     /// <summary><c>{{ v|escape }}</c> / <c>|e</c>: a plain string escaped straight into the output; anything else as the filter returns it.</summary>
     internal static void WriteEscapedFilter(Output output, object? v)
     {

@@ -40,6 +40,10 @@ public class PrintedTextTests
         new List<object?> { "a", 1 },
         new Dictionary<string, object?> { ["upper"] = "member" },
         new Row { Name = "Item <7> Item" },
+        new List<string> { "a<b", "c", "" },
+        new List<string?> { "x", null },
+        new[] { "p", "q&" },
+        new List<string>(),
     ];
 
     private static readonly string[] Forms =
@@ -50,6 +54,9 @@ public class PrintedTextTests
         "v.name|upper", "v.name|replace('Item', '<i>')", "v.name.lower()", "missing|upper", "missing.upper()",
         "v|indent", "v|indent(2)", "v|indent(2, true)", "v|indent(0)", "v|indent(-3)", "v|indent('> ')", "v|indent(2, blank=true)",
         "v|indent(width=3)", "v.name|indent(1)", "missing|indent(2)", "v|indent(nope=1)", "v|indent(1, 2, 3, 4)",
+        "', '.join(v)", "'<&>'.join(v)", "''.join(v)", "'-'.join(v, 1)",
+        "v.split(' ')[0]", "v.split(' ')[1]", "v.split(' ')[-1]", "v.split(' ')[-3]", "v.split('&')[-2]", "v.split(' ')[99]", "v.split(' ')[-99]",
+        "v.split('')[0]", "v.split('<b>')[2]", "v.name.split(' ')[1]", "missing.split(' ')[0]",
     ];
 
     public static IEnumerable<object[]> Cases =>

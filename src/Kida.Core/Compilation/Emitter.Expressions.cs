@@ -497,6 +497,10 @@ internal sealed partial class Emitter
             }
             if (!isSpecial && caller is null && BoundMethodCall(call) is { } bound)
                 return E.Block(SetPos(call.Pos), E.Call(_fn.Out, H.OutputWriteValue, bound, _fn.Escape));
+            // 'sep'.join(xs): a model list of strings written piece by piece (BuiltinFilters.WriteStrJoin)
+            if (!isSpecial && caller is null && call is { Callee: GetAttrExpr { Optional: false, Name: "join", Target: ConstExpr { Value: string sep } },
+                    Args: { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [var joined] } })
+                return E.Block(SetPos(call.Pos), Helper(H.WriteStrJoin, _fn.Rs, _fn.Out, E.Constant(sep), EmitExpr(joined), _fn.Escape));
             if (!isSpecial)
             {
                 var wargs = BuildArgs(call.Args, caller is null ? null : E.Constant("caller"), caller);

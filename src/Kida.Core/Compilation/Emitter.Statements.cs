@@ -186,6 +186,12 @@ internal sealed partial class Emitter
             return E.Block(SetPos(tj.Pos), Helper(H.WriteToJson, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(json))));
         if (value is FilterExpr { Name: "length" or "count" } lf && EmitPrintedCount(lf) is { } printedCount)
             return printedCount;
+        // s.split(sep)[k] with literals: the piece written from the string (BuiltinFilters.WriteSplitItem)
+        if (value is GetItemExpr { Optional: false, Key: var key, Target: CallExpr { Callee: GetAttrExpr { Optional: false, Name: "split" } split } splitCall }
+            && splitCall.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string splitSep }] }
+            && (key is ConstExpr { Value: long } || key is UnaryExpr { Op: UnaryOp.Neg, Operand: ConstExpr { Value: long } }))
+            return E.Block(SetPos(splitCall.Pos), Helper(H.WriteSplitItem, _fn.Rs, _fn.Out, EmitExpr(split.Target), E.Constant(splitSep),
+                E.Constant(key is ConstExpr { Value: long k } ? k : -(long)((ConstExpr)((UnaryExpr)key).Operand).Value!), _fn.Escape));
         if (value is GetAttrExpr { Optional: false } ga)
             return LoopMember(ga, write: true) ?? Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
         var v = EmitExpr(value);

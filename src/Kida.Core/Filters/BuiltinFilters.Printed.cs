@@ -152,6 +152,56 @@ internal static partial class BuiltinFilters
         output.WriteValue(Indent(rs, v, a), escape);
     }
 
+    /// <summary>
+    /// <c>{{ 'sep'.join(xs) }}</c>: Python's str.join of a model list of strings, written piece by piece as the joined
+    /// string prints (each piece escaped); anything else (other items, a null, past the string limit) through the method.
+    /// </summary>
+    internal static void WriteStrJoin(RenderState rs, Output output, string sep, object? xs, bool escape)
+    {
+        if (xs is List<string> strings ? WriteStrings(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(strings), sep, escape)
+            : xs is string[] array && WriteStrings(output, array, sep, escape)) return;
+        Calls.WriteMethodCall(rs, output, sep, "join", new CallArgs([xs], null), escape);
+    }
+
+    /// <summary>
+    /// <c>{{ s.split(sep)[k] }}</c> with a literal separator and index: piece <paramref name="index"/> of a plain string
+    /// split as Python splits it (empty pieces kept; a negative index counts from the end), written from the string
+    /// itself with no list or pieces made. An empty separator, an index out of range or a value that is not a string
+    /// goes through the method and the item read, which decide it.
+    /// </summary>
+    internal static void WriteSplitItem(RenderState rs, Output output, object? v, string sep, long index, bool escape)
+    {
+        if (v is string s && sep.Length > 0)
+        {
+            var wanted = index;
+            if (wanted < 0)
+            {
+                var pieces = 1L;
+                for (var at = s.IndexOf(sep, StringComparison.Ordinal); at >= 0; at = s.IndexOf(sep, at + sep.Length, StringComparison.Ordinal)) pieces++;
+                wanted += pieces;
+            }
+            if (wanted >= 0)
+            {
+                // the start of piece `wanted`: after its wanted-th separator
+                var start = 0;
+                for (var k = 0L; k < wanted && start >= 0; k++)
+                {
+                    var next = s.IndexOf(sep, start, StringComparison.Ordinal);
+                    start = next < 0 ? -1 : next + sep.Length;
+                }
+                if (start >= 0)
+                {
+                    var end = s.IndexOf(sep, start, StringComparison.Ordinal);
+                    var piece = s.AsSpan(start, (end < 0 ? s.Length : end) - start);
+                    if (escape) output.WriteEscaped(piece);
+                    else output.Write(piece);
+                    return;
+                }
+            }
+        }
+        output.WriteValue(MemberAccess.GetItem(rs, Calls.CallMethod(rs, v, "split", new CallArgs([sep], null)), index), escape);
+    }
+
     /// <summary><c>{{ v|escape }}</c> / <c>|e</c>: a plain string escaped straight into the output; anything else as the filter returns it.</summary>
     internal static void WriteEscapedFilter(Output output, object? v)
     {

@@ -835,16 +835,20 @@ internal static partial class BuiltinFilters
         var binary = Values.Truthy(a.Get(0, "binary", BoxedFalse));
         var bytes = Numbers.IsNumber(v) ? Numbers.ToDouble(v) : double.Parse(Str(v), CultureInfo.InvariantCulture);
         var @base = binary ? 1024.0 : 1000.0;
-        string[] prefixes = binary ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"] : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+        var prefixes = binary ? BinaryPrefixes : DecimalPrefixes;
         if (bytes == 1) return "1 Byte";
-        if (bytes < @base) return $"{(long)bytes} Bytes";
+        if (bytes < @base) return string.Create(CultureInfo.InvariantCulture, $"{(long)bytes} Bytes");
+        // (one string made: the number formatted into it with its unit; F1 rounds the exact value, as Python's .1f does)
         for (var i = 0; i < prefixes.Length; i++)
         {
             var unit = Math.Pow(@base, i + 2);
-            if (bytes < unit) return (@base * bytes / unit).ToString("0.0", CultureInfo.InvariantCulture) + " " + prefixes[i];
+            if (bytes < unit) return string.Create(CultureInfo.InvariantCulture, $"{@base * bytes / unit:F1} {prefixes[i]}");
         }
-        return (@base * bytes / Math.Pow(@base, prefixes.Length + 1)).ToString("0.0", CultureInfo.InvariantCulture) + " " + prefixes[^1];
+        return string.Create(CultureInfo.InvariantCulture, $"{@base * bytes / Math.Pow(@base, prefixes.Length + 1):F1} {prefixes[^1]}");
     }
+
+    private static readonly string[] BinaryPrefixes = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+    private static readonly string[] DecimalPrefixes = ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
 
     private static object? FormatNumber(RenderState rs, object? v, CallArgs a)
     {

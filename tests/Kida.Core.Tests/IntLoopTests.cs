@@ -61,6 +61,24 @@ public class IntLoopTests
         Assert.Equal("12|", RenderFresh(mode, "{% for n in xs %}{{ n }}{% do xs.clear() %}{% endfor %}|{{ xs|join(',') }}", () => [1, 2]));
     }
 
+    [Fact]
+    public void A_loop_promoted_before_it_met_a_list_of_ints_still_walks_one()
+    {
+        // tier-up drops the int lane of a loop that has only seen other lists; a List<int> after that takes the general path
+        const string source = "{% for n in xs %}{{ n * 2 }}{% if not loop.last %},{% endif %}{% endfor %}|{% for n in xs %}{{ n }}{% do range(1) %}{% endfor %}";
+        foreach (var first in new object[] { new List<object?> { 1, 2 }, new List<int> { 5 }, new List<long> { 3 } })
+        {
+            var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+            t.Render(new Dictionary<string, object?> { ["xs"] = first });
+            var tiers = t.Compiled.Tiers?.ToList() ?? [];
+            t.Compiled.Promote();
+            Assert.All(tiers, x => Assert.Null(x.PromotionError));
+            Assert.Equal("6,8,-2|34-1", t.Render(new Dictionary<string, object?> { ["xs"] = new List<int> { 3, 4, -1 } }));
+            Assert.Equal("2,4|12", t.Render(new Dictionary<string, object?> { ["xs"] = new List<object?> { 1, 2 } }));
+            Assert.Equal("|", t.Render(new Dictionary<string, object?> { ["xs"] = new List<int>() }));
+        }
+    }
+
     /// <summary>Renders with a new list each time (under tiered compilation: once, then again after promotion, both compared).</summary>
     private static string RenderFresh(Mode mode, string source, Func<List<int>> xs)
     {

@@ -501,7 +501,10 @@ internal sealed partial class Emitter
         var inPlace = intLane && LightLoops.CannotChangeItsSource(f, IsBuiltin);
         var ints = E.Variable(inPlace ? typeof(List<int>) : typeof(Iteration.IntItems), "ints");
         var intCount = E.Variable(typeof(int), "nints");
-        var notInts = E.Equal(ints, E.Constant(null, ints.Type));
+        // (the lane notes in a site when it first runs: tier-up drops the lane of a loop that never met a List<int>, so
+        // its variable keeps no unboxed copy beside it; SiteInliner folds the site's flag)
+        var laneSeen = E.Field(E.Constant(new Iteration.IntLaneSite()), H.IntLaneSeen);
+        var notInts = E.OrElse(E.Not(laneSeen), E.Equal(ints, E.Constant(null, ints.Type)));
         E IntAt(E i) => inPlace ? E.Call(H.ListItemInt, ints, i) : E.ArrayIndex(E.Field(ints, H.IntItemsItems), i);
         var pairKey = E.ArrayIndex(keys, E.Multiply(idxForPairs, E.Constant(2)));
         var pairValue = E.ArrayIndex(keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)));
@@ -568,7 +571,8 @@ internal sealed partial class Emitter
                 exprs.Add(E.Block(
                     E.Assign(source, E.Convert(iterable, typeof(object))),
                     E.Assign(ints, E.Condition(E.TypeEqual(source, typeof(List<int>)),
-                        inPlace ? E.Convert(source, typeof(List<int>)) : E.Call(H.IntSnapshot, E.Convert(source, typeof(List<int>)), _fn.Rs),
+                        E.Block(E.Assign(laneSeen, E.Constant(true)),
+                            inPlace ? E.Convert(source, typeof(List<int>)) : E.Call(H.IntSnapshot, E.Convert(source, typeof(List<int>)), _fn.Rs)),
                         E.Constant(null, ints.Type))),
                     E.IfThenElse(notInts, E.Block(open.Expressions.Skip(1)),
                         // (the list and enumerator of an earlier run of this loop are not this run's)

@@ -83,7 +83,15 @@ internal sealed partial class SiteInliner
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && node.Right is ConstantExpression { Value: null }
             && node.Left.Type == typeof(object) && ValueTypeMember(node.Left) is var (guard, read, _))
             return Expression.Condition(guard, Expression.Block(read, Expression.Constant(node.NodeType == ExpressionType.NotEqual)), base.VisitBinary(node), typeof(bool));
-        return base.VisitBinary(node);
+        // (the lane flag set where a loop opens a List<int> stays an assignment)
+        if (node.NodeType == ExpressionType.Assign && node.Left is MemberExpression flag && flag.Member == RuntimeMethods.IntLaneSeen)
+            return node.Update(node.Left, null, Visit(node.Right));
+        var visited = base.VisitBinary(node);
+        // (and/or whose left side folded to a constant: a lane flag, SiteInliner.VisitMember)
+        if (visited is BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse, Left: ConstantExpression { Value: bool left }, Right: var right } logic
+            && logic.Method is null && right.Type == typeof(bool))
+            return (logic.NodeType == ExpressionType.AndAlso) == left ? right : Expression.Constant(left);
+        return visited;
     }
 
     /// <summary>A member read of a template variable whose observed member is a value type with a known sample value.</summary>

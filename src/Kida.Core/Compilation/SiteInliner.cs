@@ -91,6 +91,32 @@ internal sealed partial class SiteInliner : ExpressionVisitor
                 visited.Type));
     }
 
+    /// <summary>A loop's int-lane flag (Emitter.EmitForCore) read as what it is at promotion.</summary>
+    protected override Expression VisitMember(MemberExpression node) =>
+        node.Member == RuntimeMethods.IntLaneSeen && node.Expression is ConstantExpression { Value: Iteration.IntLaneSite site }
+            ? Expression.Constant(Volatile.Read(ref site.Seen))
+            : base.VisitMember(node);
+
+    /// <summary>not, and, or over a constant folded (what a folded lane flag leaves), so an unused lane disappears.</summary>
+    protected override Expression VisitUnary(UnaryExpression node)
+    {
+        var visited = base.VisitUnary(node);
+        return visited is UnaryExpression { NodeType: ExpressionType.Not, Operand: ConstantExpression { Value: bool b } } ? Expression.Constant(!b) : visited;
+    }
+
+    /// <summary>A choice whose test folded to a constant: the branch it takes.</summary>
+    protected override Expression VisitConditional(ConditionalExpression node)
+    {
+        var test = Visit(node.Test);
+        if (test is ConstantExpression { Value: bool taken })
+        {
+            var branch = Visit(taken ? node.IfTrue : node.IfFalse);
+            // (an if without else has a void branch of its own type)
+            return branch.Type == node.Type ? branch : Expression.Block(node.Type, branch);
+        }
+        return node.Update(test, Visit(node.IfTrue), Visit(node.IfFalse));
+    }
+
     /// <summary><c>{% if obj.flag %}</c> on a bool member: the member itself, no box and no truth test.</summary>
     private Expression? TypedTruth(MethodCallExpression truthy)
     {

@@ -150,6 +150,12 @@ internal static class Iteration
         rs.IntSnapshotsKept++;
     }
 
+    /// <summary>Whether a for loop has ever walked a model <c>List&lt;int&gt;</c> (set once, read when the loop is promoted).</summary>
+    internal sealed class IntLaneSite
+    {
+        public bool Seen;
+    }
+
     /// <summary>The items of a model list of ints as a loop started on them (<see cref="IntSnapshot"/>).</summary>
     internal sealed class IntItems
     {

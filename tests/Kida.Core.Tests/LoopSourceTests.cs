@@ -191,6 +191,29 @@ public class LoopSourceTests
     }
 
     /// <summary>
+    /// A short model list of references is read live, through the list's own indexer once the loop is promoted: an item
+    /// the body appends is walked, in every mode, as Python's loop walks it; nested loops over the list each keep their place.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_short_model_list_of_references_is_read_live_in_every_mode(Mode mode)
+    {
+        var t = Env(mode).FromString("{% for s in xs %}{{ s }}{% if s == 'a' %}{% do xs.append('z') %}{% endif %}{% for u in xs %}{% if loop.last %}.{{ u }}{% endif %}{% endfor %};{% endfor %}");
+        for (var round = 0; round < 2; round++)
+        {
+            Assert.Equal("a.z;b.z;z.z;", t.Render(new Dictionary<string, object?> { ["xs"] = new List<string> { "a", "b" } }));
+            Assert.Equal("a.z;&lt;b&gt;.z;z.z;", t.Render(new Dictionary<string, object?> { ["xs"] = new List<string> { "a", "<b>" } }));
+            if (mode == Mode.Tiered) t.Compiled.Promote();
+        }
+        var items = Env(mode).FromString("{% for i in xs %}{{ i.name }}{% for j in xs %}{{ j.id }}{% endfor %},{% endfor %}");
+        for (var round = 0; round < 2; round++)
+        {
+            Assert.Equal("n0012,n1012,n2012,", items.Render(new Dictionary<string, object?> { ["xs"] = Items(3) }));
+            if (mode == Mode.Tiered) items.Compiled.Promote();
+        }
+    }
+
+    /// <summary>
     /// <c>for k in m.keys()</c> and <c>for v in m.values()</c> over a <c>Dictionary&lt;string, object?&gt;</c> read the
     /// pairs as items() does: each must give what the same loop over the view made a list gives (the general path), for
     /// every mapping, a dictionary whose own 'keys' or 'values' key wins over the method included.

@@ -594,7 +594,7 @@ internal sealed partial class Emitter
             E.Assign(arr, E.Call(H.LoopArray, list, unwrap)),
             E.IfThenElse(E.NotEqual(arr, E.Constant(null, arr.Type)),
                 E.Assign(count, E.Property(list, H.SequenceCount)),
-                E.Assign(own, E.TypeAs(list, typeof(List<object?>)))));
+                E.Assign(own, E.Call(H.LoopOwnList, list))));
         // (the int lane reads its snapshot: no array, list or JSON items)
         exprs.Add(intLane
             ? E.IfThenElse(notInts, walk,

@@ -105,6 +105,8 @@ internal static class RuntimeMethods
     private delegate object?[]? LoopArrayOf(IReadOnlyList<object?>? list, out bool unwrap);
     public static readonly MethodInfo LoopArray = Of((LoopArrayOf)Iteration.LoopArray);
     public static readonly MethodInfo ReleaseLoopArray = Of(Iteration.ReleaseLoopArray);
+    public static readonly MethodInfo LoopOwnList = Of(Iteration.LoopOwnList);
+    public static readonly MethodInfo LoopOwnListShared = Of(Iteration.LoopOwnListShared);
     public static readonly MethodInfo ReleaseLoopItems = Of(Iteration.ReleaseLoopItems);
     public static readonly MethodInfo IntSnapshot = Of(Iteration.IntSnapshot);
     public static readonly MethodInfo ReleaseIntSnapshot = Of(Iteration.ReleaseIntSnapshot);

@@ -47,6 +47,8 @@ internal sealed partial class SiteInliner : ExpressionVisitor
     {
         if (InterpreterCalls.Unpack(node) is { } direct) return VisitMethodCall(direct);
         if (InlinedMacroCall(node) is { } inlinedCall) return inlinedCall;
+        // (IL reads a short model List<T> of references through List's own indexer: Iteration.LoopOwnListShared)
+        if (node.Method == RuntimeMethods.LoopOwnList) return Expression.Call(RuntimeMethods.LoopOwnListShared, Visit(node.Arguments[0]));
         if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
         if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
         if (node.Method == WriteValue && TypedValueWrite(node) is { } valueWrite) return valueWrite;

@@ -238,6 +238,22 @@ internal static class Iteration
         return copy;
     }
 
+    /// <summary>The list a for loop reads by index when <see cref="LoopArray"/> gave no array: a template-built list (read live); null for anything else.</summary>
+    public static List<object?>? LoopOwnList(IReadOnlyList<object?>? list) => list as List<object?>;
+
+    /// <summary>
+    /// <see cref="LoopOwnList"/> in IL-compiled loops (tier-up puts it in place: the interpreter would check the type):
+    /// a short model <c>List&lt;T&gt;</c> of references too (a longer one is copied), read live through List's own indexer
+    /// instead of two interface calls per item. A <c>List&lt;T&gt;</c> of any reference type has <c>List&lt;object&gt;</c>'s
+    /// layout and shares its code, and the loop only reads it.
+    /// </summary>
+    public static List<object?>? LoopOwnListShared(IReadOnlyList<object?>? list)
+    {
+        if (list is List<object?> own) return own;
+        if (list is null || list is PyTuple or BoxedItems) return null;
+        return ShapeOf(list.GetType()).IsList ? Unsafe.As<List<object?>>(list) : null;
+    }
+
     /// <summary>Gives back the array <see cref="LoopArray"/> rented for <paramref name="list"/> (a no-op for tuples and arrays).</summary>
     public static void ReleaseLoopArray(IReadOnlyList<object?>? list, object?[]? array)
     {

@@ -426,7 +426,7 @@ internal sealed partial class Emitter
             var pairs = new PairLoop(map, EmitExpr(mapExpr), kind, SetPos(f.Iterable.Pos));
             return EmitForCore(f, general, usesLoop, depth: E.Constant(0), recurse: E.Constant(null, typeof(Func<RenderState, object?, int, string>)), pairs);
         }
-        var iterable = EmitExpr(f.Iterable);
+        var iterable = ChunkedSource(f, usesLoop) ?? EmitExpr(f.Iterable);
         if (!f.Recursive) return EmitForCore(f, iterable, usesLoop, depth: E.Constant(0), recurse: E.Constant(null, typeof(Func<RenderState, object?, int, string>)));
 
         // recursive loop: the loop body becomes a function (iterable, depth) -> rendered text
@@ -451,6 +451,23 @@ internal sealed partial class Emitter
         return E.Block(typeof(void), [self],
             E.Assign(self, lambda),
             E.Call(_fn.Out, H.OutputWriteString, E.Invoke(self, _fn.Rs, iterable, E.Constant(0))));
+    }
+
+    /// <summary>
+    /// <c>{% for b in xs|batch(n) %}</c> or <c>xs|slice(n)</c> (built-in, a literal count, no fill) whose body cannot keep
+    /// <c>b</c> or change <c>xs</c>, and which reads no LoopContext: the source is one list refilled for each batch or
+    /// column (BuiltinFilters.ChunkedLoopSource). Null for any other loop.
+    /// </summary>
+    private E? ChunkedSource(ForStmt f, bool usesLoop)
+    {
+        if (f is not { Recursive: false, IsAsync: false, Filter: null, Target: NameTarget target }
+            || f.Iterable is not FilterExpr { Name: "batch" or "slice", Style: FilterStyle.Pipe, Value: { } source } chunked
+            || chunked.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: long n }] } || n is < 1 or > 1 << 20
+            || !IsBuiltinFilter(chunked.Name)
+            || (usesLoop && LightLoops.Analyse(f, _bound) is null)
+            || !LightLoops.ChunkStaysInBody(f, target.Name, IsBuiltin)) return null;
+        return E.Block(SetPos(chunked.Pos),
+            Helper(H.ChunkedLoopSource, _fn.Rs, Helper(H.UseValue, EmitExpr(source)), E.Constant(n), E.Constant(chunked.Name == "slice")));
     }
 
     private static E CaptureBody(ParameterExpression @out, E body) =>

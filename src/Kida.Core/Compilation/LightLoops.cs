@@ -42,9 +42,32 @@ internal static class LightLoops
         return check.Ok;
     }
 
+    /// <summary>
+    /// <see cref="CannotChangeItsSource"/>, and the loop variable <paramref name="name"/> is not read in any set
+    /// statement's value: nothing in the body can keep the value bound to it past the iteration (it is only printed,
+    /// tested, filtered by built-ins or walked), so the loop may hand it one list refilled for each iteration.
+    /// </summary>
+    public static bool ChunkStaysInBody(ForStmt loop, string name, Func<string, bool, bool> isBuiltin)
+    {
+        if (loop.Filter is not null) return false;
+        var check = new Purity(isBuiltin) { Kept = name };
+        check.Body(loop.Body);
+        return check.Ok;
+    }
+
     private sealed class Purity(Func<string, bool, bool> isBuiltin) : SyntaxWalker
     {
         public bool Ok = true;
+
+        /// <summary>A name no set statement's value may read (null: any).</summary>
+        public string? Kept;
+        private bool _inSetValue;
+
+        public override bool VisitNameExpr(NameExpr node)
+        {
+            if (_inSetValue && node.Name == Kept) Ok = false;
+            return true;
+        }
 
         public void Body(IEnumerable<Stmt> body)
         {
@@ -65,7 +88,9 @@ internal static class LightLoops
                         if (conditional.Else is not null) Body(conditional.Else);
                         break;
                     case SetStmt { Target: NameTarget } set:
+                        _inSetValue = true;
                         Walk(set.Value);
+                        _inSetValue = false;
                         break;
                     case ForStmt { Recursive: false, IsAsync: false } inner:
                         Walk(inner.Iterable);

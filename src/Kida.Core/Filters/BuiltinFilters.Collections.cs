@@ -494,6 +494,23 @@ internal static partial class BuiltinFilters
         public override string ToString() => PyString.Repr(new PyTuple([Grouper, List]));
     }
 
+    /// <summary>
+    /// <c>{% for b in xs|batch(n) %}</c> / <c>xs|slice(n)</c> (a literal count, no fill) over a list, for a loop whose body
+    /// cannot keep <c>b</c> or change <c>xs</c> (Compilation/LightLoops.ChunkStaysInBody): the batches or columns as one
+    /// list refilled for each index the loop reads, instead of a list per batch and one of them all. Any other value
+    /// gets the filter's own result.
+    /// </summary>
+    internal static object? ChunkedLoopSource(RenderState rs, object? v, long n, bool slice)
+    {
+        if (Indexable(v) is not { } items) return slice ? SliceFilter(rs, v, new CallArgs([n], null)) : Batch(rs, v, new CallArgs([n], null));
+        if (slice) Guard.CollectionLength(n);
+        // (the render keeps one view for the next such loop: Iteration.ReleaseLoopItems gives it back)
+        var view = rs.SpareChunkView ?? new Iteration.ChunkView();
+        rs.SpareChunkView = null;
+        view.Open(items, Guard.ClampToInt(n), slice);
+        return view;
+    }
+
     private static object? Batch(RenderState rs, object? v, CallArgs a)
     {
         var wanted = Numbers.ToSize(a.Get(0, "linecount"));

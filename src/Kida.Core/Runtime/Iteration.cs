@@ -117,6 +117,12 @@ internal static class Iteration
             }
             return;
         }
+        if (list is ChunkView view)
+        {
+            view.Close();
+            rs.SpareChunkView = view;
+            return;
+        }
         ReleaseLoopArray(list, array);
     }
 
@@ -148,6 +154,68 @@ internal static class Iteration
         snapshot.Next = rs.IntSnapshots;
         rs.IntSnapshots = snapshot;
         rs.IntSnapshotsKept++;
+    }
+
+    /// <summary>
+    /// The batches or columns of a list (<c>xs|batch(n)</c>, <c>xs|slice(n)</c>), each read into one reused list when the
+    /// loop reads its index (see BuiltinFilters.ChunkedLoopSource); a render keeps one for its next such loop.
+    /// </summary>
+    internal sealed class ChunkView : IReadOnlyList<object?>
+    {
+        private readonly List<object?> _chunk = [];
+        private IList? _items;
+        private int _n, _length, _count;
+        private bool _slice;
+
+        public void Open(IList items, int n, bool slice)
+        {
+            _items = items;
+            _n = n;
+            _slice = slice;
+            _length = items.Count;
+            _count = slice ? n : (int)(((long)_length + n - 1) / n);
+        }
+
+        /// <summary>Forgets the list and the items read (a view given back to the render holds nothing of the model).</summary>
+        public void Close()
+        {
+            _items = null;
+            _chunk.Clear();
+        }
+
+        public int Count => _count;
+
+        public object? this[int index]
+        {
+            get
+            {
+                if ((uint)index >= (uint)_count || _items is not { } items) throw new ArgumentOutOfRangeException(nameof(index));
+                int start, end;
+                if (_slice)
+                {
+                    // Jinja's slice: the first length % n columns hold one item more
+                    var per = _length / _n;
+                    var extra = _length % _n;
+                    start = index * per + Math.Min(index, extra);
+                    end = start + per + (index < extra ? 1 : 0);
+                }
+                else
+                {
+                    start = index * _n;
+                    end = Math.Min(start + _n, _length);
+                }
+                _chunk.Clear();
+                for (var i = start; i < end; i++) _chunk.Add(Filters.BuiltinFilters.ItemAt(items, i));
+                return _chunk;
+            }
+        }
+
+        public IEnumerator<object?> GetEnumerator()
+        {
+            for (var i = 0; i < _count; i++) yield return this[i];
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>Whether a for loop has ever walked a model <c>List&lt;int&gt;</c> (set once, read when the loop is promoted).</summary>

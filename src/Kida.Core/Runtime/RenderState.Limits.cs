@@ -29,6 +29,9 @@ internal sealed partial class RenderState
     internal Iteration.IntItems? IntSnapshots;
     internal int IntSnapshotsKept;
 
+    /// <summary>A batch/slice view a finished loop gave back (Iteration.ChunkView), for the next such loop.</summary>
+    internal Iteration.ChunkView? SpareChunkView;
+
     // iterations handed out so far in chunks; the render has run at most this many
     private long _loopGranted;
     private int _callCountdown;

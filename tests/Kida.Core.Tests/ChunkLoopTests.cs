@@ -1,0 +1,112 @@
+using Kida.Binding;
+using Kida.Compilation;
+using Kida.Lexing;
+using Kida.Parsing;
+using Kida.Syntax;
+using Kida.Text;
+using Xunit;
+using static Kida.Core.Tests.FidelityRound2Tests;
+
+namespace Kida.Core.Tests;
+
+/// <summary>
+/// <c>{% for b in xs|batch(n) %}</c> and <c>xs|slice(n)</c> whose body cannot keep <c>b</c> or change <c>xs</c> read
+/// each batch or column into one reused list (BuiltinFilters.ChunkedLoopSource). Every body must print what the same
+/// body prints when it stores <c>b</c> (which keeps the filter's own lists), over every kind of source, in every mode.
+/// </summary>
+public class ChunkLoopTests
+{
+    private static IEnumerable<int> Generated()
+    {
+        for (var i = 0; i < 5; i++) yield return i * 3;
+    }
+
+    private static Dictionary<string, object?> Ctx() => new()
+    {
+        ["none_"] = new List<int>(),
+        ["one"] = new List<int> { 9 },
+        ["ints"] = new List<int> { 4, 5, 6, 7, 8 },
+        ["many"] = Enumerable.Range(0, 67).ToList(),
+        ["arr"] = new[] { 1, 2, 3 },
+        ["words"] = new List<string> { "a", "<b>", "c", "d" },
+        ["objs"] = new List<object?> { 1, "two", null, 4.5 },
+        ["tuple"] = new object?[] { "x", "y", "z" },
+        ["gen"] = Generated(),
+        ["text"] = "abcde",
+        ["map"] = new Dictionary<string, object?> { ["k"] = 1, ["j"] = 2, ["i"] = 3 },
+        ["nothing"] = null,
+    };
+
+    public static IEnumerable<object[]> Bodies() => new[]
+    {
+        "{{ b|join(',') }};",
+        "{{ b }}{{ b|length }}{{ b|first if b else '-' }}{{ b|sum if b and b[0] is number and b|select('string')|list|length == 0 else '' }};",
+        "{% for y in b %}{{ y }}{% if not loop.last %}+{% endif %}{% endfor %}|",
+        "{{ loop.index }}/{{ loop.length }}:{{ b|list }}{% if loop.last %}!{% endif %} ",
+        "{% if b|length == 1 %}{% break %}{% endif %}{{ b|join }}.",
+        "{% if loop.first %}{% continue %}{% endif %}{{ b[0] }}{{ b[-1] }}.",
+        "{% for c in xs|batch(2) %}<{{ c|join }}>{% endfor %}{{ b|join }}|",
+        "{% set k = loop.index %}{{ k }}{{ b|length }}{{ 'x' in b }}{{ b is sequence }}.",
+    }.Select(body => new object[] { body });
+
+    private static readonly string[] Sources = ["none_", "one", "ints", "many", "arr", "words", "objs", "tuple", "gen", "text", "map", "nothing", "missing", "[1, 2, 3, 4]", "range(7)"];
+
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public void A_reused_batch_prints_what_the_filters_lists_print(string body)
+    {
+        foreach (var mode in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered })
+            foreach (var source in Sources)
+                foreach (var filter in new[] { "batch(1)", "batch(2)", "batch(3)", "slice(1)", "slice(2)", "slice(3)", "slice(9)" })
+                {
+                    var reused = $"{{% for b in xs|{filter} %}}{body}{{% else %}}empty{{% endfor %}}";
+                    var kept = $"{{% for b in xs|{filter} %}}{{% set kept = b %}}{body}{{% else %}}empty{{% endfor %}}";
+                    Assert.True(Chunked(reused), reused);
+                    Assert.False(Chunked(kept));
+                    var ctx = Ctx();
+                    ctx["xs"] = source.StartsWith('[') || source.StartsWith("range") || source == "missing" ? null : ctx[source];
+                    var src = source.StartsWith('[') || source.StartsWith("range") || source == "missing" ? source : "xs";
+                    Assert.Equal(Outcome(mode, kept.Replace("xs|", src + "|"), ctx), Outcome(mode, reused.Replace("xs|", src + "|"), ctx));
+                }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Nested_and_following_chunk_loops_each_read_their_own_batches(Mode mode)
+    {
+        var ctx = new Dictionary<string, object?> { ["a"] = new List<int> { 1, 2, 3, 4, 5 }, ["w"] = new List<string> { "x", "y", "z" } };
+        Assert.Equal("[1,2:x,y/z/][3,4:x,y/z/][5:x,y/z/]|x/y/z/|1,2,3/4,5/", Render(mode,
+            "{% for b in a|batch(2) %}[{{ b|join(',') }}:{% for c in w|batch(2) %}{{ c|join(',') }}/{% endfor %}]{% endfor %}|"
+            + "{% for c in w|slice(3) %}{{ c|join(',') }}/{% endfor %}|{% for b in a|slice(2) %}{{ b|join(',') }}/{% endfor %}", ctx));
+    }
+
+    [Theory]
+    [InlineData("{{ b|join }}", true)]
+    [InlineData("{% for y in b %}{{ y }}{% endfor %}", true)]
+    [InlineData("{% set n = b|length %}", false)]
+    [InlineData("{% set kept = b %}", false)]
+    [InlineData("{% set ns.b = b %}", false)]
+    [InlineData("{{ f(b) }}", false)]
+    [InlineData("{{ b.append(1) }}", false)]
+    [InlineData("{% do b.clear() %}", false)]
+    [InlineData("{% macro m() %}{{ b }}{% endmacro %}", false)]
+    [InlineData("{% include 'x' %}", false)]
+    [InlineData("{{ b|custom }}", false)]
+    public void Only_a_body_that_cannot_keep_the_batch_reuses_it(string body, bool reused) =>
+        Assert.Equal(reused, Chunked($"{{% for b in xs|batch(2) %}}{body}{{% endfor %}}", "custom"));
+
+    private static string Outcome(Mode mode, string source, Dictionary<string, object?> ctx)
+    {
+        try { return Render(mode, source, ctx); }
+        catch (TemplateException ex) { return "error " + ex.Code; }
+    }
+
+    /// <summary>Whether the template's first loop reuses its batches (LightLoops.ChunkStaysInBody, built-ins but <paramref name="custom"/>).</summary>
+    private static bool Chunked(string source, string? custom = null)
+    {
+        var text = new SourceText(source, "t.html");
+        var bound = Binder.Bind(text, Parser.Parse(text, Lexer.Tokenize(text, false, false)));
+        var loop = (ForStmt)bound.Tree.Body.First(s => s is ForStmt);
+        return LightLoops.ChunkStaysInBody(loop, ((NameTarget)loop.Target).Name, (name, _) => name != custom);
+    }
+}

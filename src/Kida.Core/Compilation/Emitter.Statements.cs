@@ -678,12 +678,12 @@ internal sealed partial class Emitter
             E.Label(continueLabel),
             E.PostIncrementAssign(idx),
             LoopTick()), breakLabel);
+        var release = usesLoop ? Helper(H.ReleaseLoopArray, list, arr) : Helper(H.ReleaseLoopItems, list, arr, _fn.Rs);
+        // (the int lane gives its copy back; a list read in place has nothing to give)
+        if (intLane) release = E.IfThenElse(notInts, release, inPlace ? E.Empty() : E.Call(H.ReleaseIntSnapshot, ints, _fn.Rs));
         exprs.Add(E.TryFinally(loop, E.Block(
             E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose)),
-            usesLoop ? Helper(H.ReleaseLoopArray, list, arr)
-                : intLane && !inPlace ? E.IfThenElse(notInts, Helper(H.ReleaseLoopItems, list, arr, _fn.Rs), E.Call(H.ReleaseIntSnapshot, ints, _fn.Rs))
-                : intLane ? E.IfThen(notInts, Helper(H.ReleaseLoopItems, list, arr, _fn.Rs))
-                : Helper(H.ReleaseLoopItems, list, arr, _fn.Rs),
+            release,
             pairs is null ? E.Empty() : Helper(H.PairLoopsRelease, keys))));
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));

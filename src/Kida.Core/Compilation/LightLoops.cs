@@ -55,54 +55,39 @@ internal static class LightLoops
         return check.Ok;
     }
 
-    private sealed class Purity(Func<string, bool, bool> isBuiltin) : SyntaxWalker
+    private sealed class Purity(Func<string, bool, bool> isBuiltin) : RestrictedBody
     {
-        public bool Ok = true;
-
         /// <summary>A name no set statement's value may read (null: any).</summary>
         public string? Kept;
         private bool _inSetValue;
+
+        protected override bool Statement(Stmt s)
+        {
+            switch (s)
+            {
+                case TextStmt or OutputStmt or BreakStmt or ContinueStmt or IfStmt:
+                    Walk(s);
+                    return true;
+                case SetStmt { Target: NameTarget } set:
+                    _inSetValue = true;
+                    Walk(set.Value);
+                    _inSetValue = false;
+                    return true;
+                case ForStmt { Recursive: false, IsAsync: false } inner:
+                    Walk(inner.Iterable);
+                    Walk(inner.Filter);
+                    Body(inner.Body);
+                    if (inner.Else is not null) Body(inner.Else);
+                    return true;
+                default:
+                    return false;
+            }
+        }
 
         public override bool VisitNameExpr(NameExpr node)
         {
             if (_inSetValue && node.Name == Kept) Ok = false;
             return true;
-        }
-
-        public void Body(IEnumerable<Stmt> body)
-        {
-            foreach (var s in body)
-            {
-                if (!Ok) return;
-                switch (s)
-                {
-                    case TextStmt or OutputStmt or BreakStmt or ContinueStmt:
-                        Walk(s);
-                        break;
-                    case IfStmt conditional:
-                        foreach (var branch in conditional.Branches)
-                        {
-                            Walk(branch.Condition);
-                            Body(branch.Body);
-                        }
-                        if (conditional.Else is not null) Body(conditional.Else);
-                        break;
-                    case SetStmt { Target: NameTarget } set:
-                        _inSetValue = true;
-                        Walk(set.Value);
-                        _inSetValue = false;
-                        break;
-                    case ForStmt { Recursive: false, IsAsync: false } inner:
-                        Walk(inner.Iterable);
-                        Walk(inner.Filter);
-                        Body(inner.Body);
-                        if (inner.Else is not null) Body(inner.Else);
-                        break;
-                    default:
-                        Ok = false;
-                        return;
-                }
-            }
         }
 
         public override bool VisitCallExpr(CallExpr node)
@@ -124,50 +109,26 @@ internal static class LightLoops
         }
     }
 
-    private static bool Mentions(Target target) => target switch
-    {
-        NameTarget n => n.Name == "loop",
-        AttrTarget a => a.Name == "loop",
-        TupleTarget t => t.Items.Any(Mentions),
-        _ => true,
-    };
-
-    private sealed class Check(BoundTemplate bound) : SyntaxWalker
+    /// <summary>
+    /// A walk of a loop body whose statements must each be of the kinds <see cref="Statement"/> allows (it walks those);
+    /// any other ends the walk with <see cref="Ok"/> false. The bodies of if and while statements are held to the same rule.
+    /// </summary>
+    private abstract class RestrictedBody : SyntaxWalker
     {
         public bool Ok = true;
-        public bool NeedsLength;
 
         public void Body(IEnumerable<Stmt> body)
         {
             foreach (var s in body)
             {
                 if (!Ok) return;
-                switch (s)
-                {
-                    case TextStmt or OutputStmt or IfStmt or DoStmt or BreakStmt or ContinueStmt or WhileStmt:
-                        Walk(s);
-                        break;
-                    case SetStmt set when !Mentions(set.Target):
-                        Walk(s);
-                        break;
-                    case ForStmt inner when !Mentions(inner.Target):
-                        Walk(inner.Iterable);
-                        // (a nested loop that reads loop owns the name in its body and filter)
-                        if (!bound.UsesLoop(inner))
-                        {
-                            Walk(inner.Filter);
-                            Body(inner.Body);
-                        }
-                        if (inner.Else is not null) Body(inner.Else);
-                        break;
-                    default:
-                        Ok = false;
-                        return;
-                }
+                if (!Statement(s)) Ok = false;
             }
         }
 
-        // the statements Body lets through walk their nested bodies through it too
+        /// <summary>Walks an allowed statement and says true; false for a statement the body may not hold.</summary>
+        protected abstract bool Statement(Stmt s);
+
         public override bool VisitIfStmt(IfStmt node)
         {
             foreach (var branch in node.Branches)
@@ -184,6 +145,44 @@ internal static class LightLoops
             Walk(node.Condition);
             Body(node.Body);
             return true;
+        }
+    }
+
+    private static bool Mentions(Target target) => target switch
+    {
+        NameTarget n => n.Name == "loop",
+        AttrTarget a => a.Name == "loop",
+        TupleTarget t => t.Items.Any(Mentions),
+        _ => true,
+    };
+
+    private sealed class Check(BoundTemplate bound) : RestrictedBody
+    {
+        public bool NeedsLength;
+
+        protected override bool Statement(Stmt s)
+        {
+            switch (s)
+            {
+                case TextStmt or OutputStmt or IfStmt or DoStmt or BreakStmt or ContinueStmt or WhileStmt:
+                    Walk(s);
+                    return true;
+                case SetStmt set when !Mentions(set.Target):
+                    Walk(s);
+                    return true;
+                case ForStmt inner when !Mentions(inner.Target):
+                    Walk(inner.Iterable);
+                    // (a nested loop that reads loop owns the name in its body and filter)
+                    if (!bound.UsesLoop(inner))
+                    {
+                        Walk(inner.Filter);
+                        Body(inner.Body);
+                    }
+                    if (inner.Else is not null) Body(inner.Else);
+                    return true;
+                default:
+                    return false;
+            }
         }
 
         public override bool VisitGetAttrExpr(GetAttrExpr node)

@@ -44,6 +44,9 @@ public class PrintedTextTests
         new List<string?> { "x", null },
         new[] { "p", "q&" },
         new List<string>(),
+        new List<int> { 3, -1, int.MinValue },
+        new[] { 7, 8 },
+        new List<int>(),
     ];
 
     private static readonly string[] Forms =
@@ -57,6 +60,7 @@ public class PrintedTextTests
         "', '.join(v)", "'<&>'.join(v)", "''.join(v)", "'-'.join(v, 1)",
         "v.split(' ')[0]", "v.split(' ')[1]", "v.split(' ')[-1]", "v.split(' ')[-3]", "v.split('&')[-2]", "v.split(' ')[99]", "v.split(' ')[-99]",
         "v.split('')[0]", "v.split('<b>')[2]", "v.name.split(' ')[1]", "missing.split(' ')[0]",
+        "v|map('string')|join(',')", "v|map('string')|join('<&>')", "v|map('string')|join('')", "v|join(', ')", "v|join('<&>')",
     ];
 
     public static IEnumerable<object[]> Cases =>

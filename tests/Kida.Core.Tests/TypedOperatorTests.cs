@@ -102,6 +102,8 @@ public class TypedOperatorTests
         "0 < x.i < 500", "-1 <= x.l < 9007199254740993", "x.d < 1.5 <= 10", "1.5 < x.d < 1e300", "x.i < x.l < 2", "3 == x.i < 10",
         "x.d > 9007199254740993 > 0", "0 != x.i != 7", "x.i * 2 > 5 > 1", "x.d * 2 >= 0.0 > -1", "x.l == 9007199254740993 == x.l",
         "2 < x.i + 1 < x.d", "'a' < 'b' < x.i",
+        "x.i in [1, 3, 500, -1]", "x.i not in (3, -1)", "x.l in [3, 9007199254740993]", "x.d in [1.5, 0, -0.0]", "x.i in [3, 'a', none, true]",
+        "x.i * 2 in [6, 14]", "x.l not in [0]", "(x.i % 7) in (0, 1)",
     }.Select(e => new object[] { e });
 
     /// <summary>
@@ -126,6 +128,17 @@ public class TypedOperatorTests
         var source = $"{{% for x in xs %}}{{% set y = {expr} %}}{{{{ y > 10 }}}}{{{{ y == 2.5 }}}}{{{{ 3 < y }}}}{{{{ y != y }}}}"
             + "{{ y < 9007199254740993 }}{{ y >= -1e300 }}{{ 0 <= y < 1000 }}{% if y == 14 %}!{% endif %}{{ y }};{% endfor %}";
         Assert.False(string.IsNullOrEmpty(AssertPromotedAgrees(source, Nums(), Others(), Mixed())));
+    }
+
+    [Theory]
+    [MemberData(nameof(FidelityRound2Tests.Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void In_a_literal_list_or_tuple_compares_as_Python_does(FidelityRound2Tests.Mode mode)
+    {
+        // the literals are one constant array: == as with a list's items, every time the test runs
+        Assert.Equal("True|True|True|False|True|True|False|True|True|True", FidelityRound2Tests.Render(mode,
+            "{{ 1 in [1.0] }}|{{ 'a' in ('a', 'b') }}|{{ none in [none] }}|{{ 'ab' in ['a', 'b'] }}|{{ true in [1] }}|{{ 2 not in [1, 3] }}"
+            + "|{{ [1] in [[1]] if false else -1 in [1] }}|{% for i in range(3) %}{% if i in [0, 2] %}{% endif %}{% endfor %}{{ -2 in [-2] }}"
+            + "|{{ 0.5 in (0.5,) }}|{{ 3 in [1, 2] or 3 in [3] }}"));
     }
 
     [Fact]

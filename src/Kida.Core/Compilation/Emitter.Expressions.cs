@@ -260,7 +260,7 @@ internal sealed partial class Emitter
     /// <summary>A comparison as a bool: <c>a &lt; b &lt; c</c> is <c>(a &lt; b) and (b &lt; c)</c>, each operand evaluated once.</summary>
     private E CompareTest(CompareExpr c)
     {
-        if (c.Rest.Count == 1) return Helper(CompareHelper(c.Rest[0].Key), EmitExpr(c.First), EmitExpr(c.Rest[0].Value));
+        if (c.Rest.Count == 1) return Helper(CompareHelper(c.Rest[0].Key), EmitExpr(c.First), EmitContainer(c.Rest[0].Key, c.Rest[0].Value));
         // (a literal operand is used as it is, without a temporary: tier-up can then compare a typed operand with it)
         var temps = new List<ParameterExpression>();
         var exprs = new List<E>();
@@ -295,6 +295,19 @@ internal sealed partial class Emitter
         }
         exprs.Add(result!);
         return E.Block(typeof(bool), temps, exprs);
+    }
+
+    /// <summary>
+    /// The right operand of a comparison; for <c>in</c> / <c>not in</c>, a list or tuple of literals is one constant
+    /// array made at compile time (FastOps.In compares with its items as with a list's, and only reads it), not a list
+    /// built for every test.
+    /// </summary>
+    private E EmitContainer(CompareOp op, Expr operand)
+    {
+        if (op is CompareOp.In or CompareOp.NotIn && (operand is ListExpr { Items: var items } || operand is TupleExpr { Items: var tupleItems } && (items = tupleItems) is not null)
+            && items.Count is > 0 and <= 64 && items.All(IsLiteral))
+            return E.Constant(items.Select(i => ((ConstantExpression)EmitExpr(i)).Value).ToArray(), typeof(object));
+        return EmitExpr(operand);
     }
 
     /// <summary>A literal, or a negated numeric literal (both emitted as constants).</summary>

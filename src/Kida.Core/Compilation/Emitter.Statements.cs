@@ -329,6 +329,12 @@ internal sealed partial class Emitter
             } caseMap when IsBuiltinFilter("map") && (string)((ConstExpr)caseMap.Args.Positional[0]).Value! is var caseFilter && IsBuiltinFilter(caseFilter):
                 return E.Block(SetPos(caseMap.Pos), Helper(H.WriteJoinCased, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(casedItems)),
                     E.Constant(CaseOf(caseFilter)), E.Constant(caseFilter), separator, _fn.Escape));
+            case FilterExpr
+            {
+                Name: "map", Style: FilterStyle.Pipe, Value: { } stringified,
+                Args: { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: "string" }] },
+            } stringMap when IsBuiltinFilter("map") && IsBuiltinFilter("string"):
+                return E.Block(SetPos(stringMap.Pos), Helper(H.WriteJoinStringMapped, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(stringified)), separator, _fn.Escape));
             case FilterExpr kept when (kept is { Name: "list", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: FilterExpr listed } && IsBuiltinFilter("list") ? listed : kept) is var selection
                                       && DivisibilityTest(selection) is { } test:
                 return E.Block(SetPos(selection.Pos), Helper(H.WriteJoinDivisible, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(selection.Value!)),

@@ -181,6 +181,7 @@ internal sealed partial class SiteInliner
     [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
     private Expression? TypedIn(MethodCallExpression node)
     {
+        if (TypedInLiterals(node) is { } inLiterals) return inLiterals;
         var negate = node.Method == RuntimeMethods.FastNotIn;
         if (!negate && node.Method != RuntimeMethods.FastIn || ListMember(node.Arguments[1]) is not var (listGuard, read, listType, itemType)) return null;
         Expression? value = null;
@@ -214,6 +215,22 @@ internal sealed partial class SiteInliner
                 Expression.Assign(list, read),
                 Expression.Condition(Expression.NotEqual(list, Expression.Constant(null, listType)), found, generic, typeof(bool))),
             generic, typeof(bool));
+    }
+
+    /// <summary>
+    /// <c>x.id in [1, 2, 3]</c> (the literals a constant array, Emitter.EmitContainer) on a typed integer: the value
+    /// compared with each integer literal, behind the operand's type checks. Literals of other kinds (a float, a string,
+    /// a bool) leave the call as it is, since Python's == mixes them with ints in ways a plain compare would not.
+    /// </summary>
+    private Expression? TypedInLiterals(MethodCallExpression node)
+    {
+        var negate = node.Method == RuntimeMethods.FastNotIn;
+        if (!negate && node.Method != RuntimeMethods.FastIn || node.Arguments[1] is not ConstantExpression { Value: object?[] literals }
+            || !literals.All(l => l is long) || Typed(node.Arguments[0]) is not { Guards.Count: > 0, Value.Type: var t } typed || t != typeof(long)) return null;
+        Expression found = Expression.Constant(false);
+        foreach (var l in literals) found = Expression.OrElse(found, Expression.Equal(typed.Value, Expression.Constant((long)l!)));
+        if (negate) found = Expression.Not(found);
+        return Expression.Condition(AllOf(typed.Guards), found, base.VisitMethodCall(node), typeof(bool));
     }
 
     /// <summary>

@@ -202,6 +202,15 @@ internal static partial class BuiltinFilters
         output.WriteValue(MemberAccess.GetItem(rs, Calls.CallMethod(rs, v, "split", new CallArgs([sep], null)), index), escape);
     }
 
+    /// <summary>
+    /// <c>{{ xs|map('string')|join(sep) }}</c>: join already writes each item as str() gives it (markup kept, as the
+    /// string filter keeps it), so the items are joined as they are, with no list of strings; None maps to no items.
+    /// </summary>
+    internal static void WriteJoinStringMapped(RenderState rs, Output output, object? v, string sep, bool escape)
+    {
+        if (v is not null) WriteJoin(rs, output, v, sep, escape);
+    }
+
     /// <summary><c>{{ v|escape }}</c> / <c>|e</c>: a plain string escaped straight into the output; anything else as the filter returns it.</summary>
     internal static void WriteEscapedFilter(Output output, object? v)
     {

@@ -224,6 +224,17 @@ internal static partial class BuiltinFilters
     /// </summary>
     internal static void WriteJoin(RenderState rs, Output output, object? v, string sep, bool escape)
     {
+        // (model lists of ints: their digits, no box per item)
+        if (v is List<int> ints)
+        {
+            WriteIntsJoined(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ints), sep, escape);
+            return;
+        }
+        if (v is int[] intArray)
+        {
+            WriteIntsJoined(output, intArray, sep, escape);
+            return;
+        }
         if (v is List<string> strings ? WriteStrings(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(strings), sep, escape)
             : v is string[] array ? WriteStrings(output, array, sep, escape)
             : v is List<object?> objects && WriteTextsAndInts(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(objects), sep, escape)) return;

@@ -41,6 +41,8 @@ public class TypedOperatorTests
         "x.d|round", "x.d|round(2)", "x.d|round(15)", "x.d|round(16)", "x.d|round(2, 'floor')", "x.i|round", "x.i|round(1)", "x.l|round",
         "x.d|int", "x.i|int", "x.l|int", "x.i|float", "x.l|float", "x.d|float", "x.i|abs", "x.l|abs", "x.d|abs", "(x.i * 2)|abs", "(x.d * 2)|round(1)",
         "x.i|string", "x.l|string", "x.d|string", "(x.i * 2)|string", "(x.d + 1)|string", "(x.i > 3)|string",
+        "x.d|round|int", "(x.d * 100)|round|int", "x.d|round(2)|int", "x.d|round(16)|int", "x.i|round|int", "x.i|float|round(2)", "x.l|float|round",
+        "x.i|float * 2", "(x.i|abs) + 1", "x.d|abs|round(1)", "x.l|abs|float", "x.d|float|abs", "x.i|float > 3",
         "-x.i", "-x.l", "-x.d", "-(x.i * 2)", "-x.i + 1", "-x.i ** 2", "--x.i",
         "x.i ** 2", "x.i ** 0", "x.i ** 1", "x.i ** 3", "x.l ** 2", "x.d ** 2", "x.i ** -1", "(x.i % 7) ** 3", "x.i ** 2 + 1",
         "'{} items'|format(x.i)", "'<{}>'|format(x.l)", "'{0}&{0}'|format(x.i)", "'{:>5}'|format(x.i)", "'{}'|format(x.d)", "'{} of {}'|format(x.i)",

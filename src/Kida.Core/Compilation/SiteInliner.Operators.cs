@@ -273,6 +273,7 @@ internal sealed partial class SiteInliner
         if (arg is not InvocationExpression { Expression: ConstantExpression { Value: Delegate d }, Arguments.Count: 3 } call
             || call.Arguments[2] is not ConstantExpression { Value: CallArgs a } || a.Named is not null) return null;
         if (TypedFirstLastWrite(write, call, prefix) is { } firstLast) return firstLast;
+        if (TypedRoundedIntWrite(write, d, call, a, prefix) is { } roundedInt) return roundedInt;
         if (!(ReferenceEquals(d, RoundFilter) || ReferenceEquals(d, IntFilter) || ReferenceEquals(d, FloatFilter) || ReferenceEquals(d, AbsFilter))) return null;
         if (Typed(call.Arguments[1]) is not { Guards.Count: > 0 } v) return null;
         var output = write.Object!;
@@ -298,6 +299,27 @@ internal sealed partial class SiteInliner
                 : v.Bound < NoOverflow ? Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Call(RuntimeMethods.AbsLong, v.Value)) : null;
         if (typed is null) return null;
         return Expression.IfThenElse(AllOf(v.Guards), Expression.Block(typeof(void), [.. prefix, typed]), base.VisitMethodCall(write));
+    }
+
+    /// <summary>
+    /// <c>{{ (x.score * 100)|round|int }}</c> / <c>|round(p)|int</c> on a typed float: rounded as the filter rounds, then
+    /// truncated, written as digits with no box or float between (BuiltinFilters.WriteRoundedTruncated).
+    /// </summary>
+    private Expression? TypedRoundedIntWrite(MethodCallExpression write, Delegate d, InvocationExpression call, CallArgs intArgs, Expression[] prefix)
+    {
+        if (!ReferenceEquals(d, IntFilter) || intArgs.Positional.Length != 0) return null;
+        var operand = call.Arguments[1];
+        while (operand is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) operand = c.Operand;
+        if (operand is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) operand = use.Arguments[0];
+        if (operand is BlockExpression { Variables.Count: 0, Expressions: [_, var inner] }) operand = inner;
+        if (operand is not InvocationExpression { Expression: ConstantExpression { Value: Delegate round }, Arguments: [_, var rounded, ConstantExpression { Value: CallArgs { Named: null } roundArgs }] }
+            || !ReferenceEquals(round, RoundFilter)) return null;
+        var precision = roundArgs.Positional switch { [] => 0L, [long p] => p, _ => -1L };
+        if (precision is < 0 or > 15 || Typed(rounded) is not { Guards.Count: > 0 } v || v.Value.Type != typeof(double)) return null;
+        return Expression.IfThenElse(AllOf(v.Guards),
+            Expression.Block(typeof(void), [.. prefix, Expression.Call(RuntimeMethods.WriteRoundedTruncated, write.Object!, call.Arguments[0], v.Value,
+                Expression.Constant((int)precision), Expression.Constant(roundArgs), Expression.Constant(intArgs))]),
+            base.VisitMethodCall(write));
     }
 
     /// <summary>
@@ -362,6 +384,13 @@ internal sealed partial class SiteInliner
                 return new TypedValue(Expression.Convert(Visit(length), typeof(long)), int.MaxValue, [Expression.Constant(true)]);
             case MethodCallExpression call when Operators.TryGetValue(call.Method, out var op):
                 return TypedCall(call, op);
+            case InvocationExpression { Expression: ConstantExpression { Value: Delegate d }, Arguments: [_, var operand, ConstantExpression { Value: CallArgs { Positional.Length: 0, Named: null } }] }
+                when (ReferenceEquals(d, FloatFilter) || ReferenceEquals(d, AbsFilter)) && Typed(operand) is { Guards.Count: > 0 } v && v.Value.Type != typeof(bool):
+                // x.id|float (Python's int -> float rounds to nearest, as the conversion does) and x|abs, which cannot fail on a number
+                if (ReferenceEquals(d, FloatFilter))
+                    return new TypedValue(v.Value.Type == typeof(double) ? v.Value : Expression.Convert(v.Value, typeof(double)), double.PositiveInfinity, v.Guards);
+                if (v.Value.Type == typeof(double)) return v with { Value = Expression.Call(RuntimeMethods.AbsDouble, v.Value) };
+                return v.Bound < NoOverflow ? v with { Value = Expression.Call(RuntimeMethods.AbsLong, v.Value) } : null;
             default:
                 return null;
         }

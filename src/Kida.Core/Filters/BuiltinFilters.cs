@@ -721,6 +721,13 @@ internal static partial class BuiltinFilters
         else output.WriteValue(Int(rs, d, args), escape: false);
     }
 
+    /// <summary><c>{{ x|round(p)|int }}</c> on a double, for code tier-up emits: the rounded value truncated, written without a box.</summary>
+    internal static void WriteRoundedTruncated(Output output, RenderState rs, double d, int precision, CallArgs roundArgs, CallArgs intArgs)
+    {
+        if (TryRoundFast(d, precision, out var rounded)) output.WriteInt((long)rounded);
+        else output.WriteValue(Int(rs, Round(rs, d, roundArgs), intArgs), escape: false);
+    }
+
     /// <summary>Python's round(x, n): correctly rounded half-to-even on the decimal value.</summary>
     private static double PyRound(double d, int precision)
     {

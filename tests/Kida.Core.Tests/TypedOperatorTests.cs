@@ -45,7 +45,7 @@ public class TypedOperatorTests
         "x.i|float * 2", "(x.i|abs) + 1", "x.d|abs|round(1)", "x.l|abs|float", "x.d|float|abs", "x.i|float > 3",
         "-x.i", "-x.l", "-x.d", "-(x.i * 2)", "-x.i + 1", "-x.i ** 2", "--x.i",
         "x.i ** 2", "x.i ** 0", "x.i ** 1", "x.i ** 3", "x.l ** 2", "x.d ** 2", "x.i ** -1", "(x.i % 7) ** 3", "x.i ** 2 + 1",
-        "'{} items'|format(x.i)", "'<{}>'|format(x.l)", "'{0}&{0}'|format(x.i)", "'{:>5}'|format(x.i)", "'{}'|format(x.d)", "'{} of {}'|format(x.i)",
+        "'{} items'|format(x.i)", "'<{}>'|format(x.l)", "'{:05d}'|format(x.i)", "'{:7}'|format(x.l)", "'{0}&{0}'|format(x.i)", "'{:>5}'|format(x.i)", "'{}'|format(x.d)", "'{} of {}'|format(x.i)",
     }.Select(e => new object[] { e });
 
     /// <summary>The template interpreted (what every rewrite is compared with).</summary>
@@ -141,6 +141,17 @@ public class TypedOperatorTests
             "{{ 1 in [1.0] }}|{{ 'a' in ('a', 'b') }}|{{ none in [none] }}|{{ 'ab' in ['a', 'b'] }}|{{ true in [1] }}|{{ 2 not in [1, 3] }}"
             + "|{{ [1] in [[1]] if false else -1 in [1] }}|{% for i in range(3) %}{% if i in [0, 2] %}{% endif %}{% endfor %}{{ -2 in [-2] }}"
             + "|{{ 0.5 in (0.5,) }}|{{ 3 in [1, 2] or 3 in [3] }}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(FidelityRound2Tests.Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Integers_under_a_width_spec_format_as_Python_formats_them(FidelityRound2Tests.Mode mode)
+    {
+        // (Python 3's str.format: numbers right-aligned, zeros after the sign, a longer number written whole)
+        Assert.Equal("-0042|00042|  -42|12345|00000|-5|-12345|9223372036854775807|-9223372036854775808|ab   |&lt;07&gt;", FidelityRound2Tests.Render(mode,
+            "{{ '{:05d}'|format(-42) }}|{{ '{:05d}'|format(42) }}|{{ '{:5d}'|format(-42) }}|{{ '{:3}'|format(12345) }}|{{ '{:05}'|format(0) }}"
+            + "|{{ '{:1d}'|format(-5) }}|{{ '{:05d}'|format(-12345) }}|{{ '{:04d}'|format(9223372036854775807) }}|{{ '{:06d}'.format(n) }}"
+            + "|{{ '{:5}'|format('ab') }}|{{ '<{:02}>'.format(7) }}", new() { ["n"] = long.MinValue }));
     }
 
     [Fact]

@@ -259,6 +259,10 @@ internal sealed partial class Emitter
             case FilterExpr { Name: "indent", Style: FilterStyle.Pipe, Value: { } indented, Args: { DynArgs: null, DynKwargs: null } } f when IsBuiltinFilter("indent")
                 && Filters.BuiltinFilters.CheckArguments("indent", f.Args.Positional.Count, f.Args.Named.Select(kv => kv.Key).ToList()) is null:
                 return E.Block(SetPos(f.Pos), Helper(H.WriteIndent, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(indented)), BuildArgs(f.Args), _fn.Escape));
+            case FilterExpr { Name: "first" or "last", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: FilterExpr { Name: "sort", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } sortedItems } sort } f
+                when IsBuiltinFilter(f.Name) && IsBuiltinFilter("sort"):
+                return E.Block(SetPos(sort.Pos), Helper(H.WriteSortedEnd, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(sortedItems)), E.Constant(f.Name == "last"),
+                    E.Constant(f.Pos), _fn.Escape));
             case FilterExpr { Name: "escape" or "e", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } escaped } f when IsBuiltinFilter(f.Name):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteEscapedFilter, _fn.Out, Helper(H.UseValue, EmitExpr(escaped))));
             case FilterExpr

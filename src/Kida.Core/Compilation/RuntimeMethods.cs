@@ -159,6 +159,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteStringFilter = Of(Filters.BuiltinFilters.WriteStringFilter);
     public static readonly MethodInfo WriteIndent = Of(Filters.BuiltinFilters.WriteIndent);
     public static readonly MethodInfo WriteStrJoin = Of(Filters.BuiltinFilters.WriteStrJoin);
+    public static readonly MethodInfo WriteSortedEnd = Of(Filters.BuiltinFilters.WriteSortedEnd);
     public static readonly MethodInfo WriteJoinStringMapped = Of(Filters.BuiltinFilters.WriteJoinStringMapped);
     public static readonly MethodInfo ChunkedLoopSource = Of(Filters.BuiltinFilters.ChunkedLoopSource);
     public static readonly MethodInfo WriteSplitItem = Of(Filters.BuiltinFilters.WriteSplitItem);

@@ -62,6 +62,23 @@ internal static partial class BuiltinFilters
         output.WriteValue(Join(rs, sorted, new CallArgs([sep], null)), escape);
     }
 
+    /// <summary>
+    /// <c>{{ xs|sort|first }}</c> / <c>|sort|last</c>: a model list of ints gives its smallest or largest item with no
+    /// sorted copy; anything else is sorted and its end taken by the filters (the end's errors reported at
+    /// <paramref name="endPos"/>, where the general path reports them).
+    /// </summary>
+    internal static void WriteSortedEnd(RenderState rs, Output output, object? v, bool last, int endPos, bool escape)
+    {
+        if (v is List<int> { Count: > 0 } ints)
+        {
+            output.WriteInt(Iteration.ListExtreme(ints, max: last));
+            return;
+        }
+        var sorted = Sort(rs, v, CallArgs.None);
+        rs.Pos = endPos;
+        output.WriteValue(All[last ? "last" : "first"](rs, sorted, CallArgs.None), escape);
+    }
+
     private static object? Sort(RenderState rs, object? v, CallArgs a)
     {
         var reverse = Values.Truthy(a.Get(0, "reverse", BoxedFalse));

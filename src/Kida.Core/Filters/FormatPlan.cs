@@ -19,6 +19,54 @@ internal sealed class FormatPlan
         // no character HTML escaping changes in the literal or the spec (its fill character): a number formatted by
         // this part, or the literal, is written as it is
         public bool Plain { get; } = (Literal ?? Spec).AsSpan().IndexOfAny("&<>\"'") < 0;
+
+        // an integer field's spec of only a width, zero-padded or not ({:5d}, {:05d}, {:05}): its width, or 0
+        public int IntWidth { get; } = IntSpecWidth(Spec, out _);
+        public bool IntZeroPad { get; } = IntSpecWidth(Spec, out var zero) > 0 && zero;
+    }
+
+    /// <summary>The width of a spec [0]width[d] (width 1 to 999), with whether it pads with zeros; 0 for any other spec.</summary>
+    private static int IntSpecWidth(string spec, out bool zero)
+    {
+        zero = false;
+        var s = spec.AsSpan();
+        if (s.EndsWith("d")) s = s[..^1];
+        if (s.StartsWith("0"))
+        {
+            zero = true;
+            s = s[1..];
+        }
+        if (s.Length is 0 or > 3 || s[0] == '0' || !int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var width))
+        {
+            zero = false;
+            return 0;
+        }
+        return width;
+    }
+
+    /// <summary>
+    /// An integer under a width spec as Python's format writes it: right-aligned with spaces, or with zeros after the
+    /// sign (<c>{:05d}</c> of -42 is <c>-0042</c>); a number longer than the width is written whole.
+    /// </summary>
+    private static bool TryFormatPadded(long value, int width, bool zero, Span<char> dst, out int written)
+    {
+        written = 0;
+        Span<char> digits = stackalloc char[20];
+        if (!value.TryFormat(digits, out var n, default, CultureInfo.InvariantCulture)) return false;
+        var pad = Math.Max(0, width - n);
+        if (dst.Length < n + pad) return false;
+        var at = 0;
+        var from = 0;
+        if (zero && value < 0)
+        {
+            dst[at++] = '-';
+            from = 1;
+        }
+        dst.Slice(at, pad).Fill(zero ? '0' : ' ');
+        at += pad;
+        digits[from..n].CopyTo(dst[at..]);
+        written = at + n - from;
+        return true;
     }
 
     private readonly Part[] _parts;
@@ -378,6 +426,7 @@ internal sealed class FormatPlan
             written = pos + n;
             return true;
         }
+        if (part.IntWidth > 0 && value is long or int) return TryFormatPadded(Convert.ToInt64(value, CultureInfo.InvariantCulture), part.IntWidth, part.IntZeroPad, dst, out written);
         if (value is Markup or Undefined) return false;
         return Copy(PyFormat.FormatValue(value, part.Spec), dst, out written);
     }

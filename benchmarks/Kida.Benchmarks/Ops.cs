@@ -435,6 +435,33 @@ public static class OpCases
         C("dict['key'] (POCO member)", "{{ x.meta['a'] }}", (ref w, x, d) => w.Escaped((string)x.Meta["a"]!)),
         C("d['name'] (dict item)", "{{ d['name'] }}", (ref w, x, d) => w.Escaped((string)d["name"]!), rows: true),
         C("d.qty * d.price (dict)", "{{ d.qty * d.price }}", (ref w, x, d) => w.Decimal((int)d["qty"]! * (decimal)d["price"]!), rows: true),
+        C("name ~ (id)", "{{ x.name ~ ' (' ~ x.id ~ ')' }}", (ref w, x, d) => { w.Escaped(x.Name); w.Raw(" ("); w.Int(x.Id); w.Char(')'); }),
+        C("note or none", "{{ x.note or 'none' }}", (ref w, x, d) => w.Escaped(x.Note ?? "none")),
+        C("meta.a", "{{ x.meta.a }}", (ref w, x, d) => w.Escaped((string)x.Meta["a"]!)),
+        C("meta['b'] + 1", "{{ x.meta['b'] + 1 }}", (ref w, x, d) => w.Int((int)x.Meta["b"]! + 1)),
+        C("id in [1,2,3]", "{{ x.id in [1, 2, 3] }}", (ref w, x, d) => w.Bool(x.Id is 1 or 2 or 3)),
+        C("'{:05d}'|format", "{{ '{:05d}'|format(x.id) }}", (ref w, x, d) => w.Raw(x.Id.ToString("D5", CultureInfo.InvariantCulture))),
+        C("selectattr|map|join", "{{ x.children|selectattr('active')|map(attribute='name')|join(', ') }}", (ref w, x, d) =>
+        {
+            var first = true;
+            foreach (var c in x.Children) { if (!c.Active) continue; if (!first) w.Raw(", "); first = false; w.Escaped(c.Name); }
+        }),
+        C("nums|sort|first", "{{ x.nums|sort|first }}", (ref w, x, d) => { var m = x.Nums[0]; foreach (var n in x.Nums) if (n < m) m = n; w.Int(m); }),
+        C("(score*100)|round|int", "{{ (x.score * 100)|round|int }}", (ref w, x, d) => w.Long((long)Math.Round(x.Score * 100, MidpointRounding.ToEven))),
+        C("tags|first|upper", "{{ x.tags|first|upper }}", (ref w, x, d) => w.Escaped(x.Tags[0].ToUpperInvariant())),
+        C("active|string", "{{ x.active|string }}", (ref w, x, d) => w.Bool(x.Active)),
+        C("tags|length > 2", "{{ x.tags|length > 2 }}", (ref w, x, d) => w.Bool(x.Tags.Count > 2)),
+        C("score > 50 and active", "{{ x.score > 50 and x.active }}", (ref w, x, d) => w.Bool(x.Score > 50 && x.Active)),
+        C("map('string')|join", "{{ x.nums|map('string')|join(',') }}", (ref w, x, d) =>
+        {
+            for (var i = 0; i < x.Nums.Count; i++) { if (i > 0) w.Char(','); w.Int(x.Nums[i]); }
+        }),
+        C("sum / length", "{{ x.nums|sum / x.nums|length }}", (ref w, x, d) => { var t = 0; foreach (var n in x.Nums) t += n; w.PyFloat((double)t / x.Nums.Count); }),
+        C("note|default(name)", "{{ x.note|default(x.name) }}", (ref w, x, d) => w.Escaped(x.Note ?? "")),
+        C("children[0].name", "{{ x.children[0].name }}", (ref w, x, d) => w.Escaped(x.Children[0].Name)),
+        C("replace|trim", "{{ x.name|replace('Item', '')|trim }}", (ref w, x, d) => w.Escaped(x.Name.Replace("Item", "").Trim())),
+        C("id|float|round(2)", "{{ x.id|float|round(2) }}", (ref w, x, d) => w.PyFloat(Math.Round((double)x.Id, 2))),
+        C("round(1,'floor')", "{{ x.score|round(1, 'floor') }}", (ref w, x, d) => w.PyFloat(Math.Floor(x.Score * 10) / 10)),
         C("attribute", "{{ x.name }}", (ref w, x, d) => w.Escaped(x.Name)),
         C("nested attribute", "{{ x.child.name }}", (ref w, x, d) => w.Escaped(x.Child.Name)),
         C("macro call", "{{ tag(x.name) }}", (ref w, x, d) => { w.Raw("<i>"); w.Escaped(x.Name); w.Raw("</i>"); },

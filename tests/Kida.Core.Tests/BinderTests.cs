@@ -14,7 +14,8 @@ namespace Kida.Core.Tests;
 /// </summary>
 public class BinderTests
 {
-    private static BoundTemplate Bind(string source)
+    /// <summary>The template parsed and bound (the semantic model the emitter reads); other tests use it too.</summary>
+    internal static BoundTemplate Bind(string source)
     {
         var text = new SourceText(source, "t.html");
         return Binder.Bind(text, Parser.Parse(text, Lexer.Tokenize(text, false, false)));

@@ -1,9 +1,5 @@
-using Kida.Binding;
 using Kida.Compilation;
-using Kida.Lexing;
-using Kida.Parsing;
 using Kida.Syntax;
-using Kida.Text;
 using Xunit;
 using static Kida.Core.Tests.FidelityRound2Tests;
 
@@ -104,8 +100,7 @@ public class ChunkLoopTests
     /// <summary>Whether the template's first loop reuses its batches (LightLoops.ChunkStaysInBody, built-ins but <paramref name="custom"/>).</summary>
     private static bool Chunked(string source, string? custom = null)
     {
-        var text = new SourceText(source, "t.html");
-        var bound = Binder.Bind(text, Parser.Parse(text, Lexer.Tokenize(text, false, false)));
+        var bound = BinderTests.Bind(source);
         var loop = (ForStmt)bound.Tree.Body.First(s => s is ForStmt);
         return LightLoops.ChunkStaysInBody(loop, ((NameTarget)loop.Target).Name, (name, _) => name != custom);
     }

@@ -1,9 +1,5 @@
 using System.Text.Json.Nodes;
-using Kida.Binding;
 using Kida.Compilation;
-using Kida.Lexing;
-using Kida.Parsing;
-using Kida.Text;
 using Kida.Syntax;
 using Xunit;
 using static Kida.Core.Tests.FidelityRound2Tests;
@@ -139,16 +135,10 @@ public class LightLoopTests
         }
     }
 
-    private static BoundTemplate Bind(string source)
-    {
-        var text = new SourceText(source, "t.html");
-        return Binder.Bind(text, Parser.Parse(text, Lexer.Tokenize(text, false, false)));
-    }
-
     /// <summary>What LightLoops says of the template's first loop.</summary>
     private static bool? Analyse(string source)
     {
-        var bound = Bind(source);
+        var bound = BinderTests.Bind(source);
         return LightLoops.Analyse((ForStmt)bound.Tree.Body.First(s => s is ForStmt), bound);
     }
 }

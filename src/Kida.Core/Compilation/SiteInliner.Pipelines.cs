@@ -74,11 +74,7 @@ internal sealed partial class SiteInliner
         var index = at >= 0 ? (Expression)Expression.Constant(at) : Expression.Add(count, Expression.Constant(at));
         var inRange = at >= 0 ? Expression.LessThan(Expression.Constant(at), count) : Expression.GreaterThanOrEqual(count, Expression.Constant(-at));
         Expression item = isList ? Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list, index) : Expression.ArrayIndex(list, index);
-        var typed = itemType == typeof(string)
-            ? Expression.Call(output, WriteValue, item, Visit(write.Arguments[1]))
-            : itemType == typeof(double)
-                ? Expression.Call(output, RuntimeMethods.OutputWriteDouble, item)
-                : Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Convert(item, typeof(long)));
+        var typed = WriteTypedItem(output, item, Visit(write.Arguments[1]));
         var fromList = ReadFrom(list);
         var generic = base.VisitMethodCall(write);
         return Expression.IfThenElse(m.Guard,
@@ -270,6 +266,15 @@ internal sealed partial class SiteInliner
             list, read, StringListScan(list, literal, count: true));
     }
 
+    /// <summary>
+    /// A typed list item written as <c>{{ }}</c> writes it: a string through WriteValue (escaped as asked), a double as
+    /// Python prints it, an int or long as its digits.
+    /// </summary>
+    private static MethodCallExpression WriteTypedItem(Expression output, Expression item, Expression escape) =>
+        item.Type == typeof(string) ? Expression.Call(output, WriteValue, item, escape)
+        : item.Type == typeof(double) ? Expression.Call(output, RuntimeMethods.OutputWriteDouble, item)
+        : Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Convert(item, typeof(long)));
+
     private static readonly Delegate? FirstFilter = Filters.BuiltinFilters.All.GetValueOrDefault("first");
     private static readonly Delegate? LastFilter = Filters.BuiltinFilters.All.GetValueOrDefault("last");
     private static readonly Delegate? MinFilter = Filters.BuiltinFilters.All.GetValueOrDefault("min");
@@ -294,9 +299,7 @@ internal sealed partial class SiteInliner
             : Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list,
                 ReferenceEquals(d, FirstFilter) ? Expression.Constant(0) : Expression.Decrement(count));
         var output = write.Object!;
-        Expression print = itemType == typeof(string) ? Expression.Call(output, WriteValue, item, write.Arguments[1])
-            : itemType == typeof(double) ? Expression.Call(output, RuntimeMethods.OutputWriteDouble, item)
-            : Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Convert(item, typeof(long)));
+        var print = WriteTypedItem(output, item, Visit(write.Arguments[1]));
         var generic = base.VisitMethodCall(write);
         return Expression.IfThenElse(guard,
             Expression.Block(typeof(void), [list],

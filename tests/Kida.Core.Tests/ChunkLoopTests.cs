@@ -25,6 +25,10 @@ public class ChunkLoopTests
         ["many"] = Enumerable.Range(0, 67).ToList(),
         ["arr"] = new[] { 1, 2, 3 },
         ["words"] = new List<string> { "a", "<b>", "c", "d" },
+        ["longs"] = new List<long> { 1L << 40, -3, 7 },
+        ["doubles"] = new List<double> { 1.5, -0.25, 2.0, 1e20, 3.0 },
+        ["decimals"] = new List<decimal> { 1.50m, 2m, -0.125m },
+        ["flags"] = new List<bool> { true, false, true, true },
         ["objs"] = new List<object?> { 1, "two", null, 4.5 },
         ["tuple"] = new object?[] { "x", "y", "z" },
         ["gen"] = Generated(),
@@ -45,7 +49,7 @@ public class ChunkLoopTests
         "{% set k = loop.index %}{{ k }}{{ b|length }}{{ 'x' in b }}{{ b is sequence }}.",
     }.Select(body => new object[] { body });
 
-    private static readonly string[] Sources = ["none_", "one", "ints", "many", "arr", "words", "objs", "tuple", "gen", "text", "map", "nothing", "missing", "[1, 2, 3, 4]", "range(7)"];
+    private static readonly string[] Sources = ["none_", "one", "ints", "many", "arr", "words", "longs", "doubles", "decimals", "flags", "objs", "tuple", "gen", "text", "map", "nothing", "missing", "[1, 2, 3, 4]", "range(7)"];
 
     [Theory]
     [MemberData(nameof(Bodies))]

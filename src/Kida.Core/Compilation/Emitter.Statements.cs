@@ -518,13 +518,16 @@ internal sealed partial class Emitter
         var pairCount = E.Variable(typeof(int), "npairs");
         var idxForPairs = E.Variable(typeof(int), "i");
         var list = E.Variable(typeof(IReadOnlyList<object?>), "items");
+        // a batch/slice loop (ChunkedSource) reads its view's batches directly: no sequence, array or enumerator
+        var view = iterable.Type == typeof(Iteration.ChunkView) ? E.Variable(typeof(Iteration.ChunkView), "view") : null;
+        var count = E.Variable(typeof(int), "n");
         // a loop that reads only loop.index, first, last and the like reads them from its counter and item list
         // (LightLoops): no LoopContext, and the source opened as a loop without 'loop' opens it
         var light = usesLoop && pairs is null && depth is ConstantExpression ? LightLoops.Analyse(f, _bound) : null;
         // a loop without a LoopContext over a short model List<int> walks an unboxed copy (Iteration.IntSnapshot), its
         // variable bound to the int boxed, which tier-up (TypedLocals) keeps unboxed beside it
         // (a body that cannot change the list reads it in place, any length, with the count it had at the start)
-        var intLane = pairs is null && (!usesLoop || light is not null) && f.Target is NameTarget;
+        var intLane = view is null && pairs is null && (!usesLoop || light is not null) && f.Target is NameTarget;
         var inPlace = intLane && LightLoops.CannotChangeItsSource(f, IsBuiltin);
         var ints = E.Variable(inPlace ? typeof(List<int>) : typeof(Iteration.IntItems), "ints");
         var intCount = E.Variable(typeof(int), "nints");
@@ -538,10 +541,13 @@ internal sealed partial class Emitter
         var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest, bindPair) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel,
             // (keys() and values() bind their one name from the first of the two)
             pairs is null ? null : pairs.Kind == PairLoops.Values ? (pairValue, pairValue) : (pairKey, pairValue),
-            light is null ? null : (idxForPairs, intLane ? E.Condition(notInts, E.Property(list, H.SequenceCount), intCount) : E.Property(list, H.SequenceCount)),
+            light is null ? null
+                : (idxForPairs, view is not null ? count : intLane ? E.Condition(notInts, E.Property(list, H.SequenceCount), intCount) : E.Property(list, H.SequenceCount)),
             // (the boxed int first: TypedLocals recognises guard ? Box(v) : generic)
             intLane ? item => E.Condition(E.Not(notInts), E.Call(H.BoxInt, IntAt(idxForPairs)), item, typeof(object)) : null);
         if (light is not null) usesLoop = false;
+        // (ChunkedSource gives a view only to a loop without a LoopContext)
+        System.Diagnostics.Debug.Assert(view is null || !usesLoop);
 
         // Sequences are walked by index (no enumerator allocated); anything else through an enumerator. With 'loop'
         // in use, a non-list source is materialised first (length, revindex and nextitem need it) and, with an
@@ -553,10 +559,10 @@ internal sealed partial class Emitter
         // interface call per item), a template-built List<object?> through its own indexer, any other list through
         // IReadOnlyList; unwrap says whether its items may be JSON values to convert
         var arr = E.Variable(typeof(object?[]), "arr");
-        var count = E.Variable(typeof(int), "n");
         var own = E.Variable(typeof(List<object?>), "own");
         var unwrap = E.Variable(typeof(bool), "unwrap");
         var locals = new List<ParameterExpression> { any, list, en, idx, lc, arr, count, own, unwrap, ints, intCount };
+        if (view is not null) locals.Add(view);
         var exprs = new List<E> { E.Assign(any, E.Constant(false)), E.Assign(idx, E.Constant(0)) };
         if (usesLoop)
         {
@@ -605,6 +611,7 @@ internal sealed partial class Emitter
                         // (the list and enumerator of an earlier run of this loop are not this run's)
                         E.Block(E.Assign(list, E.Constant(null, list.Type)), E.Assign(en, E.Constant(null, en.Type)),
                             E.Assign(intCount, inPlace ? E.Call(H.ListCountInt, ints) : E.Field(ints, H.IntItemsCount))))));
+            else if (view is not null) exprs.Add(E.Block(E.Assign(view, iterable), E.Assign(count, E.Property(view, H.ChunkViewCount))));
             else if (pairs is null) exprs.Add(open);
             else
             {
@@ -622,8 +629,8 @@ internal sealed partial class Emitter
             E.IfThenElse(E.NotEqual(arr, E.Constant(null, arr.Type)),
                 E.Assign(count, E.Property(list, H.SequenceCount)),
                 E.Assign(own, E.Call(H.LoopOwnList, list))));
-        // (the int lane reads its snapshot: no array, list or JSON items)
-        exprs.Add(intLane
+        // (the int lane reads its snapshot, a batch/slice loop its view: no array, list or JSON items)
+        if (view is null) exprs.Add(intLane
             ? E.IfThenElse(notInts, walk,
                 E.Block(E.Assign(arr, E.Constant(null, arr.Type)), E.Assign(own, E.Constant(null, own.Type)), E.Assign(unwrap, E.Constant(false))))
             : walk);
@@ -653,6 +660,10 @@ internal sealed partial class Emitter
             typeof(object));
         if (intLane)
             fetch = E.IfThenElse(notInts, fetch, E.IfThen(E.GreaterThanOrEqual(idx, intCount), E.Break(breakLabel)));
+        if (view is not null)
+            fetch = E.Block(
+                E.IfThen(E.GreaterThanOrEqual(idx, count), E.Break(breakLabel)),
+                E.Assign(itemVar, E.Call(view, H.ChunkViewGet, idx)));
         if (pairs is not null && bindPair is not null)
             step.Add(E.IfThenElse(E.NotEqual(keys, E.Constant(null, keys.Type)),
                 E.Block(
@@ -665,7 +676,7 @@ internal sealed partial class Emitter
         else
         {
             step.Add(fetch);
-            if (!usesLoop) step.Add(E.IfThen(unwrap, E.Assign(itemVar, Helper(H.UnwrapItem, itemVar))));
+            if (!usesLoop && view is null) step.Add(E.IfThen(unwrap, E.Assign(itemVar, Helper(H.UnwrapItem, itemVar))));
             step.Add(bindTarget);
         }
         if (usesLoop)
@@ -691,6 +702,7 @@ internal sealed partial class Emitter
         var release = usesLoop ? Helper(H.ReleaseLoopArray, list, arr) : Helper(H.ReleaseLoopItems, list, arr, _fn.Rs);
         // (the int lane gives its copy back; a list read in place has nothing to give)
         if (intLane) release = E.IfThenElse(notInts, release, inPlace ? E.Empty() : E.Call(H.ReleaseIntSnapshot, ints, _fn.Rs));
+        if (view is not null) release = E.Call(view, H.ChunkViewRelease, _fn.Rs);
         exprs.Add(E.TryFinally(loop, E.Block(
             E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose)),
             release,

@@ -162,6 +162,9 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteSortedEnd = Of(Filters.BuiltinFilters.WriteSortedEnd);
     public static readonly MethodInfo WriteJoinStringMapped = Of(Filters.BuiltinFilters.WriteJoinStringMapped);
     public static readonly MethodInfo ChunkedLoopSource = Of(Filters.BuiltinFilters.ChunkedLoopSource);
+    public static readonly MethodInfo ChunkViewGet = InstanceOf<Iteration.ChunkView>(v => v.Get(0));
+    public static readonly MethodInfo ChunkViewRelease = InstanceOf<Iteration.ChunkView>(v => v.Release(null!));
+    public static readonly PropertyInfo ChunkViewCount = PropertyOf<Iteration.ChunkView>(v => v.Count);
     public static readonly MethodInfo WriteSplitItem = Of(Filters.BuiltinFilters.WriteSplitItem);
     public static readonly MethodInfo WriteAttribute = Of(Filters.BuiltinFilters.WriteAttribute);
     public static readonly MethodInfo WriteReplaced = Of(Filters.BuiltinFilters.WriteReplaced);

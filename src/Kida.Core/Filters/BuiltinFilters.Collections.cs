@@ -517,14 +517,18 @@ internal static partial class BuiltinFilters
     /// list refilled for each index the loop reads, instead of a list per batch and one of them all. Any other value
     /// gets the filter's own result.
     /// </summary>
-    internal static object? ChunkedLoopSource(RenderState rs, object? v, long n, bool slice)
+    internal static Iteration.ChunkView ChunkedLoopSource(RenderState rs, object? v, long n, bool slice)
     {
-        if (Indexable(v) is not { } items) return slice ? SliceFilter(rs, v, new CallArgs([n], null)) : Batch(rs, v, new CallArgs([n], null));
-        if (slice) Guard.CollectionLength(n);
-        // (the render keeps one view for the next such loop: Iteration.ReleaseLoopItems gives it back)
+        // (the model lists a view reads typed first: Indexable asks more of a value)
+        var items = v is List<int> or List<string> or List<object?> ? (IList)v : Indexable(v);
+        // (a source read only in order: the filter's own lists, made first, as they would be)
+        var made = items is null ? (List<object?>)(slice ? SliceFilter(rs, v, new CallArgs([n], null)) : Batch(rs, v, new CallArgs([n], null)))! : null;
+        if (slice && items is not null) Guard.CollectionLength(n);
+        // (the render keeps one view for the next such loop: the loop gives it back, Iteration.ChunkView.Release)
         var view = rs.SpareChunkView ?? new Iteration.ChunkView();
         rs.SpareChunkView = null;
-        view.Open(items, Guard.ClampToInt(n), slice);
+        if (made is not null) view.Open(made);
+        else view.Open(items!, Guard.ClampToInt(n), slice);
         return view;
     }
 
@@ -736,7 +740,7 @@ internal static partial class BuiltinFilters
             foreach (var x in values) total += x.ToString(CultureInfo.InvariantCulture).Length;
             Guard.StringLength(total);
         }
-        var escapeSep = escape && sep.AsSpan().IndexOfAny("&<>\"'") >= 0;
+        var escapeSep = escape && !ReferenceEquals(Output.EscapeSeparator(sep), sep);
         for (var i = 0; i < n; i++)
         {
             if (i > 0)

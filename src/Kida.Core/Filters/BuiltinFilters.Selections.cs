@@ -68,7 +68,7 @@ internal static partial class BuiltinFilters
         where T : struct, IBinaryInteger<T>
     {
         var first = true;
-        var separator = escape ? Output.Escape(sep) : sep; // (escaped once, not at every item)
+        var separator = escape ? Output.EscapeSeparator(sep) : sep; // (escaped once, not at every item)
         foreach (var item in items)
         {
             var n = long.CreateTruncating(item);
@@ -114,7 +114,7 @@ internal static partial class BuiltinFilters
         }
         if (!FitsStringLimit(length)) return false;
         var first = true;
-        var separator = escape ? Output.Escape(sep) : sep;
+        var separator = escape ? Output.EscapeSeparator(sep) : sep;
         for (var i = 0; i < items.Length; i++)
         {
             if (!kept[i]) continue;
@@ -158,7 +158,7 @@ internal static partial class BuiltinFilters
             }
             if (strings && FitsStringLimit(length))
             {
-                var separator = escape ? Output.Escape(sep) : sep;
+                var separator = escape ? Output.EscapeSeparator(sep) : sep;
                 for (var i = 0; i < n; i++)
                 {
                     if (i > 0) output.Write(separator);

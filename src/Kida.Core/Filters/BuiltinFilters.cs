@@ -273,7 +273,7 @@ internal static partial class BuiltinFilters
             length += item.Length;
         }
         if (!FitsStringLimit(length)) return false;
-        var separator = escape ? Output.Escape(sep) : sep;
+        var separator = escape ? Output.EscapeSeparator(sep) : sep;
         for (var i = 0; i < items.Length; i++)
         {
             if (i > 0) output.Write(separator);
@@ -301,7 +301,7 @@ internal static partial class BuiltinFilters
             }
             if (plain && FitsStringLimit(length))
             {
-                var separator = escape ? Output.Escape(sep) : sep;
+                var separator = escape ? Output.EscapeSeparator(sep) : sep;
                 for (var i = 0; i < items.Length; i++)
                 {
                     if (i > 0) output.Write(separator);
@@ -331,7 +331,7 @@ internal static partial class BuiltinFilters
             }
         }
         if (!FitsStringLimit(length)) return false;
-        var separator = escape ? Output.Escape(sep) : sep;
+        var separator = escape ? Output.EscapeSeparator(sep) : sep;
         for (var i = 0; i < items.Length; i++)
         {
             if (i > 0) output.Write(separator);

@@ -76,6 +76,7 @@ internal static class Iteration
         switch (iterable)
         {
             case List<object?> l: return l;
+            case ChunkView view: return view;
             case List<int> ints when ints.Count <= PooledSnapshot: return Pooled<int>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ints), rs);
             case int[] ints when ints.Length <= PooledSnapshot: return Pooled<int>(ints, rs);
             case List<long> longs when longs.Count <= PooledSnapshot: return Pooled<long>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(longs), rs);
@@ -119,8 +120,7 @@ internal static class Iteration
         }
         if (list is ChunkView view)
         {
-            view.Close();
-            rs.SpareChunkView = view;
+            view.Release(rs);
             return;
         }
         ReleaseLoopArray(list, array);
@@ -164,50 +164,110 @@ internal static class Iteration
     {
         private readonly List<object?> _chunk = [];
         private IList? _items;
+        // a model list of numbers, booleans or strings: each chunk is a list of the same item type (read as the model list
+        // it came from reads: no box per item, the printed join writes the digits)
+        private TypedChunks? _typed;
+        private List<object?>? _made;
         private int _n, _length, _count;
         private bool _slice;
 
+        /// <summary>
+        /// The batches or columns the filter made of a source it cannot read by index (an iterator, a string, a
+        /// mapping): read as they are.
+        /// </summary>
+        public void Open(List<object?> chunks)
+        {
+            _items = null;
+            _typed = null;
+            _made = chunks;
+            _count = chunks.Count;
+        }
+
         public void Open(IList items, int n, bool slice)
         {
+            _made = null;
             _items = items;
             _n = n;
             _slice = slice;
             _length = items.Count;
             _count = slice ? n : (int)(((long)_length + n - 1) / n);
+            _typed = items switch
+            {
+                List<int> l => Typed(ref _ints, l),
+                List<long> l => Typed(ref _longs, l),
+                List<double> l => Typed(ref _doubles, l),
+                List<decimal> l => Typed(ref _decimals, l),
+                List<bool> l => Typed(ref _bools, l),
+                List<string> l => Typed(ref _strings, l),
+                _ => null,
+            };
+        }
+
+        private TypedChunks<int>? _ints;
+        private TypedChunks<long>? _longs;
+        private TypedChunks<double>? _doubles;
+        private TypedChunks<decimal>? _decimals;
+        private TypedChunks<bool>? _bools;
+        private TypedChunks<string>? _strings;
+
+        private static TypedChunks<T> Typed<T>(ref TypedChunks<T>? kept, List<T> source)
+        {
+            kept ??= new TypedChunks<T>();
+            kept.Source = source;
+            return kept;
         }
 
         /// <summary>Forgets the list and the items read (a view given back to the render holds nothing of the model).</summary>
         public void Close()
         {
+            _made = null;
             _items = null;
             _chunk.Clear();
+            _typed?.Close();
+            _typed = null;
         }
 
         public int Count => _count;
 
-        public object? this[int index]
+        /// <summary>Gives the view back to the render for its next such loop (the end of the loop that walked it).</summary>
+        public void Release(RenderState rs)
         {
-            get
+            Close();
+            rs.SpareChunkView = this;
+        }
+
+        public object? this[int index] => Get(index);
+
+        /// <summary>Batch or column <paramref name="index"/>: the view's one list, refilled (a for loop calls it directly).</summary>
+        public object? Get(int index)
+        {
+            if ((uint)index >= (uint)_count) throw new ArgumentOutOfRangeException(nameof(index));
+            if (!_slice && _typed is { } batches)
             {
-                if ((uint)index >= (uint)_count || _items is not { } items) throw new ArgumentOutOfRangeException(nameof(index));
-                int start, end;
-                if (_slice)
-                {
-                    // Jinja's slice: the first length % n columns hold one item more
-                    var per = _length / _n;
-                    var extra = _length % _n;
-                    start = index * per + Math.Min(index, extra);
-                    end = start + per + (index < extra ? 1 : 0);
-                }
-                else
-                {
-                    start = index * _n;
-                    end = Math.Min(start + _n, _length);
-                }
-                _chunk.Clear();
-                for (var i = start; i < end; i++) _chunk.Add(Filters.BuiltinFilters.ItemAt(items, i));
-                return _chunk;
+                // (a batch of a typed list: the common case first)
+                var first = index * _n;
+                return batches.Read(first, Math.Min(first + _n, _length));
             }
+            if (_made is { } made) return made[index];
+            if (_items is not { } items) throw new ArgumentOutOfRangeException(nameof(index));
+            int start, end;
+            if (_slice)
+            {
+                // Jinja's slice: the first length % n columns hold one item more
+                var per = _length / _n;
+                var extra = _length % _n;
+                start = index * per + Math.Min(index, extra);
+                end = start + per + (index < extra ? 1 : 0);
+            }
+            else
+            {
+                start = index * _n;
+                end = Math.Min(start + _n, _length);
+            }
+            if (_typed is { } typed) return typed.Read(start, end);
+            _chunk.Clear();
+            for (var i = start; i < end; i++) _chunk.Add(Filters.BuiltinFilters.ItemAt(items, i));
+            return _chunk;
         }
 
         public IEnumerator<object?> GetEnumerator()
@@ -216,6 +276,35 @@ internal static class Iteration
         }
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private abstract class TypedChunks
+        {
+            public abstract object Read(int start, int end);
+            public abstract void Close();
+        }
+
+        private sealed class TypedChunks<T> : TypedChunks
+        {
+            private readonly List<T> _chunk = [];
+            public List<T>? Source;
+
+            public override object Read(int start, int end)
+            {
+                // (the loop's body cannot change the source; a list another thread shortened gives what is left)
+                var source = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Source);
+                var n = Math.Min(end, source.Length) - start;
+                if (n <= 0) n = 0;
+                if (_chunk.Count != n) System.Runtime.InteropServices.CollectionsMarshal.SetCount(_chunk, n);
+                source.Slice(start, n).CopyTo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_chunk));
+                return _chunk;
+            }
+
+            public override void Close()
+            {
+                Source = null;
+                _chunk.Clear();
+            }
+        }
     }
 
     /// <summary>Whether a for loop has ever walked a model <c>List&lt;int&gt;</c> (set once, read when the loop is promoted).</summary>
@@ -296,6 +385,9 @@ internal static class Iteration
             case BoxedItems boxed:
                 unwrap = false;
                 return boxed.Items;
+            case ChunkView:
+                unwrap = false;
+                return null;
         }
         var shape = ShapeOf(list.GetType());
         unwrap = shape.Unwraps;
@@ -318,7 +410,7 @@ internal static class Iteration
     public static List<object?>? LoopOwnListShared(IReadOnlyList<object?>? list)
     {
         if (list is List<object?> own) return own;
-        if (list is null || list is PyTuple or BoxedItems) return null;
+        if (list is null || list is PyTuple or BoxedItems or ChunkView) return null;
         return ShapeOf(list.GetType()).IsList ? Unsafe.As<List<object?>>(list) : null;
     }
 

@@ -426,6 +426,21 @@ internal sealed class Output : IDisposable
         if (b.Length > 0) ArrayPool<char>.Shared.Return(b);
     }
 
+    /// <summary>
+    /// <see cref="Escape(string)"/> for a join's separator, which is nearly always the same literal at each call: the last
+    /// separator found to need no escaping is remembered (by reference), so the next join with it does not search it again.
+    /// </summary>
+    public static string EscapeSeparator(string sep)
+    {
+        if (ReferenceEquals(sep, _lastPlainSeparator)) return sep;
+        var escaped = Escape(sep);
+        // (written only when it changes: a page's joins share a few separators)
+        if (ReferenceEquals(escaped, sep)) _lastPlainSeparator = sep;
+        return escaped;
+    }
+
+    private static string? _lastPlainSeparator;
+
     public static string Escape(string s)
     {
         if (s.AsSpan().IndexOfAny(HtmlSpecial) < 0) return s;

@@ -80,6 +80,58 @@ public class ChunkLoopTests
             + "{% for c in w|slice(3) %}{{ c|join(',') }}/{% endfor %}|{% for b in a|slice(2) %}{{ b|join(',') }}/{% endfor %}", ctx));
     }
 
+    public sealed record Row(string? Kind, int N);
+
+    private static Dictionary<string, object?> Grouped() => new()
+    {
+        ["rows"] = new List<Row> { new("b", 1), new("A", 2), new("a", 3), new("c", 4), new("B", 5), new("a", 6) },
+        ["one"] = new List<Row> { new("x", 1) },
+        ["none_"] = new List<Row>(),
+        ["nulls"] = new List<Row> { new(null, 1), new("a", 2) },
+        ["mixed"] = new List<object?> { new Dictionary<string, object?> { ["kind"] = 2, ["n"] = 1 }, new Dictionary<string, object?> { ["kind"] = 1, ["n"] = 2 } },
+        ["dicts"] = new List<object?> { new Dictionary<string, object?> { ["kind"] = "z", ["n"] = 1 }, new Dictionary<string, object?> { ["kind"] = "y", ["n"] = 2 }, new Dictionary<string, object?> { ["kind"] = "z", ["n"] = 3 } },
+        ["many"] = Enumerable.Range(0, 70).Select(i => new Row("k" + i % 7, i)).ToList(),
+        ["gen"] = Enumerable.Range(0, 5).Select(i => new Row("g" + i % 2, i)),
+        ["missing_key"] = new List<Row> { new("a", 1) },
+        ["nothing"] = null,
+    };
+
+    public static IEnumerable<object[]> GroupBodies() => new[]
+    {
+        "{{ g.grouper }}:{{ g.list|length }};",
+        "{{ g }}|{{ g[0] }}{{ g.list|map(attribute='n')|join(',') }};",
+        "{% for r in g.list %}{{ r.n }}{% if not loop.last %}+{% endif %}{% endfor %}|{{ loop.index }}/{{ loop.length }};",
+        "{% if g.list|length > 1 %}{% break %}{% endif %}{{ g.grouper }}.",
+        "{% for h in g.list|groupby('n') %}<{{ h.grouper }}>{% endfor %}{{ g.grouper }};",
+    }.Select(body => new object[] { body });
+
+    [Theory]
+    [MemberData(nameof(GroupBodies))]
+    public void A_reused_group_prints_what_the_filters_groups_print(string body)
+    {
+        foreach (var mode in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered })
+            foreach (var source in Grouped().Keys)
+                foreach (var target in new[] { "g", "k, v" })
+                {
+                    var attribute = source == "missing_key" ? "'nope'" : "'kind'";
+                    var unpacked = target == "g" ? body : body.Replace("g.grouper", "k").Replace("g.list", "v").Replace("{{ g }}", "{{ k }}{{ v }}").Replace("g[0]", "k");
+                    var reused = $"{{% for {target} in xs|groupby({attribute}) %}}{unpacked}{{% else %}}empty{{% endfor %}}";
+                    var kept = $"{{% for {target} in xs|groupby({attribute}) %}}{{% set kept = {target.Split(',')[0]} %}}{unpacked}{{% else %}}empty{{% endfor %}}";
+                    Assert.True(Chunked(reused, names: target.Split(", ")), reused);
+                    Assert.False(Chunked(kept, names: target.Split(", ")));
+                    var ctx = Grouped();
+                    ctx["xs"] = ctx[source];
+                    var tiered = Env(mode).FromString(reused);
+                    var expected = Outcome(mode, kept, ctx);
+                    Assert.Equal(expected, Outcome(tiered, ctx));
+                    if (mode == Mode.Tiered)
+                    {
+                        tiered.Compiled.Promote();
+                        Assert.Equal(expected, Outcome(tiered, ctx));
+                    }
+                }
+    }
+
     [Theory]
     [InlineData("{{ b|join }}", true)]
     [InlineData("{% for y in b %}{{ y }}{% endfor %}", true)]
@@ -101,11 +153,17 @@ public class ChunkLoopTests
         catch (TemplateException ex) { return "error " + ex.Code; }
     }
 
+    private static string Outcome(Template template, Dictionary<string, object?> ctx)
+    {
+        try { return template.Render(ctx); }
+        catch (TemplateException ex) { return "error " + ex.Code; }
+    }
+
     /// <summary>Whether the template's first loop reuses its batches (LightLoops.ChunkStaysInBody, built-ins but <paramref name="custom"/>).</summary>
-    private static bool Chunked(string source, string? custom = null)
+    private static bool Chunked(string source, string? custom = null, string[]? names = null)
     {
         var bound = BinderTests.Bind(source);
         var loop = (ForStmt)bound.Tree.Body.First(s => s is ForStmt);
-        return LightLoops.ChunkStaysInBody(loop, ((NameTarget)loop.Target).Name, (name, _) => name != custom);
+        return (names ?? [((NameTarget)loop.Target).Name]).All(name => LightLoops.ChunkStaysInBody(loop, name, (n, _) => n != custom));
     }
 }

@@ -436,4 +436,77 @@ public class SelectionFastPathTests
         Assert.Equal("error K-SEC-006", Of(actual, big));
         Assert.Equal(Of(expected, big), Of(actual, big));
     }
+
+    public record Member(string? Name, bool Active, int Age);
+
+    public sealed record Guest(string? Name, bool Active, int Age) : Member(Name, Active, Age);
+
+    public sealed record Club(List<Member> Members);
+
+    public static IEnumerable<object[]> SelectedJoins =>
+        from e in new[]
+        {
+            "selectattr('active')|map(attribute='name')|join(', ')", "rejectattr('active')|map(attribute='name')|join('<&>')",
+            "selectattr('age')|map(attribute='name')|join(',')", "selectattr('name')|map(attribute='age')|join(',')",
+            "selectattr('missing')|map(attribute='name')|join(',')", "rejectattr('active')|map(attribute='missing')|join(',')",
+        }
+        from mode in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered }
+        select new object[] { e, mode };
+
+    /// <summary>
+    /// <c>xs|selectattr(a)|map(attribute=b)|join(sep)</c>, fused, prints what the selection kept in a variable and then
+    /// mapped and joined prints (the unfused filters), over typed member lists before and after promotion, with the items
+    /// tier-up cannot read directly (null values kept or dropped, a subclass, a dictionary, another owner type, a long text).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SelectedJoins))]
+    public void A_joined_map_of_a_selection_prints_what_the_unfused_filters_print(string chain, Mode mode)
+    {
+        var cut = chain.IndexOf("|map", StringComparison.Ordinal);
+        var fused = "{% for c in cs %}[{{ c.members|" + chain + " }}]{% endfor %}";
+        var unfused = "{% for c in cs %}{% set kept = c.members|" + chain[..cut] + " %}[{{ kept" + chain[cut..] + " }}]{% endfor %}";
+        var typed = new List<object?>
+        {
+            new Club([new Member("a<b>", true, 1), new Member("c & d", false, 0), new Member("e", true, 3)]), new Club([]),
+            new Club([new Member("off", false, 2)]),
+        };
+        var odd = new List<object?>
+        {
+            new Club([new Member("x", true, 1), new Member(null, false, 2), new Member("z", true, 3)]),   // a null value dropped
+            new Club([new Member("x", true, 1), new Member(null, true, 2)]),                             // a null value kept
+            new Club([new Member("x", true, 1), new Guest("sub", true, 2)]),                             // a subclass item
+            new Dictionary<string, object?> { ["members"] = new List<object?> { new Member("d", true, 1), new Dictionary<string, object?> { ["name"] = "m", ["active"] = 1 } } },
+            new Club([new Member(new string('w', 600), true, 1), new Member(new string('v', 600), true, 2)]),  // past the limit
+            new Club([new Member(new string('w', 600), true, 1), new Member(new string('v', 600), false, 2)]),
+        };
+        var limits = KidaLimits.Default with { MaxStringLength = 1000 };
+        var expected = Env(Mode.Interpreted, limits).FromString(unfused);
+        var actual = Env(mode, limits).FromString(fused);
+        string Of(Template t, List<object?> cs)
+        {
+            try { return t.Render(new Dictionary<string, object?> { ["cs"] = cs }); }
+            catch (TemplateException ex) { return "error " + ex.Code; }
+        }
+        Assert.Equal(Of(expected, typed), Of(actual, typed));
+        if (mode == Mode.Tiered) actual.Compiled.Promote();
+        foreach (var cs in new[] { typed, odd, typed.Concat(odd).ToList() })
+            Assert.Equal(Of(expected, cs), Of(actual, cs));
+        foreach (var item in odd)
+            Assert.Equal(Of(expected, [item]), Of(actual, [item]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void A_joined_map_of_a_selection_keeps_what_its_filter_keeps(Mode mode)
+    {
+        var env = Env(mode);
+        var t = env.FromString("{% for c in cs %}{{ c.members|selectattr('active')|map(attribute='name')|join(',') }}/{{ c.members|rejectattr('active')|map(attribute='name')|join(',') }};{% endfor %}");
+        var cs = new List<object?> { new Club([new Member("a", true, 1), new Member("b", false, 2), new Member("c", true, 3)]), new Club([new Member("<d>", false, 4)]) };
+        Assert.Equal("a,c/b;/&lt;d&gt;;", t.Render(new Dictionary<string, object?> { ["cs"] = cs }));
+        if (mode == Mode.Tiered)
+        {
+            t.Compiled.Promote();
+            Assert.Equal("a,c/b;/&lt;d&gt;;", t.Render(new Dictionary<string, object?> { ["cs"] = cs }));
+        }
+    }
 }

@@ -324,6 +324,18 @@ internal sealed partial class Emitter
             {
                 Name: "map", Style: FilterStyle.Pipe, Value: { } mapped,
                 Args: { Positional.Count: 0, DynArgs: null, DynKwargs: null, Named: [{ Key: "attribute", Value: ConstExpr { Value: string attribute } }] },
+            } map when IsBuiltinFilter("map") && mapped is FilterExpr
+            {
+                Name: "selectattr" or "rejectattr", Style: FilterStyle.Pipe, Value: { } selectedFrom,
+                Args: { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string flag }] },
+            } selection && IsBuiltinFilter(selection.Name):
+                // (the selection's items, each kept by the truth of its member: tier-up reads both members of a typed list directly)
+                return E.Block(SetPos(selection.Pos), Helper(H.WriteJoinMappedSelected, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(selectedFrom)),
+                    E.Constant(flag), E.Constant(selection.Name == "selectattr"), E.Constant(attribute), separator, _fn.Escape));
+            case FilterExpr
+            {
+                Name: "map", Style: FilterStyle.Pipe, Value: { } mapped,
+                Args: { Positional.Count: 0, DynArgs: null, DynKwargs: null, Named: [{ Key: "attribute", Value: ConstExpr { Value: string attribute } }] },
             } map when IsBuiltinFilter("map"):
                 return E.Block(SetPos(map.Pos), Helper(H.WriteJoinMapped, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(mapped)), E.Constant(attribute), separator, _fn.Escape));
             case FilterExpr
@@ -464,18 +476,33 @@ internal sealed partial class Emitter
     }
 
     /// <summary>
-    /// <c>{% for b in xs|batch(n) %}</c> or <c>xs|slice(n)</c> (built-in, a literal count, no fill) whose body cannot keep
-    /// <c>b</c> or change <c>xs</c>, and which reads no LoopContext: the source is one list refilled for each batch or
-    /// column (BuiltinFilters.ChunkedLoopSource). Null for any other loop.
+    /// <c>{% for b in xs|batch(n) %}</c> or <c>xs|slice(n)</c> (built-in, a literal count, no fill), or
+    /// <c>{% for g in xs|groupby('key') %}</c> (built-in, a literal attribute, no other argument; <c>g</c> may be unpacked),
+    /// whose body cannot keep <c>b</c> or <c>g</c> or change <c>xs</c>, and which reads no LoopContext: the source is a
+    /// view whose batches, columns or groups are refilled for each loop (BuiltinFilters.ChunkedLoopSource,
+    /// GroupedLoopSource). Null for any other loop.
     /// </summary>
     private E? ChunkedSource(ForStmt f, bool usesLoop)
     {
-        if (f is not { Recursive: false, IsAsync: false, Filter: null, Target: NameTarget target }
-            || f.Iterable is not FilterExpr { Name: "batch" or "slice", Style: FilterStyle.Pipe, Value: { } source } chunked
-            || chunked.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: long n }] } || n is < 1 or > 1 << 20
+        if (f is not { Recursive: false, IsAsync: false, Filter: null }
+            || f.Iterable is not FilterExpr { Name: "batch" or "slice" or "groupby", Style: FilterStyle.Pipe, Value: { } source } chunked
+            || chunked.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: var argument }] }
             || !IsBuiltinFilter(chunked.Name)
-            || (usesLoop && LightLoops.Analyse(f, _bound) is null)
-            || !LightLoops.ChunkStaysInBody(f, target.Name, IsBuiltin)) return null;
+            || (usesLoop && LightLoops.Analyse(f, _bound) is null)) return null;
+        var grouped = chunked.Name == "groupby";
+        // (a batch's or column's one name, a group's one name or the names it unpacks into)
+        IEnumerable<string>? names = f.Target switch
+        {
+            NameTarget target => [target.Name],
+            TupleTarget { Items: var items } when grouped && items.All(t => t is NameTarget) => items.Select(t => ((NameTarget)t).Name),
+            _ => null,
+        };
+        if (names is null || !names.All(name => LightLoops.ChunkStaysInBody(f, name, IsBuiltin))) return null;
+        if (grouped)
+            return argument is string or long
+                ? E.Block(SetPos(chunked.Pos), Helper(H.GroupedLoopSource, _fn.Rs, Helper(H.UseValue, EmitExpr(source)), E.Constant(argument, typeof(object))))
+                : null;
+        if (argument is not long n || n is < 1 or > 1 << 20) return null;
         return E.Block(SetPos(chunked.Pos),
             Helper(H.ChunkedLoopSource, _fn.Rs, Helper(H.UseValue, EmitExpr(source)), E.Constant(n), E.Constant(chunked.Name == "slice")));
     }

@@ -162,6 +162,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteSortedEnd = Of(Filters.BuiltinFilters.WriteSortedEnd);
     public static readonly MethodInfo WriteJoinStringMapped = Of(Filters.BuiltinFilters.WriteJoinStringMapped);
     public static readonly MethodInfo ChunkedLoopSource = Of(Filters.BuiltinFilters.ChunkedLoopSource);
+    public static readonly MethodInfo GroupedLoopSource = Of(Filters.BuiltinFilters.GroupedLoopSource);
     public static readonly MethodInfo ChunkViewGet = InstanceOf<Iteration.ChunkView>(v => v.Get(0));
     public static readonly MethodInfo ChunkViewRelease = InstanceOf<Iteration.ChunkView>(v => v.Release(null!));
     public static readonly PropertyInfo ChunkViewCount = PropertyOf<Iteration.ChunkView>(v => v.Count);
@@ -185,6 +186,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo PairLoopsOpen = Of((PairOpen)PairLoops.Open);
     public static readonly MethodInfo PairLoopsRelease = Of(PairLoops.Release);
     public static readonly MethodInfo WriteJoinMapped = Of(Filters.BuiltinFilters.WriteJoinMapped);
+    public static readonly MethodInfo WriteJoinMappedSelected = Of(Filters.BuiltinFilters.WriteJoinMappedSelected);
     public static readonly MethodInfo WriteJoinDivisible = Of(Filters.BuiltinFilters.WriteJoinDivisible);
     public static readonly MethodInfo CountDivisible = Of(Filters.BuiltinFilters.CountDivisible);
     public static readonly MethodInfo WriteRounded = Of(Filters.BuiltinFilters.WriteRounded);

@@ -162,6 +162,9 @@ internal sealed partial class SiteInliner
         return member;
     }
 
+    /// <summary>A literal attribute name the attribute reader reads as one member (no dots, not an index).</summary>
+    private static bool SimpleMemberName(string name) => name.Length > 0 && !name.Contains('.') && !char.IsAsciiDigit(name[0]);
+
     /// <summary>A member of a template variable observed as a <c>List&lt;T&gt;</c>: its type check, the (guarded) read and T.</summary>
     private static (Expression Guard, Expression Read, Type ListType, Type ItemType)? ListMember(Expression e) =>
         ObservedRead(e) is { Type: { IsGenericType: true } listType } m && listType.GetGenericTypeDefinition() == typeof(List<>)
@@ -349,18 +352,27 @@ internal sealed partial class SiteInliner
     [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
     private Expression? TypedJoinMapped(MethodCallExpression node)
     {
-        if (node.Method != RuntimeMethods.WriteJoinMapped
-            || node.Arguments[3] is not ConstantExpression { Value: string attr } || node.Arguments[4] is not ConstantExpression { Value: string sep }
-            || attr.Length == 0 || attr.Contains('.') || char.IsAsciiDigit(attr[0])
+        // (WriteJoinMappedSelected: rs, output, list, flag, select, attribute, separator, escape; WriteJoinMapped has no flag)
+        var selected = node.Method == RuntimeMethods.WriteJoinMappedSelected;
+        if (!selected && node.Method != RuntimeMethods.WriteJoinMapped) return null;
+        var at = selected ? 2 : 0;
+        if (node.Arguments[3 + at] is not ConstantExpression { Value: string attr } || node.Arguments[4 + at] is not ConstantExpression { Value: string sep }
+            || !SimpleMemberName(attr)
             || ListMember(node.Arguments[2]) is not var (listGuard, listRead, listType, itemType)) return null;
         if (PlainItemMember(itemType, attr, typeof(string)) is not { } member || !CannotFail(member)) return null;
+        // (a selection by a bool member read as directly: auto-implemented or a field, so reading it twice changes nothing)
+        MemberInfo? flagMember = null;
+        if (selected && (node.Arguments[3] is not ConstantExpression { Value: string flag } || !SimpleMemberName(flag)
+            || PlainItemMember(itemType, flag, typeof(bool)) is not { } flagRead || !CannotFail(flagRead) || (flagMember = flagRead) is null)) return null;
+        var keep = !selected || node.Arguments[4] is ConstantExpression { Value: true };
 
         var generic = base.VisitMethodCall(node);
         var rs = node.Arguments[0];
         var output = node.Arguments[1];
-        var escape = node.Arguments[5];
+        var escape = node.Arguments[5 + at];
         var list = Expression.Variable(listType, "list");
         var n = Expression.Variable(typeof(int), "n");
+        var kept = Expression.Variable(typeof(int), "kept");
         var i = Expression.Variable(typeof(int), "i");
         var item = Expression.Variable(itemType, "item");
         var text = Expression.Variable(typeof(string), "text");
@@ -370,31 +382,44 @@ internal sealed partial class SiteInliner
         var written = Expression.Label("written");
         Expression ItemAt() => Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list, i);
         Expression ValueOf() => Expression.MakeMemberAccess(item, member);
+        var next = Expression.Label("next");
+        var nextWritten = Expression.Label("nextWritten");
+        // (an item the selection drops: skipped in both passes)
+        Expression Skip(LabelTarget to) => flagMember is null ? Expression.Empty()
+            : Expression.IfThen(Expression.NotEqual(Expression.MakeMemberAccess(item, flagMember), Expression.Constant(keep)), Expression.Continue(to));
         var check = Expression.Block(
             Expression.Assign(plain, Expression.Constant(true)),
-            Expression.Assign(length, Expression.Multiply(Expression.Convert(Expression.Subtract(n, Expression.Constant(1)), typeof(long)), Expression.Constant((long)sep.Length))),
-            Expression.Assign(i, Expression.Constant(0)),
+            Expression.Assign(length, Expression.Constant(0L)),
+            Expression.Assign(kept, Expression.Constant(0)),
+            Expression.Assign(i, Expression.Constant(-1)),
             Expression.Loop(Expression.Block(
+                Expression.PreIncrementAssign(i),
                 Expression.IfThen(Expression.GreaterThanOrEqual(i, n), Expression.Break(checkedAll)),
                 Expression.Assign(item, ItemAt()),
                 Expression.IfThen(Expression.OrElse(Expression.Equal(item, Expression.Constant(null, itemType)), Expression.Not(Expression.TypeEqual(item, itemType))),
                     Expression.Block(Expression.Assign(plain, Expression.Constant(false)), Expression.Break(checkedAll))),
+                Skip(next),
                 Expression.Assign(text, ValueOf()),
                 Expression.IfThen(Expression.Equal(text, Expression.Constant(null, typeof(string))),
                     Expression.Block(Expression.Assign(plain, Expression.Constant(false)), Expression.Break(checkedAll))),
                 Expression.AddAssign(length, Expression.Convert(Expression.Property(text, StringLength), typeof(long))),
-                Expression.PostIncrementAssign(i)), checkedAll));
+                Expression.PostIncrementAssign(kept)), checkedAll, next),
+            // (the separators between the values kept)
+            Expression.IfThen(Expression.GreaterThan(kept, Expression.Constant(1)),
+                Expression.AddAssign(length, Expression.Multiply(Expression.Convert(Expression.Subtract(kept, Expression.Constant(1)), typeof(long)), Expression.Constant((long)sep.Length)))));
         var write = Expression.Block(
-            Expression.Assign(i, Expression.Constant(0)),
+            Expression.Assign(kept, Expression.Constant(0)),
+            Expression.Assign(i, Expression.Constant(-1)),
             Expression.Loop(Expression.Block(
+                Expression.PreIncrementAssign(i),
                 Expression.IfThen(Expression.GreaterThanOrEqual(i, n), Expression.Break(written)),
-                Expression.IfThen(Expression.GreaterThan(i, Expression.Constant(0)), Expression.Call(output, RuntimeMethods.OutputWriteText, Expression.Constant(sep), escape)),
                 Expression.Assign(item, ItemAt()),
-                Expression.Call(output, RuntimeMethods.OutputWriteText, ValueOf(), escape),
-                Expression.PostIncrementAssign(i)), written));
+                Skip(nextWritten),
+                Expression.IfThen(Expression.GreaterThan(Expression.PostIncrementAssign(kept), Expression.Constant(0)), Expression.Call(output, RuntimeMethods.OutputWriteText, Expression.Constant(sep), escape)),
+                Expression.Call(output, RuntimeMethods.OutputWriteText, ValueOf(), escape)), written, nextWritten));
         return Expression.IfThenElse(
             Expression.AndAlso(listGuard, Expression.Equal(Expression.Call(RuntimeMethods.SandboxOf, rs), Expression.Constant(null, typeof(SandboxRules)))),
-            Expression.Block(typeof(void), [list, n, i, item, text, length, plain],
+            Expression.Block(typeof(void), [list, n, i, item, text, length, plain, kept],
                 Expression.Assign(list, listRead),
                 Expression.IfThenElse(Expression.Equal(list, Expression.Constant(null, listType)), generic,
                     Expression.Block(

@@ -359,11 +359,12 @@ internal static partial class BuiltinFilters
     /// arrays, string keys ordered by an insertion sort on the stack, and each group's list built at its exact size. The
     /// groups are the general path's; keys that are not all strings continue there with what was read (no item is read twice).
     /// </summary>
-    private static List<object?>? GroupSmall(IList list, ref AttrReader reader, bool hasDefault, object? def, bool caseSensitive)
+    private static List<object?>? GroupSmall(IList list, ref AttrReader reader, bool hasDefault, object? def, bool caseSensitive, GroupPool? pool = null)
     {
-        // taken off the thread while in use: a getter the keys run may render another template on this thread
-        var scratch = t_groupScratch ?? new GroupScratch();
-        t_groupScratch = null;
+        // taken off the thread while in use: a getter the keys run may render another template on this thread (a pool
+        // has its own, which only its loop uses)
+        var scratch = pool is not null ? pool.Scratch : t_groupScratch ?? new GroupScratch();
+        if (pool is null) t_groupScratch = null;
         var n = list.Count;
         var items = scratch.Items;
         var keys = scratch.Keys;
@@ -406,14 +407,15 @@ internal static partial class BuiltinFilters
             var count = 1;
             for (var j = 1; j < n; j++)
                 if (!string.Equals(norms[order[j]], norms[order[j - 1]], StringComparison.Ordinal)) count++;
-            var groups = new List<object?>(count);
+            // (a pool's groups are refilled: its loop cannot keep one)
+            var groups = pool?.Groups ?? new List<object?>(count);
             var start = 0;
             for (var j = 1; j <= n; j++)
             {
                 if (j < n && string.Equals(norms[order[j]], norms[order[start]], StringComparison.Ordinal)) continue;
-                var members = new List<object?>(j - start);
+                var members = pool?.Take(keys[order[start]], norms[order[start]], j - start).List ?? new List<object?>(j - start);
                 for (var m = start; m < j; m++) members.Add(items[order[m]]);
-                groups.Add(new GroupTuple(keys[order[start]], norms[order[start]], members));
+                if (pool is null) groups.Add(new GroupTuple(keys[order[start]], norms[order[start]], members));
                 start = j;
             }
             return groups;
@@ -423,12 +425,63 @@ internal static partial class BuiltinFilters
             Array.Clear(items, 0, n);
             Array.Clear(keys, 0, n);
             Array.Clear(norms, 0, n);
-            t_groupScratch = scratch;
+            if (pool is null) t_groupScratch = scratch;
         }
     }
 
+    /// <summary>
+    /// The groups of a <c>{% for g in xs|groupby('key') %}</c> loop whose body cannot keep a group (see
+    /// <see cref="GroupedLoopSource"/>): one list of groups and the group objects, each with its list, refilled by each
+    /// such loop that reuses the view holding it.
+    /// </summary>
+    internal sealed class GroupPool
+    {
+        public readonly List<object?> Groups = [];
+        public readonly GroupScratch Scratch = new();
+        private readonly List<GroupTuple> _made = [];
+
+        public GroupTuple Take(object? grouper, object? norm, int size)
+        {
+            var at = Groups.Count;
+            GroupTuple group;
+            if (at < _made.Count)
+            {
+                group = _made[at];
+                group.Reset(grouper, norm);
+            }
+            else _made.Add(group = new GroupTuple(grouper, norm, new List<object?>(size)));
+            Groups.Add(group);
+            return group;
+        }
+
+        /// <summary>Forgets every key and item (a pool a finished loop gave back holds nothing of the model).</summary>
+        public void Clear()
+        {
+            for (var i = 0; i < Groups.Count; i++) _made[i].Reset(null, null);
+            Groups.Clear();
+        }
+    }
+
+    /// <summary>
+    /// <c>{% for g in xs|groupby('key') %}</c> (the built-in filter, a literal attribute, no other argument) for a loop
+    /// whose body cannot keep <c>g</c> (Compilation/LightLoops.ChunkStaysInBody): a short list's groups made in the
+    /// render's reused groups (<see cref="GroupPool"/>) instead of new lists and tuples; anything else gets the filter's
+    /// own groups through the same view.
+    /// </summary>
+    internal static Iteration.ChunkView GroupedLoopSource(RenderState rs, object? v, object? attribute)
+    {
+        var list = Indexable(v);
+        var view = rs.SpareChunkView ?? new Iteration.ChunkView();
+        rs.SpareChunkView = null;
+        var reader = new AttrReader(rs, attribute);
+        if (list is { Count: > 0 and <= GroupScratch.Size } && GroupSmall(list, ref reader, false, null, false, view.Groups ??= new GroupPool()) is { } small)
+            view.Open(small);
+        else view.Open((List<object?>)GroupBy(rs, v, new CallArgs([attribute], null))!);
+        return view;
+    }
+
     /// <summary>Scratch arrays of <see cref="GroupSmall"/>, one set per thread.</summary>
-    private sealed class GroupScratch
+    internal sealed class GroupScratch
     {
         public const int Size = 64;
         public readonly object?[] Items = new object?[Size];
@@ -481,11 +534,20 @@ internal static partial class BuiltinFilters
     }
 
     /// <summary>A <c>(grouper, list)</c> pair that unpacks like a tuple and reads as <c>.grouper</c>/<c>.list</c>.</summary>
-    private sealed class GroupTuple(object? grouper, object? norm, List<object?> list) : IKidaObject, IReadOnlyList<object?>, System.Collections.IList
+    internal sealed class GroupTuple(object? grouper, object? norm, List<object?> list) : IKidaObject, IReadOnlyList<object?>, System.Collections.IList
     {
-        public object? Grouper { get; } = grouper;
-        public object? Norm { get; } = norm;
+        public object? Grouper { get; private set; } = grouper;
+        public object? Norm { get; private set; } = norm;
         public List<object?> List { get; } = list;
+
+        /// <summary>A group of a <see cref="GroupPool"/> given its next key (its list emptied).</summary>
+        public void Reset(object? grouper, object? norm)
+        {
+            Grouper = grouper;
+            Norm = norm;
+            List.Clear();
+        }
+
         public bool TryGetMember(string name, out object? value)
         {
             value = name switch { "grouper" => Grouper, "list" => List, _ => null };

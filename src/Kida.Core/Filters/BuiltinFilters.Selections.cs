@@ -136,6 +136,14 @@ internal static partial class BuiltinFilters
     /// reads it) into a pooled buffer and, when every value is a string and the text passes the string limit, written into
     /// the output with the separator between them; otherwise the values read are joined by the general filter.
     /// </summary>
+    /// <summary>
+    /// <c>{{ xs|selectattr('flag')|map(attribute='name')|join(sep) }}</c> (or <c>rejectattr</c>; the built-in filters, literal
+    /// names): the selection, then <see cref="WriteJoinMapped"/> of it. Tier-up reads a typed list's two members directly
+    /// (SiteInliner.TypedJoinMapped).
+    /// </summary>
+    internal static void WriteJoinMappedSelected(RenderState rs, Output output, object? v, string flag, bool select, string attribute, string sep, bool escape) =>
+        WriteJoinMapped(rs, output, SelectOrReject(rs, v, new CallArgs([flag], null), select, byAttr: true), attribute, sep, escape);
+
     internal static void WriteJoinMapped(RenderState rs, Output output, object? v, string attribute, string sep, bool escape)
     {
         if (Indexable(v) is not { Count: > 0 } list)

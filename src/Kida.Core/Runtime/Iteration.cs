@@ -169,6 +169,9 @@ internal static class Iteration
         private TypedChunks? _typed;
         private List<object?>? _made;
         private int _n, _length, _count;
+
+        /// <summary>The groups a groupby loop over this view refills (Filters.BuiltinFilters.GroupedLoopSource).</summary>
+        internal Filters.BuiltinFilters.GroupPool? Groups;
         private bool _slice;
 
         /// <summary>
@@ -221,6 +224,7 @@ internal static class Iteration
         public void Close()
         {
             _made = null;
+            Groups?.Clear();
             _items = null;
             _chunk.Clear();
             _typed?.Close();

@@ -414,4 +414,52 @@ public class TypedOperatorTests
         // numbers of one type, then the other record type and a mixed list after promotion (the typed stores' checks fail)
         AssertPromotedAgrees(source, Nums(), Others(), Mixed());
     }
+
+    public sealed record Holder(Dictionary<string, object?> Meta);
+
+    public sealed class DerivedMap : Dictionary<string, object?>;
+
+    private static Dictionary<string, object?> Map(object? b) => new() { ["b"] = b, ["a"] = "x" };
+
+    public static IEnumerable<object[]> DictItemExpressions => new[]
+    {
+        "d['b'] + 1", "d.b * 2", "d['b'] - d['b']", "d['b'] > 3", "d['b'] % 7", "d['b'] // 2", "-d['b']", "d['b']|abs", "d['b']|string",
+        "x.meta['b'] + 1", "x.meta.b * 3", "x.meta['b'] == 7", "x.meta['b'] ** 2", "x.meta['missing'] + 1", "x.meta['a'] ~ x.meta['b']",
+    }.Select(e => new object[] { e });
+
+    /// <summary>
+    /// An int under a key of a <c>Dictionary&lt;string, object?&gt;</c> (a loop variable's or a member's) is an operand read once
+    /// at tier-up; every other value, key and mapping answers as the interpreter does after promotion.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(DictItemExpressions))]
+    public void Dictionary_items_in_operations_answer_as_the_interpreter_does(string expr)
+    {
+        var usesHolder = expr.StartsWith("x.", StringComparison.Ordinal);
+        var source = usesHolder
+            ? $"{{% for x in xs %}}{{{{ {expr} }}}}|{{% if {expr} %}}T{{% else %}}F{{% endif %}}|{{% set y = {expr} %}}{{{{ y }}}};{{% endfor %}}"
+            : $"{{% for d in xs %}}{{{{ {expr} }}}}|{{% if {expr} %}}T{{% else %}}F{{% endif %}}|{{% set y = {expr} %}}{{{{ y }}}};{{% endfor %}}";
+        object?[] values = [0, 7, -3, int.MaxValue, int.MinValue, 9007199254740993L, 2.5, true, "7", null, new Markup("5"), System.Text.Json.JsonDocument.Parse("12").RootElement];
+        IEnumerable<Dictionary<string, object?>> maps(object?[] vs) => vs.Select(Map);
+        object Wrap(IEnumerable<Dictionary<string, object?>> ms) => usesHolder ? ms.Select(m => new Holder(m)).ToList() : ms.ToList();
+        var ints = Wrap(maps([1, 7, -3, int.MaxValue, int.MinValue]));
+        var odd = new List<object?>();
+        foreach (var v in values)
+        {
+            var derived = new DerivedMap { ["b"] = v, ["a"] = "x" };
+            odd.Add(usesHolder ? new Holder(Map(v)) : Map(v));
+            if (!usesHolder) odd.Add(derived);
+        }
+        if (!usesHolder)
+        {
+            odd.Add(new Dictionary<string, object?> { ["a"] = 1 });
+            odd.Add(new SortedDictionary<string, object?> { ["b"] = 4 });
+            odd.Add(new Dictionary<string, int> { ["b"] = 4 });
+            odd.Add(null);
+        }
+        // (a typed item and the others in one loop: the guard holds for some iterations and fails for the rest)
+        var mixed = ((System.Collections.IEnumerable)Wrap(maps([3]))).Cast<object?>().Concat(odd).ToList();
+        AssertPromotedAgrees(source, ints, odd, mixed);
+        foreach (var item in odd) AssertPromotedAgrees(source, ints, new List<object?> { item });
+    }
 }

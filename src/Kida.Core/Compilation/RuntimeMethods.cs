@@ -122,6 +122,8 @@ internal static class RuntimeMethods
     public static readonly MethodInfo GetAttrSite = Of(MemberAccess.GetAttrSite);
     public static readonly MethodInfo GetAttrOptional = Of(MemberAccess.GetAttrOptional);
     public static readonly MethodInfo GetItem = Of(MemberAccess.GetItem);
+    private delegate bool DictItemIntOf(object? map, string key, out long value);
+    public static readonly MethodInfo DictItemInt = Of((DictItemIntOf)MemberAccess.DictItemInt);
     public static readonly MethodInfo GetItemOptional = Of(MemberAccess.GetItemOptional);
     public static readonly MethodInfo TryWriteStringIndex = Of(MemberAccess.TryWriteStringIndex);
     public static readonly MethodInfo WriteAttrSite = Of(MemberAccess.WriteAttrSite);

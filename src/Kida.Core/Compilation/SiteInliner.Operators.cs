@@ -373,7 +373,10 @@ internal sealed partial class SiteInliner
                 // (a strict undefined check: a member or a constant is never undefined)
                 return Typed(call.Arguments[0]);
             case MethodCallExpression call when call.Method == GetAttrSite:
-                return TypedMember(call);
+                return TypedMember(call) ?? DictItem(call.Arguments[ReadSite - 2], (string)((ConstantExpression)call.Arguments[ReadSite - 1]).Value!);
+            case MethodCallExpression packed when (InterpreterCalls.Unpack(packed) ?? packed) is { } get && get.Method == RuntimeMethods.GetItem
+                && StringKey(get.Arguments[2]) is { } key:
+                return DictItem(get.Arguments[1], key);
             case BlockExpression { Variables.Count: 0, Expressions: [BinaryExpression { NodeType: ExpressionType.Assign, Left: MemberExpression { Member: var field } } position, var last] }
                 when field == RuntimeMethods.RenderStatePos && Typed(last) is { } inner:
                 // { rs.Pos = n; value }: the position still stored first, for an error of the general path inside
@@ -394,6 +397,30 @@ internal sealed partial class SiteInliner
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// <c>d['qty']</c> / <c>d.qty</c> in an operation, where <c>d</c> is a variable or a variable's member (read again, with
+    /// no side effect, when the general path takes over): an int stored under the key of a
+    /// <c>Dictionary&lt;string, object?&gt;</c> is the operand, read once in the guard (MemberAccess.DictItemInt); any
+    /// other mapping, a missing key or another value takes the general path.
+    /// </summary>
+    private TypedValue? DictItem(Expression target, string key)
+    {
+        var bare = target;
+        while (bare is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) bare = c.Operand;
+        if (bare is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) bare = use.Arguments[0];
+        if (bare is not ParameterExpression && ObservedRead(bare) is null) return null;
+        var item = Hoisted(typeof(long), "item");
+        var map = Visit(target);
+        return new TypedValue(item, int.MaxValue + 1.0,
+            [Expression.Call(RuntimeMethods.DictItemInt, map.Type == typeof(object) ? map : Expression.Convert(map, typeof(object)), Expression.Constant(key), item)]);
+    }
+
+    private static string? StringKey(Expression e)
+    {
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+        return e is ConstantExpression { Value: string s } ? s : null;
     }
 
     private static TypedValue? TypedMember(MethodCallExpression read)

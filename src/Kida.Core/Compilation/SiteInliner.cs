@@ -43,6 +43,34 @@ internal sealed partial class SiteInliner : ExpressionVisitor
     public static Expression<TDelegate> Inline<TDelegate>(Expression<TDelegate> lambda) where TDelegate : Delegate =>
         TypedLocals.Rewrite(LetForwarding.Rewrite((Expression<TDelegate>)new SiteInliner().Visit(lambda)));
 
+    // the locals the typed paths of the function being visited need (a dictionary item read once in a guard, then used):
+    // declared at the top of the nearest lambda, each written just before it is read
+    private List<ParameterExpression>? _hoisted;
+
+    /// <summary>A local of the lambda being visited, for a typed path to fill in its guard and read in its value.</summary>
+    private ParameterExpression Hoisted(Type type, string name)
+    {
+        var local = Expression.Variable(type, name);
+        (_hoisted ??= []).Add(local);
+        return local;
+    }
+
+    protected override Expression VisitLambda<T>(Expression<T> node)
+    {
+        var saved = _hoisted;
+        _hoisted = null;
+        try
+        {
+            var body = Visit(node.Body);
+            if (_hoisted is { Count: > 0 } locals) body = Expression.Block(body.Type, locals, body);
+            return node.Update(body, node.Parameters);
+        }
+        finally
+        {
+            _hoisted = saved;
+        }
+    }
+
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
         if (InterpreterCalls.Unpack(node) is { } direct) return VisitMethodCall(direct);

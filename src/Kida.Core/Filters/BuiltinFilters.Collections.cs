@@ -422,9 +422,9 @@ internal static partial class BuiltinFilters
         }
         finally
         {
-            Array.Clear(items, 0, n);
-            Array.Clear(keys, 0, n);
-            Array.Clear(norms, 0, n);
+            items.AsSpan(0, n).Clear();
+            keys.AsSpan(0, n).Clear();
+            norms.AsSpan(0, n).Clear();
             if (pool is null) t_groupScratch = scratch;
         }
     }

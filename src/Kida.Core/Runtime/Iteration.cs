@@ -82,6 +82,10 @@ internal static class Iteration
             case List<long> longs when longs.Count <= PooledSnapshot: return Pooled<long>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(longs), rs);
             case List<double> doubles when doubles.Count <= PooledSnapshot: return Pooled<double>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(doubles), rs);
             case List<bool> flags when flags.Count <= PooledSnapshot: return Pooled<bool>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(flags), rs);
+            // (a model List<T> of references whose shape a loop asked for lately: the list itself, as AsSequence gives it,
+            // without the variant interface check)
+            case not null when RecentShape(iterable.GetType()) is { IsList: true }:
+                return Unsafe.As<IReadOnlyList<object?>>(iterable);
         }
         return AsSequence(iterable);
     }
@@ -432,11 +436,18 @@ internal static class Iteration
     private static int _nextShape;
     private static readonly ConditionalWeakTable<Type, LoopShape> Shapes = new();
 
-    private static LoopShape ShapeOf(Type type)
+    /// <summary>The shape of <paramref name="type"/> when it is one of the last few asked for; null otherwise.</summary>
+    private static LoopShape? RecentShape(Type type)
     {
         var recent = RecentShapes;
         for (var i = 0; i < recent.Length; i++)
             if (Volatile.Read(ref recent[i]) is { } known && known.Type == type) return known;
+        return null;
+    }
+
+    private static LoopShape ShapeOf(Type type)
+    {
+        if (RecentShape(type) is { } known) return known;
         var shape = Shapes.GetValue(type, static t =>
         {
             Type? element = t.IsArray ? t.GetElementType()
@@ -447,7 +458,7 @@ internal static class Iteration
             return new LoopShape(t, isList, unwraps);
         });
         // (a racing update may overwrite another slot: any shape in any slot is right for its type)
-        Volatile.Write(ref recent[_nextShape++ & 3], shape);
+        Volatile.Write(ref RecentShapes[_nextShape++ & 3], shape);
         return shape;
     }
 

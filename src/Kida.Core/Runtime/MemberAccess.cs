@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -168,6 +169,22 @@ internal static class MemberAccess
         if (TryGetItem(obj, key, out var value)) return value;
         if (obj is not null && Values.AsString(key) is { } name && !Values.IsMapping(obj) && TryGetAttr(rs, obj, name, out value)) return value;
         return Undefined.Item(obj, key, rs.Strict);
+    }
+
+    /// <summary>
+    /// The int stored under <paramref name="key"/> in a <c>Dictionary&lt;string, object?&gt;</c> (what <see cref="GetItem"/> and an
+    /// attribute read give for it), as a long; false for any other value, key or mapping (the general read decides those).
+    /// </summary>
+    public static bool DictItemInt(object? map, string key, out long value)
+    {
+        if (map is not null && map.GetType() == typeof(Dictionary<string, object?>)
+            && Unsafe.As<Dictionary<string, object?>>(map).TryGetValue(key, out var found) && found is int n)
+        {
+            value = n;
+            return true;
+        }
+        value = 0;
+        return false;
     }
 
     public static object? GetItemOptional(RenderState rs, object? obj, object? key)

@@ -82,6 +82,10 @@ public class ChunkLoopTests
 
     public sealed record Row(string? Kind, int N);
 
+    public record Entry(string? Kind, int N);
+
+    public sealed record SubEntry(string? Kind, int N) : Entry(Kind, N);
+
     private static Dictionary<string, object?> Grouped() => new()
     {
         ["rows"] = new List<Row> { new("b", 1), new("A", 2), new("a", 3), new("c", 4), new("B", 5), new("a", 6) },
@@ -93,6 +97,9 @@ public class ChunkLoopTests
         ["many"] = Enumerable.Range(0, 70).Select(i => new Row("k" + i % 7, i)).ToList(),
         ["gen"] = Enumerable.Range(0, 5).Select(i => new Row("g" + i % 2, i)),
         ["missing_key"] = new List<Row> { new("a", 1) },
+        ["entries"] = new List<Entry> { new("q", 1), new("P", 2), new("q", 3) },
+        ["subs"] = new List<Entry> { new("q", 1), new SubEntry("p", 2), new("Q", 3) },
+        ["null_items"] = new List<Entry?> { new("q", 1), null },
         ["nothing"] = null,
     };
 
@@ -130,6 +137,47 @@ public class ChunkLoopTests
                         Assert.Equal(expected, Outcome(tiered, ctx));
                     }
                 }
+    }
+
+    public sealed record Holder(List<Entry?>? Rows);
+
+    public sealed record OtherHolder(List<string>? Rows);
+
+    /// <summary>
+    /// <c>{% for g in c.rows|groupby('kind') %}</c> over a member seen as a list of records: tier-up reads the keys through
+    /// a compiled getter (SiteInliner.TypedGroupedSource). Case-folded keys, null items and keys, subclasses, other
+    /// member types and long lists print what the interpreter prints.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GroupBodies))]
+    public void A_grouped_member_list_prints_what_the_interpreter_prints_after_promotion(string body)
+    {
+        var source = "{% for c in cs %}{% for g in c.rows|groupby('kind') %}" + body + "{% else %}empty{% endfor %}/{% endfor %}";
+        var typed = new List<object?>
+        {
+            new Holder([new Entry("b", 1), new Entry("A", 2), new Entry("a", 3), new Entry("c", 4), new Entry("B", 5)]),
+            new Holder([new Entry("x", 1)]), new Holder([]),
+        };
+        var odd = new List<object?>
+        {
+            new Holder([new Entry("q", 1), new SubEntry("p", 2), new Entry("Q", 3)]),
+            new Holder([new Entry("q", 1), null]),
+            new Holder([new Entry(null, 1), new Entry("a", 2)]),
+            new Holder(null),
+            new Holder([.. Enumerable.Range(0, 70).Select(i => (Entry?)new Entry("k" + i % 7, i))]),
+            new OtherHolder(["x", "y"]),
+            new Dictionary<string, object?> { ["rows"] = new List<object?> { new Dictionary<string, object?> { ["kind"] = "d", ["n"] = 1 } } },
+        };
+        var interpreted = Env(Mode.Interpreted).FromString(source);
+        var tiered = Env(Mode.Tiered).FromString(source);
+        Dictionary<string, object?> Ctx(List<object?> cs) => new() { ["cs"] = cs };
+        var expected = Outcome(interpreted, Ctx(typed));
+        Assert.Equal(expected, Outcome(tiered, Ctx(typed)));
+        tiered.Compiled.Promote();
+        Assert.Equal(expected, Outcome(tiered, Ctx(typed)));
+        foreach (var item in odd) Assert.Equal(Outcome(interpreted, Ctx([item])), Outcome(tiered, Ctx([item])));
+        var mixed = typed.Concat(odd).Concat(typed).ToList();
+        Assert.Equal(Outcome(interpreted, Ctx(mixed)), Outcome(tiered, Ctx(mixed)));
     }
 
     [Theory]

@@ -91,4 +91,56 @@ public class TypedItemWriteTests
             return $"{ex.Code} {ex.Message}";
         }
     }
+
+    public record Kid(string? Name, int Age);
+
+    public sealed record Grandkid(string? Name, int Age) : Kid(Name, Age);
+
+    public sealed record Family(List<Kid?>? Kids, List<object?>? Any);
+
+    public sealed record Strangers(List<string>? Kids, List<Kid?>? Any);
+
+    public static IEnumerable<object[]> ReferenceItems() =>
+        from expr in new[] { "x.kids[0].name", "x.kids[1].age + 1", "x.kids[-1].name", "x.kids[-3]", "x.kids[2].name", "x.kids[0]", "x.any[0].name", "x.kids[5].name" }
+        select new object[] { expr };
+
+    /// <summary>
+    /// <c>x.kids[0].name</c>: a literal index into a member seen as a list of records reads the item through List's
+    /// indexer at tier-up; out-of-range indices, null lists and items, subclasses and other member types print (or fail)
+    /// as the interpreter does.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ReferenceItems))]
+    public void A_literal_index_into_a_list_of_records_reads_what_the_interpreter_reads(string expr)
+    {
+        foreach (var source in new[]
+        {
+            $"{{% for x in xs %}}{{% try %}}{{{{ {expr} }}}}{{% fallback %}}!{{% end %}};{{% endfor %}}",
+            $"{{% for x in xs %}}{{{{ {expr} }}}};{{% endfor %}}",
+        })
+        {
+            var interpreted = new KidaEnvironment(new KidaOptions { PreferInterpretation = true }).FromString(source);
+            var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+            var typed = new List<object?>
+            {
+                new Family([new Kid("a<b>", 1), new Kid("c", 2), new Kid("d", 3)], [new Kid("x", 9)]),
+                new Family([new Kid("solo", 4)], []),
+            };
+            var odd = new List<object?>
+            {
+                new Family([null, new Grandkid("g", 5), new Kid(null, 6)], [null]),
+                new Family([], null),
+                new Family(null, null),
+                new Strangers(["s", "t", "u"], [new Kid("k", 1)]),
+                new Dictionary<string, object?> { ["kids"] = new List<object?> { new Dictionary<string, object?> { ["name"] = "dict", ["age"] = 1 } } },
+            };
+            var expected = Outcome(interpreted, typed);
+            Assert.Equal(expected, Outcome(tiered, typed));
+            tiered.Compiled.Promote();
+            Assert.Equal(expected, Outcome(tiered, typed));
+            foreach (var item in odd) Assert.Equal(Outcome(interpreted, new List<object?> { item }), Outcome(tiered, new List<object?> { item }));
+            var mixed = typed.Concat(odd).Concat(typed).ToList();
+            Assert.Equal(Outcome(interpreted, mixed), Outcome(tiered, mixed));
+        }
+    }
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Text.Json.Nodes;
 using Kida.Runtime;
 
 namespace Kida.Compilation;
@@ -83,6 +84,74 @@ internal sealed partial class SiteInliner
                 Expression.IfThenElse(Expression.AndAlso(Expression.NotEqual(list, Expression.Constant(null, listType)), inRange), typed, fromList)),
             generic);
     }
+
+    /// <summary>
+    /// <c>x.children[0]</c>, <c>x.children[-1]</c> (a literal integer index) on a member seen as a <c>List&lt;T&gt;</c> of a
+    /// reference type T that no value of is unwrapped (not a task, JSON node or a base of one): the item read through
+    /// List's own indexer. An index out of range, a null list or a value of another type takes the generic read.
+    /// </summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
+    private Expression? TypedListItem(MethodCallExpression get)
+    {
+        var key = get.Arguments[2];
+        while (key is UnaryExpression { NodeType: ExpressionType.Convert } kc && kc.Type == typeof(object)) key = kc.Operand;
+        if (key is not ConstantExpression { Value: long k } || k is > int.MaxValue or < -int.MaxValue
+            || ListMember(get.Arguments[1]) is not var (guard, read, listType, itemType)
+            || itemType.IsValueType || itemType == typeof(string) || NeedsUnwrap(itemType)) return null;
+        var list = Expression.Variable(listType, "list");
+        Expression count = Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(itemType), list);
+        var at = (int)k;
+        var index = at >= 0 ? (Expression)Expression.Constant(at) : Expression.Add(count, Expression.Constant(at));
+        var inRange = at >= 0 ? Expression.LessThan(Expression.Constant(at), count) : Expression.GreaterThanOrEqual(count, Expression.Constant(-at));
+        var item = Expression.Convert(Expression.Call(RuntimeMethods.ListItemOf.MakeGenericMethod(itemType), list, index), typeof(object));
+        // (the generic read of the list already read; a null member is read again, as the attribute read turns it into "")
+        var fromList = get.Update(null, [Visit(get.Arguments[0]), Expression.Convert(list, typeof(object)), get.Arguments[2]]);
+        var generic = base.VisitMethodCall(get);
+        return Expression.Condition(guard,
+            Expression.Block(typeof(object), [list],
+                Expression.Assign(list, read),
+                Expression.Condition(Expression.Equal(list, Expression.Constant(null, listType)), generic,
+                    Expression.Condition(inRange, item, fromList, typeof(object)), typeof(object))),
+            generic, typeof(object));
+
+        // what Values.Unwrap would change: a task, a JSON node, or a type one of them derives from
+        static bool NeedsUnwrap(Type t) =>
+            t.IsAssignableFrom(typeof(Task)) || typeof(Task).IsAssignableFrom(t) || t.IsAssignableFrom(typeof(JsonNode)) || typeof(JsonNode).IsAssignableFrom(t)
+            || AsyncValues.IsAwaitableType(t);
+    }
+
+    /// <summary>
+    /// <c>{% for g in x.children|groupby('kind') %}</c> (the emitter's GroupedLoopSource) over a member seen as a
+    /// <c>List&lt;T&gt;</c> of a plain class whose key is an auto-implemented string property or a string field: the keys
+    /// read by a compiled getter (BuiltinFilters.GroupedLoopSourceOf), not through the attribute reader. A null list, a
+    /// sandbox or another list type takes the general source.
+    /// </summary>
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
+    private Expression? TypedGroupedSource(MethodCallExpression node)
+    {
+        if (node.Arguments[2] is not ConstantExpression { Value: string attr } || !SimpleMemberName(attr)
+            || ListMember(node.Arguments[1]) is not var (guard, read, listType, itemType)
+            || PlainItemMember(itemType, attr, typeof(string)) is not { } member || !CannotFail(member)) return null;
+        var key = KeyGetters.GetOrAdd(member, static (m, t) =>
+        {
+            var item = Expression.Parameter(t, "item");
+            return Expression.Lambda(typeof(Func<,>).MakeGenericType(t, typeof(string)), Expression.MakeMemberAccess(item, m), item).Compile();
+        }, itemType);
+        var generic = base.VisitMethodCall(node);
+        var list = Expression.Variable(listType, "list");
+        return Expression.Condition(guard,
+            Expression.Block(node.Type, [list],
+                Expression.Assign(list, read),
+                Expression.Condition(Expression.Equal(list, Expression.Constant(null, listType)), generic,
+                    Expression.Call(RuntimeMethods.GroupedLoopSourceOf.MakeGenericMethod(itemType), Visit(node.Arguments[0]), list, node.Arguments[2], Expression.Constant(key)),
+                    node.Type)),
+            generic, node.Type);
+    }
+
+    // the compiled key getter of each member a grouped loop reads at tier-up (Func<T, string?>)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<MemberInfo, Delegate> KeyGetters = new();
 
     /// <summary><c>{{ x.children|selectattr('active')|list|length }}</c>, <c>{{ x.tags.count('a') }}</c>: the count of <see cref="TypedCountSelected"/> written as the number it is, no box.</summary>
     private Expression? TypedCountWrite(MethodCallExpression write)

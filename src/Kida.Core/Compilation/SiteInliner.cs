@@ -77,6 +77,8 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         if (InlinedMacroCall(node) is { } inlinedCall) return inlinedCall;
         // (IL reads a short model List<T> of references through List's own indexer: Iteration.LoopOwnListShared)
         if (node.Method == RuntimeMethods.LoopOwnList) return Expression.Call(RuntimeMethods.LoopOwnListShared, Visit(node.Arguments[0]));
+        if (node.Method == RuntimeMethods.GetItem && TypedListItem(node) is { } listItem) return listItem;
+        if (node.Method == RuntimeMethods.GroupedLoopSource && TypedGroupedSource(node) is { } grouped) return grouped;
         if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
         if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
         if (node.Method == WriteValue && TypedValueWrite(node) is { } valueWrite) return valueWrite;

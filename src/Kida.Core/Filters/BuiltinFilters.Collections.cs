@@ -454,6 +454,118 @@ internal static partial class BuiltinFilters
             return group;
         }
 
+        /// <summary>
+        /// The groups of a short list (what <see cref="GroupSmall"/> makes, case-insensitive, no default) made in this
+        /// pool: each key read once; string keys grouped by <see cref="Group"/>; any other key leaves the grouping to the
+        /// general path with the keys read.
+        /// </summary>
+        public List<object?> Fill(IList list, ref AttrReader reader)
+        {
+            var n = list.Count;
+            var items = Scratch.Items;
+            var keys = Scratch.Keys;
+            var norms = Scratch.Norms;
+            try
+            {
+                var allText = true;
+                for (var i = 0; i < n; i++)
+                {
+                    var x = items[i] = ItemAt(list, i);
+                    var k = reader.Read(x);
+                    if (k is string text) norms[i] = Comparison.CaseFolded(text);
+                    else
+                    {
+                        if (k is Undefined u) u.Use();
+                        if (Values.AsString(k) is { } markup) norms[i] = Comparison.CaseFolded(markup);
+                        else allText = false;
+                    }
+                    keys[i] = k;
+                }
+                if (allText) return Group(n);
+                var keyed = new List<(object? Key, object? Item)>(n);
+                for (var i = 0; i < n; i++) keyed.Add((keys[i], items[i]));
+                return GroupKeyed(keyed, false, false);
+            }
+            finally
+            {
+                Clear(n);
+            }
+        }
+
+        /// <summary>
+        /// <see cref="Fill"/> for a model <c>List&lt;T&gt;</c> whose key is a string member read by <paramref name="key"/>
+        /// (tier-up, SiteInliner.TypedGroupedSource: an auto-implemented property or a field, so reading it again changes
+        /// nothing): null, with nothing kept, when an item is null or of another type or a key is null (the general
+        /// path decides those).
+        /// </summary>
+        public List<object?>? Fill<T>(List<T> list, Func<T, string?> key) where T : class
+        {
+            var source = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
+            var n = source.Length;
+            var items = Scratch.Items;
+            var keys = Scratch.Keys;
+            var norms = Scratch.Norms;
+            try
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    var x = source[i];
+                    if (x is null || x.GetType() != typeof(T) || key(x) is not { } k) return null;
+                    items[i] = x;
+                    keys[i] = k;
+                    norms[i] = Comparison.CaseFolded(k);
+                }
+                return Group(n);
+            }
+            finally
+            {
+                Clear(n);
+            }
+        }
+
+        // the distinct keys of the n text keys read (the first of each, by index) in the stable string order, then each
+        // one's items in order, as groups of this pool
+        private List<object?> Group(int n)
+        {
+            var items = Scratch.Items;
+            var keys = Scratch.Keys;
+            var norms = Scratch.Norms;
+            Span<int> firsts = stackalloc int[n];
+            var distinct = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var norm = norms[i]!;
+                var seen = false;
+                for (var d = 0; d < distinct && !seen; d++)
+                    seen = string.Equals(norms[firsts[d]], norm, StringComparison.Ordinal);
+                if (seen) continue;
+                var at = distinct++;
+                while (at > 0 && Comparison.CompareStrings(norms[firsts[at - 1]]!, norm) > 0)
+                {
+                    firsts[at] = firsts[at - 1];
+                    at--;
+                }
+                firsts[at] = i;
+            }
+            for (var d = 0; d < distinct; d++)
+            {
+                var first = firsts[d];
+                var norm = norms[first]!;
+                var members = Take(keys[first], norm, 4).List;
+                members.Add(items[first]);
+                for (var i = first + 1; i < n; i++)
+                    if (string.Equals(norms[i], norm, StringComparison.Ordinal)) members.Add(items[i]);
+            }
+            return Groups;
+        }
+
+        private void Clear(int n)
+        {
+            Scratch.Items.AsSpan(0, n).Clear();
+            Scratch.Keys.AsSpan(0, n).Clear();
+            Scratch.Norms.AsSpan(0, n).Clear();
+        }
+
         /// <summary>Forgets every key and item (a pool a finished loop gave back holds nothing of the model).</summary>
         public void Clear()
         {
@@ -473,11 +585,34 @@ internal static partial class BuiltinFilters
         var list = Indexable(v);
         var view = rs.SpareChunkView ?? new Iteration.ChunkView();
         rs.SpareChunkView = null;
-        var reader = new AttrReader(rs, attribute);
-        if (list is { Count: > 0 and <= GroupScratch.Size } && GroupSmall(list, ref reader, false, null, false, view.Groups ??= new GroupPool()) is { } small)
-            view.Open(small);
+        if (list is { Count: > 0 and <= GroupScratch.Size })
+        {
+            var reader = new AttrReader(rs, attribute);
+            view.Open((view.Groups ??= new GroupPool()).Fill(list, ref reader));
+        }
         else view.Open((List<object?>)GroupBy(rs, v, new CallArgs([attribute], null))!);
         return view;
+    }
+
+    /// <summary>
+    /// <see cref="GroupedLoopSource"/> over a model <c>List&lt;T&gt;</c> keyed by a string member (tier-up,
+    /// SiteInliner.TypedGroupedSource): the keys read by <paramref name="key"/>, not through the attribute reader; a list
+    /// the typed read cannot take (long, a null or other item, a null key, a sandbox) takes the general source.
+    /// </summary>
+    internal static Iteration.ChunkView GroupedLoopSourceOf<T>(RenderState rs, List<T> list, object? attribute, Func<T, string?> key) where T : class
+    {
+        if (list.Count is > 0 and <= GroupScratch.Size && SandboxRules.Of(rs) is null)
+        {
+            var view = rs.SpareChunkView ?? new Iteration.ChunkView();
+            rs.SpareChunkView = null;
+            if ((view.Groups ??= new GroupPool()).Fill(list, key) is { } groups)
+            {
+                view.Open(groups);
+                return view;
+            }
+            rs.SpareChunkView = view;
+        }
+        return GroupedLoopSource(rs, list, attribute);
     }
 
     /// <summary>Scratch arrays of <see cref="GroupSmall"/>, one set per thread.</summary>

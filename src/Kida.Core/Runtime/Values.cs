@@ -80,8 +80,9 @@ internal static class Values
     public static object? Unwrap(object? v)
     {
         if (v is null || v.GetType() == typeof(string)) return v;
-        // boxed numbers and bools (the common case after strings): one flag test, no class-hierarchy walk for JsonValue
-        if (v.GetType().IsValueType)
+        // boxed numbers and bools (the common case after strings): a short class-hierarchy walk (the boxed type, then
+        // ValueType), no walk for JsonValue
+        if (v is ValueType)
             return v is JsonElement je0 ? FromJson(je0) : v.GetType().IsPrimitive || !AsyncValues.IsAwaitable(v) ? v : AsyncValues.ResolveFound(v);
         switch (v)
         {

@@ -268,6 +268,15 @@ public static class OpCases
                 w.Char(';');
             }
         }),
+        C("batch(2)|list|length", "{{ x.nums|batch(2)|list|length }}", (ref w, x, d) => w.Int((x.Nums.Count + 1) / 2)),
+        C("batch(2) nested for", "{% for row in x.tags|batch(2) %}{% for t in row %}{{ t }} {% endfor %}|{% endfor %}", (ref w, x, d) =>
+        {
+            for (var i = 0; i < x.Tags.Count; i += 2)
+            {
+                for (var j = i; j < Math.Min(i + 2, x.Tags.Count); j++) { w.Escaped(x.Tags[j]); w.Char(' '); }
+                w.Char('|');
+            }
+        }),
         C("abs", "{{ x.delta|abs }}", (ref w, x, d) => w.Int(Math.Abs(x.Delta))),
         C("escape", "{{ x.text|escape }}", (ref w, x, d) => w.Escaped(x.Text)),
         C("urlencode", "{{ x.query|urlencode }}", (ref w, x, d) => UrlEncode(ref w, x.Query)),

@@ -80,6 +80,35 @@ public class ChunkLoopTests
             + "{% for c in w|slice(3) %}{{ c|join(',') }}/{% endfor %}|{% for b in a|slice(2) %}{{ b|join(',') }}/{% endfor %}", ctx));
     }
 
+    public static IEnumerable<object[]> ChunkCounts() =>
+        from filter in new[] { "batch(1)", "batch(2)", "batch(3)", "batch(0)", "batch(-1)", "slice(1)", "slice(2)", "slice(9)", "slice(0)", "slice(2000000)" }
+        from form in new[] { "|length", "|count", "|list|length", "|list|count" }
+        select new object[] { filter + form };
+
+    /// <summary>
+    /// <c>xs|batch(n)|list|length</c> and its kin count the batches or columns without making them
+    /// (BuiltinFilters.ChunkCount): printed, in an operation and stored, every source counts (or fails) as the filter's
+    /// own list counts.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ChunkCounts))]
+    public void A_count_of_batches_or_columns_is_what_the_filters_list_counts(string chain)
+    {
+        var cut = chain.IndexOf("|", 1, StringComparison.Ordinal);
+        var made = chain[..cut];
+        var counted = chain[cut..];
+        foreach (var mode in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered })
+            foreach (var source in Sources)
+            {
+                var src = source.StartsWith('[') || source.StartsWith("range") || source == "missing" ? source : "xs";
+                var fused = $"{{{{ {src}|{chain} }}}}|{{{{ {src}|{chain} + 1 }}}}|{{% set c = {src}|{chain} %}}{{{{ c }}}}";
+                var kept = $"{{% set l = {src}|{made} %}}{{% set l = l|list %}}{{{{ l{counted} }}}}|{{{{ l{counted} + 1 }}}}|{{{{ l{counted} }}}}";
+                var ctx = Ctx();
+                ctx["xs"] = src == "xs" ? ctx[source] : null;
+                Assert.Equal(Outcome(mode, kept, ctx), Outcome(mode, fused, ctx));
+            }
+    }
+
     public sealed record Row(string? Kind, int N);
 
     public record Entry(string? Kind, int N);

@@ -384,6 +384,26 @@ internal sealed partial class Emitter
             Helper(H.CountSelected, _fn.Rs, Helper(H.UseValue, EmitExpr(inner.Value!)), BuildArgs(inner.Args), E.Constant(select), E.Constant(byAttr)));
     }
 
+    /// <summary>
+    /// <c>xs|batch(n)|length</c> / <c>xs|slice(n)|length</c> (with or without <c>|list</c>, <c>count</c> for <c>length</c>; the
+    /// built-in filters, a literal count, no fill): how many batches or columns, without making them
+    /// (BuiltinFilters.ChunkCount).
+    /// </summary>
+    private E? FusedChunkCount(FilterExpr f) => ChunkCount(f) is { } count ? E.Block(typeof(object), Helper(H.BoxLong, count)) : null;
+
+    /// <summary>The <c>long</c> count of <see cref="FusedChunkCount"/>, or null.</summary>
+    private E? ChunkCount(FilterExpr f)
+    {
+        if (f is not { Name: "length" or "count", Style: FilterStyle.Pipe, Args.IsEmpty: true } || !IsBuiltinFilter(f.Name)) return null;
+        var inner = f.Value as FilterExpr;
+        if (inner is { Name: "list", Style: FilterStyle.Pipe } && inner.Args.IsEmpty && IsBuiltinFilter("list")) inner = inner.Value as FilterExpr;
+        if (inner is not { Name: "batch" or "slice", Style: FilterStyle.Pipe, Value: { } source }
+            || inner.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: long n }] }
+            || !IsBuiltinFilter(inner.Name)) return null;
+        return E.Block(typeof(long), SetPos(inner.Pos),
+            Helper(H.ChunkCount, _fn.Rs, Helper(H.UseValue, EmitExpr(source)), E.Constant(n), E.Constant(inner.Name == "slice")));
+    }
+
     /// <summary>The select/reject/selectattr/rejectattr filter whose kept items <paramref name="f"/> counts, when every filter of the chain is the built-in.</summary>
     private FilterExpr? CountedSelection(FilterExpr f)
     {
@@ -594,6 +614,7 @@ internal sealed partial class Emitter
                 E.Throw(Helper(H.ArgumentError, E.Constant(problem)), typeof(object)));
         }
         if (FusedCount(f) is { } fused) return fused;
+        if (FusedChunkCount(f) is { } chunks) return chunks;
         if (FusedSplitLength(f) is { } splitLength) return splitLength;
         // x|length / x|count (the built-in, no arguments): the count as a number, no filter call (tier-up types it on a
         // string or list member, so x.name|length > 7 compares integers)

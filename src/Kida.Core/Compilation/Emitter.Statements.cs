@@ -377,6 +377,7 @@ internal sealed partial class Emitter
     {
         if (FusedSplitCount(f) is { } split) return E.Call(_fn.Out, H.OutputWriteInt, split);
         if (FusedDivisibleCount(f) is { } divisible) return E.Call(_fn.Out, H.OutputWriteInt, divisible);
+        if (ChunkCount(f) is { } chunks) return E.Call(_fn.Out, H.OutputWriteInt, chunks);
         if (f is not { Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } counted } || !IsBuiltinFilter(f.Name) || CountedSelection(f) is not null) return null;
         return E.Block(SetPos(f.Pos), E.Call(_fn.Out, H.OutputWriteInt, E.Convert(Count(counted), typeof(long))));
     }

@@ -164,6 +164,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteSortedEnd = Of(Filters.BuiltinFilters.WriteSortedEnd);
     public static readonly MethodInfo WriteJoinStringMapped = Of(Filters.BuiltinFilters.WriteJoinStringMapped);
     public static readonly MethodInfo ChunkedLoopSource = Of(Filters.BuiltinFilters.ChunkedLoopSource);
+    public static readonly MethodInfo ChunkCount = Of(Filters.BuiltinFilters.ChunkCount);
     public static readonly MethodInfo GroupedLoopSource = Of(Filters.BuiltinFilters.GroupedLoopSource);
     public static readonly MethodInfo GroupedLoopSourceOf = Of(Filters.BuiltinFilters.GroupedLoopSourceOf<object>).GetGenericMethodDefinition();
     public static readonly MethodInfo ChunkViewGet = InstanceOf<Iteration.ChunkView>(v => v.Get(0));

@@ -729,6 +729,22 @@ internal static partial class BuiltinFilters
         return view;
     }
 
+    /// <summary>
+    /// <c>xs|batch(n)|length</c> / <c>xs|slice(n)|length</c> (a literal count, no fill; Emitter.FusedChunkCount): a list's
+    /// batch count, or the column count (checked against the collection limit, as the filter checks it); anything else
+    /// is made by the filter and counted.
+    /// </summary>
+    internal static long ChunkCount(RenderState rs, object? v, long n, bool slice)
+    {
+        if (n >= 1 && Indexable(v) is { } items)
+        {
+            if (!slice) return (items.Count + n - 1) / n;
+            Guard.CollectionLength(n);
+            return n;
+        }
+        return Iteration.Length(slice ? SliceFilter(rs, v, new CallArgs([n], null)) : Batch(rs, v, new CallArgs([n], null)));
+    }
+
     private static object? Batch(RenderState rs, object? v, CallArgs a)
     {
         var wanted = Numbers.ToSize(a.Get(0, "linecount"));

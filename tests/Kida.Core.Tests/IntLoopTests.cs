@@ -25,6 +25,11 @@ public class IntLoopTests
         "{{ range(n % 3)|list }}",
         "{{ xs|length }}{{ xs[0] }}",
         "{% set n = n + 100 %}{{ n }}",
+        // integer operations on the unboxed loop variable (TypedLocals), inside and past their bounds
+        "{{ n * 2 }} {{ n + 7 }} {{ n - 3 }} {{ n // 7 }} {{ n % 3 }} {{ n // -2 }} {{ n % -5 }} {{ n % -1 }} {{ n // -1 }} {{ n * n }} {{ n * 3000000000 }} {{ n + n }};",
+        "{% if n % 3 == 0 %}a{% endif %}{% if n is divisibleby 4 %}b{% endif %}{% if n is divisibleby(-1) %}c{% endif %}{{ n is even }}{{ n is odd }}{{ n // 2 > 3 }}{{ 5 < n * 2 }};",
+        "{% set y = n * 2 %}{{ y }} {{ y + 1 }}{% if y > 10 %}+{% endif %}{% set z = y * 5 %}{{ z }} {{ y % 7 }} {{ y is divisibleby 3 }};",
+        "{{ '{} items'|format(n) }} {{ '%d!' % n }} {{ '{:05d}'|format(n) }} {{ n|tojson }} {{ (n * 2)|tojson }} {{ n * 2.5 }};",
     }.Select(b => new object[] { b });
 
     private static readonly int[][] Lists =

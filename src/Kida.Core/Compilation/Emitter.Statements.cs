@@ -192,6 +192,9 @@ internal sealed partial class Emitter
             && (key is ConstExpr { Value: long } || key is UnaryExpr { Op: UnaryOp.Neg, Operand: ConstExpr { Value: long } }))
             return E.Block(SetPos(splitCall.Pos), Helper(H.WriteSplitItem, _fn.Rs, _fn.Out, EmitExpr(split.Target), E.Constant(splitSep),
                 E.Constant(key is ConstExpr { Value: long k } ? k : -(long)((ConstExpr)((UnaryExpr)key).Operand).Value!), _fn.Escape));
+        // d['name'] with a literal key: a dictionary's value written directly (MemberAccess.WriteItem)
+        if (value is GetItemExpr { Optional: false, Key: ConstExpr { Value: string itemKey } } item)
+            return Helper(H.WriteItem, _fn.Rs, _fn.Out, EmitExpr(item.Target), E.Constant(itemKey), _fn.Escape);
         if (value is GetAttrExpr { Optional: false } ga)
             return LoopMember(ga, write: true) ?? Helper(H.WriteAttrSite, _fn.Rs, _fn.Out, EmitExpr(ga.Target), E.Constant(ga.Name), E.Constant(new MemberSite()), _fn.Escape);
         var v = EmitExpr(value);

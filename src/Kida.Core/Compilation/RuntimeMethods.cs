@@ -122,6 +122,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo GetAttrSite = Of(MemberAccess.GetAttrSite);
     public static readonly MethodInfo GetAttrOptional = Of(MemberAccess.GetAttrOptional);
     public static readonly MethodInfo GetItem = Of(MemberAccess.GetItem);
+    public static readonly MethodInfo WriteItem = Of(MemberAccess.WriteItem);
     private delegate bool DictItemIntOf(object? map, string key, out long value);
     public static readonly MethodInfo DictItemInt = Of((DictItemIntOf)MemberAccess.DictItemInt);
     public static readonly MethodInfo GetItemOptional = Of(MemberAccess.GetItemOptional);

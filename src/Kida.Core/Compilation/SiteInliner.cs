@@ -41,7 +41,8 @@ internal sealed partial class SiteInliner : ExpressionVisitor
     }
 
     public static Expression<TDelegate> Inline<TDelegate>(Expression<TDelegate> lambda) where TDelegate : Delegate =>
-        TypedLocals.Rewrite(LetForwarding.Rewrite((Expression<TDelegate>)new SiteInliner().Visit(lambda)));
+        // (twice: a variable set from an operation on a shadowed variable, {% set y = x * 2 %}, gets a shadow of its own)
+        TypedLocals.Rewrite(TypedLocals.Rewrite(LetForwarding.Rewrite((Expression<TDelegate>)new SiteInliner().Visit(lambda))));
 
     // the locals the typed paths of the function being visited need (a dictionary item read once in a guard, then used):
     // declared at the top of the nearest lambda, each written just before it is read

@@ -195,7 +195,87 @@ internal static class TypedLocals
                 return Expression.Condition(tested.IsTyped, truth, node.Update(null, [t]), typeof(bool));
             }
             if (TypedCompare(node) is { } compare) return compare;
+            // {{ '{} items'|format(x) }}, {{ '%d' % x }}: a shadowed integer through the plan's integer writer (no box)
+            if ((node.Method == RuntimeMethods.WriteFormat1 || node.Method == RuntimeMethods.WritePercent)
+                && node.Arguments[2] is ConstantExpression { Value: Filters.FormatPlan { IntegerFields: true } plan }
+                && IntOperand(node.Arguments[4]) is var (number, _, numberFlag) && numberFlag is not null)
+                return Expression.IfThenElse(numberFlag,
+                    Expression.Call(Expression.Constant(plan), RuntimeMethods.FormatWriteInteger, V(node.Arguments[1]), number, V(node.Arguments[5])),
+                    base.VisitMethodCall(node));
+            // {{ x|tojson }}: a shadowed integer's JSON is its digits
+            if (node.Method == RuntimeMethods.WriteToJson && IntOperand(node.Arguments[2]) is var (json, _, jsonFlag) && jsonFlag is not null)
+                return Expression.IfThenElse(jsonFlag, Expression.Call(node.Arguments[1], RuntimeMethods.OutputWriteInt, json), base.VisitMethodCall(node));
+            // {{ x * 2 }}, {{ x % 3 }}: the shadow's integer result written as digits while the shadow is current
+            if (node.Method == RuntimeMethods.OutputWriteValue && Unconverted(node.Arguments[0]) is MethodCallExpression printed
+                && TypedArithmetic(printed) is var (digits, current) && digits.Type == typeof(long))
+                return Expression.IfThenElse(current, Expression.Call(node.Object, RuntimeMethods.OutputWriteInt, digits), base.VisitMethodCall(node));
+            // x * 2, x // 7, x is divisibleby 3, x is even: computed unboxed while the shadow is current (a set statement
+            // storing it gets a shadow of its own in the next pass)
+            if (TypedArithmetic(node) is var (result, flag))
+                return Expression.Condition(flag, result.Type == typeof(bool) ? result : Expression.Call(RuntimeMethods.BoxLong, result), base.VisitMethodCall(node), node.Type);
             return base.VisitMethodCall(node);
+        }
+
+        private static readonly Dictionary<System.Reflection.MethodInfo, ExpressionType> Arithmetic = new()
+        {
+            [RuntimeMethods.FastAdd] = ExpressionType.Add, [RuntimeMethods.FastSub] = ExpressionType.Subtract,
+            [RuntimeMethods.FastMul] = ExpressionType.Multiply, [RuntimeMethods.FastFloorDiv] = ExpressionType.Divide,
+            [RuntimeMethods.FastMod] = ExpressionType.Modulo, [RuntimeMethods.DivisibleBy] = ExpressionType.Equal,
+        };
+
+        // |a| + |b| and |a| * |b| stay below this: no long overflows, as Python's integers never do
+        private const double NoOverflow = 4611686018427387904.0; // 2^62
+
+        /// <summary>
+        /// An integer operation (+, -, *, //, %, divisibleby, even, odd) of a shadowed int or long with an integer literal or
+        /// another shadowed int: its long or bool value and the flag that says the shadows are current. Sums and
+        /// products only of operands bounded by an int or a literal (no overflow); // and % only by a non-zero literal
+        /// other than -1. Null for anything else (floats keep the call).
+        /// </summary>
+        private (Expression Value, Expression Flag)? TypedArithmetic(MethodCallExpression node)
+        {
+            if (node.Method == RuntimeMethods.Even || node.Method == RuntimeMethods.Odd)
+            {
+                if (IntOperand(node.Arguments[0]) is not var (v, _, f) || f is null) return null;
+                var low = Expression.And(v, Expression.Constant(1L));
+                return (node.Method == RuntimeMethods.Even ? Expression.Equal(low, Expression.Constant(0L)) : Expression.NotEqual(low, Expression.Constant(0L)), f);
+            }
+            if (!Arithmetic.TryGetValue(node.Method, out var kind)
+                || IntOperand(node.Arguments[0]) is not var (left, leftBound, leftFlag) || IntOperand(node.Arguments[1]) is not var (right, rightBound, rightFlag)
+                || (leftFlag is null && rightFlag is null)) return null;
+            var flag = leftFlag is null ? rightFlag! : rightFlag is null ? leftFlag : Expression.AndAlso(leftFlag, rightFlag);
+            var divisor = right is ConstantExpression { Value: long d } && d is not 0 and not -1 ? d : (long?)null;
+            Expression? value = kind switch
+            {
+                ExpressionType.Add when leftBound + rightBound < NoOverflow => Expression.Add(left, right),
+                ExpressionType.Subtract when leftBound + rightBound < NoOverflow => Expression.Subtract(left, right),
+                ExpressionType.Multiply when leftBound * rightBound < NoOverflow => Expression.Multiply(left, right),
+                ExpressionType.Divide when divisor is not null => Expression.Call(RuntimeMethods.FloorDivLong, left, right),
+                ExpressionType.Modulo when divisor is not null => Expression.Call(RuntimeMethods.ModLong, left, right),
+                ExpressionType.Equal when divisor is not null => Expression.Equal(Expression.Call(RuntimeMethods.ModLong, left, right), Expression.Constant(0L)),
+                _ => null,
+            };
+            return value is null ? null : (value, flag);
+        }
+
+        /// <summary>A shadowed int or long (as a long, its bound: an int's range or unbounded, and its flag) or an integer literal (no flag).</summary>
+        private (Expression Value, double Bound, Expression? Flag)? IntOperand(Expression e)
+        {
+            e = Unconverted(e);
+            // (a strict-undefined check of a shadowed number: a number is never undefined)
+            if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = Unconverted(use.Arguments[0]);
+            if (e is ParameterExpression v && shadows.TryGetValue(v, out var shadow))
+            {
+                if (shadow.Value.Type == typeof(int)) return (Expression.Convert(shadow.Value, typeof(long)), 2147483648.0, shadow.IsTyped);
+                if (shadow.Value.Type == typeof(long)) return (shadow.Value, double.PositiveInfinity, shadow.IsTyped);
+                return null;
+            }
+            return e switch
+            {
+                ConstantExpression { Value: long l } => (Expression.Constant(l), Math.Abs((double)l), null),
+                ConstantExpression { Value: int i } => (Expression.Constant((long)i), Math.Abs((double)i), null),
+                _ => null,
+            };
         }
 
         private static readonly Dictionary<System.Reflection.MethodInfo, ExpressionType> Comparisons = new()
@@ -228,6 +308,9 @@ internal static class TypedLocals
         private (Expression Value, Expression? Flag)? Operand(Expression e)
         {
             e = Unconverted(e);
+            if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = Unconverted(use.Arguments[0]);
+            // (x % 3 == 0: an integer operation on shadows compares as the long it is)
+            if (e is MethodCallExpression operation && TypedArithmetic(operation) is var (result, current) && result.Type == typeof(long)) return (result, current);
             if (e is ParameterExpression v && shadows.TryGetValue(v, out var shadow) && shadow.Value.Type != typeof(bool))
                 return (shadow.Value, shadow.IsTyped);
             return e is ConstantExpression { Value: int or long or double } c ? (Expression.Constant(c.Value), null) : null;

@@ -1220,6 +1220,12 @@ internal static partial class BuiltinFilters
     {
         switch (v)
         {
+            // (a number's JSON is its digits, or a finite float's repr; true, false and null as JSON spells them)
+            case int n: output.WriteInt(n); return true;
+            case long l: output.WriteInt(l); return true;
+            case double d when double.IsFinite(d): output.WriteDouble(d); return true;
+            case bool b: output.Write(b ? "true" : "false"); return true;
+            case null: output.Write("null"); return true;
             case List<int> li: return WriteJsonIntegers<int>(output, CollectionsMarshal.AsSpan(li));
             case int[] ai: return WriteJsonIntegers<int>(output, ai);
             case List<long> ll: return WriteJsonIntegers<long>(output, CollectionsMarshal.AsSpan(ll));

@@ -187,6 +187,22 @@ internal static class MemberAccess
         return false;
     }
 
+    /// <summary>
+    /// <c>{{ d['name'] }}</c> (a literal string key): the value under the key of a <c>Dictionary&lt;string, object?&gt;</c>
+    /// written as <see cref="GetItem"/> would give it, without the general item rules; anything else through them.
+    /// </summary>
+    public static void WriteItem(RenderState rs, Output output, object? obj, string key, bool escape)
+    {
+        if (obj is not null && obj.GetType() == typeof(Dictionary<string, object?>)
+            && Unsafe.As<Dictionary<string, object?>>(obj).TryGetValue(key, out var found))
+        {
+            if (found is string text) output.WriteText(text, escape);
+            else output.WriteValue(Values.Unwrap(found), escape);
+            return;
+        }
+        output.WriteValue(GetItem(rs, obj, key), escape);
+    }
+
     public static object? GetItemOptional(RenderState rs, object? obj, object? key)
     {
         if (obj is null) return null;

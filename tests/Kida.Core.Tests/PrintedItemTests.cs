@@ -5,9 +5,10 @@ using static Kida.Core.Tests.FidelityRound2Tests;
 namespace Kida.Core.Tests;
 
 /// <summary>
-/// <c>{{ d['name'] }}</c> with a literal key writes a dictionary's value directly (MemberAccess.WriteItem), and
-/// <c>{{ x|tojson }}</c> writes a number, bool or None as its JSON. Each must print what the value stored in a variable
-/// and then printed prints (the general path), for every kind of value and target, escaped or not, in every mode.
+/// <c>{{ d['name'] }}</c> with a literal key writes a dictionary's value directly (MemberAccess.WriteItem),
+/// <c>{{ x|tojson }}</c> writes a number, bool or None as its JSON, and <c>{{ x|round(p) }}</c> / <c>{{ x|int }}</c> of a
+/// value of no known type write a float or int without a box. Each must print what the value stored in a variable and
+/// then printed prints (the general path), for every kind of value and target, escaped or not, in every mode.
 /// </summary>
 public class PrintedItemTests
 {
@@ -58,6 +59,20 @@ public class PrintedItemTests
             Assert.Equal(Outcome(mode, "{% for y in xs %}{% set j = y|tojson %}[{{ j }}]{% endfor %}", ctx, true),
                 Outcome(mode, "{% for y in xs %}[{{ y|tojson }}]{% endfor %}", ctx, true));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void Round_and_int_of_a_loop_variable_print_what_the_filters_return(Mode mode)
+    {
+        object?[] values = [1.5, 2.675, -0.5, 0.0, -0.0, 1e20, 123456789.987654321, double.NaN, double.NegativeInfinity, 7, -3L, long.MaxValue, true, "4.2", "x", null, 2.5m];
+        foreach (var filter in new[] { "round", "round(1)", "round(2)", "round(15)", "round(16)", "round(1, 'floor')", "int", "int(5)" })
+            foreach (var x in values)
+            {
+                var ctx = new Dictionary<string, object?> { ["xs"] = new List<object?> { x, x } };
+                Assert.Equal(Outcome(mode, $"{{% for x in xs %}}{{% set r = x|{filter} %}}[{{{{ r }}}}]{{% endfor %}}", ctx, true),
+                    Outcome(mode, $"{{% for x in xs %}}[{{{{ x|{filter} }}}}]{{% endfor %}}", ctx, true));
+            }
     }
 
     private static string Outcome(Mode mode, string source, Dictionary<string, object?> ctx, bool autoescape)

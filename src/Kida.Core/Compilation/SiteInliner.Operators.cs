@@ -275,7 +275,7 @@ internal sealed partial class SiteInliner
         if (TypedFirstLastWrite(write, call, prefix) is { } firstLast) return firstLast;
         if (TypedRoundedIntWrite(write, d, call, a, prefix) is { } roundedInt) return roundedInt;
         if (!(ReferenceEquals(d, RoundFilter) || ReferenceEquals(d, IntFilter) || ReferenceEquals(d, FloatFilter) || ReferenceEquals(d, AbsFilter))) return null;
-        if (Typed(call.Arguments[1]) is not { Guards.Count: > 0 } v) return null;
+        if (Typed(call.Arguments[1]) is not { Guards.Count: > 0 } v) return UntypedRoundOrInt(write, d, call, a, prefix);
         var output = write.Object!;
         var rs = call.Arguments[0];
         var isDouble = v.Value.Type == typeof(double);
@@ -299,6 +299,20 @@ internal sealed partial class SiteInliner
                 : v.Bound < NoOverflow ? Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Call(RuntimeMethods.AbsLong, v.Value)) : null;
         if (typed is null) return null;
         return Expression.IfThenElse(AllOf(v.Guards), Expression.Block(typeof(void), [.. prefix, typed]), base.VisitMethodCall(write));
+    }
+
+    /// <summary>
+    /// <c>{{ x|round(p) }}</c> (0 ≤ p ≤ 15) / <c>{{ x|int }}</c> on a value of no known type: the boxed value switched on at
+    /// run time (BuiltinFilters.WriteRoundedOrTruncated), no result boxed or dispatched.
+    /// </summary>
+    private Expression? UntypedRoundOrInt(MethodCallExpression write, Delegate d, InvocationExpression call, CallArgs a, Expression[] prefix)
+    {
+        var truncate = ReferenceEquals(d, IntFilter);
+        if (!truncate && !ReferenceEquals(d, RoundFilter)) return null;
+        var precision = truncate ? (a.Positional.Length == 0 ? 0L : -1L) : a.Positional switch { [] => 0L, [long p] => p, _ => -1L };
+        if (precision is < 0 or > 15) return null;
+        return Expression.Block(typeof(void), [.. prefix, Expression.Call(RuntimeMethods.WriteRoundedOrTruncated, write.Object!, Visit(call.Arguments[0]),
+            Expression.Convert(Visit(call.Arguments[1]), typeof(object)), Expression.Constant((int)precision), Expression.Constant(truncate), Expression.Constant(a), Visit(write.Arguments[1]))]);
     }
 
     /// <summary>

@@ -721,6 +721,29 @@ internal static partial class BuiltinFilters
         else output.WriteValue(Int(rs, d, args), escape: false);
     }
 
+    /// <summary>
+    /// <c>{{ x|round(p) }}</c> / <c>{{ x|int }}</c> (no other argument) on a value tier-up could not type (a loop variable, an
+    /// item): a float written as <see cref="WriteRounded"/> / <see cref="WriteTruncated"/> write it, an int as itself (both
+    /// filters give an int its own value), anything else as the filter returns it.
+    /// </summary>
+    internal static void WriteRoundedOrTruncated(Output output, RenderState rs, object? v, int precision, bool truncate, CallArgs args, bool escape)
+    {
+        switch (v)
+        {
+            case double d:
+                if (truncate) WriteTruncated(output, rs, d, args);
+                else WriteRounded(output, rs, d, precision, args);
+                return;
+            case int n:
+                output.WriteInt(n);
+                return;
+            case long l:
+                output.WriteInt(l);
+                return;
+        }
+        output.WriteValue(truncate ? Int(rs, v, args) : Round(rs, v, args), escape);
+    }
+
     /// <summary><c>{{ x|round(p)|int }}</c> on a double, for code tier-up emits: the rounded value truncated, written without a box.</summary>
     internal static void WriteRoundedTruncated(Output output, RenderState rs, double d, int precision, CallArgs roundArgs, CallArgs intArgs)
     {

@@ -180,8 +180,7 @@ internal sealed partial class SiteInliner
             || node.Arguments[4] is not ConstantExpression { Value: true }
             || node.Arguments[3] is not ConstantExpression { Value: bool select }
             || node.Arguments[2] is not ConstantExpression { Value: CallArgs args }
-            || args.Named is not null || args.Positional.Length != 1 || args.Positional[0] is not string attr
-            || attr.Length == 0 || attr.Contains('.') || char.IsAsciiDigit(attr[0])) return null;
+            || args.Named is not null || args.Positional.Length != 1 || args.Positional[0] is not string attr || !SimpleMemberName(attr)) return null;
         if (ListMember(node.Arguments[1]) is not var (listGuard, listRead, listType, itemType)
             || PlainItemMember(itemType, attr, typeof(bool)) is not { } flag) return null;
 

@@ -261,9 +261,7 @@ internal static class TypedLocals
         /// <summary>A shadowed int or long (as a long, its bound: an int's range or unbounded, and its flag) or an integer literal (no flag).</summary>
         private (Expression Value, double Bound, Expression? Flag)? IntOperand(Expression e)
         {
-            e = Unconverted(e);
-            // (a strict-undefined check of a shadowed number: a number is never undefined)
-            if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = Unconverted(use.Arguments[0]);
+            e = Bare(e);
             if (e is ParameterExpression v && shadows.TryGetValue(v, out var shadow))
             {
                 if (shadow.Value.Type == typeof(int)) return (Expression.Convert(shadow.Value, typeof(long)), 2147483648.0, shadow.IsTyped);
@@ -307,8 +305,7 @@ internal static class TypedLocals
         /// <summary>A shadowed int, long or double variable (its value and its flag) or a numeric literal (no flag).</summary>
         private (Expression Value, Expression? Flag)? Operand(Expression e)
         {
-            e = Unconverted(e);
-            if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = Unconverted(use.Arguments[0]);
+            e = Bare(e);
             // (x % 3 == 0: an integer operation on shadows compares as the long it is)
             if (e is MethodCallExpression operation && TypedArithmetic(operation) is var (result, current) && result.Type == typeof(long)) return (result, current);
             if (e is ParameterExpression v && shadows.TryGetValue(v, out var shadow) && shadow.Value.Type != typeof(bool))
@@ -321,6 +318,13 @@ internal static class TypedLocals
             || (e is ConstantExpression { Value: long l } && Math.Abs((double)l) <= 9007199254740992.0);
 
         private static Expression Widen(Expression e, Type type) => e.Type == type ? e : Expression.Convert(e, type);
+
+        /// <summary>An operand without its conversions to object and its strict-undefined check (a shadowed number is never undefined).</summary>
+        private static Expression Bare(Expression e)
+        {
+            e = Unconverted(e);
+            return e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue ? Unconverted(use.Arguments[0]) : e;
+        }
 
         private static Expression Unconverted(Expression e)
         {

@@ -359,12 +359,11 @@ internal static partial class BuiltinFilters
     /// arrays, string keys ordered by an insertion sort on the stack, and each group's list built at its exact size. The
     /// groups are the general path's; keys that are not all strings continue there with what was read (no item is read twice).
     /// </summary>
-    private static List<object?>? GroupSmall(IList list, ref AttrReader reader, bool hasDefault, object? def, bool caseSensitive, GroupPool? pool = null)
+    private static List<object?>? GroupSmall(IList list, ref AttrReader reader, bool hasDefault, object? def, bool caseSensitive)
     {
-        // taken off the thread while in use: a getter the keys run may render another template on this thread (a pool
-        // has its own, which only its loop uses)
-        var scratch = pool is not null ? pool.Scratch : t_groupScratch ?? new GroupScratch();
-        if (pool is null) t_groupScratch = null;
+        // taken off the thread while in use: a getter the keys run may render another template on this thread
+        var scratch = t_groupScratch ?? new GroupScratch();
+        t_groupScratch = null;
         var n = list.Count;
         var items = scratch.Items;
         var keys = scratch.Keys;
@@ -407,15 +406,14 @@ internal static partial class BuiltinFilters
             var count = 1;
             for (var j = 1; j < n; j++)
                 if (!string.Equals(norms[order[j]], norms[order[j - 1]], StringComparison.Ordinal)) count++;
-            // (a pool's groups are refilled: its loop cannot keep one)
-            var groups = pool?.Groups ?? new List<object?>(count);
+            var groups = new List<object?>(count);
             var start = 0;
             for (var j = 1; j <= n; j++)
             {
                 if (j < n && string.Equals(norms[order[j]], norms[order[start]], StringComparison.Ordinal)) continue;
-                var members = pool?.Take(keys[order[start]], norms[order[start]], j - start).List ?? new List<object?>(j - start);
+                var members = new List<object?>(j - start);
                 for (var m = start; m < j; m++) members.Add(items[order[m]]);
-                if (pool is null) groups.Add(new GroupTuple(keys[order[start]], norms[order[start]], members));
+                groups.Add(new GroupTuple(keys[order[start]], norms[order[start]], members));
                 start = j;
             }
             return groups;
@@ -425,7 +423,7 @@ internal static partial class BuiltinFilters
             items.AsSpan(0, n).Clear();
             keys.AsSpan(0, n).Clear();
             norms.AsSpan(0, n).Clear();
-            if (pool is null) t_groupScratch = scratch;
+            t_groupScratch = scratch;
         }
     }
 

@@ -301,7 +301,11 @@ internal static class Iteration
                 // (the loop's body cannot change the source; a list another thread shortened gives what is left)
                 var source = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Source);
                 var n = Math.Min(end, source.Length) - start;
-                if (n <= 0) n = 0;
+                if (n <= 0)
+                {
+                    _chunk.Clear();
+                    return _chunk;
+                }
                 if (_chunk.Count != n) System.Runtime.InteropServices.CollectionsMarshal.SetCount(_chunk, n);
                 source.Slice(start, n).CopyTo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_chunk));
                 return _chunk;

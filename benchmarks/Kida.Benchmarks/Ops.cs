@@ -43,6 +43,19 @@ public sealed class OpsModel
     public List<OpRec> Items { get; set; } = new();
     public List<Dictionary<string, object?>> Rows { get; set; } = new();
 
+    // each record's member as a list of its own (OpCases.ValueForms loops over these: the variable is the value itself)
+    public List<int> Ids { get; set; } = new();
+    public List<double> Scores { get; set; } = new();
+    public List<decimal> Prices { get; set; } = new();
+    public List<string> Titles { get; set; } = new();
+    public List<string> Names { get; set; } = new();
+    public List<string> Texts { get; set; } = new();
+    public List<List<int>> Numbers { get; set; } = new();
+    public List<List<string>> Labels { get; set; } = new();
+    public List<DateTime> Dates { get; set; } = new();
+    public List<List<OpChild>> Families { get; set; } = new();
+    public List<Dictionary<string, object?>> Metas { get; set; } = new();
+
     public const int Count = 1000;
 
     public static OpsModel Create()
@@ -80,6 +93,17 @@ public sealed class OpsModel
             });
             m.Rows.Add(new Dictionary<string, object?> { ["name"] = "Row " + S(i), ["qty"] = i % 17, ["price"] = (i * 100 + 11) / 100m });
         }
+        m.Ids = [.. m.Items.Select(x => x.Id)];
+        m.Scores = [.. m.Items.Select(x => x.Score)];
+        m.Prices = [.. m.Items.Select(x => x.Price)];
+        m.Titles = [.. m.Items.Select(x => x.Title)];
+        m.Names = [.. m.Items.Select(x => x.Name)];
+        m.Texts = [.. m.Items.Select(x => x.Text)];
+        m.Numbers = [.. m.Items.Select(x => x.Nums)];
+        m.Labels = [.. m.Items.Select(x => x.Tags)];
+        m.Dates = [.. m.Items.Select(x => x.When)];
+        m.Families = [.. m.Items.Select(x => x.Children)];
+        m.Metas = [.. m.Items.Select(x => x.Meta)];
         return m;
     }
 }
@@ -96,8 +120,10 @@ public sealed class OpCase
     public string Prelude { get; init; } = "";
     /// <summary>Loop over the dictionaries (<c>d</c>) instead of the records (<c>x</c>).</summary>
     public bool OverRows { get; init; }
+    /// <summary>Loop over this list of one member's values (<c>v</c>) instead of the records (OpCases.ValueForms).</summary>
+    public string? Over { get; init; }
 
-    public string Template => Prelude + (OverRows ? "{% for d in rows %}" : "{% for x in items %}") + Kida + "\n{% endfor %}";
+    public string Template => Prelude + (Over is not null ? "{% for v in " + Over + " %}" : OverRows ? "{% for d in rows %}" : "{% for x in items %}") + Kida + "\n{% endfor %}";
 
     public string RenderHand(OpsModel m)
     {
@@ -580,7 +606,39 @@ public static class OpCases
     private static string Slice(string s, int from) => from >= s.Length ? "" : s.Substring(from, Math.Min(120, s.Length - from)).Replace("\n", "⏎");
 
     public static IEnumerable<OpCase> Selected(string? filter) =>
-        string.IsNullOrEmpty(filter) ? All : All.Where(c => c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase) || c.Kida.Contains(filter, StringComparison.Ordinal));
+        string.IsNullOrEmpty(filter) ? All
+        : filter == "values" ? ValueForms
+        : All.Where(c => c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase) || c.Kida.Contains(filter, StringComparison.Ordinal));
+
+    /// <summary>
+    /// <c>--ops values</c>: every case whose expression reads one member of the record (<c>x.id</c>, <c>x.score</c>,
+    /// <c>x.nums</c>, ...) and nothing else of it, written over a list of that member's values (<c>{% for v in ids %}{{ v * 2 }}</c>):
+    /// the form the issue's table uses, where the loop variable is the value itself. The hand-written C# is the case's own
+    /// (the lists are the records' members in order).
+    /// </summary>
+    private static readonly Dictionary<string, string> ValueLists = new()
+    {
+        ["id"] = "ids", ["score"] = "scores", ["price"] = "prices", ["title"] = "titles", ["name"] = "names", ["text"] = "texts",
+        ["nums"] = "numbers", ["tags"] = "labels", ["when"] = "dates", ["children"] = "families", ["meta"] = "metas",
+    };
+
+    public static readonly OpCase[] ValueForms = [.. All.Select(ValueForm).OfType<OpCase>()];
+
+
+    private static OpCase? ValueForm(OpCase c)
+    {
+        if (c.OverRows || c.Prelude.Length > 0 || System.Text.RegularExpressions.Regex.IsMatch(c.Kida, @"\bv\b")) return null;
+        var members = System.Text.RegularExpressions.Regex.Matches(c.Kida, @"\bx\.(\w+)").Select(m => m.Groups[1].Value).Distinct().ToList();
+        if (members.Count != 1 || !ValueLists.TryGetValue(members[0], out var list)
+            || System.Text.RegularExpressions.Regex.IsMatch(c.Kida, @"\bx\b(?!\.)")) return null;
+        return new OpCase
+        {
+            Name = c.Name + " [v]",
+            Kida = System.Text.RegularExpressions.Regex.Replace(c.Kida, @"\bx\." + members[0] + @"\b", "v"),
+            Hand = c.Hand,
+            Over = list,
+        };
+    }
 
     /// <summary>
     /// <c>--ops [substring] [--rounds N] [--out file.md] [--wall]</c>: every case checked, then measured with interleaved rounds

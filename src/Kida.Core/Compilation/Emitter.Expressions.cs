@@ -381,7 +381,8 @@ internal sealed partial class Emitter
         var byAttr = inner.Name.EndsWith("attr", StringComparison.Ordinal);
         if (FusedDivisibleCount(f) is { } divisible) return E.Block(typeof(object), Helper(H.BoxLong, divisible));
         return E.Block(typeof(object), SetPos(inner.Pos),
-            Helper(H.CountSelected, _fn.Rs, Helper(H.UseValue, EmitExpr(inner.Value!)), BuildArgs(inner.Args), E.Constant(select), E.Constant(byAttr)));
+            Helper(H.CountSelected, _fn.Rs, Helper(H.UseValue, EmitExpr(inner.Value!)), BuildArgs(inner.Args), E.Constant(select), E.Constant(byAttr),
+                E.Constant(new Iteration.ValueSite())));
     }
 
     /// <summary>

@@ -181,7 +181,7 @@ internal sealed partial class SiteInliner
             || node.Arguments[3] is not ConstantExpression { Value: bool select }
             || node.Arguments[2] is not ConstantExpression { Value: CallArgs args }
             || args.Named is not null || args.Positional.Length != 1 || args.Positional[0] is not string attr || !SimpleMemberName(attr)) return null;
-        if (ListMember(node.Arguments[1]) is not var (listGuard, listRead, listType, itemType)
+        if ((ListMember(node.Arguments[1]) ?? ObservedListVariable(node.Arguments[1], node.Arguments[5])) is not var (listGuard, listRead, listType, itemType)
             || PlainItemMember(itemType, attr, typeof(bool)) is not { } flag) return null;
 
         var rs = node.Arguments[0];
@@ -228,6 +228,21 @@ internal sealed partial class SiteInliner
             || Members.GetGetter(itemType, attr) is null || Members.FindMember(itemType, attr) is not { } member
             || (member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType) != memberType) return null;
         return member;
+    }
+
+    /// <summary>
+    /// A template variable (a loop's, a set one) that a call site has only ever been given as one <c>List&lt;T&gt;</c>
+    /// (Iteration.ValueSite): its type check, its read as the list and T. Reading a variable twice has no side effect.
+    /// </summary>
+    private static (Expression Guard, Expression Read, Type ListType, Type ItemType)? ObservedListVariable(Expression e, Expression siteArgument)
+    {
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c2 && c2.Type == typeof(object)) e = c2.Operand;
+        if (e is not ParameterExpression { Type: var t } variable || t != typeof(object)
+            || siteArgument is not ConstantExpression { Value: Iteration.ValueSite { Mixed: false, Seen: { IsGenericType: true } seen } }
+            || seen.GetGenericTypeDefinition() != typeof(List<>)) return null;
+        return (Expression.TypeEqual(variable, seen), Expression.Convert(variable, seen), seen, seen.GetGenericArguments()[0]);
     }
 
     /// <summary>A literal attribute name the attribute reader reads as one member (no dots, not an index).</summary>

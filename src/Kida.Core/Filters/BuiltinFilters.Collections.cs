@@ -257,8 +257,9 @@ internal static partial class BuiltinFilters
     /// <c>x|selectattr(...)|list|length</c> (and select, reject, rejectattr, with or without <c>list</c>): how many items the
     /// filter keeps, counted without building the list (the emitter fuses the chain when every filter is the built-in).
     /// </summary>
-    internal static object CountSelected(RenderState rs, object? v, CallArgs a, bool select, bool byAttr)
+    internal static object CountSelected(RenderState rs, object? v, CallArgs a, bool select, bool byAttr, Iteration.ValueSite site)
     {
+        site.Note(v);
         var selected = SelectOrReject(rs, v, a, select, byAttr, counting: true, out var count);
         return BoxLong(selected is null ? count : Iteration.Length(selected));
     }

@@ -319,6 +319,25 @@ internal static class Iteration
         }
     }
 
+    /// <summary>
+    /// The one type of value a call site has been given (a selection's operand: SiteInliner reads it at promotion), or
+    /// <see cref="Mixed"/> once it has seen two. Written without a lock: a race can only lose a type, and a site that
+    /// reads as mixed or unseen keeps its general call.
+    /// </summary>
+    internal sealed class ValueSite
+    {
+        public Type? Seen;
+        public bool Mixed;
+
+        public void Note(object? value)
+        {
+            if (value is null || Mixed) return;
+            var type = value.GetType();
+            if (Seen is null) Seen = type;
+            else if (Seen != type) Mixed = true;
+        }
+    }
+
     /// <summary>Whether a for loop has ever walked a model <c>List&lt;int&gt;</c> (set once, read when the loop is promoted).</summary>
     internal sealed class IntLaneSite
     {

@@ -511,15 +511,18 @@ public class SelectionFastPathTests
     }
 
     /// <summary>
-    /// <c>{% for ms in lists %}{{ ms|selectattr('active')|list|length }}</c>: a loop variable a count's site has only seen as
-    /// one list type is counted over its members directly after promotion (SiteInliner.ObservedListVariable); other
-    /// types, subclasses, nulls and a site that has seen two types count as the interpreter counts.
+    /// <c>{% for ms in lists %}{{ ms|selectattr('active')|list|length }}</c> (and a printed select-map-join): a loop
+    /// variable the site has only seen as one list type is read over its members directly after promotion
+    /// (SiteInliner.ObservedListVariable); other types, subclasses, nulls and a site that has seen two types print as the
+    /// interpreter prints.
     /// </summary>
     [Theory]
     [InlineData("ms|selectattr('active')|list|length")]
     [InlineData("ms|rejectattr('active')|count")]
     [InlineData("ms|selectattr('active')|length + 1")]
     [InlineData("ms|selectattr('age')|list|length")]
+    [InlineData("ms|selectattr('active')|map(attribute='name')|join(', ')")]
+    [InlineData("ms|rejectattr('active')|map(attribute='name')|join('<&>')")]
     public void A_count_over_a_loop_variable_seen_as_one_list_type_agrees_with_the_interpreter(string expr)
     {
         var source = "{% for ms in lists %}[{{ " + expr + " }}]{% set c = " + expr + " %}{{ c }};{% endfor %}";

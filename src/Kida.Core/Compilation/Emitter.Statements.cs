@@ -334,7 +334,7 @@ internal sealed partial class Emitter
             } selection && IsBuiltinFilter(selection.Name):
                 // (the selection's items, each kept by the truth of its member: tier-up reads both members of a typed list directly)
                 return E.Block(SetPos(selection.Pos), Helper(H.WriteJoinMappedSelected, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(selectedFrom)),
-                    E.Constant(flag), E.Constant(selection.Name == "selectattr"), E.Constant(attribute), separator, _fn.Escape));
+                    E.Constant(flag), E.Constant(selection.Name == "selectattr"), E.Constant(attribute), separator, _fn.Escape, E.Constant(new Iteration.ValueSite())));
             case FilterExpr
             {
                 Name: "map", Style: FilterStyle.Pipe, Value: { } mapped,

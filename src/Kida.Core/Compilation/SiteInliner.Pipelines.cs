@@ -435,13 +435,14 @@ internal sealed partial class SiteInliner
     [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
     private Expression? TypedJoinMapped(MethodCallExpression node)
     {
-        // (WriteJoinMappedSelected: rs, output, list, flag, select, attribute, separator, escape; WriteJoinMapped has no flag)
+        // (WriteJoinMappedSelected: rs, output, list, flag, select, attribute, separator, escape, site; WriteJoinMapped has no flag or site)
         var selected = node.Method == RuntimeMethods.WriteJoinMappedSelected;
         if (!selected && node.Method != RuntimeMethods.WriteJoinMapped) return null;
         var at = selected ? 2 : 0;
         if (node.Arguments[3 + at] is not ConstantExpression { Value: string attr } || node.Arguments[4 + at] is not ConstantExpression { Value: string sep }
             || !SimpleMemberName(attr)
-            || ListMember(node.Arguments[2]) is not var (listGuard, listRead, listType, itemType)) return null;
+            || (ListMember(node.Arguments[2]) ?? (selected ? ObservedListVariable(node.Arguments[2], node.Arguments[8]) : null)) is not var (listGuard, listRead, listType, itemType))
+            return null;
         if (PlainItemMember(itemType, attr, typeof(string)) is not { } member || !CannotFail(member)) return null;
         // (a selection by a bool member read as directly: auto-implemented or a field, so reading it twice changes nothing)
         MemberInfo? flagMember = null;

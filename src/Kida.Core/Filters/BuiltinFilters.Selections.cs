@@ -141,8 +141,12 @@ internal static partial class BuiltinFilters
     /// names): the selection, then <see cref="WriteJoinMapped"/> of it. Tier-up reads a typed list's two members directly
     /// (SiteInliner.TypedJoinMapped).
     /// </summary>
-    internal static void WriteJoinMappedSelected(RenderState rs, Output output, object? v, string flag, bool select, string attribute, string sep, bool escape) =>
+    internal static void WriteJoinMappedSelected(RenderState rs, Output output, object? v, string flag, bool select, string attribute, string sep, bool escape,
+        Iteration.ValueSite site)
+    {
+        site.Note(v);
         WriteJoinMapped(rs, output, SelectOrReject(rs, v, new CallArgs([flag], null), select, byAttr: true), attribute, sep, escape);
+    }
 
     internal static void WriteJoinMapped(RenderState rs, Output output, object? v, string attribute, string sep, bool escape)
     {

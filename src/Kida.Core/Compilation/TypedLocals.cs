@@ -216,7 +216,7 @@ internal static class TypedLocals
             return base.VisitMethodCall(node);
         }
 
-        private static readonly Dictionary<System.Reflection.MethodInfo, ExpressionType> Arithmetic = new()
+        private static readonly Dictionary<System.Reflection.MethodInfo, ExpressionType> IntegerOperations = new()
         {
             [RuntimeMethods.FastAdd] = ExpressionType.Add, [RuntimeMethods.FastSub] = ExpressionType.Subtract,
             [RuntimeMethods.FastMul] = ExpressionType.Multiply, [RuntimeMethods.FastFloorDiv] = ExpressionType.Divide,
@@ -240,7 +240,7 @@ internal static class TypedLocals
                 var low = Expression.And(v, Expression.Constant(1L));
                 return (node.Method == RuntimeMethods.Even ? Expression.Equal(low, Expression.Constant(0L)) : Expression.NotEqual(low, Expression.Constant(0L)), f);
             }
-            if (!Arithmetic.TryGetValue(node.Method, out var kind)
+            if (!IntegerOperations.TryGetValue(node.Method, out var kind)
                 || IntOperand(node.Arguments[0]) is not var (left, leftBound, leftFlag) || IntOperand(node.Arguments[1]) is not var (right, rightBound, rightFlag)
                 || (leftFlag is null && rightFlag is null)) return null;
             var flag = leftFlag is null ? rightFlag! : rightFlag is null ? leftFlag : Expression.AndAlso(leftFlag, rightFlag);

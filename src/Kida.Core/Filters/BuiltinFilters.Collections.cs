@@ -371,27 +371,7 @@ internal static partial class BuiltinFilters
         var norms = scratch.Norms;
         try
         {
-            var allText = true;
-            for (var i = 0; i < n; i++)
-            {
-                var x = ItemAt(list, i);
-                var k = reader.Read(x);
-                if (k is Undefined u) { if (hasDefault) k = def; else u.Use(); }
-                allText &= Values.IsString(k);
-                items[i] = x;
-                keys[i] = k;
-            }
-            if (!allText)
-            {
-                var keyed = new List<(object? Key, object? Item)>(n);
-                for (var i = 0; i < n; i++) keyed.Add((keys[i], items[i]));
-                return GroupKeyed(keyed, false, caseSensitive);
-            }
-            for (var i = 0; i < n; i++)
-            {
-                var text = Values.AsString(keys[i])!;
-                norms[i] = caseSensitive ? text : Comparison.CaseFolded(text);
-            }
+            if (!ReadGroupKeys(list, ref reader, hasDefault, def, caseSensitive, scratch)) return GroupKeyed(ReadKeyed(scratch, n), false, caseSensitive);
             // stable: an item moves left only past greater keys
             Span<int> order = stackalloc int[n];
             for (var i = 0; i < n; i++)
@@ -461,29 +441,9 @@ internal static partial class BuiltinFilters
         public List<object?> Fill(IList list, ref AttrReader reader)
         {
             var n = list.Count;
-            var items = Scratch.Items;
-            var keys = Scratch.Keys;
-            var norms = Scratch.Norms;
             try
             {
-                var allText = true;
-                for (var i = 0; i < n; i++)
-                {
-                    var x = items[i] = ItemAt(list, i);
-                    var k = reader.Read(x);
-                    if (k is string text) norms[i] = Comparison.CaseFolded(text);
-                    else
-                    {
-                        if (k is Undefined u) u.Use();
-                        if (Values.AsString(k) is { } markup) norms[i] = Comparison.CaseFolded(markup);
-                        else allText = false;
-                    }
-                    keys[i] = k;
-                }
-                if (allText) return Group(n);
-                var keyed = new List<(object? Key, object? Item)>(n);
-                for (var i = 0; i < n; i++) keyed.Add((keys[i], items[i]));
-                return GroupKeyed(keyed, false, false);
+                return ReadGroupKeys(list, ref reader, false, null, false, Scratch) ? Group(n) : GroupKeyed(ReadKeyed(Scratch, n), false, false);
             }
             finally
             {
@@ -612,6 +572,34 @@ internal static partial class BuiltinFilters
             rs.SpareChunkView = view;
         }
         return GroupedLoopSource(rs, list, attribute);
+    }
+
+    /// <summary>
+    /// Each item of a short list and its key (read once, an undefined key replaced by the default or used) into
+    /// <paramref name="scratch"/>, and each text key's form to compare by (case-folded unless case-sensitive): whether
+    /// every key is text. Shared by the groupby filter (<see cref="GroupSmall"/>) and the groupby loop (<see cref="GroupPool.Fill(IList, ref AttrReader)"/>).
+    /// </summary>
+    private static bool ReadGroupKeys(IList list, ref AttrReader reader, bool hasDefault, object? def, bool caseSensitive, GroupScratch scratch)
+    {
+        var allText = true;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var x = scratch.Items[i] = ItemAt(list, i);
+            var k = reader.Read(x);
+            if (k is Undefined u) { if (hasDefault) k = def; else u.Use(); }
+            scratch.Keys[i] = k;
+            if (Values.AsString(k) is { } text) scratch.Norms[i] = caseSensitive ? text : Comparison.CaseFolded(text);
+            else allText = false;
+        }
+        return allText;
+    }
+
+    /// <summary>The (key, item) pairs <see cref="ReadGroupKeys"/> read, for the general grouping.</summary>
+    private static List<(object? Key, object? Item)> ReadKeyed(GroupScratch scratch, int n)
+    {
+        var keyed = new List<(object? Key, object? Item)>(n);
+        for (var i = 0; i < n; i++) keyed.Add((scratch.Keys[i], scratch.Items[i]));
+        return keyed;
     }
 
     /// <summary>Scratch arrays of <see cref="GroupSmall"/>, one set per thread.</summary>

@@ -608,7 +608,7 @@ public static class OpCases
     public static IEnumerable<OpCase> Selected(string? filter) =>
         string.IsNullOrEmpty(filter) ? All
         : filter == "values" ? ValueForms
-        : All.Where(c => c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase) || c.Kida.Contains(filter, StringComparison.Ordinal));
+        : (filter.EndsWith("[v]", StringComparison.Ordinal) ? ValueForms : All).Where(c => c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase) || c.Kida.Contains(filter, StringComparison.Ordinal));
 
     /// <summary>
     /// <c>--ops values</c>: every case whose expression reads one member of the record (<c>x.id</c>, <c>x.score</c>,

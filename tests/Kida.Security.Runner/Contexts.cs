@@ -108,6 +108,10 @@ public static class Contexts
         ctx["culture"] = System.Globalization.CultureInfo.InvariantCulture;
         // typed model collections, which the compiled fast paths read directly (counting, joining, tojson, pair loops)
         ctx["ints"] = Enumerable.Range(0, 2_000_000).ToList();
+        // (model lists a loop walks in a lane: unboxed items, typed operations at tier-up)
+        ctx["floats"] = Enumerable.Range(0, 2_000_000).Select(i => i * 0.5).ToList();
+        ctx["decimals"] = Enumerable.Range(0, 2_000_000).Select(i => i * 0.25m).ToList();
+        ctx["dates"] = Enumerable.Range(0, 100_000).Select(i => new DateTime(2020, 1, 1).AddHours(i)).ToList();
         ctx["words"] = Enumerable.Range(0, 300_000).Select(i => "w" + (i % 50)).ToList();
         ctx["meta"] = Enumerable.Range(0, 100_000).ToDictionary(i => "k" + i, i => (object?)i);
         ctx["holders"] = Enumerable.Range(0, 3).Select(_ => new SecretHolder()).ToList();

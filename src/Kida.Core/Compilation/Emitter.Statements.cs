@@ -567,15 +567,24 @@ internal sealed partial class Emitter
         var laneSeen = E.Field(E.Constant(new Iteration.IntLaneSite()), H.IntLaneSeen);
         var notInts = E.OrElse(E.Not(laneSeen), E.Equal(ints, E.Constant(null, ints.Type)));
         E IntAt(E i) => inPlace ? E.Call(H.ListItemInt, ints, i) : E.ArrayIndex(E.Field(ints, H.IntItemsItems), i);
+        // a loop that cannot change its source also reads a model List<double>, List<decimal>, List<long> or
+        // List<DateTime> in place (Lanes): its variable is the item boxed, and the item unboxed in a local of its own,
+        // which tier-up (SiteInliner) reads where it types an operation on the variable
+        var lanes = inPlace ? Lanes.Select(t => new ValueLane(t)).ToList() : [];
+        var intValue = E.Variable(typeof(int), "lane_int");
+        // not walking any lane: the general source
+        var notLane = lanes.Aggregate(notInts, (all, lane) => E.AndAlso(all, lane.NotActive));
         var pairKey = E.ArrayIndex(keys, E.Multiply(idxForPairs, E.Constant(2)));
         var pairValue = E.ArrayIndex(keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)));
         var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest, bindPair) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel,
             // (keys() and values() bind their one name from the first of the two)
             pairs is null ? null : pairs.Kind == PairLoops.Values ? (pairValue, pairValue) : (pairKey, pairValue),
             light is null ? null
-                : (idxForPairs, view is not null ? count : intLane ? E.Condition(notInts, E.Property(list, H.SequenceCount), intCount) : E.Property(list, H.SequenceCount)),
-            // (the boxed int first: TypedLocals recognises guard ? Box(v) : generic)
-            intLane ? item => E.Condition(E.Not(notInts), E.Call(H.BoxInt, IntAt(idxForPairs)), item, typeof(object)) : null);
+                : (idxForPairs, view is not null ? count : intLane ? E.Condition(notLane, E.Property(list, H.SequenceCount), intCount) : E.Property(list, H.SequenceCount)),
+            // (the boxed int first: TypedLocals recognises guard ? Box(v) : generic; each lane's item kept unboxed too)
+            intLane ? item => E.Condition(E.Not(notInts), E.Call(H.BoxInt, E.Assign(intValue, IntAt(idxForPairs))),
+                lanes.AsEnumerable().Reverse().Aggregate(item, (rest, lane) => E.Condition(E.Not(lane.NotActive), lane.Boxed(idxForPairs), rest, typeof(object))),
+                typeof(object)) : null);
         if (light is not null) usesLoop = false;
         // (ChunkedSource gives a view only to a loop without a LoopContext)
         System.Diagnostics.Debug.Assert(view is null || !usesLoop);
@@ -592,7 +601,8 @@ internal sealed partial class Emitter
         var arr = E.Variable(typeof(object?[]), "arr");
         var own = E.Variable(typeof(List<object?>), "own");
         var unwrap = E.Variable(typeof(bool), "unwrap");
-        var locals = new List<ParameterExpression> { any, list, en, idx, lc, arr, count, own, unwrap, ints, intCount };
+        var locals = new List<ParameterExpression> { any, list, en, idx, lc, arr, count, own, unwrap, ints, intCount, intValue };
+        locals.AddRange(lanes.SelectMany(lane => new[] { lane.List, lane.Value }));
         if (view is not null) locals.Add(view);
         var exprs = new List<E> { E.Assign(any, E.Constant(false)), E.Assign(idx, E.Constant(0)) };
         if (usesLoop)
@@ -633,15 +643,18 @@ internal sealed partial class Emitter
             if (pairs is null && intLane)
                 // (LoopArray below gives no array for no list)
                 exprs.Add(E.Block(
-                    E.Assign(source, E.Convert(iterable, typeof(object))),
+                    [E.Assign(source, E.Convert(iterable, typeof(object))),
                     E.Assign(ints, E.Condition(E.TypeEqual(source, typeof(List<int>)),
                         E.Block(E.Assign(laneSeen, E.Constant(true)),
                             inPlace ? E.Convert(source, typeof(List<int>)) : E.Call(H.IntSnapshot, E.Convert(source, typeof(List<int>)), _fn.Rs)),
                         E.Constant(null, ints.Type))),
-                    E.IfThenElse(notInts, E.Block(open.Expressions.Skip(1)),
+                    .. lanes.Select(lane => lane.Open(source)),
+                    E.IfThenElse(notLane, E.Block(open.Expressions.Skip(1)),
                         // (the list and enumerator of an earlier run of this loop are not this run's)
                         E.Block(E.Assign(list, E.Constant(null, list.Type)), E.Assign(en, E.Constant(null, en.Type)),
-                            E.Assign(intCount, inPlace ? E.Call(H.ListCountInt, ints) : E.Field(ints, H.IntItemsCount))))));
+                            E.Assign(intCount, lanes.AsEnumerable().Reverse().Aggregate(
+                                inPlace ? E.Call(H.ListCountInt, ints) : (E)E.Field(ints, H.IntItemsCount),
+                                (rest, lane) => E.Condition(E.Not(lane.NotActive), lane.Count(), rest)))))]));
             else if (view is not null) exprs.Add(E.Block(E.Assign(view, iterable), E.Assign(count, E.Property(view, H.ChunkViewCount))));
             else if (pairs is null) exprs.Add(open);
             else
@@ -662,7 +675,7 @@ internal sealed partial class Emitter
                 E.Assign(own, E.Call(H.LoopOwnList, list))));
         // (the int lane reads its snapshot, a batch/slice loop its view: no array, list or JSON items)
         if (view is null) exprs.Add(intLane
-            ? E.IfThenElse(notInts, walk,
+            ? E.IfThenElse(notLane, walk,
                 E.Block(E.Assign(arr, E.Constant(null, arr.Type)), E.Assign(own, E.Constant(null, own.Type)), E.Assign(unwrap, E.Constant(false))))
             : walk);
 
@@ -690,7 +703,7 @@ internal sealed partial class Emitter
                 typeof(object)),
             typeof(object));
         if (intLane)
-            fetch = E.IfThenElse(notInts, fetch, E.IfThen(E.GreaterThanOrEqual(idx, intCount), E.Break(breakLabel)));
+            fetch = E.IfThenElse(notLane, fetch, E.IfThen(E.GreaterThanOrEqual(idx, intCount), E.Break(breakLabel)));
         if (view is not null)
             fetch = E.Block(
                 E.IfThen(E.GreaterThanOrEqual(idx, count), E.Break(breakLabel)),
@@ -732,7 +745,7 @@ internal sealed partial class Emitter
             LoopTick()), breakLabel);
         var release = usesLoop ? Helper(H.ReleaseLoopArray, list, arr) : Helper(H.ReleaseLoopItems, list, arr, _fn.Rs);
         // (the int lane gives its copy back; a list read in place has nothing to give)
-        if (intLane) release = E.IfThenElse(notInts, release, inPlace ? E.Empty() : E.Call(H.ReleaseIntSnapshot, ints, _fn.Rs));
+        if (intLane) release = E.IfThenElse(notLane, release, inPlace ? E.Empty() : E.Call(H.ReleaseIntSnapshot, ints, _fn.Rs));
         if (view is not null) release = E.Call(view, H.ChunkViewRelease, _fn.Rs);
         exprs.Add(E.TryFinally(loop, E.Block(
             E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose)),
@@ -741,6 +754,46 @@ internal sealed partial class Emitter
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
         return E.Block(typeof(void), locals, exprs);
+    }
+
+    /// <summary>The item types of the model lists a loop that cannot change its source walks in place, beside List&lt;int&gt;.</summary>
+    private static readonly Type[] Lanes = [typeof(double), typeof(decimal), typeof(long), typeof(DateTime)];
+
+    /// <summary>
+    /// One lane of a for loop (Lanes): the model <c>List&lt;T&gt;</c> it walks in place when the source is one (null
+    /// otherwise), the current item unboxed, and the site whose flag says whether the loop ever met such a list (tier-up
+    /// folds it, so a lane never used disappears).
+    /// </summary>
+    private sealed class ValueLane
+    {
+        public ValueLane(Type itemType)
+        {
+            ItemType = itemType;
+            ListType = H.LaneMethods[itemType].Item.GetParameters()[0].ParameterType;
+            List = E.Variable(ListType, "lane_" + itemType.Name + "s");
+            Value = E.Variable(itemType, "lane_" + itemType.Name);
+            var seen = E.Field(E.Constant(new Iteration.IntLaneSite()), H.IntLaneSeen);
+            Seen = seen;
+            NotActive = E.OrElse(E.Not(seen), E.Equal(List, E.Constant(null, ListType)));
+        }
+
+        public Type ItemType { get; }
+        public Type ListType { get; }
+        public ParameterExpression List { get; }
+        public ParameterExpression Value { get; }
+        private E Seen { get; }
+        public E NotActive { get; }
+
+        /// <summary>The list when the source is exactly one (the site noted), else null.</summary>
+        public E Open(E source) =>
+            E.Assign(List, E.Condition(E.TypeEqual(source, ListType),
+                E.Block(E.Assign(Seen, E.Constant(true)), E.Convert(source, ListType)),
+                E.Constant(null, ListType)));
+
+        public E Count() => E.Call(H.LaneMethods[ItemType].Count, List);
+
+        /// <summary>Item <paramref name="i"/> kept unboxed in <see cref="Value"/>, and boxed as the loop's variable.</summary>
+        public E Boxed(E i) => E.Convert(E.Assign(Value, E.Call(H.LaneMethods[ItemType].Item, List, i)), typeof(object));
     }
 
     /// <summary>

@@ -145,6 +145,14 @@ internal static class RuntimeMethods
     public static readonly MethodInfo ListItemOf = Of(Iteration.ListItem<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListItemInt = Of(Iteration.ListItem<int>);
     public static readonly MethodInfo ListCountInt = Of(Iteration.ListCount<int>);
+    // (the lanes of a for loop, instantiated here so an ahead-of-time build has them: Emitter.ValueLane)
+    public static readonly Dictionary<Type, (MethodInfo Item, MethodInfo Count)> LaneMethods = new()
+    {
+        [typeof(double)] = (Of(Iteration.ListItem<double>), Of(Iteration.ListCount<double>)),
+        [typeof(decimal)] = (Of(Iteration.ListItem<decimal>), Of(Iteration.ListCount<decimal>)),
+        [typeof(long)] = (Of(Iteration.ListItem<long>), Of(Iteration.ListCount<long>)),
+        [typeof(DateTime)] = (Of(Iteration.ListItem<DateTime>), Of(Iteration.ListCount<DateTime>)),
+    };
     public static readonly MethodInfo ListExtremeOf = Of(Iteration.ListExtreme<int>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListContainsOf = Of(Iteration.ListContains<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo KeepsByAttribute = Of(Kida.Filters.BuiltinFilters.KeepsByAttribute);

@@ -15,11 +15,11 @@ namespace Kida.Compilation;
 // every value of another type at run time, takes the generic path unchanged.
 internal sealed partial class SiteInliner
 {
-    private enum Op { Add, Sub, Mul, FloorDiv, Mod, Pow, Neg, Eq, Ne, Lt, Le, Gt, Ge, DivisibleBy, Even, Odd }
+    private enum Op { Add, Sub, Mul, Div, FloorDiv, Mod, Pow, Neg, Eq, Ne, Lt, Le, Gt, Ge, DivisibleBy, Even, Odd }
 
     private static readonly Dictionary<MethodInfo, Op> Operators = new()
     {
-        [RuntimeMethods.FastAdd] = Op.Add, [RuntimeMethods.FastSub] = Op.Sub, [RuntimeMethods.FastMul] = Op.Mul,
+        [RuntimeMethods.FastAdd] = Op.Add, [RuntimeMethods.FastSub] = Op.Sub, [RuntimeMethods.FastMul] = Op.Mul, [RuntimeMethods.Div] = Op.Div,
         [RuntimeMethods.FastFloorDiv] = Op.FloorDiv, [RuntimeMethods.FastMod] = Op.Mod, [RuntimeMethods.FastPow] = Op.Pow, [RuntimeMethods.FastNeg] = Op.Neg,
         [RuntimeMethods.FastEq] = Op.Eq, [RuntimeMethods.FastNe] = Op.Ne, [RuntimeMethods.FastLt] = Op.Lt,
         [RuntimeMethods.FastLe] = Op.Le, [RuntimeMethods.FastGt] = Op.Gt, [RuntimeMethods.FastGe] = Op.Ge,
@@ -95,7 +95,7 @@ internal sealed partial class SiteInliner
     }
 
     /// <summary>A member read of a template variable whose observed member is a value type with a known sample value.</summary>
-    private static (Expression Guard, Expression Read, object Sample)? ValueTypeMember(Expression e) =>
+    private (Expression Guard, Expression Read, object Sample)? ValueTypeMember(Expression e) =>
         // the getter still runs (a failing one reports as the generic read does); only its value is not looked at
         ObservedRead(e) is { } m && Samples.TryGetValue(m.Type, out var sample) ? (m.Guard, m.Read, sample) : null;
 
@@ -107,8 +107,10 @@ internal sealed partial class SiteInliner
     /// <paramref name="e"/> (under conversions to object and a strict-undefined check) as an <see cref="ObservedMember"/>, or
     /// null. Only a variable's member: reading the variable twice (the check, then the value) has no side effect.
     /// </summary>
-    private static ObservedMember? ObservedRead(Expression e)
+    private ObservedMember? ObservedRead(Expression e)
     {
+        // (a lane-bound loop variable: its lane's item, behind the lane's test)
+        if (Lane(e) is var (laneGuard, laneValue)) return new ObservedMember(laneGuard, laneValue, laneValue.Type);
         while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
         if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
         if (e is not MethodCallExpression read || read.Method != GetAttrSite
@@ -386,6 +388,8 @@ internal sealed partial class SiteInliner
             case MethodCallExpression call when call.Method == RuntimeMethods.UseValue:
                 // (a strict undefined check: a member or a constant is never undefined)
                 return Typed(call.Arguments[0]);
+            case ParameterExpression:
+                return LaneOperand(e);
             case MethodCallExpression call when call.Method == GetAttrSite:
                 return TypedMember(call) ?? DictItem(call.Arguments[ReadSite - 2], (string)((ConstantExpression)call.Arguments[ReadSite - 1]).Value!);
             case MethodCallExpression packed when (InterpreterCalls.Unpack(packed) ?? packed) is { } get && get.Method == RuntimeMethods.GetItem
@@ -437,7 +441,7 @@ internal sealed partial class SiteInliner
         return e is ConstantExpression { Value: string s } ? s : null;
     }
 
-    private static TypedValue? TypedMember(MethodCallExpression read)
+    private TypedValue? TypedMember(MethodCallExpression read)
     {
         if (ObservedRead(read) is not { } m) return null;
         if (m.Type == typeof(int)) return new TypedValue(Expression.Convert(m.Read, typeof(long)), int.MaxValue + 1.0, [m.Guard]);
@@ -477,6 +481,15 @@ internal sealed partial class SiteInliner
             case Op.Le: return new TypedValue(Expression.LessThanOrEqual(L(), R()), 1, guards);
             case Op.Gt: return new TypedValue(Expression.GreaterThan(L(), R()), 1, guards);
             case Op.Ge: return new TypedValue(Expression.GreaterThanOrEqual(L(), R()), 1, guards);
+        }
+        if (op is Op.Div)
+        {
+            // true division by a non-zero constant: both operands exact doubles, so one IEEE division is Python's
+            // correctly rounded quotient (an int divided by an int included)
+            if (b.Value is not ConstantExpression { Value: var quotientDivisor } || quotientDivisor is 0L or 0.0
+                || (a.Value.Type == typeof(long) && a.Bound > Exact) || (b.Value.Type == typeof(long) && b.Bound > Exact)) return null;
+            static Expression AsDouble(Expression v) => v.Type == typeof(double) ? v : Expression.Convert(v, typeof(double));
+            return new TypedValue(Expression.Divide(AsDouble(a.Value), AsDouble(b.Value)), double.PositiveInfinity, guards);
         }
         if (!ints)
         {

@@ -27,7 +27,7 @@ internal sealed partial class SiteInliner
     }
 
     /// <summary>A count this file computes in place: a selection's (<see cref="SelectedCountLoop"/>) or a string list's (<see cref="StringCountLoop"/>).</summary>
-    private static (Expression Guard, ParameterExpression List, Expression Read, Expression Count)? CountLoop(MethodCallExpression node) =>
+    private (Expression Guard, ParameterExpression List, Expression Read, Expression Count)? CountLoop(MethodCallExpression node) =>
         SelectedCountLoop(node) ?? StringCountLoop(node);
 
     /// <summary>
@@ -174,7 +174,7 @@ internal sealed partial class SiteInliner
     /// </summary>
     [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
     [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
-    private static (Expression Guard, ParameterExpression List, Expression Read, Expression Count)? SelectedCountLoop(MethodCallExpression node)
+    private (Expression Guard, ParameterExpression List, Expression Read, Expression Count)? SelectedCountLoop(MethodCallExpression node)
     {
         if (node.Method != RuntimeMethods.CountSelected
             || node.Arguments[4] is not ConstantExpression { Value: true }
@@ -249,7 +249,7 @@ internal sealed partial class SiteInliner
     private static bool SimpleMemberName(string name) => name.Length > 0 && !name.Contains('.') && !char.IsAsciiDigit(name[0]);
 
     /// <summary>A member of a template variable observed as a <c>List&lt;T&gt;</c>: its type check, the (guarded) read and T.</summary>
-    private static (Expression Guard, Expression Read, Type ListType, Type ItemType)? ListMember(Expression e) =>
+    private (Expression Guard, Expression Read, Type ListType, Type ItemType)? ListMember(Expression e) =>
         ObservedRead(e) is { Type: { IsGenericType: true } listType } m && listType.GetGenericTypeDefinition() == typeof(List<>)
             ? (m.Guard, m.Read, listType, listType.GetGenericArguments()[0])
             : null;
@@ -343,7 +343,7 @@ internal sealed partial class SiteInliner
     /// string: the items counted in place (<see cref="StringListScan"/>); a null list, a sandbox or another type takes the
     /// call. The parts as <see cref="SelectedCountLoop"/> gives them, so a printed count is written unboxed too.
     /// </summary>
-    private static (Expression Guard, ParameterExpression List, Expression Read, Expression Count)? StringCountLoop(MethodCallExpression node)
+    private (Expression Guard, ParameterExpression List, Expression Read, Expression Count)? StringCountLoop(MethodCallExpression node)
     {
         if (node.Method != RuntimeMethods.CallCount || node.Arguments[2] is not ConstantExpression { Value: CallArgs { Named: null, Positional: [string literal] } }
             || ListMember(node.Arguments[1]) is not var (guard, read, listType, itemType) || itemType != typeof(string)) return null;

@@ -42,7 +42,13 @@ internal sealed partial class SiteInliner : ExpressionVisitor
 
     public static Expression<TDelegate> Inline<TDelegate>(Expression<TDelegate> lambda) where TDelegate : Delegate =>
         // (twice: a variable set from an operation on a shadowed variable, {% set y = x * 2 %}, gets a shadow of its own)
-        TypedLocals.Rewrite(TypedLocals.Rewrite(LetForwarding.Rewrite((Expression<TDelegate>)new SiteInliner().Visit(lambda))));
+        TypedLocals.Rewrite(TypedLocals.Rewrite(LetForwarding.Rewrite(new SiteInliner().Promoted(lambda))));
+
+    private Expression<TDelegate> Promoted<TDelegate>(Expression<TDelegate> lambda) where TDelegate : Delegate
+    {
+        FindLanes(lambda);
+        return (Expression<TDelegate>)Visit(lambda);
+    }
 
     // the locals the typed paths of the function being visited need (a dictionary item read once in a guard, then used):
     // declared at the top of the nearest lambda, each written just before it is read
@@ -82,6 +88,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         if (node.Method == RuntimeMethods.GroupedLoopSource && TypedGroupedSource(node) is { } grouped) return grouped;
         if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
         if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
+        if (node.Method == WriteValue && TypedLaneWrite(node) is { } laneWrite) return laneWrite;
         if (node.Method == WriteValue && TypedValueWrite(node) is { } valueWrite) return valueWrite;
         if (node.Method == WriteValue && TypedFilterWrite(node) is { } filterWrite) return filterWrite;
         if (node.Method == WriteValue && TypedCountWrite(node) is { } countWrite) return countWrite;
@@ -204,15 +211,18 @@ internal sealed partial class SiteInliner : ExpressionVisitor
     private static (Type Type, MemberInfo Member)? Observed(MemberSite site, string name)
     {
         var entry = Volatile.Read(ref site.Entry);
-        if (entry is null || entry.Type.IsValueType || entry.Type.ContainsGenericParameters) return null;
+        // (a value type only when it is one of the immutable framework structs: a getter on the unboxed copy reads what the boxed one would)
+        if (entry is null || (entry.Type.IsValueType && !ValueMembersOf.Contains(entry.Type)) || entry.Type.ContainsGenericParameters) return null;
         var member = Members.FindMember(entry.Type, name);
         // a member of a task type is read through its getter, the await point (AsyncValues): never inlined
         if (member is null || AsyncValues.IsAwaitableType(member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType)) return null;
         return (entry.Type, member);
     }
 
-    private static Expression? TypedRead(MethodCallExpression call, Expression target, string name, MemberSite site)
+    private Expression? TypedRead(MethodCallExpression call, Expression target, string name, MemberSite site)
     {
+        if (LaneMember(target, name, site) is var (laneGuard, laneAccess, laneMember, laneType))
+            return Expression.Condition(laneGuard, Guarded(BoxedLikeGetter(laneAccess), laneType, name, laneMember), call, typeof(object));
         if (Observed(site, name) is not var (type, member)) return null;
         var obj = Expression.Variable(typeof(object), "obj");
         var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);
@@ -234,8 +244,12 @@ internal sealed partial class SiteInliner : ExpressionVisitor
             Expression.Condition(Expression.TypeEqual(obj, type), Guarded(value, type, name, member), rebound, typeof(object)));
     }
 
-    private static Expression? TypedWrite(MethodCallExpression call, Expression output, Expression target, string name, MemberSite site, Expression escape)
+    private Expression? TypedWrite(MethodCallExpression call, Expression output, Expression target, string name, MemberSite site, Expression escape)
     {
+        if (LaneMember(target, name, site) is var (laneGuard, laneAccess, laneMember, laneType))
+            return Members.WriteExpression(laneAccess, output, escape) is { } laneWrite
+                ? Expression.IfThenElse(laneGuard, Guarded(laneWrite, laneType, name, laneMember), call)
+                : null;
         if (Observed(site, name) is not var (type, member)) return null;
         var obj = Expression.Variable(typeof(object), "obj");
         var access = Expression.MakeMemberAccess(Expression.Convert(obj, type), member);

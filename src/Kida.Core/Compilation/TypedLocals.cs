@@ -52,7 +52,8 @@ internal static class TypedLocals
     private static Expression? Unboxed(Expression e) => e switch
     {
         MethodCallExpression call when call.Method == RuntimeMethods.BoxLong || call.Method == RuntimeMethods.BoxInt => call.Arguments[0],
-        UnaryExpression { NodeType: ExpressionType.Convert, Operand.Type: var ot } convert when ot == typeof(double) => convert.Operand,
+        // (a double; a decimal or date a loop's lane unboxed, Emitter.ValueLane, kept so a read boxes it only when needed)
+        UnaryExpression { NodeType: ExpressionType.Convert, Operand.Type: var ot } convert when ot == typeof(double) || ot == typeof(decimal) || ot == typeof(DateTime) => convert.Operand,
         ConditionalExpression { IfTrue: ConstantExpression { Value: var yes }, IfFalse: ConstantExpression { Value: var no }, Test: var test }
             when ReferenceEquals(yes, Boxes.True) && ReferenceEquals(no, Boxes.False) => test,
         _ => null,
@@ -179,7 +180,8 @@ internal static class TypedLocals
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {
             // {{ y }}: the shadow printed as the number or bool it is
-            if (node.Method == RuntimeMethods.OutputWriteValue && Unconverted(node.Arguments[0]) is ParameterExpression v && shadows.TryGetValue(v, out var shadow))
+            if (node.Method == RuntimeMethods.OutputWriteValue && Unconverted(node.Arguments[0]) is ParameterExpression v && shadows.TryGetValue(v, out var shadow)
+                && Printable(shadow.Value.Type))
             {
                 var value = shadow.Value;
                 Expression typed = value.Type == typeof(bool) ? Expression.Call(node.Object, RuntimeMethods.OutputWriteBool, value)
@@ -188,7 +190,8 @@ internal static class TypedLocals
                 return Expression.IfThenElse(shadow.IsTyped, typed, node.Update(node.Object, [v, V(node.Arguments[1])]));
             }
             // {% if y %}, y and/or …: the shadow's truth (Python's: non-zero, NaN true)
-            if (node.Method == RuntimeMethods.Truthy && Unconverted(node.Arguments[0]) is ParameterExpression t && shadows.TryGetValue(t, out var tested))
+            if (node.Method == RuntimeMethods.Truthy && Unconverted(node.Arguments[0]) is ParameterExpression t && shadows.TryGetValue(t, out var tested)
+                && Printable(tested.Value.Type))
             {
                 var value = tested.Value;
                 Expression truth = value.Type == typeof(bool) ? value : Expression.NotEqual(value, Expression.Default(value.Type));
@@ -308,10 +311,13 @@ internal static class TypedLocals
             e = Bare(e);
             // (x % 3 == 0: an integer operation on shadows compares as the long it is)
             if (e is MethodCallExpression operation && TypedArithmetic(operation) is var (result, current) && result.Type == typeof(long)) return (result, current);
-            if (e is ParameterExpression v && shadows.TryGetValue(v, out var shadow) && shadow.Value.Type != typeof(bool))
+            if (e is ParameterExpression v && shadows.TryGetValue(v, out var shadow) && shadow.Value.Type != typeof(bool) && Printable(shadow.Value.Type))
                 return (shadow.Value, shadow.IsTyped);
             return e is ConstantExpression { Value: int or long or double } c ? (Expression.Constant(c.Value), null) : null;
         }
+
+        /// <summary>The shadow types printed, tested and compared directly (a decimal's or a date's shadow is only boxed lazily).</summary>
+        private static bool Printable(Type t) => t == typeof(bool) || t == typeof(int) || t == typeof(long) || t == typeof(double);
 
         private static bool ExactInDouble(Expression e) =>
             e.Type == typeof(double) || e.Type == typeof(int)

@@ -677,26 +677,26 @@ internal static partial class BuiltinFilters
     private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     /// <summary>
-    /// <see cref="PyRound"/> without decimal parsing when the answer is certain: x·10^n is computed with an error under
-    /// one unit in its last place, so unless its fraction lies within 1e-6 of one half the rounding direction of the exact
-    /// value is known; the nearest double to k/10^n is then k / 10^n (both exact doubles, one correctly rounded division).
-    /// Null for ties, zeros (the sign of a zero result), magnitudes past 1e9 and anything not finite.
+    /// <see cref="PyRound"/> without decimal parsing: the exact value of x·10^n is y + e, where y is the rounded product and
+    /// e its rounding error, which a fused multiply-add gives exactly; y's fraction (exact below 2^52) decides the direction
+    /// unless it is one half, where e does (a true tie, e = 0, goes to the even neighbour, as Python rounds). The nearest
+    /// double to k/10^n is then k / 10^n (both exact doubles, one correctly rounded division); a zero keeps x's sign.
+    /// False for magnitudes of y from 1e15 and for x so small that e could underflow (the decimal path answers those).
     /// </summary>
     private static object? RoundFast(double d, int precision) => TryRoundFast(d, precision, out var rounded) ? rounded : null;
 
     private static bool TryRoundFast(double d, int precision, out double rounded)
     {
         rounded = 0;
-        if (!double.IsFinite(d)) return false;
         var p = PowersOfTen[precision];
         var y = d * p;
-        if (!(Math.Abs(y) < 1e9)) return false;
+        // (NaN and the infinities fail the first test)
+        if (!(Math.Abs(y) < 1e15) || (d != 0 && Math.Abs(d) < 1e-250)) return false;
+        var error = Math.FusedMultiplyAdd(d, p, -y);
         var floor = Math.Floor(y);
         var frac = y - floor;
-        if (Math.Abs(frac - 0.5) < 1e-6) return false;
-        var k = frac < 0.5 ? floor : floor + 1;
-        if (k == 0) return false;
-        rounded = precision == 0 ? k : k / p;
+        var k = frac > 0.5 || (frac == 0.5 && (error > 0 || (error == 0 && Math.IEEERemainder(floor, 2) != 0))) ? floor + 1 : floor;
+        rounded = k == 0 ? Math.CopySign(0.0, d) : precision == 0 ? k : k / p;
         return true;
     }
 
@@ -706,9 +706,9 @@ internal static partial class BuiltinFilters
     {
         if (TryRoundFast(d, precision, out var rounded))
         {
-            // round() to an integer: a whole number below 1e9 (and not zero, which TryRoundFast leaves to the filter for
-            // its sign), printed as Python prints such a float
-            if (precision == 0) { output.WriteInt((long)rounded); output.Write(".0"); }
+            // round() to an integer: a whole number below 1e15, printed as Python prints such a float (a zero as its
+            // signed repr, -0.0 included)
+            if (precision == 0 && rounded != 0) { output.WriteInt((long)rounded); output.Write(".0"); }
             else output.WriteDouble(rounded);
         }
         else output.WriteValue(Round(rs, d, args), escape: false);

@@ -19,12 +19,26 @@ internal static class Comparison
         Syntax.CompareOp.Eq => Comparison.Eq(a, b),
         Syntax.CompareOp.Ne => !Comparison.Eq(a, b),
         Syntax.CompareOp.Lt => Comparison.Compare(a, b, "<") < 0,
-        Syntax.CompareOp.Le => Comparison.Compare(a, b, "<=") <= 0,
+        Syntax.CompareOp.Le => LessOrEqual(a, b),
         Syntax.CompareOp.Gt => Comparison.Compare(a, b, ">") > 0,
-        Syntax.CompareOp.Ge => Comparison.Compare(a, b, ">=") >= 0,
+        Syntax.CompareOp.Ge => GreaterOrEqual(a, b),
         Syntax.CompareOp.In => Comparison.Contains(b, a),
         _ => !Comparison.Contains(b, a),
     };
+
+    /// <summary>
+    /// <c>a &lt;= b</c> / <c>a &gt;= b</c> as <see cref="Compare(object?, object?, string)"/> orders them (which raises for
+    /// values Python cannot order), and false when either is a float NaN: Python's NaN is neither below, equal to nor above
+    /// anything, where an ordering would call it equal.
+    /// </summary>
+    public static bool LessOrEqual(object? a, object? b) => Compare(a, b, "<=") <= 0 && !EitherNaN(a, b);
+
+    /// <inheritdoc cref="LessOrEqual"/>
+    public static bool GreaterOrEqual(object? a, object? b) => Compare(a, b, ">=") >= 0 && !EitherNaN(a, b);
+
+    private static bool EitherNaN(object? a, object? b) => IsNaN(Values.Unwrap(a)) || IsNaN(Values.Unwrap(b));
+
+    private static bool IsNaN(object? v) => v switch { double d => double.IsNaN(d), float f => float.IsNaN(f), _ => false };
 
     /// <summary>How deeply nested two values compared with == or ordered may be (Python raises RecursionError too).</summary>
     private const int MaxCompareDepth = 200;

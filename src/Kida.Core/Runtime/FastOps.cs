@@ -44,7 +44,7 @@ internal static class FastOps
     {
         if (Int(a, out var x) && Int(b, out var y)) return x <= y;
         if (a is double da && b is double db) return da <= db;
-        return Comparison.Compare(a, b, "<=") <= 0;
+        return Comparison.LessOrEqual(a, b);
     }
 
     public static bool Gt(object? a, object? b)
@@ -58,7 +58,7 @@ internal static class FastOps
     {
         if (Int(a, out var x) && Int(b, out var y)) return x >= y;
         if (a is double da && b is double db) return da >= db;
-        return Comparison.Compare(a, b, ">=") >= 0;
+        return Comparison.GreaterOrEqual(a, b);
     }
 
     /// <summary><c>item in container</c>: the common containers searched directly, the rest as Python does.</summary>

@@ -24,6 +24,12 @@ internal sealed partial class SiteInliner
         foreach (var (variable, lanes) in survey.Lanes)
             if (survey.Assignments.GetValueOrDefault(variable) == 1 && !survey.Excluded.Contains(variable))
                 (_lanes ??= [])[variable] = lanes;
+        // a temporary a block declares and first sets to a lane-bound variable (a chained comparison's middle operand)
+        // holds the same item for the whole block
+        if (_lanes is not null)
+            foreach (var (temporary, source) in survey.Aliases)
+                if (_lanes.TryGetValue(source, out var lanes) && survey.Assignments.GetValueOrDefault(temporary) == 1 && !survey.Excluded.Contains(temporary))
+                    _lanes[temporary] = lanes;
     }
 
     /// <summary>
@@ -45,6 +51,16 @@ internal sealed partial class SiteInliner
             return (guard, value);
         }
         return null;
+    }
+
+    /// <summary>A template variable (under conversions to object and a strict-undefined check) not walking a lane.</summary>
+    private ParameterExpression? BareVariable(Expression e)
+    {
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c2 && c2.Type == typeof(object)) e = c2.Operand;
+        // (a lane-bound variable whose lanes the loop never used is a variable like any other)
+        return e is ParameterExpression { Type: var t } variable && t == typeof(object) && Lane(variable) is null ? variable : null;
     }
 
     /// <summary>The lane's item as a typed operand: an int or long as a long (bounded by its type), a double as itself.</summary>
@@ -85,9 +101,32 @@ internal sealed partial class SiteInliner
         public readonly Dictionary<ParameterExpression, List<(Expression, ParameterExpression)>> Lanes = new();
         public readonly Dictionary<ParameterExpression, int> Assignments = new();
         public readonly HashSet<ParameterExpression> Excluded = new();
+        public readonly List<(ParameterExpression Temporary, ParameterExpression Source)> Aliases = new();
         // the function each variable was first seen in: a variable another function also reads or writes is left alone
         private readonly Dictionary<ParameterExpression, LambdaExpression> _owner = new();
         private readonly Stack<LambdaExpression> _functions = new();
+
+        protected override Expression VisitBlock(BlockExpression node)
+        {
+            if (FirstEvaluated(node.Expressions[0]) is BinaryExpression { NodeType: ExpressionType.Assign, Left: ParameterExpression { Type: var t } temporary, Right: var value }
+                && t == typeof(object) && node.Variables.Contains(temporary))
+            {
+                while (value is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) value = c.Operand;
+                if (value is ParameterExpression source) Aliases.Add((temporary, source));
+            }
+            return base.VisitBlock(node);
+        }
+
+        /// <summary>What runs first in <paramref name="e"/>: a block's first expression, the left side of and/or.</summary>
+        private static Expression FirstEvaluated(Expression e)
+        {
+            while (true)
+            {
+                if (e is BlockExpression { Expressions: [var first, ..] }) e = first;
+                else if (e is BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } logic) e = logic.Left;
+                else return e;
+            }
+        }
 
         protected override Expression VisitLambda<T>(Expression<T> node)
         {

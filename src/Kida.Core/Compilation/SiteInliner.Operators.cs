@@ -63,8 +63,11 @@ internal sealed partial class SiteInliner
     {
         if (!(node.Method == RuntimeMethods.TestMappingAt || node.Method == RuntimeMethods.TestSequenceAt || node.Method == RuntimeMethods.TestIterableAt)
             || node.Arguments[1] is not ConstantExpression { Value: Predicates.TypeAnswer site }
-            || Volatile.Read(ref site.Last) is not { } last
-            || ObservedRead(node.Arguments[0]) is not { } m || m.Type != last.Type || !m.Type.IsVisible || m.Type.IsValueType
+            || Volatile.Read(ref site.Last) is not { } last) return null;
+        // (a template variable: the answer behind a check of the type the site last answered for)
+        if (BareVariable(node.Arguments[0]) is { } variable && last.Type.IsVisible && !last.Type.IsValueType && !typeof(System.Text.Json.Nodes.JsonNode).IsAssignableFrom(last.Type))
+            return Expression.Condition(Expression.TypeEqual(variable, last.Type), Expression.Constant(last.Answer), base.VisitMethodCall(node), typeof(bool));
+        if (ObservedRead(node.Arguments[0]) is not { } m || m.Type != last.Type || !m.Type.IsVisible || m.Type.IsValueType
             || typeof(System.Text.Json.Nodes.JsonNode).IsAssignableFrom(m.Type)) return null;
         var value = Expression.Variable(m.Type, "value");
         var generic = base.VisitMethodCall(node);
@@ -111,6 +114,9 @@ internal sealed partial class SiteInliner
     {
         // (a lane-bound loop variable: its lane's item, behind the lane's test)
         if (Lane(e) is var (laneGuard, laneValue)) return new ObservedMember(laneGuard, laneValue, laneValue.Type);
+        // (any other template variable: a string, which is what the string operations that ask are mostly given; the exact
+        // type check costs one compare, and anything else takes the generic path)
+        if (BareVariable(e) is { } bare) return new ObservedMember(Expression.TypeEqual(bare, typeof(string)), Expression.Convert(bare, typeof(string)), typeof(string));
         while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
         if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
         if (e is not MethodCallExpression read || read.Method != GetAttrSite

@@ -151,6 +151,22 @@ public class ValueLaneTests
         Assert.True(allocated < 2000 * 12, $"allocated {allocated} bytes beyond the text");
     }
 
+    public sealed record Reading(double D, int I, long L, bool Flag);
+
+    [Fact]
+    public void Members_rounded_up_or_down_and_bools_as_strings_print_what_the_interpreter_prints()
+    {
+        // typed at tier-up on the member itself: round(p, 'floor'/'ceil') on a float or an int, a bool through |string
+        var readings = Doubles.Select((d, i) => new Reading(d, Ints[i % Ints.Length], Longs[i % Longs.Length], i % 3 == 0)).ToList();
+        const string source = "{% for r in rs %}{{ r.d|round(1, 'floor') }} {{ r.d|round(0, 'ceil') }} {{ r.d|round(3, 'common') }} {{ r.i|round(2, 'ceil') }} "
+            + "{{ r.l|round(1, 'floor') }} {{ r.flag|string }} {{ (r.d * 3)|round(2, 'floor') }};{% endfor %}";
+        var context = new Dictionary<string, object?> { ["rs"] = readings };
+        var expected = Outcome(Mode.Interpreted, source, context);
+        Assert.Contains("True", expected);
+        Assert.Equal(expected, Outcome(Mode.Compiled, source, context));
+        Assert.Equal(expected, Outcome(Mode.Tiered, source, context));
+    }
+
     private static void Differential<T>(string body, T[] values, Dictionary<string, object?>? extra = null)
     {
         var source = $"{{% for v in xs %}}{body}{{% else %}}none{{% endfor %}}";

@@ -204,6 +204,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo CountDivisible = Of(Filters.BuiltinFilters.CountDivisible);
     public static readonly MethodInfo WriteRounded = Of(Filters.BuiltinFilters.WriteRounded);
     public static readonly MethodInfo WriteTruncated = Of(Filters.BuiltinFilters.WriteTruncated);
+    public static readonly MethodInfo RoundDirected = Of(Filters.BuiltinFilters.RoundDirected);
     public static readonly MethodInfo WriteRoundedOrTruncated = Of(Filters.BuiltinFilters.WriteRoundedOrTruncated);
     public static readonly MethodInfo WriteRoundedTruncated = Of(Filters.BuiltinFilters.WriteRoundedTruncated);
     public static readonly MethodInfo AbsLong = Of((Func<long, long>)Math.Abs);

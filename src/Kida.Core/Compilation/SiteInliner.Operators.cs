@@ -94,6 +94,10 @@ internal sealed partial class SiteInliner
         if (visited is BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse, Left: ConstantExpression { Value: bool left }, Right: var right } logic
             && logic.Method is null && right.Type == typeof(bool))
             return (logic.NodeType == ExpressionType.AndAlso) == left ? right : Expression.Constant(left);
+        // (x and true, x or false: x, whatever x does)
+        if (visited is BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse, Right: ConstantExpression { Value: bool right2 }, Left: var left2 } logic2
+            && logic2.Method is null && left2.Type == typeof(bool) && (logic2.NodeType == ExpressionType.AndAlso) == right2)
+            return left2;
         return visited;
     }
 
@@ -290,11 +294,15 @@ internal sealed partial class SiteInliner
         Expression? typed = null;
         if (ReferenceEquals(d, RoundFilter))
         {
-            var precision = a.Positional switch { [] => 0L, [long p] => p, _ => -1L };
-            if (precision is >= 0 and <= 15)
+            var (precision, method) = a.Positional switch { [] => (0L, "common"), [long p] => (p, "common"), [long p, string m] => (p, m), _ => (-1L, "") };
+            if (precision is >= 0 and <= 15 && method == "common")
                 typed = isDouble
                     ? Expression.Call(RuntimeMethods.WriteRounded, output, rs, v.Value, Expression.Constant((int)precision), Expression.Constant(a))
                     : Expression.Call(output, RuntimeMethods.OutputWriteInt, v.Value); // an int rounds to itself
+            // (floor and ceil: the filter's own arithmetic on the float, which gives a float for an int too)
+            else if (precision is >= 0 and <= 15 && method is "floor" or "ceil")
+                typed = Expression.Call(output, RuntimeMethods.OutputWriteDouble, Expression.Call(RuntimeMethods.RoundDirected,
+                    isDouble ? v.Value : Expression.Convert(v.Value, typeof(double)), Expression.Constant((int)precision), Expression.Constant(method == "ceil")));
         }
         else if (a.Positional.Length == 0 && ReferenceEquals(d, IntFilter))
             typed = isDouble
@@ -350,7 +358,11 @@ internal sealed partial class SiteInliner
     /// </summary>
     private Expression? TypedStringWrite(MethodCallExpression node)
     {
-        if (node.Method != RuntimeMethods.WriteStringFilter || Typed(node.Arguments[1]) is not { Guards.Count: > 0 } v || v.Value.Type == typeof(bool)) return null;
+        if (node.Method != RuntimeMethods.WriteStringFilter) return null;
+        // (a bool member: True or False, as printing it gives)
+        if (ObservedRead(node.Arguments[1]) is { Type: var memberType } flag && memberType == typeof(bool))
+            return Expression.IfThenElse(flag.Guard, Expression.Call(node.Arguments[0], RuntimeMethods.OutputWriteBool, flag.Read), base.VisitMethodCall(node));
+        if (Typed(node.Arguments[1]) is not { Guards.Count: > 0 } v || v.Value.Type == typeof(bool)) return null;
         return Expression.IfThenElse(AllOf(v.Guards),
             Expression.Call(node.Arguments[0], v.Value.Type == typeof(double) ? RuntimeMethods.OutputWriteDouble : RuntimeMethods.OutputWriteInt, v.Value),
             base.VisitMethodCall(node));

@@ -147,6 +147,11 @@ internal sealed partial class SiteInliner : ExpressionVisitor
     /// <summary>A choice whose test folded to a constant: the branch it takes.</summary>
     protected override Expression VisitConditional(ConditionalExpression node)
     {
+        // a lane's opening (source is List<T> ? { site.Seen = true; list } : null) of a lane its loop never used: the
+        // lane stays closed (every use of it folds away with its flag)
+        if (node.IfTrue is BlockExpression { Expressions: [BinaryExpression { NodeType: ExpressionType.Assign, Left: MemberExpression flag }, ..] }
+            && flag.Member == RuntimeMethods.IntLaneSeen && flag.Expression is ConstantExpression { Value: Iteration.IntLaneSite site } && !Volatile.Read(ref site.Seen))
+            return Visit(node.IfFalse);
         var test = Visit(node.Test);
         if (test is ConstantExpression { Value: bool taken })
         {

@@ -664,14 +664,19 @@ internal static partial class BuiltinFilters
         // beyond double's range of decimal exponents Python's round gives the value itself or a signed zero
         if (method == "common" && precision > 400) return d;
         if (method == "common" && precision < -400) return double.IsFinite(d) ? (d < 0 ? -0.0 : 0.0) : d;
-        var factor = Math.Pow(10, precision);
-        // math.ceil/floor give an int, then true division: the result is a float and never -0.0
         return method switch
         {
-            "ceil" => Math.Ceiling(d * factor) / factor + 0.0,
-            "floor" => Math.Floor(d * factor) / factor + 0.0,
+            "ceil" => RoundDirected(d, precision, ceil: true),
+            "floor" => RoundDirected(d, precision, ceil: false),
             _ => PyRound(d, precision),
         };
+    }
+
+    /// <summary>round(x, p, 'ceil' / 'floor'): math.ceil/floor of x·10^p (an int), then true division, so the result is a float and never -0.0.</summary>
+    internal static double RoundDirected(double d, int precision, bool ceil)
+    {
+        var factor = Math.Pow(10, precision);
+        return (ceil ? Math.Ceiling(d * factor) : Math.Floor(d * factor)) / factor + 0.0;
     }
 
     private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];

@@ -73,6 +73,22 @@ public class ValueLaneTests
     public void A_list_of_dates_prints_what_the_same_dates_as_objects_print(string body) =>
         Differential(body, Dates);
 
+    private static readonly string?[] Strings = ["", "a", "<b>&", "héllo wörld", null, "\U0001F600x", "Item 7", "  pad  "];
+
+    public static IEnumerable<object[]> StringBodies() => new[]
+    {
+        "{{ v }};",
+        "{{ v|upper }} {{ v|length }} {{ v ~ '!' }} {{ v is none }} {{ v is string }} {{ v|default('d') }};",
+        "{% if v %}t{% else %}f{% endif %}{{ v == 'a' }} {{ 'a' in (v or '') }};",
+        "{{ loop.index }}/{{ loop.length }}:{{ v }}{% if not loop.last %},{% endif %}",
+        "{% for w in ws %}{{ v }}{{ w }}{% endfor %}|",
+    }.Select(b => new object[] { b });
+
+    [Theory]
+    [MemberData(nameof(StringBodies))]
+    public void A_list_of_strings_prints_what_the_same_strings_as_objects_print(string body) =>
+        Differential(body, Strings, new() { ["ws"] = new List<string?> { "x", null } });
+
     [Theory]
     [InlineData("{% set v = v * 2 %}{{ v * 2 }} {{ v|round(1) }};")]
     [InlineData("{% macro m() %}{{ v * 2 }}{{ v|round(1) }}{% endmacro %}{{ m() }};")]

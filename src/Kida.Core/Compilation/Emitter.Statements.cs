@@ -567,9 +567,10 @@ internal sealed partial class Emitter
         var laneSeen = E.Field(E.Constant(new Iteration.IntLaneSite()), H.IntLaneSeen);
         var notInts = E.OrElse(E.Not(laneSeen), E.Equal(ints, E.Constant(null, ints.Type)));
         E IntAt(E i) => inPlace ? E.Call(H.ListItemInt, ints, i) : E.ArrayIndex(E.Field(ints, H.IntItemsItems), i);
-        // a loop that cannot change its source also reads a model List<double>, List<decimal>, List<long> or
-        // List<DateTime> in place (Lanes): its variable is the item boxed, and the item unboxed in a local of its own,
-        // which tier-up (SiteInliner) reads where it types an operation on the variable
+        // a loop that cannot change its source also reads a model List<double>, List<decimal>, List<long>,
+        // List<DateTime> or List<string> in place (Lanes): its variable is the item boxed, and the item unboxed in a local
+        // of its own, which tier-up (SiteInliner) reads where it types an operation on the variable (a list of strings
+        // is read by index, without the general source's sequence, array and release)
         var lanes = inPlace ? Lanes.Select(t => new ValueLane(t)).ToList() : [];
         var intValue = E.Variable(typeof(int), "lane_int");
         // not walking any lane: the general source
@@ -757,7 +758,7 @@ internal sealed partial class Emitter
     }
 
     /// <summary>The item types of the model lists a loop that cannot change its source walks in place, beside List&lt;int&gt;.</summary>
-    private static readonly Type[] Lanes = [typeof(double), typeof(decimal), typeof(long), typeof(DateTime)];
+    private static readonly Type[] Lanes = [typeof(double), typeof(decimal), typeof(long), typeof(DateTime), typeof(string)];
 
     /// <summary>
     /// One lane of a for loop (Lanes): the model <c>List&lt;T&gt;</c> it walks in place when the source is one (null
@@ -792,8 +793,15 @@ internal sealed partial class Emitter
 
         public E Count() => E.Call(H.LaneMethods[ItemType].Count, List);
 
-        /// <summary>Item <paramref name="i"/> kept unboxed in <see cref="Value"/>, and boxed as the loop's variable.</summary>
-        public E Boxed(E i) => E.Convert(E.Assign(Value, E.Call(H.LaneMethods[ItemType].Item, List, i)), typeof(object));
+        /// <summary>
+        /// Item <paramref name="i"/> kept unboxed in <see cref="Value"/>, and boxed as the loop's variable (a long from the
+        /// shared boxes, as the general path boxes a list of longs).
+        /// </summary>
+        public E Boxed(E i)
+        {
+            var item = E.Assign(Value, E.Call(H.LaneMethods[ItemType].Item, List, i));
+            return ItemType == typeof(long) ? E.Call(H.BoxLong, item) : E.Convert(item, typeof(object));
+        }
     }
 
     /// <summary>

@@ -152,6 +152,7 @@ internal static class RuntimeMethods
         [typeof(decimal)] = (Of(Iteration.ListItem<decimal>), Of(Iteration.ListCount<decimal>)),
         [typeof(long)] = (Of(Iteration.ListItem<long>), Of(Iteration.ListCount<long>)),
         [typeof(DateTime)] = (Of(Iteration.ListItem<DateTime>), Of(Iteration.ListCount<DateTime>)),
+        [typeof(string)] = (Of(Iteration.ListItem<string>), Of(Iteration.ListCount<string>)),
     };
     public static readonly MethodInfo ListExtremeOf = Of(Iteration.ListExtreme<int>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListContainsOf = Of(Iteration.ListContains<object?>).GetGenericMethodDefinition();

@@ -307,7 +307,12 @@ internal static class Iteration
                     return _chunk;
                 }
                 if (_chunk.Count != n) System.Runtime.InteropServices.CollectionsMarshal.SetCount(_chunk, n);
-                source.Slice(start, n).CopyTo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_chunk));
+                var from = source.Slice(start, n);
+                var to = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_chunk);
+                // (a batch of a few items: copied one by one, cheaper than a call to move memory)
+                if (n <= 8)
+                    for (var k = 0; k < from.Length; k++) to[k] = from[k];
+                else from.CopyTo(to);
                 return _chunk;
             }
 

@@ -504,7 +504,8 @@ internal sealed partial class Emitter
         if (names is null || !names.All(name => LightLoops.ChunkStaysInBody(f, name, IsBuiltin))) return null;
         if (grouped)
             return argument is string or long
-                ? E.Block(SetPos(chunked.Pos), Helper(H.GroupedLoopSource, _fn.Rs, Helper(H.UseValue, EmitExpr(source)), E.Constant(argument, typeof(object))))
+                ? E.Block(SetPos(chunked.Pos), Helper(H.GroupedLoopSource, _fn.Rs, Helper(H.UseValue, EmitExpr(source)), E.Constant(argument, typeof(object)),
+                    E.Constant(new Iteration.ValueSite())))
                 : null;
         if (argument is not long n || n is < 1 or > 1 << 20) return null;
         return E.Block(SetPos(chunked.Pos),

@@ -132,7 +132,7 @@ internal sealed partial class SiteInliner
     private Expression? TypedGroupedSource(MethodCallExpression node)
     {
         if (node.Arguments[2] is not ConstantExpression { Value: string attr } || !SimpleMemberName(attr)
-            || ListMember(node.Arguments[1]) is not var (guard, read, listType, itemType)
+            || (ListMember(node.Arguments[1]) ?? ObservedListVariable(node.Arguments[1], node.Arguments[3])) is not var (guard, read, listType, itemType)
             || PlainItemMember(itemType, attr, typeof(string)) is not { } member || !CannotFail(member)) return null;
         var key = KeyGetters.GetOrAdd(member, static (m, t) =>
         {

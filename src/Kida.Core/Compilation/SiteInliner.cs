@@ -102,7 +102,11 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         if (visited.Method == ResolveSite && visited.Arguments[NameSite] is ConstantExpression { Value: MemberSite rs })
             return TypedName(visited, (string)((ConstantExpression)visited.Arguments[NameSite - 1]).Value!, rs) ?? visited;
         if (visited.Method == GetAttrSite && visited.Arguments[ReadSite] is ConstantExpression { Value: MemberSite gs })
-            return TypedRead(visited, visited.Arguments[ReadSite - 2], (string)((ConstantExpression)visited.Arguments[ReadSite - 1]).Value!, gs) ?? visited;
+            return GroupMember(visited, visited.Arguments[ReadSite - 2], (string)((ConstantExpression)visited.Arguments[ReadSite - 1]).Value!, null, null)
+                ?? TypedRead(visited, visited.Arguments[ReadSite - 2], (string)((ConstantExpression)visited.Arguments[ReadSite - 1]).Value!, gs) ?? visited;
+        if (visited.Method == WriteAttrSite && GroupMember(visited, visited.Arguments[WriteSite - 2], (string)((ConstantExpression)visited.Arguments[WriteSite - 1]).Value!,
+                visited.Arguments[1], visited.Arguments[WriteSite + 1]) is { } groupWrite)
+            return groupWrite;
         if (visited.Method == WriteAttrSite && visited.Arguments[WriteSite] is ConstantExpression { Value: MemberSite ws })
             return TypedWrite(visited, visited.Arguments[1], visited.Arguments[WriteSite - 2], (string)((ConstantExpression)visited.Arguments[WriteSite - 1]).Value!,
                 ws, visited.Arguments[WriteSite + 1]) ?? visited;
@@ -129,6 +133,37 @@ internal sealed partial class SiteInliner : ExpressionVisitor
                 Expression.Assign(result, choice.IfTrue),
                 visited.Update(Expression.Assign(result, choice.IfFalse), [handler], null, null),
                 visited.Type));
+    }
+
+    private static readonly PropertyInfo GroupList = typeof(Filters.BuiltinFilters.GroupTuple).GetProperty(nameof(Filters.BuiltinFilters.GroupTuple.List))!;
+    private static readonly PropertyInfo GroupGrouper = typeof(Filters.BuiltinFilters.GroupTuple).GetProperty(nameof(Filters.BuiltinFilters.GroupTuple.Grouper))!;
+
+    /// <summary>
+    /// <c>g.grouper</c> / <c>g.list</c> (read, or with <paramref name="output"/> written) on a variable: behind a check that it
+    /// holds a group of the groupby filter or loop, the group's own member (a grouper that is not a string, which the
+    /// general read may turn into "", takes the general path).
+    /// </summary>
+    private static Expression? GroupMember(MethodCallExpression call, Expression target, string name, Expression? output, Expression? escape)
+    {
+        if (name is not ("grouper" or "list") || (output is not null && name != "grouper")) return null;
+        var bare = target;
+        while (bare is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) bare = c.Operand;
+        if (bare is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) bare = use.Arguments[0];
+        if (bare is not ParameterExpression { Type: var t } variable || t != typeof(object)) return null;
+        var type = typeof(Filters.BuiltinFilters.GroupTuple);
+        var group = Expression.Convert(variable, type);
+        if (name == "list")
+            return Expression.Condition(Expression.TypeEqual(variable, type),
+                Expression.Convert(Expression.Property(group, GroupList), typeof(object)), call, typeof(object));
+        var text = Expression.Variable(typeof(string), "grouper");
+        var typed = Expression.Block([text],
+            Expression.Assign(text, Expression.TypeAs(Expression.Property(group, GroupGrouper), typeof(string))),
+            output is null
+                ? Expression.Condition(Expression.NotEqual(text, Expression.Constant(null, typeof(string))), Expression.Convert(text, typeof(object)), call, typeof(object))
+                : Expression.IfThenElse(Expression.NotEqual(text, Expression.Constant(null, typeof(string))), Members.WriteExpression(text, output, escape!)!, call));
+        return output is null
+            ? Expression.Condition(Expression.TypeEqual(variable, type), typed, call, typeof(object))
+            : Expression.IfThenElse(Expression.TypeEqual(variable, type), typed, call);
     }
 
     /// <summary>A loop's int-lane flag (Emitter.EmitForCore) read as what it is at promotion.</summary>

@@ -539,8 +539,10 @@ internal static partial class BuiltinFilters
     /// render's reused groups (<see cref="GroupPool"/>) instead of new lists and tuples; anything else gets the filter's
     /// own groups through the same view.
     /// </summary>
-    internal static Iteration.ChunkView GroupedLoopSource(RenderState rs, object? v, object? attribute)
+    internal static Iteration.ChunkView GroupedLoopSource(RenderState rs, object? v, object? attribute, Iteration.ValueSite? site)
     {
+        // (the source's type, for tier-up to read a template variable's list as it reads a member's: SiteInliner.TypedGroupedSource)
+        site?.Note(v);
         var list = Indexable(v);
         var view = rs.SpareChunkView ?? new Iteration.ChunkView();
         rs.SpareChunkView = null;
@@ -571,7 +573,7 @@ internal static partial class BuiltinFilters
             }
             rs.SpareChunkView = view;
         }
-        return GroupedLoopSource(rs, list, attribute);
+        return GroupedLoopSource(rs, list, attribute, null);
     }
 
     /// <summary>

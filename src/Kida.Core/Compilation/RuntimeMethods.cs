@@ -178,6 +178,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo GroupedLoopSource = Of(Filters.BuiltinFilters.GroupedLoopSource);
     public static readonly MethodInfo GroupedLoopSourceOf = Of(Filters.BuiltinFilters.GroupedLoopSourceOf<object>).GetGenericMethodDefinition();
     public static readonly MethodInfo ChunkViewGet = InstanceOf<Iteration.ChunkView>(v => v.Get(0));
+    public static readonly MethodInfo ChunkViewWriteJoined = typeof(Iteration.ChunkView).GetMethod(nameof(Iteration.ChunkView.WriteJoined))!;
     public static readonly MethodInfo ChunkViewRelease = InstanceOf<Iteration.ChunkView>(v => v.Release(null!));
     public static readonly PropertyInfo ChunkViewCount = PropertyOf<Iteration.ChunkView>(v => v.Count);
     public static readonly MethodInfo WriteSplitItem = Of(Filters.BuiltinFilters.WriteSplitItem);

@@ -24,6 +24,15 @@ internal sealed partial class SiteInliner
         foreach (var (variable, lanes) in survey.Lanes)
             if (survey.Assignments.GetValueOrDefault(variable) == 1 && !survey.Excluded.Contains(variable))
                 (_lanes ??= [])[variable] = lanes;
+        // a batch or slice loop's variable read only by one printed join: the join writes straight from the view, and the
+        // view's list is not filled for it (Iteration.ChunkView.WriteJoined)
+        foreach (var (variable, item) in survey.Copies)
+            if (survey.ChunkItems.TryGetValue(item, out var chunk) && survey.Joined.Contains(variable)
+                && survey.Assignments.GetValueOrDefault(variable) == 1 && survey.Assignments.GetValueOrDefault(item) == 1
+                && survey.Assignments.GetValueOrDefault(chunk.View) == 1
+                && !survey.Excluded.Contains(variable) && !survey.Excluded.Contains(item) && !survey.Excluded.Contains(chunk.View) && !survey.Excluded.Contains(chunk.Index)
+                && survey.Reads(variable) == 1 && survey.Reads(item) == 1)
+                (_joinedChunks ??= [])[variable] = (chunk.View, chunk.Index, item);
         // a temporary a block declares and first sets to a lane-bound variable (a chained comparison's middle operand)
         // holds the same item for the whole block
         if (_lanes is not null)
@@ -31,6 +40,27 @@ internal sealed partial class SiteInliner
                 if (_lanes.TryGetValue(source, out var lanes) && survey.Assignments.GetValueOrDefault(temporary) == 1 && !survey.Excluded.Contains(temporary))
                     _lanes[temporary] = lanes;
     }
+
+    /// <summary>Each batch or slice loop variable whose one read is a printed join: the loop's view and index, and the item variable the view's Get fills.</summary>
+    private Dictionary<ParameterExpression, (ParameterExpression View, ParameterExpression Index, ParameterExpression Item)>? _joinedChunks;
+
+    /// <summary><c>{{ b|join(sep) }}</c> of a batch or slice loop's variable read nowhere else: joined straight from the view.</summary>
+    private Expression? FusedChunkJoin(MethodCallExpression node)
+    {
+        if (_joinedChunks is null || node.Method != RuntimeMethods.WriteJoin) return null;
+        var e = node.Arguments[2];
+        while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
+        if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
+        if (e is not ParameterExpression variable || !_joinedChunks.TryGetValue(variable, out var chunk)) return null;
+        return Expression.Call(chunk.View, RuntimeMethods.ChunkViewWriteJoined, chunk.Index, Visit(node.Arguments[1]), Visit(node.Arguments[3]), Visit(node.Arguments[4]), Visit(node.Arguments[0]));
+    }
+
+    /// <summary>The view's Get into the item variable of a fused join's loop (FusedChunkJoin): not made, as nothing reads it.</summary>
+    private Expression? UnreadChunk(BinaryExpression node) =>
+        _joinedChunks is not null && node.NodeType == ExpressionType.Assign && node.Left is ParameterExpression item
+        && _joinedChunks.Values.Any(c => c.Item == item)
+            ? Expression.Assign(item, Expression.Constant(null, item.Type))
+            : null;
 
     /// <summary>
     /// <paramref name="e"/> (under conversions to object and a strict-undefined check) as a lane-bound loop variable:
@@ -102,12 +132,24 @@ internal sealed partial class SiteInliner
         public readonly Dictionary<ParameterExpression, int> Assignments = new();
         public readonly HashSet<ParameterExpression> Excluded = new();
         public readonly List<(ParameterExpression Temporary, ParameterExpression Source)> Aliases = new();
+        // item = view.Get(i); b = item; WriteJoin(…, b, …): the parts of a fused chunk join
+        public readonly Dictionary<ParameterExpression, (ParameterExpression View, ParameterExpression Index)> ChunkItems = new();
+        public readonly List<(ParameterExpression Variable, ParameterExpression Item)> Copies = new();
+        public readonly HashSet<ParameterExpression> Joined = new();
+        private readonly Dictionary<ParameterExpression, int> _occurrences = new();
+
+        /// <summary>How often a variable is read (its occurrences that are not the target of an assignment).</summary>
+        public int Reads(ParameterExpression v) => _occurrences.GetValueOrDefault(v) - Assignments.GetValueOrDefault(v) - _declarations.GetValueOrDefault(v);
+
+        // (a block visits the variables it declares as it visits every other occurrence)
+        private readonly Dictionary<ParameterExpression, int> _declarations = new();
         // the function each variable was first seen in: a variable another function also reads or writes is left alone
         private readonly Dictionary<ParameterExpression, LambdaExpression> _owner = new();
         private readonly Stack<LambdaExpression> _functions = new();
 
         protected override Expression VisitBlock(BlockExpression node)
         {
+            foreach (var declared in node.Variables) _declarations[declared] = _declarations.GetValueOrDefault(declared) + 1;
             if (FirstEvaluated(node.Expressions[0]) is BinaryExpression { NodeType: ExpressionType.Assign, Left: ParameterExpression { Type: var t } temporary, Right: var value }
                 && t == typeof(object) && node.Variables.Contains(temporary))
             {
@@ -137,6 +179,7 @@ internal sealed partial class SiteInliner
 
         protected override Expression VisitParameter(ParameterExpression node)
         {
+            _occurrences[node] = _occurrences.GetValueOrDefault(node) + 1;
             if (_functions.Count > 0)
             {
                 var function = _functions.Peek();
@@ -148,6 +191,13 @@ internal sealed partial class SiteInliner
 
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {
+            if ((InterpreterCalls.Unpack(node) ?? node) is { } direct && direct.Method == RuntimeMethods.WriteJoin)
+            {
+                var joined = direct.Arguments[2];
+                while (joined is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) joined = c.Operand;
+                if (joined is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) joined = use.Arguments[0];
+                if (joined is ParameterExpression variable) Joined.Add(variable);
+            }
             var ps = node.Method.GetParameters();
             for (var i = 0; i < ps.Length; i++)
                 if (ps[i].ParameterType.IsByRef && node.Arguments[i] is ParameterExpression p) Excluded.Add(p);
@@ -163,6 +213,10 @@ internal sealed partial class SiteInliner
             {
                 Assignments[v] = Assignments.GetValueOrDefault(v) + 1;
                 if (node.NodeType == ExpressionType.Assign && v.Type == typeof(object) && LaneChoices(node.Right) is { Count: > 0 } lanes) Lanes[v] = lanes;
+                if (node.NodeType == ExpressionType.Assign && node.Right is MethodCallExpression { Object: ParameterExpression view, Arguments: [ParameterExpression index] } get
+                    && get.Method == RuntimeMethods.ChunkViewGet)
+                    ChunkItems[v] = (view, index);
+                if (node.NodeType == ExpressionType.Assign && node.Right is ParameterExpression copied && v.Type == typeof(object)) Copies.Add((v, copied));
             }
             return base.VisitBinary(node);
         }

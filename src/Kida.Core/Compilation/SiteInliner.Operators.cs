@@ -83,6 +83,7 @@ internal sealed partial class SiteInliner
     /// <summary><c>x.price is none</c> (emitted as a reference comparison with null) on a value-type member: false.</summary>
     protected override Expression VisitBinary(BinaryExpression node)
     {
+        if (UnreadChunk(node) is { } unread) return unread;
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && node.Right is ConstantExpression { Value: null }
             && node.Left.Type == typeof(object) && ValueTypeMember(node.Left) is var (guard, read, _))
             return Expression.Condition(guard, Expression.Block(read, Expression.Constant(node.NodeType == ExpressionType.NotEqual)), base.VisitBinary(node), typeof(bool));

@@ -82,6 +82,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
     {
         if (InterpreterCalls.Unpack(node) is { } direct) return VisitMethodCall(direct);
         if (InlinedMacroCall(node) is { } inlinedCall) return inlinedCall;
+        if (FusedChunkJoin(node) is { } chunkJoin) return chunkJoin;
         // (IL reads a short model List<T> of references through List's own indexer: Iteration.LoopOwnListShared)
         if (node.Method == RuntimeMethods.LoopOwnList) return Expression.Call(RuntimeMethods.LoopOwnListShared, Visit(node.Arguments[0]));
         if (node.Method == RuntimeMethods.GetItem && TypedListItem(node) is { } listItem) return listItem;

@@ -932,7 +932,7 @@ internal static partial class BuiltinFilters
     /// Ints joined by <paramref name="sep"/> straight into the output, as the joined string prints (digits need no
     /// escaping; the separator is escaped once), within join's limit on the joined length.
     /// </summary>
-    private static void WriteIntsJoined(Output output, ReadOnlySpan<int> values, string sep, bool escape)
+    internal static void WriteIntsJoined(Output output, ReadOnlySpan<int> values, string sep, bool escape)
     {
         var n = values.Length;
         // the longest text (11 characters an int) passes every configured limit, or the exact length is counted

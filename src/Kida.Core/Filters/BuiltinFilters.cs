@@ -264,7 +264,7 @@ internal static partial class BuiltinFilters
     /// The join of model strings written piece by piece (each escaped as the joined string would be): false, with
     /// nothing written, when an item is null or the joined text would pass the string limit (the general join decides those).
     /// </summary>
-    private static bool WriteStrings(Output output, ReadOnlySpan<string> items, string sep, bool escape)
+    internal static bool WriteStrings(Output output, ReadOnlySpan<string> items, string sep, bool escape)
     {
         long length = items.Length == 0 ? 0 : (long)(items.Length - 1) * sep.Length;
         foreach (var item in items)

@@ -278,6 +278,34 @@ internal static class Iteration
             return _chunk;
         }
 
+        /// <summary>
+        /// <c>{{ b|join(sep) }}</c> of batch or column <paramref name="index"/> (tier-up, SiteInliner.FusedChunkJoin, when
+        /// the loop's variable is read nowhere else): a chunk of a model list of ints or strings joined straight from the
+        /// list, without filling the view's list; any other chunk is made and joined as the filter joins it.
+        /// </summary>
+        public void WriteJoined(int index, Output output, string sep, bool escape, RenderState rs)
+        {
+            if ((uint)index >= (uint)_count) throw new ArgumentOutOfRangeException(nameof(index));
+            if (_typed is { } typed && _made is null)
+            {
+                int start, end;
+                if (_slice)
+                {
+                    var per = _length / _n;
+                    var extra = _length % _n;
+                    start = index * per + Math.Min(index, extra);
+                    end = start + per + (index < extra ? 1 : 0);
+                }
+                else
+                {
+                    start = index * _n;
+                    end = Math.Min(start + _n, _length);
+                }
+                if (typed.TryWriteJoined(start, end, output, sep, escape)) return;
+            }
+            Filters.BuiltinFilters.WriteJoin(rs, output, Get(index), sep, escape);
+        }
+
         public IEnumerator<object?> GetEnumerator()
         {
             for (var i = 0; i < _count; i++) yield return this[i];
@@ -289,6 +317,9 @@ internal static class Iteration
         {
             public abstract object Read(int start, int end);
             public abstract void Close();
+
+            /// <summary>Items start..end joined into <paramref name="output"/> as the join filter writes them; false, with nothing written, when this item type has no direct join.</summary>
+            public abstract bool TryWriteJoined(int start, int end, Output output, string sep, bool escape);
         }
 
         private sealed class TypedChunks<T> : TypedChunks
@@ -320,6 +351,26 @@ internal static class Iteration
             {
                 Source = null;
                 _chunk.Clear();
+            }
+
+            public override bool TryWriteJoined(int start, int end, Output output, string sep, bool escape)
+            {
+                // (a list another thread shortened gives what is left, as Read does)
+                var source = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Source);
+                var n = Math.Min(end, source.Length) - start;
+                if (typeof(T) != typeof(int) && typeof(T) != typeof(string)) return false;
+                // (an empty chunk joins to nothing)
+                if (n <= 0) return true;
+                if (typeof(T) == typeof(int))
+                {
+                    Filters.BuiltinFilters.WriteIntsJoined(output, System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
+                        ref System.Runtime.CompilerServices.Unsafe.As<T, int>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source.Slice(start, n))), n), sep, escape);
+                    return true;
+                }
+                if (typeof(T) == typeof(string))
+                    return Filters.BuiltinFilters.WriteStrings(output, System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
+                        ref System.Runtime.CompilerServices.Unsafe.As<T, string>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source.Slice(start, n))), n), sep, escape);
+                return false;
             }
         }
     }

@@ -142,7 +142,8 @@ internal sealed partial class SiteInliner
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
     private Expression? TypedLength(MethodCallExpression node)
     {
-        if (node.Method != RuntimeMethods.Length || ObservedRead(node.Arguments[0]) is not { } m) return null;
+        // (not a bare variable: its string guess would put a failing check in front of the lists |length is as often given)
+        if (node.Method != RuntimeMethods.Length || BareVariable(node.Arguments[0]) is not null || ObservedRead(node.Arguments[0]) is not { } m) return null;
         var memberType = m.Type;
         var isList = memberType.IsGenericType && memberType.GetGenericTypeDefinition() == typeof(List<>);
         var isString = memberType == typeof(string);

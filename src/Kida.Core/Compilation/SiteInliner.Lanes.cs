@@ -11,6 +11,8 @@ namespace Kida.Compilation;
 // holds exactly lane_T, boxed, whenever the lane is active: every typed path of this inliner reads lane_T itself behind
 // that test, as it reads a member behind its type check, so {{ v * 2 }}, {{ v|round(1) }}, {{ v.year }},
 // {{ '{:.2f}'|format(v) }} or {{ v is number }} take no box and no dispatch. The general path is unchanged.
+// The same survey finds a batch or slice loop's variable read only by one printed join (joined straight from the
+// loop's view) and tells a template variable that walks no lane (BareVariable, for the string guesses of ObservedRead).
 internal sealed partial class SiteInliner
 {
     /// <summary>Each lane-bound loop variable's lanes: the test that its lane is active and the lane's unboxed item.</summary>

@@ -35,14 +35,14 @@ public class BareVariableTests
             foreach (var list in new object[] { items.ToList(), items.Select(x => x as string).Where(x => x is not null).ToList() })
             {
                 var context = new Dictionary<string, object?> { ["xs"] = list };
-                var expected = Outcome(Mode.Interpreted, source, context);
-                Assert.Equal(expected, Outcome(Mode.Compiled, source, context));
-                Assert.Equal(expected, Outcome(Mode.Tiered, source, context));
+                var expected = RenderOutcome(Mode.Interpreted, source, context);
+                Assert.Equal(expected, RenderOutcome(Mode.Compiled, source, context));
+                Assert.Equal(expected, RenderOutcome(Mode.Tiered, source, context));
                 // promoted after meeting only strings, then given everything else
                 var t = Env(Mode.Tiered).FromString(source);
-                Assert.Equal(Outcome(Mode.Interpreted, source, new() { ["xs"] = Strings.ToList() }), Outcome(t, new() { ["xs"] = Strings.ToList() }));
+                Assert.Equal(RenderOutcome(Mode.Interpreted, source, new() { ["xs"] = Strings.ToList() }), RenderOutcome(t, new() { ["xs"] = Strings.ToList() }));
                 t.Compiled.Promote();
-                Assert.Equal(expected, Outcome(t, context));
+                Assert.Equal(expected, RenderOutcome(t, context));
             }
         }
     }
@@ -53,20 +53,5 @@ public class BareVariableTests
     {
         const string source = "{% macro m(s) %}{{ s.startswith('a') }}{{ s[0] }}{{ s|length }}{% endmacro %}{% for v in xs %}{% set w = v %}{{ m(w) }}{{ w.endswith('c') }};{% endfor %}";
         Assert.Equal("Truea3True;FalseB1False;", Render(mode, source, new() { ["xs"] = new List<object?> { "abc", "B" } }));
-    }
-
-    private static string Outcome(Mode mode, string source, Dictionary<string, object?> context)
-    {
-        try { return Render(mode, source, context); }
-        catch (TemplateException ex) { return Described(ex); }
-    }
-
-    // (the template's name, which the message shows, differs between the two ways of loading it)
-    private static string Described(TemplateException ex) => $"error {ex.Code} at {ex.Line}:{ex.Column}: {ex.Message.Split('\n')[0]}";
-
-    private static string Outcome(Template t, Dictionary<string, object?> context)
-    {
-        try { return t.Render(context); }
-        catch (TemplateException ex) { return Described(ex); }
     }
 }

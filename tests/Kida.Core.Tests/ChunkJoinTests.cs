@@ -39,9 +39,9 @@ public class ChunkJoinTests
             foreach (var autoescape in new[] { true, false })
             {
                 var context = new Dictionary<string, object?> { ["xs"] = source };
-                var expected = Outcome(Mode.Interpreted, body, context, autoescape);
-                Assert.Equal(expected, Outcome(Mode.Compiled, body, context, autoescape));
-                Assert.Equal(expected, Outcome(Mode.Tiered, body, context, autoescape));
+                var expected = RenderOutcome(Mode.Interpreted, body, context, autoescape);
+                Assert.Equal(expected, RenderOutcome(Mode.Compiled, body, context, autoescape));
+                Assert.Equal(expected, RenderOutcome(Mode.Tiered, body, context, autoescape));
             }
     }
 
@@ -60,11 +60,5 @@ public class ChunkJoinTests
             (new List<object?> { 1.5, true }, "[1.5+True]"),
         })
             Assert.Equal(printed, t.Render(new Dictionary<string, object?> { ["xs"] = xs }));
-    }
-
-    private static string Outcome(Mode mode, string source, Dictionary<string, object?> context, bool autoescape)
-    {
-        try { return Render(mode, source, context, autoescape); }
-        catch (TemplateException ex) { return $"error {ex.Code} at {ex.Line}:{ex.Column}: {ex.Message.Split('\n')[0]}"; }
     }
 }

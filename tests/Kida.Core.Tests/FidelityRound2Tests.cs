@@ -50,6 +50,26 @@ public class FidelityRound2Tests
     internal static string Render(Mode mode, string source, Dictionary<string, object?>? context = null, bool autoescape = true) =>
         Render(mode, new Dictionary<string, string> { ["main.html"] = source }, context, autoescape);
 
+    /// <summary>
+    /// What rendering <paramref name="source"/> in <paramref name="mode"/> gives: the text, or the error's code, position
+    /// and first line (not the template's name, which differs between the ways of loading it), for differential tests
+    /// whose inputs may fail.
+    /// </summary>
+    internal static string RenderOutcome(Mode mode, string source, Dictionary<string, object?> context, bool autoescape = true)
+    {
+        try { return Render(mode, source, context, autoescape); }
+        catch (TemplateException ex) { return DescribedError(ex); }
+    }
+
+    /// <inheritdoc cref="RenderOutcome(Mode, string, Dictionary{string, object?}, bool)"/>
+    internal static string RenderOutcome(Template template, Dictionary<string, object?> context)
+    {
+        try { return template.Render(context); }
+        catch (TemplateException ex) { return DescribedError(ex); }
+    }
+
+    private static string DescribedError(TemplateException ex) => $"error {ex.Code} at {ex.Line}:{ex.Column}: {ex.Message.Split('\n')[0]}";
+
     /// <summary>The error <paramref name="source"/> raises, checked for its type, code, line and column.</summary>
     internal static T Fails<T>(Mode mode, string source, string code, int line, int column, Dictionary<string, object?>? context = null,
         IDictionary<string, string>? others = null) where T : TemplateException

@@ -40,12 +40,12 @@ public class GroupMemberTests
         // (a None key among strings is an error in every mode, as Python's sort gives: the lists here have none)
         var source = "{% for v in families %}" + body + "|{% endfor %}";
         var context = new Dictionary<string, object?> { ["families"] = Families };
-        var expected = Outcome(Mode.Interpreted, source, context);
-        Assert.Equal(expected, Outcome(Mode.Compiled, source, context));
-        Assert.Equal(expected, Outcome(Mode.Tiered, source, context));
+        var expected = RenderOutcome(Mode.Interpreted, source, context);
+        Assert.Equal(expected, RenderOutcome(Mode.Compiled, source, context));
+        Assert.Equal(expected, RenderOutcome(Mode.Tiered, source, context));
         // promoted after seeing lists of records, then given a list of dictionaries and a list of lists
         var t = Env(Mode.Tiered).FromString(source);
-        Assert.Equal(expected, Outcome(t, context));
+        Assert.Equal(expected, RenderOutcome(t, context));
         t.Compiled.Promote();
         var other = new Dictionary<string, object?>
         {
@@ -55,7 +55,7 @@ public class GroupMemberTests
                 Families[0],
             },
         };
-        Assert.Equal(Outcome(Mode.Interpreted, source, other), Outcome(t, other));
+        Assert.Equal(RenderOutcome(Mode.Interpreted, source, other), RenderOutcome(t, other));
     }
 
     [Theory]
@@ -70,17 +70,5 @@ public class GroupMemberTests
             new Dictionary<string, object?> { ["grouper"] = 7, ["list"] = "l" },
         };
         Assert.Equal("&lt;d&gt;/[1];r/[2, 3];7/l;", Render(mode, source, new() { ["gs"] = gs }));
-    }
-
-    private static string Outcome(Mode mode, string source, Dictionary<string, object?> context)
-    {
-        try { return Render(mode, source, context); }
-        catch (TemplateException ex) { return $"error {ex.Code} at {ex.Line}:{ex.Column}: {ex.Message.Split('\n')[0]}"; }
-    }
-
-    private static string Outcome(Template t, Dictionary<string, object?> context)
-    {
-        try { return t.Render(context); }
-        catch (TemplateException ex) { return $"error {ex.Code} at {ex.Line}:{ex.Column}: {ex.Message.Split('\n')[0]}"; }
     }
 }

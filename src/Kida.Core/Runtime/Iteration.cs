@@ -258,24 +258,26 @@ internal static class Iteration
             }
             if (_made is { } made) return made[index];
             if (_items is not { } items) throw new ArgumentOutOfRangeException(nameof(index));
-            int start, end;
-            if (_slice)
-            {
-                // Jinja's slice: the first length % n columns hold one item more
-                var per = _length / _n;
-                var extra = _length % _n;
-                start = index * per + Math.Min(index, extra);
-                end = start + per + (index < extra ? 1 : 0);
-            }
-            else
-            {
-                start = index * _n;
-                end = Math.Min(start + _n, _length);
-            }
+            var (start, end) = Bounds(index);
             if (_typed is { } typed) return typed.Read(start, end);
             _chunk.Clear();
             for (var i = start; i < end; i++) _chunk.Add(Filters.BuiltinFilters.ItemAt(items, i));
             return _chunk;
+        }
+
+        /// <summary>The items of batch or column <paramref name="index"/> of the list: from start up to end.</summary>
+        private (int Start, int End) Bounds(int index)
+        {
+            if (!_slice)
+            {
+                var start = index * _n;
+                return (start, Math.Min(start + _n, _length));
+            }
+            // Jinja's slice: the first length % n columns hold one item more
+            var per = _length / _n;
+            var extra = _length % _n;
+            var first = index * per + Math.Min(index, extra);
+            return (first, first + per + (index < extra ? 1 : 0));
         }
 
         /// <summary>
@@ -288,19 +290,7 @@ internal static class Iteration
             if ((uint)index >= (uint)_count) throw new ArgumentOutOfRangeException(nameof(index));
             if (_typed is { } typed && _made is null)
             {
-                int start, end;
-                if (_slice)
-                {
-                    var per = _length / _n;
-                    var extra = _length % _n;
-                    start = index * per + Math.Min(index, extra);
-                    end = start + per + (index < extra ? 1 : 0);
-                }
-                else
-                {
-                    start = index * _n;
-                    end = Math.Min(start + _n, _length);
-                }
+                var (start, end) = Bounds(index);
                 if (typed.TryWriteJoined(start, end, output, sep, escape)) return;
             }
             Filters.BuiltinFilters.WriteJoin(rs, output, Get(index), sep, escape);

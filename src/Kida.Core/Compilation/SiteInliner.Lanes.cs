@@ -34,7 +34,10 @@ internal sealed partial class SiteInliner
                 && survey.Assignments.GetValueOrDefault(chunk.View) == 1
                 && !survey.Excluded.Contains(variable) && !survey.Excluded.Contains(item) && !survey.Excluded.Contains(chunk.View) && !survey.Excluded.Contains(chunk.Index)
                 && survey.Reads(variable) == 1 && survey.Reads(item) == 1)
+            {
                 (_joinedChunks ??= [])[variable] = (chunk.View, chunk.Index, item);
+                (_unreadItems ??= []).Add(item);
+            }
         // a temporary a block declares and first sets to a lane-bound variable (a chained comparison's middle operand)
         // holds the same item for the whole block
         if (_lanes is not null)
@@ -45,6 +48,9 @@ internal sealed partial class SiteInliner
 
     /// <summary>Each batch or slice loop variable whose one read is a printed join: the loop's view and index, and the item variable the view's Get fills.</summary>
     private Dictionary<ParameterExpression, (ParameterExpression View, ParameterExpression Index, ParameterExpression Item)>? _joinedChunks;
+
+    /// <summary>The item variables of <see cref="_joinedChunks"/>, which their loops no longer fill.</summary>
+    private HashSet<ParameterExpression>? _unreadItems;
 
     /// <summary><c>{{ b|join(sep) }}</c> of a batch or slice loop's variable read nowhere else: joined straight from the view.</summary>
     private Expression? FusedChunkJoin(MethodCallExpression node)
@@ -59,8 +65,7 @@ internal sealed partial class SiteInliner
 
     /// <summary>The view's Get into the item variable of a fused join's loop (FusedChunkJoin): not made, as nothing reads it.</summary>
     private Expression? UnreadChunk(BinaryExpression node) =>
-        _joinedChunks is not null && node.NodeType == ExpressionType.Assign && node.Left is ParameterExpression item
-        && _joinedChunks.Values.Any(c => c.Item == item)
+        _unreadItems is not null && node.NodeType == ExpressionType.Assign && node.Left is ParameterExpression item && _unreadItems.Contains(item)
             ? Expression.Assign(item, Expression.Constant(null, item.Type))
             : null;
 

@@ -605,6 +605,30 @@ public static class OpCases
 
     private static string Slice(string s, int from) => from >= s.Length ? "" : s.Substring(from, Math.Min(120, s.Length - from)).Replace("\n", "⏎");
 
+    /// <summary>
+    /// <c>--dump "case name" [--raw]</c>: renders the case (its name exactly, <c>[v]</c> for the value form) twice, so its sites
+    /// observe the model, then prints each template function's expression tree as tier-up would compile it (<c>--raw</c>:
+    /// the tree before tier-up's rewrites). A tool for reading what the fast paths made of a case.
+    /// </summary>
+    public static int Dump(string name, bool raw)
+    {
+        var c = (name.EndsWith("[v]", StringComparison.Ordinal) ? ValueForms : All).FirstOrDefault(x => x.Name == name);
+        if (c is null) { Console.Error.WriteLine($"no case named '{name}'"); return 1; }
+        var t = Compile(c);
+        t.Render(Model);
+        t.Render(Model);
+        var debugView = typeof(System.Linq.Expressions.Expression).GetProperty("DebugView", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+        foreach (var tier in t.Compiled.Tiers ?? [])
+        {
+            var field = tier.GetType().BaseType!.GetField("_lambda", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+            var lambda = (System.Linq.Expressions.LambdaExpression)field.GetValue(tier)!;
+            var tree = raw ? lambda : (System.Linq.Expressions.Expression)typeof(Kida.Compilation.SiteInliner).GetMethod("Inline")!
+                .MakeGenericMethod(lambda.Type).Invoke(null, [lambda])!;
+            Console.WriteLine(debugView.GetValue(tree));
+        }
+        return 0;
+    }
+
     public static IEnumerable<OpCase> Selected(string? filter) =>
         string.IsNullOrEmpty(filter) ? All
         : filter == "values" ? ValueForms

@@ -15,8 +15,10 @@ using Kida.Benchmarks;
 //   --short    in-process short job (3 warm-ups, 5 iterations of ~200 ms): what benchmarks/run.sh uses
 //   --ops [substring] [--rounds N] [--out file.md]   the filter/test/operator cases (Ops.cs) checked and measured with
 //              interleaved stopwatch rounds against hand-written C# (ratios, geometric mean); BenchmarkDotNet: --filter '*Ops*'
+//   --dump "case name" [--raw]   the case's template functions as expression trees after tier-up's rewrites (--raw: before)
 //   anything else goes to BenchmarkSwitcher, e.g. --filter '*Render*' --job dry
 if (args.Contains("--ops")) return OpCases.RunQuick(args);
+if (args.Contains("--dump")) return OpCases.Dump(args[Array.IndexOf(args, "--dump") + 1], args.Contains("--raw"));
 Console.WriteLine("Verifying that every engine renders the same HTML...");
 foreach (var w in Suite.SelectedWorkloads) Suite.Prepare(w, Console.Out);
 

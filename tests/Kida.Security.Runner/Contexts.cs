@@ -115,6 +115,9 @@ public static class Contexts
         ctx["words"] = Enumerable.Range(0, 300_000).Select(i => "w" + (i % 50)).ToList();
         ctx["meta"] = Enumerable.Range(0, 100_000).ToDictionary(i => "k" + i, i => (object?)i);
         ctx["holders"] = Enumerable.Range(0, 3).Select(_ => new SecretHolder()).ToList();
+        // (model lists of references, whose item type tier-up guesses for a loop's variable)
+        ctx["holder_lists"] = Enumerable.Range(0, 3).Select(_ => new List<SecretHolder> { new(), new() }).ToList();
+        ctx["int_lists"] = Enumerable.Range(0, 200_000).Select(i => new List<int> { i, i + 1, i + 2 }).ToList();
     }
 
     private static void AddCyclic(Dictionary<string, object?> ctx)

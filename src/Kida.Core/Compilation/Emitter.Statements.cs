@@ -565,7 +565,9 @@ internal sealed partial class Emitter
         var intCount = E.Variable(typeof(int), "nints");
         // (the lane notes in a site when it first runs: tier-up drops the lane of a loop that never met a List<int>, so
         // its variable keeps no unboxed copy beside it; SiteInliner folds the site's flag)
-        var laneSeen = E.Field(E.Constant(new Iteration.IntLaneSite()), H.IntLaneSeen);
+        // (and the type of source it opens on, from which tier-up guesses its variable's type: SiteInliner.ItemGuess)
+        var intSite = new Iteration.IntLaneSite();
+        var laneSeen = E.Field(E.Constant(intSite), H.IntLaneSeen);
         var notInts = E.OrElse(E.Not(laneSeen), E.Equal(ints, E.Constant(null, ints.Type)));
         E IntAt(E i) => inPlace ? E.Call(H.ListItemInt, ints, i) : E.ArrayIndex(E.Field(ints, H.IntItemsItems), i);
         // a loop that cannot change its source also reads a model List<double>, List<decimal>, List<long>,
@@ -646,6 +648,7 @@ internal sealed partial class Emitter
                 // (LoopArray below gives no array for no list)
                 exprs.Add(E.Block(
                     [E.Assign(source, E.Convert(iterable, typeof(object))),
+                    E.Call(E.Constant(intSite), H.IntLaneNote, source),
                     E.Assign(ints, E.Condition(E.TypeEqual(source, typeof(List<int>)),
                         E.Block(E.Assign(laneSeen, E.Constant(true)),
                             inPlace ? E.Convert(source, typeof(List<int>)) : E.Call(H.IntSnapshot, E.Convert(source, typeof(List<int>)), _fn.Rs)),

@@ -113,6 +113,7 @@ internal static class RuntimeMethods
     public static readonly FieldInfo IntItemsItems = FieldOf<Iteration.IntItems>(s => s.Items);
     public static readonly FieldInfo IntItemsCount = FieldOf<Iteration.IntItems>(s => s.Count);
     public static readonly FieldInfo IntLaneSeen = FieldOf<Iteration.IntLaneSite>(s => s.Seen);
+    public static readonly MethodInfo IntLaneNote = typeof(Iteration.IntLaneSite).GetMethod(nameof(Iteration.IntLaneSite.Note))!;
     public static readonly MethodInfo CountIteration = Of(Iteration.CountIteration);
     public static readonly MethodInfo CheckCancel = Of(Iteration.CheckCancel);
     public static readonly MethodInfo LoopSlowPath = Of(Iteration.LoopSlowPath);

@@ -12,7 +12,8 @@ namespace Kida.Compilation;
 // that test, as it reads a member behind its type check, so {{ v * 2 }}, {{ v|round(1) }}, {{ v.year }},
 // {{ '{:.2f}'|format(v) }} or {{ v is number }} take no box and no dispatch. The general path is unchanged.
 // The same survey finds a batch or slice loop's variable read only by one printed join (joined straight from the
-// loop's view) and tells a template variable that walks no lane (BareVariable, for the string guesses of ObservedRead).
+// loop's view) and tells a template variable that walks no lane (BareVariable, for the guesses of ObservedRead: the item
+// type of the one kind of list its loop has walked, ItemGuess, else a string).
 internal sealed partial class SiteInliner
 {
     /// <summary>Each lane-bound loop variable's lanes: the test that its lane is active and the lane's unboxed item.</summary>
@@ -26,6 +27,8 @@ internal sealed partial class SiteInliner
         foreach (var (variable, lanes) in survey.Lanes)
             if (survey.Assignments.GetValueOrDefault(variable) == 1 && !survey.Excluded.Contains(variable))
                 (_lanes ??= [])[variable] = lanes;
+        foreach (var (variable, site) in survey.ItemSites)
+            if (ItemTypeOf(site) is { } itemType) (_itemGuesses ??= [])[variable] = itemType;
         // a batch or slice loop's variable read only by one printed join: the join writes straight from the view, and the
         // view's list is not filled for it (Iteration.ChunkView.WriteJoined)
         foreach (var (variable, item) in survey.Copies)
@@ -45,6 +48,32 @@ internal sealed partial class SiteInliner
                 if (_lanes.TryGetValue(source, out var lanes) && survey.Assignments.GetValueOrDefault(temporary) == 1 && !survey.Excluded.Contains(temporary))
                     _lanes[temporary] = lanes;
     }
+
+    /// <summary>The item type of the one kind of model list each loop variable's loop has walked (ItemGuess).</summary>
+    private Dictionary<ParameterExpression, Type>? _itemGuesses;
+
+    /// <summary>
+    /// T when the loop noted at <paramref name="site"/> has only opened on a <c>List&lt;T&gt;</c> or a <c>T[]</c> of a
+    /// reference type T that no lane walks and whose values are no JSON to convert (a list of records, of lists, of
+    /// dictionaries); null otherwise.
+    /// </summary>
+    private static Type? ItemTypeOf(Iteration.IntLaneSite site)
+    {
+        if (Volatile.Read(ref site.Mixed) || Volatile.Read(ref site.Source) is not { } source) return null;
+        var item = source.IsArray && source.GetArrayRank() == 1 ? source.GetElementType()
+            : source.IsGenericType && source.GetGenericTypeDefinition() == typeof(List<>) ? source.GetGenericArguments()[0]
+            : null;
+        return item is null || item.IsValueType || item == typeof(object) || item == typeof(string) || item.ContainsGenericParameters
+            || typeof(System.Text.Json.Nodes.JsonNode).IsAssignableFrom(item) || item.IsInterface || item.IsAbstract
+            ? null : item;
+    }
+
+    /// <summary>
+    /// What a template variable (BareVariable) most likely holds: the item type of the one kind of model list its loop
+    /// has walked (<c>{% for v in families %}</c> over a <c>List&lt;List&lt;Child&gt;&gt;</c>: <c>List&lt;Child&gt;</c>), or null.
+    /// Only a guess: every use checks the value's exact type first, and anything else takes the generic path.
+    /// </summary>
+    private Type? ItemGuess(ParameterExpression variable) => _itemGuesses?.GetValueOrDefault(variable);
 
     /// <summary>Each batch or slice loop variable whose one read is a printed join: the loop's view and index, and the item variable the view's Get fills.</summary>
     private Dictionary<ParameterExpression, (ParameterExpression View, ParameterExpression Index, ParameterExpression Item)>? _joinedChunks;
@@ -143,6 +172,8 @@ internal sealed partial class SiteInliner
         public readonly Dictionary<ParameterExpression, (ParameterExpression View, ParameterExpression Index)> ChunkItems = new();
         public readonly List<(ParameterExpression Variable, ParameterExpression Item)> Copies = new();
         public readonly HashSet<ParameterExpression> Joined = new();
+        // v = intLaneActive ? … : item: the int lane's site, which notes the loop's source type
+        public readonly Dictionary<ParameterExpression, Iteration.IntLaneSite> ItemSites = new();
         private readonly Dictionary<ParameterExpression, int> _occurrences = new();
 
         /// <summary>How often a variable is read (its occurrences that are not the target of an assignment).</summary>
@@ -219,7 +250,11 @@ internal sealed partial class SiteInliner
                     or ExpressionType.RightShiftAssign or ExpressionType.AddAssignChecked or ExpressionType.SubtractAssignChecked or ExpressionType.MultiplyAssignChecked)
             {
                 Assignments[v] = Assignments.GetValueOrDefault(v) + 1;
-                if (node.NodeType == ExpressionType.Assign && v.Type == typeof(object) && LaneChoices(node.Right) is { Count: > 0 } lanes) Lanes[v] = lanes;
+                if (node.NodeType == ExpressionType.Assign && v.Type == typeof(object) && LaneChoices(node.Right) is { Count: > 0 } lanes)
+                {
+                    Lanes[v] = lanes;
+                    if (new IntLaneSiteFinder().Find(lanes[0].Item1) is { } site) ItemSites[v] = site;
+                }
                 if (node.NodeType == ExpressionType.Assign && node.Right is MethodCallExpression { Object: ParameterExpression view, Arguments: [ParameterExpression index] } get
                     && get.Method == RuntimeMethods.ChunkViewGet)
                     ChunkItems[v] = (view, index);
@@ -234,6 +269,24 @@ internal sealed partial class SiteInliner
                     or ExpressionType.PreDecrementAssign or ExpressionType.PostDecrementAssign)
                 Assignments[v] = Assignments.GetValueOrDefault(v) + 2;
             return base.VisitUnary(node);
+        }
+
+        /// <summary>The int lane's site in a lane's test (its flag's field), if it has one.</summary>
+        private sealed class IntLaneSiteFinder : ExpressionVisitor
+        {
+            private Iteration.IntLaneSite? _found;
+
+            public Iteration.IntLaneSite? Find(Expression test)
+            {
+                Visit(test);
+                return _found;
+            }
+
+            protected override Expression VisitMember(MemberExpression node)
+            {
+                if (node.Member == RuntimeMethods.IntLaneSeen && node.Expression is ConstantExpression { Value: Iteration.IntLaneSite site }) _found ??= site;
+                return base.VisitMember(node);
+            }
         }
 
         /// <summary>The chain <c>test1 ? Box(lane1 = …) : test2 ? Box(lane2 = …) : item</c> a lane binding is.</summary>

@@ -121,7 +121,12 @@ internal sealed partial class SiteInliner
         if (Lane(e) is var (laneGuard, laneValue)) return new ObservedMember(laneGuard, laneValue, laneValue.Type);
         // (any other template variable: a string, which is what the string operations that ask are mostly given; the exact
         // type check costs one compare, and anything else takes the generic path)
-        if (BareVariable(e) is { } bare) return new ObservedMember(Expression.TypeEqual(bare, typeof(string)), Expression.Convert(bare, typeof(string)), typeof(string));
+        // (a loop's variable: the item type of the one kind of model list its loop has walked, when it is not a string)
+        if (BareVariable(e) is { } bare)
+        {
+            var guess = ItemGuess(bare) ?? typeof(string);
+            return new ObservedMember(Expression.TypeEqual(bare, guess), Expression.Convert(bare, guess), guess);
+        }
         while (e is UnaryExpression { NodeType: ExpressionType.Convert } c && c.Type == typeof(object)) e = c.Operand;
         if (e is MethodCallExpression use && use.Method == RuntimeMethods.UseValue) e = use.Arguments[0];
         if (e is not MethodCallExpression read || read.Method != GetAttrSite
@@ -142,8 +147,8 @@ internal sealed partial class SiteInliner
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
     private Expression? TypedLength(MethodCallExpression node)
     {
-        // (not a bare variable: its string guess would put a failing check in front of the lists |length is as often given)
-        if (node.Method != RuntimeMethods.Length || BareVariable(node.Arguments[0]) is not null || ObservedRead(node.Arguments[0]) is not { } m) return null;
+        // (not a bare variable without an item guess: its string guess would put a failing check in front of the lists |length is as often given)
+        if (node.Method != RuntimeMethods.Length || BareVariable(node.Arguments[0]) is { } bare && ItemGuess(bare) is null || ObservedRead(node.Arguments[0]) is not { } m) return null;
         var memberType = m.Type;
         var isList = memberType.IsGenericType && memberType.GetGenericTypeDefinition() == typeof(List<>);
         var isString = memberType == typeof(string);

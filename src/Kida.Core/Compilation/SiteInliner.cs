@@ -84,6 +84,8 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         if (InlinedMacroCall(node) is { } inlinedCall) return inlinedCall;
         if (FusedChunkJoin(node) is { } chunkJoin) return chunkJoin;
         // (IL reads a short model List<T> of references through List's own indexer: Iteration.LoopOwnListShared)
+        // (the note of a loop's source type is read at promotion: SiteInliner.ItemGuess)
+        if (node.Method == RuntimeMethods.IntLaneNote) return Expression.Empty();
         if (node.Method == RuntimeMethods.LoopOwnList) return Expression.Call(RuntimeMethods.LoopOwnListShared, Visit(node.Arguments[0]));
         if (node.Method == RuntimeMethods.GetItem && TypedListItem(node) is { } listItem) return listItem;
         if (node.Method == RuntimeMethods.GroupedLoopSource && TypedGroupedSource(node) is { } grouped) return grouped;

@@ -388,6 +388,19 @@ internal static class Iteration
     internal sealed class IntLaneSite
     {
         public bool Seen;
+
+        /// <summary>The one type of source the loop has opened on (until it meets a second: <see cref="Mixed"/>); noted by the int lane's site only.</summary>
+        public Type? Source;
+        public bool Mixed;
+
+        /// <summary>Notes the type of the source a loop opens on (interpreted; tier-up reads it and drops the call).</summary>
+        public void Note(object? source)
+        {
+            if (source is null || Mixed) return;
+            var type = source.GetType();
+            if (Source is null) Source = type;
+            else if (Source != type) Mixed = true;
+        }
     }
 
     /// <summary>The items of a model list of ints as a loop started on them (<see cref="IntSnapshot"/>).</summary>

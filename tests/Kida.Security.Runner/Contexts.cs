@@ -117,7 +117,7 @@ public static class Contexts
         ctx["holders"] = Enumerable.Range(0, 3).Select(_ => new SecretHolder()).ToList();
         // (model lists of references, whose item type tier-up guesses for a loop's variable)
         ctx["holder_lists"] = Enumerable.Range(0, 3).Select(_ => new List<SecretHolder> { new(), new() }).ToList();
-        ctx["int_lists"] = Enumerable.Range(0, 200_000).Select(i => new List<int> { i, i + 1, i + 2 }).ToList();
+        ctx["int_lists"] = Enumerable.Range(0, 20_000).Select(i => new List<int> { i, i + 1, i + 2 }).ToList();
     }
 
     private static void AddCyclic(Dictionary<string, object?> ctx)

@@ -86,7 +86,7 @@ internal sealed partial class Emitter
     }
 
     /// <summary>What the <c>loop</c> variable of a light loop holds (LightLoops): never read but through its members.</summary>
-    private static readonly object LightLoopMarker = new LightLoop();
+    internal static readonly object LightLoopMarker = new LightLoop();
 
     private sealed class LightLoop
     {
@@ -585,17 +585,23 @@ internal sealed partial class Emitter
     }
 
     /// <summary>
-    /// <c>x|default</c> or <c>x|default(literal)</c> with the built-in filter: the fallback when the value is undefined or
-    /// None, else the value, with no call (the literal has no effect to keep in order); other forms take the filter.
+    /// <c>x|default</c> or <c>x|default(expr)</c> with the built-in filter: the fallback when the value is undefined or
+    /// None, else the value, with no call and no argument list (an argument that is not a literal is evaluated first, as
+    /// the call would evaluate it); other forms take the filter.
     /// </summary>
     private E? DirectDefault(FilterExpr f, ParameterExpression value)
     {
-        if (!IsBuiltinFilter(f.Name) || f.Args is not { DynArgs: null, DynKwargs: null, Named.Count: 0, Positional.Count: <= 1 }
-            || (f.Args.Positional.Count == 1 && f.Args.Positional[0] is not ConstExpr)) return null;
+        if (!IsBuiltinFilter(f.Name) || f.Args is not { DynArgs: null, DynKwargs: null, Named.Count: 0, Positional.Count: <= 1 }) return null;
+        var test = E.OrElse(E.Equal(value, NullObject), E.TypeIs(value, typeof(Undefined)));
         // (no argument: the filter's own default_value, '')
-        E fallback = f.Args.Positional.Count == 1 ? E.Convert(EmitExpr(f.Args.Positional[0]), typeof(object)) : E.Constant("", typeof(object));
-        return E.Block(typeof(object), SetPos(f.Pos),
-            E.Condition(E.OrElse(E.Equal(value, NullObject), E.TypeIs(value, typeof(Undefined))), fallback, value, typeof(object)));
+        if (f.Args.Positional is not [var argument])
+            return E.Block(typeof(object), SetPos(f.Pos), E.Condition(test, E.Constant("", typeof(object)), value, typeof(object)));
+        if (argument is ConstExpr)
+            return E.Block(typeof(object), SetPos(f.Pos), E.Condition(test, E.Convert(EmitExpr(argument), typeof(object)), value, typeof(object)));
+        var fallback = E.Variable(typeof(object), "fallback");
+        return E.Block(typeof(object), [fallback],
+            E.Assign(fallback, E.Convert(EmitExpr(argument), typeof(object))),
+            E.Block(typeof(object), SetPos(f.Pos), E.Condition(test, fallback, value, typeof(object))));
     }
 
     private E ApplyFilter(FilterExpr f, E value)

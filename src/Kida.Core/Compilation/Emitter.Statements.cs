@@ -574,7 +574,11 @@ internal sealed partial class Emitter
         // List<DateTime> or List<string> in place (Lanes): its variable is the item boxed, and the item unboxed in a local
         // of its own, which tier-up (SiteInliner) reads where it types an operation on the variable (a list of strings
         // is read by index, without the general source's sequence, array and release)
-        var lanes = inPlace ? Lanes.Select(t => new ValueLane(t)).ToList() : [];
+        // (and a model List<T> of references through List<object>'s indexer: ValueLane.References)
+        // (IL compiled straight away reads it at once; a tiered function from its promotion)
+        var lanes = inPlace
+            ? [.. Lanes.Select(t => new ValueLane(t)), ValueLane.References(compiledNow: !_env.Options.PreferInterpretation && !_env.Options.TieredCompilation)]
+            : new List<ValueLane>();
         var intValue = E.Variable(typeof(int), "lane_int");
         // not walking any lane: the general source
         var notLane = lanes.Aggregate(notInts, (all, lane) => E.AndAlso(all, lane.NotActive));
@@ -777,10 +781,20 @@ internal sealed partial class Emitter
             ListType = H.LaneMethods[itemType].Item.GetParameters()[0].ParameterType;
             List = E.Variable(ListType, "lane_" + itemType.Name + "s");
             Value = E.Variable(itemType, "lane_" + itemType.Name);
-            var seen = E.Field(E.Constant(new Iteration.IntLaneSite()), H.IntLaneSeen);
+            var seen = E.Field(E.Constant(_site), H.IntLaneSeen);
             Seen = seen;
             NotActive = E.OrElse(E.Not(seen), E.Equal(List, E.Constant(null, ListType)));
         }
+
+        /// <summary>
+        /// The lane of a model <c>List&lt;T&gt;</c> of references (Iteration.ReferenceLane, which tier-up checks inline
+        /// for the one type it met): its items are the variable as they are, without the general source's sequence,
+        /// array and release.
+        /// </summary>
+        public static ValueLane References(bool compiledNow) => new(typeof(object)) { _references = true, _compiledNow = compiledNow };
+
+        private readonly Iteration.IntLaneSite _site = new();
+        private bool _references, _compiledNow;
 
         public Type ItemType { get; }
         public Type ListType { get; }
@@ -790,8 +804,12 @@ internal sealed partial class Emitter
         public E NotActive { get; }
 
         /// <summary>The list when the source is exactly one (the site noted), else null.</summary>
-        public E Open(E source) =>
-            E.Assign(List, E.Condition(E.TypeEqual(source, ListType),
+        public E Open(E source) => _references
+            ? E.Block(
+                E.Assign(List, _compiledNow ? E.Call(H.ReferenceLaneCompiled, source) : E.Call(H.ReferenceLane, source, E.Constant(_site))),
+                // (compiled straight away, the lane is open whenever it has a list)
+                _compiledNow ? E.Assign(Seen, E.Constant(true)) : E.Empty())
+            : E.Assign(List, E.Condition(E.TypeEqual(source, ListType),
                 E.Block(E.Assign(Seen, E.Constant(true)), E.Convert(source, ListType)),
                 E.Constant(null, ListType)));
 
@@ -803,6 +821,7 @@ internal sealed partial class Emitter
         /// </summary>
         public E Boxed(E i)
         {
+            if (_references) return E.Call(H.LaneMethods[ItemType].Item, List, i);
             var item = E.Assign(Value, E.Call(H.LaneMethods[ItemType].Item, List, i));
             return ItemType == typeof(long) ? E.Call(H.BoxLong, item) : E.Convert(item, typeof(object));
         }

@@ -154,7 +154,11 @@ internal static class RuntimeMethods
         [typeof(long)] = (Of(Iteration.ListItem<long>), Of(Iteration.ListCount<long>)),
         [typeof(DateTime)] = (Of(Iteration.ListItem<DateTime>), Of(Iteration.ListCount<DateTime>)),
         [typeof(string)] = (Of(Iteration.ListItem<string>), Of(Iteration.ListCount<string>)),
+        [typeof(object)] = (Of(Iteration.ListItem<object?>), Of(Iteration.ListCount<object?>)),
     };
+    public static readonly MethodInfo ReferenceLane = Of(Iteration.ReferenceLane);
+    public static readonly MethodInfo ReferenceLaneCompiled = Of(Iteration.ReferenceLaneCompiled);
+    public static readonly MethodInfo AsObjectList = Of(Iteration.AsObjectList);
     public static readonly MethodInfo ListExtremeOf = Of(Iteration.ListExtreme<int>).GetGenericMethodDefinition();
     public static readonly MethodInfo ListContainsOf = Of(Iteration.ListContains<object?>).GetGenericMethodDefinition();
     public static readonly MethodInfo KeepsByAttribute = Of(Kida.Filters.BuiltinFilters.KeepsByAttribute);
@@ -196,6 +200,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteSliceJoin = Of(Filters.BuiltinFilters.WriteSliceJoin);
     public static readonly MethodInfo WriteReversedJoin = Of(Filters.BuiltinFilters.WriteReversedJoin);
     public static readonly MethodInfo ListedLength = Of(Filters.BuiltinFilters.ListedLength);
+    public static readonly MethodInfo GuardCollectionLength = Of(Guard.CollectionLength);
     public static readonly MethodInfo WriteJoin = Of(Filters.BuiltinFilters.WriteJoin);
     public static readonly MethodInfo WriteJoinUnique = Of(Filters.BuiltinFilters.WriteJoinUnique);
     private delegate int PairOpen(object? map, int kind, out object?[]? pairs);

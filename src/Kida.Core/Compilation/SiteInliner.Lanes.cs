@@ -27,6 +27,9 @@ internal sealed partial class SiteInliner
         foreach (var (variable, lanes) in survey.Lanes)
             if (survey.Assignments.GetValueOrDefault(variable) == 1 && !survey.Excluded.Contains(variable))
                 (_lanes ??= [])[variable] = lanes;
+        // a light loop's loop variable that holds nothing but its marker: loop.index and kin need not check it
+        foreach (var (variable, markers) in survey.MarkerAssignments)
+            if (survey.Assignments.GetValueOrDefault(variable) == markers && !survey.Excluded.Contains(variable)) (_lightMarkers ??= []).Add(variable);
         foreach (var (variable, site) in survey.ItemSites)
             if (ItemTypeOf(site) is { } itemType) (_itemGuesses ??= [])[variable] = itemType;
         // a batch or slice loop's variable read only by one printed join: the join writes straight from the view, and the
@@ -48,6 +51,16 @@ internal sealed partial class SiteInliner
                 if (_lanes.TryGetValue(source, out var lanes) && survey.Assignments.GetValueOrDefault(temporary) == 1 && !survey.Excluded.Contains(temporary))
                     _lanes[temporary] = lanes;
     }
+
+    /// <summary>The <c>loop</c> variables of light loops assigned only the loop's marker (Emitter.LightLoopMarker).</summary>
+    private HashSet<ParameterExpression>? _lightMarkers;
+
+    /// <summary><c>loop is the light loop's marker</c> (Emitter.LoopMember's test) on a variable that holds nothing else: true.</summary>
+    private Expression? KnownLightLoop(BinaryExpression node) =>
+        _lightMarkers is not null && node is { NodeType: ExpressionType.Equal, Method: null, Left: ParameterExpression variable, Right: ConstantExpression { Value: var marker } }
+            && ReferenceEquals(marker, Emitter.LightLoopMarker) && _lightMarkers.Contains(variable)
+            ? Expression.Constant(true)
+            : null;
 
     /// <summary>The item type of the one kind of model list each loop variable's loop has walked (ItemGuess).</summary>
     private Dictionary<ParameterExpression, Type>? _itemGuesses;
@@ -172,6 +185,8 @@ internal sealed partial class SiteInliner
         public readonly Dictionary<ParameterExpression, (ParameterExpression View, ParameterExpression Index)> ChunkItems = new();
         public readonly List<(ParameterExpression Variable, ParameterExpression Item)> Copies = new();
         public readonly HashSet<ParameterExpression> Joined = new();
+        // loop = <marker>: how often each variable is assigned a light loop's marker
+        public readonly Dictionary<ParameterExpression, int> MarkerAssignments = new();
         // v = intLaneActive ? … : item: the int lane's site, which notes the loop's source type
         public readonly Dictionary<ParameterExpression, Iteration.IntLaneSite> ItemSites = new();
         private readonly Dictionary<ParameterExpression, int> _occurrences = new();
@@ -250,6 +265,8 @@ internal sealed partial class SiteInliner
                     or ExpressionType.RightShiftAssign or ExpressionType.AddAssignChecked or ExpressionType.SubtractAssignChecked or ExpressionType.MultiplyAssignChecked)
             {
                 Assignments[v] = Assignments.GetValueOrDefault(v) + 1;
+                if (node.NodeType == ExpressionType.Assign && node.Right is ConstantExpression { Value: var marker } && ReferenceEquals(marker, Emitter.LightLoopMarker))
+                    MarkerAssignments[v] = MarkerAssignments.GetValueOrDefault(v) + 1;
                 if (node.NodeType == ExpressionType.Assign && v.Type == typeof(object) && LaneChoices(node.Right) is { Count: > 0 } lanes)
                 {
                     Lanes[v] = lanes;

@@ -84,6 +84,7 @@ internal sealed partial class SiteInliner
     protected override Expression VisitBinary(BinaryExpression node)
     {
         if (UnreadChunk(node) is { } unread) return unread;
+        if (KnownLightLoop(node) is { } light) return light;
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && node.Right is ConstantExpression { Value: null }
             && node.Left.Type == typeof(object) && ValueTypeMember(node.Left) is var (guard, read, _))
             return Expression.Condition(guard, Expression.Block(read, Expression.Constant(node.NodeType == ExpressionType.NotEqual)), base.VisitBinary(node), typeof(bool));
@@ -139,7 +140,7 @@ internal sealed partial class SiteInliner
     }
 
     /// <summary>
-    /// <c>x.items|length</c> on a member typed <c>List&lt;T&gt;</c> or <c>T[]</c>, or <c>x.name|length</c> on a string member (its
+    /// <c>x.items|length</c> (and <c>x.items|list|length</c>) on a member typed <c>List&lt;T&gt;</c> or <c>T[]</c>, or <c>x.name|length</c> on a string member (its
     /// length in code points, as Python counts): read directly behind the type check (a null member takes the generic
     /// path, which decides it).
     /// </summary>
@@ -148,7 +149,11 @@ internal sealed partial class SiteInliner
     private Expression? TypedLength(MethodCallExpression node)
     {
         // (not a bare variable without an item guess: its string guess would put a failing check in front of the lists |length is as often given)
-        if (node.Method != RuntimeMethods.Length || BareVariable(node.Arguments[0]) is { } bare && ItemGuess(bare) is null || ObservedRead(node.Arguments[0]) is not { } m) return null;
+        // (x.items|list|length too: the count of the list it would copy, checked against the collection limit as the copy is)
+        var listed = node.Method == RuntimeMethods.ListedLength;
+        if (node.Method != RuntimeMethods.Length && !listed) return null;
+        var operand = node.Arguments[listed ? 1 : 0];
+        if (BareVariable(operand) is { } bare && ItemGuess(bare) is null || ObservedRead(operand) is not { } m) return null;
         var memberType = m.Type;
         var isList = memberType.IsGenericType && memberType.GetGenericTypeDefinition() == typeof(List<>);
         var isString = memberType == typeof(string);
@@ -159,6 +164,11 @@ internal sealed partial class SiteInliner
             ? Expression.Call(RuntimeMethods.ListCountOf.MakeGenericMethod(memberType.GetGenericArguments()[0]), value)
             : isString ? Expression.Call(RuntimeMethods.StrLen, value)
             : Expression.ArrayLength(value);
+        if (listed)
+        {
+            var n = Expression.Variable(typeof(int), "n");
+            count = Expression.Block(typeof(int), [n], Expression.Assign(n, count), Expression.Call(RuntimeMethods.GuardCollectionLength, Expression.Convert(n, typeof(long))), n);
+        }
         return Expression.Condition(m.Guard,
             Expression.Block(typeof(int), [value],
                 Expression.Assign(value, m.Read),

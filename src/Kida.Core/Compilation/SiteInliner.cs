@@ -86,10 +86,12 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         // (IL reads a short model List<T> of references through List's own indexer: Iteration.LoopOwnListShared)
         // (the note of a loop's source type is read at promotion: SiteInliner.ItemGuess)
         if (node.Method == RuntimeMethods.IntLaneNote) return Expression.Empty();
+        if (node.Method == RuntimeMethods.ReferenceLane) return ReferenceLaneOpen(node);
         if (node.Method == RuntimeMethods.LoopOwnList) return Expression.Call(RuntimeMethods.LoopOwnListShared, Visit(node.Arguments[0]));
         if (node.Method == RuntimeMethods.GetItem && TypedListItem(node) is { } listItem) return listItem;
         if (node.Method == RuntimeMethods.GroupedLoopSource && TypedGroupedSource(node) is { } grouped) return grouped;
         if (node.Method == Truthy && TypedTruth(node) is { } truth) return truth;
+        if (node.Method == Truthy && Visit(node.Arguments[0]) is var tested) return Truth(tested) ?? node.Update(null, [tested]);
         if (node.Method == WriteValue && TypedNameWrite(node) is { } nameWrite) return nameWrite;
         if (node.Method == WriteValue && TypedLaneWrite(node) is { } laneWrite) return laneWrite;
         if (node.Method == WriteValue && TypedValueWrite(node) is { } valueWrite) return valueWrite;
@@ -213,6 +215,51 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         return Expression.Block(typeof(bool), [obj],
             Expression.Assign(obj, Visit(read.Arguments[ReadSite - 2])),
             Expression.Condition(Expression.TypeEqual(obj, type), Guarded(access, type, name, member), generic, typeof(bool)));
+    }
+
+    /// <summary>
+    /// A loop's reference lane opening (Iteration.ReferenceLane, which the interpreter leaves closed): nothing when the
+    /// loop never met a model list of references (the lane folds away with its flag), else the lane opened in IL
+    /// (Iteration.ReferenceLaneCompiled), the one type of list it met checked inline first.
+    /// </summary>
+    private Expression ReferenceLaneOpen(MethodCallExpression node)
+    {
+        var site = (Iteration.IntLaneSite)((ConstantExpression)node.Arguments[1]).Value!;
+        if (!Volatile.Read(ref site.Seen)) return Expression.Constant(null, node.Type);
+        var source = Visit(node.Arguments[0]);
+        var call = Expression.Call(RuntimeMethods.ReferenceLaneCompiled, source);
+        return source is ParameterExpression && !Volatile.Read(ref site.Mixed) && Volatile.Read(ref site.Source) is { } seen
+            ? Expression.Condition(Expression.TypeEqual(source, seen), Expression.Call(RuntimeMethods.AsObjectList, source), call)
+            : call;
+    }
+
+    /// <summary>
+    /// The truth of <paramref name="e"/> (an object) where its parts say it without Values.Truthy: a boxed bool is itself,
+    /// a bool constant is constant, and a choice or block whose results are such (<c>not loop.last</c> in a light loop:
+    /// <c>i == n - 1 ? True : False</c>) gives their truth, the other results asking Truthy as before. Null when nothing is known.
+    /// </summary>
+    private static Expression? Truth(Expression e)
+    {
+        switch (e)
+        {
+            case UnaryExpression { NodeType: ExpressionType.Convert, Operand: var operand } when e.Type == typeof(object) && operand.Type == typeof(bool):
+                return operand;
+            case UnaryExpression { NodeType: ExpressionType.Convert, Operand: var inner } when e.Type == typeof(object) && inner.Type == typeof(object):
+                return Truth(inner);
+            case ConstantExpression { Value: bool b }:
+                return Expression.Constant(b);
+            case ConditionalExpression choice when choice.Type == typeof(object):
+                var whenTrue = Truth(choice.IfTrue);
+                var whenFalse = Truth(choice.IfFalse);
+                if (whenTrue is null && whenFalse is null) return null;
+                if (whenTrue is ConstantExpression { Value: true } && whenFalse is ConstantExpression { Value: false }) return choice.Test;
+                if (whenTrue is ConstantExpression { Value: false } && whenFalse is ConstantExpression { Value: true }) return Expression.Not(choice.Test);
+                return Expression.Condition(choice.Test, whenTrue ?? Expression.Call(Truthy, choice.IfTrue), whenFalse ?? Expression.Call(Truthy, choice.IfFalse), typeof(bool));
+            case BlockExpression block when block.Type == typeof(object) && Truth(block.Expressions[^1]) is { } last:
+                return Expression.Block(typeof(bool), block.Variables, [.. block.Expressions.Take(block.Expressions.Count - 1), last]);
+            default:
+                return null;
+        }
     }
 
     /// <summary>

@@ -504,6 +504,31 @@ internal static class Iteration
         return ShapeOf(list.GetType()).IsList ? Unsafe.As<List<object?>>(list) : null;
     }
 
+    /// <summary>
+    /// The reference lane of a for loop that cannot change its source (Emitter.EmitForCore), in IL: a model
+    /// <c>List&lt;T&gt;</c> of references whose items need no JSON conversion, read in place through
+    /// <c>List&lt;object&gt;</c>'s indexer (the same layout, and the loop only reads it); null for anything else, a
+    /// template-built <c>List&lt;object?&gt;</c> included. (Not for the interpreter, which checks the types it passes.)
+    /// </summary>
+    public static List<object?>? ReferenceLaneCompiled(object? source) =>
+        source is null or List<object?> || ShapeOf(source.GetType()) is not { IsList: true, Unwraps: false } ? null : Unsafe.As<List<object?>>(source);
+
+    /// <summary>
+    /// The reference lane in a tiered or interpreted function: null (the interpreter walks the general source), but the
+    /// loop's meeting such a list noted in <paramref name="site"/>, with its type, for tier-up to put
+    /// <see cref="ReferenceLaneCompiled"/> in its place and check that type inline.
+    /// </summary>
+    public static List<object?>? ReferenceLane(object? source, IntLaneSite site)
+    {
+        if (ReferenceLaneCompiled(source) is null) return null;
+        if (!site.Seen) site.Seen = true;
+        site.Note(source);
+        return null;
+    }
+
+    /// <summary>A model <c>List&lt;T&gt;</c> of references whose type tier-up checked (<see cref="ReferenceLane"/>) as the list of objects it reads it as.</summary>
+    public static List<object?> AsObjectList(object source) => Unsafe.As<List<object?>>(source);
+
     /// <summary>Gives back the array <see cref="LoopArray"/> rented for <paramref name="list"/> (a no-op for tuples and arrays).</summary>
     public static void ReleaseLoopArray(IReadOnlyList<object?>? list, object?[]? array)
     {

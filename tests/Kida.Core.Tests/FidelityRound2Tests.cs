@@ -68,6 +68,44 @@ public class FidelityRound2Tests
         catch (TemplateException ex) { return DescribedError(ex); }
     }
 
+    /// <summary>
+    /// The bytes a render of <paramref name="source"/> allocates beyond its text once promoted to IL (tiered, promoted by
+    /// hand after one render, checked to print what it printed before), for the tests of what a fast path saves.
+    /// </summary>
+    internal static long AllocatedAfterPromotion(string source, Dictionary<string, object?> data)
+    {
+        var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        var expected = t.Render(data);
+        t.Compiled.Promote();
+        Assert.Equal(expected, t.Render(data));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var text = t.Render(data);
+        return GC.GetAllocatedBytesForCurrentThread() - before - 2L * text.Length;
+    }
+
+    /// <summary>
+    /// <paramref name="source"/> rendered with each value of <paramref name="kinds"/> as <paramref name="name"/>, promoted,
+    /// then given every other kind: each render prints what the interpreter prints for that value (errors included), for
+    /// the tests of fast paths chosen from what a template met before its promotion.
+    /// </summary>
+    internal static void EachKindAfterAnother(string source, string name, object[] kinds)
+    {
+        foreach (var first in kinds)
+            foreach (var second in kinds)
+            {
+                var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+                var expectedFirst = RenderOutcome(Mode.Interpreted, source, new() { [name] = first });
+                var expectedSecond = RenderOutcome(Mode.Interpreted, source, new() { [name] = second });
+                Assert.Equal(expectedFirst, RenderOutcome(t, new() { [name] = first }));
+                var tiers = t.Compiled.Tiers?.ToList() ?? [];
+                t.Compiled.Promote();
+                Assert.All(tiers, x => Assert.Null(x.PromotionError));
+                Assert.Equal(expectedSecond, RenderOutcome(t, new() { [name] = second }));
+                Assert.Equal(expectedFirst, RenderOutcome(t, new() { [name] = first }));
+                Assert.Equal(expectedSecond, RenderOutcome(Mode.Compiled, source, new() { [name] = second }));
+            }
+    }
+
     private static string DescribedError(TemplateException ex) => $"error {ex.Code} at {ex.Line}:{ex.Column}: {ex.Message.Split('\n')[0]}";
 
     /// <summary>The error <paramref name="source"/> raises, checked for its type, code, line and column.</summary>

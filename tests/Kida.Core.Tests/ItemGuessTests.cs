@@ -122,35 +122,15 @@ public class ItemGuessTests
             new List<string>[] { new() { "r", "s" } },
             new List<List<int>?> { null, new() { 4 } },
         ];
-        foreach (var first in kinds)
-            foreach (var second in kinds)
-            {
-                var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
-                var expectedFirst = RenderOutcome(Mode.Interpreted, source, new() { ["xs"] = first });
-                var expectedSecond = RenderOutcome(Mode.Interpreted, source, new() { ["xs"] = second });
-                Assert.Equal(expectedFirst, RenderOutcome(t, new() { ["xs"] = first }));
-                var tiers = t.Compiled.Tiers?.ToList() ?? [];
-                t.Compiled.Promote();
-                Assert.All(tiers, x => Assert.Null(x.PromotionError));
-                Assert.Equal(expectedSecond, RenderOutcome(t, new() { ["xs"] = second }));
-                Assert.Equal(expectedFirst, RenderOutcome(t, new() { ["xs"] = first }));
-            }
+        EachKindAfterAnother(source, "xs", kinds);
     }
 
     [Fact]
     public void A_guessed_list_of_int_lists_boxes_no_item_once_promoted()
     {
         // what the guess is for: {{ v|first }} and {{ v[1] }} over a List<List<int>> read the ints unboxed after promotion
-        var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue })
-            .FromString("{% for v in xs %}{{ v|first }} {{ v[1] }} {{ v|length }},{% endfor %}");
         var data = new Dictionary<string, object?> { ["xs"] = Enumerable.Range(0, 2000).Select(i => new List<int> { 100_000 + i, 200_000 + i }).ToList() };
-        var expected = t.Render(data);
-        t.Compiled.Promote();
-        Assert.Equal(expected, t.Render(data));
-        t.Render(data);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var text = t.Render(data);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before - 2L * text.Length;
+        var allocated = AllocatedAfterPromotion("{% for v in xs %}{{ v|first }} {{ v[1] }} {{ v|length }},{% endfor %}", data);
         // (beyond the result string: a boxed int per item read would be 2,000 × 24 bytes at least)
         Assert.True(allocated < 2000 * 12, $"allocated {allocated} bytes beyond the text");
     }

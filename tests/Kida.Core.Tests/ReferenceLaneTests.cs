@@ -65,20 +65,7 @@ public class ReferenceLaneTests
             new Child[] { new() { Name = "arr" } },
             new List<int> { 4, 5 },
         ];
-        foreach (var first in kinds)
-            foreach (var second in kinds)
-            {
-                var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
-                var expectedFirst = RenderOutcome(Mode.Interpreted, source, new() { ["cs"] = first });
-                var expectedSecond = RenderOutcome(Mode.Interpreted, source, new() { ["cs"] = second });
-                Assert.Equal(expectedFirst, RenderOutcome(t, new() { ["cs"] = first }));
-                var tiers = t.Compiled.Tiers?.ToList() ?? [];
-                t.Compiled.Promote();
-                Assert.All(tiers, x => Assert.Null(x.PromotionError));
-                Assert.Equal(expectedSecond, RenderOutcome(t, new() { ["cs"] = second }));
-                Assert.Equal(expectedFirst, RenderOutcome(t, new() { ["cs"] = first }));
-                Assert.Equal(expectedSecond, RenderOutcome(Mode.Compiled, source, new() { ["cs"] = second }));
-            }
+        EachKindAfterAnother(source, "cs", kinds);
     }
 
     [Fact]

@@ -111,19 +111,7 @@ public class ValueLaneTests
             new List<double> { 1.25, -3 }, new List<int> { 5, 6 }, new List<decimal> { 2.5m }, new List<long> { 1L << 40 },
             new List<object?> { 1.5, 2, "x" == "x" }, new List<DateTime>(),
         ];
-        foreach (var first in kinds)
-            foreach (var second in kinds)
-            {
-                var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
-                var expectedFirst = Env(Mode.Interpreted).FromString(source).Render(new Dictionary<string, object?> { ["xs"] = first });
-                var expectedSecond = Env(Mode.Interpreted).FromString(source).Render(new Dictionary<string, object?> { ["xs"] = second });
-                Assert.Equal(expectedFirst, t.Render(new Dictionary<string, object?> { ["xs"] = first }));
-                var tiers = t.Compiled.Tiers?.ToList() ?? [];
-                t.Compiled.Promote();
-                Assert.All(tiers, x => Assert.Null(x.PromotionError));
-                Assert.Equal(expectedSecond, t.Render(new Dictionary<string, object?> { ["xs"] = second }));
-                Assert.Equal(expectedFirst, t.Render(new Dictionary<string, object?> { ["xs"] = first }));
-            }
+        EachKindAfterAnother(source, "xs", kinds);
     }
 
     [Fact]
@@ -153,16 +141,8 @@ public class ValueLaneTests
     public void Lanes_over_long_lists_allocate_no_box_per_item_once_promoted()
     {
         // what the lane is for: {{ v|round(1) }} over a model List<double> boxes nothing per item after promotion
-        var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue })
-            .FromString("{% for v in xs %}{{ v|round(1) }} {{ (v * 100)|round|int }} {{ v is number }},{% endfor %}");
         var data = new Dictionary<string, object?> { ["xs"] = Enumerable.Range(0, 2000).Select(i => i * 1.37 + 0.01).ToList() };
-        var expected = t.Render(data);
-        t.Compiled.Promote();
-        Assert.Equal(expected, t.Render(data));
-        t.Render(data);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var text = t.Render(data);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before - 2L * text.Length;
+        var allocated = AllocatedAfterPromotion("{% for v in xs %}{{ v|round(1) }} {{ (v * 100)|round|int }} {{ v is number }},{% endfor %}", data);
         // (beyond the result string: a box per item would be 2,000 × 24 bytes at least)
         Assert.True(allocated < 2000 * 12, $"allocated {allocated} bytes beyond the text");
     }

@@ -72,7 +72,7 @@ internal sealed partial class SiteInliner
     /// </summary>
     private static Type? ItemTypeOf(Iteration.IntLaneSite site)
     {
-        if (Volatile.Read(ref site.Mixed) || Volatile.Read(ref site.Source) is not { } source) return null;
+        if (Volatile.Read(ref site.Source.Mixed) || Volatile.Read(ref site.Source.Seen) is not { } source) return null;
         var item = source.IsArray && source.GetArrayRank() == 1 ? source.GetElementType()
             : source.IsGenericType && source.GetGenericTypeDefinition() == typeof(List<>) ? source.GetGenericArguments()[0]
             : null;

@@ -228,7 +228,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         if (!Volatile.Read(ref site.Seen)) return Expression.Constant(null, node.Type);
         var source = Visit(node.Arguments[0]);
         var call = Expression.Call(RuntimeMethods.ReferenceLaneCompiled, source);
-        return source is ParameterExpression && !Volatile.Read(ref site.Mixed) && Volatile.Read(ref site.Source) is { } seen
+        return source is ParameterExpression && !Volatile.Read(ref site.Source.Mixed) && Volatile.Read(ref site.Source.Seen) is { } seen
             ? Expression.Condition(Expression.TypeEqual(source, seen), Expression.Call(RuntimeMethods.AsObjectList, source), call)
             : call;
     }

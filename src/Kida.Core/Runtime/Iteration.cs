@@ -389,18 +389,11 @@ internal static class Iteration
     {
         public bool Seen;
 
-        /// <summary>The one type of source the loop has opened on (until it meets a second: <see cref="Mixed"/>); noted by the int lane's site only.</summary>
-        public Type? Source;
-        public bool Mixed;
+        /// <summary>The one type of source the loop has opened on, or mixed; noted by the int lane's site and the reference lane's.</summary>
+        public readonly ValueSite Source = new();
 
         /// <summary>Notes the type of the source a loop opens on (interpreted; tier-up reads it and drops the call).</summary>
-        public void Note(object? source)
-        {
-            if (source is null || Mixed) return;
-            var type = source.GetType();
-            if (Source is null) Source = type;
-            else if (Source != type) Mixed = true;
-        }
+        public void Note(object? source) => Source.Note(source);
     }
 
     /// <summary>The items of a model list of ints as a loop started on them (<see cref="IntSnapshot"/>).</summary>

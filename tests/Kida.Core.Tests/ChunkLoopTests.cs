@@ -186,6 +186,10 @@ public class ChunkLoopTests
         {
             new Holder([new Entry("b", 1), new Entry("A", 2), new Entry("a", 3), new Entry("c", 4), new Entry("B", 5)]),
             new Holder([new Entry("x", 1)]), new Holder([]),
+            // 16 keys held on the stack, then 17 and 40 through the pool's scratch arrays (GroupPool.Fill)
+            new Holder([.. Enumerable.Range(0, 16).Select(i => (Entry?)new Entry(i % 3 == 0 ? "K" + i % 5 : "k" + i % 5, i))]),
+            new Holder([.. Enumerable.Range(0, 17).Select(i => (Entry?)new Entry("z" + (17 - i) % 4, i))]),
+            new Holder([.. Enumerable.Range(0, 40).Select(i => (Entry?)new Entry(i % 3 == 0 ? "K" + i % 5 : "k" + i % 5, i))]),
         };
         var odd = new List<object?>
         {

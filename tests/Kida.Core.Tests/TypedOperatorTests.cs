@@ -46,6 +46,7 @@ public class TypedOperatorTests
         "-x.i", "-x.l", "-x.d", "-(x.i * 2)", "-x.i + 1", "-x.i ** 2", "--x.i",
         "x.i ** 2", "x.i ** 0", "x.i ** 1", "x.i ** 3", "x.l ** 2", "x.d ** 2", "x.i ** -1", "(x.i % 7) ** 3", "x.i ** 2 + 1",
         "'{} items'|format(x.i)", "'<{}>'|format(x.l)", "'{:05d}'|format(x.i)", "'{:7}'|format(x.l)", "'{0}&{0}'|format(x.i)", "'{:>5}'|format(x.i)", "'{}'|format(x.d)", "'{} of {}'|format(x.i)",
+        "'<{0:5d}|{0:03}>'|format(x.i)", "'{:020d}'|format(x.l)", "'{:40}&'|format(x.i)", "'{:d}'|format(x.i)", "'{:+05d}'|format(x.l)",
     }.Select(e => new object[] { e });
 
     /// <summary>The template interpreted (what every rewrite is compared with).</summary>

@@ -166,6 +166,8 @@ internal static class RuntimeMethods
     public static readonly MethodInfo SandboxOf = Of(SandboxRules.Of);
     public static readonly MethodInfo WriteFormat = Of(Filters.BuiltinFilters.WriteFormat);
     public static readonly MethodInfo WriteFormat1 = Of(Filters.BuiltinFilters.WriteFormat1);
+    public static readonly MethodInfo WriteFormatInt = Of(Filters.BuiltinFilters.WriteFormatInt);
+    public static readonly MethodInfo WriteFormatLong = Of(Filters.BuiltinFilters.WriteFormatLong);
     public static readonly MethodInfo WriteFormat2 = Of(Filters.BuiltinFilters.WriteFormat2);
     public static readonly MethodInfo WriteFormatDecimal = Of(Filters.BuiltinFilters.WriteFormatDecimal);
     public static readonly MethodInfo WritePercent = Of(Filters.BuiltinFilters.WritePercent);

@@ -261,16 +261,22 @@ internal sealed partial class SiteInliner
     }
 
     /// <summary>
-    /// <c>{{ '{:.2f}'|format(x.price) }}</c> (or <c>.format</c>) on a decimal member of an observed type: the value passed
-    /// unboxed (BuiltinFilters.WriteFormatDecimal boxes it only for the general formatter).
+    /// <c>{{ '{:.2f}'|format(x.price) }}</c>, <c>{{ '{:05d}'|format(x.id) }}</c> (or <c>.format</c>) on a decimal, int or
+    /// long member of an observed type: the value passed unboxed (BuiltinFilters.WriteFormatDecimal/Int/Long box it only
+    /// for the general formatter).
     /// </summary>
     private Expression? TypedDecimalFormatWrite(MethodCallExpression node)
     {
-        if (node.Method != RuntimeMethods.WriteFormat1 || ObservedRead(node.Arguments[4]) is not { Type: var t } m || t != typeof(decimal)) return null;
+        if (node.Method != RuntimeMethods.WriteFormat1 || ObservedRead(node.Arguments[4]) is not { Type: var t } m) return null;
+        var writer = t == typeof(decimal) ? RuntimeMethods.WriteFormatDecimal
+            : t == typeof(int) ? RuntimeMethods.WriteFormatInt
+            : t == typeof(long) ? RuntimeMethods.WriteFormatLong
+            : null;
+        if (writer is null) return null;
         var generic = base.VisitMethodCall(node);
         var a = node.Arguments;
         return Expression.IfThenElse(m.Guard,
-            Expression.Call(RuntimeMethods.WriteFormatDecimal, Visit(a[0]), Visit(a[1]), a[2], a[3], m.Read, Visit(a[5])),
+            Expression.Call(writer, Visit(a[0]), Visit(a[1]), a[2], a[3], m.Read, Visit(a[5])),
             generic);
     }
 

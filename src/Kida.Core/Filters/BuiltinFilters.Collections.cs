@@ -435,7 +435,7 @@ internal static partial class BuiltinFilters
 
         /// <summary>
         /// The groups of a short list (what <see cref="GroupSmall"/> makes, case-insensitive, no default) made in this
-        /// pool: each key read once; string keys grouped by <see cref="Group"/>; any other key leaves the grouping to the
+        /// pool: each key read once; string keys grouped by <see cref="Group(int)"/>; any other key leaves the grouping to the
         /// general path with the keys read.
         /// </summary>
         public List<object?> Fill(IList list, ref AttrReader reader)
@@ -459,9 +459,25 @@ internal static partial class BuiltinFilters
         /// </summary>
         public List<object?>? Fill<T>(List<T> list, Func<T, string?> key) where T : class
         {
-            var source = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
+            var source = CollectionsMarshal.AsSpan(list);
             var n = source.Length;
-            var items = Scratch.Items;
+            if (n > ShortGroups.Length) return FillLong(source, key);
+            // a short list's keys and case-folded keys held on the stack: no scratch arrays to store into and clear
+            ShortGroups keyBuffer = default, normBuffer = default;
+            Span<string?> keys = keyBuffer, norms = normBuffer;
+            for (var i = 0; i < n; i++)
+            {
+                var x = source[i];
+                if (x is null || x.GetType() != typeof(T) || key(x) is not { } k) return null;
+                keys[i] = k;
+                norms[i] = Comparison.CaseFolded(k);
+            }
+            return Group(AsObjects(source), AsObjects<string?>(keys[..n]), norms[..n]);
+        }
+
+        private List<object?>? FillLong<T>(ReadOnlySpan<T> source, Func<T, string?> key) where T : class
+        {
+            var n = source.Length;
             var keys = Scratch.Keys;
             var norms = Scratch.Norms;
             try
@@ -470,11 +486,10 @@ internal static partial class BuiltinFilters
                 {
                     var x = source[i];
                     if (x is null || x.GetType() != typeof(T) || key(x) is not { } k) return null;
-                    items[i] = x;
                     keys[i] = k;
                     norms[i] = Comparison.CaseFolded(k);
                 }
-                return Group(n);
+                return Group(AsObjects(source), keys.AsSpan(0, n), norms.AsSpan(0, n));
             }
             finally
             {
@@ -482,21 +497,26 @@ internal static partial class BuiltinFilters
             }
         }
 
-        // the distinct keys of the n text keys read (the first of each, by index) in the stable string order, then each
+        /// <summary>A span of references read as a span of objects (reading only: every T is an object).</summary>
+        private static ReadOnlySpan<object?> AsObjects<T>(ReadOnlySpan<T> items) where T : class? =>
+            MemoryMarshal.CreateReadOnlySpan(ref System.Runtime.CompilerServices.Unsafe.As<T, object?>(ref MemoryMarshal.GetReference(items)), items.Length);
+
+        private List<object?> Group(int n) => Group(Scratch.Items.AsSpan(0, n), Scratch.Keys.AsSpan(0, n), Scratch.Norms.AsSpan(0, n));
+
+        // the distinct keys of the text keys read (the first of each, by index) in the stable string order, then each
         // one's items in order, as groups of this pool
-        private List<object?> Group(int n)
+        private List<object?> Group(ReadOnlySpan<object?> items, ReadOnlySpan<object?> keys, ReadOnlySpan<string?> norms)
         {
-            var items = Scratch.Items;
-            var keys = Scratch.Keys;
-            var norms = Scratch.Norms;
-            Span<int> firsts = stackalloc int[n];
+            var n = items.Length;
+            ShortFirsts shortFirsts = default;
+            Span<int> firsts = n <= ShortGroups.Length ? shortFirsts : Scratch.Firsts;
             var distinct = 0;
             for (var i = 0; i < n; i++)
             {
                 var norm = norms[i]!;
                 var seen = false;
                 for (var d = 0; d < distinct && !seen; d++)
-                    seen = string.Equals(norms[firsts[d]], norm, StringComparison.Ordinal);
+                    seen = SameText(norms[firsts[d]]!, norm);
                 if (seen) continue;
                 var at = distinct++;
                 while (at > 0 && Comparison.CompareStrings(norms[firsts[at - 1]]!, norm) > 0)
@@ -513,10 +533,14 @@ internal static partial class BuiltinFilters
                 var members = Take(keys[first], norm, 4).List;
                 members.Add(items[first]);
                 for (var i = first + 1; i < n; i++)
-                    if (string.Equals(norms[i], norm, StringComparison.Ordinal)) members.Add(items[i]);
+                    if (SameText(norms[i]!, norm)) members.Add(items[i]);
             }
             return Groups;
         }
+
+        // equal keys (the same string read from the model, mostly): the reference, then the first character, before the text
+        private static bool SameText(string a, string b) =>
+            ReferenceEquals(a, b) || (a.Length == b.Length && (a.Length == 0 || (a[0] == b[0] && string.Equals(a, b))));
 
         private void Clear(int n)
         {
@@ -604,6 +628,21 @@ internal static partial class BuiltinFilters
         return keyed;
     }
 
+    /// <summary>Room on the stack for the keys of a short list grouped by <see cref="GroupPool.Fill{T}"/>.</summary>
+    [System.Runtime.CompilerServices.InlineArray(Length)]
+    internal struct ShortGroups
+    {
+        public const int Length = 16;
+        private string? _first;
+    }
+
+    /// <summary>The first item of each distinct key of a short list (<see cref="GroupPool"/>): an array on the stack.</summary>
+    [System.Runtime.CompilerServices.InlineArray(ShortGroups.Length)]
+    internal struct ShortFirsts
+    {
+        private int _first;
+    }
+
     /// <summary>Scratch arrays of <see cref="GroupSmall"/>, one set per thread.</summary>
     internal sealed class GroupScratch
     {
@@ -611,6 +650,7 @@ internal static partial class BuiltinFilters
         public readonly object?[] Items = new object?[Size];
         public readonly object?[] Keys = new object?[Size];
         public readonly string?[] Norms = new string?[Size];
+        public readonly int[] Firsts = new int[Size];
     }
 
     [ThreadStatic] private static GroupScratch? t_groupScratch;

@@ -557,6 +557,18 @@ internal static partial class BuiltinFilters
         if (!plan.TryWriteDecimal(arg, output, escape)) WriteFormat1(rs, output, plan, format, arg, escape);
     }
 
+    /// <summary><see cref="WriteFormat1"/> with an int member's value (typed at tier-up): not boxed when the plan writes integers itself.</summary>
+    internal static void WriteFormatInt(RenderState rs, Output output, FormatPlan plan, string format, int arg, bool escape)
+    {
+        if (!plan.TryWriteLong(arg, output, escape)) WriteFormat1(rs, output, plan, format, Boxes.Int(arg), escape);
+    }
+
+    /// <summary><see cref="WriteFormat1"/> with a long member's value (typed at tier-up): not boxed when the plan writes integers itself.</summary>
+    internal static void WriteFormatLong(RenderState rs, Output output, FormatPlan plan, string format, long arg, bool escape)
+    {
+        if (!plan.TryWriteLong(arg, output, escape)) WriteFormat1(rs, output, plan, format, arg, escape);
+    }
+
     /// <summary><see cref="WriteFormat"/> with two arguments: no argument array unless the general formatter runs.</summary>
     internal static void WriteFormat2(RenderState rs, Output output, FormatPlan plan, string format, object? arg0, object? arg1, bool escape)
     {

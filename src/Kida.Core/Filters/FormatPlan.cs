@@ -88,11 +88,64 @@ internal sealed class FormatPlan
         }
         _literalLength = literal;
         _bare = !_percent && parts.All(p => p.Literal is not null || p.Spec.Length == 0);
+        _integerPlan = !_percent && _fieldCount > 0 && parts.All(p => p.Literal is not null || (p.Index == 0 && (p.Spec.Length == 0 || p.IntWidth > 0)));
+        _widest = parts.Select(p => p.Literal is null ? p.IntWidth : 0).DefaultIfEmpty(0).Max();
         _escapedLiterals = parts.Select(p => p.Literal is null ? null : Output.Escape(p.Literal)).ToArray();
     }
 
     // every field is {} / {n} (no spec, no conversion): a string or integer argument is written as it is
     private readonly bool _bare;
+
+    // every field is {}, {0} or an integer width ({:5d}, {:05}) of the first argument: an integer is written by TryWriteLong
+    private readonly bool _integerPlan;
+    private readonly int _widest;
+
+    private const string Zeros = "0000000000000000", Spaces = "                ";
+
+    /// <summary>
+    /// One integer argument (an int or long member, typed at tier-up) written straight into the output by a plan of
+    /// <c>{}</c> and width fields (<c>'{:05d}'</c>, <c>'{} items'</c>): the digits formatted once, padded as Python pads
+    /// them (zeros after the sign, spaces before it), no box and no intermediate text. False, with nothing written, for
+    /// any other plan or when the text could pass the string limit.
+    /// </summary>
+    [SkipLocalsInit]
+    public bool TryWriteLong(long value, Output output, bool escape)
+    {
+        if (!_integerPlan) return false;
+        Span<char> digits = stackalloc char[20];
+        value.TryFormat(digits, out var n, default, CultureInfo.InvariantCulture);
+        if (!BuiltinFilters.FitsStringLimit(_literalLength + (long)_fieldCount * Math.Max(n, _widest))) return false;
+        var parts = _parts;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            if (part.Literal is { } literal)
+            {
+                output.Write(escape ? _escapedLiterals[i]! : literal);
+                continue;
+            }
+            var pad = part.IntWidth - n;
+            if (pad <= 0) output.Write(digits[..n]);
+            else if (!part.IntZeroPad)
+            {
+                Repeat(output, Spaces, pad);
+                output.Write(digits[..n]);
+            }
+            else
+            {
+                var sign = value < 0 ? 1 : 0;
+                if (sign == 1) output.Write("-");
+                Repeat(output, Zeros, pad);
+                output.Write(digits[sign..n]);
+            }
+        }
+        return true;
+
+        static void Repeat(Output output, string run, int count)
+        {
+            for (; count > 0; count -= run.Length) output.Write(run.AsSpan(0, Math.Min(count, run.Length)));
+        }
+    }
     private readonly int _literalLength;
     private readonly string?[] _escapedLiterals;
 

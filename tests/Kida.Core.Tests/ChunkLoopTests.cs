@@ -168,6 +168,41 @@ public class ChunkLoopTests
                 }
     }
 
+    /// <summary>
+    /// <c>{{ b|join(sep) }}</c> of int batches and columns after promotion (ChunkView.WriteJoined writes the digits itself
+    /// for a separator with nothing to escape): separators that need escaping, the same separator with autoescape on and
+    /// off through one reused view, and a string limit the joined text passes all print what the interpreter prints.
+    /// </summary>
+    [Theory]
+    [InlineData(",", null)]
+    [InlineData("&", null)]
+    [InlineData(" < ", null)]
+    [InlineData("+", 30)]
+    [InlineData("", 12)]
+    public void Joined_int_chunks_escape_and_limit_as_the_join_filter_does(string sep, int? maxString)
+    {
+        var source = "{% for r in rows %}{% for b in r|batch(2) %}{{ b|join(sep) }};{% endfor %}{% autoescape false %}"
+            + "{% for b in r|slice(2) %}{{ b|join(sep) }}/{% endfor %}{% for b in r|batch(3) %}{{ b|join(sep) }}|{% endfor %}{% endautoescape %}"
+            + "{% for b in r|batch(4) %}{{ b|join(sep) }}:{% endfor %}.{% endfor %}";
+        var rows = new List<List<int>> { new() { 1, -22, 333, 4444, 55555 }, new(), new() { 7 }, Enumerable.Range(100_000, 9).ToList() };
+        var data = new Dictionary<string, object?> { ["rows"] = rows, ["sep"] = sep };
+        var limits = KidaLimits.Default;
+        if (maxString is { } most) limits = limits with { MaxStringLength = most };
+        string Outcome(Template t)
+        {
+            try { return t.Render(data); }
+            catch (TemplateException ex) { return "error " + ex.Code; }
+        }
+        var expected = Outcome(new KidaEnvironment(new KidaOptions { PreferInterpretation = true, Autoescape = true, Limits = limits }).FromString(source));
+        var tiered = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue, Autoescape = true, Limits = limits }).FromString(source);
+        Assert.Equal(expected, Outcome(tiered));
+        tiered.Compiled.Promote();
+        Assert.Equal(expected, Outcome(tiered));
+        Assert.Equal(expected, Outcome(tiered));
+        if (maxString is null) Assert.DoesNotContain("error", expected);
+        else Assert.StartsWith("error", expected);
+    }
+
     public sealed record Holder(List<Entry?>? Rows);
 
     public sealed record OtherHolder(List<string>? Rows);

@@ -244,6 +244,34 @@ public class LoopSourceTests
         }
     }
 
+    /// <summary>
+    /// One loop over <c>m.values()</c> meeting a dictionary of objects (read as pairs) after a dictionary of booleans (a
+    /// boxed copy the render pools): the pairs run must not give back the copy the run before it gave back already, or
+    /// two later loops would share one copy and print each other's items.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_pairs_loop_after_a_copied_source_gives_back_nothing_twice(Mode mode)
+    {
+        var source = "{% for r in rows %}{% for v in r.values() %}{{ v }}{% endfor %},{% endfor %}|"
+            + "{% for a in xs %}{% for b in ys %}{{ a }}{{ b }} {% endfor %}{% endfor %}";
+        var rows = new List<object?>
+        {
+            new Dictionary<string, bool> { ["p"] = true, ["q"] = false },
+            new Dictionary<string, object?> { ["s"] = 1 },
+            new Dictionary<string, bool> { ["p"] = false },
+            new Dictionary<string, object?> { ["t"] = 2 },
+        };
+        var data = new Dictionary<string, object?> { ["rows"] = rows, ["xs"] = new List<bool> { true, false }, ["ys"] = new List<bool> { false, true, false } };
+        const string expected = "TrueFalse,1,False,2,|TrueFalse TrueTrue TrueFalse FalseFalse FalseTrue FalseFalse ";
+        var t = Env(mode).FromString(source);
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal(expected, t.Render(data));
+            t.Compiled.Promote();
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void A_loop_over_items_sees_the_pairs_as_they_were_when_it_began(Mode mode)

@@ -673,7 +673,9 @@ internal sealed partial class Emitter
                 exprs.Add(E.Assign(pairs.Map, E.Convert(pairs.MapValue, typeof(object))));
                 exprs.Add(pairs.Pos);
                 exprs.Add(E.Assign(pairCount, E.Call(H.PairLoopsOpen, pairs.Map, E.Constant(pairs.Kind), keys)));
-                exprs.Add(E.IfThen(E.LessThan(pairCount, E.Constant(0)), open));
+                // (a run over pairs has no list or enumerator: none of an earlier run's, which it would give back again)
+                exprs.Add(E.IfThenElse(E.LessThan(pairCount, E.Constant(0)), open,
+                    E.Block(E.Assign(list, E.Constant(null, list.Type)), E.Assign(en, E.Constant(null, en.Type)))));
             }
         }
         // (and whether the items may be JSON values to convert)
@@ -683,9 +685,10 @@ internal sealed partial class Emitter
                 E.Assign(count, E.Property(list, H.SequenceCount)),
                 E.Assign(own, E.Call(H.LoopOwnList, list))));
         // (the int lane reads its snapshot, a batch/slice loop its view: no array, list or JSON items)
-        if (view is null) exprs.Add(intLane
-            ? E.IfThenElse(notLane, walk,
-                E.Block(E.Assign(arr, E.Constant(null, arr.Type)), E.Assign(own, E.Constant(null, own.Type)), E.Assign(unwrap, E.Constant(false))))
+        var noWalk = E.Block(E.Assign(arr, E.Constant(null, arr.Type)), E.Assign(own, E.Constant(null, own.Type)), E.Assign(unwrap, E.Constant(false)));
+        if (view is null) exprs.Add(intLane ? E.IfThenElse(notLane, walk, noWalk)
+            // (the pairs need no array of a list they did not read)
+            : pairs is not null && !usesLoop ? E.IfThenElse(E.LessThan(pairCount, E.Constant(0)), walk, noWalk)
             : walk);
 
         var step = new List<E>(inits);

@@ -211,6 +211,8 @@ internal static class Iteration
         }
 
         private TypedChunks<int>? _ints;
+        // the last separator a join of int chunks met that needs no escaping (the next chunk's is nearly always the same)
+        private string? _plainSep;
         private TypedChunks<long>? _longs;
         private TypedChunks<double>? _doubles;
         private TypedChunks<decimal>? _decimals;
@@ -288,6 +290,24 @@ internal static class Iteration
         public void WriteJoined(int index, Output output, string sep, bool escape, RenderState rs)
         {
             if ((uint)index >= (uint)_count) throw new ArgumentOutOfRangeException(nameof(index));
+            if (_ints is { Source: { } ints } && ReferenceEquals(_typed, _ints) && _made is null)
+            {
+                // (the common chunk: ints, a plain separator) the digits written here, no other call per chunk; a
+                // separator to escape or a chunk past the string limit takes the general join below
+                var (start, end) = Bounds(index);
+                var source = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ints);
+                end = Math.Min(end, source.Length);
+                if (ReferenceEquals(_plainSep, sep) && (long)(end - start) * (11 + sep.Length) <= KidaLimits.StringLengthFloor)
+                {
+                    for (var i = start; i < end; i++)
+                    {
+                        if (i > start) output.Write(sep);
+                        output.WriteInt(source[i]);
+                    }
+                    return;
+                }
+                if (ReferenceEquals(Output.Escape(sep), sep)) _plainSep = sep;
+            }
             if (_typed is { } typed && _made is null)
             {
                 var (start, end) = Bounds(index);

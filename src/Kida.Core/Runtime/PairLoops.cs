@@ -26,16 +26,23 @@ internal static class PairLoops
         var n = d.Count;
         if (kind is Items or Keys or Values)
         {
-            // d.items() on a dictionary with an 'items' key calls that value (a key wins over the method)
-            if (d.ContainsKey(kind == Items ? "items" : kind == Keys ? "keys" : "values")) return -1;
-            pairs = Rent(2 * n);
-            var items = pairs.AsSpan();
+            // d.items() on a dictionary with an 'items' key calls that value (a key wins over the method): each key is
+            // compared as it is copied, no lookup
+            var method = kind == Items ? "items" : kind == Keys ? "keys" : "values";
+            var buffer = Rent(2 * n);
+            var items = buffer.AsSpan();
             var i = 0;
             foreach (var (key, value) in d)
             {
+                if (key.Length == method.Length && key == method)
+                {
+                    Release(buffer);
+                    return -1;
+                }
                 items[i++] = key;
                 items[i++] = value;
             }
+            pairs = buffer;
             return n;
         }
         if (kind != DictSort || n > 16) return -1;

@@ -79,6 +79,37 @@ public class PercentFormatTests
         Assert.Equal("<b>x</b>", Render(mode, "{{ '<b>%s</b>' % 'x' }}", ctx, autoescape: false));
     }
 
+    /// <summary>
+    /// <c>'%.2f' % r.price</c> on a decimal member after tier-up: the plan writes the decimal itself (no box per row) and
+    /// prints what the interpreter prints, for values it takes and values it leaves to the general formatter.
+    /// </summary>
+    [Theory]
+    [InlineData("<%.2f>")]
+    [InlineData("%.0f|")]
+    [InlineData("%.10f")]
+    [InlineData("%d")]
+    [InlineData("%s")]
+    [InlineData("%.2f%%")]
+    public void A_decimal_member_in_a_percent_format_prints_what_the_interpreter_prints(string format)
+    {
+        var prices = new[] { 1.5m, 1.005m, 0m, -3.25m, 0.125m, 999_999_999_999.99m, 1_000_000_000_000m, -0.001m, 7m, 12.3456789012m };
+        var source = "{% for r in rows %}{{ '" + format + "' % r.price }};{% endfor %}";
+        var data = new Dictionary<string, object?> { ["rows"] = prices.Select(p => new Row { Price = p }).ToList() };
+        var expected = Render(Mode.Interpreted, source, data);
+        var t = new KidaEnvironment(new KidaOptions { TieredCompilation = true, TierUpAfterRenders = int.MaxValue }).FromString(source);
+        Assert.Equal(expected, t.Render(data));
+        t.Compiled.Promote();
+        Assert.Equal(expected, t.Render(data));
+    }
+
+    [Fact]
+    public void A_decimal_member_is_formatted_without_a_box()
+    {
+        var data = new Dictionary<string, object?> { ["rows"] = Enumerable.Range(0, 2000).Select(i => new Row { Price = i * 1.25m + 0.5m }).ToList() };
+        var allocated = AllocatedAfterPromotion("{% for r in rows %}{{ '%.2f' % r.price }};{% endfor %}", data);
+        Assert.True(allocated < 2000 * 8, $"allocated {allocated} bytes beyond the text");
+    }
+
     [Theory]
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void Wrong_arguments_fail_as_python_says(Mode mode)

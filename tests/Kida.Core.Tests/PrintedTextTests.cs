@@ -54,6 +54,7 @@ public class PrintedTextTests
         "v|upper", "v|lower", "v|capitalize", "v|trim", "v|strip", "v|escape", "v|e", "v|urlencode", "v|sum", "v|striptags", "v|title", "v|truncate", "v|truncate(10)", "v|truncate(0)", "v|truncate(3)",
         "v|replace('Item', 'Thing')", "v|replace('<', '&')", "v|replace('l', '')", "v|replace('', '-')", "v|replace('a', 'aaaa')",
         "v.upper()", "v.lower()", "v.capitalize()", "v.strip()",
+        "v.replace('Item', 'Thing')", "v.replace('<', '&')", "v.replace('l', '')", "v.replace('', '-')", "v.replace('a', 'aaaa')", "v.replace('Item', 'I', 1)", "v.name.replace('Item', '<i>')",
         "v.name|upper", "v.name|replace('Item', '<i>')", "v.name.lower()", "missing|upper", "missing.upper()",
         "v|indent", "v|indent(2)", "v|indent(2, true)", "v|indent(0)", "v|indent(-3)", "v|indent('> ')", "v|indent(2, blank=true)",
         "v|indent(width=3)", "v.name|indent(1)", "missing|indent(2)", "v|indent(nope=1)", "v|indent(1, 2, 3, 4)",
@@ -131,7 +132,7 @@ public class PrintedTextTests
     }
 
     [Theory]
-    [InlineData("[{{ nope|upper }}][{{ nope.upper() }}][{{ nope|replace('a', 'b') }}][{{ nope|e }}][{{ nope|trim }}]")]
+    [InlineData("[{{ nope|upper }}][{{ nope.upper() }}][{{ nope|replace('a', 'b') }}][{{ nope.replace('a', 'b') }}][{{ nope|e }}][{{ nope|trim }}]")]
     public void A_lenient_undefined_prints_what_the_interpreter_prints(string source)
     {
         string Lenient(bool interpret) => new KidaEnvironment(new KidaOptions { PreferInterpretation = interpret, TieredCompilation = false, StrictUndefined = false })

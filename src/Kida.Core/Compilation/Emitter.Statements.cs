@@ -285,6 +285,13 @@ internal sealed partial class Emitter
                 return E.Block(SetPos(f.Pos), Helper(H.WriteStripTags, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(stripped)), _fn.Escape));
             case FilterExpr { Name: "sum", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } summed } f when IsBuiltinFilter("sum"):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteSum, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(summed)), _fn.Escape));
+            case CallExpr
+            {
+                Callee: GetAttrExpr { Optional: false, Name: "replace" } replaceMethod,
+                Args: { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [ConstExpr { Value: string oldText }, ConstExpr { Value: string newText }] },
+            } replaceCall when oldText.Length > 0:
+                return E.Block(SetPos(replaceCall.Pos), Helper(H.WriteReplacedText, _fn.Rs, _fn.Out, EmitExpr(replaceMethod.Target), E.Constant(oldText),
+                    E.Constant(newText), BuildArgs(replaceCall.Args), _fn.Escape));
             case CallExpr { Callee: GetAttrExpr { Optional: false, Name: "upper" or "lower" or "capitalize" or "strip" } method, Args.IsEmpty: true } call:
                 return E.Block(SetPos(call.Pos), Helper(H.WriteCased, _fn.Rs, _fn.Out, EmitExpr(method.Target), E.Constant(CaseOf(method.Name)),
                     E.Constant(method.Name), _fn.Escape));

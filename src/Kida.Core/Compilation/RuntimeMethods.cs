@@ -167,6 +167,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteFormat = Of(Filters.BuiltinFilters.WriteFormat);
     public static readonly MethodInfo WriteFormat1 = Of(Filters.BuiltinFilters.WriteFormat1);
     public static readonly MethodInfo WriteFormatInt = Of(Filters.BuiltinFilters.WriteFormatInt);
+    public static readonly MethodInfo WritePercentDecimal = Of(Filters.BuiltinFilters.WritePercentDecimal);
     public static readonly MethodInfo WriteFormatLong = Of(Filters.BuiltinFilters.WriteFormatLong);
     public static readonly MethodInfo WriteFormat2 = Of(Filters.BuiltinFilters.WriteFormat2);
     public static readonly MethodInfo WriteFormatDecimal = Of(Filters.BuiltinFilters.WriteFormatDecimal);
@@ -191,6 +192,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteSplitItem = Of(Filters.BuiltinFilters.WriteSplitItem);
     public static readonly MethodInfo WriteAttribute = Of(Filters.BuiltinFilters.WriteAttribute);
     public static readonly MethodInfo WriteReplaced = Of(Filters.BuiltinFilters.WriteReplaced);
+    public static readonly MethodInfo WriteReplacedText = Of(Filters.BuiltinFilters.WriteReplacedText);
     public static readonly MethodInfo WriteSum = Of(Filters.BuiltinFilters.WriteSum);
     public static readonly MethodInfo WriteUrlEncoded = Of(Filters.BuiltinFilters.WriteUrlEncoded);
     public static readonly MethodInfo WriteDate = Of(Filters.DateFilter.WriteDate);

@@ -261,14 +261,16 @@ internal sealed partial class SiteInliner
     }
 
     /// <summary>
-    /// <c>{{ '{:.2f}'|format(x.price) }}</c>, <c>{{ '{:05d}'|format(x.id) }}</c> (or <c>.format</c>) on a decimal, int or
+    /// <c>{{ '{:.2f}'|format(x.price) }}</c>, <c>{{ '{:05d}'|format(x.id) }}</c> (or <c>.format</c>; <c>'%.2f' % x.price</c> for a decimal) on a decimal, int or
     /// long member of an observed type: the value passed unboxed (BuiltinFilters.WriteFormatDecimal/Int/Long box it only
     /// for the general formatter).
     /// </summary>
     private Expression? TypedDecimalFormatWrite(MethodCallExpression node)
     {
-        if (node.Method != RuntimeMethods.WriteFormat1 || ObservedRead(node.Arguments[4]) is not { Type: var t } m) return null;
-        var writer = t == typeof(decimal) ? RuntimeMethods.WriteFormatDecimal
+        var percent = node.Method == RuntimeMethods.WritePercent;
+        if ((node.Method != RuntimeMethods.WriteFormat1 && !percent) || ObservedRead(node.Arguments[4]) is not { Type: var t } m) return null;
+        var writer = percent ? (t == typeof(decimal) ? RuntimeMethods.WritePercentDecimal : null)
+            : t == typeof(decimal) ? RuntimeMethods.WriteFormatDecimal
             : t == typeof(int) ? RuntimeMethods.WriteFormatInt
             : t == typeof(long) ? RuntimeMethods.WriteFormatLong
             : null;

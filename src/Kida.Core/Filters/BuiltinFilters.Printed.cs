@@ -223,6 +223,17 @@ internal static partial class BuiltinFilters
     /// filter): on a plain string the pieces between matches and the replacements are written in turn. A result
     /// longer than the string limit fails as the filter's result would.
     /// </summary>
+    /// <summary>
+    /// <c>{{ s.replace('old', 'new') }}</c> (two literal strings, the first not empty): a plain string's pieces written as
+    /// <see cref="WriteReplaced"/> writes them, the replaced text never made; anything else (markup, a mapping with a
+    /// <c>replace</c> key, an object's own method) is the method call, printed.
+    /// </summary>
+    internal static void WriteReplacedText(RenderState rs, Output output, object? v, string old, string replacement, CallArgs a, bool escape)
+    {
+        if (v is string) WriteReplaced(rs, output, v, old, replacement, a, escape);
+        else Calls.WriteMethodCall(rs, output, v, "replace", a, escape);
+    }
+
     internal static void WriteReplaced(RenderState rs, Output output, object? v, string old, string replacement, CallArgs a, bool escape)
     {
         if (v is not string s || old.Length == 0)

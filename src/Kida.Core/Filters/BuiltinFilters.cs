@@ -597,6 +597,12 @@ internal static partial class BuiltinFilters
         output.WriteValue(Arithmetic.Mod(format, arg), escape);
     }
 
+    /// <summary><see cref="WritePercent"/> with a decimal member's value (typed at tier-up): not boxed when the plan formats it directly.</summary>
+    internal static void WritePercentDecimal(RenderState rs, Output output, FormatPlan plan, string format, decimal arg, bool escape)
+    {
+        if (!plan.TryWriteDecimal(arg, output, escape)) WritePercent(rs, output, plan, format, arg, escape);
+    }
+
     private static object? FormatFilter(RenderState rs, object? v, CallArgs a)
     {
         // a plain format string with positional fields: parsed once (per thread, by reference), numbers formatted in place

@@ -424,12 +424,13 @@ internal sealed class FormatPlan
     [SkipLocalsInit]
     public bool TryWriteDecimal(decimal value, Output output, bool escape)
     {
-        if (_percent || _fieldCount != 1) return false;
+        if (_fieldCount != 1) return false;
         var field = -1;
         for (var i = 0; i < _parts.Length; i++)
             if (_parts[i].Literal is null) field = i;
         var part = _parts[field];
-        if (part.Index != 0 || !part.Plain || part.FixedFormat is not { } format || value == 0 || value.Scale > FixedPlaces(format)
+        // (a %-format's one field: '%.2f' % price, whose conversion takes a decimal as PercentAccepts says: any but 'd')
+        if ((_percent && part.Conversion == 'd') || part.Index != 0 || !part.Plain || part.FixedFormat is not { } format || value == 0 || value.Scale > FixedPlaces(format)
             || Math.Abs(value) >= 1_000_000_000_000m) return false;
         Span<char> digits = stackalloc char[64];
         if (!value.TryFormat(digits, out var written, format, CultureInfo.InvariantCulture)

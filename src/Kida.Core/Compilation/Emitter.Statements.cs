@@ -283,6 +283,10 @@ internal sealed partial class Emitter
                     E.Constant(f.Args.Positional is [ConstExpr { Value: string format }] ? format : Filters.DateFilter.DefaultFormat), BuildArgs(f.Args), _fn.Escape));
             case FilterExpr { Name: "striptags", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } stripped } f when IsBuiltinFilter("striptags"):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteStripTags, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(stripped)), _fn.Escape));
+            case FilterExpr { Name: "filesizeformat", Style: FilterStyle.Pipe, Value: { } sized } f when IsBuiltinFilter("filesizeformat")
+                && f.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional: [] or [ConstExpr { Value: bool }] }:
+                return E.Block(SetPos(f.Pos), Helper(H.WriteFileSize, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(sized)),
+                    E.Constant(f.Args.Positional is [ConstExpr { Value: true }]), _fn.Escape));
             case FilterExpr { Name: "sum", Style: FilterStyle.Pipe, Args.IsEmpty: true, Value: { } summed } f when IsBuiltinFilter("sum"):
                 return E.Block(SetPos(f.Pos), Helper(H.WriteSum, _fn.Rs, _fn.Out, Helper(H.UseValue, EmitExpr(summed)), _fn.Escape));
             case CallExpr

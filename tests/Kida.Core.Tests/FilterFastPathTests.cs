@@ -464,9 +464,9 @@ public class FilterFastPathTests
         ctx["nothing"] = null;
         ctx["quoted"] = new Markup("say \"hi\" &amp; go");
         ctx["text"] = "a<b> & 'c' \"d\"";
-        const string literal = "{'id': text, 'class': 'c', 'skip': nothing, 'n': 5, 'flag': true, 'safe': quoted, 'a&b': 1.5, 'data-x': ''}";
+        const string literal = "{'id': text, 'class': 'c', 'skip': nothing, 'n': 5, 'flag': true, 'safe': quoted, 'a&b': 1.5, 'data-x': '', 'q': 'x<y&z'}";
         var printed = R2(mode, ctx, "<a{{ " + literal + "|xmlattr }}>");
-        Assert.Equal("<a id=\"a&lt;b&gt; &amp; &#39;c&#39; &quot;d&quot;\" class=\"c\" n=\"5\" flag=\"True\" safe=\"say &quot;hi&quot; &amp; go\" a&amp;b=\"1.5\" data-x=\"\">",
+        Assert.Equal("<a id=\"a&lt;b&gt; &amp; &#39;c&#39; &quot;d&quot;\" class=\"c\" n=\"5\" flag=\"True\" safe=\"say &quot;hi&quot; &amp; go\" a&amp;b=\"1.5\" data-x=\"\" q=\"x&lt;y&amp;z\">",
             printed);
         // the general filter (a stored value) gives the same text, with autoescape on and off
         Assert.Equal(printed, R2(mode, ctx, "{% set attrs = " + literal + "|xmlattr %}<a{{ attrs }}>"));

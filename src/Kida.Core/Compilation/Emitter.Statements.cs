@@ -253,7 +253,13 @@ internal sealed partial class Emitter
                 for (var i = 0; i < values.Count; i++) steps.Add(E.Assign(values[i], E.Convert(EmitExpr(attributes.Items[i].Value), typeof(object))));
                 steps.Add(SetPos(f.Pos));
                 for (var i = 0; i < values.Count; i++)
-                    steps.Add(Helper(H.WriteAttribute, _fn.Out, E.Constant(" " + Output.Escape((string)((ConstExpr)attributes.Items[i].Key).Value!) + "=\""), values[i]));
+                {
+                    var opening = " " + Output.Escape((string)((ConstExpr)attributes.Items[i].Key).Value!) + "=\"";
+                    // (a literal string value: the whole attribute is one literal, escaped now)
+                    steps.Add(attributes.Items[i].Value is ConstExpr { Value: string text }
+                        ? E.Call(_fn.Out, H.OutputWriteString, E.Constant(opening + Output.Escape(text) + "\""))
+                        : Helper(H.WriteAttribute, _fn.Out, E.Constant(opening), values[i]));
+                }
                 steps.Add(E.Empty());
                 return E.Block(typeof(void), values, steps);
             }

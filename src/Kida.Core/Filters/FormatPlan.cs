@@ -118,7 +118,7 @@ internal sealed class FormatPlan
         var parts = _parts;
         for (var i = 0; i < parts.Length; i++)
         {
-            var part = parts[i];
+            ref readonly var part = ref parts[i];
             if (part.Literal is { } literal)
             {
                 output.Write(escape ? _escapedLiterals[i]! : literal);
@@ -158,7 +158,8 @@ internal sealed class FormatPlan
     {
         if (!_bare) return false;
         long length = _literalLength;
-        foreach (var part in _parts)
+        // (each part read in place: a Part is a struct of eight fields)
+        foreach (ref readonly var part in _parts.AsSpan())
         {
             if (part.Literal is not null) continue;
             if (part.Index >= args.Length) return false;
@@ -215,7 +216,7 @@ internal sealed class FormatPlan
             for (var v = Math.Abs(value / 10); v > 0; v /= 10) digits++;
             Guard.StringLength(_literalBeforeLastField + (long)digits * _fieldCount);
         }
-        foreach (var part in _parts)
+        foreach (ref readonly var part in _parts.AsSpan())
         {
             if (part.Literal is not { } lit) output.WriteInt(value);
             else if (escape && !part.Plain) output.WriteEscaped(lit);
@@ -394,7 +395,7 @@ internal sealed class FormatPlan
         // whether the text has nothing to escape: plain literals, and numbers formatted by plain specs
         plain = true;
         if (_percent && args.Length != _fieldCount) return false;
-        foreach (var part in _parts)
+        foreach (ref readonly var part in _parts.AsSpan())
         {
             if (part.Literal is { } lit)
             {
@@ -428,7 +429,7 @@ internal sealed class FormatPlan
         var field = -1;
         for (var i = 0; i < _parts.Length; i++)
             if (_parts[i].Literal is null) field = i;
-        var part = _parts[field];
+        ref readonly var part = ref _parts[field];
         // (a %-format's one field: '%.2f' % price, whose conversion takes a decimal as PercentAccepts says: any but 'd')
         if ((_percent && part.Conversion == 'd') || part.Index != 0 || !part.Plain || part.FixedFormat is not { } format || value == 0 || value.Scale > FixedPlaces(format)
             || Math.Abs(value) >= 1_000_000_000_000m) return false;

@@ -131,6 +131,20 @@ public class PrintedTextTests
         Assert.Equal(expected, Outcome(Mode.Tiered, source, v, true));
     }
 
+    public sealed class Named
+    {
+        public string Name { get; init; } = "";
+    }
+
+    [Fact]
+    public void A_printed_replace_method_on_a_string_makes_no_string()
+    {
+        // what the direct form is for (BuiltinFilters.WriteReplacedText): no replaced string per row
+        var data = new Dictionary<string, object?> { ["rows"] = Enumerable.Range(0, 2000).Select(i => new Named { Name = "Item " + i + " of Item" }).ToList() };
+        var allocated = AllocatedAfterPromotion("{% for r in rows %}{{ r.name.replace('Item', 'I') }};{% endfor %}", data);
+        Assert.True(allocated < 2000 * 8, $"allocated {allocated} bytes beyond the text");
+    }
+
     [Theory]
     [InlineData("[{{ nope|upper }}][{{ nope.upper() }}][{{ nope|replace('a', 'b') }}][{{ nope.replace('a', 'b') }}][{{ nope|e }}][{{ nope|trim }}]")]
     public void A_lenient_undefined_prints_what_the_interpreter_prints(string source)

@@ -272,6 +272,41 @@ public class LoopSourceTests
         }
     }
 
+    /// <summary>
+    /// One dictsort loop meeting many dictionaries in one render: the same keys in the same order (the order the loop
+    /// remembers), equal keys that are other string instances, the same keys inserted in another order, other keys,
+    /// keys that differ only in case, more than 16 pairs, and more changes of key order than the loop remembers. Each
+    /// row must print what sorting that row's pairs gives (the general path, through a list).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_dictsort_loop_over_rows_with_changing_keys_sorts_each_row(Mode mode)
+    {
+        static Dictionary<string, object?> Row(params (string Key, object? Value)[] pairs) => pairs.ToDictionary(p => p.Key, p => p.Value);
+        var rows = new List<object?>();
+        for (var i = 0; i < 3; i++) rows.Add(Row(("b", i), ("a", "x"), ("c", true)));
+        rows.Add(Row((new string('b', 1), 7), (new string('a', 1), 8), (new string('c', 1), 9)));
+        rows.Add(Row(("c", 1), ("b", 2), ("a", 3)));
+        rows.Add(Row(("B", 1), ("a", 2), ("b", 3), ("A", 4)));
+        rows.Add(Row(("b", 1), ("a", 2)));
+        rows.Add(Row(("b", 1), ("a", 2), ("d", 3)));
+        rows.Add(Row(Enumerable.Range(0, 17).Select(k => ($"k{(k * 7) % 17:D2}", (object?)k)).ToArray()));
+        rows.Add(Row());
+        // (more new key orders than one loop remembers, then the first again)
+        for (var i = 0; i < 40; i++) rows.Add(Row(($"z{i}", i), ($"y{i}", -i), ("m", i % 2 == 0)));
+        rows.Add(Row(("b", 5), ("a", "y"), ("c", false)));
+        var data = new Dictionary<string, object?> { ["rows"] = rows };
+        var expected = Render(mode, "{% for r in rows %}{% for p in r|dictsort|list %}{{ p[0] }}={{ p[1] }};{% endfor %}|{% endfor %}", data);
+        Assert.Contains("a=x;b=0;c=True;|", expected);
+        Assert.Contains("a=3;b=2;c=1;|", expected);
+        var t = Env(mode).FromString("{% for r in rows %}{% for k, v in r|dictsort %}{{ k }}={{ v }};{% endfor %}|{% endfor %}");
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal(expected, t.Render(data));
+            t.Compiled.Promote();
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
     public void A_loop_over_items_sees_the_pairs_as_they_were_when_it_began(Mode mode)

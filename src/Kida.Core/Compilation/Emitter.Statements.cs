@@ -563,7 +563,8 @@ internal sealed partial class Emitter
         var breakLabel = E.Label("break");
         var continueLabel = E.Label("continue");
         var any = E.Variable(typeof(bool), "any");
-        var keys = E.Variable(typeof(object?[]), "pairs");
+        // (the pairs of a pair loop: slots on this function's stack, PairLoops.Fill)
+        var keys = E.Variable(typeof(PairLoops.PairSlots), "pairs");
         var pairCount = E.Variable(typeof(int), "npairs");
         var idxForPairs = E.Variable(typeof(int), "i");
         var list = E.Variable(typeof(IReadOnlyList<object?>), "items");
@@ -599,8 +600,8 @@ internal sealed partial class Emitter
         var intValue = E.Variable(typeof(int), "lane_int");
         // not walking any lane: the general source
         var notLane = lanes.Aggregate(notInts, (all, lane) => E.AndAlso(all, lane.NotActive));
-        var pairKey = E.ArrayIndex(keys, E.Multiply(idxForPairs, E.Constant(2)));
-        var pairValue = E.ArrayIndex(keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)));
+        var pairKey = E.Call(H.PairLoopsSlot, keys, E.Multiply(idxForPairs, E.Constant(2)));
+        var pairValue = E.Call(H.PairLoopsSlot, keys, E.Add(E.Multiply(idxForPairs, E.Constant(2)), E.Constant(1)));
         var (scope, inits, vars, itemVar, loopBody, bindTarget, filterTest, bindPair) = EmitLoopParts(f, usesLoop, breakLabel, continueLabel,
             // (keys() and values() bind their one name from the first of the two)
             pairs is null ? null : pairs.Kind == PairLoops.Values ? (pairValue, pairValue) : (pairKey, pairValue),
@@ -689,7 +690,7 @@ internal sealed partial class Emitter
                 locals.AddRange([pairs.Map, keys, pairCount]);
                 exprs.Add(E.Assign(pairs.Map, E.Convert(pairs.MapValue, typeof(object))));
                 exprs.Add(pairs.Pos);
-                exprs.Add(E.Assign(pairCount, E.Call(H.PairLoopsOpen, pairs.Map, E.Constant(pairs.Kind), keys)));
+                exprs.Add(E.Assign(pairCount, E.Call(H.PairLoopsFill, pairs.Map, E.Constant(pairs.Kind), E.Constant(new PairLoops.PairSite()), keys)));
                 // (a run over pairs has no list or enumerator: none of an earlier run's, which it would give back again)
                 exprs.Add(E.IfThenElse(E.LessThan(pairCount, E.Constant(0)), open,
                     E.Block(E.Assign(list, E.Constant(null, list.Type)), E.Assign(en, E.Constant(null, en.Type)))));
@@ -738,7 +739,7 @@ internal sealed partial class Emitter
                 E.IfThen(E.GreaterThanOrEqual(idx, count), E.Break(breakLabel)),
                 E.Assign(itemVar, E.Call(view, H.ChunkViewGet, idx)));
         if (pairs is not null && bindPair is not null)
-            step.Add(E.IfThenElse(E.NotEqual(keys, E.Constant(null, keys.Type)),
+            step.Add(E.IfThenElse(E.GreaterThanOrEqual(pairCount, E.Constant(0)),
                 E.Block(
                     E.IfThen(E.GreaterThanOrEqual(idx, pairCount), E.Break(breakLabel)),
                     bindPair),
@@ -776,10 +777,11 @@ internal sealed partial class Emitter
         // (the int lane gives its copy back; a list read in place has nothing to give)
         if (intLane) release = E.IfThenElse(notLane, release, inPlace ? E.Empty() : E.Call(H.ReleaseIntSnapshot, ints, _fn.Rs));
         if (view is not null) release = E.Call(view, H.ChunkViewRelease, _fn.Rs);
+        // (pairs read from their slots leave no list or array to give back)
+        if (pairs is not null) release = E.IfThen(E.LessThan(pairCount, E.Constant(0)), release);
         exprs.Add(E.TryFinally(loop, E.Block(
             E.IfThen(E.NotEqual(en, E.Constant(null, en.Type)), E.Call(en, H.DisposableDispose)),
-            release,
-            pairs is null ? E.Empty() : Helper(H.PairLoopsRelease, keys))));
+            release)));
         if (f.Else is not null)
             exprs.Add(E.IfThen(E.Not(any), WithScope(f.Else, sc => EmitScopeBody(f.Else, sc))));
         return E.Block(typeof(void), locals, exprs);

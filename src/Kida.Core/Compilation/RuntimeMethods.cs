@@ -208,9 +208,10 @@ internal static class RuntimeMethods
     public static readonly MethodInfo GuardCollectionLength = Of(Guard.CollectionLength);
     public static readonly MethodInfo WriteJoin = Of(Filters.BuiltinFilters.WriteJoin);
     public static readonly MethodInfo WriteJoinUnique = Of(Filters.BuiltinFilters.WriteJoinUnique);
-    private delegate int PairOpen(object? map, int kind, out object?[]? pairs);
-    public static readonly MethodInfo PairLoopsOpen = Of((PairOpen)PairLoops.Open);
-    public static readonly MethodInfo PairLoopsRelease = Of(PairLoops.Release);
+    private delegate int PairFill(object? map, int kind, PairLoops.PairSite site, ref PairLoops.PairSlots slots);
+    private delegate object? PairSlot(ref PairLoops.PairSlots slots, int index);
+    public static readonly MethodInfo PairLoopsFill = Of((PairFill)PairLoops.Fill);
+    public static readonly MethodInfo PairLoopsSlot = Of((PairSlot)PairLoops.Slot);
     public static readonly MethodInfo WriteJoinMapped = Of(Filters.BuiltinFilters.WriteJoinMapped);
     public static readonly MethodInfo WriteJoinMappedSelected = Of(Filters.BuiltinFilters.WriteJoinMappedSelected);
     public static readonly MethodInfo WriteJoinDivisible = Of(Filters.BuiltinFilters.WriteJoinDivisible);

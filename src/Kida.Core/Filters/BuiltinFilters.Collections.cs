@@ -493,7 +493,9 @@ internal static partial class BuiltinFilters
             }
             finally
             {
-                Clear(n);
+                // (the items are read from the list itself: only the keys were stored)
+                keys.AsSpan(0, n).Clear();
+                norms.AsSpan(0, n).Clear();
             }
         }
 

@@ -306,7 +306,7 @@ internal static class Iteration
                     }
                     return;
                 }
-                if (ReferenceEquals(Output.Escape(sep), sep)) _plainSep = sep;
+                if (!Output.NeedsEscaping(sep)) _plainSep = sep; // (a scan: a separator to escape is not copied at every chunk)
             }
             if (_typed is { } typed && _made is null)
             {

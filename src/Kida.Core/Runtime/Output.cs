@@ -441,6 +441,9 @@ internal sealed class Output : IDisposable
 
     private static string? _lastPlainSeparator;
 
+    /// <summary>True when <paramref name="s"/> holds a character HTML escaping changes (a scan, nothing made).</summary>
+    public static bool NeedsEscaping(string s) => s.AsSpan().IndexOfAny(HtmlSpecial) >= 0;
+
     public static string Escape(string s)
     {
         if (s.AsSpan().IndexOfAny(HtmlSpecial) < 0) return s;

@@ -61,6 +61,7 @@ public class PrintedTextTests
         "', '.join(v)", "'<&>'.join(v)", "''.join(v)", "'-'.join(v, 1)",
         "v.split(' ')[0]", "v.split(' ')[1]", "v.split(' ')[-1]", "v.split(' ')[-3]", "v.split('&')[-2]", "v.split(' ')[99]", "v.split(' ')[-99]",
         "v.split('')[0]", "v.split('<b>')[2]", "v.name.split(' ')[1]", "missing.split(' ')[0]",
+        "v ~ ' <&> ' ~ v", "'<i>' ~ v ~ '</i>'", "v.name ~ ' & \"q\" ' ~ 1", "'' ~ v ~ ''",
         "v|map('string')|join(',')", "v|map('string')|join('<&>')", "v|map('string')|join('')", "v|join(', ')", "v|join('<&>')", "v|sort|first", "v|sort|last",
     ];
 

@@ -171,7 +171,10 @@ internal sealed partial class Emitter
             var writes = new List<E> { E.Assign(total, E.Constant(0L)) };
             foreach (var part in parts)
                 writes.Add(E.Assign(total, part is ConstExpr { Value: string literal }
-                    ? Helper(H.WriteTildeText, _fn.Out, E.Constant(literal), _fn.Escape, total)
+                    // (a literal escaped here once, not at every render, when the function's escaping is known)
+                    ? _fn.Escape is ConstantExpression { Value: bool escapeLiteral }
+                        ? Helper(H.WriteTildeLiteral, _fn.Out, E.Constant(escapeLiteral ? Output.Escape(literal) : literal), E.Constant(literal.Length), total)
+                        : Helper(H.WriteTildeText, _fn.Out, E.Constant(literal), _fn.Escape, total)
                     : Helper(H.WriteTildePart, _fn.Out, EmitExpr(part), _fn.Escape, total)));
             writes.Add(E.Empty());
             return E.Block(typeof(void), [total], writes);

@@ -32,6 +32,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteTildePart = Of(Arithmetic.WriteTildePart);
     public static readonly MethodInfo WriteTildeInt = Of(Arithmetic.WriteTildeInt);
     public static readonly MethodInfo WriteTildeText = Of(Arithmetic.WriteTildeText);
+    public static readonly MethodInfo WriteTildeLiteral = Of(Arithmetic.WriteTildeLiteral);
     public static readonly MethodInfo CompareOp = Of(Comparison.CompareOp);
     public static readonly MethodInfo FastAdd = Of(FastOps.Add);
     public static readonly MethodInfo FastSub = Of(FastOps.Sub);
@@ -295,6 +296,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo OutputWriteBool = InstanceOf<Output>(o => o.WriteBool(false));
     public static readonly MethodInfo OutputWriteText = InstanceOf<Output>(o => o.WriteText(null, false));
     public static readonly MethodInfo FitsStringLimit = Of(Filters.BuiltinFilters.FitsStringLimit);
+    public static readonly PropertyInfo StringLengthProperty = PropertyOf<string>(s => s.Length);
     public static readonly MethodInfo OutputToString = InstanceOf<Output>(o => o.ToString());
     public static readonly MethodInfo OutputDispose = InstanceOf<Output>(o => o.Dispose());
     public static readonly MethodInfo ContextResolve = InstanceOf<Context>(c => c.Resolve(""));

@@ -88,9 +88,12 @@ internal sealed partial class SiteInliner
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && node.Right is ConstantExpression { Value: null }
             && node.Left.Type == typeof(object) && ValueTypeMember(node.Left) is var (guard, read, _))
             return Expression.Condition(guard, Expression.Block(read, Expression.Constant(node.NodeType == ExpressionType.NotEqual)), base.VisitBinary(node), typeof(bool));
-        // (the lane flag set where a loop opens a List<int> stays an assignment)
+        // (the lane flag set where a loop opens a List<int> stays an assignment, unless it is set already: no store to a
+        // shared site at every opening of the loop)
         if (node.NodeType == ExpressionType.Assign && node.Left is MemberExpression flag && flag.Member == RuntimeMethods.IntLaneSeen)
-            return node.Update(node.Left, null, Visit(node.Right));
+            return flag.Expression is ConstantExpression { Value: Iteration.IntLaneSite site } && node.Right is ConstantExpression { Value: true } && Volatile.Read(ref site.Seen)
+                ? Expression.Constant(true)
+                : node.Update(node.Left, null, Visit(node.Right));
         var visited = base.VisitBinary(node);
         // (and/or whose left side folded to a constant: a lane flag, SiteInliner.VisitMember)
         if (visited is BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse, Left: ConstantExpression { Value: bool left }, Right: var right } logic
@@ -179,6 +182,7 @@ internal sealed partial class SiteInliner
     private Expression? TypedOperation(MethodCallExpression node)
     {
         if (TypedLength(node) is { } length) return length;
+        if (TypedBareFormatWrite(node) is { } bareFormat) return bareFormat;
         if (TypedFormatWrite(node) is { } format) return format;
         if (TypedDecimalFormatWrite(node) is { } decimalFormat) return decimalFormat;
         if (TypedCountSelected(node) is { } selected) return selected;
@@ -280,6 +284,56 @@ internal sealed partial class SiteInliner
         return Expression.IfThenElse(m.Guard,
             Expression.Call(writer, Visit(a[0]), Visit(a[1]), a[2], a[3], m.Read, Visit(a[5])),
             generic);
+    }
+
+    /// <summary>
+    /// <c>{{ '{} #{}'.format(x.name, x.id) }}</c>, <c>{{ '<b>{}</b>'|format(x.name) }}</c>: a plan of bare fields given one or two
+    /// observed string, int or long members is written part by part in the code itself (literals as constants, escaped
+    /// as the printed string would be; a string member escaped, an integer's digits), behind the members' type checks, a
+    /// non-null check of each string and the string limit the plan's own direct write checks (a text that could pass
+    /// it, a null string or another type takes the generic path).
+    /// </summary>
+    private Expression? TypedBareFormatWrite(MethodCallExpression node)
+    {
+        var arity = node.Method == RuntimeMethods.WriteFormat1 ? 1 : node.Method == RuntimeMethods.WriteFormat2 ? 2 : 0;
+        if (arity == 0 || node.Arguments[2] is not ConstantExpression { Value: Filters.FormatPlan plan } || plan.BareParts is not { } parts
+            || node.Arguments[4 + arity] is not ConstantExpression { Value: bool escape }
+            || parts.Any(p => p.Literal is null && (uint)p.Index >= (uint)arity)) return null;
+        var reads = new ObservedMember[arity];
+        for (var k = 0; k < arity; k++)
+            if (ObservedRead(node.Arguments[4 + k]) is not { } m || (m.Type != typeof(string) && m.Type != typeof(int) && m.Type != typeof(long))) return null;
+            else reads[k] = m;
+        var values = reads.Select((m, k) => Expression.Variable(m.Type, "arg" + k)).ToArray();
+        // the checks, then each member read once into its local; the length the plan's direct write counts (20 an integer)
+        Expression? test = null;
+        Expression length = Expression.Constant((long)plan.LiteralLength);
+        for (var k = 0; k < arity; k++)
+        {
+            test = test is null ? reads[k].Guard : Expression.AndAlso(test, reads[k].Guard);
+            test = Expression.AndAlso(test, Expression.Block(typeof(bool), Expression.Assign(values[k], reads[k].Read), Expression.Constant(true)));
+            if (values[k].Type == typeof(string))
+            {
+                test = Expression.AndAlso(test, Expression.NotEqual(values[k], Expression.Constant(null, typeof(string))));
+                length = Expression.Add(length, Expression.Convert(Expression.Property(values[k], RuntimeMethods.StringLengthProperty), typeof(long)));
+            }
+            else length = Expression.Add(length, Expression.Constant(20L));
+        }
+        test = Expression.AndAlso(test!, Expression.Call(RuntimeMethods.FitsStringLimit, length));
+        var output = node.Arguments[1];
+        var writes = new List<Expression>();
+        foreach (var (literal, escaped, index) in parts)
+        {
+            if (literal is not null)
+            {
+                if (literal.Length > 0) writes.Add(Expression.Call(output, RuntimeMethods.OutputWriteString, Expression.Constant(escape ? escaped : literal)));
+                continue;
+            }
+            var value = values[index];
+            writes.Add(value.Type == typeof(string)
+                ? Expression.Call(output, RuntimeMethods.OutputWriteText, value, Expression.Constant(escape))
+                : Expression.Call(output, RuntimeMethods.OutputWriteInt, Expression.Convert(value, typeof(long))));
+        }
+        return Expression.Block(typeof(void), values, Expression.IfThenElse(test, Expression.Block(typeof(void), writes), base.VisitMethodCall(node)));
     }
 
     /// <summary><c>{{ x.id * 2 }}</c>: the typed result formatted straight into the output.</summary>

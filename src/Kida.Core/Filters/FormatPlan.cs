@@ -96,6 +96,16 @@ internal sealed class FormatPlan
     // every field is {} / {n} (no spec, no conversion): a string or integer argument is written as it is
     private readonly bool _bare;
 
+    /// <summary>
+    /// The parts of a plan whose fields are all <c>{}</c> / <c>{n}</c>: each a literal (as written and escaped) or an
+    /// argument's index (Literal null); null for any other plan. For code tier-up emits (SiteInliner.TypedBareFormatWrite).
+    /// </summary>
+    public (string? Literal, string? Escaped, int Index)[]? BareParts =>
+        _bare ? _parts.Select((p, i) => (p.Literal, _escapedLiterals[i], p.Index)).ToArray() : null;
+
+    /// <summary>The characters of the plan's literals (what a written text is counted from).</summary>
+    public int LiteralLength => _literalLength;
+
     // every field is {}, {0} or an integer width ({:5d}, {:05}) of the first argument: an integer is written by TryWriteLong
     private readonly bool _integerPlan;
     private readonly int _widest;

@@ -181,6 +181,17 @@ internal static class Arithmetic
         return total + s.Length;
     }
 
+    /// <summary>
+    /// A literal part of a printed <c>~</c> chain, as <paramref name="written"/> (escaped when the emitter escapes): its
+    /// <paramref name="length"/> as a string counts toward the joined string's limit, as the literal's own does.
+    /// </summary>
+    public static long WriteTildeLiteral(Output output, string written, int length, long total)
+    {
+        Guard.StringLength(total, length);
+        output.Write(written);
+        return total + length;
+    }
+
     public static long WriteTildePart(Output output, object? value, bool escape, long total)
     {
         switch (value)

@@ -108,6 +108,35 @@ public class FastPathTests
         }
     }
 
+    /// <summary>
+    /// Short strings and spans (copied character by character) and longer ones (copied in bulk) written into a buffer
+    /// that starts small and grows, at every offset of its end: the text is exactly the pieces in order, and a limit
+    /// reached by a short piece fails as by a long one.
+    /// </summary>
+    [Fact]
+    public void Short_and_long_writes_give_exactly_the_text()
+    {
+        var pieces = Enumerable.Range(0, 40).Select(n => new string((char)('a' + n % 26), n % 13)).ToList();
+        foreach (var capacity in new[] { 1, 3, 8, 9, 16 })
+        {
+            var output = new Output(capacity, long.MaxValue);
+            var expected = new System.Text.StringBuilder();
+            for (var round = 0; round < 30; round++)
+                foreach (var piece in pieces)
+                {
+                    if (round % 2 == 0) output.Write(piece); else output.Write(piece.AsSpan());
+                    expected.Append(piece);
+                }
+            Assert.Equal(expected.ToString(), output.ToString());
+        }
+        var limited = new Output(4, 10);
+        limited.Write("12345678");
+        limited.Write("9");
+        var ex = Assert.ThrowsAny<TemplateException>(() => limited.Write("ab"));
+        Assert.Equal("123456789", limited.ToString());
+        Assert.StartsWith("K-SEC", ex.Code);
+    }
+
     [Theory]
     [MemberData(nameof(Containers))]
     public void In_agrees_with_the_general_rules(object container)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Kida.Runtime;
 
@@ -141,7 +142,8 @@ internal sealed class Output : IDisposable
         if (s is null) return;
         if (s.Length <= _end - _length)
         {
-            s.CopyTo(0, _buffer, _length, s.Length);
+            if (s.Length <= ShortCopy) CopyShort(s.AsSpan());
+            else s.CopyTo(0, _buffer, _length, s.Length);
             _length += s.Length;
             return;
         }
@@ -152,11 +154,26 @@ internal sealed class Output : IDisposable
     {
         if (s.Length <= _end - _length)
         {
-            s.CopyTo(_buffer.AsSpan(_length));
+            if (s.Length <= ShortCopy) CopyShort(s);
+            else s.CopyTo(_buffer.AsSpan(_length));
             _length += s.Length;
             return;
         }
         WriteSlow(s);
+    }
+
+    // the most characters copied one by one (the separators, punctuation and short words most writes are): cheaper
+    // than the call into a general memory move
+    private const int ShortCopy = 8;
+
+    /// <summary>Copies <paramref name="s"/> (at most <see cref="ShortCopy"/> characters, room checked) to the end of the text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CopyShort(ReadOnlySpan<char> s)
+    {
+        // (the caller checked that the buffer has room from _length on: no bounds check per character)
+        ref var to = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buffer), _length);
+        ref var from = ref MemoryMarshal.GetReference(s);
+        for (var k = 0; k < s.Length; k++) Unsafe.Add(ref to, k) = Unsafe.Add(ref from, k);
     }
 
     public void Write(char c)

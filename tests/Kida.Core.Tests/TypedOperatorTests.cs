@@ -298,6 +298,24 @@ public class TypedOperatorTests
         Assert.DoesNotContain("error", AssertPromotedAgrees(source, bags, others, withNull, mixed));
     }
 
+    /// <summary>
+    /// <c>x.items|sum</c> as an operand on a List&lt;int&gt; member is a long at tier-up (BuiltinFilters.SumOfInts): every
+    /// operation on it answers as the interpreter does, for empty lists, sums past int, negatives, a null list and a
+    /// member of another type after promotion.
+    /// </summary>
+    [Theory]
+    [InlineData("{% for x in xs %}{{ x.items|sum * 2 }},{{ x.items|sum + 1 }},{{ x.items|sum - x.items|length }};{% endfor %}")]
+    [InlineData("{% for x in xs %}{{ x.items|sum > 3 }}{% if x.items|sum == 6 %}six{% endif %}{{ x.items|sum / 2 }}{{ x.items|sum // 4 }};{% endfor %}")]
+    [InlineData("{% for x in xs %}{% set t = x.items|sum %}{{ t }}{{ t|typeof }}{{ -(x.items|sum) }};{% endfor %}")]
+    public void Sum_of_an_int_list_member_in_an_operation_answers_as_the_interpreter_does(string source)
+    {
+        var bags = new List<Bag> { new([1, 2, 3], null, null), new([], null, null), new([int.MaxValue, int.MaxValue, int.MinValue, -5], null, null), new([-7], null, null) };
+        var others = new List<object> { new OtherBag("abc", [1, 2], 5) };
+        var withNull = new List<Bag> { new(null, null, null) };
+        var mixed = bags.Cast<object>().Concat(others).Concat(bags).ToList();
+        Assert.False(string.IsNullOrEmpty(AssertPromotedAgrees(source, bags, others, withNull, mixed)));
+    }
+
     public class Child(bool active)
     {
         public bool Active { get; } = active;

@@ -195,6 +195,7 @@ internal static class RuntimeMethods
     public static readonly MethodInfo WriteReplaced = Of(Filters.BuiltinFilters.WriteReplaced);
     public static readonly MethodInfo WriteReplacedText = Of(Filters.BuiltinFilters.WriteReplacedText);
     public static readonly MethodInfo WriteSum = Of(Filters.BuiltinFilters.WriteSum);
+    public static readonly MethodInfo SumOfInts = Of(Filters.BuiltinFilters.SumOfInts);
     public static readonly MethodInfo WriteFileSize = Of(Filters.BuiltinFilters.WriteFileSize);
     public static readonly MethodInfo WriteUrlEncoded = Of(Filters.BuiltinFilters.WriteUrlEncoded);
     public static readonly MethodInfo WriteDate = Of(Filters.DateFilter.WriteDate);

@@ -353,6 +353,7 @@ internal sealed partial class SiteInliner
     private static readonly Delegate? IntFilter = Filters.BuiltinFilters.All.GetValueOrDefault("int");
     private static readonly Delegate? FloatFilter = Filters.BuiltinFilters.All.GetValueOrDefault("float");
     private static readonly Delegate? AbsFilter = Filters.BuiltinFilters.All.GetValueOrDefault("abs");
+    private static readonly Delegate? SumFilter = Filters.BuiltinFilters.All.GetValueOrDefault("sum");
 
     /// <summary>
     /// <c>{{ x.score|round }}</c>, <c>|round(n)</c>, <c>|int</c>, <c>|float</c> and <c>|abs</c> (the built-in filters, no other
@@ -502,6 +503,11 @@ internal sealed partial class SiteInliner
                 return new TypedValue(Expression.Convert(Visit(length), typeof(long)), int.MaxValue, [Expression.Constant(true)]);
             case MethodCallExpression call when Operators.TryGetValue(call.Method, out var op):
                 return TypedCall(call, op);
+            case InvocationExpression { Expression: ConstantExpression { Value: Delegate d }, Arguments: [_, var summed, ConstantExpression { Value: CallArgs { Positional.Length: 0, Named: null } }] }
+                when ReferenceEquals(d, SumFilter) && ObservedRead(summed) is { } list && list.Type == typeof(List<int>):
+                // x.nums|sum on a List<int> member: a long, summed unboxed (a null list takes the general path, which decides it)
+                return new TypedValue(Expression.Call(RuntimeMethods.SumOfInts, list.Read), (double)Array.MaxLength * 2147483648.0,
+                    [list.Guard, Expression.NotEqual(list.Read, Expression.Constant(null, typeof(List<int>)))]);
             case InvocationExpression { Expression: ConstantExpression { Value: Delegate d }, Arguments: [_, var operand, ConstantExpression { Value: CallArgs { Positional.Length: 0, Named: null } }] }
                 when (ReferenceEquals(d, FloatFilter) || ReferenceEquals(d, AbsFilter)) && Typed(operand) is { Guards.Count: > 0 } v && v.Value.Type != typeof(bool):
                 // x.id|float (Python's int -> float rounds to nearest, as the conversion does) and x|abs, which cannot fail on a number

@@ -767,9 +767,17 @@ internal static partial class BuiltinFilters
     /// </summary>
     internal static long ChunkCount(RenderState rs, object? v, long n, bool slice)
     {
-        if (n >= 1 && Indexable(v) is { } items)
+        // (the model lists counted without an interface call: a type check each; -1: not a list)
+        var count = v switch
         {
-            if (!slice) return (items.Count + n - 1) / n;
+            List<int> ints => ints.Count,
+            List<string> texts => texts.Count,
+            List<object?> objects => objects.Count,
+            _ => Indexable(v) is { } items ? items.Count : -1,
+        };
+        if (n >= 1 && count >= 0)
+        {
+            if (!slice) return (count + n - 1) / n;
             Guard.CollectionLength(n);
             return n;
         }
@@ -883,6 +891,14 @@ internal static partial class BuiltinFilters
     }
 
     /// <summary>The sum of a list of ints, longs or doubles without boxing; null when the list is of another kind or a long would overflow.</summary>
+    /// <summary>The sum of a model list of ints (tier-up types <c>x.nums|sum</c> as an operand with it): an int list cannot overflow a long.</summary>
+    internal static long SumOfInts(List<int> list)
+    {
+        long acc = 0;
+        foreach (var n in CollectionsMarshal.AsSpan(list)) acc += n;
+        return acc;
+    }
+
     private static object? SumTyped(object? v, long start)
     {
         long acc = start;

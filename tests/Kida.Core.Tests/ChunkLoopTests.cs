@@ -109,6 +109,45 @@ public class ChunkLoopTests
             }
     }
 
+    /// <summary>
+    /// A batch, slice or groupby loop's view is kept by the render state for the next such loop, with the items it read
+    /// last until the render ends: after the render, nothing of the model is reachable from it (the model's strings are
+    /// collected), in every mode.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Modes3), MemberType = typeof(FidelityRound2Tests))]
+    public void A_finished_render_keeps_nothing_of_the_model_in_its_chunk_view(Mode mode)
+    {
+        var env = Env(mode);
+        var templates = new[]
+        {
+            env.FromString("{% for b in xs|batch(2) %}{% for s in b %}{{ s }}{% endfor %}|{% endfor %}"),
+            env.FromString("{% for c in xs|slice(2) %}{{ c|join(',') }};{% endfor %}"),
+            env.FromString("{% for g in rows|groupby('kind') %}{{ g.grouper }}{{ g.list|length }};{% endfor %}"),
+        };
+        foreach (var t in templates)
+            for (var round = 0; round < 2; round++)
+            {
+                var kept = RenderAndForget(t);
+                for (var i = 0; i < 3 && kept.Any(w => w.IsAlive); i++)
+                {
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                }
+                Assert.DoesNotContain(kept, w => w.IsAlive);
+                if (mode == Mode.Tiered) t.Compiled.Promote();
+            }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<WeakReference> RenderAndForget(Template t)
+    {
+        var texts = Enumerable.Range(0, 5).Select(i => new string((char)('a' + i), 3 + i)).ToList();
+        var rows = texts.Select(s => new Row(s, s.Length)).ToList();
+        Assert.NotEmpty(t.Render(new Dictionary<string, object?> { ["xs"] = texts, ["rows"] = rows }));
+        return [.. texts.Select(s => new WeakReference(s)), .. rows.Select(r => new WeakReference(r))];
+    }
+
     public sealed record Row(string? Kind, int N);
 
     public record Entry(string? Kind, int N);

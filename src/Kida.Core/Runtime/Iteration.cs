@@ -201,11 +201,11 @@ internal static class Iteration
             _typed = items switch
             {
                 List<int> l => Typed(ref _ints, l),
+                List<string> l => Typed(ref _strings, l),
                 List<long> l => Typed(ref _longs, l),
                 List<double> l => Typed(ref _doubles, l),
                 List<decimal> l => Typed(ref _decimals, l),
                 List<bool> l => Typed(ref _bools, l),
-                List<string> l => Typed(ref _strings, l),
                 _ => null,
             };
         }
@@ -226,15 +226,20 @@ internal static class Iteration
             return kept;
         }
 
-        /// <summary>Forgets the list and the items read (a view given back to the render holds nothing of the model).</summary>
+        /// <summary>Forgets the list and every item read (the end of the render: a kept view holds nothing of the model).</summary>
         public void Close()
         {
             _made = null;
             Groups?.Clear();
             _items = null;
             _chunk.Clear();
-            _typed?.Close();
             _typed = null;
+            _ints?.Close();
+            _longs?.Close();
+            _doubles?.Close();
+            _decimals?.Close();
+            _bools?.Close();
+            _strings?.Close();
         }
 
         public int Count => _count;
@@ -242,7 +247,14 @@ internal static class Iteration
         /// <summary>Gives the view back to the render for its next such loop (the end of the loop that walked it).</summary>
         public void Release(RenderState rs)
         {
-            Close();
+            // the model's list is let go now; the few items last read stay in the view's lists until the render ends
+            // (RenderState.Return closes the kept view): the next such loop overwrites them, and clearing them at the
+            // end of every loop cost more than a short list's own batches
+            _made = null;
+            Groups?.Clear();
+            _items = null;
+            _typed?.Forget();
+            _typed = null;
             rs.SpareChunkView = this;
         }
 
@@ -328,6 +340,9 @@ internal static class Iteration
             public abstract object Read(int start, int end);
             public abstract void Close();
 
+            /// <summary>Lets go of the model's list, keeping the last chunk's items (overwritten by the next read).</summary>
+            public abstract void Forget();
+
             /// <summary>Items start..end joined into <paramref name="output"/> as the join filter writes them; false, with nothing written, when this item type has no direct join.</summary>
             public abstract bool TryWriteJoined(int start, int end, Output output, string sep, bool escape);
         }
@@ -362,6 +377,8 @@ internal static class Iteration
                 Source = null;
                 _chunk.Clear();
             }
+
+            public override void Forget() => Source = null;
 
             public override bool TryWriteJoined(int start, int end, Output output, string sep, bool escape)
             {

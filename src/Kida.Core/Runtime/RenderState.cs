@@ -94,6 +94,8 @@ internal sealed partial class RenderState
         // Host (and the root context's globals, which are the environment's) stay: the next render on this thread is
         // most often of the same environment (a kept state per thread keeps at most one environment reachable)
         rs._root?.ClearRoot();
+        // (the kept batch/slice/groupby view lets go of the last items its loops read)
+        rs.SpareChunkView?.Close();
         var thread = rs._thread!;
         thread.Depth--;
         // a nested render gives the thread back to the render it interrupted (and is dropped); the outermost one stays

@@ -1,4 +1,6 @@
+using Kida;
 using Kida.Benchmarks;
+using Kida.WebBench.Controllers;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();          // no per-request logging in a throughput test
@@ -13,6 +15,13 @@ var page = Data.Page();
 var minimalModel = new Dictionary<string, object?> { ["model"] = page };
 
 app.MapGet("/kida-minimal", () => Results.Extensions.Kida("Page/Kida.html", minimalModel));
+
+// The same page with 6,000 rows (about 1 MB) for the time-to-first-byte runs (run-ttfb.sh): streamed by the Kida
+// minimal-API result, and rendered to a string first and then sent (what every response did before streaming).
+var largeModel = new Dictionary<string, object?> { ["model"] = PageController.Large };
+app.MapGet("/large/kida-minimal", () => Results.Extensions.Kida("Page/Kida.html", largeModel));
+app.MapGet("/large/kida-string", (KidaEnvironment env) =>
+    Results.Content(env.GetTemplate("Page/Kida.html").Render(largeModel), "text/html; charset=utf-8"));
 app.MapControllers();
 // Bytes allocated by the whole process so far: run-web.sh reads it around each wrk run (bytes per request).
 app.MapGet("/_allocated", () => GC.GetTotalAllocatedBytes(precise: false).ToString(System.Globalization.CultureInfo.InvariantCulture));

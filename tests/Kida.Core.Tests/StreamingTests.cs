@@ -65,6 +65,88 @@ public class StreamingTests
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
+    /// <summary>Items that wait for the test's gate before the first, noting the thread that enumerates them.</summary>
+    private sealed class ThreadNotingItems(int total, ManualResetEventSlim gate) : IEnumerable<object?>
+    {
+        public int Thread { get; private set; }
+
+        public IEnumerator<object?> GetEnumerator()
+        {
+            if (!gate.Wait(TimeSpan.FromSeconds(20))) throw new TimeoutException("the gate was never opened");
+            Thread = Environment.CurrentManagedThreadId;
+            for (var i = 0; i < total; i++) yield return (long)i;
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>A writer noting the thread of each asynchronous write.</summary>
+    private sealed class ThreadNotingWriter : StringWriter
+    {
+        public List<int> Threads { get; } = [];
+
+        public override Task WriteAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default)
+        {
+            lock (Threads) Threads.Add(Environment.CurrentManagedThreadId);
+            return base.WriteAsync(buffer, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task A_chunk_is_written_on_the_rendering_thread_when_the_writer_is_waiting_for_it()
+    {
+        var t = Env(threshold: 256).FromString("{% for i in items %}<li>{{ i }}</li>{% endfor %}");
+        var expected = t.Render(new { items = Enumerable.Range(0, 3000).Select(i => (object?)(long)i).ToList() });
+        using var gate = new ManualResetEventSlim(false);
+        var items = new ThreadNotingItems(3000, gate);
+        var writer = new ThreadNotingWriter();
+        // RenderAsync returns once its writing loop waits for the first chunk (the render waits at the gate)
+        var render = t.RenderAsync(writer, new { items }).AsTask();
+        Assert.False(render.IsCompleted);
+        gate.Set();
+        await render.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(expected, writer.ToString());
+        Assert.True(writer.Threads.Count > 10, $"{writer.Threads.Count} writes");
+        // no hand-over to another thread before a chunk leaves: the waiting loop went on where the chunk was made
+        Assert.Contains(items.Thread, writer.Threads);
+        Assert.NotEqual(0, items.Thread);
+    }
+
+    [Fact]
+    public void The_replay_hash_of_a_text_does_not_depend_on_how_it_is_cut_and_tells_one_changed_character()
+    {
+        var random = new Random(7);
+        var text = new string([.. Enumerable.Range(0, 1001).Select(_ => (char)random.Next(32, 0x3000))]);
+        var whole = ReplaySink.TextHash.Empty;
+        whole.Add(0, text);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var cut = ReplaySink.TextHash.Empty;
+            var at = 0;
+            while (at < text.Length)
+            {
+                var n = Math.Min(text.Length - at, random.Next(0, 9));
+                cut.Add(at, text.AsSpan(at, n));
+                at += n;
+            }
+            Assert.True(cut.Equals(whole), $"trial {trial}");
+        }
+        // a character changed at any position (each of the four lanes) or two characters swapped changes the hash
+        foreach (var position in new[] { 0, 1, 2, 3, 4, 500, 998, 999, 1000 })
+        {
+            var changed = text.ToCharArray();
+            changed[position] = (char)(changed[position] ^ 1);
+            var other = ReplaySink.TextHash.Empty;
+            other.Add(0, changed);
+            Assert.False(other.Equals(whole), $"position {position}");
+        }
+        var swapped = text.ToCharArray();
+        (swapped[10], swapped[11]) = (swapped[11], swapped[10]);
+        var s2 = ReplaySink.TextHash.Empty;
+        s2.Add(0, swapped);
+        Assert.False(s2.Equals(whole));
+    }
+
     [Fact]
     public async Task A_large_page_sends_its_first_bytes_before_the_render_ends()
     {

@@ -502,6 +502,9 @@ internal sealed partial class Emitter
     /// Method calls bound now: <c>x.startswith(p)</c> / <c>x.endswith(p)</c> (PyMethods.CallAffix) and <c>d.get(k[, default])</c>
     /// (PyMethods.CallGet) and <c>xs.count(v)</c> (PyMethods.CallCount) with positional arguments; null for any other call.
     /// </summary>
+    /// <summary>Method names with calls of their own (BoundMethodCall, the printed join of strings): not taken as an imported macro's.</summary>
+    private static bool IsBoundMethodName(string name) => name is "startswith" or "endswith" or "get" or "count" or "join";
+
     private E? BoundMethodCall(CallExpr call)
     {
         if (call.Callee is not GetAttrExpr { Optional: false } ga || call.Args is not { Named.Count: 0, DynArgs: null, DynKwargs: null } args) return null;
@@ -528,6 +531,15 @@ internal sealed partial class Emitter
                 return p.Count == 1
                     ? E.Block(SetPos(call.Pos), Helper(H.WriteCall1, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), _fn.Escape, E.Constant(new MacroCallSite())))
                     : E.Block(SetPos(call.Pos), Helper(H.WriteCall2, _fn.Rs, _fn.Out, EmitExpr(call.Callee), EmitExpr(p[0]), EmitExpr(p[1]), _fn.Escape, E.Constant(new MacroCallSite())));
+            }
+            // m.name(a) / m.name(a, b): an imported macro without an argument list (Calls.WriteMethodCall1), inlined at tier-up
+            if (!isSpecial && caller is null && call.Callee is GetAttrExpr { Optional: false } mga && !IsBoundMethodName(mga.Name)
+                && call.Args is { Named.Count: 0, DynArgs: null, DynKwargs: null, Positional.Count: 1 or 2 } ma)
+            {
+                var p = ma.Positional;
+                return p.Count == 1
+                    ? E.Block(SetPos(call.Pos), Helper(H.WriteMethodCall1, _fn.Rs, _fn.Out, EmitExpr(mga.Target), E.Constant(mga.Name), EmitExpr(p[0]), _fn.Escape, E.Constant(new MacroCallSite())))
+                    : E.Block(SetPos(call.Pos), Helper(H.WriteMethodCall2, _fn.Rs, _fn.Out, EmitExpr(mga.Target), E.Constant(mga.Name), EmitExpr(p[0]), EmitExpr(p[1]), _fn.Escape, E.Constant(new MacroCallSite())));
             }
             if (!isSpecial && caller is null && BoundMethodCall(call) is { } bound)
                 return E.Block(SetPos(call.Pos), E.Call(_fn.Out, H.OutputWriteValue, bound, _fn.Escape));

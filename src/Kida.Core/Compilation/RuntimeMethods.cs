@@ -236,6 +236,9 @@ internal static class RuntimeMethods
     public static readonly MethodInfo MacroCodeOf = Of(Macro.CodeOf);
     public static readonly MethodInfo MacroContextOf = Of(Macro.ContextOf);
     public static readonly MethodInfo WriteMethodCall = Of(Calls.WriteMethodCall);
+    public static readonly MethodInfo WriteMethodCall1 = Of(Calls.WriteMethodCall1);
+    public static readonly MethodInfo WriteMethodCall2 = Of(Calls.WriteMethodCall2);
+    public static readonly MethodInfo MemberMacro = Of(Calls.MemberMacro);
     public static readonly MethodInfo SpreadArgs = Of(Calls.SpreadArgs);
     public static readonly MethodInfo ArgumentError = Of(RuntimeErrors.ArgumentError);
     public static readonly MethodInfo MissingArgument = Of(Values.MissingArgument);

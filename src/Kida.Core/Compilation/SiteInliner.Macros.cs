@@ -20,7 +20,10 @@ internal sealed partial class SiteInliner
     /// </summary>
     private Expression? InlinedMacroCall(MethodCallExpression call)
     {
-        var count = call.Method == RuntimeMethods.WriteCall1 ? 1 : call.Method == RuntimeMethods.WriteCall2 ? 2 : 0;
+        // (m.name(a): the same call with the callee read as the member macro of m, Calls.WriteMethodCall1)
+        var member = call.Method == RuntimeMethods.WriteMethodCall1 || call.Method == RuntimeMethods.WriteMethodCall2;
+        var count = call.Method == RuntimeMethods.WriteCall1 || call.Method == RuntimeMethods.WriteMethodCall1 ? 1
+            : call.Method == RuntimeMethods.WriteCall2 || call.Method == RuntimeMethods.WriteMethodCall2 ? 2 : 0;
         if (count == 0 || _inlining > 0 || call.Arguments[^1] is not ConstantExpression { Value: MacroCallSite site }) return null;
         var code = Volatile.Read(ref site.Seen);
         if (code is null || ReferenceEquals(code, MacroCallSite.Several) || code.InlineBody is not { } body || count > code.Arity) return null;
@@ -59,20 +62,32 @@ internal sealed partial class SiteInliner
                 Expression.Catch(ex, Expression.Rethrow(),
                     Expression.Call(rs, RuntimeMethods.RenderStateNoteFrame, ex, Expression.Constant("macro"), Expression.Constant(code.Name, typeof(string)),
                         savedCaller, savedPos))));
-        var generic = count == 1
-            ? Expression.Call(call.Method, rs, output, callee, a0, Visit(call.Arguments[4]), call.Arguments[5])
-            : Expression.Call(call.Method, rs, output, callee, a0, a1, Visit(call.Arguments[5]), call.Arguments[6]);
+        // (the arguments after the callee: for m.name(a), after the namespace and the name)
+        var at = member ? 3 : 2;
+        var obj = Expression.Variable(typeof(object), "obj");
+        var generic = (member, count) switch
+        {
+            (false, 1) => Expression.Call(call.Method, rs, output, callee, a0, Visit(call.Arguments[4]), call.Arguments[5]),
+            (false, _) => Expression.Call(call.Method, rs, output, callee, a0, a1, Visit(call.Arguments[5]), call.Arguments[6]),
+            (true, 1) => Expression.Call(call.Method, rs, output, obj, call.Arguments[3], a0, Visit(call.Arguments[5]), call.Arguments[6]),
+            (true, _) => Expression.Call(call.Method, rs, output, obj, call.Arguments[3], a0, a1, Visit(call.Arguments[6]), call.Arguments[7]),
+        };
         var prologue = new List<Expression>
         {
             Expression.Assign(rs, Visit(call.Arguments[0])),
             Expression.Assign(output, Visit(call.Arguments[1])),
-            Expression.Assign(callee, Visit(call.Arguments[2])),
-            Expression.Assign(a0, Visit(call.Arguments[3])),
+            member ? Expression.Assign(obj, Visit(call.Arguments[2])) : Expression.Assign(callee, Visit(call.Arguments[2])),
+            Expression.Assign(a0, Visit(call.Arguments[at + 1])),
         };
-        if (count > 1) prologue.Add(Expression.Assign(a1, Visit(call.Arguments[4])));
+        if (count > 1) prologue.Add(Expression.Assign(a1, Visit(call.Arguments[at + 2])));
+        // (the member read after the arguments, as the call reads it)
+        if (member) prologue.Add(Expression.Assign(callee, Expression.Call(RuntimeMethods.MemberMacro, obj, call.Arguments[3])));
         prologue.Add(Expression.IfThenElse(
             Expression.ReferenceEqual(Expression.Call(RuntimeMethods.MacroCodeOf, callee), Expression.Constant(code)),
             run, generic));
-        return Expression.Block(typeof(void), count > 1 ? [rs, output, callee, a0, a1, savedCaller, savedPos] : [rs, output, callee, a0, savedCaller, savedPos], prologue);
+        List<ParameterExpression> locals = [rs, output, callee, a0, savedCaller, savedPos];
+        if (count > 1) locals.Add(a1);
+        if (member) locals.Add(obj);
+        return Expression.Block(typeof(void), locals, prologue);
     }
 }

@@ -119,6 +119,36 @@ internal static class Calls
         else output.WriteValue(Call(rs, callee, new CallArgs([a0, a1], null)), escape);
     }
 
+    /// <summary>
+    /// <c>{{ m.name(a) }}</c> with one positional argument: a macro found as a member (an imported template's macro)
+    /// renders straight into the output without an argument list, noted in <paramref name="site"/> for tier-up to inline
+    /// (SiteInliner.InlinedMacroCall); anything else is called as a method.
+    /// </summary>
+    public static void WriteMethodCall1(RenderState rs, Output output, object? obj, string name, object? a0, bool escape, MacroCallSite site)
+    {
+        if (MemberMacro(obj, name) is Macro m)
+        {
+            site.Note(m);
+            m.WritePositional(rs, output, 1, a0, null);
+        }
+        else output.WriteValue(CallMethod(rs, obj, name, new CallArgs([a0], null)), escape);
+    }
+
+    /// <summary><c>{{ m.name(a, b) }}</c>: as <see cref="WriteMethodCall1"/> with two positional arguments.</summary>
+    public static void WriteMethodCall2(RenderState rs, Output output, object? obj, string name, object? a0, object? a1, bool escape, MacroCallSite site)
+    {
+        if (MemberMacro(obj, name) is Macro m)
+        {
+            site.Note(m);
+            m.WritePositional(rs, output, 2, a0, a1);
+        }
+        else output.WriteValue(CallMethod(rs, obj, name, new CallArgs([a0, a1], null)), escape);
+    }
+
+    /// <summary>The macro member <paramref name="name"/> of a template namespace (an import), other than a caller; null for anything else.</summary>
+    public static Macro? MemberMacro(object? obj, string name) =>
+        obj is IKidaObject ko && ko.TryGetMember(name, out var member) && member is Macro { IsCaller: false } m ? m : null;
+
     /// <summary><c>{{ obj.name(args) }}</c>: a macro found as a member (an imported template's macro) renders straight into the output.</summary>
     public static void WriteMethodCall(RenderState rs, Output output, object? obj, string name, CallArgs args, bool escape)
     {

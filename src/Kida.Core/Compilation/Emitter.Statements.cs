@@ -39,7 +39,7 @@ internal sealed partial class Emitter
 
     public override E VisitImportStmt(ImportStmt imp) =>
         E.Block(SetPos(imp.Pos), Assign(new NameTarget(imp.Pos, imp.Alias),
-        Helper(H.Import, _fn.Rs, _fn.Ctx, EmitExpr(imp.Template), E.Constant(imp.WithContext)), SetKind.Set));
+        Helper(H.Import, _fn.Rs, _fn.Ctx, EmitExpr(imp.Template), E.Constant(imp.WithContext), SiteFor(imp.Template)), SetKind.Set));
 
     public override E VisitFromImportStmt(FromImportStmt fi) => EmitFromImport(fi);
 
@@ -613,7 +613,8 @@ internal sealed partial class Emitter
             // (the boxed int first: TypedLocals recognises guard ? Box(v) : generic; each lane's item kept unboxed too)
             intLane ? item => E.Condition(E.Not(notInts), E.Call(H.BoxInt, E.Assign(intValue, IntAt(idxForPairs))),
                 lanes.AsEnumerable().Reverse().Aggregate(item, (rest, lane) => E.Condition(E.Not(lane.NotActive), lane.Boxed(idxForPairs), rest, typeof(object))),
-                typeof(object)) : null);
+                typeof(object)) : null,
+            unread: pairs is null && view is null && f.Target is NameTarget unreadName && LightLoops.NeverReads(f, unreadName.Name, IsBuiltin));
         if (light is not null) usesLoop = false;
         // (ChunkedSource gives a view only to a loop without a LoopContext)
         System.Diagnostics.Debug.Assert(view is null || !usesLoop);
@@ -867,7 +868,7 @@ internal sealed partial class Emitter
     /// target binding, the inline filter's test and the body, emitted with the loop's break and continue labels.</summary>
     private (Scope Scope, List<E> Inits, List<ParameterExpression> Vars, ParameterExpression Item, E Body, E Bind, E? Filter, E? BindPair)
         EmitLoopParts(ForStmt f, bool usesLoop, LabelTarget breakLabel, LabelTarget continueLabel, (E Key, E Value)? pair = null,
-            (ParameterExpression Index, E Length)? light = null, Func<E, E>? bindValue = null)
+            (ParameterExpression Index, E Length)? light = null, Func<E, E>? bindValue = null, bool unread = false)
     {
         var targetNames = new List<string>();
         CollectTargetNames(f.Target, targetNames);
@@ -882,7 +883,8 @@ internal sealed partial class Emitter
         _fn.Loops.Push((breakLabel, continueLabel));
         try
         {
-            var bindTarget = Assign(f.Target, bindValue is null ? itemVar : bindValue(itemVar), SetKind.Set);
+            // (a name the body never reads is not bound: LightLoops.NeverReads)
+            var bindTarget = unread ? E.Empty() : Assign(f.Target, bindValue is null ? itemVar : bindValue(itemVar), SetKind.Set);
             // the two names of a pair loop bound from the key and value directly (no tuple to unpack)
             E? bindPair = pair is var (key, value) && f.Target is TupleTarget { Items: [var first, var second] }
                 ? E.Block(typeof(void), Assign(first, key, SetKind.Set), Assign(second, value, SetKind.Set))
@@ -1110,7 +1112,7 @@ internal sealed partial class Emitter
         var exprs = new List<E>
         {
             SetPos(fi.Pos),
-            E.Assign(module, Helper(H.Import, _fn.Rs, _fn.Ctx, EmitExpr(fi.Template), E.Constant(fi.WithContext))),
+            E.Assign(module, Helper(H.Import, _fn.Rs, _fn.Ctx, EmitExpr(fi.Template), E.Constant(fi.WithContext), SiteFor(fi.Template))),
         };
         foreach (var (name, alias) in fi.Names)
             exprs.Add(Assign(new NameTarget(fi.Pos, alias), Helper(H.ImportName, _fn.Rs, module, E.Constant(name)), SetKind.Set));

@@ -55,10 +55,26 @@ internal static class LightLoops
         return check.Ok;
     }
 
+    /// <summary>
+    /// Whether the body of <paramref name="loop"/> (of the kinds <see cref="CannotChangeItsSource"/> allows: nothing in it
+    /// is called, so nothing can see the body's scope) never reads the name <paramref name="name"/> nor assigns it: the
+    /// loop need not bind its item to the name at all (<c>{% for n in xs %}{{ loop.index }}{% endfor %}</c>).
+    /// </summary>
+    public static bool NeverReads(ForStmt loop, string name, Func<string, bool, bool> isBuiltin)
+    {
+        if (loop.Filter is not null) return false;
+        var check = new Purity(isBuiltin) { Unread = name };
+        check.Body(loop.Body);
+        return check.Ok;
+    }
+
     private sealed class Purity(Func<string, bool, bool> isBuiltin) : RestrictedBody
     {
         /// <summary>A name no set statement's value may read (null: any).</summary>
         public string? Kept;
+
+        /// <summary>A name nothing may read or assign (null: any).</summary>
+        public string? Unread;
         private bool _inSetValue;
 
         protected override bool Statement(Stmt s)
@@ -68,12 +84,15 @@ internal static class LightLoops
                 case TextStmt or OutputStmt or BreakStmt or ContinueStmt or IfStmt:
                     Walk(s);
                     return true;
-                case SetStmt { Target: NameTarget } set:
+                case SetStmt { Target: NameTarget target } set:
+                    if (target.Name == Unread) return false;
                     _inSetValue = true;
                     Walk(set.Value);
                     _inSetValue = false;
                     return true;
                 case ForStmt { Recursive: false, IsAsync: false } inner:
+                    // (a nested loop binding the name too: not looked into, the name is taken as read)
+                    if (Unread is not null && Binds(inner.Target, Unread)) return false;
                     Walk(inner.Iterable);
                     Walk(inner.Filter);
                     Body(inner.Body);
@@ -87,8 +106,16 @@ internal static class LightLoops
         public override bool VisitNameExpr(NameExpr node)
         {
             if (_inSetValue && node.Name == Kept) Ok = false;
+            if (node.Name == Unread) Ok = false;
             return true;
         }
+
+        private static bool Binds(Target target, string name) => target switch
+        {
+            NameTarget n => n.Name == name,
+            TupleTarget t => t.Items.Any(i => Binds(i, name)),
+            _ => false,
+        };
 
         public override bool VisitCallExpr(CallExpr node)
         {

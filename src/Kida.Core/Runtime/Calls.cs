@@ -145,9 +145,13 @@ internal static class Calls
         else output.WriteValue(CallMethod(rs, obj, name, new CallArgs([a0, a1], null)), escape);
     }
 
-    /// <summary>The macro member <paramref name="name"/> of a template namespace (an import), other than a caller; null for anything else.</summary>
+    /// <summary>
+    /// The macro member <paramref name="name"/> of a template namespace (an import: it remembers the last one read), other
+    /// than a caller; null for anything else.
+    /// </summary>
     public static Macro? MemberMacro(object? obj, string name) =>
-        obj is IKidaObject ko && ko.TryGetMember(name, out var member) && member is Macro { IsCaller: false } m ? m : null;
+        obj is TemplateModule module ? module.MacroNamed(name)
+        : obj is IKidaObject ko && ko.TryGetMember(name, out var member) && member is Macro { IsCaller: false } m ? m : null;
 
     /// <summary><c>{{ obj.name(args) }}</c>: a macro found as a member (an imported template's macro) renders straight into the output.</summary>
     public static void WriteMethodCall(RenderState rs, Output output, object? obj, string name, CallArgs args, bool escape)

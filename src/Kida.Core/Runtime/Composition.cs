@@ -314,9 +314,9 @@ internal static class Composition
         }
     }
 
-    public static object? Import(RenderState rs, Context ctx, object? name, bool withContext)
+    public static object? Import(RenderState rs, Context ctx, object? name, bool withContext, TemplateSite? site)
     {
-        var template = LoadTemplate(rs, name, "import");
+        var template = LoadTemplate(rs, name, "import", site);
         var key = template.Name ?? "";
         rs.ImportStack ??= new(StringComparer.Ordinal);
         if (!rs.ImportStack.Add(key))
@@ -334,7 +334,7 @@ internal static class Composition
             rs.RestoreBlocks(savedBlocks);
             rs.ImportStack.Remove(key);
         }
-        return new TemplateModule(key, moduleCtx.Exported.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
+        return new TemplateModule(key, moduleCtx.ExportedDictionary());
     }
 
     public static object? ImportName(RenderState rs, object? module, string name)
@@ -387,5 +387,21 @@ internal sealed class TemplateModule(string name, Dictionary<string, object?> va
     public string Name { get; } = name;
     public Dictionary<string, object?> Values { get; } = values;
     public bool TryGetMember(string member, out object? value) => Values.TryGetValue(member, out value);
+
+    // the last macro read by name (m.row(r) in a loop reads the same one for every row): one object, so a reader on
+    // another thread sees a name with its own macro
+    private sealed record Hit(string Name, Macro? Macro);
+
+    private Hit? _last;
+
+    /// <summary>The macro (not a caller) named <paramref name="member"/>, or null.</summary>
+    public Macro? MacroNamed(string member)
+    {
+        var last = _last;
+        if (last is not null && ReferenceEquals(last.Name, member)) return last.Macro;
+        var macro = Values.TryGetValue(member, out var value) && value is Macro { IsCaller: false } m ? m : null;
+        _last = new Hit(member, macro);
+        return macro;
+    }
     public override string ToString() => $"<template module '{Name}'>";
 }

@@ -79,6 +79,14 @@ internal sealed class Context
     /// <summary>Names exported for <c>import</c> (top-level set/let/macro), in assignment order.</summary>
     public IEnumerable<KeyValuePair<string, object?>> Exported => _vars.ToArray();
 
+    /// <summary>The names exported for <c>import</c> as a new dictionary (the import's namespace).</summary>
+    public Dictionary<string, object?> ExportedDictionary()
+    {
+        var map = new Dictionary<string, object?>(_vars.Count, StringComparer.Ordinal);
+        _vars.CopyTo(map);
+        return map;
+    }
+
     public object? Resolve(string name)
     {
         if (_vars.TryGetValue(name, out var v)) return v;

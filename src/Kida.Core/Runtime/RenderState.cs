@@ -86,7 +86,8 @@ internal sealed partial class RenderState
         rs._notedFor = null;
         rs.Provided = null;
         rs.Stacks = null;
-        rs.ImportStack = null;
+        // (the import stack is empty after every import; its set stays for the next render on this thread)
+        rs.ImportStack?.Clear();
         rs.Root = null;
         if (rs.ChainCount > 0) { Array.Clear(rs.ChainTemplates, 0, rs.ChainCount); rs.ChainCount = 0; }
         rs.CancellationToken = default;

@@ -67,6 +67,12 @@ internal sealed class VarMap
         if (_index is not null) Reindex();
     }
 
+    /// <summary>Adds every variable to <paramref name="map"/>, in assignment order.</summary>
+    public void CopyTo(Dictionary<string, object?> map)
+    {
+        for (var i = 0; i < _count; i++) map[_keys[i]] = _values[i];
+    }
+
     /// <summary>Forgets every variable (no reference outlives the render) and keeps the storage.</summary>
     public void Clear()
     {

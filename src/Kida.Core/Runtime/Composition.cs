@@ -326,8 +326,9 @@ internal static class Composition
         var savedBlocks = rs.SwapBlocks(null);
         try
         {
-            using var discard = new Output();
-            RunEntered(rs, "import", template.Compiled, moduleCtx, discard);
+            // (what the module's top level prints is dropped: into one buffer the render keeps for its imports, emptied
+            // first; an import inside this one empties it again, which loses nothing)
+            RunEntered(rs, "import", template.Compiled, moduleCtx, rs.DiscardOutput());
         }
         finally
         {

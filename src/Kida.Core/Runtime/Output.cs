@@ -434,6 +434,25 @@ internal sealed class Output : IDisposable
 
     public override string ToString() => _length == 0 ? "" : new string(_buffer, 0, _length);
 
+    /// <summary>A new output for text that is dropped (<see cref="Discard"/> empties it for each use).</summary>
+    internal static Output ForDiscard(long limit) => new(256, limit);
+
+    /// <summary>Empties an output whose text is dropped, for its next use with <paramref name="limit"/> (a buffer grown past the kept size goes back to the pool).</summary>
+    internal void Discard(long limit)
+    {
+        if (_buffer.Length > KeptBuffer)
+        {
+            ArrayPool<char>.Shared.Return(_buffer);
+            _buffer = ArrayPool<char>.Shared.Rent(256);
+        }
+        _length = 0;
+        _emitted = 0;
+        _sink = null;
+        FlushRequested = false;
+        _limit = limit;
+        _end = (int)Math.Min(_buffer.Length, limit);
+    }
+
     public void Dispose()
     {
         var b = _buffer;

@@ -32,6 +32,17 @@ internal sealed partial class RenderState
     /// <summary>A batch/slice view a finished loop gave back (Iteration.ChunkView), for the next such loop.</summary>
     internal Iteration.ChunkView? SpareChunkView;
 
+    /// <summary>The output <see cref="DiscardOutput"/> hands out (its buffer comes from the array pool and is only ever dropped with the state).</summary>
+    public Output? Discarded;
+
+    /// <summary>An empty output whose text nobody reads (an import's top level), kept for the render's next one.</summary>
+    internal Output DiscardOutput()
+    {
+        if (Discarded is null) return Discarded = Output.ForDiscard(Limits.MaxOutputLength);
+        Discarded.Discard(Limits.MaxOutputLength);
+        return Discarded;
+    }
+
     // iterations handed out so far in chunks; the render has run at most this many
     private long _loopGranted;
     private int _callCountdown;

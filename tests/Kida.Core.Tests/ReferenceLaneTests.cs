@@ -102,7 +102,7 @@ public class ReferenceLaneTests
     }
 
     /// <summary>The methods the template's functions call once tier-up has rewritten them.</summary>
-    private static HashSet<System.Reflection.MethodInfo> PromotedCalls(Template t)
+    internal static HashSet<System.Reflection.MethodInfo> PromotedCalls(Template t)
     {
         var calls = new CallCollector();
         foreach (var tier in t.Compiled.Tiers ?? [])

@@ -61,35 +61,11 @@ public class UnreadLoopVariableTests
             .FromString("{% for x in rows %}{% for n in x %}{{ loop.index }}{% endfor %};{% endfor %}");
         var data = new Dictionary<string, object?> { ["rows"] = new List<List<int>> { new() { 7, 8 }, new() { 9 } } };
         Assert.Equal("12;1;", t.Render(data));
-        var promoted = PromotedCalls(t);
+        var promoted = ReferenceLaneTests.PromotedCalls(t);
         // the int lane is open (the list's count is read), but no item of it is read for the unread name
         Assert.Contains(typeof(Runtime.Iteration).GetMethod(nameof(Runtime.Iteration.ListCount))!.MakeGenericMethod(typeof(int)), promoted);
         Assert.DoesNotContain(typeof(Runtime.Iteration).GetMethod(nameof(Runtime.Iteration.ListItem))!.MakeGenericMethod(typeof(int)), promoted);
         t.Compiled.Promote();
         Assert.Equal("12;1;", t.Render(data));
-    }
-
-    private static HashSet<System.Reflection.MethodInfo> PromotedCalls(Template t)
-    {
-        var calls = new CallCollector();
-        foreach (var tier in t.Compiled.Tiers ?? [])
-        {
-            var lambda = (System.Linq.Expressions.LambdaExpression)tier.GetType().BaseType!
-                .GetField("_lambda", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(tier)!;
-            calls.Visit((System.Linq.Expressions.Expression)typeof(Compilation.SiteInliner).GetMethod(nameof(Compilation.SiteInliner.Inline))!
-                .MakeGenericMethod(lambda.Type).Invoke(null, [lambda])!);
-        }
-        return calls.Methods;
-    }
-
-    private sealed class CallCollector : System.Linq.Expressions.ExpressionVisitor
-    {
-        public readonly HashSet<System.Reflection.MethodInfo> Methods = [];
-
-        protected override System.Linq.Expressions.Expression VisitMethodCall(System.Linq.Expressions.MethodCallExpression node)
-        {
-            Methods.Add(node.Method);
-            return base.VisitMethodCall(node);
-        }
     }
 }

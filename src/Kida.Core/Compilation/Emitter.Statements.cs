@@ -580,7 +580,8 @@ internal sealed partial class Emitter
         // a loop without a LoopContext over a short model List<int> walks an unboxed copy (Iteration.IntSnapshot), its
         // variable bound to the int boxed, which tier-up (TypedLocals) keeps unboxed beside it
         // (a body that cannot change the list reads it in place, any length, with the count it had at the start)
-        var intLane = view is null && pairs is null && (!usesLoop || light is not null) && f.Target is NameTarget;
+        // (interpreted for good, a loop has no lanes: they are for the IL that tier-up compiles, InterpretedForm)
+        var intLane = view is null && pairs is null && (!usesLoop || light is not null) && f.Target is NameTarget && !_env.Options.PreferInterpretation;
         var inPlace = intLane && LightLoops.CannotChangeItsSource(f, IsBuiltin);
         var ints = E.Variable(inPlace ? typeof(List<int>) : typeof(Iteration.IntItems), "ints");
         var intCount = E.Variable(typeof(int), "nints");

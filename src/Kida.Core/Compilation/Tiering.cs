@@ -11,7 +11,7 @@ internal class TieredFunction<TDelegate> : ITieredFunction where TDelegate : Del
     public TieredFunction(System.Linq.Expressions.Expression<TDelegate> lambda)
     {
         _lambda = lambda;
-        _current = lambda.Compile(preferInterpretation: true);
+        _current = InterpretedForm.Of(lambda).Compile(preferInterpretation: true);
     }
 
     public bool IsCompiled => _lambda is null;

@@ -31,12 +31,48 @@ internal static class PyString
             var un = Values.Unwrap(je);
             if (un is not JsonElement) return Str(un);
         }
-        if (v is IFormattable f && v is DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan or Guid)
-            return f.ToString(null, CultureInfo.InvariantCulture);
+        if (DateText(v) is { } date) return date;
+        if (v is Guid g) return g.ToString("D", CultureInfo.InvariantCulture);
         if (SafeHtml.TryGetHtml(v, out var html)) return html;
         if (v is KidaCallable kc) return kc.ToString() ?? "";
         if (Values.IsMapping(v) || (v is IEnumerable && v is not string)) return Repr(v);
         return MemberPolicy.ObjectText(v);
+    }
+
+    /// <summary>
+    /// A date or time as Python's <c>str</c> prints its counterpart, the same on every culture: a DateTime as a naive
+    /// datetime (<c>2026-12-06 09:05:00</c>, microseconds only when there are any: <c>.000250</c>), a DateTimeOffset as an
+    /// aware one (<c>+01:00</c> after it), a DateOnly as a date, a TimeOnly as a time, a TimeSpan as a timedelta
+    /// (<c>1 day, 2:03:04</c>; a negative span as Python normalises it: <c>-1 day, 23:59:59</c>). .NET's 100 ns ticks
+    /// below a microsecond are dropped, as Python has none. Null for any other value.
+    /// </summary>
+    internal static string? DateText(object? v) => v switch
+    {
+        DateTime t => string.Create(CultureInfo.InvariantCulture, $"{t:yyyy'-'MM'-'dd' 'HH':'mm':'ss}{Micros(t.Ticks)}"),
+        DateTimeOffset o => string.Create(CultureInfo.InvariantCulture,
+            $"{o.DateTime:yyyy'-'MM'-'dd' 'HH':'mm':'ss}{Micros(o.Ticks)}{(o.Offset < TimeSpan.Zero ? '-' : '+')}{o.Offset.Duration():hh':'mm}"),
+        DateOnly d => d.ToString("yyyy'-'MM'-'dd", CultureInfo.InvariantCulture),
+        TimeOnly t => string.Create(CultureInfo.InvariantCulture, $"{t:HH':'mm':'ss}{Micros(t.Ticks)}"),
+        TimeSpan span => Timedelta(span),
+        _ => null,
+    };
+
+    private static string Micros(long ticks)
+    {
+        var micros = ticks % TimeSpan.TicksPerSecond / 10;
+        return micros == 0 ? "" : "." + micros.ToString("D6", CultureInfo.InvariantCulture);
+    }
+
+    private static string Timedelta(TimeSpan span)
+    {
+        // (whole microseconds, toward minus infinity as Python keeps them; days floored, the rest within one day)
+        var micros = Math.DivRem(span.Ticks, 10, out var sub) - (sub < 0 ? 1 : 0);
+        const long perDay = 86_400_000_000L;
+        var days = Math.DivRem(micros, perDay, out var rest);
+        if (rest < 0) { days--; rest += perDay; }
+        var clock = new TimeSpan(rest * 10);
+        var text = string.Create(CultureInfo.InvariantCulture, $"{(int)clock.TotalHours}:{clock:mm':'ss}{Micros(clock.Ticks)}");
+        return days == 0 ? text : string.Create(CultureInfo.InvariantCulture, $"{days} day{(days is 1 or -1 ? "" : "s")}, {text}");
     }
 
     public static string Repr(object? v) => Repr(v, sortKeys: false);

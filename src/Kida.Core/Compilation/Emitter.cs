@@ -74,26 +74,27 @@ internal sealed partial class Emitter : SyntaxVisitor<Expression>
     }
 
     private Action<RenderState, Context, Output> CompileLambda(Expression<Action<RenderState, Context, Output>> lambda) =>
-        Compile(lambda, static d => d, static l => new TieredFunction(l), static t => ((TieredFunction)t).Invoke);
+        Compile(lambda, static d => d, static (l, only) => new TieredFunction(l, only), static t => ((TieredFunction)t).Invoke);
 
     private MacroCode CompileMacroBody(Expression<Action<RenderState, Context, object?[], Output>> lambda) =>
-        Compile(lambda, static d => new MacroCode(d), static l => new TieredMacroBody(l), static t => ((TieredMacroBody)t).Code);
+        Compile(lambda, static d => new MacroCode(d), static (l, only) => new TieredMacroBody(l, only), static t => ((TieredMacroBody)t).Code);
 
     private MacroCode CompilePositionalMacroBody(Expression<Action<RenderState, Context, object?, object?, Output>> lambda) =>
-        Compile(lambda, MacroCode.ForPositional, static l => new TieredPositionalMacroBody(l), static t => ((TieredPositionalMacroBody)t).Code);
+        Compile(lambda, MacroCode.ForPositional, static (l, only) => new TieredPositionalMacroBody(l, only), static t => ((TieredPositionalMacroBody)t).Code);
 
     /// <summary>
     /// One function of the template: interpreted (<see cref="KidaOptions.PreferInterpretation"/>), compiled to IL now
-    /// (no tiering), or interpreted until the template is promoted (tiered, the default).
+    /// (no tiering), or interpreted until the template is promoted (tiered, the default). Interpreted, it is lowered for
+    /// the interpreter at its first call (TieredFunction).
     /// </summary>
     private TResult Compile<TDelegate, TResult>(Expression<TDelegate> lambda, Func<TDelegate, TResult> direct,
-        Func<Expression<TDelegate>, TieredFunction<TDelegate>> tiered, Func<TieredFunction<TDelegate>, TResult> entry)
+        Func<Expression<TDelegate>, bool, TieredFunction<TDelegate>> tiered, Func<TieredFunction<TDelegate>, TResult> entry)
         where TDelegate : Delegate
     {
         var options = _env.Options;
-        if (options.PreferInterpretation) return direct(lambda.Compile(preferInterpretation: true));
+        if (options.PreferInterpretation) return entry(tiered(lambda, true));
         if (!options.TieredCompilation) return direct(lambda.Compile());
-        var tier = tiered(lambda);
+        var tier = tiered(lambda, false);
         (_ct.Tiers ??= []).Add(tier);
         _ct.TierUpAfter = Math.Max(1, options.TierUpAfterRenders);
         return entry(tier);

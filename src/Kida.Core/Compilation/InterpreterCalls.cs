@@ -22,19 +22,13 @@ internal static class InterpreterCalls
     [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
     public static Expression Call(MethodInfo method, Expression[] args)
     {
-        var ps = method.GetParameters();
-        if (ps.Length < 5 || ps.Length > 9 || !method.IsStatic || !RuntimeFeature.IsDynamicCodeSupported) return Expression.Call(method, args);
-        var types = new Type[ps.Length];
-        for (var i = 0; i < ps.Length; i++) types[i] = ps[i].ParameterType;
-        var isAction = method.ReturnType == typeof(void);
-        var delegateType = Expression.GetDelegateType([.. types, method.ReturnType]);
-        var adapter = (isAction ? Actions : Functions)[ps.Length - 5]
-            .MakeGenericMethod(isAction ? types : [.. types, method.ReturnType]);
-        var target = Expression.Constant(method.CreateDelegate(delegateType), delegateType);
-        // the groups each adapter takes after the delegate (see its signature)
-        Expression Group(int from, int count) =>
-            Expression.Call((count == 3 ? GroupOf3 : GroupOf4).MakeGenericMethod(types[from..(from + count)]), args[from..(from + count)]);
-        Expression[] rest = ps.Length switch
+        if (!method.IsStatic || !RuntimeFeature.IsDynamicCodeSupported) return Expression.Call(method, args);
+        // (the adapter of a helper made once: generic instantiations and delegates cost microseconds each, and a
+        // template calls the same few helpers at every site; the keys are Kida's own helpers, a bounded set)
+        var plan = Plans.GetOrAdd(method, MakePlan);
+        if (plan is null) return Expression.Call(method, args);
+        Expression Group(int from, int count) => Expression.Call(count == 3 ? plan.First3 ?? plan.Second! : from == 0 ? plan.First4! : plan.Second!, args[from..(from + count)]);
+        Expression[] rest = plan.Arity switch
         {
             5 => [Group(0, 3), args[3], args[4]],
             6 => [Group(0, 4), args[4], args[5]],
@@ -42,7 +36,35 @@ internal static class InterpreterCalls
             8 => [Group(0, 4), Group(4, 4)],
             _ => [Group(0, 4), Group(4, 4), args[8]],
         };
-        return Expression.Call(adapter, [target, .. rest]);
+        return Expression.Call(plan.Adapter, [plan.Target, .. rest]);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<MethodInfo, Plan?> Plans = new();
+
+    /// <summary>How a helper of five to nine parameters is called: the adapter, the helper as a delegate constant, and the group factories.</summary>
+    private sealed record Plan(int Arity, MethodInfo Adapter, ConstantExpression Target, MethodInfo? First3, MethodInfo? First4, MethodInfo? Second);
+
+    [UnconditionalSuppressMessage("ReflectionAnalysis", "IL2060:MakeGenericMethod", Justification = TrimReasons.DynamicCodeOnly)]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050:RequiresDynamicCode", Justification = TrimReasons.DynamicCodeOnly)]
+    private static Plan? MakePlan(MethodInfo method)
+    {
+        var ps = method.GetParameters();
+        if (ps.Length < 5 || ps.Length > 9) return null;
+        var types = new Type[ps.Length];
+        for (var i = 0; i < ps.Length; i++) types[i] = ps[i].ParameterType;
+        var isAction = method.ReturnType == typeof(void);
+        var delegateType = Expression.GetDelegateType([.. types, method.ReturnType]);
+        var adapter = (isAction ? Actions : Functions)[ps.Length - 5]
+            .MakeGenericMethod(isAction ? types : [.. types, method.ReturnType]);
+        var target = Expression.Constant(method.CreateDelegate(delegateType), delegateType);
+        // the groups each adapter takes after the delegate (see its signature): 3 | 4 first, then 3 or 4 more
+        return ps.Length switch
+        {
+            5 => new Plan(5, adapter, target, GroupOf3.MakeGenericMethod(types[0..3]), null, null),
+            6 => new Plan(6, adapter, target, null, GroupOf4.MakeGenericMethod(types[0..4]), null),
+            7 => new Plan(7, adapter, target, null, GroupOf4.MakeGenericMethod(types[0..4]), GroupOf3.MakeGenericMethod(types[4..7])),
+            _ => new Plan(ps.Length, adapter, target, null, GroupOf4.MakeGenericMethod(types[0..4]), GroupOf4.MakeGenericMethod(types[4..8])),
+        };
     }
 
     /// <summary>The direct call an adapter call stands for, or null when <paramref name="node"/> is not one.</summary>

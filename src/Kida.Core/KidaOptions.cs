@@ -56,7 +56,10 @@ public sealed record KidaOptions
     /// </summary>
     public bool TieredCompilation { get; init; } = true;
 
-    /// <summary>How many renders of a template trigger its background compilation to IL (default 8; at least 1).</summary>
+    /// <summary>
+    /// How many renders of a template trigger its background compilation to IL (default 8; at least 1). A template's
+    /// second render that runs 1,000 loop iterations or more triggers it sooner; <see cref="int.MaxValue"/> turns both off.
+    /// </summary>
     public int TierUpAfterRenders { get; init; } = 8;
 
     /// <summary>

@@ -148,6 +148,7 @@ public sealed partial class Template
         }
         finally
         {
+            Compiled.NoteWork(rs.LoopIterations);
             RenderState.Return(rs);
         }
     }

@@ -101,3 +101,55 @@ public class LazyInterpretationTests
         Assert.Equal("12|3-|45|123|0", t.Render());
     }
 }
+
+/// <summary>
+/// A render that runs many loop iterations interpreted queues its template's promotion from its second render
+/// (CompiledTemplate.NoteWork), instead of after TierUpAfterRenders renders; a light render does not.
+/// </summary>
+public class HeavyRenderPromotionTests
+{
+    private const string Loop = "{% for i in xs %}{{ i }}{% endfor %}";
+
+    private static Template Load(int tierUpAfter = 8) =>
+        new KidaEnvironment(new KidaOptions { Loader = new DictLoader(new Dictionary<string, string> { ["t"] = Loop }), TierUpAfterRenders = tierUpAfter })
+            .GetTemplate("t");
+
+    private static Dictionary<string, object?> Items(int n) => new() { ["xs"] = Enumerable.Range(0, n).ToList() };
+
+    [Fact]
+    public void A_second_heavy_render_promotes_its_template()
+    {
+        var t = Load();
+        Assert.NotNull(t.Compiled.Tiers);
+        var expected = string.Concat(Enumerable.Range(0, 1_500));
+        Assert.Equal(expected, t.Render(Items(1_500)));
+        // (a template rendered once is not compiled for nothing)
+        Assert.False(t.Compiled.PromotionQueued);
+        Assert.Equal(expected, t.Render(Items(1_500)));
+        Assert.True(t.Compiled.PromotionQueued);
+        // (the promotion runs on the thread pool: it has been queued, and lands within seconds)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (t.Compiled.Tiers is not null && waited.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(10);
+        Assert.Null(t.Compiled.Tiers);
+        Assert.Equal(expected, t.Render(Items(1_500)));
+    }
+
+    [Fact]
+    public void Light_renders_wait_for_the_render_count()
+    {
+        var t = Load();
+        for (var i = 0; i < 5; i++) Assert.Equal("0123456789", t.Render(Items(10)));
+        // (fewer renders than TierUpAfterRenders, each under the heavy mark: nothing was queued)
+        Assert.False(t.Compiled.PromotionQueued);
+        Assert.NotNull(t.Compiled.Tiers);
+    }
+
+    [Fact]
+    public void Promotion_off_stays_off_whatever_a_render_costs()
+    {
+        var t = Load(int.MaxValue);
+        t.Render(Items(5_000));
+        Assert.False(t.Compiled.PromotionQueued);
+        Assert.NotNull(t.Compiled.Tiers);
+    }
+}

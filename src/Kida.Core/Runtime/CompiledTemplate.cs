@@ -63,6 +63,27 @@ internal sealed class CompiledTemplate
         ThreadPool.UnsafeQueueUserWorkItem(static ct => ct.Promote(), this, preferLocal: false);
     }
 
+    /// <summary>Whether the promotion has been queued (or has run).</summary>
+    internal bool PromotionQueued => Volatile.Read(ref _promoted) != 0;
+
+    /// <summary>Loop iterations in one render from which its template is promoted after that render (<see cref="NoteWork"/>).</summary>
+    internal const long HeavyRender = 1_000;
+
+    /// <summary>
+    /// Notes the loop iterations a render of this template ran: from the second render on, one that ran
+    /// <see cref="HeavyRender"/> or more queues the promotion now instead of after <see cref="TierUpAfter"/> renders (an
+    /// interpreted render of a long list costs milliseconds, and one such render has met the types of every site its
+    /// loops read; a template rendered once, such as a one-off email, is not compiled for nothing). Not when promotion
+    /// is off (<see cref="TierUpAfter"/> at int.MaxValue: tests promote by hand).
+    /// </summary>
+    public void NoteWork(long iterations)
+    {
+        if (iterations < HeavyRender || Tiers is null || TierUpAfter == int.MaxValue || Volatile.Read(ref _renders) < 2
+            || Volatile.Read(ref _promoted) != 0) return;
+        if (Interlocked.Exchange(ref _promoted, 1) != 0) return;
+        ThreadPool.UnsafeQueueUserWorkItem(static ct => ct.Promote(), this, preferLocal: false);
+    }
+
     /// <summary>Compiles every tiered function to IL now (the background work item; tests call it directly).</summary>
     internal void Promote()
     {

@@ -45,6 +45,9 @@ internal sealed partial class RenderState
 
     // iterations handed out so far in chunks; the render has run at most this many
     private long _loopGranted;
+
+    /// <summary>The loop iterations this render has run so far (every for and while loop together).</summary>
+    internal long LoopIterations => _loopGranted - Math.Max(LoopCountdown, 0);
     private int _callCountdown;
     // Environment.TickCount64 when the render times out: 0 = not started yet (set at the first slow check, so a render
     // without loops or calls never reads the clock)

@@ -33,6 +33,12 @@ public class DatePrintingTests
             "-2 days, 0:00:05",
             "0:00:00.500000",
             "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+            // (the extremes, as Python prints the same microseconds)
+            "-10675200 days, 21:11:54.522419",
+            "10675199 days, 2:48:05.477580",
+            "9999-12-31 23:59:59.999999",
+            "0001-01-01 00:00:00",
+            "2026-12-06 23:59:59-14:00",
         ];
         foreach (var mode in new[] { Mode.Interpreted, Mode.Compiled, Mode.Tiered })
             for (var i = 0; i < expected.Length; i++)
@@ -60,7 +66,12 @@ public class DatePrintingTests
         14 => TimeSpan.FromTicks(-10),
         15 => new TimeSpan(-2, 0, 0, 5),
         16 => TimeSpan.FromMilliseconds(500),
-        _ => Guid.Parse("3F2504E0-4F89-11D3-9A0C-0305E82C3301"),
+        17 => Guid.Parse("3F2504E0-4F89-11D3-9A0C-0305E82C3301"),
+        18 => TimeSpan.MinValue,
+        19 => TimeSpan.MaxValue,
+        20 => DateTime.MaxValue,
+        21 => DateTime.MinValue,
+        _ => new DateTimeOffset(2026, 12, 6, 23, 59, 59, TimeSpan.FromHours(-14)),
     };
 
     [Theory]

@@ -57,6 +57,22 @@ public class InterpretedFormTests
         Assert.DoesNotContain(RuntimeMethods.ListItemInt, after.Calls);
         Assert.DoesNotContain(RuntimeMethods.LaneMethods[typeof(string)].Item, after.Calls);
         Assert.True(after.Nodes * 2 < before.Nodes, $"{after.Nodes} nodes interpreted of {before.Nodes}");
+        // (the render state's position, template and loop budget are reached through calls, not through the fields the
+        // interpreter would read and write by reflection)
+        Assert.True(before.StateFields > 0);
+        Assert.Equal(0, after.StateFields);
+    }
+
+    [Fact]
+    public void Errors_keep_their_position_and_a_cancelled_render_stops_in_the_interpreted_form()
+    {
+        var t = Tiered("{% for x in xs %}{{ x }}\n{% endfor %}{{ 1 // xs[1] }}");
+        var ex = Assert.ThrowsAny<TemplateException>(() => t.Render(new Dictionary<string, object?> { ["xs"] = new List<int> { 1, 0 } }));
+        Assert.Equal(2, ex.Line);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => Tiered("{% for x in xs %}{{ x }}{% endfor %}")
+            .Render(new Dictionary<string, object?> { ["xs"] = Enumerable.Range(0, 10).ToList() }, cancelled.Token));
     }
 
     [Theory]
@@ -95,7 +111,7 @@ public class InterpretedFormTests
     /// reads and writes of lane flags, and the methods it calls.</summary>
     private sealed class Census : ExpressionVisitor
     {
-        public int Nodes, LaneReads, LaneWrites;
+        public int Nodes, LaneReads, LaneWrites, StateFields;
         public readonly HashSet<System.Reflection.MethodInfo> Calls = [];
 
         public static Census Of(Expression e)
@@ -125,6 +141,8 @@ public class InterpretedFormTests
         protected override Expression VisitMember(MemberExpression node)
         {
             if (node.Member == RuntimeMethods.IntLaneSeen) LaneReads++;
+            if (node.Member == RuntimeMethods.RenderStatePos || node.Member == RuntimeMethods.RenderStateCurrent || node.Member == RuntimeMethods.RenderStateLoopCountdown)
+                StateFields++;
             return base.VisitMember(node);
         }
 

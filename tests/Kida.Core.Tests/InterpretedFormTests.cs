@@ -107,6 +107,25 @@ public class InterpretedFormTests
         Assert.EndsWith("none[" + printed.Split(',')[0] + "]", compiled);
     }
 
+    [Fact]
+    public void A_tree_too_deep_for_the_stack_left_fails_with_an_exception_instead_of_ending_the_process()
+    {
+        // (the first call of a function may come deep in a render; a 200,000-deep tree on a 1 MB thread)
+        var flag = Expression.Parameter(typeof(bool), "flag");
+        Expression body = flag;
+        for (var i = 0; i < 200_000; i++) body = Expression.Not(body);
+        var lambda = Expression.Lambda<Func<bool, bool>>(body, flag);
+        Exception? caught = null;
+        var thread = new Thread(() =>
+        {
+            try { InterpretedForm.Of(lambda); }
+            catch (Exception ex) { caught = ex; }
+        }, 1 << 20);
+        thread.Start();
+        thread.Join();
+        Assert.IsType<InsufficientExecutionStackException>(caught);
+    }
+
     /// <summary>What a tree holds: its nodes (shared ones counted where they recur, as the compiler lowers them), the
     /// reads and writes of lane flags, and the methods it calls.</summary>
     private sealed class Census : ExpressionVisitor

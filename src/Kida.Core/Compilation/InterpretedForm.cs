@@ -58,8 +58,7 @@ internal sealed class InterpretedForm : ExpressionVisitor
         if (node.NodeType == ExpressionType.PreDecrementAssign && node.Operand is MemberExpression { Expression: { } state } countdown
             && countdown.Member == RuntimeMethods.RenderStateLoopCountdown)
             return Expression.Call(CountDown, Visit(state));
-        var visited = base.VisitUnary(node);
-        return visited is UnaryExpression { NodeType: ExpressionType.Not, Operand: ConstantExpression { Value: bool b } } ? Expression.Constant(!b) : visited;
+        return ConstantFolding.Not(base.VisitUnary(node));
     }
 
     protected override Expression VisitBinary(BinaryExpression node)
@@ -72,15 +71,7 @@ internal sealed class InterpretedForm : ExpressionVisitor
             if (field.Member == RuntimeMethods.RenderStatePos) return Expression.Call(SetPos, Visit(state), Visit(node.Right));
             if (field.Member == RuntimeMethods.RenderStateCurrent) return Expression.Call(SetCurrent, Visit(state), Visit(node.Right));
         }
-        var visited = base.VisitBinary(node);
-        if (visited is BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse, Method: null } logic && logic.Right.Type == typeof(bool))
-        {
-            var and = logic.NodeType == ExpressionType.AndAlso;
-            // (a constant on the left: the right side or the constant; on the right, when it does not decide: the left side)
-            if (logic.Left is ConstantExpression { Value: bool left }) return and == left ? logic.Right : Expression.Constant(left);
-            if (logic.Right is ConstantExpression { Value: bool right } && and == right) return logic.Left;
-        }
-        return visited;
+        return ConstantFolding.Logic(base.VisitBinary(node));
     }
 
     protected override Expression VisitConditional(ConditionalExpression node)
@@ -90,13 +81,17 @@ internal sealed class InterpretedForm : ExpressionVisitor
         if (node.IfTrue is BlockExpression { Expressions: [BinaryExpression { NodeType: ExpressionType.Assign, Left: var flag } setFlag, ..] }
             && IsLaneFlag(flag) && node.IfFalse is ConstantExpression { Value: null } closed)
             return Expression.Condition(Visit(node.Test), Expression.Block(setFlag, closed), closed, node.Type);
-        var test = Visit(node.Test);
-        if (test is ConstantExpression { Value: bool taken })
-        {
-            var branch = Visit(taken ? node.IfTrue : node.IfFalse);
-            // (an if without else has a void branch of its own type)
-            return branch.Type == node.Type ? branch : Expression.Block(node.Type, branch);
-        }
-        return node.Update(test, Visit(node.IfTrue), Visit(node.IfFalse));
+        return ConstantFolding.Choice(node, Visit(node.Test), e => Visit(e));
+    }
+
+    /// <summary>
+    /// Every node, on a stack with room (the first call of a function may come deep in a render: a tree too deep for
+    /// what is left fails the render with an exception instead of ending the process).
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(node))]
+    public override Expression? Visit(Expression? node)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        return base.Visit(node);
     }
 }

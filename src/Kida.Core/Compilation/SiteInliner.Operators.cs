@@ -94,16 +94,8 @@ internal sealed partial class SiteInliner
             return flag.Expression is ConstantExpression { Value: Iteration.IntLaneSite site } && node.Right is ConstantExpression { Value: true } && Volatile.Read(ref site.Seen)
                 ? Expression.Constant(true)
                 : node.Update(node.Left, null, Visit(node.Right));
-        var visited = base.VisitBinary(node);
-        // (and/or whose left side folded to a constant: a lane flag, SiteInliner.VisitMember)
-        if (visited is BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse, Left: ConstantExpression { Value: bool left }, Right: var right } logic
-            && logic.Method is null && right.Type == typeof(bool))
-            return (logic.NodeType == ExpressionType.AndAlso) == left ? right : Expression.Constant(left);
-        // (x and true, x or false: x, whatever x does)
-        if (visited is BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse, Right: ConstantExpression { Value: bool right2 }, Left: var left2 } logic2
-            && logic2.Method is null && left2.Type == typeof(bool) && (logic2.NodeType == ExpressionType.AndAlso) == right2)
-            return left2;
-        return visited;
+        // (and/or whose side folded to a constant: a lane flag, SiteInliner.VisitMember)
+        return ConstantFolding.Logic(base.VisitBinary(node));
     }
 
     /// <summary>A member read of a template variable whose observed member is a value type with a known sample value.</summary>

@@ -178,11 +178,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
             : base.VisitMember(node);
 
     /// <summary>not, and, or over a constant folded (what a folded lane flag leaves), so an unused lane disappears.</summary>
-    protected override Expression VisitUnary(UnaryExpression node)
-    {
-        var visited = base.VisitUnary(node);
-        return visited is UnaryExpression { NodeType: ExpressionType.Not, Operand: ConstantExpression { Value: bool b } } ? Expression.Constant(!b) : visited;
-    }
+    protected override Expression VisitUnary(UnaryExpression node) => ConstantFolding.Not(base.VisitUnary(node));
 
     /// <summary>A choice whose test folded to a constant: the branch it takes.</summary>
     protected override Expression VisitConditional(ConditionalExpression node)
@@ -192,14 +188,7 @@ internal sealed partial class SiteInliner : ExpressionVisitor
         if (node.IfTrue is BlockExpression { Expressions: [BinaryExpression { NodeType: ExpressionType.Assign, Left: MemberExpression flag }, ..] }
             && flag.Member == RuntimeMethods.IntLaneSeen && flag.Expression is ConstantExpression { Value: Iteration.IntLaneSite site } && !Volatile.Read(ref site.Seen))
             return Visit(node.IfFalse);
-        var test = Visit(node.Test);
-        if (test is ConstantExpression { Value: bool taken })
-        {
-            var branch = Visit(taken ? node.IfTrue : node.IfFalse);
-            // (an if without else has a void branch of its own type)
-            return branch.Type == node.Type ? branch : Expression.Block(node.Type, branch);
-        }
-        return node.Update(test, Visit(node.IfTrue), Visit(node.IfFalse));
+        return ConstantFolding.Choice(node, Visit(node.Test), e => Visit(e));
     }
 
     /// <summary><c>{% if obj.flag %}</c> on a bool member: the member itself, no box and no truth test.</summary>
